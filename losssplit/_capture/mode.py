@@ -5429,27 +5429,19 @@ def _counted_size(frame: Frame, func: Any, args: tuple, kwargs: dict) -> bool:
 
 
 # ops of ``_SIZED_OPS`` whose int arguments the code may compute from the count of images in Python
-_COUNT_SIZED = frozenset(_SIZED_OPS)  # (``e.chunk(len(t), 1)``, ``F.pad(e, (0, len(t)))``: rt35)
+_COUNT_SIZED = frozenset(_SIZED_OPS) - {Tensor.__getitem__}  # (``e.chunk(len(t), 1)``, ``F.pad(e, (0, len(t)))``: rt35)
 
 
 def _count_sized(frame: Frame, func: Any, args: tuple, kwargs: dict) -> bool:
     """Whether the code computes an int argument of ``func`` that sizes what it takes along a dim
     of a tracked tensor that carries no images from how many images the call got
     (``e.topk(len(targets) - 1, -1)``, ``_bytecode.counted_argument``: that argument's code
-    alone, not a literal ``k`` beside the loop's image ``x[b]``): on a group alone another k. A
-    slice bound of one image's own tensor (``r[:int(len(t) * 2.5)]``, ``_bytecode.counted_index``)
-    too, unless the code computes it from that image's own sizes (a ``len`` whose last call read
-    one of its tensors, ``Frame.own_len_sites``; ``own_length_bound``)."""
+    alone, not a literal ``k`` beside the loop's image ``x[b]``): on a group alone another k."""
     src = args[0] if args else None
     track = frame.get(src) if isinstance(src, Tensor) else None
     if track is None or not isinstance(src, Tensor):
         return False
     sizes, dim_at = _SIZED_OPS[func]
-    if func is Tensor.__getitem__:  # (of several images' rows, the rules of the rows' cuts decide)
-        if len(args) < 2 or track.image is None or track.rows or not _int_bounded(args[1]):
-            return False
-        own = frozenset(site for site, image in frame.own_len_sites.items() if image is track.image)
-        return _bytecode.counted_index(own) and not _bytecode.own_length_bound(src, frame.read_body_call_once)
     if dim_at is not None:
         dim = get_arg(args, kwargs, dim_at[0], dim_at[1], dim_at[2])
         if type(dim) is not int or norm_dim(dim, max(src.dim(), 1)) in track.rows:
@@ -5458,12 +5450,6 @@ def _count_sized(frame: Frame, func: Any, args: tuple, kwargs: dict) -> bool:
     passed = len(args) + (0 if func is torch.nn.functional.pad else len(kwargs))
     return any(_ints(get_arg(args, kwargs, k, name, None)) and _bytecode.counted_argument(k, name, passed)
                for k, name in sizes)
-
-
-def _int_bounded(index: Any) -> bool:
-    """Whether the basic ``index`` has a slice with an int bound."""
-    return any(type(p) is slice and any(type(x) is int for x in (p.start, p.stop, p.step))
-               for p in (index if type(index) is tuple else (index,)))
 
 
 def _ints(v: Any) -> bool:
