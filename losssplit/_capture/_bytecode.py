@@ -9785,16 +9785,19 @@ def unpacked_size_divisor(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, 
     on a group alone the argument keeps those dims, so the divisor is the same, whatever count of
     the batch it equals (``(h - 1) * w``). False for anything else (a tensor the body made, such
     as one padded to the batch's longest; a helper's code). Python 3.11."""
-    names = _size_arithmetic_divisor(sites)
-    return names is not None and all(_unpacked_size(names[0], name, sites) for name in names[1:])
+    names = _size_arithmetic_divisor(sites, sited=False)
+    f = _caller()
+    return names is not None and f is not None and all(_unpacked_size(names[0], name, sites, f.f_globals)
+                                                       for name in names[1:])
 
 
-def _size_arithmetic_divisor(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]]
+def _size_arithmetic_divisor(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]], sited: bool = True
                              ) -> tuple[Any, ...] | None:
     """(code, its locals) where the divisor of the ``/`` the decorated body's own code is executing
-    is Python arithmetic (``+ - *``) of int literals and locals (one at least), else None."""
+    is Python arithmetic (``+ - *``) of int literals and locals (one at least), else None (also
+    where no size held image rows, ``sites`` empty, with ``sited``)."""
     f = _caller()
-    if f is None or not sites or _package(f.f_back) != "losssplit" or sys.version_info[:2] not in _COUNT_CHECKED:
+    if f is None or sited and not sites or _package(f.f_back) != "losssplit" or sys.version_info[:2] not in _COUNT_CHECKED:
         return None
     instructions, at = _located(f.f_code, _lasti(f))
     if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].argrepr not in ("/", "/="):
@@ -9922,7 +9925,7 @@ def _plain_factor(f: types.FrameType, ins: list[dis.Instruction], k: int,
     if is_count(value):
         counts.append(value)
         return True
-    if i.opname == "LOAD_FAST" and _unpacked_size(f.f_code, i.argval, sites):
+    if i.opname == "LOAD_FAST" and _unpacked_size(f.f_code, i.argval, sites, f.f_globals):
         return True
     g = f if i.opname == "LOAD_FAST" or i.argval in f.f_code.co_cellvars else _owner_frame(f, i.argval)
     if g is None or _locals(g).get(i.argval) is not value or depth <= 0 or i.argval in _parameters(g.f_code):
@@ -9936,17 +9939,19 @@ def _plain_factor(f: types.FrameType, ins: list[dis.Instruction], k: int,
     return made is not None and isinstance(value, (int, float)) and _same_number(made, value)
 
 
-def _unpacked_size(code: types.CodeType, name: str, sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]]) -> bool:
+def _unpacked_size(code: types.CodeType, name: str, sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]],
+                   names: dict[str, Any]) -> bool:
     """Whether the local ``name`` is stored once as a target of ``... = a.size()`` / ``a.shape``
     (or a slice of it by int literals: ``r, w = a.shape[-2:]``) unpacked, ``a`` an argument as passed
     (``unpacked_size_divisor``), at a dim that held no image rows at that read; or as the size
     ``.view`` / ``.reshape`` was given as an int literal (``b, r, w = a.view(-1, 3, 2).shape``: 3
-    and 2 on any group, red team 36b)."""
+    and 2 on any group, red team 36b); or of a tensor made of literals alone (``_made_of_literals``,
+    ``names``: the code's globals)."""
     read = _unpacked_size_read(code, name)
     if read is None:
         return False
     site, load, dims, literal = read
-    if literal:
+    if literal or _made_of_literals(code, load, names):
         return True
     held = sites.get((code, site))
     if held is None or not held[1] or any(d in held[1] for d in dims):
@@ -9954,11 +9959,28 @@ def _unpacked_size(code: types.CodeType, name: str, sites: Mapping[tuple[Any, in
     return _argument_as_passed(code, _instructions(code), load)
 
 
+def _made_of_literals(code: types.CodeType, end: int, names: dict[str, Any]) -> bool:
+    """Whether the code right before ``end`` makes a tensor of literals, modules and builtins alone
+    (``torch.zeros(5, 3).shape``, ``_closed``), or loads a local stored once by such a statement
+    (``z = torch.zeros(5, 3)``): its sizes are the same on any group."""
+    ins = _instructions(code)
+    made = _operand_start(ins, end) if end > 0 else None
+    if made is not None and made < end - 1 and _closed(ins[made:end], names):
+        return True
+    if end < 1 or ins[end - 1].opname != "LOAD_FAST" or ins[end - 1].argval in _parameters(code) \
+            or ins[end - 1].argval in code.co_cellvars:
+        return False
+    stores = _stores(ins, ins[end - 1].argval)
+    start = _assignment_start(ins, stores[0]) if len(stores) == 1 and ins[stores[0]].opname == "STORE_FAST" else None
+    return start is not None and stores[0] < end and _closed(ins[start:stores[0]], names)
+
+
 def _unpacked_size_read(code: types.CodeType, name: str) -> tuple[int, int, tuple[int, ...], bool] | None:
     """(the size read's offset, the index where the tensor's load ends, the dim of ``name`` -- as
     counted from the start and from the end where both are known --, whether ``.view`` / ``.reshape``
     was given that size as a positive int literal) where the local ``name`` is stored once as a
-    target of ``... = x.size()`` / ``x.shape`` unpacked, or of ``x.shape[a:b]`` by int literals."""
+    target of ``... = x.size()`` / ``x.shape`` unpacked, or of ``x.shape[a:b]`` by int literals, or
+    as a target but the starred one of ``*_, r, w = x.shape``."""
     if name in _parameters(code) or name in code.co_cellvars:
         return None
     ins = _instructions(code)
@@ -9967,6 +9989,12 @@ def _unpacked_size_read(code: types.CodeType, name: str) -> tuple[int, int, tupl
         return None
     j = stores[0]
     u = next((k for k in range(j - 1, -1, -1) if ins[k].opname != "STORE_FAST"), None)
+    if u is not None and ins[u].opname == "UNPACK_EX":  # ``*_, r, w = x.shape``: a dim from the start or the end
+        before, after = (ins[u].arg or 0) & 0xFF, (ins[u].arg or 0) >> 8
+        place, size = j - u - 1, before + 1 + after
+        if place == before or place >= size or u < 1 or ins[u - 1].opname != "LOAD_ATTR" or ins[u - 1].argval != "shape":
+            return None  # (the starred list; ``x.size()`` unpacked so is left to the other readers)
+        return ins[u - 1].offset, u - 1, (place if place < before else place - size,), False
     if u is None or ins[u].opname != "UNPACK_SEQUENCE" or j - u > (ins[u].arg or 0):
         return None
     place, size = j - u - 1, ins[u].arg or 0
@@ -10011,20 +10039,39 @@ def counted_size_divisor(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, .
     arithmetic of sizes unpacked (``_unpacked_size_read``) from a local tensor the body made in a
     statement that reads ``len`` of a parameter (``z = torch.cat([x] + [x[:, :1]] * (len(t) - 1),
     1)``, then ``_, r, w = z.shape``), at a read where no size held image rows the capture
-    follows: the size grows with the images, and on a group alone is another."""
-    found = _size_arithmetic_divisor(sites)
+    follows: the size grows with the images, and on a group alone is another. Where no size of
+    that read held image rows, also a tensor made in a statement running a comprehension over a
+    parameter (``n, = torch.cat([u["labels"] for u in t] + [torch.zeros(2)]).shape``)."""
+    found = _size_arithmetic_divisor(sites, sited=False)
     if not found:
         return False
     code, ins = found[0], _instructions(found[0])
     params = _parameters(code)
     for name in found[1:]:
         read = _unpacked_size_read(code, name)
-        held = sites.get((code, read[0]), (None, ()))[1] if read is not None else ()
-        if read is None or read[3] or any(d in held for d in read[2]) or read[1] < 1 \
+        held = sites.get((code, read[0])) if read is not None else None
+        if read is None or read[3] or held is not None and any(d in held[1] for d in read[2]) or read[1] < 1 \
                 or ins[read[1] - 1].opname != "LOAD_FAST" or ins[read[1] - 1].argval in params:
             continue
-        if _stored_from_a_count(ins, ins[read[1] - 1].argval, params, 3):
+        made = ins[read[1] - 1].argval
+        if _stored_from_a_count(ins, made, params, 3) or held is None and _stored_over_a_parameter(ins, made, params):
             return True
+    return False
+
+
+def _stored_over_a_parameter(ins: list[dis.Instruction], name: str, params: tuple[str, ...]) -> bool:
+    """Whether the local ``name``, stored once, is stored by a statement running a comprehension
+    whose iterable loads a parameter (``[u["labels"] for u in t]``)."""
+    stores = _stores(ins, name)
+    start = _assignment_start(ins, stores[0]) if len(stores) == 1 else None
+    if start is None:
+        return False
+    for k in range(start, stores[0]):
+        i = ins[k]
+        if i.opname == "LOAD_CONST" and isinstance(i.argval, types.CodeType) and i.argval.co_name in _COMPREHENSIONS:
+            span = _iterable_after(ins, k, stores[0])
+            if span is not None and any(j.opname == "LOAD_FAST" and j.argval in params for j in ins[span[0]:span[1]]):
+                return True
     return False
 
 

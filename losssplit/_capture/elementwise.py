@@ -4201,9 +4201,9 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         return CHOSEN_DIVISOR
     if frame.size_sites and (product := _shape_product_divisor(frame, z)) is not None:
         return product
-    if source == "other" and frame.size_sites and unpacked_size_divisor(frame.size_sites):  # ``/ ((h - 1) * w)``
+    if source == "other" and unpacked_size_divisor(frame.size_sites):  # ``/ ((h - 1) * w)``
         return True
-    if source == "other" and frame.size_sites and counted_size_divisor(frame.size_sites):
+    if source == "other" and counted_size_divisor(frame.size_sites):
         return COUNTED_SIZE_DIVISOR  # ``_, r, w = torch.cat([x] + [x[:, :1]] * (len(t) - 1), 1).shape``
     if source == "other" and frame.size_sites and made_size_divisor(frame.size_sites) and _a_count_by_value(frame, ratio, z):
         return MADE_SIZE_DIVISOR  # ``_, r, w = (x - y).shape``, ``/ (r * w)`` equal to 4 x 3 images
