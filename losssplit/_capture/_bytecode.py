@@ -134,7 +134,7 @@ def own_length_bound(x: Any, body: Callable[[], BodyCall | None]) -> bool:
     """Whether the subscript the caller's code is executing is ``x[:n]`` with ``n`` a local the code
     last stored, in straight-line code right before without storing ``x`` in between, as
     ``int(len(x) * k)`` or ``int(k * len(x))`` (a trimmed loss's ``keep = int(len(res) * (1 -
-    trim))``), ``k`` a constant of the call (``_constant_of_call``) and ``x`` the very tensor cut: the
+    trim))``), or that bound written in the subscript (``x[:int(len(x) * k)]``), ``k`` a constant of the call (``_constant_of_call``) and ``x`` the very tensor cut: the
     bound is computed from that tensor's own size, whatever numbers were read before, the same on
     any group with its image. False otherwise, or on a Python whose layout was not checked."""
     f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
@@ -152,21 +152,30 @@ def _own_length_bound_at(code: types.CodeType, lasti: int) -> tuple[str, int, in
     """(``x``, the span of ``k``) of ``x[:n]`` at ``lasti`` with ``n = int(len(x) * k)`` (see
     ``own_length_bound``); None otherwise."""
     instructions, at = _located(code, lasti)
-    if at is None or at < 4 or instructions[at].opname != "BINARY_SUBSCR":
+    if at is None or at < 4 or instructions[at].opname != "BINARY_SUBSCR" or instructions[at - 1].opname != "BUILD_SLICE" \
+            or instructions[at - 1].arg != 2:
         return None
-    load, none, bound, build = instructions[at - 4 : at]
-    if (load.opname != "LOAD_FAST" or none.opname != "LOAD_CONST" or none.argval is not None
-            or bound.opname != "LOAD_FAST" or build.opname != "BUILD_SLICE" or build.arg != 2):
+    bound = _operand_start(instructions, at - 1)
+    if bound is None or bound < 2:
         return None
-    x, n = load.argval, bound.argval
-    store = next((k for k in range(at - 5, -1, -1) if instructions[k].opname in ("STORE_FAST", "DELETE_FAST")
-                  and instructions[k].argval in (x, n)), None)
-    if store is None or instructions[store].argval != n or instructions[store].opname != "STORE_FAST" \
-            or any(i.is_jump_target or i.opname.startswith(_LEAVES) for i in instructions[store + 1 : at + 1]):
+    load, none = instructions[bound - 2 : bound]
+    if load.opname != "LOAD_FAST" or none.opname != "LOAD_CONST" or none.argval is not None:
         return None
-    first = _operand_start(instructions, store)
-    if first is None:
-        return None
+    x = load.argval
+    if bound == at - 2 and instructions[bound].opname == "LOAD_FAST":  # ``x[:n]``, ``n`` stored before
+        n = instructions[bound].argval
+        store = next((k for k in range(bound - 3, -1, -1) if instructions[k].opname in ("STORE_FAST", "DELETE_FAST")
+                      and instructions[k].argval in (x, n)), None)
+        if store is None or instructions[store].argval != n or instructions[store].opname != "STORE_FAST" \
+                or any(i.is_jump_target or i.opname.startswith(_LEAVES) for i in instructions[store + 1 : at + 1]):
+            return None
+        first = _operand_start(instructions, store)
+        if first is None:
+            return None
+    else:  # ``x[:int(len(x) * k)]`` written in the subscript
+        store, first = at - 1, bound
+        if any(i.is_jump_target for i in instructions[bound - 1 : at + 1]):
+            return None
     span = instructions[first:store]
     # ``int(<product>)``: LOAD_GLOBAL int, the product, PRECALL 1, CALL 1
     if len(span) < 4 or span[0].opname != "LOAD_GLOBAL" or span[0].argval != "int" or not (span[0].arg or 0) & 1 \
@@ -606,6 +615,70 @@ def strided_loop() -> bool:
     return _up_to_the_body(lambda f: _strided_loops(f.f_code, _lasti(f)))
 
 
+def partial_loop(left: bool = False) -> bool:
+    """Whether a ``for`` loop around the op the caller's code is executing (in that code or in a
+    code between it and the body) runs over the images but visits only some of them, so that on a
+    group alone it runs another number of times, over other images: its iterable slices them
+    (``t[1:]``, ``zip(t, t[1:])``, ``enumerate(t[::2])``, there or in a local stored so), or a jump
+    leaves it early (``if len(u["labels"]) >= 3: break``, a ``return``), where the test may read
+    the images. False where nothing can be told (another Python). ``left``: only a loop a jump
+    leaves early."""
+    return _up_to_the_body(lambda f: _partial_loops(f.f_code, _lasti(f), left))
+
+
+@_per_code(1024)
+def _partial_loops(code: types.CodeType, lasti: int, left: bool) -> bool:
+    """``partial_loop`` of the instruction at ``lasti`` of ``code``."""
+    instructions = _instructions(code)
+    reader: _BatchReader | None = None
+    for first, last, start in _loops_around(code, lasti):
+        reader = reader or _batch_reader(code)
+        if not reader.images(start, first - 1, frozenset()):
+            continue
+        exit_offset = instructions[first].argval  # (that of an EXTENDED_ARG ``dis`` does not list, maybe)
+        if not left and _sliced_images(instructions, reader, start, first - 1, frozenset()) or any(
+                i.opname == "RETURN_VALUE" or (i.opcode in dis.hasjrel or i.opcode in dis.hasjabs)
+                and type(i.argval) is int and i.argval >= exit_offset for i in instructions[first + 1 : last]):
+            return True
+    return False
+
+
+def partly_counted() -> bool:
+    """Whether an operand of the op the caller's code is executing (the divisor of ``l.sum() /
+    max(1, num_pos * 2)``) reads a number the body added up in a loop over some of the images
+    only (``for u in t[::2]: num_pos += len(u["labels"])``, a loop left by ``break``;
+    ``partial_loop``), itself or through locals stored from it: on a group alone it adds up other
+    images' numbers, whatever count of the batch it equals. False where nothing can be told."""
+    if sys.version_info[:2] not in _COUNT_CHECKED:
+        return False
+    f = _caller()
+    if f is None:
+        return False
+    reader = _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), _constant_bounds(f), _scopes(f))
+    return any(reader.reads_running(start, end, frozenset(), partial=True) for start, end in _operands(f.f_code, _lasti(f)))
+
+
+def _sliced_images(instructions: list[dis.Instruction], reader: _BatchReader, start: int, end: int,
+                   seen: frozenset[str]) -> bool:
+    """Whether the span ``start:end`` cuts a parameter of the images by a slice (``t[1:]``,
+    ``t[::2]``), there or in a store of a local it loads."""
+    for k in range(start, end):
+        i = instructions[k]
+        if i.opname != "LOAD_FAST" or i.argval in _OWNERS:
+            continue
+        if i.argval in reader.params:
+            used = _consumer(instructions, k)
+            if used is not None and used[1] == 0 and instructions[used[0]].opname == "BINARY_SUBSCR" \
+                    and instructions[used[0] - 1].opname == "BUILD_SLICE":
+                return True
+        elif i.argval not in seen and any(
+                (value := _unpacked_value(instructions, j)) is not None
+                and _sliced_images(instructions, reader, *value, seen | {i.argval})
+                for j in _stores(instructions, i.argval) if j < start):
+            return True
+    return False
+
+
 @_per_code(1024)
 def _strided_loops(code: types.CodeType, lasti: int) -> bool:
     """``strided_loop`` of the instruction at ``lasti`` of ``code``."""
@@ -673,19 +746,26 @@ def _counts_its_argument(fn: Any) -> bool:
                for k, i in enumerate(ins[:-2]))
 
 
-@_per_code(1024)
-def _counted_loops(code: types.CodeType, lasti: int) -> bool:
+def _loops_around(code: types.CodeType, lasti: int) -> Iterator[tuple[int, int, int]]:
+    """(FOR_ITER's index, the closing jump's, the iterable's start) of each ``for`` loop of
+    ``code`` around the instruction at ``lasti`` whose iterable is read (its end: FOR_ITER - 1)."""
     instructions, at = _located_frame(code, lasti)
     if at is None or "FOR_ITER" not in {i.opname for i in instructions}:
-        return False
-    reader: _BatchReader | None = None
+        return
     for first, last in _widest_loops(instructions).items():
         if not first <= at < last or instructions[first].opname != "FOR_ITER" or first < 2 \
                 or instructions[first - 1].opname != "GET_ITER":
             continue
         start = _operand_start(instructions, first - 1)
-        if start is None:
-            continue
+        if start is not None:
+            yield first, last, start
+
+
+@_per_code(1024)
+def _counted_loops(code: types.CodeType, lasti: int) -> bool:
+    instructions = _instructions(code)
+    reader: _BatchReader | None = None
+    for first, _, start in _loops_around(code, lasti):
         reader = reader or _batch_reader(code)
         if not _over_images(instructions, reader, start, first - 1) \
                 and _count_derived(instructions, reader, start, first - 1, frozenset(), first):
@@ -4471,6 +4551,31 @@ def counted_argument(index: int, keyword: str, passed: int) -> bool:
     start, end = spans[at]
     return _counted_span(f, start, end, (int, float), 0, positions=False) or _spelt_count(f, instructions, start, end) \
         or _positional_span(f, start, end, 0, None)
+
+
+def counted_index(own: frozenset[tuple[Any, int]] = frozenset()) -> bool:
+    """Whether the index operand of the subscript the caller's code is executing computes a number
+    from how many images, or items of several images, the call got (``_BatchReader.number``:
+    ``r[:int(len(flat) * 0.1)]`` with ``flat`` the whole batch's values, ``r[:keep]`` of ``keep =
+    int(len(t) * 2.5)``; not a position of a loop over the images, ``e[: i + 1]``), also through a
+    parameter its caller so computes: cutting a dim without images, on a group alone another
+    bound. ``own``: (code, offset) of the ``len`` calls whose last call read a size of the cut
+    image's own tensor (``p = len(gt_sorted)``, ``jaccard[1:p]`` in a per-image helper): no
+    number of the batch."""
+    found = _executed(_COUNT_CHECKED)
+    if found is None:
+        return False
+    f, instructions, at = found
+    if at is None or instructions[at].opname != "BINARY_SUBSCR":
+        return False
+    start = _operand_start(instructions, at)
+    if start is None:
+        return False
+    reader = _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), frozenset(), _scopes(f),
+                           frozenset(), frozenset(), own)
+    return reader.number(start, at, frozenset(), positions=False) \
+        or any(_counted_parameter(f, name, (int, float), 0, False) for name in _loaded_parameters(f.f_code, start, at)) \
+        or _spelt_count(f, instructions, start, at, own)
 
 
 # what code computing a value from literals alone may do: build, compute, subscript, read attributes, call
@@ -9615,13 +9720,16 @@ def _counted_positions(f: types.FrameType, ins: list[dis.Instruction], start: in
                for a, b in arguments)
 
 
-def _spelt_count(f: types.FrameType, ins: list[dis.Instruction], start: int, end: int) -> bool:
+def _spelt_count(f: types.FrameType, ins: list[dis.Instruction], start: int, end: int,
+                 skipped: frozenset[tuple[Any, int]] = frozenset()) -> bool:
     """Whether the index span ``start:end`` of ``f``'s code reads how many images the call got in
     a spelling ``_BatchReader.number`` leaves (it reads plain numbers only): ``targets.__len__()``,
     ``w.numel()`` of a local stored from a number of the batch (a comprehension over the images), a global helper given the batch
     that returns a number of its parameters (``_count(targets)`` of ``return len(t)``), a local
-    holding such a number as a tensor (``n = torch.tensor(len(targets))``, ``torch.arange(n)``)."""
-    reader = _batch_reader(f.f_code)
+    holding such a number as a tensor (``n = torch.tensor(len(targets))``, ``torch.arange(n)``).
+    ``skipped``: as ``_BatchReader``'s."""
+    reader = _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), frozenset(), (), frozenset(),
+                           frozenset(), skipped) if skipped else _batch_reader(f.f_code)
     params = set(f.f_code.co_varnames[: f.f_code.co_argcount + f.f_code.co_kwonlyargcount])
     for k in range(start, end):
         i = ins[k]
@@ -9771,16 +9879,19 @@ def unpacked_size_divisor(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, 
     on a group alone the argument keeps those dims, so the divisor is the same, whatever count of
     the batch it equals (``(h - 1) * w``). False for anything else (a tensor the body made, such
     as one padded to the batch's longest; a helper's code). Python 3.11."""
-    names = _size_arithmetic_divisor(sites)
-    return names is not None and all(_unpacked_size(names[0], name, sites) for name in names[1:])
+    names = _size_arithmetic_divisor(sites, sited=False)
+    f = _caller()
+    return names is not None and f is not None and all(_unpacked_size(names[0], name, sites, f.f_globals)
+                                                       for name in names[1:])
 
 
-def _size_arithmetic_divisor(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]]
+def _size_arithmetic_divisor(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]], sited: bool = True
                              ) -> tuple[Any, ...] | None:
     """(code, its locals) where the divisor of the ``/`` the decorated body's own code is executing
-    is Python arithmetic (``+ - *``) of int literals and locals (one at least), else None."""
+    is Python arithmetic (``+ - *``) of int literals and locals (one at least), else None (also
+    where no size held image rows, ``sites`` empty, with ``sited``)."""
     f = _caller()
-    if f is None or not sites or _package(f.f_back) != "losssplit" or sys.version_info[:2] not in _COUNT_CHECKED:
+    if f is None or sited and not sites or _package(f.f_back) != "losssplit" or sys.version_info[:2] not in _COUNT_CHECKED:
         return None
     instructions, at = _located(f.f_code, _lasti(f))
     if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].argrepr not in ("/", "/="):
@@ -9908,7 +10019,7 @@ def _plain_factor(f: types.FrameType, ins: list[dis.Instruction], k: int,
     if is_count(value):
         counts.append(value)
         return True
-    if i.opname == "LOAD_FAST" and _unpacked_size(f.f_code, i.argval, sites):
+    if i.opname == "LOAD_FAST" and _unpacked_size(f.f_code, i.argval, sites, f.f_globals):
         return True
     g = f if i.opname == "LOAD_FAST" or i.argval in f.f_code.co_cellvars else _owner_frame(f, i.argval)
     if g is None or _locals(g).get(i.argval) is not value or depth <= 0 or i.argval in _parameters(g.f_code):
@@ -9922,17 +10033,19 @@ def _plain_factor(f: types.FrameType, ins: list[dis.Instruction], k: int,
     return made is not None and isinstance(value, (int, float)) and _same_number(made, value)
 
 
-def _unpacked_size(code: types.CodeType, name: str, sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]]) -> bool:
+def _unpacked_size(code: types.CodeType, name: str, sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]],
+                   names: dict[str, Any]) -> bool:
     """Whether the local ``name`` is stored once as a target of ``... = a.size()`` / ``a.shape``
     (or a slice of it by int literals: ``r, w = a.shape[-2:]``) unpacked, ``a`` an argument as passed
     (``unpacked_size_divisor``), at a dim that held no image rows at that read; or as the size
     ``.view`` / ``.reshape`` was given as an int literal (``b, r, w = a.view(-1, 3, 2).shape``: 3
-    and 2 on any group, red team 36b)."""
+    and 2 on any group, red team 36b); or of a tensor made of literals alone (``_made_of_literals``,
+    ``names``: the code's globals)."""
     read = _unpacked_size_read(code, name)
     if read is None:
         return False
     site, load, dims, literal = read
-    if literal:
+    if literal or _made_of_literals(code, load, names):
         return True
     held = sites.get((code, site))
     if held is None or not held[1] or any(d in held[1] for d in dims):
@@ -9940,11 +10053,28 @@ def _unpacked_size(code: types.CodeType, name: str, sites: Mapping[tuple[Any, in
     return _argument_as_passed(code, _instructions(code), load)
 
 
+def _made_of_literals(code: types.CodeType, end: int, names: dict[str, Any]) -> bool:
+    """Whether the code right before ``end`` makes a tensor of literals, modules and builtins alone
+    (``torch.zeros(5, 3).shape``, ``_closed``), or loads a local stored once by such a statement
+    (``z = torch.zeros(5, 3)``): its sizes are the same on any group."""
+    ins = _instructions(code)
+    made = _operand_start(ins, end) if end > 0 else None
+    if made is not None and made < end - 1 and _closed(ins[made:end], names):
+        return True
+    if end < 1 or ins[end - 1].opname != "LOAD_FAST" or ins[end - 1].argval in _parameters(code) \
+            or ins[end - 1].argval in code.co_cellvars:
+        return False
+    stores = _stores(ins, ins[end - 1].argval)
+    start = _assignment_start(ins, stores[0]) if len(stores) == 1 and ins[stores[0]].opname == "STORE_FAST" else None
+    return start is not None and stores[0] < end and _closed(ins[start:stores[0]], names)
+
+
 def _unpacked_size_read(code: types.CodeType, name: str) -> tuple[int, int, tuple[int, ...], bool] | None:
     """(the size read's offset, the index where the tensor's load ends, the dim of ``name`` -- as
     counted from the start and from the end where both are known --, whether ``.view`` / ``.reshape``
     was given that size as a positive int literal) where the local ``name`` is stored once as a
-    target of ``... = x.size()`` / ``x.shape`` unpacked, or of ``x.shape[a:b]`` by int literals."""
+    target of ``... = x.size()`` / ``x.shape`` unpacked, or of ``x.shape[a:b]`` by int literals, or
+    as a target but the starred one of ``*_, r, w = x.shape``."""
     if name in _parameters(code) or name in code.co_cellvars:
         return None
     ins = _instructions(code)
@@ -9953,6 +10083,12 @@ def _unpacked_size_read(code: types.CodeType, name: str) -> tuple[int, int, tupl
         return None
     j = stores[0]
     u = next((k for k in range(j - 1, -1, -1) if ins[k].opname != "STORE_FAST"), None)
+    if u is not None and ins[u].opname == "UNPACK_EX":  # ``*_, r, w = x.shape``: a dim from the start or the end
+        before, after = (ins[u].arg or 0) & 0xFF, (ins[u].arg or 0) >> 8
+        place, size = j - u - 1, before + 1 + after
+        if place == before or place >= size or u < 1 or ins[u - 1].opname != "LOAD_ATTR" or ins[u - 1].argval != "shape":
+            return None  # (the starred list; ``x.size()`` unpacked so is left to the other readers)
+        return ins[u - 1].offset, u - 1, (place if place < before else place - size,), False
     if u is None or ins[u].opname != "UNPACK_SEQUENCE" or j - u > (ins[u].arg or 0):
         return None
     place, size = j - u - 1, ins[u].arg or 0
@@ -9997,20 +10133,39 @@ def counted_size_divisor(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, .
     arithmetic of sizes unpacked (``_unpacked_size_read``) from a local tensor the body made in a
     statement that reads ``len`` of a parameter (``z = torch.cat([x] + [x[:, :1]] * (len(t) - 1),
     1)``, then ``_, r, w = z.shape``), at a read where no size held image rows the capture
-    follows: the size grows with the images, and on a group alone is another."""
-    found = _size_arithmetic_divisor(sites)
+    follows: the size grows with the images, and on a group alone is another. Where no size of
+    that read held image rows, also a tensor made in a statement running a comprehension over a
+    parameter (``n, = torch.cat([u["labels"] for u in t] + [torch.zeros(2)]).shape``)."""
+    found = _size_arithmetic_divisor(sites, sited=False)
     if not found:
         return False
     code, ins = found[0], _instructions(found[0])
     params = _parameters(code)
     for name in found[1:]:
         read = _unpacked_size_read(code, name)
-        held = sites.get((code, read[0]), (None, ()))[1] if read is not None else ()
-        if read is None or read[3] or any(d in held for d in read[2]) or read[1] < 1 \
+        held = sites.get((code, read[0])) if read is not None else None
+        if read is None or read[3] or held is not None and any(d in held[1] for d in read[2]) or read[1] < 1 \
                 or ins[read[1] - 1].opname != "LOAD_FAST" or ins[read[1] - 1].argval in params:
             continue
-        if _stored_from_a_count(ins, ins[read[1] - 1].argval, params, 3):
+        made = ins[read[1] - 1].argval
+        if _stored_from_a_count(ins, made, params, 3) or held is None and _stored_over_a_parameter(ins, made, params):
             return True
+    return False
+
+
+def _stored_over_a_parameter(ins: list[dis.Instruction], name: str, params: tuple[str, ...]) -> bool:
+    """Whether the local ``name``, stored once, is stored by a statement running a comprehension
+    whose iterable loads a parameter (``[u["labels"] for u in t]``)."""
+    stores = _stores(ins, name)
+    start = _assignment_start(ins, stores[0]) if len(stores) == 1 else None
+    if start is None:
+        return False
+    for k in range(start, stores[0]):
+        i = ins[k]
+        if i.opname == "LOAD_CONST" and isinstance(i.argval, types.CodeType) and i.argval.co_name in _COMPREHENSIONS:
+            span = _iterable_after(ins, k, stores[0])
+            if span is not None and any(j.opname == "LOAD_FAST" and j.argval in params for j in ins[span[0]:span[1]]):
+                return True
     return False
 
 
@@ -11374,35 +11529,39 @@ class _BatchReader:
                 return True
         return False
 
-    def reads_running(self, start: int, end: int, seen: frozenset[str], sized: bool = False) -> bool:
+    def reads_running(self, start: int, end: int, seen: frozenset[str], sized: bool = False, partial: bool = False) -> bool:
         """Whether the span reads a running local (``running_local``), itself or through locals
-        stored from one (``avg = max(num_total_pos, 1)``, then ``/ avg``)."""
+        stored from one (``avg = max(num_total_pos, 1)``, then ``/ avg``). ``partial``: only one
+        added up in a loop over some of the images (``running_local``'s)."""
         for i in self.instructions[start:end]:
             outer = self.free(i.argval) if i.opname in _FREE_LOADS else None
             if outer is not None:  # a running count the enclosing code adds up (``lambda x: x / max(num, 1)``)
-                if outer._reads_running_local(i.argval, frozenset({i.argval}), sized):
+                if outer._reads_running_local(i.argval, frozenset({i.argval}), sized, partial):
                     return True
-            elif i.opname in self.locals and i.argval not in seen and self._reads_running_local(i.argval, seen | {i.argval}, sized):
+            elif i.opname in self.locals and i.argval not in seen \
+                    and self._reads_running_local(i.argval, seen | {i.argval}, sized, partial):
                 return True
         return False
 
-    def _reads_running_local(self, name: str, seen: frozenset[str], sized: bool) -> bool:
+    def _reads_running_local(self, name: str, seen: frozenset[str], sized: bool, partial: bool) -> bool:
         ins = self.instructions
-        if self.running_local(name, sized):
+        if self.running_local(name, sized, partial):
             return True
         for j in _stores(ins, name, cells=True):
             first = _assignment_start(ins, j)
             if first is not None and first < j and ins[j - 1].opname != "FOR_ITER" and _maybe_number(ins, first, j) \
-                    and self.reads_running(first, j, seen, sized):
+                    and self.reads_running(first, j, seen, sized, partial):
                 return True
         return False
 
-    def running_local(self, name: str, sized: bool = False) -> bool:
+    def running_local(self, name: str, sized: bool = False, partial: bool = False) -> bool:
         """Whether a store of the local ``name`` reads it and runs in a loop right over an
         argument (``for t in targets``, ``enumerate(targets)``, not over a field of one or a
         local: ``outputs["crops"]`` holds no images), ``name`` stored before that loop. With
         ``sized``, a store that adds more than literals (``n += len(q)``, not ``n += 1``: a
-        helper's loop over a list of crops counts the crops, the same on any group)."""
+        helper's loop over a list of crops counts the crops, the same on any group). With
+        ``partial``, only a loop over some of the images (``_partial_loops``: ``t[::2]``, left by
+        ``break``): on a group alone it adds up other images' numbers."""
         ins = self.instructions
         stores = _stores(ins, name, cells=True)  # (a cell: ``num`` a nested function or comprehension reads)
         for j in stores:
@@ -11414,7 +11573,8 @@ class _BatchReader:
                 continue
             for head, last, _ in self.loops:
                 start, end = self._iterable(head)
-                if head < j < last and any(s < head for s in stores) and self._over_argument(start, end):
+                if head < j < last and any(s < head for s in stores) and self._over_argument(start, end) \
+                        and (not partial or _partial_loops(self.code, ins[j].offset, False)):
                     return True
         return False
 

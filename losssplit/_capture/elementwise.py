@@ -72,6 +72,8 @@ from ._bytecode import (
     offset_source,
     operand_fields,
     operand_lengths,
+    partial_loop,
+    partly_counted,
     positional_argument,
     positional_number,
     positional_tensor,
@@ -1981,10 +1983,12 @@ def _at_site(frame: Frame, new: Track, kind: str, a: Any, ta: Track | None, b: A
     if (new.lost_at is None or new.parts) and kind in ("add", "sub", "rsub") and counted_loop() \
             and not fixed_repeats(batch_counts(frame), lists=frame.fixed_lists):  # (``len(outputs["iters"])``)
         return lost_track(f"{op} {COUNTED_LOOP}", new.from_prediction)  # ``for k in range(len(t) // 2): l += e_k``
-    if new.lost_at is None and kind in ("add", "sub", "rsub") and any(
-            t is not None and (t.ratio is not None or t.parts) and not _one_image_terms(t)[0] for t in (ta, tb)) \
-            and strided_loop():  # ``for k in range(0, len(t), 2): l += whole_batch_term``
+    whole = new.lost_at is None and kind in ("add", "sub", "rsub") and any(
+        t is not None and (t.ratio is not None or t.parts) and not _one_image_terms(t)[0] for t in (ta, tb))
+    if whole and strided_loop():  # ``for k in range(0, len(t), 2): l += whole_batch_term``
         return lost_track(f"{op} {STRIDED_LOOP}", new.from_prediction)
+    if whole and partial_loop():  # ``for u in t[1:]: l += whole_batch_term``, a loop left by ``break``
+        return lost_track(f"{op} {PARTIAL_LOOP}", new.from_prediction)
     if new.lost_at is not None or new.formula is not None:
         return new  # an expression keeps its sites (``formulas._sites``)
     made = frozenset().union(*(t.sites for t in (ta, tb) if t is not None))
@@ -3073,6 +3077,8 @@ def _ratio_arithmetic(
                 except ValueError:
                     return lost_track(COUNTED_DIVISOR, pred)
             if isinstance(other, (int, float)) and _running_count(frame, other):
+                if partly_counted():
+                    return lost_track(PARTLY_COUNTED_DIVISOR, pred)
                 summed = frame.summed_sizes(other, ta.ratio.rows.device, divisor_floor) or _sizes_times(frame, other, ta)
                 if summed is not None:  # each image's own size added up: over the group's, whatever count it equals
                     try:
@@ -3892,6 +3898,10 @@ COUNTED_DIVISOR = ("a division by a number the body counted over the images' ite
                    "images, then ``/ max(1, num_pos * k)``) that equals no count of the loss: on a group alone it is "
                    "the group's count")
 
+PARTLY_COUNTED_DIVISOR = ("a division by a number the body counted over some of the images only (``for u in t[::2]: "
+                          "num_pos += len(u['labels'])``, a loop a ``break`` may leave early): on a group alone it counts "
+                          "other images, whatever count of the batch it equals")
+
 
 def _running_count(frame: Frame, z: float) -> bool:
     """Whether the Python number ``z`` dividing a reduced loss is, in the body's code, a count
@@ -4207,9 +4217,9 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         return CHOSEN_DIVISOR
     if frame.size_sites and (product := _shape_product_divisor(frame, z)) is not None:
         return product
-    if source == "other" and frame.size_sites and unpacked_size_divisor(frame.size_sites):  # ``/ ((h - 1) * w)``
+    if source == "other" and unpacked_size_divisor(frame.size_sites):  # ``/ ((h - 1) * w)``
         return True
-    if source == "other" and frame.size_sites and counted_size_divisor(frame.size_sites):
+    if source == "other" and counted_size_divisor(frame.size_sites):
         return COUNTED_SIZE_DIVISOR  # ``_, r, w = torch.cat([x] + [x[:, :1]] * (len(t) - 1), 1).shape``
     if source == "other" and frame.size_sites and made_size_divisor(frame.size_sites) and _a_count_by_value(frame, ratio, z):
         return MADE_SIZE_DIVISOR  # ``_, r, w = (x - y).shape``, ``/ (r * w)`` equal to 4 x 3 images
@@ -5623,5 +5633,7 @@ def cosine_similarity(frame: Frame, func: Any, args: tuple, kwargs: dict, out: A
 
 STRIDED_LOOP = ("of terms of several images in a loop over a strided range of the images (``range(0, len(t), 2)``): "
                 "on a group alone it runs another number of times")
+PARTIAL_LOOP = ("of terms of several images in a loop over some of the images only (``for u in t[1:]``, ``zip(t, "
+                "t[1:])``, a loop a ``break`` may leave early): on a group alone it runs another number of times")
 COUNTED_LOOP = ("of terms in a loop over an iterable computed from the number of images (``range((len(t) + 1) // 2)``, "
                 "``range(self.k)`` of ``self.k = len(t) - 1``): on a group alone it runs another number of times")

@@ -440,6 +440,26 @@ def _other_sizes(frame: Frame, src: Any, index: Any) -> bool:
     return not any(i % n in held[2] for i in picked)
 
 
+BATCH_BOUND = ("Tensor.__getitem__ with a slice bound the code computes from the batch as a whole (``r[:int(len(t) * "
+               "2.5)]``, ``r[:int(len(flat) * 0.1)]`` with ``flat`` every image's values), cutting one image's own values: "
+               "on a group alone another bound")
+
+
+def _batch_bound(frame: Frame, src: Tensor, track: Track, parts: tuple[Any, ...]) -> bool:
+    """Whether ``src[index]`` (``parts``) cuts ``src``, one image's own tensor (``track``), by a
+    slice bound the code computes from how many images, or items of several images, the call got
+    (``_bytecode.counted_index``): not from that image's own sizes (a ``len`` whose last call read
+    one of its tensors, ``Frame.own_len_sites``; ``own_length_bound``). Not after a size read of
+    another image's tensor: ``Frame.sized_by_length`` declines the call naming that read."""
+    if not any(type(p) is slice and any(type(x) is int for x in (p.start, p.stop, p.step)) for p in parts):
+        return False
+    last = frame.image_sizes[-1][0] if frame.image_sizes else None
+    if last is not None and last != frame.image_ids.get(id(track.image)):
+        return False
+    own = frozenset(site for site, image in frame.own_len_sites.items() if image is track.image)
+    return _bytecode.counted_index(own) and not own_length_bound(src, frame.read_body_call_once)
+
+
 def _own_field(frame: Frame, index: Any, image: int | None) -> bool:
     """Whether ``index`` cuts image ``image``'s rows by int fields of that image's own target dict
     (``feats[:t["persons"]]``, ``_bytecode.own_field_index``): the same bound on a group alone."""
@@ -472,6 +492,10 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
             frame.image_ids.get(id(track.image)) if track.image is not None and not track.rows else None)
         frame.sized_by_length("Tensor.__getitem__ with slice bounds", image,
                               lambda: literal_index(index) or _sizes_of_rows(frame, parts) or _own_field(frame, index, image))
+    if track is not None and not track.rows and track.image is not None and isinstance(out, Tensor) \
+            and _batch_bound(frame, src, track, parts):
+        frame.lose(out, BATCH_BOUND, track)
+        return
     cut = _cuts_across_images(frame, track, parts, index, src.dim()) if track is not None and track.rows \
         and track.image is None and isinstance(src, Tensor) else None
     if cut is not None:

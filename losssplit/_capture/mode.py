@@ -1224,6 +1224,9 @@ class Frame:
         self.item_length: tuple[Sequence[Any], int, int] | None = None
         # ``len(x)`` of one image's own tensor just read: (its image, the length, where it was called)
         self.image_len: tuple[Tensor, int, tuple[int, Any, int] | None] | None = None
+        # (code, offset) of each ``len`` call whose last ``len(x)`` was of one image's own tensor
+        # -> that image's tensor (``Track.image``): a slice bound from it is that image's size
+        self.own_len_sites: dict[tuple[Any, int], Tensor] = {}
         self._argument_numbers: list[float] | None = None
         self._argument_tensors: Callable[[], list[float]] | None = None
         # positions written along a dim that carries images (``x[0] = 0``): (id of the tensor,
@@ -2715,6 +2718,7 @@ class Frame:
         self._argument_tensors = None
         self.read_argument_tensors = None
         self.read_image_lists = self.item_length = self.image_len = None
+        self.own_len_sites.clear()
         self.paired_lists.clear()
         self.read_body_call = self._body_call = self.op = self.op_caller = self.op_walk = self.op_locals = None
         self.host_reads.clear()
@@ -4570,6 +4574,10 @@ def _size_tested(frame: Frame, x: Tensor, n: int, read: str, literal: bool) -> N
                             f"{read} of two masks' indices compared ({m} {_SYMBOLS[op]} {n})"))
 
 
+LEFT_EARLY_TEST = ("len() of one image's tensor compared in a loop over the images that a jump may leave early (``for u "
+                   "in t: if len(u['labels']) > 2: break``): on a group alone the loop stops at another image, or none")
+
+
 def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
     """Record a host read of a tracked tensor. A value that already mixes images (attribution
     lost, from predictions) may steer the body (a batch-wide threshold in ``max(t, c)``): the
@@ -4607,6 +4615,8 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
                 op, c = test  # group alone, the group's count (review13)
                 frame.branch(Branch(hit[1], op, c, getattr(operator, op)(out, c),
                                     f"len() of a mask's indices compared ({out} {_SYMBOLS[op]} {c:g})"))
+            elif test is not None and one and _bytecode.partial_loop(left=True):
+                frame.doubt(torch.ones((), dtype=torch.bool), LEFT_EARLY_TEST)  # ``if len(u["labels"]) > 2: break``
             elif test is not None and not _bytecode.looped():  # ``if len(t[0]["labels"]) > 1:`` outside any
                 op, c = test  # loop: one image picked by position (review13)
                 frame.branch(Branch(None, op, c, getattr(operator, op)(out, c),
@@ -6722,12 +6732,16 @@ class CaptureMode(TorchFunctionMode):
                     held = frame.get(args[0])
                     if held is not None and not held.rows and held.image is not None:
                         frame.image_size(held, out, args[0])
-                        frame.image_len = (held.image, out, _bytecode.len_site()) if type(out) is int else None
-                    elif held is not None and held.lost_at is not None and SOME_POSITIONS in held.lost_at:
-                        frame.lost_size(out, args[0])
-                        frame.image_len = None
+                        site = _bytecode.len_site()
+                        frame.image_len = (held.image, out, site) if type(out) is int else None
+                        if site is not None:
+                            frame.own_len_sites[site[1:]] = held.image
                     else:
+                        if held is not None and held.lost_at is not None and SOME_POSITIONS in held.lost_at:
+                            frame.lost_size(out, args[0])
                         frame.image_len = None
+                        if frame.own_len_sites and (site := _bytecode.len_site()) is not None:
+                            frame.own_len_sites.pop(site[1:], None)
                     item = frame.image_item(args[0]) if held is None and type(out) is int else None
                     frame.item_length = (*item, out) if item is not None else None
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
