@@ -740,14 +740,14 @@ CASES = {c.body.__name__: c for c in [
          why="MIXES: the hardest pixels picked over the batch"),
     Case(zhang_colourisation, colour_batch),
     Case(onsets_and_frames, piano_batch),
-    Case(maml_second_order, meta_batch, gaps=keys("loss_meta", "acc_meta"),
-         why="GAP: F.linear of a weight adapted on one task's rows"),
+    # first contact: GAP (10), the gradient of one task's loss taken as no per-image value; s50: split
+    Case(maml_second_order, meta_batch),
     Case(dm_count, crowd_batch),
     Case(sketch_rnn, sketch_batch, gaps=keys("loss_recon", "loss_kl", "loss"),
          why="GAP: a constant divisor equal to a count of the batch; torch.max of a mean and a constant"),
 ]}
 
 FIRST = (290, 68, 55, 0)  # expected, declined, GAP, WRONG at first contact (int36 at 76580a6 unchanged)
-NOW = FIRST
+NOW = (290, 58, 45, 0)  # s50: MAML's gradient of one task's loss (10 GAP -> split)
 globals().update(survey_tests(CASES, range(len(SOURCES)), len(CASES), NOW,
-                              over_target="19.0 %: the GAPs of the module docstring"))
+                              over_target="15.5 %: the GAPs of the module docstring"))

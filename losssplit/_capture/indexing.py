@@ -2703,8 +2703,11 @@ def attention(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> N
 def linear(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``F.linear(x, W, b)`` (``nn.Linear``): ``x @ W.T + b`` mixes each row's features only, so
     the leading dims of ``x`` keep their rows where ``W`` and ``b`` carry no images (a parameter,
-    data without rows). A weight or bias with images, features that carry them, or an input with
-    its weights in it (no replay of the affine map is exact) end attribution."""
+    data without rows) or are wholly of one image (a head adapted on one task's rows, MAML's inner
+    loop): every value of the output is then of that image too, and rows of ``x`` of another image
+    are paired with it (the call is declined). A weight or bias with rows of images or reduced
+    losses, features that carry them, or an input with its weights in it (no replay of the affine
+    map is exact) end attribution."""
     x, w = get_arg(args, kwargs, 0, "input", None), get_arg(args, kwargs, 1, "weight", None)
     b = get_arg(args, kwargs, 2, "bias", None)
     tracks = [frame.get(v) if isinstance(v, Tensor) else None for v in (x, w, b)]
@@ -2713,14 +2716,18 @@ def linear(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
     op = op_name(func)
     tx, *params = tracks
     if tx is not None and tx.unweighted is not None or any(
-            t is not None and (t.rows or t.image is not None or t.lost_at is not None or t.ratio is not None
-                               or t.unweighted is not None) for t in params):
+            t is not None and (t.rows or t.lost_at is not None or t.reduced or t.unweighted is not None)
+            for t in params):
         return frame.lose(out, f"{op} of weighted inputs or of a weight or bias that carries images",
                           next(t for t in tracks if t is not None))
-    if tx is None:  # data without rows through the layer: still none
+    whole: list[tuple[Track | None, dict[int, int | None]]] = [
+        (t, {}) for t in params if t is not None and t.image is not None]
+    if tx is None and not whole:  # data without rows through the layer: still none
         return
-    frame.positions_mixed(op, x, tx, [x.dim() - 1])
-    new = combine(frame, op, [(tx, {k: (k if k < x.dim() - 1 else None) for k in range(x.dim())})], out.shape)
+    if tx is not None:
+        frame.positions_mixed(op, x, tx, [x.dim() - 1])
+    new = combine(frame, op, [(tx, {k: (k if k < x.dim() - 1 else None) for k in range(x.dim())}), *whole],
+                  out.shape)
     if new is not None:
         new.from_prediction = new.from_prediction or any(t is not None and t.from_prediction for t in params)
         frame.set(out, new)
