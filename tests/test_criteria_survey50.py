@@ -44,6 +44,27 @@ the Anomaly Transformer's ``repeat``-normalised prior and minimax; Deep SAD and 
 ``scatter_`` targets, gradient scaling and importance weights (body arithmetic, kept); XMem's dice;
 Zhang's ``cdist`` / ``topk`` / ``scatter_`` soft encoding over the batch's flattened pixels; Onsets
 and Frames' host branch; DM-Count's counts from the points' lengths.
+
+NOW (s50): 290 expected, 43 declined, 30 GAP (10.3 %), 0 WRONG. Three exact rules, each with near
+misses against the oracle: (1) ``torch.autograd.grad`` of one image's own loss (a reduced loss all of
+whose rows are that image's, known on the host, nothing but its own count dividing it) with respect
+to any input (a parameter included) is wholly that image's, and ``F.linear`` with a weight or bias
+wholly of one image keeps the input's image: MAML's inner steps on one task's support rows split
+(``tests/test_rules_autograd.py``: a head adapted on one task and evaluated on another's rows, on
+every task's rows, with the task's weight in the inner loss, or over a constant, decline). (2) Rows
+gathered by ``x[i, idx]`` next to a tensor of image ``i`` are that image's, known on the host, and a
+mean over several rows of one image adds to a loop's sum as that image's value: CLRNet's smooth L1 and
+LineIoU per image split (``tests/test_rules_one_image_terms.py``: rows against the previous image's,
+a term over two images' rows, decline). (3) The builtin ``float`` / ``int`` of a constant of the call
+is that constant (``/ float(N_MAX * HP_BATCH)`` of module globals), however it equals a count of the
+batch by value: SketchRNN's reconstruction splits (``tests/test_rules_cast_constants.py``: ``float(len(
+targets) * 3)`` declines). Left: TCC's own pairs (10): the all-pairs alignment's ``torch.cdist`` of
+two videos' frames pairs rows of different images, a check of the whole call, so the keys of the
+example's own pair decline with it (per-key pairing checks would need each key's dependence on the
+paired tensor); SketchRNN's KL and total (10): ``torch.max(lkl, torch.tensor([kl_min]))`` of a
+group's mean and a constant tensor is not followed (its ``lkl.clamp(min=kl_min)`` form splits);
+Social GAN (10): the pedestrians' rows have no images' rows (a scene's span is read on the host from
+the counts by ``tolist``; nothing ties the rows to the scenes).
 """
 
 from __future__ import annotations
@@ -723,8 +744,8 @@ CASES = {c.body.__name__: c for c in [
     Case(mtr_gmm_nearest_mode, motion_batch),
     Case(social_gan_variety, social_batch, gaps=keys("loss_variety", "ade"),
          why="GAP: rows of pedestrians, not of scenes; each scene's span read on the host (tolist)"),
-    Case(clrnet_focal_lineiou, lane_batch, gaps=keys("loss_reg", "loss_iou"),
-         why="GAP: a sum over a loop of images of per-image means, a group without rows in one of them"),
+    # first contact: GAP (10), per-image means of rows gathered by ``[i, prior]`` taken for several images'; s50: split
+    Case(clrnet_focal_lineiou, lane_batch),
     Case(tcc_cycle_consistency, video_batch, keys("loss_tcc_batch"), gaps=keys("loss_tcc", "loss_tcc_cls"),
          mix_batches=_MIXED, why="MIXES: every ordered pair of the batch's videos; GAP: the call declined at it"),
     Case(dkt_plus, kt_batch),
@@ -743,11 +764,12 @@ CASES = {c.body.__name__: c for c in [
     # first contact: GAP (10), the gradient of one task's loss taken as no per-image value; s50: split
     Case(maml_second_order, meta_batch),
     Case(dm_count, crowd_batch),
-    Case(sketch_rnn, sketch_batch, gaps=keys("loss_recon", "loss_kl", "loss"),
-         why="GAP: a constant divisor equal to a count of the batch; torch.max of a mean and a constant"),
+    # first contact: GAP (15), also ``/ float(N_MAX * HP_BATCH)`` read as a count by value; s50: loss_recon split
+    Case(sketch_rnn, sketch_batch, gaps=keys("loss_kl", "loss"), why="GAP: torch.max of a mean and a constant tensor"),
 ]}
 
 FIRST = (290, 68, 55, 0)  # expected, declined, GAP, WRONG at first contact (int36 at 76580a6 unchanged)
-NOW = (290, 58, 45, 0)  # s50: MAML's gradient of one task's loss (10 GAP -> split)
+# s50: MAML's gradient of one task's loss (10), CLRNet's per-image means (10), SketchRNN's cast constant (5): split
+NOW = (290, 43, 30, 0)
 globals().update(survey_tests(CASES, range(len(SOURCES)), len(CASES), NOW,
-                              over_target="15.5 %: the GAPs of the module docstring"))
+                              over_target="10.3 %: the GAPs of the module docstring"))

@@ -2481,7 +2481,8 @@ def _constant_of_call(f: types.FrameType, first: int, stop: int, body: Callable[
       dict display of such spans; with ``own`` (the argument dicts' items recorded when the call
       began), also from the decorated call's own argument where it still holds them
       (``_constant_field``);
-    - Python arithmetic of those (``+ - * / // % **``, unary ``-``).
+    - Python arithmetic of those (``+ - * / // % **``, unary ``-``), and the builtin ``float`` or
+      ``int`` of one of them (``float(N_MAX * BATCH)``).
 
     With ``seq``, also a list or tuple of floats a parameter holds, read as a parameter is
     (``constant_list``).
@@ -2504,6 +2505,10 @@ def _constant_of_call(f: types.FrameType, first: int, stop: int, body: Callable[
         value = _UNPROVEN if value is _UNPROVEN else -value
     elif kind == "arithmetic":
         value = _constant_arithmetic(f, first, stop, what, body, own, depth)
+    elif kind == "cast":  # the builtin itself (a module may rebind the name)
+        inner = _constant_of_call(f, first + 1, stop - 2, body, own, depth)
+        cast = _CASTS[what]
+        value = cast(inner) if inner is not _UNPROVEN and _global_item(f.f_globals, what) is cast else _UNPROVEN
     else:
         value = _constant_field(f, what[0], what[1], body, own, depth)
     # a list only as a parameter holds it, whose path to the call's constants is read with its items
@@ -2530,6 +2535,10 @@ def _span_form(code: types.CodeType, first: int, stop: int) -> tuple[str, Any] |
         return "attr", (load.argval, last.argval)
     if last.opname == "UNARY_NEGATIVE":
         return ("negative", None) if _span_form(code, first, stop - 1) is not None else None
+    if (load.opname == "LOAD_GLOBAL" and (load.arg or 0) & 1 and load.argval in _CASTS and len(span) >= 4
+            and last.opname == "CALL" and last.arg == 1 and span[-2].opname == "PRECALL"
+            and _span_form(code, first + 1, stop - 2) is not None):
+        return "cast", load.argval  # ``float(N_MAX * BATCH)``: the builtin of one constant span
     if last.opname == "BINARY_OP" and last.argrepr in _CONSTANT_ARITHMETIC:
         right = _operand_start(instructions, stop - 1)
         if right is None or right <= first or _span_form(code, first, right) is None \
@@ -2544,6 +2553,8 @@ def _span_form(code: types.CodeType, first: int, stop: int) -> tuple[str, Any] |
     return None
 
 
+# builtins of one number whose value ``_constant_of_call`` computes from a constant argument
+_CASTS: dict[str, Any] = {"float": float, "int": int}
 # Python arithmetic of constant numbers ``_constant_arithmetic`` computes (3.11's BINARY_OP argrepr)
 _CONSTANT_ARITHMETIC = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b, "/": lambda a, b: a / b,
                         "//": lambda a, b: a // b, "%": lambda a, b: a % b, "**": lambda a, b: a ** b}
