@@ -45,7 +45,7 @@ the Anomaly Transformer's ``repeat``-normalised prior and minimax; Deep SAD and 
 Zhang's ``cdist`` / ``topk`` / ``scatter_`` soft encoding over the batch's flattened pixels; Onsets
 and Frames' host branch; DM-Count's counts from the points' lengths.
 
-NOW (s50): 290 expected, 43 declined, 30 GAP (10.3 %), 0 WRONG. Three exact rules, each with near
+NOW (s50): 290 expected, 23 declined, 10 GAP (3.4 %), 0 WRONG. Five exact rules, each with near
 misses against the oracle: (1) ``torch.autograd.grad`` of one image's own loss (a reduced loss all of
 whose rows are that image's, known on the host, nothing but its own count dividing it) with respect
 to any input (a parameter included) is wholly that image's, and ``F.linear`` with a weight or bias
@@ -57,14 +57,17 @@ mean over several rows of one image adds to a loop's sum as that image's value: 
 LineIoU per image split (``tests/test_rules_one_image_terms.py``: rows against the previous image's,
 a term over two images' rows, decline). (3) The builtin ``float`` / ``int`` of a constant of the call
 is that constant (``/ float(N_MAX * HP_BATCH)`` of module globals), however it equals a count of the
-batch by value: SketchRNN's reconstruction splits (``tests/test_rules_cast_constants.py``: ``float(len(
-targets) * 3)`` declines). Left: TCC's own pairs (10): the all-pairs alignment's ``torch.cdist`` of
-two videos' frames pairs rows of different images, a check of the whole call, so the keys of the
-example's own pair decline with it (per-key pairing checks would need each key's dependence on the
-paired tensor); SketchRNN's KL and total (10): ``torch.max(lkl, torch.tensor([kl_min]))`` of a
-group's mean and a constant tensor is not followed (its ``lkl.clamp(min=kl_min)`` form splits);
-Social GAN (10): the pedestrians' rows have no images' rows (a scene's span is read on the host from
-the counts by ``tolist``; nothing ties the rows to the scenes).
+batch by value (``tests/test_rules_cast_constants.py``: ``float(len(targets) * 3)`` declines). (4)
+``torch.max(v, c)`` of a 0-dim loss and a one-element tensor of a constant of the call (a list or
+tuple display of constants: ``torch.tensor([kl_min])``) is ``v`` floored at ``c``, an expression of
+the group's ratios, and ``[0]`` of such a one-element expression is that expression: SketchRNN's KL
+and total split (``tests/test_rules_constant_floors.py``: a floor of ``0.1 * len(targets)`` or of
+the targets' mean declines). (5) ``torch.cdist`` of two tensors each wholly of one image, other
+images known on the host, ends attribution at the op instead of declining the whole call: the keys
+it reaches decline, so TCC's own pairs split beside the all-pairs key (``tests/test_rules_cdist_images.py``: the key of pairs
+declines naming ``torch.cdist``; one image's rows against every image's decline). Left: Social GAN
+(10): the pedestrians' rows have no images' rows (a scene's span is read on the host from the counts
+by ``tolist``; nothing ties the rows to the scenes), 0.4 % above the 3 % target.
 """
 
 from __future__ import annotations
@@ -746,8 +749,9 @@ CASES = {c.body.__name__: c for c in [
          why="GAP: rows of pedestrians, not of scenes; each scene's span read on the host (tolist)"),
     # first contact: GAP (10), per-image means of rows gathered by ``[i, prior]`` taken for several images'; s50: split
     Case(clrnet_focal_lineiou, lane_batch),
-    Case(tcc_cycle_consistency, video_batch, keys("loss_tcc_batch"), gaps=keys("loss_tcc", "loss_tcc_cls"),
-         mix_batches=_MIXED, why="MIXES: every ordered pair of the batch's videos; GAP: the call declined at it"),
+    # first contact: the own pairs' keys GAP (10), the call declined at the all-pairs key's cdist; s50: split
+    Case(tcc_cycle_consistency, video_batch, keys("loss_tcc_batch"), mix_batches=_MIXED,
+         why="MIXES: every ordered pair of the batch's videos"),
     Case(dkt_plus, kt_batch),
     Case(anomaly_transformer_minimax, anomaly_batch),
     Case(deep_sad_soft_boundary, sad_batch),
@@ -764,12 +768,14 @@ CASES = {c.body.__name__: c for c in [
     # first contact: GAP (10), the gradient of one task's loss taken as no per-image value; s50: split
     Case(maml_second_order, meta_batch),
     Case(dm_count, crowd_batch),
-    # first contact: GAP (15), also ``/ float(N_MAX * HP_BATCH)`` read as a count by value; s50: loss_recon split
-    Case(sketch_rnn, sketch_batch, gaps=keys("loss_kl", "loss"), why="GAP: torch.max of a mean and a constant tensor"),
+    # first contact: GAP (15), ``/ float(N_MAX * HP_BATCH)`` read as a count by value and ``torch.max`` of the KL
+    # and a constant tensor not followed; s50: split
+    Case(sketch_rnn, sketch_batch),
 ]}
 
 FIRST = (290, 68, 55, 0)  # expected, declined, GAP, WRONG at first contact (int36 at 76580a6 unchanged)
-# s50: MAML's gradient of one task's loss (10), CLRNet's per-image means (10), SketchRNN's cast constant (5): split
-NOW = (290, 43, 30, 0)
+# s50: MAML's gradient of one task's loss (10), CLRNet's per-image means (10), SketchRNN's cast constant and KL
+# floor (15), TCC's own pairs beside its all-pairs key (10): split
+NOW = (290, 23, 10, 0)
 globals().update(survey_tests(CASES, range(len(SOURCES)), len(CASES), NOW,
-                              over_target="10.3 %: the GAPs of the module docstring"))
+                              over_target="3.4 %: Social GAN's pedestrians (10), see the module docstring"))

@@ -532,6 +532,8 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     if track is not None and (track.lost_at is not None or track.ratio is not None):
         if track.ratio is not None and out.numel() == 1:
             frame.set(out, track)
+        elif track.formula is not None and out.numel() == 1 == src.numel() and all(t is None for t in index_tracks):
+            frame.set(out, track)  # ``floor[0]`` of a one-element expression of ratios: that expression
         else:
             frame.lose(out, track.lost_at or op, track)
         return
@@ -2793,10 +2795,18 @@ def dot(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
 
 @rule(torch.cdist)
 def cdist(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """Distances of each row of ``a`` to each row of ``b``: the leading (batch) dims keep their rows,
+    the two row dims map to the output's last two. Two tensors each wholly of one image, other
+    images known on the host (TCC's frames of one video against another's): every distance pairs
+    them, attribution ends there (the keys it reaches decline, not the whole call)."""
     a, b = args[0], args[1]
     ta, tb = frame.get(a), frame.get(b)
     if (ta is None and tb is None) or not isinstance(out, Tensor):
         return
+    images = [frame.image_ids.get(id(t.image)) if t is not None and t.image is not None and not t.rows else None
+              for t in (ta, tb)]
+    if None not in images and images[0] != images[1]:
+        return frame.lose(out, f"{op_name(func)} of one image's rows to another image's", ta)
     parts = []
     for x, t, target in ((a, ta, out.dim() - 2), (b, tb, out.dim() - 1)):
         if t is None:
