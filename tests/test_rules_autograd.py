@@ -232,6 +232,21 @@ def maml_inner_over_a_constant(outputs, targets):
     return {"loss_meta": torch.stack(losses).mean()}
 
 
+def maml_weighted_rows_freed(outputs, targets):
+    """The inner loss's rows times the task's weight from a tensor of the weights, the product large
+    and freed before the grad (no node of it left to check): the gradient would carry the weight
+    (silently wrong before the value check of s50)."""
+    w = torch.tensor([t["loss_weight"] for t in targets])
+    losses = []
+    with torch.enable_grad():
+        for i, t in enumerate(targets):
+            rows = F.cross_entropy(F.linear(outputs["x"][i], HEAD_W, HEAD_B), t["labels"], reduction="none")
+            inner = (rows.repeat(4000) * w[i]).mean()
+            gw, gb = torch.autograd.grad(inner, (HEAD_W, HEAD_B), create_graph=True)
+            losses.append(F.cross_entropy(F.linear(t["y"], HEAD_W - 0.5 * gw, HEAD_B - 0.5 * gb), t["labels"]))
+    return {"loss_meta": torch.stack(losses).mean()}
+
+
 def test_a_head_adapted_on_one_images_rows_is_that_images():
     """MAML's inner step: the gradient of one image's own loss is that image's, the head adapted
     with it too, and its loss on the image's rows splits as the oracle."""
@@ -245,6 +260,7 @@ ADAPTED_DECLINED = {
     "an inner loss times the task's weight": (maml_weighted_inner, LINEAR_OF_LOST),
     # not followed into the gradient (a divisor of the loss): declined, though the group's is the same constant
     "an inner loss over a constant": (maml_inner_over_a_constant, LINEAR_OF_LOST),
+    "inner rows weighted, freed before the grad": (maml_weighted_rows_freed, "whose value holds a weight"),
 }
 
 

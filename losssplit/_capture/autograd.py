@@ -116,7 +116,16 @@ def _one_image_gradient(frame: Frame, output: Tensor, ins: list[Tensor], grads: 
     respect to any input is too -- the whole gradient is image ``i``'s (MAML's inner step on one
     task's support rows). Each input carries no images or is wholly image ``i``'s; the graph
     between them is checked as for a penalty: no custom backward, and no tensor of the call on the
-    way that remembers a weight (the gradient would carry it) or holds a reduced loss."""
+    way that remembers a weight (the gradient would carry it) or holds a reduced loss; and the loss
+    must equal its value with the weight field set to 1 (checked with the call's read)."""
+    track = frame.get(output)
+    ratio = track.ratio if track is not None else None
+    assert ratio is not None  # (``_one_image_loss``: one)
+    # its values with the weight field set to 1 (a weight multiplied into a tensor freed since leaves no node
+    # to check): where the loss is not that value, its gradient carries what differs
+    unit = ratio.image_value().reshape(()).to(output.dtype)
+    frame.doubt(~torch.isclose(unit, output.detach().reshape(()), rtol=1e-5, atol=1e-7),
+                "torch.grad of one image's loss whose value holds a weight (its gradient would carry it)")
     nodes = _call_nodes(frame)
     for x in ins:
         x_track = frame.get(x)
