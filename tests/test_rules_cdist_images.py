@@ -42,3 +42,26 @@ def test_own_pairs_split_beside_a_key_of_pairs_of_images():
 
 def test_one_images_rows_against_every_images_decline():
     check_rule(own_against_the_batch, "softmax", declines=True)  # (the distances' rows: every image's)
+
+
+def pair_distance_read(outputs, targets):
+    """The first two images' closest distance read on the host, scaling every image's loss."""
+    d = torch.cdist(outputs["x"][0], outputs["x"][1]).min().item()
+    return {"loss": outputs["x"].mean() * d}
+
+
+def pair_distance_factor(outputs, targets):
+    """Each image's loss times its closest distance to the previous image (detached)."""
+    total = 0.0
+    for i, t in enumerate(targets):
+        d = torch.cdist(outputs["x"][i], outputs["x"][i - 1]).min().detach()
+        total = total + (outputs["x"][i] - t["y"]).abs().mean() * d
+    return {"loss": total / len(targets)}
+
+
+def test_a_distance_of_two_images_reaching_a_key_declines_it():
+    """Read on the host or as a factor: no companion (each group of two images or more)."""
+    for body in (pair_distance_read, pair_distance_factor):
+        for seed, weights in ((0, [1.0, 0.5, 0.5, 1.0]), (3, [0.5, 1.0, 1.0, 0.5])):
+            got, _, said = rule_outcome(body, rule_batch(seed, weights))
+            assert got == {} and any("torch.cdist" in m for m in said), (body.__name__, seed, got, said)
