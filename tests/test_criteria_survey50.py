@@ -51,7 +51,9 @@ whose rows are that image's, known on the host, nothing but its own count dividi
 to any input (a parameter included) is wholly that image's, and ``F.linear`` with a weight or bias
 wholly of one image keeps the input's image: MAML's inner steps on one task's support rows split
 (``tests/test_rules_autograd.py``: a head adapted on one task and evaluated on another's rows, on
-every task's rows, with the task's weight in the inner loss, or over a constant, decline). (2) Rows
+every task's rows, with the task's weight in the inner loss, or over a constant, decline; the loss
+must equal its value with the weight field set to 1, checked with the call's read: rows times a
+weight tensor, freed before the grad, were silently wrong in this rule's first commit). (2) Rows
 gathered by ``x[i, idx]`` next to a tensor of image ``i`` are that image's, known on the host, and a
 mean over several rows of one image adds to a loop's sum as that image's value: CLRNet's smooth L1 and
 LineIoU per image split (``tests/test_rules_one_image_terms.py``: rows against the previous image's,
