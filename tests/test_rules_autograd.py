@@ -160,3 +160,111 @@ DECLINED = {
 def test_forms_that_may_mix_images_decline(case):
     body, reason = DECLINED[case]
     check_rule(body, reason, declines=True)
+
+
+# -- the gradient of one image's loss (MAML's inner loop) -------------------------------------------
+
+HEAD_W = torch.nn.Parameter(torch.linspace(-0.5, 0.5, 16).reshape(4, 4))
+HEAD_B = torch.nn.Parameter(torch.zeros(4))
+
+
+def _inner_step(x, labels, w, b):
+    """One SGD step of the head ``(w, b)`` on ``x`` by ``autograd.grad`` with ``create_graph``."""
+    inner = F.cross_entropy(F.linear(x, w, b), labels)
+    gw, gb = torch.autograd.grad(inner, (w, b), create_graph=True)
+    return w - 0.5 * gw, b - 0.5 * gb
+
+
+def maml_own_task(outputs, targets):
+    """MAML over the images as tasks: the head adapted by two steps on the image's predictions,
+    its CE on the image's target rows, stacked, mean."""
+    losses = []
+    with torch.enable_grad():
+        for i, t in enumerate(targets):
+            w, b = _inner_step(outputs["x"][i], t["labels"], HEAD_W, HEAD_B)
+            w, b = _inner_step(outputs["x"][i], t["labels"], w, b)
+            losses.append(F.cross_entropy(F.linear(t["y"], w, b), t["labels"]))
+    return {"loss_meta": torch.stack(losses).mean()}
+
+
+def maml_other_task(outputs, targets):
+    """The head adapted on one image, its loss on the previous image's rows."""
+    losses = []
+    with torch.enable_grad():
+        for i, t in enumerate(targets):
+            w, b = _inner_step(outputs["x"][i], t["labels"], HEAD_W, HEAD_B)
+            q = targets[i - 1]
+            losses.append(F.cross_entropy(F.linear(q["y"], w, b), q["labels"]))
+    return {"loss_meta": torch.stack(losses).mean()}
+
+
+def maml_every_task(outputs, targets):
+    """One head adapted on every image's rows, its loss on each image's."""
+    labels = torch.cat([t["labels"] for t in targets])
+    losses = []
+    with torch.enable_grad():
+        w, b = _inner_step(outputs["x"].flatten(0, 1), labels, HEAD_W, HEAD_B)
+        for t in targets:
+            losses.append(F.cross_entropy(F.linear(t["y"], w, b), t["labels"]))
+    return {"loss_meta": torch.stack(losses).mean()}
+
+
+def maml_weighted_inner(outputs, targets):
+    """The inner loss times the image's weight (on a group alone, weight 1: another head)."""
+    losses = []
+    with torch.enable_grad():
+        for i, t in enumerate(targets):
+            inner = F.cross_entropy(F.linear(outputs["x"][i], HEAD_W, HEAD_B), t["labels"]) * t["loss_weight"]
+            gw, gb = torch.autograd.grad(inner, (HEAD_W, HEAD_B), create_graph=True)
+            losses.append(F.cross_entropy(F.linear(t["y"], HEAD_W - 0.5 * gw, HEAD_B - 0.5 * gb), t["labels"]))
+    return {"loss_meta": torch.stack(losses).mean()}
+
+
+def maml_inner_over_a_constant(outputs, targets):
+    """The inner loss summed over a constant (the task count of a full batch, 4)."""
+    losses = []
+    with torch.enable_grad():
+        for i, t in enumerate(targets):
+            x = outputs["x"][i]
+            inner = F.cross_entropy(F.linear(x, HEAD_W, HEAD_B), t["labels"], reduction="sum") / 4
+            gw, gb = torch.autograd.grad(inner, (HEAD_W, HEAD_B), create_graph=True)
+            losses.append(F.cross_entropy(F.linear(t["y"], HEAD_W - 0.5 * gw, HEAD_B - 0.5 * gb), t["labels"]))
+    return {"loss_meta": torch.stack(losses).mean()}
+
+
+def maml_weighted_rows_freed(outputs, targets):
+    """The inner loss's rows times the task's weight from a tensor of the weights, the product large
+    and freed before the grad (no node of it left to check): the gradient would carry the weight
+    (silently wrong before the value check of s50)."""
+    w = torch.tensor([t["loss_weight"] for t in targets])
+    losses = []
+    with torch.enable_grad():
+        for i, t in enumerate(targets):
+            rows = F.cross_entropy(F.linear(outputs["x"][i], HEAD_W, HEAD_B), t["labels"], reduction="none")
+            inner = (rows.repeat(4000) * w[i]).mean()
+            gw, gb = torch.autograd.grad(inner, (HEAD_W, HEAD_B), create_graph=True)
+            losses.append(F.cross_entropy(F.linear(t["y"], HEAD_W - 0.5 * gw, HEAD_B - 0.5 * gb), t["labels"]))
+    return {"loss_meta": torch.stack(losses).mean()}
+
+
+def test_a_head_adapted_on_one_images_rows_is_that_images():
+    """MAML's inner step: the gradient of one image's own loss is that image's, the head adapted
+    with it too, and its loss on the image's rows splits as the oracle."""
+    check_rule(maml_own_task, "grad")  # (fails before s50: the gradient and the head declined)
+
+
+LINEAR_OF_LOST = "torch.linear of weighted inputs or of a weight or bias"  # the head whose gradient was declined
+ADAPTED_DECLINED = {
+    "a head adapted on one task, its loss on another's rows": (maml_other_task, "rows of different images were paired"),
+    "a head adapted on every task's rows": (maml_every_task, LINEAR_OF_LOST),
+    "an inner loss times the task's weight": (maml_weighted_inner, LINEAR_OF_LOST),
+    # not followed into the gradient (a divisor of the loss): declined, though the group's is the same constant
+    "an inner loss over a constant": (maml_inner_over_a_constant, LINEAR_OF_LOST),
+    "inner rows weighted, freed before the grad": (maml_weighted_rows_freed, "whose value holds a weight"),
+}
+
+
+@pytest.mark.parametrize("case", list(ADAPTED_DECLINED))
+def test_heads_adapted_otherwise_decline(case):
+    body, reason = ADAPTED_DECLINED[case]
+    check_rule(body, reason, declines=True)

@@ -2561,7 +2561,8 @@ def _constant_of_call(f: types.FrameType, first: int, stop: int, body: Callable[
       dict display of such spans; with ``own`` (the argument dicts' items recorded when the call
       began), also from the decorated call's own argument where it still holds them
       (``_constant_field``);
-    - Python arithmetic of those (``+ - * / // % **``, unary ``-``).
+    - Python arithmetic of those (``+ - * / // % **``, unary ``-``), and the builtin ``float`` or
+      ``int`` of one of them (``float(N_MAX * BATCH)``).
 
     With ``seq``, also a list or tuple of floats a parameter holds, read as a parameter is
     (``constant_list``).
@@ -2584,6 +2585,10 @@ def _constant_of_call(f: types.FrameType, first: int, stop: int, body: Callable[
         value = _UNPROVEN if value is _UNPROVEN else -value
     elif kind == "arithmetic":
         value = _constant_arithmetic(f, first, stop, what, body, own, depth)
+    elif kind == "cast":  # the builtin itself (a module may rebind the name)
+        inner = _constant_of_call(f, first + 1, stop - 2, body, own, depth)
+        cast = _CASTS[what]
+        value = cast(inner) if inner is not _UNPROVEN and _global_item(f.f_globals, what) is cast else _UNPROVEN
     else:
         value = _constant_field(f, what[0], what[1], body, own, depth)
     # a list only as a parameter holds it, whose path to the call's constants is read with its items
@@ -2610,6 +2615,10 @@ def _span_form(code: types.CodeType, first: int, stop: int) -> tuple[str, Any] |
         return "attr", (load.argval, last.argval)
     if last.opname == "UNARY_NEGATIVE":
         return ("negative", None) if _span_form(code, first, stop - 1) is not None else None
+    if (load.opname == "LOAD_GLOBAL" and (load.arg or 0) & 1 and load.argval in _CASTS and len(span) >= 4
+            and last.opname == "CALL" and last.arg == 1 and span[-2].opname == "PRECALL"
+            and _span_form(code, first + 1, stop - 2) is not None):
+        return "cast", load.argval  # ``float(N_MAX * BATCH)``: the builtin of one constant span
     if last.opname == "BINARY_OP" and last.argrepr in _CONSTANT_ARITHMETIC:
         right = _operand_start(instructions, stop - 1)
         if right is None or right <= first or _span_form(code, first, right) is None \
@@ -2624,6 +2633,8 @@ def _span_form(code: types.CodeType, first: int, stop: int) -> tuple[str, Any] |
     return None
 
 
+# builtins of one number whose value ``_constant_of_call`` computes from a constant argument
+_CASTS: dict[str, Any] = {"float": float, "int": int}
 # Python arithmetic of constant numbers ``_constant_arithmetic`` computes (3.11's BINARY_OP argrepr)
 _CONSTANT_ARITHMETIC = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b, "/": lambda a, b: a / b,
                         "//": lambda a, b: a // b, "%": lambda a, b: a % b, "**": lambda a, b: a ** b}
@@ -2878,14 +2889,23 @@ def constant_list(c: Any, func: Any, args: tuple, kwargs: dict, body: Callable[[
     changed in place there whose value is a constant of the call as ``_parameter_value`` reads
     it: passed down from a ``functools.partial`` keyword of a configured attribute (catalyst's
     ``IoULoss(mode="weighted", weights=[..])``), a default, or a parameter so read in turn, each
-    function on the way changing no item. False for anything else (a list the code builds)."""
+    function on the way changing no item; or a display of such constants (``[kl_min]``). False for
+    anything else (a list the code builds otherwise)."""
     if not _float_sequence(c) or sys.version_info[:2] not in _FLOOR_CHECKED:
         return False
     f = _caller()
-    read = _number_operands(f.f_code, _lasti(f)) if f is not None else None
-    if read is None or read[0] == "binary" or type(func) is types.FunctionType or kwargs:
+    if f is None or type(func) is types.FunctionType or kwargs:
         return False
-    assert f is not None
+    read = _number_operands(f.f_code, _lasti(f))
+    if read is None:  # no span that may push a number: a display of them (``[kl_min]``)?
+        instructions, at = _located_frame(f.f_code, _lasti(f))
+        found = _call_spans(f.f_code, at) if at is not None and instructions[at].opname == "CALL" else None
+        if found is None or found[1] or len(found[0]) != 1 or len(args) != 1 or args[0] is not c \
+                or _callee(f.f_code, instructions[at].offset) != getattr(func, "__name__", None):  # type: ignore[index]
+            return False
+        return _constant_display(f, *found[0][0], c, body)
+    if read[0] == "binary":
+        return False
     callee, spans, names, may, _ = read[1:]
     shift = len(args) - (len(spans) - len(names))
     if callee != getattr(func, "__name__", None) or names or shift != 0 or not args or args[0] is not c \
@@ -2893,6 +2913,26 @@ def constant_list(c: Any, func: Any, args: tuple, kwargs: dict, body: Callable[[
         return False
     value = _constant_of_call(f, spans[0][0], spans[0][1], body, own=None, seq=True)
     return may[0] and value is c
+
+
+def _constant_display(f: types.FrameType, first: int, stop: int, c: Any, body: Callable[[], BodyCall | None]) -> bool:
+    """Whether the span ``first:stop`` of ``f``'s code is a list or tuple display each of whose
+    items is a constant of the call (``_constant_of_call``) equal to ``c``'s item there, type
+    included (``torch.tensor([kl_min])`` of a parameter holding its default), or a literal tuple."""
+    instructions = _instructions(f.f_code)
+    last = instructions[stop - 1]
+    if stop - first == 1 and last.opname == "LOAD_CONST" and type(last.argval) is tuple:  # ``(0.3,)``: a literal
+        return len(last.argval) == len(c) and all(type(v) is type(x) and v == x for v, x in zip(last.argval, c))
+    if last.opname not in ("BUILD_LIST", "BUILD_TUPLE") or last.arg != len(c) or not c:
+        return False
+    end, values = stop - 1, []
+    for _ in range(len(c)):
+        start = _operand_start(instructions, end)
+        if start is None or start < first:
+            return False
+        values.append(_constant_of_call(f, start, end, body, own=None))
+        end = start
+    return end == first and all(type(v) is type(x) and v == x for v, x in zip(reversed(values), c, strict=True))
 
 
 def _callee_span(instructions: list[dis.Instruction], start: int) -> tuple[int, int] | None:

@@ -63,6 +63,9 @@ def gradient(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> No
         raise Unsupported("an output that is no per-image loss of the call")
     if go is not None:  # ones are ones on any group; other values may be per-row factors (weights)
         frame.doubt((go != 1).any(), "torch.grad: grad_outputs other than ones (a per-row factor)")
+    image = _one_image_loss(track)
+    if image is not None:
+        return _one_image_gradient(frame, output, ins, grads, image)
     summed = output.dim() == 0 and type(output.grad_fn).__name__ == "SumBackward0"
     if not summed and (output.dim() == 0 or go is None):
         raise Unsupported("an output that is not the full sum of per-image values")
@@ -88,6 +91,61 @@ def gradient(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> No
                 raise Unsupported(f"{node.name()} between output and input is no per-image op of the call")
         if isinstance(g, Tensor):
             frame.set(g, Track(rows=dict(x_track.rows), image=x_track.image, from_prediction=True))
+
+
+_OWN_KINDS = (RatioKind.SUM, RatioKind.MEAN, RatioKind.ROW_MEAN, RatioKind.WEIGHTED_MEAN)
+
+
+def _one_image_loss(track: Track) -> int | None:
+    """The image of a reduced loss all of whose rows are that one image's (known on the host), its
+    denominator the image's own count and nothing else applied (no scale, divisor, normaliser,
+    offset, gate or sizes of other images): ``F.cross_entropy(head(x[i]), y[i])``. None otherwise."""
+    r = track.ratio
+    if r is None or r.host_image is None or r.kind not in _OWN_KINDS or track.unweighted is not None:
+        return None
+    if r.scales or r.divisors or r.normaliser is not None or r.normaliser_ops or r.offset or r.num_offset \
+            or r.test is not None or r.gate is not None or r.batch_terms or r.row_counts or r.group_factors \
+            or r.part_images is not None or r.own_divisors or r.constant_scales:
+        return None
+    return r.host_image
+
+
+def _one_image_gradient(frame: Frame, output: Tensor, ins: list[Tensor], grads: Any, image: int) -> None:
+    """``grad(loss_i, inputs)`` of one image's loss (``_one_image_loss``): ``loss_i`` is a function
+    of image ``i``'s values and of values without images (parameters) only, so its gradient with
+    respect to any input is too -- the whole gradient is image ``i``'s (MAML's inner step on one
+    task's support rows). Each input carries no images or is wholly image ``i``'s; the graph
+    between them is checked as for a penalty: no custom backward, and no tensor of the call on the
+    way that remembers a weight (the gradient would carry it) or holds a reduced loss; and the loss
+    must equal its value with the weight field set to 1 (checked with the call's read)."""
+    track = frame.get(output)
+    ratio = track.ratio if track is not None else None
+    assert ratio is not None  # (``_one_image_loss``: one)
+    # its values with the weight field set to 1 (a weight multiplied into a tensor freed since leaves no node
+    # to check): where the loss is not that value, its gradient carries what differs
+    unit = ratio.image_value().reshape(()).to(output.dtype)
+    frame.doubt(~torch.isclose(unit, output.detach().reshape(()), rtol=1e-5, atol=1e-7),
+                "torch.grad of one image's loss whose value holds a weight (its gradient would carry it)")
+    nodes = _call_nodes(frame)
+    for x in ins:
+        x_track = frame.get(x)
+        if x_track is not None and one_image(x_track) != image:
+            raise Unsupported("an input of other images than the one image of the loss")
+        path = _path(output.grad_fn, _is_input(x))
+        if path is None:
+            raise Unsupported("an autograd graph too large to follow")
+        for node in path:
+            if node is output.grad_fn:
+                continue
+            if isinstance(node, BackwardCFunction):
+                raise Unsupported(f"a custom backward ({type(node).__name__}) between output and input")
+            held = nodes.get(id(node))
+            if held is not None and not all(_per_image(t) and not v._backward_hooks for v, t in held[1]):
+                raise Unsupported(f"{node.name()} between output and input is no per-image op of the call")
+    index = frame.image_index(image, output.device)
+    for g in grads:
+        if isinstance(g, Tensor):
+            frame.set(g, Track(image=index, from_prediction=True))
 
 
 def _per_image(track: Track) -> bool:

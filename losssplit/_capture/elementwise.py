@@ -107,6 +107,7 @@ from .formulas import (
     element_binary,
     element_total,
     element_unary,
+    floored_by_constant,
     formula_by_row_count,
     nan_replaced,
     note_nan_test,
@@ -5368,8 +5369,13 @@ def _one_image_reduction(frame: Frame, func: Any, args: tuple, kwargs: dict, out
 
 @rule(Tensor.max, torch.max, Tensor.min, torch.min)
 def max_min(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
-    """``max``/``min``: element-wise of two tensors, or a reduction."""
+    """``max``/``min``: element-wise of two tensors, or a reduction. ``torch.max(v, c)`` of an
+    expression of ratios and a constant vector of one element: ``formulas.floored_by_constant``."""
     if len(args) > 1 and isinstance(args[1], Tensor) or isinstance(kwargs.get("other"), Tensor):
+        floored = floored_by_constant(frame, func, args, kwargs, out) if func in (torch.max, Tensor.max) else None
+        if floored is not None:
+            frame.set(out, floored)
+            return
         _binary(frame, func, args, kwargs, out, "")
     else:
         _reduce(frame, func, args, kwargs, out, None, False)

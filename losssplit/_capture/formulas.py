@@ -95,6 +95,25 @@ def unary_formula(frame: Frame, func: Any, args: tuple, kwargs: dict, track: Tra
     return None if applied is None else _made(applied, ratios, func, sites)
 
 
+def floored_by_constant(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Track | None:
+    """``torch.max(v, c)`` of a 0-dim expression of ratios ``v`` and a one-element vector ``c`` of a
+    constant of the call (``torch.tensor([kl_min])`` of a default: SketchRNN's KL floor): ``v``
+    clamped from below by ``c``, on a group alone the group's value so clamped. None otherwise."""
+    if kwargs or len(args) != 2 or not all(isinstance(x, Tensor) for x in (*args, out)):
+        return None
+    v, c = args
+    track = frame.get(v)
+    held = frame.constant_vector(c) if frame.get(c) is None else None
+    if track is None or v.dim() or out.numel() != 1 or held is None or len(held) != 1 or not math.isfinite(held[0]):
+        return None
+    found = leaves(track)
+    sites = _sites(frame, track) if found is not None else None
+    if found is None or sites is None:
+        return None
+    expr, ratios = found
+    return _made(("max", expr, _formula.const(float(held[0]))), ratios, func, sites)
+
+
 def _unary_expr(frame: Frame, func: Any, args: tuple, kwargs: dict, expr: _formula.Expr) -> _formula.Expr | None:
     """``func`` applied to ``expr``: a function ``FUNCTIONS`` names, a power by a literal exponent,
     a clamp at literal bounds; None for anything else."""

@@ -556,6 +556,8 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     if track is not None and (track.lost_at is not None or track.ratio is not None):
         if track.ratio is not None and out.numel() == 1:
             frame.set(out, track)
+        elif track.formula is not None and out.numel() == 1 == src.numel() and all(t is None for t in index_tracks):
+            frame.set(out, track)  # ``floor[0]`` of a one-element expression of ratios: that expression
         else:
             frame.lose(out, track.lost_at or op, track)
         return
@@ -2727,8 +2729,11 @@ def attention(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> N
 def linear(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``F.linear(x, W, b)`` (``nn.Linear``): ``x @ W.T + b`` mixes each row's features only, so
     the leading dims of ``x`` keep their rows where ``W`` and ``b`` carry no images (a parameter,
-    data without rows). A weight or bias with images, features that carry them, or an input with
-    its weights in it (no replay of the affine map is exact) end attribution."""
+    data without rows) or are wholly of one image (a head adapted on one task's rows, MAML's inner
+    loop): every value of the output is then of that image too, and rows of ``x`` of another image
+    are paired with it (the call is declined). A weight or bias with rows of images or reduced
+    losses, features that carry them, or an input with its weights in it (no replay of the affine
+    map is exact) end attribution."""
     x, w = get_arg(args, kwargs, 0, "input", None), get_arg(args, kwargs, 1, "weight", None)
     b = get_arg(args, kwargs, 2, "bias", None)
     tracks = [frame.get(v) if isinstance(v, Tensor) else None for v in (x, w, b)]
@@ -2737,14 +2742,18 @@ def linear(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
     op = op_name(func)
     tx, *params = tracks
     if tx is not None and tx.unweighted is not None or any(
-            t is not None and (t.rows or t.image is not None or t.lost_at is not None or t.ratio is not None
-                               or t.unweighted is not None) for t in params):
+            t is not None and (t.rows or t.lost_at is not None or t.reduced or t.unweighted is not None)
+            for t in params):
         return frame.lose(out, f"{op} of weighted inputs or of a weight or bias that carries images",
                           next(t for t in tracks if t is not None))
-    if tx is None:  # data without rows through the layer: still none
+    whole: list[tuple[Track | None, dict[int, int | None]]] = [
+        (t, {}) for t in params if t is not None and t.image is not None]
+    if tx is None and not whole:  # data without rows through the layer: still none
         return
-    frame.positions_mixed(op, x, tx, [x.dim() - 1])
-    new = combine(frame, op, [(tx, {k: (k if k < x.dim() - 1 else None) for k in range(x.dim())})], out.shape)
+    if tx is not None:
+        frame.positions_mixed(op, x, tx, [x.dim() - 1])
+    new = combine(frame, op, [(tx, {k: (k if k < x.dim() - 1 else None) for k in range(x.dim())}), *whole],
+                  out.shape)
     if new is not None:
         new.from_prediction = new.from_prediction or any(t is not None and t.from_prediction for t in params)
         frame.set(out, new)
@@ -2810,10 +2819,18 @@ def dot(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
 
 @rule(torch.cdist)
 def cdist(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """Distances of each row of ``a`` to each row of ``b``: the leading (batch) dims keep their rows,
+    the two row dims map to the output's last two. Two tensors each wholly of one image, other
+    images known on the host (TCC's frames of one video against another's): every distance pairs
+    them, attribution ends there (the keys it reaches decline, not the whole call)."""
     a, b = args[0], args[1]
     ta, tb = frame.get(a), frame.get(b)
     if (ta is None and tb is None) or not isinstance(out, Tensor):
         return
+    images = [frame.image_ids.get(id(t.image)) if t is not None and t.image is not None and not t.rows else None
+              for t in (ta, tb)]
+    if None not in images and images[0] != images[1]:
+        return frame.lose(out, f"{op_name(func)} of one image's rows to another image's", ta)
     parts = []
     for x, t, target in ((a, ta, out.dim() - 2), (b, tb, out.dim() - 1)):
         if t is None:

@@ -194,6 +194,7 @@ def _loss(frame: Frame, func: Any, bound: dict[str, Any], out: Any, classes: boo
     host_image = None
     if new.rows:
         ((d, rows),) = new.rows.items()
+        host_image = frame.rows_image(rows)  # rows all one image's, known on the host (``x[i, idx]``)
     else:
         assert new.image is not None  # by the condition above
         d, rows = -1, new.image.reshape(1)

@@ -3494,10 +3494,14 @@ def broadcast_tracks(
 
 
 def merged(frame: Frame, op: str, rows: Rows, img: Tensor | None, pred: bool) -> Track:
-    """The merged track; a whole-image input next to row-tracked ones must name the same image."""
+    """The merged track; a whole-image input next to row-tracked ones must name the same image. Its
+    rows are then that image's (else the call is declined): known on the host where the image is."""
     if img is not None and rows:
+        host = frame.image_ids.get(id(img))
         for r in rows.values():
             frame.agree(r, img.expand_as(r), op)
+            if host is not None and frame.rows_image(r) is None:
+                frame.one_image_rows[id(r)] = (r, host)
         img = None
     return Track(rows, img, None, pred)
 

@@ -341,8 +341,9 @@ class Ratio:
             and not self.normaliser_ops
         ):
             return self.numerators(row_sums(self.values, self.row_dim)), self.rows.reshape(-1)
-        if self.rows.numel() == 1 and self.kind is not RatioKind.SUM_OVER_OPAQUE and self.own_normaliser():
-            return self.image_value().reshape(1), self.rows.reshape(1)
+        one = self.rows.numel() == 1 or self.host_image is not None and self.rows.numel() > 0  # rows all one image's
+        if one and self.kind is not RatioKind.SUM_OVER_OPAQUE and self.own_normaliser():
+            return self.image_value().reshape(1), self.rows.reshape(-1)[:1]
         return None
 
     def own_normaliser(self) -> bool:
