@@ -13253,13 +13253,13 @@ def _branched(code: types.CodeType, starts: list[int], depth: int, f: types.Fram
             if i.opname == "STORE_DEREF" and _branched_inside(code, i.argval, depth):
                 return True
         elif i.opname in _PASSED or i.opname in ("UNARY_NEGATIVE", "UNARY_POSITIVE", "UNARY_INVERT"):
-            if i.opname == "CALL" and depth < 3 and _branched_in_callee(instructions, k, used[1], depth, f, globals_):
+            if i.opname == "CALL" and depth < 3 and _branched_in_callee(code, instructions, k, used[1], depth, f, globals_):
                 return True
             pending.append(k)
     return False
 
 
-def _branched_in_callee(instructions: list[dis.Instruction], k: int, which: int, depth: int,
+def _branched_in_callee(caller: types.CodeType, instructions: list[dis.Instruction], k: int, which: int, depth: int,
                         f: types.FrameType | None, globals_: dict[str, Any] | None) -> bool:
     """Whether the Python function the CALL at ``k`` calls (a global, a global's attribute or, in
     ``f``'s own code, a local or a local's attribute: ``self.floor(m)``) compares or tests the
@@ -13292,9 +13292,10 @@ def _branched_in_callee(instructions: list[dis.Instruction], k: int, which: int,
     code = function.__code__
     names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
     given = instructions[k].arg or 0
-    keywords: tuple[str, ...] = ()
-    if k >= 2 and instructions[k - 1].opname == "PRECALL" and instructions[k - 2].opname == "KW_NAMES":
-        keywords = instructions[k - 2].argval if isinstance(instructions[k - 2].argval, tuple) else ()
+    named = _keyword_names(instructions, k, caller)
+    if named is None:
+        return False
+    keywords = named[0]
     position = which - 2
     if position >= given - len(keywords):
         name = keywords[position - (given - len(keywords))] if position - (given - len(keywords)) < len(keywords) else None
@@ -14451,7 +14452,10 @@ def passed_number_computed(body: Callable[[], BodyCall | None]) -> bool:
     instructions, at = _located(f.f_code, _lasti(f))
     if spans is None or at is None or instructions[at].arg not in _DIVISIONS:
         return False
-    return _reads_passed_number(f, *spans[1], body)
+    times = argument_times_constant(body)
+    if times is not None and times[1] is not None:  # ``num_boxes * dn_num_group``: its own rule
+        return False
+    return _reads_passed_number(f, *spans[1], body, at)
 
 
 def made_of_passed_number(body: Callable[[], BodyCall | None]) -> bool:
@@ -14465,13 +14469,17 @@ def made_of_passed_number(body: Callable[[], BodyCall | None]) -> bool:
     return start is not None and _reads_passed_number(f, start, at, body)
 
 
-def _reads_passed_number(f: types.FrameType, start: int, end: int, body: Callable[[], BodyCall | None]) -> bool:
-    """Whether the span ``start:end`` of ``f``'s code (the decorated body's) loads, by more than a
-    lone load of a parameter never rebound, a parameter holding a number the call passed that
-    ``_constant_of_call`` does not prove a constant, straight or through locals (every store)."""
+def _reads_passed_number(f: types.FrameType, start: int, end: int, body: Callable[[], BodyCall | None],
+                         at: int = -1) -> bool:
+    """Whether the span ``start:end`` of ``f``'s code (the decorated body's) computes in Python
+    (``_computed_on``), straight or through locals (every store), on a parameter holding a number
+    the call passed: rebound, or not proven a constant by ``_constant_of_call``. ``at``: the
+    division whose divisor the span is (its own operand is no computation)."""
     code = f.f_code
     instructions = _instructions(code)
     if end - start == 1 and instructions[start].opname == "LOAD_FAST" and _plain_parameter(code, instructions[start].argval):
+        return False
+    if _parameter_plus_eps(f, instructions[start:end]):
         return False
     parameters = set(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
     pending = [(start, end)]
@@ -14480,18 +14488,58 @@ def _reads_passed_number(f: types.FrameType, start: int, end: int, body: Callabl
         first, stop = pending.pop()
         for j in range(first, stop):
             i = instructions[j]
-            if i.opname != "LOAD_FAST" or i.argval in seen or len(seen) >= 32:
+            if i.opname != "LOAD_FAST":
                 continue
-            seen.add(i.argval)
             value = _locals(f).get(i.argval)
-            if i.argval in parameters and type(value) in (int, float) and (
+            if i.argval in parameters and type(value) in (int, float) and _computed_on(f, instructions, j, at) and (
                     not _plain_parameter(code, i.argval) or _constant_of_call(f, j, j + 1, body, own=None) is _UNPROVEN):
                 return True
-            for k in _stores(instructions, i.argval):
-                stored = _stored_value(instructions, k)
-                if stored is not None:
-                    pending.append(stored)
+            if i.argval not in seen and len(seen) < 32:
+                seen.add(i.argval)
+                for k in _stores(instructions, i.argval):
+                    stored = _stored_value(instructions, k)
+                    if stored is not None:
+                        pending.append(stored)
     return False
+
+
+def _computed_on(f: types.FrameType, instructions: list[dis.Instruction], j: int, at: int) -> bool:
+    """Whether the value pushed at ``j`` meets Python arithmetic (an operator other than the
+    division at ``at``, a builtin such as ``max``, a Python function), through ``float`` / ``int``
+    and lists or tuples of it; not a torch function it is passed to (``torch.as_tensor([n])``:
+    the rules of the tensor decide) nor anything else."""
+    used = _consumer(instructions, j)
+    if used is None:
+        return False
+    k = used[0]
+    i = instructions[k]
+    if i.opname == "BINARY_OP":
+        return k != at
+    if i.opname in ("UNARY_NEGATIVE", "UNARY_POSITIVE"):
+        return True
+    if i.opname in ("BUILD_LIST", "BUILD_TUPLE"):
+        return _computed_on(f, instructions, k, at)
+    if i.opname != "CALL":
+        return False
+    called = _called_object(f, instructions, k)
+    if called is float or called is int:
+        return _computed_on(f, instructions, k, at)
+    if isinstance(called, types.BuiltinFunctionType) and getattr(builtins, called.__name__, None) is called:
+        return True  # ``max(num_boxes, 5.0)``
+    return isinstance(called, types.FunctionType) and not str(getattr(called, "__module__", "")).startswith("torch")
+
+
+def _parameter_plus_eps(f: types.FrameType, span: list[dis.Instruction]) -> bool:
+    """Whether ``span`` is ``p + eps`` (``eps + p``): a parameter never rebound plus a number literal
+    no larger than ``Frame.from_arguments`` allows (the outside normaliser itself, as read by value)."""
+    if len(span) != 3 or span[2].opname != "BINARY_OP" or span[2].argrepr != "+":
+        return False
+    loads = [i for i in span[:2] if i.opname == "LOAD_FAST"]
+    literals = [i for i in span[:2] if i.opname == "LOAD_CONST" and type(i.argval) in (int, float)]
+    if len(loads) != 1 or len(literals) != 1 or not _plain_parameter(f.f_code, loads[0].argval):
+        return False
+    value: Any = _locals(f).get(loads[0].argval)
+    return type(value) in (int, float) and abs(literals[0].argval) <= 1e-6 * max(1.0, abs(value))
 
 
 def read_times_literal() -> float | None:
