@@ -13534,11 +13534,15 @@ def read_branched() -> bool:
     (their floors have rules of their own). A branch the capture does not see: on a group alone
     the body may take the other arm. False where nothing can be told."""
     found = _executing_call(any_op=True)
-    return found is not None and _branched(found[0].f_code, [found[2]], 0)
+    return found is not None and _branched(found[0].f_code, [found[2]], 0, found[0])
 
 
-def _branched(code: types.CodeType, starts: list[int], depth: int) -> bool:
-    """``read_branched`` of the values pushed at ``starts`` in ``code`` (``depth``: of nested code)."""
+def _branched(code: types.CodeType, starts: list[int], depth: int, f: types.FrameType | None = None,
+              globals_: dict[str, Any] | None = None) -> bool:
+    """``read_branched`` of the values pushed at ``starts`` in ``code`` (``depth``: of nested code;
+    ``f``: the frame running ``code``, else ``globals_``, its globals, where a function it calls is
+    looked up: one that compares or tests the parameter the number is passed to, ``def f(m): return
+    m if m > 8 else 8``, branches on it too)."""
     instructions = _instructions(code)
     stored: set[str] = set()
     pending = list(starts)
@@ -13558,8 +13562,58 @@ def _branched(code: types.CodeType, starts: list[int], depth: int) -> bool:
             if i.opname == "STORE_DEREF" and _branched_inside(code, i.argval, depth):
                 return True
         elif i.opname in _PASSED or i.opname in ("UNARY_NEGATIVE", "UNARY_POSITIVE", "UNARY_INVERT"):
+            if i.opname == "CALL" and depth < 3 and _branched_in_callee(code, instructions, k, used[1], depth, f, globals_):
+                return True
             pending.append(k)
     return False
+
+
+def _branched_in_callee(caller: types.CodeType, instructions: list[dis.Instruction], k: int, which: int, depth: int,
+                        f: types.FrameType | None, globals_: dict[str, Any] | None) -> bool:
+    """Whether the Python function the CALL at ``k`` calls (a global, a global's attribute or, in
+    ``f``'s own code, a local or a local's attribute: ``self.floor(m)``) compares or tests the
+    parameter its argument ``which`` (``_consumer``'s count: 2 the first) is bound to."""
+    start = _arguments_start(instructions, k)
+    if start is None or start < 1 or which < 2:
+        return False
+    held = f.f_globals if f is not None else globals_
+    callee, receiver = instructions[start - 1], instructions[start - 2] if start >= 2 else None
+    function: Any = None
+    shift = 0
+    if callee.opname == "LOAD_GLOBAL" and held is not None:
+        function = held.get(callee.argval, getattr(builtins, str(callee.argval), None))
+    elif callee.opname == "LOAD_FAST" and f is not None:
+        function = _locals(f).get(callee.argval)
+    elif callee.opname in ("LOAD_ATTR", "LOAD_METHOD") and receiver is not None and receiver.opname in ("LOAD_GLOBAL", "LOAD_FAST"):
+        owner = (held or {}).get(receiver.argval) if receiver.opname == "LOAD_GLOBAL" else (
+            _locals(f).get(receiver.argval) if f is not None else None)
+        if owner is not None:
+            try:
+                function = inspect.getattr_static(owner, str(callee.argval))
+            except AttributeError:
+                function = None
+            if isinstance(function, (staticmethod, classmethod)):
+                function = function.__func__ if isinstance(function, staticmethod) else None
+            elif isinstance(function, types.FunctionType) and not isinstance(owner, (type, types.ModuleType)):
+                shift = 1  # a method of an instance: ``self`` is its first parameter
+    if not isinstance(function, types.FunctionType) or str(function.__globals__.get("__name__", "")).partition(".")[0] in ("losssplit", "torch"):
+        return False
+    code = function.__code__
+    names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    given = instructions[k].arg or 0
+    named = _keyword_names(instructions, k, caller)
+    if named is None:
+        return False
+    keywords = named[0]
+    position = which - 2
+    if position >= given - len(keywords):
+        name = keywords[position - (given - len(keywords))] if position - (given - len(keywords)) < len(keywords) else None
+    else:
+        name = names[position + shift] if position + shift < code.co_argcount else None
+    if name is None:  # (into ``*args``: any parameter)
+        return code.co_flags & inspect.CO_VARARGS != 0
+    loads = [j for j, x in enumerate(_instructions(code)) if x.opname in ("LOAD_FAST", "LOAD_DEREF") and x.argval == name]
+    return _branched(code, loads, depth + 1, None, function.__globals__)
 
 
 def _branched_inside(code: types.CodeType, name: str, depth: int) -> bool:
@@ -14601,3 +14655,229 @@ def _tensor_of_comprehension(span: list[dis.Instruction], j: int) -> bool:
         elif name not in ("LOAD_FAST", "LOAD_DEREF", "GET_ITER", "PRECALL", "CACHE"):
             return False
     return False
+
+
+def sizes_computed_divisor() -> bool:
+    """Whether the divisor of the ``a / b`` the caller's code is executing is computed, there or in
+    locals of its code (every store of each followed), from a generator or comprehension that reads
+    sizes (``len(..)``, ``.numel()``, ``.shape``, ``.size(..)``) of its items and does more with
+    them than ``sum`` / ``max`` / ``min`` / ``sorted`` of each read alone, times or over number literals
+    and floored or capped by literals (``_plain_sized_items``): ``sum(len(u["labels"]) + 3 for u in
+    t)``, ``len(u["labels"]) * k`` with ``k`` a number of the enclosing code (the first image's
+    count, the batch's largest, the last image's, the batch's total), a filter; or where such a
+    sum is an item of a list or tuple of several (``sorted([float(n), 3.0])[-1]``, a max by
+    ``sorted``). On a group alone the number is computed from the group's images, so whatever
+    count of the batch it equals by value, its share cannot be told. False for anything else, or
+    where nothing can be told (Python 3.11 to 3.13)."""
+    f = _caller() if sys.version_info[:2] in _CHECKED else None
+    span = None if f is None else _divisor_instructions(f)
+    if span is None or f is None:
+        return False
+    instructions = _instructions(f.f_code)
+    spans, sized, several = [span], False, False
+    seen: set[str] = set()
+    while spans:
+        current = spans.pop()
+        for j, i in enumerate(current):
+            if i.opname in ("LOAD_FAST", "LOAD_DEREF") and i.argval not in seen and (
+                    i.opname == "LOAD_FAST" or i.argval in f.f_code.co_cellvars) and len(seen) < 32:
+                seen.add(i.argval)
+                for k in _stores(instructions, i.argval, cells=True):
+                    value = _stored_value(instructions, k)
+                    spans += [instructions[value[0]:value[1]]] if value is not None else []
+            elif i.opname == "MAKE_FUNCTION" and j and isinstance(code := current[j - 1].argval, types.CodeType) \
+                    and current[j - 1].opname == "LOAD_CONST" and code.co_name in ("<genexpr>", "<listcomp>"):
+                reads = _reads_sizes(code)
+                if reads and not _plain_sized_items(code, f):
+                    return True
+                sized = sized or reads
+            elif i.opname in ("BUILD_LIST", "BUILD_TUPLE") and (i.arg or 0) > 1 and current[j - 1].opname != "LOAD_CLOSURE":
+                several = True
+            elif i.opname == "LOAD_GLOBAL" and i.argval == "sorted" and _builtin(f, "sorted") is sorted:
+                several = True
+    return sized and several
+
+
+def _reads_sizes(code: types.CodeType) -> bool:
+    """Whether the generator or comprehension ``code`` computes its items calling ``len`` or reading
+    ``.numel()``, ``.shape``, ``.size(..)`` (a filter's reads aside: ``[s for s in t if len(s)]``
+    keeps the images themselves)."""
+    ins = _instructions(code)
+    end = next((k for k, i in enumerate(ins) if i.opname in ("YIELD_VALUE", "LIST_APPEND")), len(ins))
+    start = max((k + 1 for k, i in enumerate(ins[:end]) if "JUMP" in i.opname and "IF" in i.opname
+                 or i.opname == "FOR_ITER"), default=0)
+    return any(i.opname == "LOAD_GLOBAL" and i.argval == "len" or i.opname in ("LOAD_ATTR", "LOAD_METHOD")
+               and i.argval in ("numel", "shape", "size") for i in ins[start:end])
+
+
+_PLAIN_ITEM_BUILTINS = frozenset({"len", "float", "int", "max", "min"})
+_LOOP_OPS = frozenset({"COPY_FREE_VARS", "RETURN_GENERATOR", "POP_TOP", "RESUME", "FOR_ITER", "YIELD_VALUE",
+                       "JUMP_BACKWARD", "RETURN_VALUE", "BUILD_LIST", "LIST_APPEND", "SWAP", "STORE_FAST",
+                       "UNPACK_SEQUENCE", "LOAD_FAST", "LOAD_CONST", "BINARY_SUBSCR", "LOAD_ATTR", "LOAD_METHOD",
+                       "PRECALL", "CALL", "KW_NAMES", "PUSH_NULL"})
+
+
+def _plain_sized_items(code: types.CodeType, f: types.FrameType) -> bool:
+    """Whether the generator or comprehension ``code`` computes each item from its iteration's
+    objects alone: loads of its own locals, constants, subscripts, attributes, calls of ``len``,
+    ``float``, ``int``, ``max``, ``min`` or of a module's functions, ``*`` and ``/`` by a number
+    literal, no filter; a free variable only as an attribute's owner or a key (``self.key``)."""
+    ins = _instructions(code)
+    for k, i in enumerate(ins):
+        following = ins[k + 1] if k + 1 < len(ins) else None
+        if i.opname in _LOOP_OPS:
+            continue
+        if i.opname == "LOAD_GLOBAL":
+            value = f.f_globals.get(i.argval, f.f_builtins.get(i.argval))
+            if i.argval in _PLAIN_ITEM_BUILTINS and value is getattr(builtins, i.argval) \
+                    or isinstance(value, types.ModuleType):
+                continue
+            return False
+        if i.opname == "LOAD_DEREF" and following is not None and following.opname in (
+                "LOAD_ATTR", "LOAD_METHOD", "BINARY_SUBSCR"):
+            continue
+        if i.opname == "BINARY_OP" and i.argrepr in ("*", "/"):
+            spans = _operand_spans(code, i.offset)
+            if spans is not None and any(b - a == 1 and ins[a].opname == "LOAD_CONST" and type(ins[a].argval) in (int, float)
+                                         for a, b in spans):
+                continue
+        return False
+    return True
+
+
+def passed_number_computed(body: Callable[[], BodyCall | None]) -> bool:
+    """Whether the divisor of the ``a / b`` the decorated body's own code is executing is computed
+    there, or in locals of its code (every store of each followed), from a number the call passed
+    to one of its parameters (an outside normaliser, whose share a group takes) by more than
+    loading it: rebound (``num_boxes = max(num_boxes, 5.0)``), floored, clamped, made a tensor
+    (``torch.as_tensor(num_boxes * 2).clamp(min=6)``) -- not the parameter itself, never rebound,
+    and not one ``_constant_of_call`` proves a constant (its default, a literal its caller passes).
+    On a group alone the body computes it from the group's share, so the share of the batch's
+    result is no answer. False for anything else, a helper's code or an unchecked Python."""
+    f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
+    if f is None or _called_by(f)[0] != "body":
+        return False
+    spans = _operand_spans(f.f_code, _lasti(f))
+    instructions, at = _located(f.f_code, _lasti(f))
+    if spans is None or at is None or instructions[at].arg not in _DIVISIONS:
+        return False
+    times = argument_times_constant(body)
+    if times is not None and times[1] is not None:  # ``num_boxes * dn_num_group``: its own rule
+        return False
+    return _reads_passed_number(f, *spans[1], body, at)
+
+
+def made_of_passed_number(body: Callable[[], BodyCall | None]) -> bool:
+    """``passed_number_computed`` of the arguments of the call the decorated body's own code is
+    executing (``torch.as_tensor(num_boxes * 2)``): a tensor made of such a number is no constant."""
+    found = _executing_call()
+    if found is None or _called_by(found[0])[0] != "body":
+        return False
+    f, instructions, at = found
+    start = _arguments_start(instructions, at)
+    return start is not None and _reads_passed_number(f, start, at, body)
+
+
+def _reads_passed_number(f: types.FrameType, start: int, end: int, body: Callable[[], BodyCall | None],
+                         at: int = -1) -> bool:
+    """Whether the span ``start:end`` of ``f``'s code (the decorated body's) computes in Python
+    (``_computed_on``), straight or through locals (every store), on a parameter holding a number
+    the call passed: rebound, or not proven a constant by ``_constant_of_call``. ``at``: the
+    division whose divisor the span is (its own operand is no computation)."""
+    code = f.f_code
+    instructions = _instructions(code)
+    if end - start == 1 and instructions[start].opname == "LOAD_FAST" and _plain_parameter(code, instructions[start].argval):
+        return False
+    if _parameter_plus_eps(f, instructions[start:end]):
+        return False
+    parameters = set(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+    pending = [(start, end)]
+    seen: set[str] = set()
+    while pending:
+        first, stop = pending.pop()
+        for j in range(first, stop):
+            i = instructions[j]
+            if i.opname != "LOAD_FAST":
+                continue
+            value = _locals(f).get(i.argval)
+            if i.argval in parameters and type(value) in (int, float) and _computed_on(f, instructions, j, at) and (
+                    not _plain_parameter(code, i.argval) or _constant_of_call(f, j, j + 1, body, own=None) is _UNPROVEN):
+                return True
+            if i.argval not in seen and len(seen) < 32:
+                seen.add(i.argval)
+                for k in _stores(instructions, i.argval):
+                    stored = _stored_value(instructions, k)
+                    if stored is not None:
+                        pending.append(stored)
+    return False
+
+
+def _computed_on(f: types.FrameType, instructions: list[dis.Instruction], j: int, at: int) -> bool:
+    """Whether the value pushed at ``j`` meets Python arithmetic (an operator other than the
+    division at ``at``, a builtin such as ``max``, a Python function), through ``float`` / ``int``
+    and lists or tuples of it; not a torch function it is passed to (``torch.as_tensor([n])``:
+    the rules of the tensor decide) nor anything else."""
+    used = _consumer(instructions, j)
+    if used is None:
+        return False
+    k = used[0]
+    i = instructions[k]
+    if i.opname == "BINARY_OP":
+        return k != at
+    if i.opname in ("UNARY_NEGATIVE", "UNARY_POSITIVE"):
+        return True
+    if i.opname in ("BUILD_LIST", "BUILD_TUPLE"):
+        return _computed_on(f, instructions, k, at)
+    if i.opname != "CALL":
+        return False
+    called = _called_object(f, instructions, k)
+    if called is float or called is int:
+        return _computed_on(f, instructions, k, at)
+    if isinstance(called, types.BuiltinFunctionType) and getattr(builtins, called.__name__, None) is called:
+        return True  # ``max(num_boxes, 5.0)``
+    return isinstance(called, types.FunctionType) and not str(getattr(called, "__module__", "")).startswith("torch")
+
+
+def _parameter_plus_eps(f: types.FrameType, span: list[dis.Instruction]) -> bool:
+    """Whether ``span`` is ``p + eps`` (``eps + p``): a parameter never rebound plus a number literal
+    no larger than ``Frame.from_arguments`` allows (the outside normaliser itself, as read by value)."""
+    if len(span) != 3 or span[2].opname != "BINARY_OP" or span[2].argrepr != "+":
+        return False
+    loads = [i for i in span[:2] if i.opname == "LOAD_FAST"]
+    literals = [i for i in span[:2] if i.opname == "LOAD_CONST" and type(i.argval) in (int, float)]
+    if len(loads) != 1 or len(literals) != 1 or not _plain_parameter(f.f_code, loads[0].argval):
+        return False
+    value: Any = _locals(f).get(loads[0].argval)
+    return type(value) in (int, float) and abs(literals[0].argval) <= 1e-6 * max(1.0, abs(value))
+
+
+def read_times_literal() -> float | None:
+    """``k`` where the division the caller's code is executing divides by ``k * n`` or ``n * k``
+    written there (no floor around it), ``k`` a positive number literal and ``n`` a local every
+    store of which is a number read on the host right there (``n = int(m.sum())``, ``n =
+    m.sum().item()``, ``float(..)``) and that the code never tests (``_multiplied_local``): on a group
+    alone ``k`` times the group's read. None otherwise, or on a Python whose layout was not checked."""
+    executed = _executed(_FLOOR_CHECKED)
+    if executed is None:
+        return None
+    f, instructions, at = executed
+    found = _multiplied_local(f.f_code, _lasti(f))
+    if found is None or at is None or instructions[at - 1].opname != "BINARY_OP" or isinstance(found[1], tuple):
+        return None
+    stores = _stores(instructions, found[0], cells=True)
+    return found[1] if stores and all(_stores_read(f, instructions, k) for k in stores) else None
+
+
+def _stores_read(f: types.FrameType, instructions: list[dis.Instruction], k: int) -> bool:
+    """Whether the STORE_FAST at ``k`` stores the result of ``int(..)`` / ``float(..)`` (the builtins)
+    or ``.item()`` called right before it."""
+    if instructions[k].opname != "STORE_FAST" or k < 3 or instructions[k - 1].opname != "CALL":
+        return False
+    start = _arguments_start(instructions, k - 1)
+    if start is None or start < 1:
+        return False
+    callee = instructions[start - 1]
+    if callee.opname == "LOAD_METHOD" and callee.argval == "item" and instructions[k - 1].arg == 0:
+        return True
+    return callee.opname == "LOAD_GLOBAL" and callee.argval in ("int", "float") and instructions[k - 1].arg == 1 \
+        and _builtin(f, str(callee.argval)) is getattr(builtins, str(callee.argval))

@@ -74,9 +74,11 @@ from ._bytecode import (
     operand_lengths,
     partial_loop,
     partly_counted,
+    passed_number_computed,
     positional_argument,
     positional_number,
     positional_tensor,
+    read_times_literal,
     reciprocal_length,
     reciprocal_of_count,
     running_items,
@@ -86,6 +88,7 @@ from ._bytecode import (
     side_size_divisor,
     size_reciprocal,
     sized_operand,
+    sizes_computed_divisor,
     sizes_product,
     statistic_operand,
     straight_line_operator,
@@ -3023,6 +3026,14 @@ def _ratio_arithmetic(
             counted = frame.summed_reads_times(float(other), k, divisor_floor)
             if counted is not None:
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=counted))
+        if (kind == "div" and ta.ratio.kind is RatioKind.SUM and not ta.ratio.divisors and frame.host_reads
+                and type(other) in (int, float) and other > 0 and (k := read_times_literal()) is not None):
+            counted = frame.host_normaliser(other / k)  # ``/ (2 * m)`` with ``m = int(pos.sum())``: k times the group's read
+            if counted is not None:
+                try:
+                    return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / k, by_rows=counted))
+                except ValueError:
+                    return lost_track(COUNTED_DIVISOR, pred)
         if kind == "div" and ta.ratio.kind is RatioKind.SUM and not ta.ratio.divisors and not _arithmetic_of_reads(frame, b):
             # a tensor made from the number (``torch.tensor(len(pos_inds))``) divides as the number
             counted = frame.host_normaliser(other if isinstance(b, Tensor) and tb is None else b, divisor_floor)
@@ -3101,6 +3112,8 @@ def _ratio_arithmetic(
             if _picked_image_size(frame, ta.ratio, other):
                 return lost_track(PICKED_SIZE_DIVISOR, pred)
             constant = isinstance(other, (int, float)) and other != 0 and _constant_divisor(frame, ta.ratio, other)
+            if isinstance(other, Tensor) and passed_number_computed(frame.read_body_call_once):
+                return lost_track(PASSED_NUMBER_COMPUTED, pred)  # ``torch.as_tensor(num_boxes * 2).clamp(min=6)``
             if type(other) is int and other and unproven_loop_counter() and (constant is not True or counted_number(zero=False)):
                 return lost_track(UNPROVEN_COUNTER, pred)  # (a constant where it equals no count, counted from no count)
             if isinstance(constant, str):  # (every reason ``_constant_divisor`` gives is a decline's)
@@ -4173,6 +4186,13 @@ BATCH_NUMBER_DIVISOR = ("a division by a number literal the code picks with a nu
 BATCH_COMPUTED_DIVISOR = ("a division by a number the code computes from the batch as a whole (``k = max(2.5 * "
                           "len(t), 1.0)``) that is no count of it nor a multiple of one: on a group alone it is computed "
                           "from the group's")
+PASSED_NUMBER_COMPUTED = ("a division by a number computed in Python from a number passed in (an outside normaliser, "
+                          "``num_boxes = max(num_boxes, 5.0)``, ``torch.as_tensor(num_boxes * 2).clamp(min=6)``): on a group "
+                          "alone it is computed from the group's share, whatever count of the batch it equals")
+COMPUTED_SIZES_DIVISOR = ("a division by a number computed in Python from sizes of the images' tensors read in a generator "
+                          "or comprehension by more than their sum (``sum(len(u['labels']) + 3 for u in t)``, "
+                          "``len(u['labels']) * k`` with ``k`` a number of the batch, ``sorted([float(n), 3.0])[-1]``): on a "
+                          "group alone it is computed from the group's images, whatever count of the batch it equals")
 SIZES_DIVISOR = ("a division by a number of the body's after it read sizes of single images' tensors "
                  "(``pos_inds.numel()``, ``len(pos_inds)`` in a loop over the images, the lengths of a matching's "
                  "pairs) that is none of the loss's counts: it may be computed from them, and on a group alone "
@@ -4206,6 +4226,10 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
     source = divisor_source(z)
     if source == "literal" or source in ("other", "configured") and frame.constant_number(z):  # ``d = 6``, ``self.d``
         return True
+    if source is not None and passed_number_computed(frame.read_body_call_once):
+        return PASSED_NUMBER_COMPUTED  # ``num_boxes = max(num_boxes, 5.0)``, then ``/ (num_boxes * 2)``
+    if source != "configured" and frame.image_size_read and sizes_computed_divisor():
+        return COMPUTED_SIZES_DIVISOR  # ``sum(len(u["labels"]) * k for u in t)``, ``sorted([float(n), 3.0])[-1]``
     if source != "configured" and frame.image_size_read and divisor_bounds_a_comprehension(direct=True):
         return SIZES_DIVISOR  # ``/ float(min(len(s["boxes"]) for s in t))``: the batch's smallest, whatever it equals
     if source == "other" and literal_number_call():  # ``n = np.int64(4)``

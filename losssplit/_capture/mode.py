@@ -801,12 +801,15 @@ _GROUP_COMPARE = {"__lt__": "lt", "__le__": "le", "__gt__": "gt", "__ge__": "ge"
 def _group_constant(frame: Frame, c: Any) -> bool:
     """Whether the plain number ``c`` meeting a marked number is a constant of the call: the code
     proves it one at this op (``_bytecode.constant_operand``), and it is no count of this call's
-    images or rows (unless the op's operand is a literal)."""
+    images or rows nor a number of the call's arguments (unless the op's operand is a literal)."""
     if type(c) not in (int, float) or frame.counted_number(c) or not _bytecode.constant_operand(frame.group_sites):
         return False
+    literal = _bytecode.offset_source(c) == "literal" or _bytecode.divisor_source(c) == "literal" \
+        or _bytecode.offset_source(c, product=True) == "literal"
     if type(c) is int and c not in (0, 1) and (c == frame.num_images or c in frame.lengths):
-        return _bytecode.offset_source(c) == "literal" or _bytecode.divisor_source(c) == "literal"
-    return True
+        return literal
+    # ``num_boxes * k``: a number passed in may be a normaliser from outside, whose share a group takes
+    return literal or not frame.from_arguments(c)
 
 
 def _group_operands(frame: Frame, entry: tuple[Any, tuple[Ratio, ...], tuple[GroupRead, ...]], o: Any

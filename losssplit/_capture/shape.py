@@ -29,6 +29,7 @@ from ._bytecode import (
     iterating_builtin,
     literal_size,
     literal_view_sizes,
+    made_of_passed_number,
     per_target_field,
     piece_picked,
     positional_piece,
@@ -877,7 +878,8 @@ def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         frame.counted_filled.add(id(out))
     if (type(one) is float and isinstance(out, Tensor) and out.numel() == 1 and out.is_floating_point()
             and frame.get(out) is None and (id(out) in frame.literal_filled or frame.body_constant(one)
-                                            and not counted_number(zero=False))):
+                                            and not counted_number(zero=False)
+                                            and not made_of_passed_number(frame.read_body_call_once))):
         # ``torch.tensor(1.0)``, torchmetrics' ``tensor(float(data_range))``: a constant an expression
         # of ratios may take (``formulas.constant_result``); not ``torch.tensor(len(targets) * 0.5)``
         frame.constant_tensors[id(out)] = (out, version_of(out), ("c", one))
