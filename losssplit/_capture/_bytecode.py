@@ -7224,6 +7224,8 @@ def _located_frame(code: types.CodeType, lasti: int) -> tuple[list[dis.Instructi
         at = _positions(code).get(lasti - 2 * _CALL_CACHES)
         if at is not None and instructions[at].opname != "CALL":
             at = None
+    elif instructions[at].opname == "PRECALL" and at + 1 < len(instructions) and instructions[at + 1].opname == "CALL":
+        at += 1  # specialised, a builtin class (``float(x)``) or a method descriptor runs in PRECALL
     return instructions, at
 
 

@@ -666,6 +666,39 @@ for _extreme_cls, _base in ((ExtremeFloat, float), (ExtremeInt, int)):
     _extreme_cls.__hash__ = _base.__hash__  # type: ignore[method-assign]
 
 
+def _mixed_float_read(frame: Frame, func: Any, x: Tensor, out: float, op: str) -> Any:
+    """A float read on the host from the images' data mixed across images (``float(time.max())``,
+    ``ids.min().item()``): no size, a value of the batch (a grid's end, a ``histc`` range, a clamp
+    bound, a shift), on a group alone the group's (rev36b: was the batch's on every group). By
+    ``.item()`` of an extreme, an ``ExtremeFloat`` (its comparisons decided per group, any other use
+    declines the call); else the call is declined."""
+    if func is Tensor.item:
+        marked = _extreme_number(frame, x, out)
+        if marked is not None:
+            frame.extreme_floats = True
+            return marked
+    frame.doubt(torch.ones((), dtype=torch.bool), f"a float read on the host at {op} from the images' data mixed "
+                "across images: a value of the batch, on a group alone the group's")
+    return None
+
+
+def _extreme_used(name: str, base: type) -> Callable[..., Any]:
+    def method(self: Any, *other: Any) -> Any:  # ``m * 1.1``, ``-m``: a value of the batch, no comparison
+        value = getattr(base, name)(self, *other)
+        frame = self._frame()
+        if frame is not None and value is not NotImplemented and not _by_the_capture():
+            frame.doubt(torch.ones((), dtype=torch.bool), f"the {self._held[2]}imum of the images' data read on the "
+                        f"host used in Python arithmetic ({name}): a value of the batch, on a group alone the group's")
+        return value
+
+    method.__name__ = name
+    return method
+
+
+for _name in _ARITHMETIC[: _ARITHMETIC.index("__round__")]:
+    setattr(ExtremeFloat, _name, _extreme_used(_name, float))
+
+
 def _extreme_number(frame: Frame, x: Tensor, out: Any) -> Any:
     """``out``, read by ``.item()`` from ``x``, as an ``ExtremeFloat`` / ``ExtremeInt`` where ``x``
     is a current extreme of the call (``Frame.extremes``); None otherwise."""
@@ -1429,6 +1462,8 @@ class Frame:
         # ``m = fg_mask.max()`` over every element of a tensor of image rows (lost): id of ``m`` ->
         # (``m``, its version, "max" or "min", each row's largest or smallest value, the rows' images)
         self.extremes: dict[int, tuple[Tensor, int | None, str, Tensor, Tensor]] = {}
+        self.extreme_floats = False
+        """An ``ExtremeFloat`` was handed to the body: a torch function given one declines the call."""
         self.floors: dict[int, tuple[Ratio, Branch]] = {}
         """id of a ratio floored by the builtin ``max`` -> (it, its branch): see ``floored_use``."""
         self.guards: list[Guard] = []
@@ -2775,6 +2810,7 @@ class Frame:
         self.tests.clear()
         self.iterated_truths.clear()
         self.extremes.clear()
+        self.extreme_floats = False
         self.floors.clear()
         self.guards.clear()
         self.floored_counts.clear()
@@ -4630,6 +4666,8 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
                         f"a value mixing images (lost at {track.lost_at}) was read on the host at {op}")
         elif not truth:  # data whose rows were mixed: a size it sets is the batch's
             frame.add_read(HostRead(out, None, None, op, consumed=True, sizes_only=True))
+            if type(out) is float and frame.num_images > 1 and _bytecode.read_set_aside() is not True:
+                return _mixed_float_read(frame, func, x, out, f"{op} (lost at {track.lost_at})")
             if func is Tensor.item:  # ``if y.max().item() > c:``: decided per group (was the batch's decision)
                 return _extreme_number(frame, x, out)
         elif not _bytecode.torch_check():  # ``if y.amax((1, 2)).max() > c:``: the batch's decision, on a
@@ -6499,6 +6537,8 @@ class CaptureMode(TorchFunctionMode):
                 frame.error, frame.error_op = exc, "a custom autograd function's output"
         if frame.exact_numbers:
             args, kwargs = exact_ints(frame, args, kwargs or {})
+        if frame.extreme_floats and frame.error is None:
+            _extreme_argument(frame, func, args, kwargs or _NO_KWARGS)
         runner = RUNNERS.get(func) if frame.tracks else None
         out: Any = runner(frame, args, kwargs or _NO_KWARGS) if runner is not None else None
         if out is not None:
@@ -6912,6 +6952,14 @@ class CaptureMode(TorchFunctionMode):
 _DIVIDES = frozenset({Tensor.__truediv__, Tensor.__itruediv__, Tensor.div, Tensor.div_, torch.div, Tensor.true_divide,
                       torch.true_divide})
 _INVERTS = frozenset({Tensor.__rtruediv__, Tensor.reciprocal, Tensor.reciprocal_, torch.reciprocal})
+
+
+def _extreme_argument(frame: Frame, func: Any, args: tuple, kwargs: dict) -> None:
+    """Decline the call where ``func`` is given an ``ExtremeFloat`` (``linspace(0, time.max().item(),
+    4)``, ``x.clamp(max=m)``, ``x > m``): the batch's value, on a group alone the group's."""
+    if any(type(v) is ExtremeFloat for v in flat_args(args, kwargs)):
+        frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} given the maximum or minimum of the images' "
+                    "data read on the host: a value of the batch, on a group alone the group's")
 
 
 def untracked_value(frame: Frame, x: Any) -> str | None:
