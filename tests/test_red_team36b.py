@@ -30,8 +30,8 @@ trailing slice of an argument's shape and the literal sizes of a ``.view`` (exac
 unflattened or through NumPy (declined, ``POSITION_WERE_WRONG``); 7 bodies and a position body added with
 them (4 more sizes of tensors the body made, WRONG on c2c70a9 and declined now; 5 near misses that split, two
 of them, ``r, w = o['x'].size()[-2:]`` and ``/ float(o['logits'].shape[-1])`` of an argument, WRONG on c2c70a9 too).
-``NOT_FIXED`` lists the 3 WRONGs left, sizes of arguments the caller builds per batch (strict xfails,
-README Known limits)."""
+The 3 WRONGs left then, sizes of arguments the caller builds per batch, were closed by pin38c (session 37,
+declining naming the key and the op; ``WERE_WRONG``); ``NOT_FIXED`` is empty."""
 
 import pytest
 from _helpers import split_outcome, wrong_companions
@@ -43,15 +43,7 @@ from test_position_fills import _batch as position_batch
 
 _KNOWN = "known WRONG (rt36b, session 35, not fixed): "
 _OLD = "known WRONG (rt36b, session 35, not fixed; on 7a20bd5 too): "
-NOT_FIXED: dict[str, str] = {  # name -> the strict xfail's reason (silently wrong, not fixed)
-    "unpacked_from_a_caller_built_square_matrix": _KNOWN + (
-        "``_, m = t['same'].shape`` of a [B, B] matrix the caller builds per batch: an argument's size "
-        "is a constant (exact on 7a20bd5 by coincidence: read as the count)"),
-    "unpacked_from_a_caller_built_square_matrix_alias": _KNOWN + (
-        "``n, m = same.size()`` of a [B, B] matrix the caller builds per batch (declined on 7a20bd5)"),
-    "unpacked_from_a_caller_built_mask_width": _KNOWN + (
-        "``_, w = t['mask'].shape`` of a [B, 2B] mask the caller builds per batch (declined on 7a20bd5)"),
-}
+NOT_FIXED: dict[str, str] = {}  # name -> the strict xfail's reason (silently wrong, not fixed)
 POSITION_NOT_FIXED: dict[str, str] = {}  # name -> the strict xfail's reason
 _AT_POSITION = "key 'loss': attribution to images was lost at Tensor.mul of an image's position"
 # WRONG on 29053d7 and 7a20bd5, declined now (``mode._COLUMN_SCRAMBLES``: any value of a position table so moved
@@ -101,6 +93,12 @@ WERE_WRONG = {  # WRONG on 29053d7 (and 7a20bd5), declined now: name -> what the
     # (pin36) ``/ float(z.shape[-1])`` of a tensor the body made, equal to the 5 images: read as the count before, the
     # side size's rule (``_bytecode._side_size_form``) reads it inside ``float(...)`` now
     "float_of_a_made_tensors_side_size": "at a division by the size of a dim without images of a tensor the body made",
+    # (pin38c, session 37) sizes of arguments the caller builds per batch, WRONG since g25 (read as constants by
+    # ``unpacked_size_divisor``): a size unpacked from a 2-d argument of no predictions at its dim without images, a
+    # multiple of its images' count (``Frame.caller_sized``: ``_, m = t['same'].shape`` of a [B, B] matrix, a [B, 2B]
+    # mask) declines (``elementwise.CALLER_SIZED_DIVISOR``)
+    **dict.fromkeys(["unpacked_from_a_caller_built_square_matrix", "unpacked_from_a_caller_built_square_matrix_alias",
+                     "unpacked_from_a_caller_built_mask_width"], "at a division by a size unpacked from a 2-d argument"),
 }
 EXACT = {
     "near_range_with_a_default_order_kept", "unpacked_from_a_reversed_shape", "unpacked_after_a_flatten",

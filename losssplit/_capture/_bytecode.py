@@ -9705,6 +9705,16 @@ def _size_arithmetic_divisor(sites: Mapping[tuple[Any, int], tuple[Any, tuple[in
     return (f.f_code, *names) if names else None
 
 
+def unpacked_divisor_sizes(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]]
+                           ) -> list[tuple[tuple[Any, int], tuple[int, ...]]]:
+    """((code, the size read's offset), the dims read) of each size unpacked (``_unpacked_size_read``, not
+    a literal of ``.view``) that the divisor of the ``/`` the decorated body's own code is executing is
+    Python arithmetic of (``_size_arithmetic_divisor``); empty for any other divisor."""
+    found = _size_arithmetic_divisor(sites)
+    reads = [_unpacked_size_read(found[0], name) for name in found[1:]] if found else []
+    return [((found[0], read[0]), read[2]) for read in reads if read is not None and not read[3]] if found else []
+
+
 def made_size_divisor(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]]) -> bool:
     """Whether the divisor of the ``/`` the decorated body's own code is executing is Python
     arithmetic (``_size_arithmetic_divisor``) of sizes unpacked (``_unpacked_size_read``) only at

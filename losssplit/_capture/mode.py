@@ -1222,6 +1222,10 @@ class Frame:
         # one read gave several; the dims of a ``torch.Size`` read that are such sizes, () for a
         # size itself), for a plain number Python computed from one (``_bytecode.sized_operand``)
         self.size_sites: dict[tuple[Any, int], tuple[Tensor | None, tuple[int, ...]]] = {}
+        # sites of ``x.shape`` / ``x.size()`` of a 2-d tensor needing no grad (an argument the caller builds) whose
+        # dim without images has a multiple of its images' count (``same`` [B, B], ``mask`` [B, 2B]) -> that dim
+        # (from the start and from the end): on a group alone a caller building it per batch gives the group's
+        self.caller_sized: dict[tuple[Any, int], frozenset[int]] = {}
         # the ``torch.Size`` s read that hold such sizes (the first ``_SHAPES_HELD``): see ``shape_read``
         self.shapes: list[torch.Size] = []
         # values of sizes of image rows over their own rows (``x.numel() / x.size(0)``: a constant
@@ -2731,6 +2735,7 @@ class Frame:
         self.row_offsets.clear()
         self.row_counts.clear()
         self.size_sites.clear()
+        self.caller_sized.clear()
         self.shapes.clear()
         self.row_constants.clear()
         self.sized_by.clear()
@@ -2849,8 +2854,9 @@ class Frame:
         self.row_counts.append(rows)
         return out
 
-    def note_size_site(self, out: Any) -> None:
-        """Where the body read ``out``, a size that is or holds ``RowCount`` s (``size_sites``)."""
+    def note_size_site(self, out: Any, x: Any = None) -> None:
+        """Where the body read ``out``, a size of ``x`` that is or holds ``RowCount`` s (``size_sites``,
+        ``caller_sized``)."""
         if type(out) is RowCount:
             dims: tuple[int, ...] = ()
             rows = self.row_count(out)
@@ -2867,6 +2873,10 @@ class Frame:
         site = _bytecode.call_site()
         if site is not None:
             self.size_sites[site] = (rows if site not in self.size_sites else None, dims)
+            if len(out) == 2 and len(dims) == 2 and isinstance(x, Tensor) and not x.requires_grad:
+                n, m = int(out[dims[0]]), int(out[1 - dims[0]])
+                if n > 1 and m and m % n == 0:
+                    self.caller_sized[site] = frozenset({1 - dims[0], -1 - dims[0]})
 
     def shape_read(self, size: Any) -> bool:
         """Whether ``size`` is a ``torch.Size`` holding a ``RowCount`` of this call that is a run of
@@ -6701,7 +6711,7 @@ class CaptureMode(TorchFunctionMode):
             if func in SIZE_READS and args:
                 try:
                     out = _counted_sizes(frame, func, args, kwargs, out)
-                    frame.note_size_site(out)
+                    frame.note_size_site(out, args[0])
                     return out
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                     frame.error, frame.error_op = exc, op_name(func)
