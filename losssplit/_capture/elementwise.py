@@ -4128,9 +4128,9 @@ UNSEEN_DIVISION = ("a division run by C code (``map(operator.truediv, per, [len(
 GLOBALS_CALL_DIVISOR = ("a division by a number a function returns that reads none of its arguments, only globals "
                         "(``/ get_n(t)`` of ``return N``), equal to a count of this batch by value: a global the code "
                         "may set (``N = len(t)``), or a function it calls, may hold the count")
-CALLER_SIZED_DIVISOR = ("a division by a size unpacked from a 2-d argument needing no grad at its dim without images, "
-                        "a multiple of its images' count (``_, m = t['same'].shape`` of a [B, B] matrix, a [B, 2B] "
-                        "mask): a caller building it per batch gives the group's on a group alone")
+CALLER_SIZED_DIVISOR = ("a division by a size unpacked from an argument needing no grad at a dim without images, once "
+                        "or twice its images' count (``_, m = t['same'].shape`` of a [B, B] matrix, a [B, 2B] mask): a "
+                        "caller building it per batch gives the group's on a group alone")
 
 
 def _caller_sized(frame: Frame) -> bool:

@@ -1222,8 +1222,8 @@ class Frame:
         # one read gave several; the dims of a ``torch.Size`` read that are such sizes, () for a
         # size itself), for a plain number Python computed from one (``_bytecode.sized_operand``)
         self.size_sites: dict[tuple[Any, int], tuple[Tensor | None, tuple[int, ...]]] = {}
-        # sites of ``x.shape`` / ``x.size()`` of a 2-d tensor needing no grad (an argument the caller builds) whose
-        # dim without images has a multiple of its images' count (``same`` [B, B], ``mask`` [B, 2B]) -> that dim
+        # sites of ``x.shape`` / ``x.size()`` of a tensor needing no grad (an argument the caller builds) whose dims
+        # without images have once or twice its images' count (``same`` [B, B], ``mask`` [B, 2B]) -> those dims
         # (from the start and from the end): on a group alone a caller building it per batch gives the group's
         self.caller_sized: dict[tuple[Any, int], frozenset[int]] = {}
         # the ``torch.Size`` s read that hold such sizes (the first ``_SHAPES_HELD``): see ``shape_read``
@@ -2873,10 +2873,11 @@ class Frame:
         site = _bytecode.call_site()
         if site is not None:
             self.size_sites[site] = (rows if site not in self.size_sites else None, dims)
-            if len(out) == 2 and len(dims) == 2 and isinstance(x, Tensor) and not x.requires_grad:
-                n, m = int(out[dims[0]]), int(out[1 - dims[0]])
-                if n > 1 and m and m % n == 0:
-                    self.caller_sized[site] = frozenset({1 - dims[0], -1 - dims[0]})
+            if len(dims) == 2 and isinstance(x, Tensor) and not x.requires_grad and int(out[dims[0]]) > 1:
+                n = int(out[dims[0]])  # (a fixed width, ``[B, 80]`` one-hot on 16 images, may be a larger multiple)
+                found = [d for d, m in enumerate(out) if d != dims[0] and int(m) in (n, 2 * n)]
+                if found:
+                    self.caller_sized[site] = frozenset({*found, *(d - len(out) for d in found)})
 
     def shape_read(self, size: Any) -> bool:
         """Whether ``size`` is a ``torch.Size`` holding a ``RowCount`` of this call that is a run of
