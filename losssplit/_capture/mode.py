@@ -5594,6 +5594,22 @@ def _written_at_positions(frame: Frame, args: tuple) -> None:
             return
 
 
+def _written_at_a_slice(frame: Frame, args: tuple) -> None:
+    """``m = torch.zeros(f.numel(), dtype=torch.bool); m[::5] = True`` (rev36b): a number written at a
+    slice (not the whole) of a 1-d tensor of no images made with a size of image rows (``Frame.sized_by``)
+    makes its values follow positions of the batch; noted as such (``indexing._uneven_picks`` then asks
+    it to pick every image's rows alike: was silently other positions in each image)."""
+    target, index, value = args
+    sized = frame.sized_by.get(id(target)) if type(target) is Tensor else None
+    if sized is None or sized[0] is not target or target.dim() != 1 or 0 not in sized[1] \
+            or frame.get(target) is not None or index == slice(None) \
+            or not (type(value) in (int, float, bool) or type(value) is Tensor and value.dim() == 0
+                    and frame.get(value) is None):
+        return
+    frame.positional[id(target)] = (target, f"{op_name(Tensor.__setitem__)} of a number at a slice of a tensor "
+                                    "made with a size of image rows")
+
+
 def _made_with_count(frame: Frame, args: tuple, kwargs: dict | None) -> bool:
     """Whether a ``_POSITIONAL`` factory is given a size of image rows, a number computed from
     one, a length of a tensor of image rows (by value: a constant equal to one declines too) or a
@@ -6784,6 +6800,8 @@ class CaptureMode(TorchFunctionMode):
             _written_through_a_view(frame, func, args, kwargs)
         if func in _INDEX_WRITES and frame.positional and len(args) >= 3 and frame.error is None:
             _written_at_positions(frame, args)
+        if func is _SETITEM and frame.sized_by and len(args) == 3 and type(args[1]) is slice and frame.error is None:
+            _written_at_a_slice(frame, args)
         if frame.image_len is not None and func in _OWN_LENGTH_FACTORIES:
             try:
                 with _HIDDEN():
