@@ -297,6 +297,16 @@ def unpacked_from_a_caller_built_pair_volume(o, t):
     return {"loss": _pair_error(o, t).sum() / m}
 
 
+def _triple_width_targets(t):  # (pin38c) the caller sets a mask's width at three times the batch size
+    return {"y": Y(t), "mask": torch.ones(len(t), 3 * len(t))}
+
+
+@body("unpack", "xo", _triple_width_targets)
+def unpacked_from_a_caller_built_triple_width(o, t):
+    _, w = t["mask"].shape
+    return {"loss": _pair_error(o, t).sum() / w}
+
+
 @body("near")
 def near_unpacked_after_a_permute_row_dims(o, t):
     r, w, b = o["x"].permute(1, 2, 0).shape
