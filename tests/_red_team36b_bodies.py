@@ -277,6 +277,36 @@ def unpacked_from_a_caller_built_mask_width(o, t):
     return {"loss": _pair_error(o, t).sum() / w}
 
 
+def _table_targets(t):  # (pin38c) the caller sets a table of a fixed width, 11 columns per image
+    return {"y": Y(t), "table": torch.ones(len(t), 11)}
+
+
+@body("near", "xo", _table_targets)
+def near_unpacked_width_of_a_caller_built_table(o, t):
+    _, w = t["table"].shape
+    return {"loss": _pair_error(o, t).sum() / w}
+
+
+def _volume_targets(t):  # (pin38c) the caller builds a [B, B, 2] volume of pairs
+    return {"y": Y(t), "pairs": torch.ones(len(t), len(t), 2)}
+
+
+@body("unpack", "xo", _volume_targets)
+def unpacked_from_a_caller_built_pair_volume(o, t):
+    _, m, _ = t["pairs"].shape
+    return {"loss": _pair_error(o, t).sum() / m}
+
+
+def _triple_width_targets(t):  # (pin38c) the caller sets a mask's width at three times the batch size
+    return {"y": Y(t), "mask": torch.ones(len(t), 3 * len(t))}
+
+
+@body("unpack", "xo", _triple_width_targets)
+def unpacked_from_a_caller_built_triple_width(o, t):
+    _, w = t["mask"].shape
+    return {"loss": _pair_error(o, t).sum() / w}
+
+
 @body("near")
 def near_unpacked_after_a_permute_row_dims(o, t):
     r, w, b = o["x"].permute(1, 2, 0).shape

@@ -30,8 +30,8 @@ trailing slice of an argument's shape and the literal sizes of a ``.view`` (exac
 unflattened or through NumPy (declined, ``POSITION_WERE_WRONG``); 7 bodies and a position body added with
 them (4 more sizes of tensors the body made, WRONG on c2c70a9 and declined now; 5 near misses that split, two
 of them, ``r, w = o['x'].size()[-2:]`` and ``/ float(o['logits'].shape[-1])`` of an argument, WRONG on c2c70a9 too).
-``NOT_FIXED`` lists the 3 WRONGs left, sizes of arguments the caller builds per batch (strict xfails,
-README Known limits)."""
+The 3 WRONGs left then, sizes of arguments the caller builds per batch, were closed by pin38c (session 37,
+declining naming the key and the op; ``WERE_WRONG``); ``NOT_FIXED`` holds one pin38c found: a [B, 3B] mask."""
 
 import pytest
 from _helpers import split_outcome, wrong_companions
@@ -44,13 +44,9 @@ from test_position_fills import _batch as position_batch
 _KNOWN = "known WRONG (rt36b, session 35, not fixed): "
 _OLD = "known WRONG (rt36b, session 35, not fixed; on 7a20bd5 too): "
 NOT_FIXED: dict[str, str] = {  # name -> the strict xfail's reason (silently wrong, not fixed)
-    "unpacked_from_a_caller_built_square_matrix": _KNOWN + (
-        "``_, m = t['same'].shape`` of a [B, B] matrix the caller builds per batch: an argument's size "
-        "is a constant (exact on 7a20bd5 by coincidence: read as the count)"),
-    "unpacked_from_a_caller_built_square_matrix_alias": _KNOWN + (
-        "``n, m = same.size()`` of a [B, B] matrix the caller builds per batch (declined on 7a20bd5)"),
-    "unpacked_from_a_caller_built_mask_width": _KNOWN + (
-        "``_, w = t['mask'].shape`` of a [B, 2B] mask the caller builds per batch (declined on 7a20bd5)"),
+    "unpacked_from_a_caller_built_triple_width": "known WRONG (pin38c, session 37, found, not fixed): ``_, w = "
+    "t['mask'].shape`` of a [B, 3B] mask the caller builds per batch: ``Frame.caller_sized`` declines once or twice "
+    "the images' count only (a larger multiple may be a fixed width), so it is read as a constant",
 }
 POSITION_NOT_FIXED: dict[str, str] = {}  # name -> the strict xfail's reason
 _AT_POSITION = "key 'loss': attribution to images was lost at Tensor.mul of an image's position"
@@ -101,6 +97,13 @@ WERE_WRONG = {  # WRONG on 29053d7 (and 7a20bd5), declined now: name -> what the
     # (pin36) ``/ float(z.shape[-1])`` of a tensor the body made, equal to the 5 images: read as the count before, the
     # side size's rule (``_bytecode._side_size_form``) reads it inside ``float(...)`` now
     "float_of_a_made_tensors_side_size": "at a division by the size of a dim without images of a tensor the body made",
+    # (pin38c, session 37) sizes of arguments the caller builds per batch, WRONG since g25 (read as constants by
+    # ``unpacked_size_divisor``): a size unpacked from an argument needing no grad at a dim without images, once or
+    # twice its images' count (``Frame.caller_sized``: ``_, m = t['same'].shape`` of a [B, B] matrix, a [B, 2B] mask,
+    # a [B, B, 2] volume pin38c added, WRONG before too) declines (``elementwise.CALLER_SIZED_DIVISOR``)
+    **dict.fromkeys(["unpacked_from_a_caller_built_square_matrix", "unpacked_from_a_caller_built_square_matrix_alias",
+                     "unpacked_from_a_caller_built_mask_width", "unpacked_from_a_caller_built_pair_volume"],
+                    "at a division by a size unpacked from an argument needing no grad"),
 }
 EXACT = {
     "near_range_with_a_default_order_kept", "unpacked_from_a_reversed_shape", "unpacked_after_a_flatten",
@@ -116,6 +119,8 @@ EXACT = {
     "near_range_counter_divisor_after_a_literal_loop",
     # (pin36) a ``break`` of an inner loop leaves the counter at the range's last int; ``len(sorted(..))`` is a length
     "near_range_counter_divisor_after_a_loop_with_an_inner_break", "near_length_of_a_sorted_list",
+    # (pin38c) a table the caller builds of a fixed width (11 columns), unpacked: a constant, as before
+    "near_unpacked_width_of_a_caller_built_table",
     # (pin36; WRONG on 7a20bd5, read as 4 x / 2 x the count on 3 images) sizes unpacked from a slice of an argument's
     # shape by int literals, or given to ``.view`` as literals (``_bytecode._unpacked_size_read``)
     "near_unpacked_from_a_trailing_slice", "near_unpacked_after_a_view_keeping_the_images",
@@ -140,7 +145,7 @@ def test_the_tables_name_bodies_that_exist():
     assert not EXACT & (set(NOT_FIXED) | set(WERE_WRONG)) and not set(NOT_FIXED) & set(WERE_WRONG)
     assert set(POSITION_NOT_FIXED) | set(POSITION_WERE_WRONG) <= set(POSITION_BODIES)
     assert not set(POSITION_NOT_FIXED) & set(POSITION_WERE_WRONG)
-    assert len(BODIES) == 100 and len(POSITION_BODIES) == 9
+    assert len(BODIES) == 103 and len(POSITION_BODIES) == 9
 
 
 @pytest.mark.parametrize("name", sorted(WERE_WRONG))

@@ -7463,6 +7463,8 @@ def _located_frame(code: types.CodeType, lasti: int) -> tuple[list[dis.Instructi
         at = _positions(code).get(lasti - 2 * _CALL_CACHES)
         if at is not None and instructions[at].opname != "CALL":
             at = None
+    elif instructions[at].opname == "PRECALL" and at + 1 < len(instructions) and instructions[at + 1].opname == "CALL":
+        at += 1  # specialised, a builtin class (``float(x)``) or a method descriptor runs in PRECALL
     return instructions, at
 
 
@@ -9946,6 +9948,16 @@ def _size_arithmetic_divisor(sites: Mapping[tuple[Any, int], tuple[Any, tuple[in
                   or i.opname == "BINARY_OP" and i.argrepr in ("+", "-", "*")):
             return None
     return (f.f_code, *names) if names else None
+
+
+def unpacked_divisor_sizes(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]]
+                           ) -> list[tuple[tuple[Any, int], tuple[int, ...]]]:
+    """((code, the size read's offset), the dims read) of each size unpacked (``_unpacked_size_read``, not
+    a literal of ``.view``) that the divisor of the ``/`` the decorated body's own code is executing is
+    Python arithmetic of (``_size_arithmetic_divisor``); empty for any other divisor."""
+    found = _size_arithmetic_divisor(sites)
+    reads = [_unpacked_size_read(found[0], name) for name in found[1:]] if found else []
+    return [((found[0], read[0]), read[2]) for read in reads if read is not None and not read[3]] if found else []
 
 
 def made_size_divisor(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]]) -> bool:

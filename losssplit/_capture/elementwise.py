@@ -96,6 +96,7 @@ from ._bytecode import (
     summed_item_floor,
     summed_multiple,
     table_operand,
+    unpacked_divisor_sizes,
     unpacked_size_divisor,
     unproven_loop_counter,
 )
@@ -3634,7 +3635,7 @@ def _computed_divisor(frame: Frame, track: Track, z: float) -> Track | None:
     if length_and_sizes_divisor():  # ``sum(p.numel() for p in pos) * len(t)``: by its code, not its value
         return lost_track(SIZES_AND_COUNT, track.from_prediction)
     if frame.size_sites and unpacked_size_divisor(frame.size_sites):  # ``/ ((h - 1) * w)``: ``_constant_divisor``'s
-        return None
+        return lost_track(CALLER_SIZED_DIVISOR, track.from_prediction) if _caller_sized(frame) else None
     found = divisor_arithmetic()
     if found is None and computed_divisor(products=False, inline=False):  # ``d = n // 2`` before ``l.sum() / d``: as ``l.sum() / (n // 2)``
         found = Arithmetic((z,), None, True)
@@ -4167,6 +4168,18 @@ UNSEEN_DIVISION = ("a division run by C code (``map(operator.truediv, per, [len(
 GLOBALS_CALL_DIVISOR = ("a division by a number a function returns that reads none of its arguments, only globals "
                         "(``/ get_n(t)`` of ``return N``), equal to a count of this batch by value: a global the code "
                         "may set (``N = len(t)``), or a function it calls, may hold the count")
+CALLER_SIZED_DIVISOR = ("a division by a size unpacked from an argument needing no grad at a dim without images, once "
+                        "or twice its images' count (``_, m = t['same'].shape`` of a [B, B] matrix, a [B, 2B] mask): a "
+                        "caller building it per batch gives the group's on a group alone")
+
+
+def _caller_sized(frame: Frame) -> bool:
+    """Whether the divisor being read is arithmetic of a size unpacked at a dim ``Frame.caller_sized``
+    notes (rt36b: ``_, m = t['same'].shape`` of a [B, B] matrix was read as a constant)."""
+    return bool(frame.caller_sized) and any(
+        not frame.caller_sized.get(site, frozenset()).isdisjoint(dims) for site, dims in unpacked_divisor_sizes(frame.size_sites))
+
+
 COUNTED_SIZE_DIVISOR = ("a division by sizes unpacked from a tensor the body made with a count of the images "
                         "(``torch.cat([x] + [x[:, :1]] * (len(t) - 1), 1)``, then ``_, r, w = z.shape``): on a group "
                         "alone it has other sizes")
@@ -4243,7 +4256,7 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
     if frame.size_sites and (product := _shape_product_divisor(frame, z)) is not None:
         return product
     if source == "other" and unpacked_size_divisor(frame.size_sites):  # ``/ ((h - 1) * w)``
-        return True
+        return CALLER_SIZED_DIVISOR if _caller_sized(frame) else True
     if source == "other" and counted_size_divisor(frame.size_sites):
         return COUNTED_SIZE_DIVISOR  # ``_, r, w = torch.cat([x] + [x[:, :1]] * (len(t) - 1), 1).shape``
     if source == "other" and frame.size_sites and made_size_divisor(frame.size_sites) and _a_count_by_value(frame, ratio, z):

@@ -715,6 +715,39 @@ for _extreme_cls, _base in ((ExtremeFloat, float), (ExtremeInt, int)):
     _extreme_cls.__hash__ = _base.__hash__  # type: ignore[method-assign]
 
 
+def _mixed_float_read(frame: Frame, func: Any, x: Tensor, out: float, op: str) -> Any:
+    """A float read on the host from the images' data mixed across images (``float(time.max())``,
+    ``ids.min().item()``): no size, a value of the batch (a grid's end, a ``histc`` range, a clamp
+    bound, a shift), on a group alone the group's (rev36b: was the batch's on every group). By
+    ``.item()`` of an extreme, an ``ExtremeFloat`` (its comparisons decided per group, any other use
+    declines the call); else the call is declined."""
+    if func is Tensor.item:
+        marked = _extreme_number(frame, x, out)
+        if marked is not None:
+            frame.extreme_floats = True
+            return marked
+    frame.doubt(torch.ones((), dtype=torch.bool), f"a float read on the host at {op} from the images' data mixed "
+                "across images: a value of the batch, on a group alone the group's")
+    return None
+
+
+def _extreme_used(name: str, base: type) -> Callable[..., Any]:
+    def method(self: Any, *other: Any) -> Any:  # ``m * 1.1``, ``-m``: a value of the batch, no comparison
+        value = getattr(base, name)(self, *other)
+        frame = self._frame()
+        if frame is not None and value is not NotImplemented and not _by_the_capture():
+            frame.doubt(torch.ones((), dtype=torch.bool), f"the {self._held[2]}imum of the images' data read on the "
+                        f"host used in Python arithmetic ({name}): a value of the batch, on a group alone the group's")
+        return value
+
+    method.__name__ = name
+    return method
+
+
+for _name in _ARITHMETIC[: _ARITHMETIC.index("__round__")]:
+    setattr(ExtremeFloat, _name, _extreme_used(_name, float))
+
+
 def _extreme_number(frame: Frame, x: Tensor, out: Any) -> Any:
     """``out``, read by ``.item()`` from ``x``, as an ``ExtremeFloat`` / ``ExtremeInt`` where ``x``
     is a current extreme of the call (``Frame.extremes``); None otherwise."""
@@ -1244,6 +1277,10 @@ class Frame:
         # one read gave several; the dims of a ``torch.Size`` read that are such sizes, () for a
         # size itself), for a plain number Python computed from one (``_bytecode.sized_operand``)
         self.size_sites: dict[tuple[Any, int], tuple[Tensor | None, tuple[int, ...]]] = {}
+        # sites of ``x.shape`` / ``x.size()`` of a tensor needing no grad (an argument the caller builds) whose dims
+        # without images have once or twice its images' count (``same`` [B, B], ``mask`` [B, 2B]) -> those dims
+        # (from the start and from the end): on a group alone a caller building it per batch gives the group's
+        self.caller_sized: dict[tuple[Any, int], frozenset[int]] = {}
         # the ``torch.Size`` s read that hold such sizes (the first ``_SHAPES_HELD``): see ``shape_read``
         self.shapes: list[torch.Size] = []
         # values of sizes of image rows over their own rows (``x.numel() / x.size(0)``: a constant
@@ -1484,6 +1521,8 @@ class Frame:
         # ``m = fg_mask.max()`` over every element of a tensor of image rows (lost): id of ``m`` ->
         # (``m``, its version, "max" or "min", each row's largest or smallest value, the rows' images)
         self.extremes: dict[int, tuple[Tensor, int | None, str, Tensor, Tensor]] = {}
+        self.extreme_floats = False
+        """An ``ExtremeFloat`` was handed to the body: a torch function given one declines the call."""
         self.floors: dict[int, tuple[Ratio, Branch]] = {}
         """id of a ratio floored by the builtin ``max`` -> (it, its branch): see ``floored_use``."""
         self.guards: list[Guard] = []
@@ -2752,6 +2791,7 @@ class Frame:
         self.row_offsets.clear()
         self.row_counts.clear()
         self.size_sites.clear()
+        self.caller_sized.clear()
         self.shapes.clear()
         self.row_constants.clear()
         self.sized_by.clear()
@@ -2831,6 +2871,7 @@ class Frame:
         self.tests.clear()
         self.iterated_truths.clear()
         self.extremes.clear()
+        self.extreme_floats = False
         self.floors.clear()
         self.guards.clear()
         self.floored_counts.clear()
@@ -2869,8 +2910,9 @@ class Frame:
         self.row_counts.append(rows)
         return out
 
-    def note_size_site(self, out: Any) -> None:
-        """Where the body read ``out``, a size that is or holds ``RowCount`` s (``size_sites``)."""
+    def note_size_site(self, out: Any, x: Any = None) -> None:
+        """Where the body read ``out``, a size of ``x`` that is or holds ``RowCount`` s (``size_sites``,
+        ``caller_sized``)."""
         if type(out) is RowCount:
             dims: tuple[int, ...] = ()
             rows = self.row_count(out)
@@ -2887,6 +2929,11 @@ class Frame:
         site = _bytecode.call_site()
         if site is not None:
             self.size_sites[site] = (rows if site not in self.size_sites else None, dims)
+            if len(dims) == 2 and isinstance(x, Tensor) and not x.requires_grad and int(out[dims[0]]) > 1:
+                n = int(out[dims[0]])  # (a fixed width, ``[B, 80]`` one-hot on 16 images, may be a larger multiple)
+                found = [d for d, m in enumerate(out) if d != dims[0] and int(m) in (n, 2 * n)]
+                if found:
+                    self.caller_sized[site] = frozenset({*found, *(d - len(out) for d in found)})
 
     def shape_read(self, size: Any) -> bool:
         """Whether ``size`` is a ``torch.Size`` holding a ``RowCount`` of this call that is a run of
@@ -4706,6 +4753,8 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
                         f"a value mixing images (lost at {track.lost_at}) was read on the host at {op}")
         elif not truth:  # data whose rows were mixed: a size it sets is the batch's
             frame.add_read(HostRead(out, None, None, op, consumed=True, sizes_only=True))
+            if type(out) is float and frame.num_images > 1 and _bytecode.read_set_aside() is not True:
+                return _mixed_float_read(frame, func, x, out, f"{op} (lost at {track.lost_at})")
             if func is Tensor.item:  # ``if y.max().item() > c:``: decided per group (was the batch's decision)
                 return _extreme_number(frame, x, out)
         elif not _bytecode.torch_check():  # ``if y.amax((1, 2)).max() > c:``: the batch's decision, on a
@@ -5634,6 +5683,22 @@ def _drawn_per_image(frame: Frame, func: Any, args: tuple, kwargs: dict | None) 
     size = (args[:1] or (kwargs.get("n"),)) if func is torch.randperm else kwargs.get("size", args[-1] if args else ())
     first = size[0] if isinstance(size, (tuple, list)) and size else size
     return type(first) is int and first == frame.num_images or _made_with_count(frame, args, kwargs)
+
+
+def _written_at_a_slice(frame: Frame, args: tuple) -> None:
+    """``m = torch.zeros(f.numel(), dtype=torch.bool); m[::5] = True`` (rev36b): a number written at a
+    slice (not the whole) of a 1-d tensor of no images made with a size of image rows (``Frame.sized_by``)
+    makes its values follow positions of the batch; noted as such (``indexing._uneven_picks`` then asks
+    it to pick every image's rows alike: was silently other positions in each image)."""
+    target, index, value = args
+    sized = frame.sized_by.get(id(target)) if type(target) is Tensor else None
+    if sized is None or sized[0] is not target or target.dim() != 1 or 0 not in sized[1] \
+            or frame.get(target) is not None or index == slice(None) \
+            or not (type(value) in (int, float, bool) or type(value) is Tensor and value.dim() == 0
+                    and frame.get(value) is None):
+        return
+    frame.positional[id(target)] = (target, f"{op_name(Tensor.__setitem__)} of a number at a slice of a tensor "
+                                    "made with a size of image rows")
 
 
 def _made_with_count(frame: Frame, args: tuple, kwargs: dict | None) -> bool:
@@ -6590,6 +6655,8 @@ class CaptureMode(TorchFunctionMode):
                 frame.error, frame.error_op = exc, "a custom autograd function's output"
         if frame.exact_numbers:
             args, kwargs = exact_ints(frame, args, kwargs or {})
+        if frame.extreme_floats and frame.error is None:
+            _extreme_argument(frame, func, args, kwargs or _NO_KWARGS)
         runner = RUNNERS.get(func) if frame.tracks else None
         out: Any = runner(frame, args, kwargs or _NO_KWARGS) if runner is not None else None
         if out is not None:
@@ -6756,7 +6823,7 @@ class CaptureMode(TorchFunctionMode):
             if func in SIZE_READS and args:
                 try:
                     out = _counted_sizes(frame, func, args, kwargs, out)
-                    frame.note_size_site(out)
+                    frame.note_size_site(out, args[0])
                     return out
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                     frame.error, frame.error_op = exc, op_name(func)
@@ -6831,6 +6898,8 @@ class CaptureMode(TorchFunctionMode):
             _written_through_a_view(frame, func, args, kwargs)
         if func in _INDEX_WRITES and frame.positional and len(args) >= 3 and frame.error is None:
             _written_at_positions(frame, args)
+        if func is _SETITEM and frame.sized_by and len(args) == 3 and type(args[1]) is slice and frame.error is None:
+            _written_at_a_slice(frame, args)
         if frame.image_len is not None and func in _OWN_LENGTH_FACTORIES:
             try:
                 with _HIDDEN():
@@ -7010,6 +7079,14 @@ class CaptureMode(TorchFunctionMode):
 _DIVIDES = frozenset({Tensor.__truediv__, Tensor.__itruediv__, Tensor.div, Tensor.div_, torch.div, Tensor.true_divide,
                       torch.true_divide})
 _INVERTS = frozenset({Tensor.__rtruediv__, Tensor.reciprocal, Tensor.reciprocal_, torch.reciprocal})
+
+
+def _extreme_argument(frame: Frame, func: Any, args: tuple, kwargs: dict) -> None:
+    """Decline the call where ``func`` is given an ``ExtremeFloat`` (``linspace(0, time.max().item(),
+    4)``, ``x.clamp(max=m)``, ``x > m``): the batch's value, on a group alone the group's."""
+    if any(type(v) is ExtremeFloat for v in flat_args(args, kwargs)):
+        frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} given the maximum or minimum of the images' "
+                    "data read on the host: a value of the batch, on a group alone the group's")
 
 
 def untracked_value(frame: Frame, x: Any) -> str | None:
