@@ -1240,6 +1240,9 @@ class Frame:
         # factories given such a count, and what is computed from them without images): id -> (the
         # tensor, the factory); declined where they scale or shift image rows (``positional_operand``)
         self.positional: dict[int, tuple[Tensor, str]] = {}
+        # ``[n, n]`` tables of pairs of images times ``torch.eye(n)`` (``elementwise.diagonal_product``):
+        # id -> (the table, its version); summed along a dim, each image's own entry
+        self.diagonal_tables: dict[int, tuple[Tensor, Any]] = {}
         self.counted_widths: dict[int, tuple[Tensor, frozenset[int]]] = {}  # (``_note_sized``)
         self.int_fills: dict[int, Tensor] = {}  # int fills of a comprehension's image position
         # tensors of such positions, whole (None) or in some columns of a table joined from them and
@@ -2723,6 +2726,7 @@ class Frame:
         self.untracked_numbers.clear()
         self.image_lists.clear()
         self.positional.clear()
+        self.diagonal_tables.clear()
         self.counted_widths.clear()
         self.int_fills.clear()
         self.position_columns.clear()
@@ -6281,6 +6285,26 @@ def positional_operand(frame: Frame, x: Tensor, rows: Rows, shape: Sequence[int]
     along = [d - shift for d in rows if d >= shift and x.shape[d - shift] != 1]
     if along and not (id(x) in frame.unowned and _repeated_along(x, along)):
         raise Unsupported(f"an operand computed by {derived[1]}: its values follow the rows' positions or count in the batch, on a group alone the group's")
+
+
+def diagonal_picked(frame: Frame, src: Tensor, track: Track, pick: Tensor, op: str, picked: Tensor, n: int) -> bool:
+    """Whether ``pick`` (an index or mask of no image's data, made with a count of the images' rows:
+    ``Frame.positional``) picks the diagonal of ``src``, an ``[n, n]`` table of pairs of the same
+    images (``a @ b.T``); ``picked``: its values, checked on the device to be those of the diagonal
+    (``torch.arange(n)`` as an index, ``torch.eye(n)`` as a mask or a factor). On a group alone the count is the
+    group's, so it picks the group's own diagonal. The two dims' images agree (checked likewise)."""
+    held = frame.positional.get(id(pick))
+    if held is None or held[0] is not pick:
+        base = pick._base
+        held = frame.positional.get(id(base)) if isinstance(base, Tensor) else None
+        if held is None or held[0] is not base:
+            return False
+    if src.dim() != 2 or set(track.rows) != {0, 1} or src.shape[0] != src.shape[1] or src.shape[0] != n:
+        return False
+    want = torch.arange(n, device=picked.device) if picked.dim() == 1 else torch.eye(n, dtype=picked.dtype, device=picked.device)
+    frame.doubt((picked != want).any(), f"{op} picks other entries of a table of pairs of images than its diagonal")
+    frame.agree(track.rows[0], track.rows[1], op)
+    return True
 
 
 def _repeated_along(x: Tensor, dims: Sequence[int]) -> bool:
