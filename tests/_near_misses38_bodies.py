@@ -235,3 +235,41 @@ def masked_select_of_the_lower_triangle(o, t):
 def near_masked_select_of_the_eye_of_the_shape(o, t):
     s = _sim(o, t)
     return {"loss": 1 - torch.masked_select(s, torch.eye(s.shape[0], dtype=torch.bool)).mean()}
+
+
+# === a write of nothing at a mask of the images' own values; a reduction over one image's rows ======
+
+
+def _class_weights(o, t):
+    ce = CE(o, t)  # [B, 3]
+    return ce, 1.0 / (ce.detach() + 0.1)
+
+
+@body("write")
+def near_nothing_written_at_an_own_mask_of_mixed_values(o, t):
+    ce, w = _class_weights(o, t)
+    inf = torch.isinf(w)  # no weight is infinite: nothing is written
+    w[inf] = w.max(0).values.expand_as(w)[inf]
+    return {"loss": (ce * w).mean()}
+
+
+@body("write")
+def mixed_values_written_at_an_own_mask(o, t):
+    ce, w = _class_weights(o, t)
+    big = w > 2.0  # some weights: the batch's largest written there
+    w[big] = w.max(0).values.expand_as(w)[big]
+    return {"loss": (ce * w).mean()}
+
+
+@body("write")
+def nothing_written_at_a_mask_of_the_batch_mean(o, t):
+    ce, w = _class_weights(o, t)
+    far = w > w.mean() * 1e6  # a mask that mixes images (nothing picked here)
+    w[far] = 0.0 * w.max(0).values.expand_as(w)[far]
+    return {"loss": (ce * w).mean()}
+
+
+@body("one")
+def near_max_over_the_rows_of_one_image(o, t):  # measured on batches of one image only
+    ce = CE(o, t)
+    return {"loss": (ce * ce.detach().max(0).values).mean()}

@@ -10,13 +10,16 @@ on every red-team-28 batch; every other body mixes images and declines; none is 
 
 import pytest
 from _near_misses38_bodies import BODIES, CONVERTS
+from _red_team26_bodies import XBATCHES
+from _red_team26_measure import measure as measure_batches
 from _red_team28_measure import assert_pinned, measure
 
-EXACT = {n for n in BODIES if n.startswith("near_")}
+ONE_IMAGE_BODY = "near_max_over_the_rows_of_one_image"  # measured apart: exact on batches of one image
+EXACT = {n for n in BODIES if n.startswith("near_")} - {ONE_IMAGE_BODY}
 
 
 @pytest.mark.filterwarnings("ignore:Converting a tensor with requires_grad=True to a scalar")
-@pytest.mark.parametrize("name", sorted(BODIES))
+@pytest.mark.parametrize("name", sorted(set(BODIES) - {ONE_IMAGE_BODY}))
 def test_each_near_miss_splits_exactly_and_each_mix_declines(name):
     assert_pinned(name, EXACT, BODIES, CONVERTS)
 
@@ -30,3 +33,20 @@ def test_the_deferred_checks_decline_naming_the_op(name):
     result = measure(name, BODIES, CONVERTS)
     said = [m for r in result["per"].values() if r["class"] == "declined" for m in r["said"]]
     assert said and all(("Tensor." in m or "torch." in m) and ("picks" in m or "joins" in m) for m in said), said
+
+
+ONE_IMAGE = {"1r": [1.0], "1s": [0.5]}
+
+
+def test_a_reduction_over_the_rows_of_the_one_image_splits_and_over_several_declines():
+    """``ce.max(0)`` over the images: on a batch of one image its own values (``_one_image_reduction``),
+    on batches of several images the batch's maximum (declined)."""
+    XBATCHES.update(ONE_IMAGE)
+    try:
+        one = measure_batches(ONE_IMAGE_BODY, BODIES, CONVERTS, list(ONE_IMAGE))
+    finally:
+        for name in ONE_IMAGE:
+            XBATCHES.pop(name, None)
+    assert one["class"] == "exact", one["per"]
+    several = measure(ONE_IMAGE_BODY, BODIES, CONVERTS)
+    assert several["class"] == "declined", several["per"]

@@ -5313,8 +5313,9 @@ def _reduce(
             if vector is not None:
                 frame.set(out, vector)
                 return
-        if kind is None and full and isinstance(outs[0], Tensor) and _one_image_reduction(frame, func, args, kwargs, outs, track):
-            return
+        if kind is None and (full or len(row_dims) == 1 and row_dims <= reduced) and isinstance(outs[0], Tensor) \
+                and _one_image_reduction(frame, func, args, kwargs, outs, track):
+            return  # (``torch.max(w, 0)`` over the rows of the one image of a batch of one: its values)
         if nan_mean and full:
             kind = RatioKind.WEIGHTED_MEAN
         if kind is None or not full or len(row_dims) > 1 or not isinstance(out, Tensor):
@@ -5386,10 +5387,11 @@ def _one_image_reduction(frame: Frame, func: Any, args: tuple, kwargs: dict, out
     """A full reduction other than a sum or mean (``max``, ``median``, ``logsumexp``...) of one
     image's tensor (``pred_b[valid_b].median()``): a value of that image alone, the same on any
     group that holds it. Whether the tensor is one image's: it is (``track.image``), or its one
-    dim of rows is one image known on the host."""
+    dim of rows is one image known on the host (every row, in a batch of one image). Also a
+    reduction along that one dim of rows (``torch.max(w, 0)``): each value that image's."""
     image = track.image if not track.rows else None
     if image is None and len(track.rows) == 1:
-        b = frame.rows_image(next(iter(track.rows.values())))
+        b = 0 if frame.num_images == 1 else frame.rows_image(next(iter(track.rows.values())))
         image = frame.image_index(b, outs[0].device) if b is not None else None
     if image is None:
         return False

@@ -174,6 +174,20 @@ def _one_position(p: Any, size: int | None = None) -> bool:
     return p.stop - p.start == 1 and p.stop != 0 and (size is None or len(range(size)[p]) == 1)
 
 
+def _nothing_written_at_own_mask(frame: Frame, track: Track | None, args: tuple) -> bool:
+    """``x[m] = v`` with ``v`` empty (``weights[infs] = w_max[infs]`` where no weight is infinite,
+    torchmetrics' generalised Dice) at a bool mask ``m`` computed element by element from the images'
+    own values (its rows followed): nothing is written, and on a group alone its part of ``m`` picks
+    nothing either, whatever ``v`` is made of. ``x`` keeps its track."""
+    if len(args) < 3 or not isinstance(args[2], Tensor) or args[2].numel() or track is None or track.lost_at is not None \
+            or track.ratio is not None or not track.rows:
+        return False
+    mask = args[1]
+    held = frame.get(mask) if isinstance(mask, Tensor) and mask.dtype == torch.bool else None
+    return held is not None and held.lost_at is None and held.ratio is None and bool(held.rows) \
+        and not frame.positional.get(id(mask))
+
+
 def _every_kth(frame: Frame, p: slice, rows: Tensor, index: Any, op: str) -> bool:
     """``flat[::k]`` (``flat[s::k]``, ``0 <= s < k``, literals of the body) along a dim of several
     rows per image, laid out image after image: it picks, in every image, its own positions ``s``,
@@ -1197,6 +1211,8 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
             return
     if func is Tensor.__setitem__ and isinstance(target, Tensor) and (track is None or track.lost_at in _ORDER_LOST) \
             and _inverse_order(frame, target, args):
+        return
+    if func is Tensor.__setitem__ and _nothing_written_at_own_mask(frame, track, args):
         return
     for a in args[1:] if track is None or track.lost_at is None else ():  # lost already: keep why
         # a value (or an index, a mask) computed from values that mix images
