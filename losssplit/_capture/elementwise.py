@@ -5391,7 +5391,7 @@ def _one_image_reduction(frame: Frame, func: Any, args: tuple, kwargs: dict, out
     reduction along that one dim of rows (``torch.max(w, 0)``): each value that image's."""
     image = track.image if not track.rows else None
     if image is None and len(track.rows) == 1:
-        b = 0 if frame.num_images == 1 else frame.rows_image(next(iter(track.rows.values())))
+        b = 0 if frame.num_images == 1 and frame.tokens is None else frame.rows_image(next(iter(track.rows.values())))
         image = frame.image_index(b, outs[0].device) if b is not None else None
     if image is None:
         return False
