@@ -367,10 +367,6 @@ def finish(
         return returned_values(result, returned, group, Companions(), key_format, warn, strict, values), returned
     if as_returned:
         out.extend(returned_values(result, as_returned, group, out, key_format, warn, strict, values))
-    left = [k for k in returned if k not in out.keys]
-    if left:  # no rows of the group in it (a sum of no pairs): on a call that is the group's own, its value
-        out.extend(returned_values(result, left, group, out, key_format, warn, strict,
-                                   [values[returned.index(k)] for k in left]))
     return out, None
 
 

@@ -67,10 +67,13 @@ Session 37 (cov38b): the generalised Dice splits (5). ``weights[infs] = w_max[in
 weight is infinite writes nothing, the mask being of the images' own values (on a group alone its part
 picks nothing either: ``indexing._nothing_written_at_own_mask``); on the one example (batch 3) the
 class absent there is written with ``torch.max(weights, 0)`` over that one image's row, its own values
-(``elementwise._one_image_reduction`` along the one dim of rows of a batch of one image), which also
-splits SSIM's data range read from the batch on that example (1). 293 expected, 39 -> 33 declined,
-14 -> 8 GAP (4.8 % -> 2.7 %), 0 WRONG. Left: one ``SamplesLoss`` per cloud (5), ERGAS on batch 1 (2),
-RSE on the one example (1)."""
+(``elementwise._one_image_reduction`` along the one dim of rows of a batch of one image). 293 expected,
+39 -> 34 declined, 14 -> 9 GAP (4.8 % -> 3.1 %), 0 WRONG. Left: one ``SamplesLoss`` per cloud (5), ERGAS
+on batch 1 (2: ``/ c`` in torchmetrics' own code, ``c`` unpacked from ``preds.shape`` at the channels;
+the unpacked-size readers follow the decorated body's code only), SSIM's data range and RSE on the one
+example (2: full reductions of the one image; taking them as its values was tried and not kept, a key
+summing no rows after such a reduction, survey 23's online contrastive loss there, is then omitted for
+want of rows)."""
 
 from __future__ import annotations
 
@@ -485,8 +488,7 @@ CASES = {c.body.__name__: c for c in [
     Case(infonce_function_per_example_plus_alignment, embed_batch),
     Case(tm_ssim_data_range_one, image_batch),
     _mixing(tm_ssim_data_range_from_the_batch, image_batch, ["loss_ssim"],
-            "the data range is the batch's max - min over every image (the one example, batch 3, splits since "
-            "session 37)", gap_batches=()),
+            "the data range is the batch's max - min over every image", gap_batches=(3,)),
     Case(tm_ssim_per_image_times_the_images_weights, image_batch),
     Case(tm_psnr_pooled_over_the_batch, image_batch),
     Case(tm_psnr_per_image, image_batch),
@@ -522,5 +524,8 @@ CASES = {c.body.__name__: c for c in [
 FIRST = (293, 101, 76, 0)  # expected, declined, GAP, WRONG at first contact (nothing changed for them)
 # session 20: one example's values (the Pearson and concordance keys on it); (293, 42, 17, 0). Session 27 (s33b): the
 # one example's depth MAE (one group holding every image takes the whole normaliser): (293, 40, 15, 0) -> now
-NOW = (293, 33, 8, 0)  # session 37 (cov38b): the generalised Dice's empty write (5), SSIM's range on one example (1)
-globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW))
+NOW = (293, 34, 9, 0)  # session 37 (cov38b): the generalised Dice's empty write (5)
+globals().update(survey_tests(
+    CASES, range(len(WEIGHTS)), len(CASES), NOW,
+    over_target="9 GAP of 293 (3.1 %): one SamplesLoss per cloud (5), ERGAS' channels equal to the images (2), "
+                "losses mixing the batch on the batch of one example (2)"))

@@ -65,30 +65,6 @@ def test_a_lost_key_of_a_batch_of_one_group_with_unit_weights_is_its_value(weigh
         assert (record.num, record.den, record.formula) == (out["loss_mnrl"].item(), 1.0, "value(p0)")
 
 
-def hard_pairs_only(outputs, targets):
-    """A sum over the rows picked by a test of their own values (sentence-transformers' online
-    contrastive loss of hard pairs): on these batches it picks none, a sum of no rows, 0."""
-    d = (outputs["a"] - outputs["p"]).pow(2).sum(-1)
-    return {"loss_hard": d[d > 1e6].pow(2).sum(), "loss_l1": F.l1_loss(outputs["a"], outputs["p"])}
-
-
-@pytest.mark.parametrize("weights", [[1.0, 1.0, 1.0], [1.0], [0.5, 0.5]])
-def test_a_sum_of_no_rows_of_a_batch_of_one_group_is_its_value_where_the_weights_are_1(weights):
-    """Where every image is in one group with every weight 1 the call is the group's own: a key
-    summing no rows (no group has rows in it) is its value as returned (was omitted, the oracle's 0);
-    with weights not 1 it stays without a companion, no group having rows in it."""
-    args, kinds = batch(weights)
-    out, said = outcome(hard_pairs_only, args)
-    want = oracle_companions(hard_pairs_only, args, kinds, weights)
-    got = companions(out)
-    group = "real" if weights[0] >= 0.9 else "synthetic"
-    assert f"loss_l1_{group}" in got, said
-    if weights[0] == 1.0:
-        assert set(got) == set(want) and got[f"loss_hard_{group}"] == want[f"loss_hard_{group}"] == 0.0, said
-    else:
-        assert f"loss_hard_{group}" not in got, got
-
-
 def test_labels_from_sources_of_one_group():
     args, kinds = batch([1.0, 1.0, 1.0])
     out, said = outcome(in_batch_negatives, args, ["wiki"] * 3)

@@ -525,17 +525,15 @@ ONE_IMAGE = {  # body, whether it splits on a batch of one image of weight 0.5
                                          .mean().sqrt()}, True),
     "weight_filled": (lambda o, t: {"loss": _convergence(o, t, lambda x, t: x * torch.full_like(x, _first_weight(t)))},
                       True),
-    # the value scaled by the weight after the reduction, a weight tensor, a full amax: since session 37
-    # (cov38b) a full reduction of a batch of one image is that image's value (``_one_image_reduction``), which
-    # the weight scales as a factor set to 1 (were declined; each checked against the oracle here)
-    "weight_on_the_value": (lambda o, t: {"loss": _convergence(o, t) * _first_weight(t)}, True),
-    "over_the_weight": (lambda o, t: {"loss": _convergence(o, t) / _first_weight(t)}, True),
-    "weight_tensor": (lambda o, t: {"loss": (_convergence(o, t) * torch.tensor([s["loss_weight"] for s in t])).sum()},
-                      True),
-    "amax": (lambda o, t: {"loss": o["x"].amax()}, True),
-    # near misses: the value shifted or powered by the weight after the reduction
+    # near misses: the value scaled, shifted or powered by the weight after the reduction, a weight tensor
+    # (the weight object on the rows counts 1, as on several images: see below)
+    "weight_on_the_value": (lambda o, t: {"loss": _convergence(o, t) * _first_weight(t)}, False),
+    "over_the_weight": (lambda o, t: {"loss": _convergence(o, t) / _first_weight(t)}, False),
     "plus_the_weight": (lambda o, t: {"loss": _convergence(o, t) + _first_weight(t)}, False),
     "weight_power": (lambda o, t: {"loss": _convergence(o, t) ** _first_weight(t)}, False),
+    "weight_tensor": (lambda o, t: {"loss": (_convergence(o, t) * torch.tensor([s["loss_weight"] for s in t])).sum()},
+                      False),
+    "amax": (lambda o, t: {"loss": o["x"].amax()}, False),
 }
 
 
@@ -543,9 +541,9 @@ ONE_IMAGE = {  # body, whether it splits on a batch of one image of weight 0.5
 def test_one_image_s_value_on_a_call_of_that_one_image_is_its_group_s(name):
     """Was declined (survey 26's spectral convergence on one clip of weight 0.5: 'no sum or mean
     over their rows'): on a call of one image, that image's value (weight field set to 1) is its
-    group's, also scaled by the weight (set to 1) after the reduction. Near misses decline: the
-    weight added to or powering the value. On several images such a value (``x[0].max()``: another
-    image on a group without image 0) declines."""
+    group's. Near misses decline: the weight object on the rows, the weight after the reduction,
+    a weight tensor. On several images such a value (``x[0].max()``: another image on a group
+    without image 0) declines."""
     body, splits = ONE_IMAGE[name]
     got, want, said = rule_outcome(body, rule_batch(3, [0.5]))
     assert want and not wrong_companions(got, want), said

@@ -5313,9 +5313,10 @@ def _reduce(
             if vector is not None:
                 frame.set(out, vector)
                 return
-        if kind is None and (full or len(row_dims) == 1 and row_dims <= reduced) and isinstance(outs[0], Tensor) \
-                and _one_image_reduction(frame, func, args, kwargs, outs, track):
-            return  # (``torch.max(w, 0)`` over the rows of the one image of a batch of one: its values)
+        along = not full and len(row_dims) == 1 and row_dims <= reduced  # (``torch.max(w, 0)``, see below)
+        if kind is None and (full or along) and isinstance(outs[0], Tensor) \
+                and _one_image_reduction(frame, func, args, kwargs, outs, track, along):
+            return
         if nan_mean and full:
             kind = RatioKind.WEIGHTED_MEAN
         if kind is None or not full or len(row_dims) > 1 or not isinstance(out, Tensor):
@@ -5383,15 +5384,20 @@ def _reduce(
         frame.set(o, new)
 
 
-def _one_image_reduction(frame: Frame, func: Any, args: tuple, kwargs: dict, outs: list, track: Track) -> bool:
+def _one_image_reduction(frame: Frame, func: Any, args: tuple, kwargs: dict, outs: list, track: Track,
+                         along: bool = False) -> bool:
     """A full reduction other than a sum or mean (``max``, ``median``, ``logsumexp``...) of one
     image's tensor (``pred_b[valid_b].median()``): a value of that image alone, the same on any
     group that holds it. Whether the tensor is one image's: it is (``track.image``), or its one
-    dim of rows is one image known on the host (every row, in a batch of one image). Also a
-    reduction along that one dim of rows (``torch.max(w, 0)``): each value that image's."""
+    dim of rows is one image known on the host. ``along``: a reduction along that one dim of rows
+    only (``torch.max(w, 0)``, torchmetrics' generalised Dice), of a batch of one image too: each
+    value that image's. (Not a full reduction of a batch of one image: a key summing none of its rows
+    after it, such as hard pairs picked by a threshold of that image's own extreme, is then omitted for
+    want of rows, where a lost attribution gives the call's value on that image's group alone.)"""
     image = track.image if not track.rows else None
     if image is None and len(track.rows) == 1:
-        b = 0 if frame.num_images == 1 and frame.tokens is None else frame.rows_image(next(iter(track.rows.values())))
+        one = along and frame.num_images == 1 and frame.tokens is None
+        b = 0 if one else frame.rows_image(next(iter(track.rows.values())))
         image = frame.image_index(b, outs[0].device) if b is not None else None
     if image is None:
         return False
