@@ -36,7 +36,7 @@ followed as the sum of ``x != 0``, ``renorm`` / ``local_response_norm`` / ``pixe
 keep, a literal step slice ``flat[s::k]`` where every image starts at a multiple of ``k`` (checked on the
 device; ``flat_repeat_interleave_then_view``'s ``[1::3]`` of 24 values per image is exact too), the diagonal of
 a ``[B, B]`` table of pairs picked by ``gather(1, arange(B)[:, None])``, ``masked_select(eye(B))`` or a factor
-``eye(B)`` / ``one_hot(arange(B), B)`` then summed: 264 bodies, 73 exact, 191 declined, 0 WRONG. The 5 left:
+``eye(B)`` / ``one_hot(arange(B), B)`` (as made, ``Frame.identity_made``) then summed: 264 bodies, 73 exact, 191 declined, 0 WRONG. The 5 left:
 a flip or roll that is the identity (``e.flip(0).flip(0)``, ``e.roll(len(e), 0)``), first rows picked at
 offsets computed on the host from the matches, and a masked mean that is 0 where a group has no masked rows
 (``nan_to_num``, ``torch.where(n > 0, ...)``: a group's 0 / 0 companion is omitted, not 0)."""
