@@ -5313,7 +5313,7 @@ def _reduce(
             if vector is not None:
                 frame.set(out, vector)
                 return
-        along = not full and len(row_dims) == 1 and row_dims <= reduced  # (``torch.max(w, 0)``, see below)
+        along = not full and not nan_mean and len(row_dims) == 1 and row_dims <= reduced  # (``torch.max(w, 0)``)
         if kind is None and (full or along) and isinstance(outs[0], Tensor) \
                 and _one_image_reduction(frame, func, args, kwargs, outs, track, along):
             return
