@@ -144,6 +144,9 @@ CASES = {
     torch._C._nn.pad_sequence: ctc_over_padded_tokens,
     torch.diag_embed: shaped(lambda e: torch.diag_embed(e).sum(-2)),
     T.diag_embed: shaped(lambda e: T.diag_embed(e[:, 0], dim1=0, dim2=2).sum(2)),
+    # 12 channels per image folded into one map's channels: blocks of 4 stay in one image
+    torch.pixel_shuffle: shaped(lambda e: F.pixel_shuffle(e.reshape(1, -1, 1, 1), 2).amax((2, 3))),
+    torch.pixel_unshuffle: shaped(lambda e: F.pixel_unshuffle(e[:, None, :2], 2).amax(1)),
 }
 
 
@@ -222,6 +225,8 @@ MIXING = {
     "diff with an appended tensor of the images": (
         shaped(lambda e: torch.diff(e, dim=1, append=e[:, :1])), "diff with a prepended or appended tensor"),
     "diag_embed of a dim of image rows": (shaped(lambda e: torch.diag_embed(e.sum((1, 2)))), "diag_embed"),
+    "pixel_unshuffle of the images as a height": (
+        shaped(lambda e: F.pixel_unshuffle(e[:, :2].reshape(1, 1, -1, 4), 2)), "pixel_unshuffle"),
     # a mean over two images' per-image losses, expanded against them: a statistic of the batch
     "expand_as of a mean over images": (lambda o, t: {"loss": (
         (v := torch.stack([(o["x"][0] - t[0]["y"]).abs().mean(), (o["x"][-1] - t[-1]["y"]).abs().mean()]))

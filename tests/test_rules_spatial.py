@@ -101,6 +101,9 @@ CASES = {
     F.group_norm: mapped(lambda e: F.group_norm(e, 1).abs()),
     F.instance_norm: mapped(lambda e: F.instance_norm(e).abs(), weighted=True),
     F.grid_sample: sampled(weighted=True),
+    F.local_response_norm: mapped(lambda e: F.local_response_norm(e, 2), weighted=True),
+    torch.Tensor.renorm: mapped(lambda e: e.renorm(2, 0, 0.5), weighted=True),
+    torch.renorm: mapped(lambda e: torch.renorm(e, 1, 0, 2.0)),
 }
 DECLINES: dict = {}
 WRONG: dict = {}
@@ -151,6 +154,9 @@ MIXING = {
                                               "batch_norm"),
     "layer_norm over the batch dim": (mapped(lambda e: F.layer_norm(e.transpose(0, 2), (e.shape[0],))),
                                       "layer_norm"),
+    "local_response_norm with the images as channels": (mapped(lambda e: F.local_response_norm(e.transpose(0, 1), 2)),
+                                                        "local_response_norm"),
+    "renorm of each column over the images": (mapped(lambda e: e.renorm(2, 2, 0.5)), "renorm"),
 }
 
 

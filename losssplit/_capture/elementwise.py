@@ -141,6 +141,7 @@ from .mode import (
     combine,
     counted_broadcast,
     counted_threshold,
+    diagonal_picked,
     dims_arg,
     expand_rows,
     extreme_test,
@@ -892,11 +893,56 @@ def add(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
 @rule(Tensor.mul, torch.mul, torch.multiply)
 def mul(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``a * b``: a per-row factor times a prediction is set aside as 1."""
+    if len(args) == 2 and not kwargs and diagonal_product(frame, args, out):
+        return
     _binary(frame, func, args, kwargs, out, "mul")
     if len(args) >= 2 and frame.label_masks:
         label_product(frame, args[0], args[1], out)
     if len(args) >= 2 and frame.zeroed and id(out) not in frame.zeroed:
         carry_counts(frame, args[0], out) or carry_counts(frame, args[1], out)
+
+
+def diagonal_product(frame: Frame, args: tuple, out: Any) -> bool:
+    """``sim * torch.eye(B)`` (or ``F.one_hot(torch.arange(B), B)``) of an ``[n, n]`` table of pairs of
+    the same images (``mode.diagonal_picked``): zero but each image's own entry, kept as a table of
+    pairs in ``Frame.diagonal_tables`` for its sums (``diagonal_sum``). True when followed."""
+    for x, pick in (args, args[::-1]):
+        track = frame.get(x)
+        if (isinstance(x, Tensor) and isinstance(pick, Tensor) and isinstance(out, Tensor) and track is not None
+                and frame.get(pick) is None and track.lost_at is None and track.ratio is None and not track.parts
+                and pick.shape == x.shape == out.shape and x.dim() == 2
+                and diagonal_picked(frame, x, track, pick, "Tensor.mul", pick.detach(), x.shape[0])):
+            new = Track(rows=dict(track.rows), image=track.image, from_prediction=track.from_prediction)
+            if track.unweighted is not None:
+                new.unweighted = track.unweighted * pick.detach()
+            frame.set(out, new)
+            frame.diagonal_tables[id(out)] = (out, version_of(out))
+            return True
+    return False
+
+
+def diagonal_sum(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> bool:
+    """The sum of a table of ``diagonal_product``, unchanged since: along one of its dims each
+    image's own entry (the diagonal, on the other dim); over both the diagonal's sum. True when followed."""
+    src = args[0]
+    held = frame.diagonal_tables.get(id(src))
+    track = frame.get(src)
+    if held is None or held[0] is not src or held[1] != version_of(src) or track is None or not isinstance(out, Tensor):
+        return False
+    dims, keepdim = _reduce_dims(func, args, kwargs, 2)
+    if dims is None or sorted(dims) == [0, 1]:
+        diagonal = src.detach().diagonal()
+        unweighted = track.unweighted.diagonal() if track.unweighted is not None else None
+        frame.set(diagonal, Track(rows={0: track.rows[0]}, unweighted=unweighted, from_prediction=track.from_prediction))
+        _reduce(frame, Tensor.sum, (diagonal,), {}, out, RatioKind.SUM, True)
+        return True
+    if len(dims) != 1:
+        return False
+    new = Track(rows={1 - dims[0] if keepdim else 0: track.rows[0]}, image=track.image, from_prediction=track.from_prediction)
+    if track.unweighted is not None:
+        new.unweighted = func(track.unweighted, *args[1:], **kwargs)
+    frame.set(out, new)
+    return True
 
 
 @rule(Tensor.div, Tensor.true_divide, torch.div, torch.divide, torch.true_divide)
@@ -4896,6 +4942,8 @@ def sum_(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``sum``: over the rows of a prediction, a Ratio; of data over rows, a normaliser."""
     if frame.divided and divided_sum(frame, func, args, kwargs, out):
         return
+    if frame.diagonal_tables and diagonal_sum(frame, func, args, kwargs, out):
+        return
     _reduce(frame, func, args, kwargs, out, RatioKind.SUM, True)
 
 
@@ -4994,6 +5042,8 @@ def reduction(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> N
     (a full 2-norm over rows is remembered: its square is a sum, see ``_full_norm``; a pooled
     variance is a function of ratios, see ``formulas.pooled_moment``; a full ``nanmean`` is a mean
     over each group's non-NaN elements, see ``_reduce``)."""
+    if func in (Tensor.count_nonzero, torch.count_nonzero) and _count_nonzero_as_sum(frame, args, kwargs, out):
+        return
     if func in (Tensor.var, torch.var, Tensor.std, torch.std):
         moment = pooled_moment(frame, func, args, kwargs, out)
         if moment is not None:
@@ -5007,6 +5057,20 @@ def reduction(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> N
     elif func in _WHETHER and isinstance(out, Tensor) and out.numel() == 1 and get_arg(args, kwargs, 1, "dim", None) is None:
         _note_whether(frame, func, args[0], out)
         note_finiteness(frame, func, args, out)  # ``torch.isfinite(loss).all()``: the test itself
+
+
+def _count_nonzero_as_sum(frame: Frame, args: tuple, kwargs: dict, out: Any) -> bool:
+    """``count_nonzero(x, dim)`` of a tracked tensor: the sum of ``x != 0`` over ``dim``, followed as
+    that sum is (a masked mean's divisor ``torch.count_nonzero(m)``). True when followed."""
+    src = args[0] if args else kwargs.get("input")
+    if not isinstance(src, Tensor) or not isinstance(out, Tensor) or frame.get(src) is None:
+        return False
+    nonzero = src
+    if src.dtype is not torch.bool:
+        nonzero = src != 0
+        comparison(frame, Tensor.ne, (src, 0), {}, nonzero)
+    sum_(frame, Tensor.sum, (nonzero, *args[1:]), {k: v for k, v in kwargs.items() if k != "input"}, out)
+    return True
 
 
 @rule(Tensor.kthvalue, torch.kthvalue)
@@ -5313,7 +5377,9 @@ def _reduce(
             if vector is not None:
                 frame.set(out, vector)
                 return
-        if kind is None and full and isinstance(outs[0], Tensor) and _one_image_reduction(frame, func, args, kwargs, outs, track):
+        along = not full and not nan_mean and len(row_dims) == 1 and row_dims <= reduced  # (``torch.max(w, 0)``)
+        if kind is None and (full or along) and isinstance(outs[0], Tensor) \
+                and _one_image_reduction(frame, func, args, kwargs, outs, track, along):
             return
         if nan_mean and full:
             kind = RatioKind.WEIGHTED_MEAN
@@ -5382,14 +5448,20 @@ def _reduce(
         frame.set(o, new)
 
 
-def _one_image_reduction(frame: Frame, func: Any, args: tuple, kwargs: dict, outs: list, track: Track) -> bool:
+def _one_image_reduction(frame: Frame, func: Any, args: tuple, kwargs: dict, outs: list, track: Track,
+                         along: bool = False) -> bool:
     """A full reduction other than a sum or mean (``max``, ``median``, ``logsumexp``...) of one
     image's tensor (``pred_b[valid_b].median()``): a value of that image alone, the same on any
     group that holds it. Whether the tensor is one image's: it is (``track.image``), or its one
-    dim of rows is one image known on the host."""
+    dim of rows is one image known on the host. ``along``: a reduction along that one dim of rows
+    only (``torch.max(w, 0)``, torchmetrics' generalised Dice), of a batch of one image too: each
+    value that image's. (Not a full reduction of a batch of one image: a key summing none of its rows
+    after it, such as hard pairs picked by a threshold of that image's own extreme, is then omitted for
+    want of rows, where a lost attribution gives the call's value on that image's group alone.)"""
     image = track.image if not track.rows else None
     if image is None and len(track.rows) == 1:
-        b = frame.rows_image(next(iter(track.rows.values())))
+        one = along and frame.num_images == 1 and frame.tokens is None
+        b = 0 if one else frame.rows_image(next(iter(track.rows.values())))
         image = frame.image_index(b, outs[0].device) if b is not None else None
     if image is None:
         return False

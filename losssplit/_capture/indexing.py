@@ -174,6 +174,42 @@ def _one_position(p: Any, size: int | None = None) -> bool:
     return p.stop - p.start == 1 and p.stop != 0 and (size is None or len(range(size)[p]) == 1)
 
 
+def _nothing_written_at_own_mask(frame: Frame, track: Track | None, args: tuple) -> bool:
+    """``x[m] = v`` with ``v`` empty (``weights[infs] = w_max[infs]`` where no weight is infinite,
+    torchmetrics' generalised Dice) at a bool mask ``m`` computed element by element from the images'
+    own values (its rows followed): nothing is written, and on a group alone its part of ``m`` picks
+    nothing either, whatever ``v`` is made of. ``x`` keeps its track."""
+    if len(args) < 3 or not isinstance(args[2], Tensor) or args[2].numel() or track is None or track.lost_at is not None \
+            or track.ratio is not None or not track.rows:
+        return False
+    mask = args[1]
+    held = frame.get(mask) if isinstance(mask, Tensor) and mask.dtype == torch.bool else None
+    return held is not None and held.lost_at is None and held.ratio is None and bool(held.rows) \
+        and not frame.positional.get(id(mask))
+
+
+def _every_kth(frame: Frame, p: slice, rows: Tensor, index: Any, op: str) -> bool:
+    """``flat[::k]`` (``flat[s::k]``, ``0 <= s < k``, literals of the body) along a dim of several
+    rows per image, laid out image after image: it picks, in every image, its own positions ``s``,
+    ``s + k``, ... as on a group alone where every image with rows starts at a multiple of ``k``
+    and has more than ``s`` rows; deferred check (with the call's one read), else declined. True
+    when followed."""
+    n, step, start = rows.shape[0], p.step, 0 if p.start is None else p.start
+    if (type(step) is not int or step < 2 or type(start) is not int or not 0 <= start < step
+            or not (p.stop is None or type(p.stop) is int and p.stop >= n) or n == 0
+            or rows is frame.identity.get(rows.device) or not literal_index(index)):
+        return False
+    ids, b = rows.reshape(-1).long(), frame.num_images
+    valid = (ids >= 0) & (ids < b)
+    sizes = torch.zeros(b, dtype=torch.long, device=ids.device).index_add_(0, ids.clamp(0, b - 1), valid.long())
+    offsets = sizes.cumsum(0) - sizes
+    off = ((offsets % step != 0) | (sizes <= start)) & (sizes > 0)
+    frame.doubt(off.any() | ~valid.all() | (ids[1:] < ids[:-1]).any(),
+                f"{op} with a step picks, along a dim that carries images, other positions of an image's rows than "
+                "on a group alone (an image not starting at a multiple of the step)")
+    return True
+
+
 def _image_at(frame: Frame, rows: Tensor, p: Any) -> Tensor:
     """The image of index ``p`` along a dim with row map ``rows``: the frame's own 0-dim tensor
     for image ``p`` when the map is the identity (so the image is known on the host)."""
@@ -611,6 +647,8 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
                 at_count = _at_row_count(frame, p, r) if e is not None and _partial(p, r.shape[0]) else None
                 if at_count is not None:
                     rows[e] = at_count
+                elif e is not None and _every_kth(frame, p, r, index, op):
+                    rows[e] = r[p]
                 elif e is None or _partial(p, r.shape[0]) and not _one_position(p, r.shape[0]):
                     # ``e[1:]`` on a group's images alone drops its own first image: positions
                     return frame.lose(out, f"{op} {SOME_POSITIONS}" if e is not None else op, track)
@@ -1199,6 +1237,8 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
             return
     if func is Tensor.__setitem__ and isinstance(target, Tensor) and (track is None or track.lost_at in _ORDER_LOST) \
             and _inverse_order(frame, target, args):
+        return
+    if func is Tensor.__setitem__ and _nothing_written_at_own_mask(frame, track, args):
         return
     for a in args[1:] if track is None or track.lost_at is None else ():  # lost already: keep why
         # a value (or an index, a mask) computed from values that mix images
@@ -2170,6 +2210,11 @@ def _gather(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, dim: A
     op = op_name(func)
     if _mixed_index(frame, src, track, index, out, op):
         return
+    if track is not None and ti is None and track.lost_at is None and track.ratio is None and d in track.rows \
+            and src.dim() == 2 and index.shape == tuple(1 if k == d else n for k, n in enumerate(src.shape)) \
+            and mode.diagonal_picked(frame, src, track, index, op, index.reshape(-1), index.reshape(-1).shape[0]):
+        # ``sim.gather(1, torch.arange(B)[:, None])``: each image's own column, the diagonal
+        return _set_diagonal(frame, func, args, kwargs, out, track, 1 - d)
     if track is not None and (track.lost_at is not None or track.ratio is not None or d in track.rows):
         return frame.lose(out, track.lost_at or op, track)  # lost already: keep why
     frame.positions_moved(op, out.shape[d])
@@ -2182,6 +2227,14 @@ def _gather(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, dim: A
         if track is not None and track.unweighted is not None and new.lost_at is None:
             new.unweighted = func(track.unweighted, *args[1:], **kwargs)
         frame.set(out, new)
+
+
+def _set_diagonal(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor, track: Track, d: int) -> None:
+    """``out``: the diagonal of a table of pairs of images (``mode.diagonal_picked``), its images along ``d``."""
+    new = Track(rows={d: track.rows[0]}, image=track.image, from_prediction=track.from_prediction)
+    if track.unweighted is not None:
+        new.unweighted = func(track.unweighted, *args[1:], **kwargs)
+    frame.set(out, new)
 
 
 @rule(F.embedding)
@@ -3046,6 +3099,9 @@ def masked_select(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
     whole = combine(frame, op, parts, shape)
     if whole is None:
         return
+    if tm is None and ts is not None and whole.lost_at is None and mask.shape == src.shape \
+            and mode.diagonal_picked(frame, src, ts, mask, op, mask.detach(), src.shape[0] if src.dim() else 0):
+        return _set_diagonal(frame, func, args, kwargs, out, ts, 0)  # ``sim.masked_select(torch.eye(B, dtype=bool))``
     if whole.lost_at is not None or len(whole.rows) > 1:
         mixed = tm is not None and (tm.lost_at is not None or tm.ratio is not None)
         frame.lose(out, mixed_pick(whole.lost_at or op) if mixed else whole.lost_at or f"{op} of several row dims", whole)

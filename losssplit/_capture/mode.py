@@ -1332,6 +1332,12 @@ class Frame:
         # factories given such a count, and what is computed from them without images): id -> (the
         # tensor, the factory); declined where they scale or shift image rows (``positional_operand``)
         self.positional: dict[int, tuple[Tensor, str]] = {}
+        # ``[n, n]`` tables of pairs of images times ``torch.eye(n)`` (``elementwise.diagonal_product``):
+        # id -> (the table, its version); summed along a dim, each image's own entry
+        self.diagonal_tables: dict[int, tuple[Tensor, Any]] = {}
+        # ``torch.eye(n)``, ``torch.arange(n)``, ``F.one_hot(torch.arange(n), n)`` as made (``_note_identity``):
+        # id -> (the tensor, its version)
+        self.identity_made: dict[int, tuple[Tensor, Any]] = {}
         self.counted_widths: dict[int, tuple[Tensor, frozenset[int]]] = {}  # (``_note_sized``)
         self.int_fills: dict[int, Tensor] = {}  # int fills of a comprehension's image position
         # tensors of such positions, whole (None) or in some columns of a table joined from them and
@@ -2819,6 +2825,8 @@ class Frame:
         self.untracked_numbers.clear()
         self.image_lists.clear()
         self.positional.clear()
+        self.diagonal_tables.clear()
+        self.identity_made.clear()
         self.counted_widths.clear()
         self.int_fills.clear()
         self.position_columns.clear()
@@ -6439,6 +6447,48 @@ def positional_operand(frame: Frame, x: Tensor, rows: Rows, shape: Sequence[int]
         raise Unsupported(f"an operand computed by {derived[1]}: its values follow the rows' positions or count in the batch, on a group alone the group's")
 
 
+_IDENTITIES = frozenset({torch.eye, torch.arange, torch.nn.functional.one_hot})
+
+
+def _note_identity(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor) -> None:
+    """Note ``out`` in ``Frame.identity_made`` where it is ``torch.eye(n)``, ``torch.arange(n)`` (or
+    ``arange(0, n)``) or ``F.one_hot`` of such an arange with ``n`` classes: the identity, by how it
+    was made (``diagonal_picked``)."""
+    if func is torch.eye:
+        n = args[0] if args else kwargs.get("n")
+        ok = out.dim() == 2 and (args[1] if len(args) > 1 else kwargs.get("m", n)) in (None, n)
+    elif func is torch.arange:
+        ok = out.dim() == 1 and not {"start", "step"} & kwargs.keys() and (
+            len(args) == 1 or len(args) == 2 and type(args[0]) is int and args[0] == 0)
+    else:
+        x = args[0] if args else kwargs.get("tensor")
+        held = frame.identity_made.get(id(x)) if isinstance(x, Tensor) else None
+        classes = args[1] if len(args) > 1 else kwargs.get("num_classes", -1)
+        ok = held is not None and held[0] is x and x.dim() == 1 and classes == x.shape[0] and out.dim() == 2
+    if ok:
+        frame.identity_made[id(out)] = (out, version_of(out))
+
+
+def diagonal_picked(frame: Frame, src: Tensor, track: Track, pick: Tensor, op: str, picked: Tensor, n: int) -> bool:
+    """Whether ``pick`` (``torch.arange(n)``, ``torch.eye(n)`` or ``F.one_hot(torch.arange(n), n)`` as
+    made, ``Frame.identity_made``, or a view of one, with ``n`` a count of the images' rows:
+    ``Frame.positional``) picks the diagonal of ``src``, an ``[n, n]`` table of pairs of the same
+    images (``a @ b.T``); ``picked``: its values, checked on the device to be those of the diagonal
+    (``torch.arange(n)`` as an index, ``torch.eye(n)`` as a mask or a factor). On a group alone the count is the
+    group's, so it picks the group's own diagonal. The two dims' images agree (checked likewise)."""
+    made = next((t for t in (pick, pick._base) if isinstance(t, Tensor) and (held := frame.identity_made.get(id(t)))
+                 is not None and held[0] is t and held[1] == version_of(t)), None)
+    held = frame.positional.get(id(made)) if made is not None else None
+    if held is None or held[0] is not made:
+        return False
+    if src.dim() != 2 or set(track.rows) != {0, 1} or src.shape[0] != src.shape[1] or src.shape[0] != n:
+        return False
+    want = torch.arange(n, device=picked.device) if picked.dim() == 1 else torch.eye(n, dtype=picked.dtype, device=picked.device)
+    frame.doubt((picked != want).any(), f"{op} picks other entries of a table of pairs of images than its diagonal")
+    frame.agree(track.rows[0], track.rows[1], op)
+    return True
+
+
 def _repeated_along(x: Tensor, dims: Sequence[int]) -> bool:
     """Whether ``x`` holds the same values at every position of each of ``dims``: a table of
     Python numbers (``Frame.unowned``: no count in them) copied along the rows (``w[None].repeat(B,
@@ -6880,6 +6930,8 @@ class CaptureMode(TorchFunctionMode):
         elif laid:
             frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} of a number computed from sizes or fields "
                         "of several images (positions laid out by them: on a group alone, the group's)")
+        if func in _IDENTITIES and is_tensor and frame.error is None:
+            _note_identity(frame, func, args, kwargs, out)
         if func in _RANDOM_INDICES and is_tensor and out.dim() and _drawn_per_image(frame, func, args, kwargs):
             frame.lose(out, f"{op_name(func)} with a size of image rows, a length of the data or the number of "
                        "images (on a group alone it draws other values)", pred=False)

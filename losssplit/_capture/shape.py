@@ -1415,6 +1415,41 @@ def repeat_interleave(frame: Frame, func: Any, args: tuple, kwargs: dict, out: A
     frame.set(out, new)
 
 
+@rule(torch.pixel_shuffle, torch.pixel_unshuffle)
+def pixel_shuffle(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``pixel_shuffle(x, r)`` of ``[*, C * r * r, H, W]``: each block of ``r * r`` channels becomes
+    one channel's ``r x r`` pixels (``pixel_unshuffle`` the reverse). The leading dims keep their
+    rows; along the channels a block of one image keeps it (every block checked with the call's one
+    read, so on a group alone its blocks are the same); a row dim among the pixels mixes images."""
+    src = get_arg(args, kwargs, 0, "input", None)
+    if not isinstance(src, Tensor) or not isinstance(out, Tensor):
+        return
+    track = frame.get(src)
+    if track is None:
+        return
+    op = op_name(func)
+    k = get_arg(args, kwargs, 1, "downscale_factor" if getattr(func, "__name__", "").endswith("unshuffle")
+                else "upscale_factor", None)
+    c = src.dim() - 3
+    if track.lost_at is not None or track.ratio is not None or type(k) is not int or c < 0 \
+            or any(d > c for d in track.rows):
+        frame.lose(out, track.lost_at or f"{op} over a dim that carries images", track)
+        return
+    rows = dict(track.rows)
+    if c in rows:
+        r = rows[c]
+        if getattr(func, "__name__", "").endswith("unshuffle"):
+            rows[c] = r.repeat_interleave(k * k)
+        else:
+            blocks = r.reshape(-1, k * k)
+            frame.doubt((blocks != blocks[:, :1]).any(), f"{op} joins channels of several images into one's pixels")
+            rows[c] = blocks[:, 0]
+    new = Track(rows=rows, image=track.image, from_prediction=track.from_prediction)
+    if track.unweighted is not None:
+        new.unweighted = func(track.unweighted, *args[1:], **kwargs)
+    frame.set(out, new)
+
+
 @rule(torch.diag_embed, Tensor.diag_embed)
 def diag_embed(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``diag_embed(x)`` of ``[M, 2]`` half-sizes: the last dim becomes the diagonal of a matrix

@@ -194,6 +194,27 @@ def instance_norm(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
     _follow(frame, func, args, kwargs, out, {0, 1}, (*running, *affine))
 
 
+@rule(F.local_response_norm)
+def local_response_norm(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``F.local_response_norm`` of ``[N, C, *]`` normalises each value by a window of channels at
+    its own sample and position: every dim but the channels keeps its rows."""
+    src = get_arg(args, kwargs, 0, "input", None)
+    if isinstance(src, Tensor):
+        _follow(frame, func, args, kwargs, out, set(range(src.dim())) - {1})
+
+
+@rule(Tensor.renorm, torch.renorm)
+def renorm(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``x.renorm(p, dim, maxnorm)`` rescales each slice along ``dim`` by that slice's own norm:
+    ``dim`` keeps its rows, a row dim among the others mixes images."""
+    src = get_arg(args, kwargs, 0, "input", None)
+    dim = get_arg(args, kwargs, 2, "dim", None)
+    if isinstance(src, Tensor) and isinstance(dim, int) and src.dim():
+        _follow(frame, func, args, kwargs, out, {dim % src.dim()})
+    elif frame.get(src) is not None:
+        frame.lose(out, op_name(func), frame.get(src))
+
+
 @rule(F.grid_sample)
 def grid_sample(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``F.grid_sample(x [N, C, H, W], grid [N, H', W', 2])``: the batch keeps its rows (from both);
