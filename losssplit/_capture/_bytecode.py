@@ -6500,6 +6500,37 @@ def operand_lengths() -> tuple[str, tuple[Length, ...]] | None:
     return None
 
 
+_SHIFTS = frozenset({0, 10, 13, 23})
+"""``BINARY_OP`` args of ``+``, ``-``, ``+=``, ``-=`` (3.11)."""
+
+
+def stored_shifted_lengths() -> tuple[Length, ...]:
+    """The ``len`` calls in the value of a local that is the Python number operand of the ``*`` or
+    ``/`` the caller's code is executing, where that local is stored once, straight from an
+    expression adding or subtracting something to a length (``n = len(t) + 2``, ``n = 12 +
+    len(t)``, then ``l.sum() / n``): written inline the operand is read by ``operand_lengths``;
+    held by a local it was read as a plain number (cov38a's pin). Empty where there is none."""
+    f = _caller()
+    if f is None:
+        return ()
+    spans = _operand_spans(f.f_code, _lasti(f))
+    if spans is None:
+        return ()
+    instructions = _instructions(f.f_code)
+    for start, end in spans:
+        if end - start != 1 or instructions[start].opname != "LOAD_FAST":
+            continue
+        name = instructions[start].argval
+        stores = _stores(instructions, name, cells=True)
+        value = _stored_value(instructions, stores[0]) if len(stores) == 1 and stores[0] < start else None
+        if value is None or not any(i.opname == "BINARY_OP" and i.arg in _SHIFTS for i in instructions[value[0]:value[1]]):
+            continue
+        found = _number_operand(instructions, value[0], value[1], f)
+        if found is not None:
+            return found[1]
+    return ()
+
+
 def size_reciprocal() -> tuple[float, Any] | None:
     """``(c, x)`` where one operand of the ``*`` the caller's code is executing is exactly ``c /
     x.numel()``: a number literal ``c`` over the elements of the local ``x`` (Libra R-CNN's

@@ -91,6 +91,7 @@ from ._bytecode import (
     sizes_computed_divisor,
     sizes_product,
     statistic_operand,
+    stored_shifted_lengths,
     straight_line_operator,
     strided_loop,
     summed_item_floor,
@@ -3260,6 +3261,8 @@ def _length_operand(frame: Frame, ratio: Ratio, kind: str, z: Any) -> str | None
         return FROM_TARGETS_LENGTH
     found = operand_lengths()
     if found is None:
+        if any(n.obj is targets for n in stored_shifted_lengths()):
+            return FROM_TARGETS_LENGTH  # ``n = 12 + len(targets)``, then ``/ n``
         return None
     form, lengths = found
     for n in lengths:
