@@ -3261,7 +3261,7 @@ def _length_operand(frame: Frame, ratio: Ratio, kind: str, z: Any) -> str | None
         return FROM_TARGETS_LENGTH
     found = operand_lengths()
     if found is None:
-        if any(n.obj is targets for n in stored_shifted_lengths()):
+        if kind == "div" and any(n.obj is targets for n in stored_shifted_lengths()):
             return FROM_TARGETS_LENGTH  # ``n = 12 + len(targets)``, then ``/ n``
         return None
     form, lengths = found
