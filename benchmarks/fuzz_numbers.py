@@ -121,30 +121,13 @@ def write_bodies(count: int, seed: int, folder: Path) -> tuple[object, list[str]
     return module, names
 
 
-# (seed, loss_weight per image): 2 to 5 images, a group absent in two; LENGTHS: labels per image
-BATCHES = [(0, [1.0, 0.5, 0.5, 1.0]), (1, [0.5, 1.0, 0.5]), (2, [1.0, 0.5]), (3, [1.0, 1.0, 0.5, 0.5, 0.5]),
-           (4, [0.5, 0.5, 1.0]), (5, [1.0, 1.0]), (6, [0.5, 1.0, 1.0, 1.0, 0.5])]
-LENGTHS = {0: [1, 3, 2, 2], 1: [2, 1, 3], 2: [1, 3], 3: [2, 2, 1, 3, 1], 4: [3, 1, 2], 5: [1, 2], 6: [1, 1, 2, 3, 2]}
-
-
-def batch(seed: int, weights: list[float]) -> tuple[dict, list[dict]]:
-    """``x`` [B, 3, 4] and per-image targets ``y`` [3, 4], ``labels`` of ``LENGTHS[seed]``."""
-    import torch
-    from _helpers import rule_batch
-
-    o, t = rule_batch(seed, weights)
-    for target, n in zip(t, LENGTHS[seed], strict=True):
-        target["labels"] = torch.arange(n) % 4
-    return o, t
-
-
 def outcome(body: object) -> str:
     import torch
-    from _helpers import ROWS, TARGETS, split_outcome, wrong_companions
+    from _helpers import COUNT_BATCHES, ROWS, TARGETS, count_batch, split_outcome, wrong_companions
 
     declined = False
-    for seed, weights in BATCHES:
-        o, t = batch(seed, weights)
+    for seed, weights in COUNT_BATCHES:
+        o, t = count_batch(seed, weights)
         try:
             with torch.no_grad():  # an undecorated body that raises is not the library's
                 body(o, t)  # type: ignore[operator]

@@ -318,6 +318,22 @@ def rule_batch(seed: int, weights: Sequence[float]) -> tuple[dict[str, torch.Ten
     return outputs, targets
 
 
+# (seed, loss_weight per image) of rule batches of 2 to 5 images (a group absent in two; seed 5 one
+# group), with COUNT_LENGTHS[seed] labels per image: their sum is twice the images in three batches
+COUNT_BATCHES = [(0, [1.0, 0.5, 0.5, 1.0]), (1, [0.5, 1.0, 0.5]), (2, [1.0, 0.5]), (3, [1.0, 1.0, 0.5, 0.5, 0.5]),
+                 (4, [0.5, 0.5, 1.0]), (5, [1.0, 1.0]), (6, [0.5, 1.0, 1.0, 1.0, 0.5])]
+COUNT_LENGTHS = {0: [1, 3, 2, 2], 1: [2, 1, 3], 2: [1, 3], 3: [2, 2, 1, 3, 1], 4: [3, 1, 2], 5: [1, 2],
+                 6: [1, 1, 2, 3, 2]}
+
+
+def count_batch(seed: int, weights: Sequence[float]) -> tuple[dict[str, torch.Tensor], list[dict]]:
+    """A ``rule_batch`` whose images have ``COUNT_LENGTHS[seed]`` labels (instances) each."""
+    o, t = rule_batch(seed, weights)
+    for s, n in zip(t, COUNT_LENGTHS[seed], strict=True):
+        s["labels"] = torch.arange(n) % 4
+    return o, t
+
+
 def rule_errors(o: dict, t: Sequence[dict]) -> torch.Tensor:
     """A rule batch's per-element errors ``|x - y|`` [B, RULE_ROWS, WIDTH]."""
     return (o["x"] - rule_targets(t)).abs()

@@ -17,19 +17,10 @@ import math
 
 import pytest
 import torch
-from _helpers import ROWS, TARGETS, Share, rule_batch, split_outcome, wrong_companions
-
-BATCHES = [(0, [1.0, 0.5, 0.5, 1.0]), (1, [0.5, 1.0, 0.5]), (2, [1.0, 0.5]), (3, [1.0, 1.0, 0.5, 0.5, 0.5]),
-           (4, [0.5, 0.5, 1.0]), (5, [1.0, 1.0]), (6, [0.5, 1.0, 1.0, 1.0, 0.5])]
-LENGTHS = {0: [1, 3, 2, 2], 1: [2, 1, 3], 2: [1, 3], 3: [2, 2, 1, 3, 1], 4: [3, 1, 2], 5: [1, 2], 6: [1, 1, 2, 3, 2]}
-
-
-def batch(seed, weights):
-    """A ``rule_batch`` whose images have ``LENGTHS[seed]`` labels (instances) each."""
-    o, t = rule_batch(seed, weights)
-    for s, n in zip(t, LENGTHS[seed], strict=True):
-        s["labels"] = torch.arange(n) % 4
-    return o, t
+from _helpers import COUNT_BATCHES as BATCHES
+from _helpers import COUNT_LENGTHS as LENGTHS
+from _helpers import ROWS, TARGETS, Share, split_outcome, wrong_companions
+from _helpers import count_batch as batch
 
 
 def err(o, t):

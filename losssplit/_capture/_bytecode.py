@@ -6500,10 +6500,6 @@ def operand_lengths() -> tuple[str, tuple[Length, ...]] | None:
     return None
 
 
-_SHIFTS = frozenset({0, 10, 13, 23})
-"""``BINARY_OP`` args of ``+``, ``-``, ``+=``, ``-=`` (3.11)."""
-
-
 def stored_shifted_lengths() -> tuple[Length, ...]:
     """The ``len`` calls in the value of a local that is the Python number operand of the ``*`` or
     ``/`` the caller's code is executing, where that local is stored once, straight from an

@@ -269,7 +269,7 @@ def _linear_of(name: str, count: Any, other: tuple) -> tuple[int, float] | None:
     """``CountedInt._linear`` of ``count``'s operator ``name`` with ``other``: a count's linear form
     scaled by a number literal of the code executing it, or kept by ``+count``; None else (a sum,
     a product of counts, a number that is no literal: ``bs * len(targets)``)."""
-    linear = (count._index, 1.0) if type(count) is RowCount else getattr(count, "_linear", None)
+    linear = _linear_form(count)
     if linear is None or name not in _LINEAR and name != "__pos__" or getattr(count, "_chosen", False):
         return None
     if name == "__pos__":
@@ -278,6 +278,12 @@ def _linear_of(name: str, count: Any, other: tuple) -> tuple[int, float] | None:
     if type(o) not in (int, float) or not o or _bytecode.literal_operand(_LINEAR[name]) != o:
         return None
     return linear[0], linear[1] / o if name == "__truediv__" else linear[1] * o
+
+
+def _linear_form(count: Any) -> tuple[int, float] | None:
+    """(the ``RowCount``'s index, ``k``) of ``count``: a ``RowCount`` is 1 times itself; else
+    ``CountedInt._linear``."""
+    return (count._index, 1.0) if type(count) is RowCount else getattr(count, "_linear", None)
 
 
 def _plain_factor(count: Any, o: Any) -> bool:
@@ -2961,20 +2967,20 @@ class Frame:
         decision each group alone takes on its own count. A number computed from the count (``bs
         - 1 > 0``) cannot be recomputed per group: declined."""
         if not (_bytecode.compared() if tested is None else tested):
-            linear = (0, 1.0) if type(n) is RowCount else getattr(n, "_linear", None)
+            linear = _linear_form(n)
             choice = _bytecode.builtin_choice()
             plain = type(other) in (int, float)
-            value = int.__int__(n) if isinstance(n, int) else float.__float__(n)
+            value = n._plain()
             if choice == "min" and plain and other <= value:  # ``min(bs, 3)`` gives 3, a group alone maybe fewer
                 self.doubt(torch.ones((), dtype=torch.bool), f"a size of image rows capped by the builtin min "
                            f"({value:g} and {other!r}): on a group alone the count may be the smaller")
             if not (linear is not None and plain and (0 < other <= linear[1] and choice == "max" or other > value
                                                       and choice == "min")):
                 n._chosen = True  # ``max(2 * bs, 4)``: on a group alone the other may be chosen
-            if type(n) is RowCount and type(other) in (int, float) and other > 0 and _bytecode.builtin_choice() == "max":
+            if type(n) is RowCount and plain and other > 0 and choice == "max":
                 self.floored_counts[id(n)] = n  # ``max(pos.numel(), 1)``: divided, a group at 0 has no companion
             return
-        where = f"a size of image rows compared ({int.__int__(n) if isinstance(n, int) else float.__float__(n):g} {_SYMBOLS[op]} {other!r})"
+        where = f"a size of image rows compared ({n._plain():g} {_SYMBOLS[op]} {other!r})"
         rows, than = self.row_count(n), self.row_count(other)
         if rows is not None and than is None and type(other) is int:
             than = self.length_compared(other)  # ``n = len(event)``, then ``log_params.shape[0] != n``
