@@ -307,6 +307,33 @@ def unpacked_from_a_caller_built_triple_width(o, t):
     return {"loss": _pair_error(o, t).sum() / w}
 
 
+def _quadruple_width_targets(t):  # (pin39) four times the batch size, read through an alias and ``size()``
+    return {"y": Y(t), "mask": torch.ones(len(t), 4 * len(t))}
+
+
+@body("unpack", "xo", _quadruple_width_targets)
+def unpacked_from_a_caller_built_quadruple_width_alias(o, t):
+    mask = t["mask"]
+    n, w = mask.size()
+    return {"loss": _pair_error(o, t).sum() / w}
+
+
+@body("unpack", "xo", _triple_width_targets)
+def unpacked_from_a_caller_built_triple_width_doubled(o, t):
+    _, w = t["mask"].shape
+    return {"loss": _pair_error(o, t).sum() / (2 * w)}
+
+
+def _prime_width_targets(t):  # (pin39) a fixed width no batch of 2 to 5 images divides: a constant
+    return {"y": Y(t), "table": torch.ones(len(t), 7)}
+
+
+@body("near", "xo", _prime_width_targets)
+def near_unpacked_prime_width_of_a_caller_built_table(o, t):
+    _, w = t["table"].shape
+    return {"loss": _pair_error(o, t).sum() / (2 * w)}
+
+
 @body("near")
 def near_unpacked_after_a_permute_row_dims(o, t):
     r, w, b = o["x"].permute(1, 2, 0).shape

@@ -43,11 +43,7 @@ from test_position_fills import _batch as position_batch
 
 _KNOWN = "known WRONG (rt36b, session 35, not fixed): "
 _OLD = "known WRONG (rt36b, session 35, not fixed; on 7a20bd5 too): "
-NOT_FIXED: dict[str, str] = {  # name -> the strict xfail's reason (silently wrong, not fixed)
-    "unpacked_from_a_caller_built_triple_width": "known WRONG (pin38c, session 37, found, not fixed): ``_, w = "
-    "t['mask'].shape`` of a [B, 3B] mask the caller builds per batch: ``Frame.caller_sized`` declines once or twice "
-    "the images' count only (a larger multiple may be a fixed width), so it is read as a constant",
-}
+NOT_FIXED: dict[str, str] = {}  # name -> the strict xfail's reason (silently wrong, not fixed)
 POSITION_NOT_FIXED: dict[str, str] = {}  # name -> the strict xfail's reason
 _AT_POSITION = "key 'loss': attribution to images was lost at Tensor.mul of an image's position"
 # WRONG on 29053d7 and 7a20bd5, declined now (``mode._COLUMN_SCRAMBLES``: any value of a position table so moved
@@ -104,6 +100,12 @@ WERE_WRONG = {  # WRONG on 29053d7 (and 7a20bd5), declined now: name -> what the
     **dict.fromkeys(["unpacked_from_a_caller_built_square_matrix", "unpacked_from_a_caller_built_square_matrix_alias",
                      "unpacked_from_a_caller_built_mask_width", "unpacked_from_a_caller_built_pair_volume"],
                     "at a division by a size unpacked from an argument needing no grad"),
+    # (pin39, session 38) a width any small multiple of the images' count (``count_multiple``), not once or twice
+    # only: ``_, w = t['mask'].shape`` of a [B, 3B] mask (pin38c's pin), of a [B, 4B] one through an alias and
+    # ``size()``, and ``2 * w`` of the [B, 3B] (WRONG on 494a35c, read as constants)
+    **dict.fromkeys(["unpacked_from_a_caller_built_triple_width", "unpacked_from_a_caller_built_quadruple_width_alias",
+                     "unpacked_from_a_caller_built_triple_width_doubled"],
+                    "at a division by a size unpacked from an argument needing no grad"),
 }
 EXACT = {
     "near_range_with_a_default_order_kept", "unpacked_from_a_reversed_shape", "unpacked_after_a_flatten",
@@ -121,6 +123,7 @@ EXACT = {
     "near_range_counter_divisor_after_a_loop_with_an_inner_break", "near_length_of_a_sorted_list",
     # (pin38c) a table the caller builds of a fixed width (11 columns), unpacked: a constant, as before
     "near_unpacked_width_of_a_caller_built_table",
+    "near_unpacked_prime_width_of_a_caller_built_table",  # (pin39) 7 columns: a multiple of no count, a constant
     # (pin36; WRONG on 7a20bd5, read as 4 x / 2 x the count on 3 images) sizes unpacked from a slice of an argument's
     # shape by int literals, or given to ``.view`` as literals (``_bytecode._unpacked_size_read``)
     "near_unpacked_from_a_trailing_slice", "near_unpacked_after_a_view_keeping_the_images",
@@ -145,7 +148,7 @@ def test_the_tables_name_bodies_that_exist():
     assert not EXACT & (set(NOT_FIXED) | set(WERE_WRONG)) and not set(NOT_FIXED) & set(WERE_WRONG)
     assert set(POSITION_NOT_FIXED) | set(POSITION_WERE_WRONG) <= set(POSITION_BODIES)
     assert not set(POSITION_NOT_FIXED) & set(POSITION_WERE_WRONG)
-    assert len(BODIES) == 103 and len(POSITION_BODIES) == 9
+    assert len(BODIES) == 106 and len(POSITION_BODIES) == 9
 
 
 @pytest.mark.parametrize("name", sorted(WERE_WRONG))

@@ -153,16 +153,47 @@ def test_a_number_rebound_after_the_tested_parameter_is_stored_is_never_wrong():
     _never_wrong(basis_stored_before_the_test)
 
 
+def _rebound_on_a_test_of_the_batch(x, y, n_terms=8):
+    if x.shape[0] == 3:  # a test of the batch: 6 on 3 images, the literal on 4 or 2
+        n_terms = x.shape[0] * 2
+    return (x - y).abs().sum() / n_terms
+
+
+def rebound_on_a_test_of_the_batch(outputs, targets):
+    return {"loss": _rebound_on_a_test_of_the_batch(outputs["x"], _y(targets))}
+
+
+def _rebound_in_a_loop_at_its_default(x, y, n_terms=8):
+    total = 0.0
+    for k in range(2):
+        total = total + (x - y).abs().sum() / n_terms
+        n_terms = n_terms + k  # (never a count: stored anew all the same)
+    return total
+
+
+def rebound_in_a_loop_at_its_default(outputs, targets):
+    return {"loss": _rebound_in_a_loop_at_its_default(outputs["x"], _y(targets))}
+
+
 # The literal 8 (a helper's parameter that its code may rebind, so not proven a constant) divides
-# a sum of the whole batch: where it equals a multiple of the images it is read as a normaliser
-# from outside the call, each group taking its share (8 x 1 / 2 on batch 2), where the body divides
-# by 8 on a group alone too. Found writing the near misses of this rule; as on main (76580a6).
-@pytest.mark.xfail(strict=True, reason="known WRONG: a literal passed to a helper parameter that its code rebinds "
-                   "on a path this call does not take, equal to a multiple of the images, is shared as an outside "
-                   "normaliser")
-@pytest.mark.parametrize("body", [number_tested_in_a_loop, rebound_past_the_branch_too], ids=lambda f: f.__name__)
+# a sum of the whole batch: where it equals a multiple of the images it was read as a count times a
+# factor (8 x 1 / 2 on batch 2), where the body divides by 8 on a group alone too (found writing the
+# near misses of this rule; as on main, 76580a6). A parameter its code stores anew, equal to a count
+# by value, declines (``_bytecode.rebound_parameter_divisor``, pin39, session 38); the passed literal
+# at a branch the call rules out still splits (the first test of this module).
+@pytest.mark.parametrize("body", [number_tested_in_a_loop, rebound_past_the_branch_too, rebound_on_a_test_of_the_batch,
+                                  rebound_in_a_loop_at_its_default], ids=lambda f: f.__name__)
 def test_a_literal_a_helper_may_rebind_is_never_wrong(body):
     _never_wrong(body)
+
+
+def test_a_literal_a_helper_may_rebind_equal_to_a_count_declines():
+    """On 2 images the literal 8 equals 4 x the images: declined naming the parameter stored anew; on
+    3 images it equals no count and divides as a constant (exact)."""
+    got, want, said = rule_outcome(rebound_past_the_branch_too, rule_batch(*RULE_BATCHES[2]))
+    assert got == {} and any("a division by a parameter its code stores anew" in m for m in said), (got, said)
+    got, want, said = rule_outcome(rebound_past_the_branch_too, rule_batch(*RULE_BATCHES[1]))
+    assert got and got == pytest.approx(want, rel=1e-5, abs=1e-6), (got, want, said)
 
 
 def basis_from_the_batchs_values(outputs, targets):

@@ -3466,6 +3466,24 @@ def _rebound(code: types.CodeType) -> frozenset[str]:
     return frozenset(i.argval for i in _instructions(code) if i.opname in ("STORE_FAST", "DELETE_FAST"))
 
 
+def rebound_parameter_divisor() -> bool:
+    """Whether the divisor of the ``a / b`` the caller's code is executing is a lone parameter of
+    that code which the code stores anew somewhere (``n_terms = basis.shape[0]`` in a branch, a
+    loop, after a test of the batch): it holds what the call passed (a literal, a default) unless a
+    store ran, which its value cannot tell; equal to a count by value it is no proof of one (was
+    read as a multiple of the images: a literal 8 on 4 and on 2 images). False for any other
+    divisor, a parameter no store rebinds (``_parameter_value`` reads those) or an unchecked Python."""
+    f = _caller() if sys.version_info[:2] in _CHECKED else None
+    if f is None:
+        return False
+    span = _lone_divisor(f)
+    if span is None or len(span) != 1 or span[0].opname not in ("LOAD_FAST", "LOAD_DEREF"):
+        return False
+    code, name = f.f_code, span[0].argval
+    return name in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount] and bool(
+        _stores(_instructions(code), name, cells=True))
+
+
 @_per_code(1024)
 def _parameter_operands(code: types.CodeType, lasti: int) -> tuple[str, ...]:
     """The parameters of ``code`` that an operand of the binary operator at ``lasti`` loads as a
@@ -7687,9 +7705,12 @@ class Arithmetic(NamedTuple):
     assigned once by ``len(x)`` of a local ``x`` assigned once (``x`` the object it holds) and ``m``
     an int of a subclass (the capture's mark of a size it reads: PolarMask's ``num_pos +
     num_imgs``, ``num_pos = len(pos_inds)``, ``num_imgs = cls_scores.size(0)``); else None."""
+    sized: bool = False
+    """Whether it reads no number but sizes (``12 + x.shape[1]``): of dims the code does not name,
+    where the result is a plain number (no size of image rows made it), maybe a count."""
 
 
-def divisor_arithmetic() -> Arithmetic | None:
+def divisor_arithmetic(stored: bool = False) -> Arithmetic | None:
     """The divisor of the ``a / b`` the caller's code is executing, where ``b`` is Python arithmetic
     with an operator other than ``*`` (``n + 1``, ``n - 1``, ``n // 2``), or a call of the builtin
     ``min`` or of ``max`` other than a floor of at most 1 (``min(n, 3)``, ``max(n, 2)``), over at
@@ -7699,14 +7720,17 @@ def divisor_arithmetic() -> Arithmetic | None:
     the body computes it from what the group counts, so its value equal to a count of the batch
     is no proof of which one. None for any other divisor (a lone name, a literal, ``len(x)``,
     ``float(len(x))``, ``max(n, 1)``, a product: read as before), another layout or an unchecked
-    Python."""
+    Python. With ``stored``, only a lone local ``b`` held by such a sum or difference
+    (``_stored_shift``: ``n = 12 + len(x)``, then ``/ n``), read as the expression written there."""
     f = _caller()
     if f is None:
         return None
-    chosen = _divisor_at(f.f_code, _lasti(f))[1]
+    chosen = None if stored else _divisor_at(f.f_code, _lasti(f))[1]
     if type(chosen) is _Chosen:  # ``3 if s else 5``: a literal where ``s`` is configuration, else the batch's pick
         return None if _configured(chosen.switch, f) is not _UNPROVEN else Arithmetic(chosen.arms, None, True)
-    span = _divisor_instructions(f)
+    span = _lone_divisor(f) if stored else _divisor_instructions(f)
+    if span is not None and stored:
+        span = _stored_shift(f, span)
     if span is None:
         return None
     rounded = any(i.opname == "LOAD_GLOBAL" and i.argval in ("int", "round") for i in span)  # ``int(n * 0.5)``
@@ -7715,7 +7739,7 @@ def divisor_arithmetic() -> Arithmetic | None:
             and not (sys.version_info[:2] in _FLOOR_CHECKED and (_floor_at(f.f_code, _lasti(f)) or 2.0) <= 1)):
         return None
     numbers: list[float] = []
-    unproven = False
+    unproven = sized = False
     k = 0
     while k < len(span):
         i = span[k]
@@ -7733,8 +7757,9 @@ def divisor_arithmetic() -> Arithmetic | None:
             v = _locals(f).get(i.argval)
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 numbers.append(v)
+        sized = sized or i.opname in ("LOAD_ATTR", "LOAD_METHOD") and i.argval in ("shape", "size")
         k += 1
-    if not numbers and not unproven:
+    if not numbers and not unproven and not sized:
         return None  # literals and configuration only: a constant of the body
     shift = None
     if len(span) == 3:  # ``n + c``: LOAD_FAST n, LOAD_CONST c, BINARY_OP +
@@ -7745,7 +7770,35 @@ def divisor_arithmetic() -> Arithmetic | None:
                 and _builtin(f, "len") is len and _stored_from_len(f.f_code, load.argval)):
             shift = (value, float(const.argval))
     maximum = any(i.opname == "LOAD_GLOBAL" and i.argval == "max" for i in span)
-    return Arithmetic(tuple(numbers), shift, unproven, maximum, _plus_size(span, f))
+    return Arithmetic(tuple(numbers), shift, unproven, maximum, _plus_size(span, f), sized and not numbers and not unproven)
+
+
+def _stored_shift(f: types.FrameType, span: list[dis.Instruction]) -> list[dis.Instruction] | None:
+    """The value of the lone local ``span`` loads, where ``f``'s code stores it once, before, in no
+    loop, straight from Python arithmetic adding or subtracting (``n = 12 + len(x)``, ``n = len(x) *
+    2 - 1``), each local that value reads stored at most once (so still what it held there); None
+    for any other operand. Held so, the sum is the one written at the division (cov38a, session 37:
+    ``n = 12 + len(x)`` of a tensor of the images was read by value as 4 x the 4 images)."""
+    if len(span) == 4 and span[0].opname == "LOAD_GLOBAL" and span[0].argval in ("float", "int") and _builtin(
+            f, span[0].argval) is getattr(builtins, span[0].argval):  # ``float(n)``: the sum made a float
+        held = _stored_shift(f, span[1:2])
+        return None if held is None else [span[0], *held, *span[2:]]
+    if len(span) != 1 or span[0].opname != "LOAD_FAST" or span[0].argval in f.f_code.co_cellvars:
+        return None
+    instructions = _instructions(f.f_code)
+    stores = _stores(instructions, span[0].argval, cells=True)
+    at = next((k for k, i in enumerate(instructions) if i is span[0]), None)
+    value = _stored_value(instructions, stores[0]) if len(stores) == 1 and at is not None and stores[0] < at else None
+    if value is None or any(first <= stores[0] < last for first, last in _loops(instructions)):
+        return None
+    held = instructions[value[0]:value[1]]
+    if not any(i.opname == "BINARY_OP" and i.arg in _SHIFTS for i in held) or any(
+            i.opname in ("LOAD_FAST", "LOAD_DEREF") and len(_stores(instructions, i.argval, cells=True)) > 1 for i in held):
+        return None
+    literals = _literal_locals(f.f_code)
+    if all(i.opname in ("LOAD_CONST", "BINARY_OP") or i.opname == "LOAD_FAST" and i.argval in literals for i in held):
+        return None  # ``n = 12``, ``m = n + 3``: literals, a constant of the code (as before)
+    return held
 
 
 def _plus_size(span: list[dis.Instruction], f: types.FrameType) -> tuple[int, int, Any] | None:
@@ -14627,6 +14680,17 @@ def _divisor_instructions(f: types.FrameType) -> list[dis.Instruction] | None:
         return None
     start, end = spans[1]
     return instructions[start:end]
+
+
+def _lone_divisor(f: types.FrameType) -> list[dis.Instruction] | None:
+    """The instructions of the divisor ``b`` of the ``a / b`` ``f`` is executing, read alone (``a``
+    may start at a jump's target: ``if ..: n = ..``, then ``return l.sum() / n``)."""
+    instructions, at = _located(f.f_code, _lasti(f))
+    if (at is None or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _DIVISIONS
+            or instructions[at].is_jump_target):
+        return None
+    start = _operand_start(instructions, at)
+    return None if start is None else instructions[start:at]
 
 
 def divisor_bounds_a_comprehension(direct: bool = False) -> bool:

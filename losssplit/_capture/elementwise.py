@@ -79,6 +79,7 @@ from ._bytecode import (
     positional_number,
     positional_tensor,
     read_times_literal,
+    rebound_parameter_divisor,
     reciprocal_length,
     reciprocal_of_count,
     running_items,
@@ -3688,7 +3689,9 @@ def _computed_divisor(frame: Frame, track: Track, z: float) -> Track | None:
     found = divisor_arithmetic()
     if found is None and computed_divisor(products=False, inline=False):  # ``d = n // 2`` before ``l.sum() / d``: as ``l.sum() / (n // 2)``
         found = Arithmetic((z,), None, True)
-    if found is None:
+    if found is None:  # ``n = 12 + len(x)`` before ``l.sum() / n``: as ``l.sum() / (12 + len(x))``
+        found = divisor_arithmetic(stored=True)
+    if found is None or found.sized and type(z) not in (int, float):  # (a size of image rows: ``CountedInt``'s)
         return None
     if found.shift is not None and found.shift[0] in frame.lengths and found.shift[0] not in frame.other_lengths:
         n, c = found.shift
@@ -4255,6 +4258,10 @@ COMPUTED_SIZES_DIVISOR = ("a division by a number computed in Python from sizes 
                           "or comprehension by more than their sum (``sum(len(u['labels']) + 3 for u in t)``, "
                           "``len(u['labels']) * k`` with ``k`` a number of the batch, ``sorted([float(n), 3.0])[-1]``): on a "
                           "group alone it is computed from the group's images, whatever count of the batch it equals")
+REBOUND_PARAMETER_DIVISOR = ("a division by a parameter its code stores anew on some path (``n_terms = "
+                             "basis.shape[0]`` in a branch or a loop), equal to a count of this batch or a multiple of "
+                             "one by value only: what the call passed (a literal, a default) or what a store computed "
+                             "cannot be told")
 SIZES_DIVISOR = ("a division by a number of the body's after it read sizes of single images' tensors "
                  "(``pos_inds.numel()``, ``len(pos_inds)`` in a loop over the images, the lengths of a matching's "
                  "pairs) that is none of the loss's counts: it may be computed from them, and on a group alone "
@@ -4335,6 +4342,8 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
             and not (type(z) is int and z == frame.num_images) and frame.count_floats.get(id(z)) is None
             and frame.host_value(z) is None and frame.summed_value(z) is None):
         return PLAIN_COUNT_DIVISOR  # ``float(x.size(0)) - 1``, ``size * size``: no identity leads back to the count
+    if source == "other" and rebound_parameter_divisor() and _a_count_by_value(frame, ratio, z):
+        return REBOUND_PARAMETER_DIVISOR  # ``n_terms=8`` passed, ``n_terms = basis.shape[0]`` on another path
     if z == frame.num_images and _own_size(frame, ratio, z):
         return True  # one image's value over its own size (RetinaNet's ``max(1, num_foreground)``): the same on any group with it
     # a count of the loss's own rows or elements, unless they are one image's (the same on any

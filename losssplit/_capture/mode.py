@@ -32,7 +32,7 @@ from torch.overrides import TorchFunctionMode
 from . import _bytecode, _lengths
 from . import ratio as _ratio
 from ._bytecode import summed_in_loop
-from .ratio import Ratio, RatioKind, version_of
+from .ratio import Ratio, RatioKind, count_multiple, version_of
 
 Tensor = torch.Tensor
 # types of no tensor, tested before ``isinstance(x, Tensor)`` where ``x`` is mostly none (an index's
@@ -2944,8 +2944,9 @@ class Frame:
         if site is not None:
             self.size_sites[site] = (rows if site not in self.size_sites else None, dims)
             if len(dims) == 2 and isinstance(x, Tensor) and not x.requires_grad and int(out[dims[0]]) > 1:
-                n = int(out[dims[0]])  # (a fixed width, ``[B, 80]`` one-hot on 16 images, may be a larger multiple)
-                found = [d for d, m in enumerate(out) if d != dims[0] and int(m) in (n, 2 * n)]
+                n = int(out[dims[0]])  # a width equal to the count or a multiple (``[B, 3B]``, pin39: was read as a
+                # constant) may be the caller's per batch; a fixed one (``[B, 80]`` on 16 images) declines with it
+                found = [d for d, m in enumerate(out) if d != dims[0] and int(m) == n or count_multiple(int(m), n)]
                 if found:
                     self.caller_sized[site] = frozenset({*found, *(d - len(out) for d in found)})
 
