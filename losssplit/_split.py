@@ -1085,6 +1085,13 @@ def _plain_companions(
                 warn(f"norows:{name}", f"key {p.key!r}: group {group!r} has images but no rows in it in this call (an "
                      f"empty {'sum' if p.ratio.kind is RatioKind.SUM else 'mean'}); no companion {name!r}")
     made = _companions(p, groups, kept, nums, [1.0] * len(nums) if p.ratio.kind is RatioKind.SUM else dens, warn)
+    if (p.ratio.kind is RatioKind.SUM_OVER_ROW_SUM and len(groups) < len(names) and p.parts == 1 and p.formula is None
+            and p.ratio.gate is None and not p.ratio.offset and not p.ratio.num_offset):
+        # a group with images but no rows over a row sum it has some of (``x[m].sum() / len(targets)``): no value in
+        # the returned dict, but a window pooling its calls divides by that row sum too (its empty sum adds nothing)
+        made.window += [Companion(name, p.key, group, 0.0, den) for group, name, num, den, cnt in zip(
+            names, named, host[0::3], host[1::3], host[2::3]) if cnt == 0 and num == 0 and den > 0
+            and group not in groups and not (clashes and name in clashes)]
     if (p.parts > 1 or p.formula) and p.ratio.kind is not RatioKind.SUM and len(groups) < len(names):
         made.empty.update(group for group, num, den, cnt in zip(names, host[0::3], host[1::3], host[2::3])
                           if cnt == 0 and den == 0 and num + p.ratio.num_offset == 0)
