@@ -204,3 +204,18 @@ def basis_from_the_batchs_values(outputs, targets):
 
 def test_directions_from_the_batchs_values_decline():
     check_rule(basis_from_the_batchs_values, "loss", declines=True)
+
+
+def _over_a_count_floored_in_the_helper(x, y, num_pos):
+    num_pos = max(num_pos, 1)  # (stored anew: the caller's count, floored)
+    return (x - y).abs().sum() / num_pos
+
+
+def count_passed_to_a_helper_that_floors_it(outputs, targets):
+    """Near miss: the caller passes a count it computed (the images), which the helper floors and
+    divides by: no constant of the call, read as that count as before (the group's)."""
+    return {"loss": _over_a_count_floored_in_the_helper(outputs["x"], _y(targets), len(targets))}
+
+
+def test_a_count_passed_to_a_helper_that_rebinds_it_splits():
+    check_rule(count_passed_to_a_helper_that_floors_it, "")

@@ -3466,22 +3466,31 @@ def _rebound(code: types.CodeType) -> frozenset[str]:
     return frozenset(i.argval for i in _instructions(code) if i.opname in ("STORE_FAST", "DELETE_FAST"))
 
 
-def rebound_parameter_divisor() -> bool:
+def rebound_parameter_divisor(body: Callable[[], BodyCall | None]) -> bool:
     """Whether the divisor of the ``a / b`` the caller's code is executing is a lone parameter of
     that code which the code stores anew somewhere (``n_terms = basis.shape[0]`` in a branch, a
-    loop, after a test of the batch): it holds what the call passed (a literal, a default) unless a
-    store ran, which its value cannot tell; equal to a count by value it is no proof of one (was
-    read as a multiple of the images: a literal 8 on 4 and on 2 images). False for any other
-    divisor, a parameter no store rebinds (``_parameter_value`` reads those) or an unchecked Python."""
+    loop, after a test of the batch), and the call gave it a constant (a literal, its default; or
+    what it gave cannot be read): it holds that constant unless a store ran, which its value cannot
+    tell; equal to a count by value it is no proof of one (was read as a multiple of the images: a
+    literal 8 on 4 and on 2 images). A number the caller computed (``num_pos``) is read by value as
+    before. False for any other divisor, a parameter no store rebinds (``_parameter_value`` reads
+    those) or an unchecked Python."""
     f = _caller() if sys.version_info[:2] in _CHECKED else None
-    if f is None:
-        return False
-    span = _lone_divisor(f)
-    if span is None or len(span) != 1 or span[0].opname not in ("LOAD_FAST", "LOAD_DEREF"):
+    span = None if f is None else _lone_divisor(f)
+    if f is None or span is None or len(span) != 1 or span[0].opname not in ("LOAD_FAST", "LOAD_DEREF"):
         return False
     code, name = f.f_code, span[0].argval
-    return name in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount] and bool(
-        _stores(_instructions(code), name, cells=True))
+    if name not in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount] or not _stores(
+            _instructions(code), name, cells=True):
+        return False
+    how, back = _called_by(f)
+    if how == "body":
+        call = body()
+        return call is None or call.code is not code or name in call.unpassed
+    found = _argument_for(f, back, name) if how == "code" else None
+    if found is None or isinstance(found, types.FunctionType) or back is None:
+        return True  # (its default, or a call not read)
+    return _constant_of_call(back, *found, body, None, 1) is not _UNPROVEN
 
 
 @_per_code(1024)

@@ -4342,7 +4342,7 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
             and not (type(z) is int and z == frame.num_images) and frame.count_floats.get(id(z)) is None
             and frame.host_value(z) is None and frame.summed_value(z) is None):
         return PLAIN_COUNT_DIVISOR  # ``float(x.size(0)) - 1``, ``size * size``: no identity leads back to the count
-    if source == "other" and rebound_parameter_divisor() and _a_count_by_value(frame, ratio, z):
+    if source == "other" and rebound_parameter_divisor(frame.read_body_call_once) and _a_count_by_value(frame, ratio, z):
         return REBOUND_PARAMETER_DIVISOR  # ``n_terms=8`` passed, ``n_terms = basis.shape[0]`` on another path
     if z == frame.num_images and _own_size(frame, ratio, z):
         return True  # one image's value over its own size (RetinaNet's ``max(1, num_foreground)``): the same on any group with it
