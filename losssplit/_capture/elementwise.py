@@ -4389,8 +4389,9 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         if (source == "other" and frame.image_size_read and ratio.host_image is None and type(z) is float
                 and not z.is_integer() and math.isfinite(z) and _computed_after_sizes(frame, z)):
             return SIZES_DIVISOR
+        # (1: a count of some images' sizes may be 0 on a group alone, unless the code floors it at 1 or more)
         if (source != "configured" and frame.image_size_read and ratio.host_image is None and float(z).is_integer()
-                and z > 1):
+                and (z > 1 or z == 1 and source == "other" and (divisor_floor() or 0.0) < 1)):
             if frame.host_value(z) is None and frame.summed_value(z) is None:
                 frame.sized_divisors.add(float(z))
                 return SIZES_DIVISOR
