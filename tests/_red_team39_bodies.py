@@ -355,7 +355,7 @@ class CopyOfBatchStatIntoBuffer(nn.Module):
 
     def forward(self, o, t):
         e = E(o, t)
-        self.scale.copy_(e.detach().std() + 1.0)
+        self.scale.copy_(e.detach().std(correction=0) + 1.0)
         return {"loss": e.mean() * self.scale}
 
 
@@ -717,7 +717,7 @@ def masked_fill_by_image_count_position(o, t):  # drops images past the second: 
 @body("mask")
 def masked_fill_by_detached_zscore(o, t):
     e = E(o, t)
-    z = (e.detach() - e.detach().mean()) / (e.detach().std() + 1e-6)
+    z = (e.detach() - e.detach().mean()) / (e.detach().std(correction=0) + 1e-6)
     return {"loss": e.masked_fill(z.abs() > 1, 0).mean()}
 
 
@@ -814,14 +814,14 @@ def closure_captures_first_target(o, t):
 
 @body("closure")
 def default_argument_captures_len(o, t):
-    def per(i, n=len(t)):
+    def per(i, n=len(t)):  # noqa: B008 -- what the body tries: the count bound at definition
         return (o["x"][i] - t[i]["y"]).abs().sum() / n
     return {"loss": sum(per(i) for i in range(len(t)))}
 
 
 @body("closure")
 def sorted_by_key_lambda_then_first_half(o, t):
-    order = sorted(range(len(t)), key=lambda i: float((o["x"][i] - t[i]["y"]).abs().mean()))
+    order = sorted(range(len(t)), key=lambda i: float((o["x"][i] - t[i]["y"]).abs().mean().detach()))
     half = order[: max(1, len(order) // 2)]
     return {"loss": torch.stack([(o["x"][i] - t[i]["y"]).abs().mean() for i in half]).mean()}
 
@@ -1511,3 +1511,525 @@ def detr_l1_in_place_into_dense_queries(o, t, idx, num_boxes):
 def detr_l1_over_matched_count_of_first_image(o, t, idx, num_boxes):
     src, tgt = MATCHED(o, t, idx)
     return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / max(len(idx[0][0]), 1)}
+
+
+# === 15. found while fixing: in-place fills and clamps by batch values, running statistics of norms, ===
+# === positions in place, sizes of one image's matches ===============================================
+
+
+@body("inplace")
+def masked_fill_in_place_value_batch_mean(o, t):
+    e = _err(o, t).clone()
+    e.masked_fill_(LAB(t)[..., None] == 0, e.detach().mean())
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def near_masked_fill_batch_mean_never_filled(o, t):
+    e = _err(o, t)
+    return {"loss": e.masked_fill(LAB(t)[..., None] == 99, e.detach().mean()).mean()}
+
+
+@body("inplace")
+def near_masked_fill_constant_tensor_value(o, t):
+    e = _err(o, t)
+    return {"loss": e.masked_fill(LAB(t)[..., None] == 0, torch.tensor(0.25)).mean()}
+
+
+@body("inplace")
+def masked_fill_value_of_first_image(o, t):
+    e = _err(o, t)
+    return {"loss": e.masked_fill(LAB(t)[..., None] == 0, e[0].detach().mean()).mean()}
+
+
+@body("inplace")
+def index_fill_value_batch_mean(o, t):
+    e = _err(o, t).clone()
+    e.index_fill_(2, torch.tensor([0]), e.detach().mean())
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def fill_view_value_batch_mean(o, t):
+    e = _err(o, t).clone()
+    e[:, 0].fill_(e.detach().mean())
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def setitem_mask_value_batch_mean(o, t):
+    e = _err(o, t).clone()
+    e[LAB(t) == 0] = e.detach().mean()
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def masked_scatter_of_flipped_images(o, t):
+    e = _err(o, t)
+    m = LAB(t)[..., None].expand_as(e) == 0
+    return {"loss": e.masked_scatter(m, e.detach().flip(0)).mean()}
+
+
+@body("inplace")
+def index_put_value_batch_mean(o, t):
+    e = _err(o, t).clone()
+    e.index_put_((LAB(t) == 0,), e.detach().mean())
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def copy_of_where_with_batch_mean(o, t):
+    e = _err(o, t).clone()
+    e.copy_(torch.where(LAB(t)[..., None] == 0, e.detach().mean(), e))
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def clamp_in_place_tensor_bound_of_batch_max(o, t):
+    e = _err(o, t)
+    e.clamp_(max=0.5 * e.detach().max())
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def data_clamp_in_place_by_detached_max(o, t):
+    e = _err(o, t)
+    e.data.clamp_(max=0.5 * e.detach().max())
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def detach_view_clamped_in_place_by_max(o, t):
+    e = _err(o, t)
+    e.detach().clamp_(max=0.5 * e.detach().max())
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def data_clamp_min_in_place_batch_mean(o, t):
+    e = _err(o, t)
+    e.data.clamp_(min=e.data.mean())
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def data_sub_in_place_batch_mean(o, t):
+    e = _err(o, t)
+    e.data.sub_(e.data.mean())
+    return {"loss": e.pow(2).mean()}
+
+
+@body("inplace")
+def data_div_in_place_batch_max(o, t):
+    e = _err(o, t)
+    e.data.div_(e.data.max())
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def near_data_mul_in_place_number(o, t):
+    e = _err(o, t)
+    e.data.mul_(2.0)
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def data_copy_in_place_flipped_images(o, t):
+    e = _err(o, t)
+    e.data.copy_(e.data.flip(0))
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def clamp_out_into_data_by_batch_max(o, t):
+    e = _err(o, t)
+    torch.clamp(e.data, max=e.data.max() * 0.5, out=e.data)
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def near_data_clamp_in_place_per_image_max(o, t):
+    e = _err(o, t)
+    e.data.clamp_(max=0.5 * e.data.amax((1, 2), keepdim=True))
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def near_clamp_by_per_image_max(o, t):
+    e = _err(o, t)
+    return {"loss": e.clamp(max=0.5 * e.detach().amax((1, 2), keepdim=True)).mean()}
+
+
+@body("inplace")
+def pow_in_place_exponent_batch_mean(o, t):
+    e = _err(o, t)
+    e.pow_(e.detach().mean() + 1)
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def clamp_in_place_of_reduced_loss_by_max(o, t):
+    e = _err(o, t)
+    loss = e.mean((1, 2)).mean()
+    loss.clamp_(max=e.detach().max())
+    return {"loss": loss}
+
+
+@body("inplace")
+def near_clamp_in_place_number(o, t):
+    e = _err(o, t)
+    e.clamp_(max=0.3)
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def near_clamp_in_place_constant_tensor(o, t):
+    e = _err(o, t)
+    e.clamp_(max=torch.tensor(0.3))
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def clamp_in_place_view_by_batch_max(o, t):
+    e = _err(o, t)
+    e[:, 0].clamp_(max=0.5 * e.detach().max())
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def clamp_min_in_place_batch_mean(o, t):
+    e = _err(o, t)
+    e.clamp_min_(e.detach().mean())
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def clamp_in_place_both_bounds_of_batch(o, t):
+    e = _err(o, t)
+    e.clamp_(min=e.detach().min() * 2, max=e.detach().max() * 0.5)
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def near_clamp_in_place_per_image_max(o, t):
+    e = _err(o, t)
+    e.clamp_(max=0.5 * e.detach().amax((1, 2), keepdim=True))
+    return {"loss": e.mean()}
+
+
+@body("state")
+class BatchNormModuleTrainThenRunningMean(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.bn = nn.BatchNorm1d(4)
+
+    def forward(self, o, t):
+        x = o["x"].flatten(0, 1)
+        self.bn(x.detach())
+        return {"loss": ((x - self.bn.running_mean) - Y(t).flatten(0, 1)).abs().mean()}
+
+
+@body("state")
+class NearBatchNormRunningMeanUsedBeforeUpdate(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("rm", torch.zeros(4))
+        self.register_buffer("rv", torch.ones(4))
+
+    def forward(self, o, t):
+        x = o["x"].flatten(0, 1)
+        z = (x - self.rm.clone()) / self.rv.clone().sqrt()
+        F.batch_norm(x.detach(), self.rm, self.rv, training=True, momentum=0.1)
+        return {"loss": (z - Y(t).flatten(0, 1)).abs().mean()}
+
+
+@body("state")
+class InstanceNormRunningStatsThenUsed(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("rm", torch.zeros(3))
+        self.register_buffer("rv", torch.ones(3))
+
+    def forward(self, o, t):
+        x = o["x"]
+        F.instance_norm(x.detach(), self.rm, self.rv, use_input_stats=True)
+        return {"loss": ((x - self.rm[:, None]) - Y(t)).abs().mean()}
+
+
+@body("inplace")
+def rank_factor_in_place_over_enumerate(o, t):
+    e = _err(o, t)
+    for i, _ in enumerate(t):
+        e[i].mul_(1.0 + 0.5 * i)
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def rank_factor_in_place_int(o, t):
+    e = _err(o, t)
+    for i in range(len(t)):
+        e[i].mul_(i + 1)
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def rank_factor_setitem(o, t):
+    e = _err(o, t)
+    for i in range(len(t)):
+        e[i] = e[i] * (1.0 + 0.5 * i)
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def rank_factor_imul(o, t):
+    e = _err(o, t)
+    for i in range(len(t)):
+        e[i] *= 1.0 + 0.5 * i
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def rank_factor_out_of_place_stacked(o, t):
+    e = _err(o, t)
+    return {"loss": torch.stack([e[i].mean() * (1.0 + 0.5 * i) for i in range(len(t))]).mean()}
+
+
+@body("inplace")
+def rank_offset_in_place_add(o, t):
+    e = _err(o, t)
+    for i in range(len(t)):
+        e[i].add_(0.1 * i)
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def near_constant_factor_in_place_loop(o, t):
+    e = _err(o, t)
+    for i in range(len(t)):
+        e[i].mul_(1.5)
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def rank_divisor_in_place(o, t):
+    e = _err(o, t)
+    for i in range(len(t)):
+        e[i].div_(i + 1)
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def reversed_rank_factor_in_place(o, t):
+    e = _err(o, t)
+    for i in range(len(t)):
+        e[i].mul_(len(t) - i)
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def rank_factor_in_place_of_image_mean(o, t):
+    e = _err(o, t)
+    terms = []
+    for i in range(len(t)):
+        term = e[i].mean()
+        term.mul_(1.0 + 0.5 * i)
+        terms.append(term)
+    return {"loss": torch.stack(terms).mean()}
+
+
+@body("inplace")
+def decay_in_place_of_running_total(o, t):
+    e = _err(o, t)
+    total = 0
+    for i in range(len(t)):
+        total = total + e[i].mean()
+        total *= 0.9
+    return {"loss": total}
+
+
+@body("inplace")
+def near_label_factor_in_place_python(o, t):
+    e = _err(o, t)
+    for i, s in enumerate(t):
+        e[i].mul_(1.5 if int(s["labels"][0]) > 2 else 1.0)
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def near_constant_imul_in_loop(o, t):
+    e = _err(o, t)
+    for i in range(len(t)):
+        e[i] *= 0.5
+    return {"loss": e.mean()}
+
+
+@body("detr", "d")
+def detr_over_len_of_first_matches(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / len(idx[0][0])}
+
+
+@body("detr", "d")
+def detr_over_len_of_first_boxes(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / len(t[0]["boxes"])}
+
+
+@body("detr", "d")
+def detr_over_floored_len_of_first_boxes(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / max(len(t[0]["boxes"]), 1)}
+
+
+@body("detr", "d")
+def detr_over_numel_of_first_matches(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / max(idx[0][0].numel(), 1)}
+
+
+@body("detr", "d")
+def detr_over_len_of_last_target_matches(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / max(len(idx[-1][1]), 1)}
+
+
+@body("detr", "d")
+def detr_over_shape_of_first_matches(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / max(idx[0][0].shape[0], 1)}
+
+
+@body("detr", "d")
+def detr_over_len_of_first_matches_plus_one(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / (len(idx[0][0]) + 1)}
+
+
+@body("detr", "d")
+def detr_over_local_len_of_first_matches(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    n = max(len(idx[0][0]), 1)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / n}
+
+
+@body("detr", "d")
+def near_detr_over_len_of_all_matched(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / max(len(src), 1)}
+
+
+@body("detr", "d")
+def near_detr_over_sum_of_match_lengths(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / max(sum(len(s) for s, _ in idx), 1)}
+
+
+@body("detr", "d")
+def detr_over_local_len_of_first_boxes(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    n = max(len(t[0]["boxes"]), 1)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / n}
+
+
+@body("detr", "d")
+def near_detr_per_image_over_own_matches(o, t, idx, num_boxes):
+    per = []
+    for b, (s, j) in enumerate(idx):
+        per.append(F.l1_loss(o["pred_boxes"][b, s], t[b]["boxes"][j], reduction="sum") / max(len(s), 1))
+    return {"loss_bbox": torch.stack(per).mean()}
+
+
+@body("detr", "d")
+def detr_per_image_over_first_matches(o, t, idx, num_boxes):
+    per = []
+    for b, (s, j) in enumerate(idx):
+        per.append(F.l1_loss(o["pred_boxes"][b, s], t[b]["boxes"][j], reduction="sum") / max(len(idx[0][0]), 1))
+    return {"loss_bbox": torch.stack(per).mean()}
+
+
+@body("detr", "d")
+def detr_over_numel_of_first_labels(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / max(t[0]["labels"].numel(), 1)}
+
+
+@body("detr", "d")
+def detr_over_shape_of_first_boxes(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / max(t[0]["boxes"].shape[0], 1)}
+
+
+@body("detr", "d")
+def detr_over_size_of_last_boxes(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / t[-1]["boxes"].size(0)}
+
+
+@body("detr", "d")
+def detr_over_len_of_first_target_indices(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / len(idx[0][1])}
+
+
+@body("detr", "d")
+def near_detr_loop_count_of_matches(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    n = 0
+    for s, _ in idx:
+        n += len(s)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / max(n, 1)}
+
+
+@body("detr", "d")
+def near_detr_loop_numel_of_matches(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    n = 0
+    for s, _ in idx:
+        n += s.numel()
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / max(n, 1)}
+
+
+@body("detr", "d")
+def near_detr_len_of_cat_matches(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / max(len(torch.cat([s for s, _ in idx])), 1)}
+
+
+@body("detr", "d")
+def detr_per_image_over_own_numel(o, t, idx, num_boxes):
+    per = [F.l1_loss(o["pred_boxes"][b, s], t[b]["boxes"][j], reduction="sum") / max(s.numel(), 1) for b, (s, j) in enumerate(idx)]
+    return {"loss_bbox": sum(per) / len(per)}
+
+
+@body("detr", "d")
+def near_detr_skip_unmatched_images(o, t, idx, num_boxes):
+    per = []
+    for b, (s, j) in enumerate(idx):
+        if len(s) == 0:
+            continue
+        per.append(F.l1_loss(o["pred_boxes"][b, s], t[b]["boxes"][j], reduction="sum"))
+    return {"loss_bbox": torch.stack(per).sum() / num_boxes}
+
+
+@body("detr", "d")
+def detr_times_shape_of_first_matches(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") * idx[0][0].shape[0] / num_boxes}
+
+
+@body("detr", "d")
+def detr_times_shape_of_first_boxes(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") * t[0]["boxes"].shape[0] / num_boxes}
+
+
+@body("detr", "d")
+def detr_times_len_of_first_boxes(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") * len(t[0]["boxes"]) / num_boxes}
+
+
+@body("detr", "d")
+def detr_times_len_of_first_matches(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") * len(idx[0][0]) / num_boxes}

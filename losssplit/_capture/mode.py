@@ -1264,6 +1264,9 @@ class Frame:
         # the last ``len()`` read of such an item: (the list, its image, the length)
         self.paired_lists: set[int] = set()
         self.item_length: tuple[Sequence[Any], int, int] | None = None
+        # integer tensors of the images' items of list arguments (the matcher's ``indices[b]``): the
+        # list reader they were read with, and id -> (the tensor, its image) (``index_item``)
+        self._index_items: tuple[Any, dict[int, tuple[Tensor, int]]] | None = None
         # ``len(x)`` of one image's own tensor just read: (its image, the length, where it was called)
         self.image_len: tuple[Tensor, int, tuple[int, Any, int] | None] | None = None
         # (code, offset) of each ``len`` call whose last ``len(x)`` was of one image's own tensor
@@ -2409,6 +2412,32 @@ class Frame:
                     return items, b
         return None
 
+    def index_item(self, x: Tensor) -> int | None:
+        """The image ``b`` where ``x`` is an integer tensor of ``items[b]`` (itself or in a tuple or
+        list) of a list argument of one item per image (the matcher's ``indices[b] = (src, tgt)``);
+        None for any other tensor. Its size read by position (``len(indices[0][0])``) is one image's,
+        on a group alone another's (``item_size``)."""
+        read = self.read_image_lists
+        if read is None:
+            return None
+        if self._index_items is None or self._index_items[0] is not read:
+            found: dict[int, tuple[Tensor, int]] = {}
+            for items in read():
+                for b, item in enumerate(items):
+                    for v in item if type(item) in (tuple, list) else (item,):
+                        if isinstance(v, Tensor) and not v.is_floating_point() and not v.is_complex() \
+                                and v.dtype is not torch.bool:
+                            found.setdefault(id(v), (v, b))
+            self._index_items = (read, found)
+        held = self._index_items[1].get(id(x))
+        return held[1] if held is not None and held[0] is x else None
+
+    def item_size(self, b: int, n: Any, x: Tensor) -> None:
+        """The body read ``n``, a size of ``x``, image ``b``'s index tensor (``index_item``): as
+        ``image_size`` of one image's own tensor."""
+        self.image_size_read = True
+        self.image_sizes.append((b, n if type(n) is int else None, int(x.shape[0]) if x.dim() else None))
+
     def paired(self, items: Sequence[Any]) -> None:
         """The body used the list ``items`` item by item with the values of the item's image
         (``len(label)`` as a bound or a factor of that image's values, EEND's ``pred[:len(label)]``)."""
@@ -2771,7 +2800,7 @@ class Frame:
         self.read_argument_numbers = None
         self._argument_tensors = None
         self.read_argument_tensors = None
-        self.read_image_lists = self.item_length = self.image_len = None
+        self.read_image_lists = self.item_length = self.image_len = self._index_items = None
         self.own_len_sites.clear()
         self.paired_lists.clear()
         self.read_body_call = self._body_call = self.op = self.op_caller = self.op_walk = self.op_locals = None
@@ -4964,6 +4993,8 @@ def _counted_sizes(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
     rows = track.rows if track is not None else None
     if not rows and track is not None and track.image is not None:
         frame.image_size(track, out, x)
+    elif track is None and isinstance(x, Tensor) and (b := frame.index_item(x)) is not None:
+        frame.item_size(b, out, x)  # ``indices[0][0].numel()``
     elif (not rows and track is not None and track.lost_at is not None and SOME_POSITIONS in track.lost_at
           and func in (Tensor.numel, torch.numel)):
         frame.lost_size(out, x)
@@ -6869,6 +6900,8 @@ class CaptureMode(TorchFunctionMode):
                     else:
                         if held is not None and held.lost_at is not None and SOME_POSITIONS in held.lost_at:
                             frame.lost_size(out, args[0])
+                        elif held is None and (b := frame.index_item(args[0])) is not None:
+                            frame.item_size(b, out, args[0])
                         frame.image_len = None
                         if frame.own_len_sites and (site := _bytecode.len_site()) is not None:
                             frame.own_len_sites.pop(site[1:], None)
