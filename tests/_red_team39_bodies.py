@@ -24,6 +24,7 @@ import functools
 import operator
 from typing import Any
 
+import numpy as np
 import torch
 import torch.distributed as dist
 import torch.nn.functional as F
@@ -2033,3 +2034,474 @@ def detr_times_len_of_first_boxes(o, t, idx, num_boxes):
 def detr_times_len_of_first_matches(o, t, idx, num_boxes):
     src, tgt = MATCHED(o, t, idx)
     return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") * len(idx[0][0]) / num_boxes}
+
+
+# === 16. more found while fixing: fills and in-place arithmetic by batch values, state buffers written =====
+# === from the batch, values and sizes of the matcher's indices, gradient-accumulation products ===========
+
+
+@body("inplace")
+def setitem_add_per_image_duplicate_indices(o, t):
+    ce = CE(o, t).flatten()
+    bi = torch.arange(len(t)).repeat_interleave(3)
+    acc = torch.zeros(len(t))
+    acc[bi] += ce
+    return {"loss": acc.mean()}
+
+
+@body("inplace")
+def index_reduce_mean_per_image(o, t):
+    ce = CE(o, t).flatten()
+    bi = torch.arange(len(t)).repeat_interleave(3)
+    acc = torch.zeros(len(t)).index_reduce_(0, bi, ce, "mean", include_self=False)
+    return {"loss": acc.mean()}
+
+
+@body("inplace")
+def scatter_reduce_mean_per_image(o, t):
+    ce = CE(o, t).flatten()
+    bi = torch.arange(len(t)).repeat_interleave(3)
+    acc = torch.zeros(len(t)).scatter_reduce(0, bi, ce, "mean", include_self=False)
+    return {"loss": acc.mean()}
+
+
+@body("inplace")
+class EmaOfWeightedLossDivides(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.ema = None
+
+    def forward(self, o, t):
+        loss = (E(o, t) * _w(t)).mean()
+        self.ema = loss.detach() if self.ema is None else 0.9 * self.ema + 0.1 * loss.detach()
+        return {"loss": loss / self.ema}
+
+
+@body("inplace")
+def data_set_to_weighted_values(o, t):
+    e = E(o, t).clone()
+    e.data = e.data * _w(t)
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def no_grad_setitem_by_batch_threshold(o, t):
+    e = _err(o, t).clone()
+    with torch.no_grad():
+        thr = e.mean()
+    e[e.detach() > thr] = 0
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def where_full_like_float_of_mean(o, t):
+    e = _err(o, t)
+    return {"loss": torch.where(LAB(t)[..., None] == 0, torch.full_like(e, float(e.detach().mean())), e).mean()}
+
+
+@body("inplace")
+def near_data_weights_from_target_means(o, t):
+    e = E(o, t)
+    w = torch.stack([s["y"].mean() for s in t])
+    return {"loss": (e * w).sum() / w.sum()}
+
+
+@body("inplace")
+def near_where_ignore_then_valid_count(o, t):
+    ce = CE(o, t)
+    lab = torch.where(LAB(t) == 0, -100, LAB(t))
+    return {"loss": torch.where(lab == -100, 0, ce).sum() / (lab != -100).sum().clamp(min=1)}
+
+
+@body("inplace")
+def near_masked_fill_nan_then_nanmean_per_image(o, t):
+    ce = CE(o, t)
+    m = ce.masked_fill(LAB(t) == 0, float("nan")).nanmean(1)
+    return {"loss": m.nan_to_num(0).mean()}
+
+
+@body("inplace")
+def accum_len_times_steps(o, t):
+    return {"loss": E(o, t).sum() / (len(t) * 4)}
+
+
+@body("inplace")
+def where_cond_from_weights_broadcast_rows(o, t):
+    ce = CE(o, t)
+    return {"loss": torch.where(_w(t)[:, None] > 0, ce, 0).mean()}
+
+
+@body("inplace")
+def masked_fill_value_python_float_of_item(o, t):
+    e = _err(o, t)
+    return {"loss": e.masked_fill(LAB(t)[..., None] == 0, e.detach().mean().item()).mean()}
+
+
+@body("inplace")
+def lerp_towards_batch_mean(o, t):
+    e = E(o, t)
+    return {"loss": torch.lerp(e, e.detach().mean().expand_as(e), 0.5).mean()}
+
+
+@body("inplace")
+def addcmul_in_place_with_batch_stat(o, t):
+    e = _err(o, t).clone()
+    e.addcmul_(e.detach(), e.detach().mean().expand_as(e))
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def add_in_place_alpha_batch_max(o, t):
+    e = _err(o, t).clone()
+    e.add_(torch.ones_like(e) * e.detach().max(), alpha=0.1)
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def copy_in_place_view_batch_mean(o, t):
+    e = _err(o, t).clone()
+    e[:, 0].copy_(e.detach().mean().expand(e.shape[0], 4))
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def index_fill_in_place_batch_max_columns(o, t):
+    e = _err(o, t).clone()
+    e.index_fill_(1, torch.tensor([0]), e.detach().max())
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def clamp_max_in_place_batch_mean(o, t):
+    e = _err(o, t).clone()
+    e.clamp_max_(e.detach().mean())
+    return {"loss": e.mean()}
+
+
+@body("inplace")
+def nan_to_num_in_place_posinf_of_batch(o, t):
+    e = _err(o, t).clone()
+    e.masked_fill_(LAB(t)[..., None] == 0, float("inf"))
+    e.nan_to_num_(posinf=e.detach()[e.detach().isfinite()].max().item())
+    return {"loss": e.mean()}
+
+
+@body("state")
+class HistoryBufferSetitemThenMean(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("hist", torch.ones(4))
+        self.ptr = 0
+
+    def forward(self, o, t):
+        e = E(o, t)
+        self.hist[self.ptr % 4] = e.detach().mean()
+        self.ptr += 1
+        return {"loss": e.mean() / self.hist.mean()}
+
+
+@body("state")
+class CountTensorStateThenDivide(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("count", torch.tensor(10.0))
+
+    def forward(self, o, t):
+        self.count += (LAB(t) > 1).sum()
+        return {"loss": CE(o, t).sum() / self.count}
+
+
+@body("state")
+class CountTensorStateRebound(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.count = torch.tensor(10.0)
+
+    def forward(self, o, t):
+        self.count = self.count + (LAB(t) > 1).sum()
+        return {"loss": CE(o, t).sum() / self.count}
+
+
+@body("state")
+class HistoryListOfItems(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.hist = [1.0]
+
+    def forward(self, o, t):
+        e = E(o, t)
+        self.hist.append(float(e.detach().mean()))
+        return {"loss": e.mean() / float(np.mean(self.hist[-4:]))}
+
+
+@body("state")
+class PutIntoStateBuffer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("buf", torch.ones(3))
+
+    def forward(self, o, t):
+        e = E(o, t)
+        self.buf.put_(torch.tensor([0]), e.detach().max().reshape(1))
+        return {"loss": e.mean() / self.buf.sum()}
+
+
+@body("state")
+class IndexCopyIntoStateBuffer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("buf", torch.ones(3))
+
+    def forward(self, o, t):
+        e = E(o, t)
+        self.buf.index_copy_(0, torch.tensor([1]), e.detach().mean().reshape(1))
+        return {"loss": e.mean() / self.buf.sum()}
+
+
+@body("state")
+class ClassCountsStateIndexAdd(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("counts", torch.ones(5))
+
+    def forward(self, o, t):
+        lab = LAB(t).flatten()
+        self.counts.index_add_(0, lab, torch.ones(lab.numel()))
+        cw = (1.0 / self.counts)
+        return {"loss": F.cross_entropy(o["logits"].flatten(0, 1), lab, weight=cw / cw.sum() * 5)}
+
+
+@body("state")
+class ClassCountsStateBincountAdd(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("counts", torch.ones(5))
+
+    def forward(self, o, t):
+        lab = LAB(t).flatten()
+        self.counts += torch.bincount(lab, minlength=5)
+        return {"loss": F.cross_entropy(o["logits"].flatten(0, 1), lab, weight=1.0 / self.counts)}
+
+
+@body("state")
+class NearClassCountsStateUpdatedAfter(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("counts", torch.ones(5))
+
+    def forward(self, o, t):
+        lab = LAB(t).flatten()
+        loss = F.cross_entropy(o["logits"].flatten(0, 1), lab, weight=1.0 / self.counts.clone())
+        self.counts += torch.bincount(lab, minlength=5)
+        return {"loss": loss}
+
+
+@body("state")
+class MomentumScaleViaNoGradInPlace(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("s", torch.tensor(1.0))
+
+    def forward(self, o, t):
+        e = E(o, t)
+        with torch.no_grad():
+            self.s.mul_(0.9).add_(e.mean(), alpha=0.1)
+        return {"loss": e.mean() / self.s}
+
+
+@body("state")
+class StepCounterTensorFromLen(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("seen", torch.tensor(0))
+
+    def forward(self, o, t):
+        self.seen += len(t)
+        return {"loss": E(o, t).sum() / self.seen.clamp(max=16)}
+
+
+@body("state")
+class MaxWeightSeen(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.mx = 0.0
+
+    def forward(self, o, t):
+        self.mx = max(self.mx, max(s["loss_weight"] for s in t))
+        return {"loss": (E(o, t) * _w(t)).mean() / self.mx}
+
+
+@body("detr", "d")
+def detr_over_max_matched_query_plus_one(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / (idx[0][0].max().item() + 1)}
+
+
+@body("detr", "d")
+def detr_over_len_of_tolist_of_first_matches(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / max(len(idx[0][0].tolist()), 1)}
+
+
+@body("detr", "d")
+def detr_over_sum_of_first_target_indices(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / (idx[0][1].sum().item() + 1)}
+
+
+@body("detr", "d")
+def detr_over_max_matches_per_image(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / max(len(s) for s, _ in idx)}
+
+
+@body("detr", "d")
+def detr_over_min_matches_per_image(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / max(min(len(s) for s, _ in idx), 1)}
+
+
+@body("detr", "d")
+def detr_over_first_label_value(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / (t[0]["labels"][0].item() + 1)}
+
+
+@body("detr", "d")
+def detr_times_first_matched_query(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    q = int(idx[0][0][0])
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") * (q + 1) / num_boxes}
+
+
+@body("detr", "d")
+def detr_over_num_boxes_minus_first_boxes(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / max(num_boxes - len(t[0]["boxes"]), 1)}
+
+
+@body("detr", "d")
+def detr_over_num_boxes_times_len(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / (num_boxes * len(t))}
+
+
+@body("detr", "d")
+def near_detr_num_boxes_clamped_tensor_item(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    n = torch.clamp(torch.as_tensor([num_boxes], dtype=torch.float), min=1).item()
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / n}
+
+
+@body("detr", "d")
+def detr_over_median_matches(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    lens = sorted(len(s) for s, _ in idx)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / lens[len(lens) // 2]}
+
+
+@body("detr", "d")
+def detr_over_tensor_of_first_match_count(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    n = torch.tensor(float(len(idx[0][0]))).clamp(min=1)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / n}
+
+
+@body("detr", "d")
+def detr_over_as_tensor_of_first_numel(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / torch.as_tensor(idx[0][0].numel()).clamp(min=1)}
+
+
+@body("detr", "d")
+def detr_over_tensor_of_first_boxes_len(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    n = torch.tensor(float(len(t[0]["boxes"]))).clamp(min=1)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / n}
+
+
+@body("detr", "d")
+def detr_over_tensor_of_first_boxes_shape(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    n = torch.tensor(float(t[0]["boxes"].shape[0])).clamp(min=1)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / n}
+
+
+@body("detr", "d")
+def detr_over_tensor_of_first_matches_shape(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    n = torch.tensor(float(idx[0][0].shape[0])).clamp(min=1)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / n}
+
+
+@body("detr", "d")
+def detr_over_as_tensor_of_first_labels_numel(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="sum") / torch.as_tensor(t[0]["labels"].numel()).clamp(min=1)}
+
+
+@body("accum")
+def accum_constant_times_len(o, t):
+    return {"loss": E(o, t).sum() / (4 * len(t))}
+
+
+@body("accum")
+def near_accum_over_len_then_steps(o, t):
+    return {"loss": E(o, t).sum() / len(t) / 4}
+
+
+@body("accum")
+def accum_len_times_local_steps(o, t):
+    steps = 4
+    return {"loss": E(o, t).sum() / (len(t) * steps)}
+
+
+@body("accum")
+def accum_len_times_float_steps(o, t):
+    return {"loss": E(o, t).sum() / (len(t) * 4.0)}
+
+
+@body("accum")
+def near_accum_local_batch_size_times_steps(o, t):
+    bs = len(t)
+    return {"loss": E(o, t).sum() / (bs * 4)}
+
+
+@body("accum")
+def accum_mean_over_len_times_steps(o, t):
+    return {"loss": E(o, t).mean() / (len(t) * 4)}
+
+
+@body("accum")
+def over_len_squared(o, t):
+    return {"loss": E(o, t).sum() / (len(t) * len(t))}
+
+
+@body("accum")
+def over_len_times_first_weight(o, t):
+    return {"loss": E(o, t).sum() / (len(t) * t[0]["loss_weight"])}
+
+
+@body("accum")
+def over_len_times_first_n_field(o, t):
+    return {"loss": _err(o, t).sum() / (len(t) * t[0]["n"])}
+
+
+@body("accum")
+def over_len_times_rows_per_image(o, t):
+    return {"loss": _err(o, t).sum() / (len(t) * o["x"].shape[1])}
+
+
+@body("accum")
+def over_len_times_first_labels_len(o, t):
+    return {"loss": _err(o, t).sum() / (len(t) * len(t[0]["labels"]))}
+
+
+@body("accum")
+def mean_times_len_times_steps(o, t):
+    return {"loss": E(o, t).mean() * (len(t) * 4)}
+
+
+@body("accum")
+def over_len_plus_one_times_steps(o, t):
+    return {"loss": E(o, t).sum() / ((len(t) + 1) * 4)}

@@ -3122,7 +3122,8 @@ def _ratio_arithmetic(
                 return lost_track(BY_SIZES_FACTOR, pred)
             if not weight and _reciprocal_of_count(frame, other):
                 return lost_track(RECIPROCAL_OF_COUNT, pred)
-            if ta.ratio.host_image is None and picked_size_number(frame, other, source=_product_source):
+            if ta.ratio.host_image is None and not isinstance(b, Tensor) and picked_size_number(frame, other,
+                                                                                               source=_product_source):
                 return lost_track(PICKED_SIZE_FACTOR, pred)
             if not weight and _by_count(frame, other, positions=False) and (frame.per_image_targets is None or not read_fields(
                     frame.per_image_targets, other)):  # (fields' numbers: the field rules name the field)
@@ -3261,6 +3262,11 @@ def _length_operand(frame: Frame, ratio: Ratio, kind: str, z: Any) -> str | None
         return None
     if counted_call():  # ``e.sum() * cap_of(t)`` of ``def cap_of(t): return 0.1 * len(t)``
         return FROM_TARGETS_LENGTH
+    if kind == "div" and frame.tokens is None:
+        product = frame.constant_times_length()
+        if product is not None and product[0] is not None and product[1] is targets:
+            return None  # ``/ (len(targets) * accum_steps)``: the group's images times the constant (rt39), as
+            # ``_over_constant_times_length`` reads it (was declined as a number computed from ``len(targets)``)
     found = operand_lengths()
     if found is None:
         if kind == "div" and any(n.obj is targets for n in stored_shifted_lengths()):
@@ -4156,11 +4162,12 @@ def picked_size_number(frame: Frame, z: Any, uneven: bool = True,
     ``torch.tensor(float(t[0]["boxes"].shape[0]))`` makes a tensor of it, ``mode._count_valued``: the
     code written there tells a literal) the reads are left to ``read_unevenly`` where it meets a value.
     ``source``: where the code takes ``z`` from (a literal, a configured number), the divisor's by default."""
-    if not frame.image_size_read or type(z) not in (int, float) or not float(z).is_integer() or frame.weight_object(z):
+    if not (frame.image_size_read or frame.index_sizes) or type(z) not in (int, float) or not float(z).is_integer() \
+            or frame.weight_object(z):
         return False
     if uneven and not read_unevenly(frame, z) or not uneven and literal_argument(z, "data"):
         return False
-    return (any(z in (n, first) for _, n, first in frame.image_sizes)
+    return (any(z in (n, first) for _, n, first in (*frame.image_sizes, *frame.index_sizes))
             and (not uneven or source(z) not in ("literal", "configured")) and not frame.from_arguments(z)
             and not frame.constant_number(z))
 
@@ -4178,10 +4185,11 @@ def _product_source(z: Any) -> str | None:
 def read_unevenly(frame: Frame, z: float) -> bool:
     """Whether ``z`` equals a size read of an image's own tensor and not every image's sizes were
     read as often (an image picked by position; a loop over the images reads each image's)."""
-    if not any(z in (n, first) for _, n, first in frame.image_sizes):
+    sizes = (*frame.image_sizes, *frame.index_sizes)
+    if not any(z in (n, first) for _, n, first in sizes):
         return False
     reads = [0] * frame.num_images
-    for b, _, _ in frame.image_sizes:
+    for b, _, _ in sizes:
         if b is None or not 0 <= b < frame.num_images:
             return False
         reads[b] += 1

@@ -1443,6 +1443,8 @@ class Frame:
         # those sizes in the order read: (the image, the int read, None for a size that is no int;
         # the tensor's first-dim size, None for a 0-dim one)
         self.image_sizes: list[tuple[int | None, int | None, int | None]] = []
+        # the same of the images' index tensors of list arguments (``item_size``)
+        self.index_sizes: list[tuple[int | None, int | None, int | None]] = []
         # numbers a loss was divided by that sizes of single images' tensors may make up and that
         # are none of its counts (``SIZES_DIVISOR``): every key divided by such a value declines
         self.sized_divisors: set[float] = set()
@@ -2433,10 +2435,10 @@ class Frame:
         return held[1] if held is not None and held[0] is x else None
 
     def item_size(self, b: int, n: Any, x: Tensor) -> None:
-        """The body read ``n``, a size of ``x``, image ``b``'s index tensor (``index_item``): as
-        ``image_size`` of one image's own tensor."""
-        self.image_size_read = True
-        self.image_sizes.append((b, n if type(n) is int else None, int(x.shape[0]) if x.dim() else None))
+        """The body read ``n``, a size of ``x``, image ``b``'s index tensor (``index_item``): kept apart
+        from ``image_sizes`` and ``image_size_read`` (whose sums and reads the count rules take: MOTR's
+        ``num_samples += len(q)`` over every frame), for the picked-size checks only."""
+        self.index_sizes.append((b, n if type(n) is int else None, int(x.shape[0]) if x.dim() else None))
 
     def paired(self, items: Sequence[Any]) -> None:
         """The body used the list ``items`` item by item with the values of the item's image
@@ -2892,6 +2894,7 @@ class Frame:
         self.counted_values.clear()
         self.image_size_read = False
         self.image_sizes.clear()
+        self.index_sizes.clear()
         self.sized_divisors.clear()
         self.value_counts.clear()
         self.rows_counted.clear()
@@ -5357,6 +5360,10 @@ def _count_valued(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
             frame.lose(out, f"{op_name(func)} {PICKED_SIZE}", pred=False)
             return False
         return bool(frame.count_made and track.rows) and _count_tensor_on_rows(frame, args, kwargs, out)
+    if frame.picked_made and out.numel() == 1:
+        picked = _picked_operand(frame, args, kwargs)
+        if picked is not None:  # ``torch.tensor(float(t[0]["boxes"].shape[0])).clamp(min=1)``: still that size (rt39)
+            frame.picked_made[id(out)] = (out, picked)
     if func in _DATA_ARGS:
         data = get_arg(args, kwargs, 1 if func is Tensor.new_tensor else 0, "data", None)
         if type(data) in (list, tuple) and len(data) == 1:
@@ -5369,7 +5376,9 @@ def _count_valued(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
                 and (_bytecode.counted_number(zero=False) or frame.counted_number(data) and not _bytecode.literal_size(
                     data, 1 if func is Tensor.new_tensor else 0, "data", len(args) + len(kwargs))):
             frame.count_made[id(out)] = (out, True)
-        elif frame.image_size_read and out.numel() == 1 and type(data) in (int, float) and frame.num_images > 1:
+        if (frame.image_size_read or frame.index_sizes) and out.numel() == 1 and type(data) in (int, float) \
+                and frame.num_images > 1:
+            # (also of a count: ``float(len(t[0]["boxes"]))`` is read as one, and is a size of the first image only)
             from .elementwise import picked_size_number  # (it imports this module)
 
             if picked_size_number(frame, data, uneven=False):
@@ -5483,6 +5492,21 @@ def _of_a_count_tensor(frame: Frame, args: tuple, kwargs: dict, rule: str) -> bo
             if made is not None and made[0] is v and made[1]:
                 return True
     return False
+
+
+def _picked_operand(frame: Frame, args: tuple, kwargs: dict) -> float | None:
+    """The size a ``Frame.picked_made`` tensor operand holds, where the op meets no tracked tensor
+    (a clamp, a cast, arithmetic with numbers: the value computed from it is still computed from that
+    size of some images only); else None."""
+    picked = None
+    for v in flat_args(args, kwargs):
+        if type(v) is Tensor:
+            if frame.get(v) is not None:
+                return None
+            held = frame.picked_made.get(id(v))
+            if held is not None and held[0] is v:
+                picked = held[1]
+    return picked
 
 
 def _picked_tensor_met(frame: Frame, args: tuple, kwargs: dict) -> bool:
