@@ -3122,8 +3122,9 @@ def _ratio_arithmetic(
                 return lost_track(BY_SIZES_FACTOR, pred)
             if not weight and _reciprocal_of_count(frame, other):
                 return lost_track(RECIPROCAL_OF_COUNT, pred)
-            if ta.ratio.host_image is None and not isinstance(b, Tensor) and picked_size_number(frame, other,
-                                                                                               source=_product_source):
+            if ta.ratio.host_image is None and not isinstance(b, Tensor) and picked_size_number(
+                    frame, other, source=_product_source, indices=False):  # (RT-DETR's ``weight_dict`` 2 equals
+                # the size of an image's denoising indices, skipped for images without boxes: a constant)
                 return lost_track(PICKED_SIZE_FACTOR, pred)
             if not weight and _by_count(frame, other, positions=False) and (frame.per_image_targets is None or not read_fields(
                     frame.per_image_targets, other)):  # (fields' numbers: the field rules name the field)
@@ -4157,17 +4158,18 @@ def _picked_image_size(frame: Frame, ratio: Ratio, z: Any) -> bool:
 
 
 def picked_size_number(frame: Frame, z: Any, uneven: bool = True,
-                       source: Callable[[Any], str | None] = divisor_source) -> bool:
+                       source: Callable[[Any], str | None] = divisor_source, indices: bool = True) -> bool:
     """``_picked_image_size`` of the number ``z`` alone, whatever it meets. Without ``uneven`` (where
     ``torch.tensor(float(t[0]["boxes"].shape[0]))`` makes a tensor of it, ``mode._count_valued``: the
     code written there tells a literal) the reads are left to ``read_unevenly`` where it meets a value.
-    ``source``: where the code takes ``z`` from (a literal, a configured number), the divisor's by default."""
-    if not (frame.image_size_read or frame.index_sizes) or type(z) not in (int, float) or not float(z).is_integer() \
-            or frame.weight_object(z):
+    ``source``: where the code takes ``z`` from (a literal, a configured number), the divisor's by default.
+    ``indices``: the sizes read of the images' index tensors count too (``Frame.index_sizes``)."""
+    sizes = (*frame.image_sizes, *frame.index_sizes) if indices else frame.image_sizes
+    if not sizes or type(z) not in (int, float) or not float(z).is_integer() or frame.weight_object(z):
         return False
-    if uneven and not read_unevenly(frame, z) or not uneven and literal_argument(z, "data"):
+    if uneven and not read_unevenly(frame, z, indices) or not uneven and literal_argument(z, "data"):
         return False
-    return (any(z in (n, first) for _, n, first in (*frame.image_sizes, *frame.index_sizes))
+    return (any(z in (n, first) for _, n, first in sizes)
             and (not uneven or source(z) not in ("literal", "configured")) and not frame.from_arguments(z)
             and not frame.constant_number(z))
 
@@ -4182,10 +4184,10 @@ def _product_source(z: Any) -> str | None:
     return offset_source(z, product=True)
 
 
-def read_unevenly(frame: Frame, z: float) -> bool:
+def read_unevenly(frame: Frame, z: float, indices: bool = True) -> bool:
     """Whether ``z`` equals a size read of an image's own tensor and not every image's sizes were
     read as often (an image picked by position; a loop over the images reads each image's)."""
-    sizes = (*frame.image_sizes, *frame.index_sizes)
+    sizes = (*frame.image_sizes, *frame.index_sizes) if indices else frame.image_sizes
     if not any(z in (n, first) for _, n, first in sizes):
         return False
     reads = [0] * frame.num_images
