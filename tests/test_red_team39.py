@@ -41,8 +41,8 @@ On 494a35c, before any fix: 318 bodies; 87 exact, 185 declined, 46 silently WRON
   max(len(t[0]["boxes"]), 1)`` look like a number passed in).
 Also ``/ (len(t) * accum_steps)`` (a constant times the images' count, gradient accumulation), declined as "a
 number computed from len(targets)", now splits as ``_over_constant_times_length`` reads it
-(``FALSE_DECLINES_NOW_EXACT``; red team 26's ``over_world_times_images`` and four bodies of red teams 27, 28 and
-38 too). After: 91 exact, 220 declined, 7 WRONG, pinned (``NOT_FIXED``, strict xfails "known WRONG"): a VALUE of
+(``FALSE_DECLINES_NOW_EXACT``; red team 26's ``over_world_times_images`` and five bodies of red teams 27, 28,
+36b and 38 too). After: 91 exact, 220 declined, 7 WRONG, pinned (``NOT_FIXED``, strict xfails "known WRONG"): a VALUE of
 the matcher's indices read on the host (``indices[0][0].max().item() + 1``, ``len(indices[0][0].tolist())``,
 ``int(indices[0][0][0])``) divides or multiplies a loss: the indices are no image's tracked data (tagging them as
 image data made a weight gathered by a batch index built from them, ``w[batch_idx]``, keep the weights: not done);
