@@ -31,7 +31,9 @@ unflattened or through NumPy (declined, ``POSITION_WERE_WRONG``); 7 bodies and a
 them (4 more sizes of tensors the body made, WRONG on c2c70a9 and declined now; 5 near misses that split, two
 of them, ``r, w = o['x'].size()[-2:]`` and ``/ float(o['logits'].shape[-1])`` of an argument, WRONG on c2c70a9 too).
 The 3 WRONGs left then, sizes of arguments the caller builds per batch, were closed by pin38c (session 37,
-declining naming the key and the op; ``WERE_WRONG``); ``NOT_FIXED`` holds one pin38c found: a [B, 3B] mask."""
+declining naming the key and the op; ``WERE_WRONG``); ``NOT_FIXED`` holds one pin38c found: a [B, 3B] mask.
+rt39 (session 38): ``range_counter_times_the_count``'s ``/ (k * len(t))`` over a literal ``range`` splits (a constant
+times the images' count, as ``/ (len(t) * accum_steps)``)."""
 
 import pytest
 from _helpers import split_outcome, wrong_companions
@@ -124,6 +126,9 @@ EXACT = {
     # (pin38c) a table the caller builds of a fixed width (11 columns), unpacked: a constant, as before
     "near_unpacked_width_of_a_caller_built_table",
     "near_unpacked_prime_width_of_a_caller_built_table",  # (pin39) 7 columns: a multiple of no count, a constant
+    # (rt39, session 38) ``/ (k * len(t))`` of a literal ``range``'s counter: a constant times the images' count
+    # (``_over_constant_times_length``), declined before as a number computed from ``len(targets)``
+    "range_counter_times_the_count",
     # (pin36; WRONG on 7a20bd5, read as 4 x / 2 x the count on 3 images) sizes unpacked from a slice of an argument's
     # shape by int literals, or given to ``.view`` as literals (``_bytecode._unpacked_size_read``)
     "near_unpacked_from_a_trailing_slice", "near_unpacked_after_a_view_keeping_the_images",

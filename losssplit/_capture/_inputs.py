@@ -438,8 +438,19 @@ def _numbers_in(
     elif depth < 4 and isinstance(obj, (list, tuple)):
         if len(obj) == images and obj and all(type(v) is dict or isinstance(v, Mapping) for v in obj):
             return  # the per-image dicts
+        if len(obj) == images and obj and all(_index_item(v) for v in obj):
+            return  # the matcher's indices per image: positions, not a normaliser (rt39: a one-element index's value
+            # was taken for an argument number a size of one image equalled)
         for v in obj:
             _numbers_in(v, depth + 1, numbers, scalars, weight_field, weight, images)
+
+
+def _index_item(v: Any) -> bool:
+    """Whether ``v`` is an integer tensor or a non-empty tuple or list of them (an image's matched
+    ``(src, tgt)`` indices)."""
+    if type(v) in (tuple, list):
+        return bool(v) and all(_index_item(x) for x in v if type(x) not in (tuple, list))
+    return isinstance(v, Tensor) and not v.is_floating_point() and not v.is_complex() and v.dtype is not torch.bool
 
 
 def _tag_batch_first(frame: Frame, t: Tensor, nested: bool, dim: int = 0) -> int:

@@ -3123,6 +3123,10 @@ def _ratio_arithmetic(
                 return lost_track(BY_SIZES_FACTOR, pred)
             if not weight and _reciprocal_of_count(frame, other):
                 return lost_track(RECIPROCAL_OF_COUNT, pred)
+            if ta.ratio.host_image is None and not isinstance(b, Tensor) and picked_size_number(
+                    frame, other, source=_product_source, indices=False):  # (RT-DETR's ``weight_dict`` 2 equals
+                # the size of an image's denoising indices, skipped for images without boxes: a constant)
+                return lost_track(PICKED_SIZE_FACTOR, pred)
             if not weight and _by_count(frame, other, positions=False) and (frame.per_image_targets is None or not read_fields(
                     frame.per_image_targets, other)):  # (fields' numbers: the field rules name the field)
                 return lost_track(COUNTED_FACTOR, pred)
@@ -3260,6 +3264,11 @@ def _length_operand(frame: Frame, ratio: Ratio, kind: str, z: Any) -> str | None
         return None
     if counted_call():  # ``e.sum() * cap_of(t)`` of ``def cap_of(t): return 0.1 * len(t)``
         return FROM_TARGETS_LENGTH
+    if kind == "div" and frame.tokens is None:
+        product = frame.constant_times_length()
+        if product is not None and product[0] is not None and product[1] is targets:
+            return None  # ``/ (len(targets) * accum_steps)``: the group's images times the constant (rt39), as
+            # ``_over_constant_times_length`` reads it (was declined as a number computed from ``len(targets)``)
     found = operand_lengths()
     if found is None:
         if kind == "div" and any(n.obj is targets for n in stored_shifted_lengths()):
@@ -3267,7 +3276,8 @@ def _length_operand(frame: Frame, ratio: Ratio, kind: str, z: Any) -> str | None
         return None
     form, lengths = found
     for n in lengths:
-        owners = [b for b in range(frame.num_images) if _own_targets(targets, b, n.obj)] if isinstance(n.obj, Tensor) else []
+        owners = [b for b in range(frame.num_images) if _own_targets(targets, b, n.obj) or _own_item(frame, b, n.obj)] \
+            if isinstance(n.obj, Tensor) else []
         if owners and owners != [ratio.host_image]:  # review13: ``len(s["boxes"])`` of another image than the loss's
             return BY_POSITION_LENGTH  # (``zip(e, reversed(targets))``), or of one image over several images' loss
         if n.obj is targets:
@@ -3314,6 +3324,18 @@ def _own_targets(targets: Any, ratio: Ratio | int | None, x: Any) -> bool:
         return False
     own = targets[b]
     return x is own or isinstance(own, dict) and any(x is v for v in own.values())
+
+
+def _own_item(frame: Frame, b: int, x: Tensor) -> bool:
+    """Whether ``x`` is image ``b``'s item of an argument list holding one item per image (the
+    matcher's ``indices[b]``, a tuple of tensors, or one of them): ``len(indices[0][0])`` is the first
+    image's matches, on a group alone another image's (rt39: was a count of the batch kept)."""
+    lists = frame.read_image_lists() if frame.read_image_lists is not None else ()
+    for items in lists:
+        item = items[b]
+        if item is x or type(item) in (list, tuple) and any(v is x for v in item):
+            return True
+    return False
 
 
 def _per_image_list(frame: Frame, x: Any) -> bool:
@@ -4138,26 +4160,41 @@ def _picked_image_size(frame: Frame, ratio: Ratio, z: Any) -> bool:
     return ratio.host_image is None and picked_size_number(frame, z)
 
 
-def picked_size_number(frame: Frame, z: Any, uneven: bool = True) -> bool:
+def picked_size_number(frame: Frame, z: Any, uneven: bool = True,
+                       source: Callable[[Any], str | None] = divisor_source, indices: bool = True) -> bool:
     """``_picked_image_size`` of the number ``z`` alone, whatever it meets. Without ``uneven`` (where
     ``torch.tensor(float(t[0]["boxes"].shape[0]))`` makes a tensor of it, ``mode._count_valued``: the
-    code written there tells a literal) the reads are left to ``read_unevenly`` where it meets a value."""
-    if not frame.image_size_read or type(z) not in (int, float) or not float(z).is_integer() or frame.weight_object(z):
+    code written there tells a literal) the reads are left to ``read_unevenly`` where it meets a value.
+    ``source``: where the code takes ``z`` from (a literal, a configured number), the divisor's by default.
+    ``indices``: the sizes read of the images' index tensors count too (``Frame.index_sizes``)."""
+    sizes = (*frame.image_sizes, *frame.index_sizes) if indices else frame.image_sizes
+    if not sizes or type(z) not in (int, float) or not float(z).is_integer() or frame.weight_object(z):
         return False
-    if uneven and not read_unevenly(frame, z) or not uneven and literal_argument(z, "data"):
+    if uneven and not read_unevenly(frame, z, indices) or not uneven and literal_argument(z, "data"):
         return False
-    return (any(z in (n, first) for _, n, first in frame.image_sizes)
-            and (not uneven or divisor_source(z) not in ("literal", "configured")) and not frame.from_arguments(z)
+    return (any(z in (n, first) for _, n, first in sizes)
+            and (not uneven or source(z) not in ("literal", "configured")) and not frame.from_arguments(z)
             and not frame.constant_number(z))
 
 
-def read_unevenly(frame: Frame, z: float) -> bool:
+PICKED_SIZE_FACTOR = ("a product of a loss of several images with a number equal to a size the body read of some "
+                      "images' own tensors only (``* t[0][\"boxes\"].shape[0]``): it may be that size, on a group alone "
+                      "another image's")
+
+
+def _product_source(z: Any) -> str | None:
+    """Where the code takes the factor ``z`` of the product it is executing from (``offset_source``)."""
+    return offset_source(z, product=True)
+
+
+def read_unevenly(frame: Frame, z: float, indices: bool = True) -> bool:
     """Whether ``z`` equals a size read of an image's own tensor and not every image's sizes were
     read as often (an image picked by position; a loop over the images reads each image's)."""
-    if not any(z in (n, first) for _, n, first in frame.image_sizes):
+    sizes = (*frame.image_sizes, *frame.index_sizes) if indices else frame.image_sizes
+    if not any(z in (n, first) for _, n, first in sizes):
         return False
     reads = [0] * frame.num_images
-    for b, _, _ in frame.image_sizes:
+    for b, _, _ in sizes:
         if b is None or not 0 <= b < frame.num_images:
             return False
         reads[b] += 1
@@ -4917,6 +4954,9 @@ def masked_fill(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
     parts = [(ts, identity_map(src.dim()))]
     if isinstance(mask, Tensor):
         parts.append((tm, broadcast_map(mask.dim(), out.dim())))
+    filled = _filled_value(frame, op, mask, get_arg(args, kwargs, 2, "value", None), out.dim())
+    if filled is not None:
+        parts.append(filled)
     new = combine(frame, op, parts, out.shape)
     unit_mask = tm.unweighted if tm is not None and isinstance(mask, Tensor) else None
     if new is not None and new.lost_at is None and unit_mask is not None:
@@ -4934,6 +4974,21 @@ def masked_fill(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
         frame.set(out, new)
         if new.lost_at is None and ts is not None:
             zeroed(frame, out, new, mask, get_arg(args, kwargs, 2, "value", None))
+
+
+def _filled_value(frame: Frame, op: str, mask: Any, value: Any, ndim: int) -> tuple[Track, dict] | None:
+    """The part of a ``masked_fill`` value that is a tracked tensor: a value reduced over several
+    images (``e.masked_fill(m, e.detach().mean())``, a batch-wide default: on a group alone another
+    value) declines where ``mask`` fills any position, as ``torch.where`` does (was ignored: the
+    batch's value kept on every group, silently wrong, rt39); any other tracked value is an operand."""
+    track = frame.get(value) if isinstance(value, Tensor) else None
+    if track is None:
+        return None
+    if _mixes(track) and isinstance(mask, Tensor):
+        frame.doubt(mask.detach().any(), f"{op} fills a value reduced over several images (a batch-wide default) "
+                    "at some positions")
+        return None
+    return track, broadcast_map(value.dim(), ndim)
 
 
 def _reduce_dims(func: Any, args: tuple, kwargs: dict, ndim: int) -> tuple[list[int] | None, bool]:
@@ -5587,9 +5642,19 @@ _INPLACE_UNARY = (
 
 @rule(*_INPLACE_UNARY)
 def inplace_unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
-    """As ``_inplace_unary``; through a view, tensors over the same memory see the write."""
-    _inplace_unary(frame, func, args, kwargs, out)
+    """As ``_inplace_unary``; through a view, tensors over the same memory see the write. A bound
+    of ``clamp_`` that is a tracked tensor (``e.clamp_(max=0.5 * e.detach().max())``) is followed as
+    ``clamp`` out of place follows it (was not read: the batch's bound kept on every group, rt39)."""
+    plain = _CLAMPS_IN_PLACE.get(func)
+    if plain is None or not isinstance(args[0], Tensor) or not _clamped_by_tensor(frame, plain, args, kwargs, args[0]):
+        _inplace_unary(frame, func, args, kwargs, out)
+    elif frame.get(args[0]) is not None:
+        lose_aliases(frame, args[0], op_name(func))
     written_through_view(frame, args[0], op_name(func))
+
+
+_CLAMPS_IN_PLACE = {Tensor.clamp_: Tensor.clamp, Tensor.clamp_min_: Tensor.clamp_min, Tensor.clamp_max_: Tensor.clamp_max,
+                    Tensor.clip_: Tensor.clip}
 
 
 def _inplace_unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
@@ -5604,6 +5669,9 @@ def _inplace_unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
         frame.lose(target, op_name(func), track)
         return
     if track.lost_at is not None:
+        return
+    if any(isinstance(a, Tensor) and frame.get(a) is not None for a in (*args[1:], *kwargs.values())):
+        frame.lose(target, f"{op_name(func)} by a tensor computed from the images' values", track)
         return
     if track.ratio is not None:
         low = get_arg(args, kwargs, 1, "min", None)

@@ -1163,6 +1163,14 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         frame.lose(target, f"{op} by an image's weight field", track)
         lose_aliases(frame, target, op)
         return
+    if (track is not None and kind is not None and len(args) > 1 and type(args[1]) in (int, float)
+            and track.lost_at is None and (track.rows or track.image is not None or track.ratio is not None)
+            and _bytecode.positional_number(frame.size_sites, frame.per_image_targets, levels=frame.fixed_lists)):
+        # ``e[i].mul_(1.0 + 0.5 * i)`` over the images: on a group alone the image has another position, so
+        # another factor (read out of place by ``Tensor.mul``'s rule; in place it was kept, rt39)
+        frame.lose(target, f"{op} {mode.BY_POSITION_NUMBER}", track)
+        lose_aliases(frame, target, op)
+        return
     if (track is not None and kind is not None and len(args) > 1 and not kwargs
             and elementwise.values_by_image_count(frame, kind, target, track, args[1], None)):  # ``e /= len(targets)``
         frame.lose(target, f"{op} {elementwise.BY_IMAGE_COUNT_VALUES}", track)

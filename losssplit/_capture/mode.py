@@ -1264,6 +1264,9 @@ class Frame:
         # the last ``len()`` read of such an item: (the list, its image, the length)
         self.paired_lists: set[int] = set()
         self.item_length: tuple[Sequence[Any], int, int] | None = None
+        # integer tensors of the images' items of list arguments (the matcher's ``indices[b]``): the
+        # list reader they were read with, and id -> (the tensor, its image) (``index_item``)
+        self._index_items: tuple[Any, dict[int, tuple[Tensor, int]]] | None = None
         # ``len(x)`` of one image's own tensor just read: (its image, the length, where it was called)
         self.image_len: tuple[Tensor, int, tuple[int, Any, int] | None] | None = None
         # (code, offset) of each ``len`` call whose last ``len(x)`` was of one image's own tensor
@@ -1440,6 +1443,8 @@ class Frame:
         # those sizes in the order read: (the image, the int read, None for a size that is no int;
         # the tensor's first-dim size, None for a 0-dim one)
         self.image_sizes: list[tuple[int | None, int | None, int | None]] = []
+        # the same of the images' index tensors of list arguments (``item_size``)
+        self.index_sizes: list[tuple[int | None, int | None, int | None]] = []
         # numbers a loss was divided by that sizes of single images' tensors may make up and that
         # are none of its counts (``SIZES_DIVISOR``): every key divided by such a value declines
         self.sized_divisors: set[float] = set()
@@ -2409,6 +2414,32 @@ class Frame:
                     return items, b
         return None
 
+    def index_item(self, x: Tensor) -> int | None:
+        """The image ``b`` where ``x`` is an integer tensor of ``items[b]`` (itself or in a tuple or
+        list) of a list argument of one item per image (the matcher's ``indices[b] = (src, tgt)``);
+        None for any other tensor. Its size read by position (``len(indices[0][0])``) is one image's,
+        on a group alone another's (``item_size``)."""
+        read = self.read_image_lists
+        if read is None:
+            return None
+        if self._index_items is None or self._index_items[0] is not read:
+            found: dict[int, tuple[Tensor, int]] = {}
+            for items in read():
+                for b, item in enumerate(items):
+                    for v in item if type(item) in (tuple, list) else (item,):
+                        if isinstance(v, Tensor) and not v.is_floating_point() and not v.is_complex() \
+                                and v.dtype is not torch.bool:
+                            found.setdefault(id(v), (v, b))
+            self._index_items = (read, found)
+        held = self._index_items[1].get(id(x))
+        return held[1] if held is not None and held[0] is x else None
+
+    def item_size(self, b: int, n: Any, x: Tensor) -> None:
+        """The body read ``n``, a size of ``x``, image ``b``'s index tensor (``index_item``): kept apart
+        from ``image_sizes`` and ``image_size_read`` (whose sums and reads the count rules take: MOTR's
+        ``num_samples += len(q)`` over every frame), for the picked-size checks only."""
+        self.index_sizes.append((b, n if type(n) is int else None, int(x.shape[0]) if x.dim() else None))
+
     def paired(self, items: Sequence[Any]) -> None:
         """The body used the list ``items`` item by item with the values of the item's image
         (``len(label)`` as a bound or a factor of that image's values, EEND's ``pred[:len(label)]``)."""
@@ -2771,7 +2802,7 @@ class Frame:
         self.read_argument_numbers = None
         self._argument_tensors = None
         self.read_argument_tensors = None
-        self.read_image_lists = self.item_length = self.image_len = None
+        self.read_image_lists = self.item_length = self.image_len = self._index_items = None
         self.own_len_sites.clear()
         self.paired_lists.clear()
         self.read_body_call = self._body_call = self.op = self.op_caller = self.op_walk = self.op_locals = None
@@ -2863,6 +2894,7 @@ class Frame:
         self.counted_values.clear()
         self.image_size_read = False
         self.image_sizes.clear()
+        self.index_sizes.clear()
         self.sized_divisors.clear()
         self.value_counts.clear()
         self.rows_counted.clear()
@@ -4965,6 +4997,8 @@ def _counted_sizes(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
     rows = track.rows if track is not None else None
     if not rows and track is not None and track.image is not None:
         frame.image_size(track, out, x)
+    elif track is None and isinstance(x, Tensor) and (b := frame.index_item(x)) is not None:
+        frame.item_size(b, out, x)  # ``indices[0][0].numel()``
     elif (not rows and track is not None and track.lost_at is not None and SOME_POSITIONS in track.lost_at
           and func in (Tensor.numel, torch.numel)):
         frame.lost_size(out, x)
@@ -5327,6 +5361,10 @@ def _count_valued(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
             frame.lose(out, f"{op_name(func)} {PICKED_SIZE}", pred=False)
             return False
         return bool(frame.count_made and track.rows) and _count_tensor_on_rows(frame, args, kwargs, out)
+    if frame.picked_made and out.numel() == 1:
+        picked = _picked_operand(frame, args, kwargs)
+        if picked is not None:  # ``torch.tensor(float(t[0]["boxes"].shape[0])).clamp(min=1)``: still that size (rt39)
+            frame.picked_made[id(out)] = (out, picked)
     if func in _DATA_ARGS:
         data = get_arg(args, kwargs, 1 if func is Tensor.new_tensor else 0, "data", None)
         if type(data) in (list, tuple) and len(data) == 1:
@@ -5339,7 +5377,9 @@ def _count_valued(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
                 and (_bytecode.counted_number(zero=False) or frame.counted_number(data) and not _bytecode.literal_size(
                     data, 1 if func is Tensor.new_tensor else 0, "data", len(args) + len(kwargs))):
             frame.count_made[id(out)] = (out, True)
-        elif frame.image_size_read and out.numel() == 1 and type(data) in (int, float) and frame.num_images > 1:
+        if (frame.image_size_read or frame.index_sizes) and out.numel() == 1 and type(data) in (int, float) \
+                and frame.num_images > 1:
+            # (also of a count: ``float(len(t[0]["boxes"]))`` is read as one, and is a size of the first image only)
             from .elementwise import picked_size_number  # (it imports this module)
 
             if picked_size_number(frame, data, uneven=False):
@@ -5453,6 +5493,21 @@ def _of_a_count_tensor(frame: Frame, args: tuple, kwargs: dict, rule: str) -> bo
             if made is not None and made[0] is v and made[1]:
                 return True
     return False
+
+
+def _picked_operand(frame: Frame, args: tuple, kwargs: dict) -> float | None:
+    """The size a ``Frame.picked_made`` tensor operand holds, where the op meets no tracked tensor
+    (a clamp, a cast, arithmetic with numbers: the value computed from it is still computed from that
+    size of some images only); else None."""
+    picked = None
+    for v in flat_args(args, kwargs):
+        if type(v) is Tensor:
+            if frame.get(v) is not None:
+                return None
+            held = frame.picked_made.get(id(v))
+            if held is not None and held[0] is v:
+                picked = held[1]
+    return picked
 
 
 def _picked_tensor_met(frame: Frame, args: tuple, kwargs: dict) -> bool:
@@ -6870,6 +6925,8 @@ class CaptureMode(TorchFunctionMode):
                     else:
                         if held is not None and held.lost_at is not None and SOME_POSITIONS in held.lost_at:
                             frame.lost_size(out, args[0])
+                        elif held is None and (b := frame.index_item(args[0])) is not None:
+                            frame.item_size(b, out, args[0])
                         frame.image_len = None
                         if frame.own_len_sites and (site := _bytecode.len_site()) is not None:
                             frame.own_len_sites.pop(site[1:], None)

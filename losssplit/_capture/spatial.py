@@ -164,6 +164,7 @@ def batch_norm(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
         return
     if training or any(r is None for r in running):
         _follow(frame, func, args, kwargs, out, set(), (*running, *affine))
+        _running_updated(frame, src, running, "F.batch_norm")
     else:
         _follow(frame, func, args, kwargs, out, set(range(src.dim())), (*running, *affine))
 
@@ -192,6 +193,18 @@ def instance_norm(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
     running = [get_arg(args, kwargs, i, name, None) for i, name in ((1, "running_mean"), (2, "running_var"))]
     affine = [get_arg(args, kwargs, i, name, None) for i, name in ((3, "weight"), (4, "bias"))]
     _follow(frame, func, args, kwargs, out, {0, 1}, (*running, *affine))
+    if get_arg(args, kwargs, 5, "use_input_stats", True):
+        _running_updated(frame, args[0], running, "F.instance_norm")
+
+
+def _running_updated(frame: Frame, src: Any, running: list, op: str) -> None:
+    """Running statistics updated in place from the images' values (training mode) now hold a
+    statistic of the whole batch: a loss computed from them after the call mixes images (on a group
+    alone they hold another update; was untracked, the batch's kept on every group, rt39)."""
+    if isinstance(src, Tensor) and frame.get(src) is not None:
+        for r in running:
+            if isinstance(r, Tensor):
+                frame.lose(r, f"{op}'s running statistics updated from the batch", pred=False)
 
 
 @rule(F.local_response_norm)
