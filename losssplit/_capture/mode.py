@@ -1593,6 +1593,12 @@ class Frame:
             members.setdefault(g, []).append(b)
         return list(members.values())
 
+    def single_image(self) -> bool:
+        """Whether the call has one image, whole in each of its groups (no sources per token): every
+        count of image rows, and every number the body computes from one, is on a group alone what it
+        is on the batch (its weight aside, which is no count)."""
+        return self.num_images == 1 and self.tokens is None
+
     def own_oracle(self) -> bool:
         """Whether the call is its own oracle: every image is in one group (known on the host)
         and every weight is the number 1 (or weights are not configured), so that the group alone
@@ -5186,6 +5192,9 @@ def _length_number(frame: Frame, rule: Any, args: tuple, kwargs: dict, out: Any)
         return None
     if not any(isinstance(v, Tensor) and frame.get(v) is not None for v in flat_args(args, kwargs)):
         return None
+    if frame.single_image():  # a length, a size or a position of the one image is its group's; its weight is not
+        return BY_WEIGHT_NUMBER if kind == 1 and rule.__name__ not in ("add", "sub", "rsub") \
+            and _weighted_number(frame, args, kwargs) else None
     if _bytecode.counted_number(zero=rule.__name__ not in ("add", "sub", "rsub"), numbers=_PLAIN_NUMBERS) \
             or kind == 1 and _bytecode.counted_attribute():  # (``clamp(max=self.cap)``, ``self.cap = 0.3 / len(t)``)
         return BY_LENGTH_NUMBER
@@ -6901,13 +6910,13 @@ class CaptureMode(TorchFunctionMode):
             frame.ran = None
             return out
         if frame.row_counts or frame.counted_values:
-            if frame.row_counts and func in _SIZED_OPS and _counted_size(frame, func, args, kwargs):
+            if frame.row_counts and func in _SIZED_OPS and not frame.single_image() and _counted_size(frame, func, args, kwargs):
                 pred = any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs))
                 frame.lose(out, f"{op_name(func)} sized by a size of image rows, or a number computed from one, along a "
                            "dim without images (on a group alone it is the group's count)", pred=pred)
                 frame.ran = None
                 return out
-            if _counted_value(frame, func, rule, args, kwargs):
+            if not frame.single_image() and _counted_value(frame, func, rule, args, kwargs):
                 pred = any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs))
                 frame.lose(out, f"{op_name(func)} of a size of image rows, or of a number computed from one, as a value "
                            "(on a group alone it is the group's count)", pred=pred)

@@ -1229,10 +1229,12 @@ def _joined_values(frame: Frame, seq: Sequence[Tensor], tracks: list[Track | Non
     if not found:
         return None
     counts = batch_counts(frame)
-    if not fixed_list_argument(seq, counts, frame.fixed_lists) or grown and not fixed_repeats(counts, lists=frame.fixed_lists):
-        return lost_track(f"{op} of reduced values of several images a number of times the code does not fix (a list "
-                          "or a loop over the targets: on a group alone, maybe as many as the group's)")
-    return _element_formulas(frame, tracks, found, op)
+    vector = None
+    if fixed_list_argument(seq, counts, frame.fixed_lists) and (not grown or fixed_repeats(counts, lists=frame.fixed_lists)):
+        vector = _element_formulas(frame, tracks, found, op)  # (None where the join carries a loop's value on)
+    return vector if vector is not None else lost_track(
+        f"{op} of reduced values of several images a number of times the code does not fix (a list or a loop over "
+        "the targets, a loop past a test of a local: on a group alone, maybe as many as the group's)")
 
 
 def _images_by_position(frame: Frame, whole: list[Tensor], op: str) -> None:
