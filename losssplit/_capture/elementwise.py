@@ -1692,7 +1692,7 @@ def _counted_operand(frame: Frame, func: Any, kind: str, a: Any, ta: Track | Non
         if per is not None:
             frame.set(out, per)
             return True
-    if frame.single_image():  # the one image's count is its group's
+    if frame.single_image_counts((a, b)):  # the one image's count (times literals) is its group's
         return False
     op = op_name(func)
     equal = counted and sized is None and not (frame.size_number(a) or frame.size_number(b)) and all(
