@@ -6,7 +6,8 @@ tuple), a comprehension over ``range(3)``, or a vector grown by one value per it
 the code fixes from an empty tensor (vector-quantize-pytorch's ``ResidualVQ``: ``all_losses =
 cat((all_losses, rearrange(loss, '... -> ... 1')))`` per quantizer). Near misses decline with a
 warning naming the key: a vector grown once per image (a loop over the targets, or over
-``range(len(targets))``), a comprehension over the targets. Each body is compared with the oracle
+``range(len(targets))``, or in a helper called per image), a comprehension over the targets, a loss
+of the batch beside one image's. Each body is compared with the oracle
 (the body run on each group's images alone)."""
 
 from __future__ import annotations
@@ -101,7 +102,13 @@ def grown_in_a_helper_called_per_image(outputs, targets):
     return {"loss": losses.sum()}
 
 
-DECLINED = [grown_per_image, grown_over_the_count, comprehension_over_the_targets, grown_in_a_helper_called_per_image]
+def a_loss_beside_one_image(outputs, targets):  # image 0 is another image on a group alone
+    y = _y(targets)
+    return {"loss": torch.cat(((outputs["x"] - y).abs().mean()[None], (outputs["x"][0] - y[0]).abs().mean()[None])).mean()}
+
+
+DECLINED = [grown_per_image, grown_over_the_count, comprehension_over_the_targets, grown_in_a_helper_called_per_image,
+            a_loss_beside_one_image]
 
 
 @pytest.mark.parametrize("body", DECLINED, ids=lambda f: f.__name__)
