@@ -4,7 +4,8 @@ sum or mean: as ``torch.stack`` of them (``test_rules_stacked_values``), on a gr
 joins as many values, each the group's, where the code fixes their count -- a display (a list or a
 tuple), a comprehension over ``range(3)``, or a vector grown by one value per iteration of a loop
 the code fixes from an empty tensor (vector-quantize-pytorch's ``ResidualVQ``: ``all_losses =
-cat((all_losses, rearrange(loss, '... -> ... 1')))`` per quantizer). Near misses decline with a
+cat((all_losses, rearrange(loss, '... -> ... 1')))`` per quantizer; the library's own loop still declines,
+its ``continue`` testing a local, survey 25). Near misses decline with a
 warning naming the key: a vector grown once per image (a loop over the targets, or over
 ``range(len(targets))``, or in a helper called per image), a comprehension over the targets, a loss
 of the batch beside one image's. Each body is compared with the oracle
