@@ -83,6 +83,13 @@ as that count does: mmdet's FCOS head splits (12): 295 expected, 48 declined, 34
 0 WRONG.
 
 The three together (merged in session 12): 295 expected, 37 declined, 23 GAP (7.8 %), 0 WRONG.
+
+NOW (cov39a, session 38): unchanged, 23 GAP (7.8 %), 0 WRONG. The GAPs by warning: SPIN's ``len(gt)
+> 0`` fallback (12) and CenterPoint's ``num_pos == 0`` return (2), branches a group alone takes
+otherwise (what its other branch returns is not known without running it); SASRec's frozen item
+table's norm added in place (5: a tensor without a grad history may hold an argument's data, the
+README's deliberate decline); DAFormer's ``.item()`` of the confident share over a NumPy size (4,
+the whole call). None is an op pattern a rule of the capture can follow as it stands.
 """
 
 from __future__ import annotations

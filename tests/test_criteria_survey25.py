@@ -89,13 +89,29 @@ call of one example its value is its group's (log-cosh's ``sum(0)`` over [6, 1] 
 61 declined, 45 GAP (11.3 %), 0 WRONG. Session 27: one group holding every image takes the whole of
 an outside normaliser: 58 declined, 42 GAP (10.5 %), 0 WRONG.
 
-Session 36 (s25b, NOW): the values ``torch.unique`` found are tested as a set -- torchmetrics' binary
+Session 36 (s25b): the values ``torch.unique`` found are tested as a set -- torchmetrics' binary
 check ``torch.any((u != 0) & (u != 1))`` of ``u = torch.unique(target)`` holds at some value exactly
 where it holds at some element, so it is decided per group from the group's own elements (it was a
 branch on data mixed across images, declining the call); the binary hinge splits: 52 declined, 36
 GAP (9.0 %), 0 WRONG. Predictions written into data of the rows (``margin = torch.zeros_like(preds);
 margin[target] = preds[target]``) make it a prediction, so the one-vs-all hinge's clamped sum of it
 is a loss, not a normaliser: 47 declined, 31 GAP (7.8 %), 0 WRONG.
+
+NOW (cov39a, session 38): unchanged, 47 declined, 31 GAP (7.8 %), 0 WRONG. ``torch.cat`` of reduced
+values shaped ``[1]`` is followed where the code fixes their count (``tests/test_rules_joined_values.py``),
+but ``ResidualVQ`` grows ``all_losses`` per quantizer in a loop whose ``continue`` tests the local
+``should_quantize_dropout`` (``self.training and self.quantize_dropout and not return_loss``, with
+``return_loss = exists(indices)`` unpacked from a tuple): no proof reads it as deciding alike on a
+group alone, so the join still declines (now named at ``torch.cat``). A size of the one image's rows
+times literals is its group's (``tests/test_rules_one_image_counts.py``), but MS-SSIM on the one
+example next meets its kernel's ``dist / sigma`` with ``sigma=1.0`` equal to the count by value (a
+plain number: not proven free of the weight field, declined). Traced, left: pyro's ELBO (15) returns
+``loss + (surrogate_loss - torch_item(surrogate_loss))``, its value the Python sum of ``.item()``
+reads of each site's ``log_prob_sum`` inside pyro's ``torch_item`` helper (no ``GroupFloat``: the
+read's uses are past a ``return``), and ``poutine.scale``'s plate first scales by ``msg["scale"] *
+self.size / self.subsample_size`` (``x.shape[0]`` both: a count times then over itself); the ZINB's
+branch (4) is pyro's ``broadcast_shape`` comparing ``reversed_shape[i] == 1``, whose two paths give
+the same shape (no rule proves it).
 """
 
 from __future__ import annotations
@@ -735,8 +751,9 @@ CASES = {c.body.__name__: c for c in [
     _gap(fsq_reconstruction, token_batch, ["loss_recon"],
          "on the one example of weight 0.5: ``F.linear`` of weighted inputs", gap_batches=(3,)),
     _gap(residual_vq_per_quantizer_commitments, token_batch, ["loss_commit", "loss_recon@3"],
-         "the per-quantizer losses joined by ``torch.cat`` / ``Tensor.add``; on the one example ``Tensor.mul`` "
-         "by a number computed from a size of image rows and ``Tensor.reshape``"),
+         "the per-quantizer losses grown into ``all_losses`` by ``torch.cat`` in a loop past a ``continue`` under "
+         "the local ``should_quantize_dropout``, which no proof reads as deciding alike on a group alone; on the one "
+         "example the recon at ``Tensor.reshape``"),
     _mixing(lfq_entropy_and_commitment, token_batch, ["loss_aux"],
             "the codebook entropy of the batch's mean code distribution"),
     Case(pyg_mean_and_max_readout_regression, graph_batch),

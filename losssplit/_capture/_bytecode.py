@@ -1402,7 +1402,7 @@ def fixed_list_argument(value: Any, counts: Collection[int], lists: FixedLists) 
     span = instructions[first:end]
     if not span:
         return False
-    if span[-1].opname == "BUILD_LIST":  # a display: its items are written there (a ``*`` extends instead)
+    if span[-1].opname in ("BUILD_LIST", "BUILD_TUPLE"):  # a display: its items are written there (a ``*`` extends instead)
         return True
     if len(span) == 1 and span[0].opname == "LOAD_FAST":
         return _appended_local(f, instructions, span[0].argval, first, at, value, counts, lists)

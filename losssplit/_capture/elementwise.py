@@ -1693,6 +1693,8 @@ def _counted_operand(frame: Frame, func: Any, kind: str, a: Any, ta: Track | Non
         if per is not None:
             frame.set(out, per)
             return True
+    if frame.single_image_counts((a, b)):  # the one image's count (times literals) is its group's
+        return False
     op = op_name(func)
     equal = counted and sized is None and not (frame.size_number(a) or frame.size_number(b)) and all(
         t is None or t.lost_at is None or t.lost_at.endswith(BY_VALUE_ONLY) for t in (ta, tb))

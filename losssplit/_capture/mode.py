@@ -23,7 +23,7 @@ import struct
 import sys
 import types
 import weakref
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import torch
@@ -278,6 +278,19 @@ def _linear_of(name: str, count: Any, other: tuple) -> tuple[int, float] | None:
     if type(o) not in (int, float) or not o or _bytecode.literal_operand(_LINEAR[name]) != o:
         return None
     return linear[0], linear[1] / o if name == "__truediv__" else linear[1] * o
+
+
+def _counts_in(value: Any, depth: int = 0) -> Iterator[Any]:
+    """The counts of image rows (``RowCount``, ``CountedInt``, ``CountedFloat``) in ``value``, in
+    lists, tuples and sizes (two levels) and slices."""
+    if type(value) in (RowCount, CountedInt, CountedFloat):
+        yield value
+    elif type(value) is slice:
+        for v in (value.start, value.stop, value.step):
+            yield from _counts_in(v, depth)
+    elif depth < 2 and type(value) in (list, tuple, torch.Size):
+        for v in value:
+            yield from _counts_in(v, depth + 1)
 
 
 def _linear_form(count: Any) -> tuple[int, float] | None:
@@ -1597,6 +1610,18 @@ class Frame:
         for b, g in enumerate(groups):
             members.setdefault(g, []).append(b)
         return list(members.values())
+
+    def single_image_counts(self, values: Iterable[Any]) -> bool:
+        """Whether the call has one image, whole in each of its groups (no sources per token), and
+        the numbers among ``values`` (in lists, tuples, sizes and slices) that count image rows are
+        each a ``RowCount`` or one times number literals (``_linear_form``: ``2 * bs``, ``bs / 4``),
+        one at least: each is on that group alone what it is on the batch. Not a count plus a number
+        (``bs + t[0]["loss_weight"]``: the weight is 1 on the group alone), nor a plain number equal
+        to a count."""
+        if self.num_images != 1 or self.tokens is not None:
+            return False
+        found = [n for v in values for n in _counts_in(v)]
+        return bool(found) and all(_linear_form(n) is not None for n in found)
 
     def own_oracle(self) -> bool:
         """Whether the call is its own oracle: every image is in one group (known on the host)
@@ -6959,13 +6984,14 @@ class CaptureMode(TorchFunctionMode):
             frame.ran = None
             return out
         if frame.row_counts or frame.counted_values:
-            if frame.row_counts and func in _SIZED_OPS and _counted_size(frame, func, args, kwargs):
+            if frame.row_counts and func in _SIZED_OPS and _counted_size(frame, func, args, kwargs) \
+                    and not frame.single_image_counts((*args, *kwargs.values())):
                 pred = any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs))
                 frame.lose(out, f"{op_name(func)} sized by a size of image rows, or a number computed from one, along a "
                            "dim without images (on a group alone it is the group's count)", pred=pred)
                 frame.ran = None
                 return out
-            if _counted_value(frame, func, rule, args, kwargs):
+            if _counted_value(frame, func, rule, args, kwargs) and not frame.single_image_counts((*args, *kwargs.values())):
                 pred = any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs))
                 frame.lose(out, f"{op_name(func)} of a size of image rows, or of a number computed from one, as a value "
                            "(on a group alone it is the group's count)", pred=pred)

@@ -25,6 +25,7 @@ from ._bytecode import (
     counted_sizes,
     fill_of_its_size,
     fixed_list_argument,
+    fixed_repeats,
     iterated_extreme,
     iterating_builtin,
     literal_size,
@@ -1080,6 +1081,11 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         if stacked is not None:
             frame.set(out, stacked)
             return
+    if not stack and out.dim() == 1 and all(x.dim() == 1 for x in seq):
+        vector = _joined_values(frame, seq, tracks, op)
+        if vector is not None:
+            frame.set(out, vector)
+            return
     if any(t is not None and (t.lost_at is not None or t.ratio is not None) for t in tracks):
         lost = next((t.lost_at for t in tracks if t is not None and t.lost_at), op)
         frame.lose(out, lost, pred=any(t is not None and t.from_prediction for t in tracks))
@@ -1171,19 +1177,64 @@ def _stacked_values(frame: Frame, seq: Sequence[Tensor], tracks: list[Track | No
     (the caller then declines as before) or is one image's value."""
     found = []
     for t in tracks:
-        if t is None or not t.from_prediction:
-            return None
-        leaf = leaves(t)
-        if leaf is None or any(r.rows.numel() == 1 or r.host_image is not None for r in leaf[1]):
+        leaf = _batch_value(t)
+        if leaf is None:
             return None
         found.append(leaf)
     if not fixed_list_argument(seq, batch_counts(frame), frame.fixed_lists):
         return lost_track(f"{op} of reduced values of several images in a list whose length the code does not fix "
                           "(a loop over the targets or a helper's list: on a group alone, maybe as many as the group's)")
+    return _element_formulas(frame, tracks, found, op)
+
+
+def _batch_value(t: Track | None) -> tuple[Any, tuple[Ratio, ...]] | None:
+    """``t`` as an expression of ratios each over several images (a loss of the whole batch), or None."""
+    leaf = leaves(t) if t is not None and t.from_prediction else None
+    if leaf is None or any(r.rows.numel() == 1 or r.host_image is not None for r in leaf[1]):
+        return None
+    return leaf
+
+
+def _element_formulas(frame: Frame, tracks: list[Track | None], found: list[Any], op: str) -> Track | None:
+    """The vector of the expressions ``found`` joined at ``op`` (None where ``with_site`` refuses the op)."""
     sites = with_site(frame, frozenset().union(*(t.sites for t in tracks if t is not None)))
     if sites is None:
         return None
     return Track(from_prediction=True, lost_at=op, element_formulas=tuple(found), sites=sites)
+
+
+def _joined_values(frame: Frame, seq: Sequence[Tensor], tracks: list[Track | None], op: str) -> Track | None:
+    """``torch.cat`` of reduced values of the whole batch shaped ``[1]`` (``l.reshape(1)``, einops'
+    ``'... -> ... 1'``), of vectors of them and of empty tensors: one expression per element, as
+    ``_stacked_values`` makes. The elements' count is the code's where the joined sequence is a
+    display or a list of a length it fixes, and, where a vector of them is joined again (a loss
+    appended per quantizer, ``all_losses = cat((all_losses, loss[None]))`` from ``torch.empty(0)``),
+    where the join runs as many times on a group alone (``fixed_repeats``: a loop over the
+    quantizers, not over the targets). None where an element is no expression of ratios or one
+    image's value (the caller declines as before)."""
+    found: list[Any] = []
+    grown = False
+    for x, t in zip(seq, tracks):
+        if t is None:
+            if x.numel():
+                return None
+        elif t.element_formulas and not t.elements and x.shape[0] == len(t.element_formulas):
+            found.extend(t.element_formulas)
+            grown = True
+        else:
+            leaf = _batch_value(t) if x.shape[0] == 1 else None
+            if leaf is None:
+                return None
+            found.append(leaf)
+    if not found:
+        return None
+    counts = batch_counts(frame)
+    vector = None
+    if fixed_list_argument(seq, counts, frame.fixed_lists) and (not grown or fixed_repeats(counts, lists=frame.fixed_lists)):
+        vector = _element_formulas(frame, tracks, found, op)  # (None where the join carries a loop's value on)
+    return vector if vector is not None else lost_track(
+        f"{op} of reduced values of several images a number of times the code does not fix (a list or a loop over "
+        "the targets, a loop past a test of a local: on a group alone, maybe as many as the group's)")
 
 
 def _images_by_position(frame: Frame, whole: list[Tensor], op: str) -> None:
