@@ -126,14 +126,34 @@ def reset_by_the_body(outputs, targets):
     return {"loss": _errors(outputs, targets).mean(), "num_fg": torch.tensor(num_gts / 2.0)}
 
 
+def floored_behind_a_test(outputs, targets):
+    """A group of one or two images alone is not floored (batch 1: a group with no label 1)."""
+    num_fg = 0.0
+    for t in targets:
+        num_fg_img = int((t["labels"] == 1).sum())
+        num_fg += num_fg_img
+    if len(targets) > 2:
+        num_fg = max(num_fg, 1)
+    return {"loss": _errors(outputs, targets).sum() / max(num_fg, 1), "num_fg": torch.tensor(num_fg / 2.0)}
+
+
+def sum_under_a_test(outputs, targets):
+    """A group with at most 4 labels alone logs 0."""
+    num_gts = 0.0
+    for t in targets:
+        num_gts += len(t["labels"])
+    return {"loss": _errors(outputs, targets).mean(),
+            "num_fg": torch.tensor(num_gts / 2.0) if num_gts > 4 else torch.tensor(0.0)}
+
+
 @pytest.mark.parametrize("body", [added_behind_a_test, made_inside_the_loop, read_against_the_batch_s_mean,
                                   floored_with_no_read_above_the_floor, through_a_shadowed_max,
-                                  skipping_the_first_image, reset_by_the_body])
+                                  skipping_the_first_image, reset_by_the_body, floored_behind_a_test, sum_under_a_test])
 def test_a_tensor_of_sums_the_code_or_the_numbers_do_not_prove_the_group_s_declines(body):
     """An addition behind a test, a tensor made inside the loop (a partial sum), a read mixing
     the batch, a sum at its floor (which numbers it is cannot be told), a ``max`` that is not the
-    builtin, a loop past the first image, a sum the body rebinds: declined with a warning, never
-    another value than the oracle's."""
+    builtin, a loop past the first image, a sum the body rebinds, a floor behind a test, a sum
+    the body tests: declined with a warning, never another value than the oracle's."""
     declined = 0
     for seed, weights in COUNT_BATCHES:
         got, want, said = split_outcome(body, list(count_batch(seed, weights)), [ROWS, TARGETS])

@@ -3937,7 +3937,12 @@ def tensor_of_running_sums() -> tuple[tuple[Any, ...], dict[str, tuple[Any, floa
     first, end = spans[0][0]
     names: dict[str, tuple[Any, float | None, str | None]] = {}
     tree = _sum_tree(f, instructions, first, end, at, names)
-    return None if tree is None or not names else (tree, names)
+    if tree is None or not names:
+        return None
+    loads = [k for k, i in enumerate(instructions) if i.opname == "LOAD_FAST" and i.argval in names]
+    if _tests_of(instructions, loads, _literal_locals(f.f_code)):
+        return None  # ``if num_fg > 5:``: on a group alone its own sum decides
+    return tree, names
 
 
 def _sum_tree(f: types.FrameType, instructions: list[dis.Instruction], start: int, end: int, call: int,
@@ -4004,7 +4009,9 @@ def _running_local(f: types.FrameType, instructions: list[dis.Instruction], name
             continue
         c = _max_call(instructions, k - 1) if instructions[k - 1].opname == "CALL" else None
         two = _two_operands(instructions, k - 2) if c is not None else None
-        if c is None or two is None:
+        if c is None or two is None or any(  # a floor some jump may skip (``if len(targets) > 2:``)
+                i.opcode in _JUMPS and isinstance(i.argval, int) and i.offset < instructions[k].offset < i.argval
+                for i in instructions[:k]):
             return None
         loads = [i for i in instructions[two[0]:k - 2] if i.opname != "LOAD_CONST"]
         if len(loads) != 1 or loads[0].opname != "LOAD_FAST" or loads[0].argval != name:
