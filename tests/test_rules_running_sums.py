@@ -46,7 +46,16 @@ def logged_sums(outputs, targets):
             "product": torch.tensor(num_pos * num_labels - 2.5), "share": torch.tensor(num_labels / 10.0)}
 
 
-@pytest.mark.parametrize("body", [yolox_ratio, logged_sums])
+def generator_sums(outputs, targets):
+    """The sums written as ``sum`` of a generator over the targets, one floored."""
+    num_pos = sum(int((t["y"] > 0.5).sum()) for t in targets)
+    num_pos = max(num_pos, 1)
+    num_labels = sum(len(t["labels"]) for t in targets)
+    loss = _errors(outputs, targets).sum() / num_pos
+    return {"loss": loss, "ratio": torch.tensor(num_pos / max(num_labels, 1))}
+
+
+@pytest.mark.parametrize("body", [yolox_ratio, logged_sums, generator_sums])
 def test_a_tensor_of_running_sums_of_one_number_per_image_is_the_group_s_expression(body):
     """Were declined ("torch.tensor with a Python number the body computed from a length of its
     data", or "carries no images' rows, and values of the images were read on the host")."""

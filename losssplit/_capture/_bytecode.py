@@ -3917,7 +3917,8 @@ def tensor_of_running_sums() -> tuple[tuple[Any, ...], dict[str, tuple[Any, floa
     loop): ``e`` as an expression tree where it is Python arithmetic (``+ - * /``, the builtins
     ``max(x, c)`` with a literal ``c`` and ``float(x)``) of literals and of locals that this code
     sets only as ``summed_in_loop`` describes -- a literal 0 before a loop, one read or size added
-    in every iteration, at most one floor ``n = max(n, c)`` after it -- every store of each before
+    in every iteration, or ``n = sum(read for t in it)``, at most one floor ``n = max(n, c)`` after
+    it -- every store of each before
     the call (YOLOX's logged ``torch.tensor(num_fg / max(num_gts, 1))``). The tree's leaves are
     ``("local", name)`` and ``("c", x)``, its nodes ``(op, a, b)`` with ``op`` one of ``add``,
     ``sub``, ``mul``, ``div``, ``max``; with it, each local's (value now, the floor its store after
@@ -4007,6 +4008,12 @@ def _running_local(f: types.FrameType, instructions: list[dis.Instruction], name
         if _adds_to(instructions, k, name) is not None:
             kinds.add(_added_kind(instructions, k))
             continue
+        if _summed_generator(code, instructions, k):  # ``n = sum(len(t["boxes"]) for t in targets)``
+            body = _instructions(instructions[k - 8].argval)
+            yielded = next(j for j, i in enumerate(body) if i.opname == "YIELD_VALUE")
+            first = _operand_start(body, yielded)
+            kinds.add(_item_kind(body[first:yielded]) if first is not None else None)
+            continue
         c = _max_call(instructions, k - 1) if instructions[k - 1].opname == "CALL" else None
         two = _two_operands(instructions, k - 2) if c is not None else None
         if c is None or two is None or any(  # a floor some jump may skip (``if len(targets) > 2:``)
@@ -4035,6 +4042,11 @@ def _added_kind(instructions: list[dis.Instruction], k: int) -> str | None:
         sets = _stores(instructions, str(span[0].argval))
         start = _operand_start(instructions, sets[0]) if len(sets) == 1 else None
         span = instructions[start:sets[0]] if start is not None else []
+    return _item_kind(span)
+
+
+def _item_kind(span: list[dis.Instruction]) -> str | None:
+    """``_added_kind`` of the code ``span`` pushing the item added."""
     if len(span) < 3:
         return None
     if span[0].opname == "LOAD_GLOBAL" and span[0].argval == "len" or span[-3].opname == "LOAD_METHOD" \
