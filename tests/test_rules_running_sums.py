@@ -52,7 +52,8 @@ def generator_sums(outputs, targets):
     num_pos = max(num_pos, 1)
     num_labels = sum(len(t["labels"]) for t in targets)
     loss = _errors(outputs, targets).sum() / num_pos
-    return {"loss": loss, "ratio": torch.tensor(num_pos / max(num_labels, 1))}
+    return {"loss": loss, "ratio": torch.tensor(num_pos / max(num_labels, 1)),
+            "ratio64": torch.tensor(num_pos / max(num_labels, 1), dtype=torch.float64, device=loss.device)}
 
 
 @pytest.mark.parametrize("body", [yolox_ratio, logged_sums, generator_sums])

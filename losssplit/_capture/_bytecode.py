@@ -3913,27 +3913,26 @@ _SUM_OPS = {0: "add", 10: "sub", 5: "mul", 11: "div"}
 
 
 def tensor_of_running_sums() -> tuple[tuple[Any, ...], dict[str, tuple[Any, float | None, str | None]]] | None:
-    """At ``torch.tensor(e)`` the caller's code is executing (one positional argument, outside any
-    loop): ``e`` as an expression tree where it is Python arithmetic (``+ - * /``, the builtins
-    ``max(x, c)`` with a literal ``c`` and ``float(x)``) of literals and of locals that this code
-    sets only as ``summed_in_loop`` describes -- a literal 0 before a loop, one read or size added
-    in every iteration, or ``n = sum(read for t in it)``, at most one floor ``n = max(n, c)`` after
-    it -- every store of each before
-    the call (YOLOX's logged ``torch.tensor(num_fg / max(num_gts, 1))``). The tree's leaves are
-    ``("local", name)`` and ``("c", x)``, its nodes ``(op, a, b)`` with ``op`` one of ``add``,
-    ``sub``, ``mul``, ``div``, ``max``; with it, each local's (value now, the floor its store after
-    the loop applies or None, ``"size"`` or ``"read"`` where the addition tells what it adds). None
-    otherwise, or on a Python whose layout was not checked."""
+    """At ``torch.tensor(e)`` the caller's code is executing (one positional argument, keywords
+    ``dtype`` and ``device`` only, outside any loop): ``e`` as an expression tree where it is Python
+    arithmetic (``+ - * /``, the builtins ``max(x, c)`` with a literal ``c`` and ``float(x)``) of
+    literals and of locals that this code sets only as ``summed_in_loop`` describes -- a literal 0
+    before a loop, one read or size added in every iteration, or ``n = sum(read for t in it)``, at
+    most one floor ``n = max(n, c)`` after it that no jump skips -- every store of each before the
+    call, no test of them anywhere (YOLOX's logged ``torch.tensor(num_fg / max(num_gts, 1))``).
+    The tree's leaves are ``("local", name)`` and ``("c", x)``, its nodes ``(op, a, b)`` with
+    ``op`` one of ``add``, ``sub``, ``mul``, ``div``, ``max``; with it, each local's (value now, the
+    floor its store after the loop applies or None, ``"size"`` or ``"read"`` where the addition
+    tells what it adds). None otherwise, or on a Python whose layout was not checked."""
     found = _executed_call(_FLOOR_CHECKED)
     if found is None:
         return None
     f, instructions, at = found
-    if (instructions[at].arg or 0) != 1 \
-            or any(first <= at <= last for first, last in _loops(instructions)) \
+    if any(first <= at <= last for first, last in _loops(instructions)) \
             or any(_builtin(f, n) is not getattr(builtins, n) for n in ("max", "float", "int", "len")):
         return None
     spans = _call_spans(f.f_code, at)
-    if spans is None or len(spans[0]) != 1 or spans[1]:
+    if spans is None or len(spans[0]) - len(spans[1]) != 1 or not set(spans[1]) <= {"dtype", "device"}:
         return None
     first, end = spans[0][0]
     names: dict[str, tuple[Any, float | None, str | None]] = {}
