@@ -1387,14 +1387,10 @@ def fixed_list_argument(value: Any, counts: Collection[int], lists: FixedLists) 
     on the way may skip it (``_fixed_loops``, ``_skipped``), and reads only by ``len``, an item at
     a constant index, or this call (MultiLoss' ``results``). False for anything else (a loop over
     the targets, a list of a helper's, a filtered comprehension). Python 3.11."""
-    found = _executed(_COUNT_CHECKED)
+    found = _executed_call(_COUNT_CHECKED)
     if found is None:
         return False
     f, instructions, at = found
-    if at is not None and instructions[at].opname == "PRECALL":
-        at += 1
-    if at is None or at >= len(instructions) or instructions[at].opname != "CALL":
-        return False
     spans = _call_spans(f.f_code, at)
     if spans is None or not spans[0]:
         return False
@@ -3937,6 +3933,155 @@ def summed_in_loop() -> bool:
     if f is None or any(_builtin(f, n) is not getattr(builtins, n) for n in ("max", "min", "sum", "float", "int")):
         return False
     return any(_proven(f, name) for name in _divisor_locals(f.f_code, _lasti(f)))
+
+
+# ``BINARY_OP``'s argument -> the expression's name of the operator, for ``tensor_of_running_sums``
+_SUM_OPS = {0: "add", 10: "sub", 5: "mul", 11: "div"}
+
+
+def tensor_of_running_sums() -> tuple[tuple[Any, ...], dict[str, tuple[Any, float | None, str | None]]] | None:
+    """At ``torch.tensor(e)`` the caller's code is executing (one positional argument, keywords
+    ``dtype`` and ``device`` only, outside any loop): ``e`` as an expression tree where it is Python
+    arithmetic (``+ - * /``, the builtins ``max(x, c)`` with a literal ``c`` and ``float(x)``) of
+    literals and of locals that this code sets only as ``summed_in_loop`` describes -- a literal 0
+    before a loop, one read or size added in every iteration, or ``n = sum(read for t in it)``, at
+    most one floor ``n = max(n, c)`` after it that no jump skips -- every store of each before the
+    call, no test of them anywhere (YOLOX's logged ``torch.tensor(num_fg / max(num_gts, 1))``).
+    The tree's leaves are ``("local", name)`` and ``("c", x)``, its nodes ``(op, a, b)`` with
+    ``op`` one of ``add``, ``sub``, ``mul``, ``div``, ``max``; with it, each local's (value now, the
+    floor its store after the loop applies or None, ``"size"`` or ``"read"`` where the addition
+    tells what it adds). None otherwise, or on a Python whose layout was not checked."""
+    found = _executed_call(_FLOOR_CHECKED)
+    if found is None:
+        return None
+    f, instructions, at = found
+    if any(first <= at <= last for first, last in _loops(instructions)) \
+            or any(_builtin(f, n) is not getattr(builtins, n) for n in ("max", "float", "int", "len")):
+        return None
+    spans = _call_spans(f.f_code, at)
+    if spans is None or len(spans[0]) - len(spans[1]) != 1 or not set(spans[1]) <= {"dtype", "device"}:
+        return None
+    first, end = spans[0][0]
+    names: dict[str, tuple[Any, float | None, str | None]] = {}
+    tree = _sum_tree(f, instructions, first, end, at, names)
+    if tree is None or not names:
+        return None
+    loads = [k for k, i in enumerate(instructions) if i.opname == "LOAD_FAST" and i.argval in names]
+    if _tests_of(instructions, loads, _literal_locals(f.f_code)):
+        return None  # ``if num_fg > 5:``: on a group alone its own sum decides
+    return tree, names
+
+
+def _sum_tree(f: types.FrameType, instructions: list[dis.Instruction], start: int, end: int, call: int,
+              names: dict[str, tuple[Any, float | None, str | None]]) -> tuple[Any, ...] | None:
+    """``tensor_of_running_sums``' tree of the code ``instructions[start:end]``, its locals added
+    to ``names``; None where any part is not of that form."""
+    span = instructions[start:end]
+    if not span or any(i.is_jump_target for i in span):
+        return None
+    if len(span) == 1:
+        i = span[0]
+        if i.opname == "LOAD_CONST" and type(i.argval) in (int, float) and math.isfinite(i.argval):
+            return ("c", float(i.argval))
+        if i.opname != "LOAD_FAST":
+            return None
+        held = _running_local(f, instructions, str(i.argval), call)
+        if held is None:
+            return None
+        names[str(i.argval)] = held
+        return ("local", str(i.argval))
+    last = span[-1]
+    if last.opname == "BINARY_OP" and last.arg in _SUM_OPS:
+        two = _two_operands(instructions, end - 1)
+        if two is None or two[0] != start:
+            return None
+        left = _sum_tree(f, instructions, two[0], two[1], call, names)
+        right = _sum_tree(f, instructions, two[1], end - 1, call, names) if left is not None else None
+        return None if right is None else (_SUM_OPS[last.arg], left, right)
+    if last.opname != "CALL" or end - start < 4 or instructions[end - 2].opname != "PRECALL":
+        return None
+    callee = span[0]
+    if callee.opname != "LOAD_GLOBAL" or not (callee.arg or 0) & 1:
+        return None
+    if callee.argval == "float" and last.arg == 1:  # ``float(n)``: the same number
+        return _sum_tree(f, instructions, start + 1, end - 2, call, names)
+    c = _max_call(instructions, end - 1) if callee.argval == "max" else None
+    two = _two_operands(instructions, end - 2) if c is not None else None
+    if c is None or two is None or two[0] != start + 1:
+        return None
+    # the operand that is no lone literal (``_max_call`` found exactly one such)
+    lone = two[1] + 1 == end - 2 and instructions[two[1]].opname == "LOAD_CONST"
+    inner = _sum_tree(f, instructions, *((two[0], two[1]) if lone else (two[1], end - 2)), call, names)
+    return None if inner is None else ("max", inner, ("c", c))
+
+
+def _running_local(f: types.FrameType, instructions: list[dis.Instruction], name: str,
+                   call: int) -> tuple[Any, float | None, str | None] | None:
+    """(value, floor, what it adds: ``_added_kind``) of the local ``name`` for ``_sum_tree``: set by
+    this code alone as ``summed_in_loop`` describes (``_accumulated``), every store before ``call``,
+    any store but the first 0 and the addition a floor ``name = max(name, c)``; None otherwise."""
+    code = f.f_code
+    if name in code.co_cellvars or name in code.co_freevars \
+            or name in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount] or _accumulated(code, name) is not True:
+        return None
+    stores = _stores(instructions, name)
+    if not stores or max(stores) >= call:
+        return None
+    floors, kinds = [], set()
+    for k in stores:
+        if _zero_store(instructions, k):
+            continue
+        if _adds_to(instructions, k, name) is not None:
+            kinds.add(_added_kind(instructions, k))
+            continue
+        if _summed_generator(code, instructions, k):  # ``n = sum(len(t["boxes"]) for t in targets)``
+            body = _instructions(instructions[k - 8].argval)
+            yielded = next(j for j, i in enumerate(body) if i.opname == "YIELD_VALUE")
+            first = _operand_start(body, yielded)
+            kinds.add(_item_kind(body[first:yielded]) if first is not None else None)
+            continue
+        c = _max_call(instructions, k - 1) if instructions[k - 1].opname == "CALL" else None
+        two = _two_operands(instructions, k - 2) if c is not None else None
+        if c is None or two is None or any(  # a floor some jump may skip (``if len(targets) > 2:``)
+                i.opcode in _JUMPS and isinstance(i.argval, int) and i.offset < instructions[k].offset < i.argval
+                for i in instructions[:k]):
+            return None
+        loads = [i for i in instructions[two[0]:k - 2] if i.opname != "LOAD_CONST"]
+        if len(loads) != 1 or loads[0].opname != "LOAD_FAST" or loads[0].argval != name:
+            return None  # (``avg = max(float(n), 1.0)``, ``n = max(m, 1)``: not this form)
+        floors.append(c)
+    if len(floors) > 1:
+        return None
+    value = _locals(f).get(name, _UNPROVEN)
+    if type(value) not in (int, float):
+        return None
+    return value, (floors[0] if floors else None), (kinds.pop() if len(kinds) == 1 else None)
+
+
+def _added_kind(instructions: list[dis.Instruction], k: int) -> str | None:
+    """What the addition stored at ``k`` (``n += x``, ``_adds_to``) adds: ``"size"`` for ``len(x)``
+    or ``x.numel()``, ``"read"`` for ``int(x)``, ``float(x)``, ``x.item()``; through a local set
+    once earlier (``n += num_fg_img``); None where that is not told."""
+    right = _operand_start(instructions, k - 1)
+    span = instructions[right:k - 1] if right is not None else []
+    if len(span) == 1 and span[0].opname == "LOAD_FAST":
+        sets = _stores(instructions, str(span[0].argval))
+        start = _operand_start(instructions, sets[0]) if len(sets) == 1 else None
+        span = instructions[start:sets[0]] if start is not None else []
+    return _item_kind(span)
+
+
+def _item_kind(span: list[dis.Instruction]) -> str | None:
+    """``_added_kind`` of the code ``span`` pushing the item added."""
+    if len(span) < 3:
+        return None
+    if span[0].opname == "LOAD_GLOBAL" and span[0].argval == "len" or span[-3].opname == "LOAD_METHOD" \
+            and span[-3].argval == "numel":
+        return "size"
+    if span[0].opname == "LOAD_GLOBAL" and span[0].argval in ("int", "float") or span[-3].opname == "LOAD_METHOD" \
+            and span[-3].argval == "item":
+        return "read"
+    return None
 
 
 def summed_multiple(body: Callable[[], BodyCall | None] | None = None) -> float | None:
@@ -13086,6 +13231,20 @@ def _executed(checked: set[tuple[int, int]]) -> tuple[types.FrameType, list[dis.
     if f is None:
         return None
     instructions, at = _located(f.f_code, _lasti(f))
+    return f, instructions, at
+
+
+def _executed_call(checked: set[tuple[int, int]]) -> tuple[types.FrameType, list[dis.Instruction], int] | None:
+    """``_executed``'s where the caller's code is executing a CALL (past its PRECALL): the index
+    of that CALL; None otherwise."""
+    found = _executed(checked)
+    if found is None:
+        return None
+    f, instructions, at = found
+    if at is not None and instructions[at].opname == "PRECALL":
+        at += 1
+    if at is None or at >= len(instructions) or instructions[at].opname != "CALL":
+        return None
     return f, instructions, at
 
 

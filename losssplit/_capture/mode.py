@@ -2031,6 +2031,22 @@ class Frame:
                 return family[0].op
         return None
 
+    def running_sum(self, z: float, kind: str | None) -> tuple[float, ...] | None:
+        """The per-image numbers whose Python sum the number ``z`` is, where the code proves ``z``
+        a running sum of one read or size per image (``_bytecode.tensor_of_running_sums``): the
+        one row-sum read of each image (``_read_families``) or the one size of each image's own
+        tensor (``size_families``) adding up to ``z``, only those of ``kind`` (``"read"``, ``"size"``)
+        where the code tells it; None where none, or several different ones, do, or a read over
+        several images equals ``z`` (which numbers it adds up cannot be told)."""
+        if not _is_count(z) or any(read.image is None and read.ratio is not None and read.value == z
+                                   for read in self.host_reads):
+            return None
+        found = {tuple(float(read.value) for read in family) for family in self._read_families()
+                 if kind != "size" and sum(read.value for read in family) == z}
+        found |= {tuple(float(n) for n in sizes) for sizes in (self.size_families(z) or ()) if kind != "read"
+                  and len(sizes) == self.num_images and sum(sizes) == z}
+        return found.pop() if len(found) == 1 else None
+
     def count_read(self, t: Any, n: Any, op: str) -> None:
         """``len(pos)``, ``pos.numel()``, ``pos.shape[0]`` (``op``) of a mask's ``nonzero()`` indices
         ``t``: a read of that mask's row sum, matched only where a loss is divided by it."""
@@ -5296,6 +5312,51 @@ def _image_chain(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor
     frame.image_chains[id(out)] = (out, frozenset(made))
 
 
+def _running_sums_tensor(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor) -> None:
+    """``torch.tensor(num_fg / max(num_gts, 1))`` (YOLOX's logged foreground ratio): a one-element
+    tensor of Python arithmetic the code proves made of literals and running sums of one number
+    read or sized per image (``_bytecode.tensor_of_running_sums``), each such sum's numbers found
+    per image (``Frame.running_sum``). On a group alone the body adds up the group's numbers, so
+    the tensor is that expression of the group's sums, each a row-sum ratio over the images, its
+    floors as the code writes them. Left as it was (no track) where anything is not so."""
+    from .. import _formula
+
+    data = get_arg(args, kwargs, 0, "data", None)
+    if type(data) not in (int, float) or out.numel() != 1 or out.dtype not in _EXACT_DTYPES:
+        return
+    found = _bytecode.tensor_of_running_sums()
+    if found is None:
+        return
+    tree, names = found
+    index: dict[str, int] = {}
+    ratios: list[Ratio] = []
+    values: list[float] = []
+    for name, (value, floor, kind) in names.items():
+        numbers = frame.running_sum(value, kind)
+        if numbers is None:
+            return
+        index[name] = len(ratios)
+        ratios.append(Ratio.of(host_tensor(list(numbers), torch.float64, out.device), frame.arange(out.device), 0,
+                               RatioKind.SUM))
+        if floor is not None and value <= floor:
+            return  # at its floor the value may be no sum: which numbers it adds up cannot be told
+        values.append(float(value))
+
+    def expression(node: tuple[Any, ...]) -> tuple[Any, ...]:
+        if node[0] == "local":
+            floor = names[node[1]][1]
+            return ("p", index[node[1]]) if floor is None else ("max", ("p", index[node[1]]), ("c", floor))
+        if node[0] == "c":
+            return node
+        return (node[0], expression(node[1]), expression(node[2]))
+
+    expr = expression(tree)
+    if _formula.evaluate(expr, values) != data:  # the code read otherwise than it ran
+        return
+    frame.set(out, Track(from_prediction=True, formula=(expr, tuple(ratios)),
+                         lost_at=f"{op_name(func)} of Python sums of one number per image"))
+
+
 def _length_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict, out: Any) -> bool:
     """Whether an op on no tracked tensor makes a tensor from a plain Python number that the
     body's code computed from a length of its data (``torch.tensor(1.0 / max(len(pos), 1))``,
@@ -7119,6 +7180,13 @@ class CaptureMode(TorchFunctionMode):
                 frame.constant_vectors[id(out)] = (out, version_of(out), values)  # ``torch.tensor(w).to(device)``
         if frame.floors:
             floored_use(frame, func, args, kwargs, out)
+        if func in _TENSOR_MAKERS and frame.num_images > 1 and (frame.host_reads or frame.image_sizes) \
+                and frame.error is None and type(out) is Tensor and frame.get(out) is None:
+            try:
+                with _HIDDEN():
+                    _running_sums_tensor(frame, func, args, kwargs, out)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
         why = _length_number(frame, rule, args, kwargs, out) if rule is not None and _LENGTH_RULE.get(rule, 1) \
             and frame.error is None else None
         if why is not None:
