@@ -1167,8 +1167,8 @@ CASES = {c.body.__name__: c for c in [
     Case(segformer_ce_aux, semantic_batch),
     Case(boundary_weighted_ce, semantic_batch),
     Case(lovasz_softmax_per_image, semantic_batch),
-    Case(discriminative_embedding, semantic_batch, gaps=keys("loss_disc"),
-         why="GAP: torch.stack of per-image terms"),
+    # first contact: GAP (4), a one-value stack of one image's instance terms read as a list skipping images; s52: split
+    Case(discriminative_embedding, semantic_batch),
     Case(pixel_contrast_seg, semantic_batch, keys("loss_contrast"), mix_batches=_MIXED,
          why="MIXES: anchors of every image contrasted"),
     Case(nnunet_dice_ce_deep_supervision, semantic_batch, gaps=keys("loss_dc_ce"), gap_batches=_ALL,
