@@ -7015,7 +7015,8 @@ class CaptureMode(TorchFunctionMode):
                     MIXED_RULE[0](frame, func, args, kwargs, out)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
-        if frame.constant_tensors and CONSTANT_RULE and frame.error is None and is_tensor and out.numel() == 1:
+        if is_tensor and (frame.constant_tensors and out.numel() == 1 or frame.constant_vectors) and CONSTANT_RULE \
+                and frame.error is None:
             try:
                 with _HIDDEN():
                     CONSTANT_RULE[0](frame, func, args, kwargs, out)
