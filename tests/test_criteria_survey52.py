@@ -1,8 +1,72 @@
 """Coverage survey 52: first contact, our own code of public criteria no survey wrote, each with the
-published method's ops, gathers, reductions and normaliser, decorated from outside: today's detection
-and segmentation training code.
+published method's ops, gathers, reductions and normaliser, decorated from outside, in today's
+detection and segmentation training code: DETR-family set criteria (DINO's denoising groups, matched
+at ``(arange(G) · single_pad)[:, None] + t`` over ``num_boxes · G``, with an auxiliary layer; DETR's
+``SetCriterion`` with its Hungarian matcher in the body, scipy's ``linear_sum_assignment`` per image
+on the host; Grounding DINO's token focal through ``masked_select`` of the text mask; Align-DETR's
+IoU-aware BCE with the mixed matching's rank weights; DiffusionDet's boxes over each image's
+``image_size_xyxy``; MPDIoU over each image's size beside Wise-IoU v3's outlier degree against the
+batch's mean; the rotated boxes' KLD through batched 2 × 2 inverses), dense detectors (YOLOv8's
+``v8DetectionLoss``: the targets collated into ``[B, max n]`` with ``mask_gt``, the task-aligned
+assigner gathering from the flattened batch by ``idx + arange(B) · max n``, BCE, CIoU and DFL over
+``target_scores_sum``, the total times the batch size; RTMDet's dynamic soft label assigner per image
+with the quality focal loss and GIoU over the assigned IoUs' sum; localisation distillation over a
+constant ``avg_factor``), open vocabulary, semi-supervision and distillation (YOLO-World's region-text
+BCE over each image's texts beside a GLIP-style batch vocabulary; Soft Teacher's background-weighted
+RoI CE and its reliable boxes' count read by ``.item()``; FGD's foreground / background masks and
+attention), mask classification (Mask2Former's class CE with ``eos_coef`` and its uncertainty point
+sampling, ``topk`` gathered from the flattened candidates by ``idx + K · arange(M)``; kMaX-DeepLab's
+mask-ID CE and PQ-style loss; SAM's multimask minimum with its IoU head, the prompted objects
+concatenated over the images), semantic segmentation (SegFormer / UPerNet's upsampled class-weighted
+CE ignoring 255 with an auxiliary head; a boundary-weighted CE by ``max_pool2d`` edges; the
+Lovász-softmax per image; nnU-Net's batch Dice and CE under deep supervision; ENet's class weights
+from the batch's frequencies; pixel contrast over the batch's anchors; De Brabandere's discriminative
+embedding loss) and instances (BoxInst's projection and colour-similarity pairwise terms; SOLOv2's
+Dice and category focal over ``num_ins + 1``; YOLACT's prototype masks cropped per box over
+``total_num_pos``; Mask R-CNN's class-specific mask BCE with its accuracy and false-positive rate).
+The harness and its vocabulary (``MIXES``, ``GAP``, ``WRONG``, the 3 % target of issue #13) are
+``_survey``'s.
 
-DOCSTRING_FIGURES
+Four batches as surveys 23 to 50's: 4 images of two groups (``loss_weight`` 1, 0.5, 1, 0.25), 3 of
+two, 3 of one group with every weight 1, 1 image; the groups from the targets' ``loss_weight`` (the
+default source), which the oracle sets to 1.
+
+FIRST_CONTACT (27 patterns, int37 at 494a35c unchanged): 342 expected companions, 146 declined,
+**130 GAP (38.0 %)**, 0 WRONG. The 16 declines where images mix, each with a warning naming its key:
+Wise-IoU v3's batch-mean outlier degree, YOLO-World's batch vocabulary, the pixel contrast, ENet's
+batch frequencies. The GAPs by cause: DINO's ``num_boxes · G``, G read from ``dn_meta`` (24: "a
+factor the code does not prove a constant of the call"); YOLOv8's collated ``mask_gt[i, :n] = 1.0``
+taken for a value of the rows' positions, and targets written per image into padded buffers, whose
+rows no rule follows (20); Mask R-CNN's logged false-positive rate over ``max(float(count), 1.0)``, a
+host read declining the whole call (16); Align-DETR's rows picked by position (15); RTMDet's
+normaliser, the sum of IoUs written per image into a buffer (10); Soft Teacher's ``.item()`` count
+dividing a loss times the weight field (10); YOLACT's ``total_num_pos`` (8); YOLO-World's own texts,
+the count read by ``.item()`` also dividing the mixing key, and slices after it on the one image (6);
+MPDIoU's ``float`` of each image's size (6); FGD's masks written per image (5); nnU-Net's deep
+supervision weights, a constant vector's elements (5); the discriminative loss' one-value stack of an
+image's instance terms (4); ENet on the one image (1). Split at first contact: the in-body Hungarian
+matching, Grounding DINO's ``masked_select``, DiffusionDet, the KLD, LD, Mask2Former's uncertainty
+points gathered from the flattened candidates, kMaX, SAM's minimum, SegFormer's CE, the boundary CE, the
+Lovász-softmax, BoxInst, SOLOv2.
+
+WRONG found beside the table (probes of the loop-position family while reading the GAPs, not a table
+pattern): an image's row written in a loop over the images at a place after the row computed from the
+loop's position (``z[i, :, i % 2 * 4:..] = y[i]``, ``z[i, :, (i % 2) * 4] = ..``) or read there
+(``x[i, :, i % 2]``) gave silently wrong companions (on a group alone the image has another position).
+Fixed in s52: both decline, naming the op (``tests/test_rules_position_parts.py``; the same writes and
+reads at literal places, an inner loop's own positions or the image's own sizes split).
+
+NOW (s52): 342 expected, 138 declined, **122 GAP (35.7 %)**, 0 WRONG. Three general rules, each with
+near misses against the oracle: (1) ``torch.stack`` of one image's reduced values made in a loop over
+the images is that image's tensor, also of one value (the discriminative loss, 4;
+``tests/test_rules_one_image_stacks.py``: values of images picked by position outside such a loop
+still decline); (2) a count read on the host that reaches an op on a loss already lost (a key whose
+images mix) does not decline the call when that op's output is lost too (YOLO-World's own texts on the
+batches of several images, 4; ``tests/test_rules_reads_of_lost_losses.py``: a read that also reaches
+an op not followed still declines); (3) a vector of constants of the call picked at a literal int,
+summed or in arithmetic with constants stays a constant an expression of ratios takes (``w[0] *
+batch_dice``; ``tests/test_rules_constant_vectors.py``; nnU-Net's body iterates its weights by ``zip``,
+through ``unbind``, and still declines). Left: every other GAP cause above.
 """
 
 from __future__ import annotations
@@ -1154,9 +1218,11 @@ CASES = {c.body.__name__: c for c in [
     Case(rtmdet_dynamic_soft_label, dense_batch, gaps=keys("loss_cls", "loss_bbox"), gap_batches=_ALL,
          why="GAP: the sum of the assigned IoUs as the normaliser"),
     Case(localisation_distillation, dense_batch),
+    # first contact: region_text GAP on batches 0 and 1 too (4), the read count's use on the mixing key declined the
+    # call; s52: split
     Case(yolo_world_region_text, text_batch, keys("loss_batch_vocab"),
-         gaps=keys("loss_region_text", "loss_batch_vocab@3"), gap_batches=_ALL, mix_batches=_MIXED,
-         why="MIXES: other images' texts as negatives; GAP: slices after a host read"),
+         gaps=keys("loss_region_text@3", "loss_batch_vocab@3"), mix_batches=_MIXED,
+         why="MIXES: other images' texts as negatives; GAP on the one image: slices after a host read"),
     Case(soft_teacher, teacher_batch, gaps=keys("loss_cls_unsup", "loss_reg_unsup"), gap_batches=_ALL,
          why="GAP: .item() of the reliable count"),
     Case(focal_global_distillation, fgd_batch, gaps=keys("loss_fgd"), gap_batches=_ALL,
@@ -1184,6 +1250,7 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 FIRST = (342, 146, 130, 0)  # expected, declined, GAP, WRONG at first contact (int37 at 494a35c unchanged)
-NOW = FIRST
+# s52: one image's stacked instance terms (4), a host-read count dividing a mixing key beside splitting ones (4)
+NOW = (342, 138, 122, 0)
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW,
-                              over_target="38.0 %: see the module docstring"))
+                              over_target="35.7 %: see the module docstring"))
