@@ -52,3 +52,32 @@ def test_values_of_images_picked_by_position_still_decline(weights):
     got, want, said = split_outcome(per_class_spread_of_all_but_last, args, kinds)
     assert got == {}, (got, want)
     assert any("not each image once" in m for m in said), said
+
+
+def first_image_in_every_iteration(x, targets):
+    total = 0.0
+    for _ in range(len(targets)):
+        total = total + torch.stack([x[0].norm(dim=1).mean()]).sum()
+    return {"loss": total}
+
+
+def each_image_once_shifted(x, targets):
+    total = 0.0
+    for b in range(len(targets)):
+        total = total + torch.stack([x[(b + 1) % len(targets)].norm(dim=1).mean()]).sum()
+    return {"loss": total / len(targets)}
+
+
+@pytest.mark.parametrize("weights", BATCHES)
+def test_one_value_stacks_of_each_image_once_split(weights):
+    args, kinds = batch(weights)
+    got, want, said = split_outcome(each_image_once_shifted, args, kinds)
+    assert got and set(got) == set(want), said
+    assert got == pytest.approx(want, rel=1e-5, abs=1e-6)
+
+
+@pytest.mark.parametrize("weights", BATCHES[:1])
+def test_one_images_value_stacked_in_every_iteration_declines(weights):
+    args, kinds = batch(weights)
+    got, want, said = split_outcome(first_image_in_every_iteration, args, kinds)
+    assert got == {}, (got, want)
