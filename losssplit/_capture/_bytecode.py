@@ -11026,6 +11026,31 @@ def positional_cut(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] 
     return start is not None and _positional_index_span(f, start, at, sites, targets)
 
 
+def positional_index_part(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None,
+                          targets: Any = None, store: bool = False) -> bool:
+    """Whether the subscript the caller's code is executing (``BINARY_SUBSCR``, or with ``store``
+    the assignment's ``STORE_SUBSCR``) has a tuple index whose parts after the first are computed
+    from a position in a loop over the images (``z[i, :, i % 2 * 4:i % 2 * 4 + 4] = y[i]``,
+    ``x[i, :, 2 * i]``: ``positional_cut``'s reading of those parts): in an image's row, a place that
+    on a group alone is another. The first part (the row) is not read. False where nothing can be
+    told."""
+    found = _executing_op("STORE_SUBSCR" if store else "BINARY_SUBSCR")
+    if found is None:
+        return False
+    f, instructions, at = found
+    built = instructions[at - 1] if at else None
+    if built is None or built.opname != "BUILD_TUPLE" or (built.arg or 0) < 2:
+        return False
+    end, starts = at - 1, []
+    for _ in range(built.arg or 0):
+        start = _operand_start(instructions, end)
+        if start is None:
+            return False
+        starts.append(start)
+        end = start
+    return _positional_index_span(f, starts[-2], at - 1, sites, targets)
+
+
 def positional_piece(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None,
                      targets: Any = None) -> bool:
     """Whether the pieces the op the caller's code is calling returns (``cols = e.unbind(-1)``),

@@ -26,12 +26,13 @@ from ._bytecode import (
     configured_item,
     fixed_repeats,
     literal_exponent,
+    literal_index,
     literal_size,
     positional_number,
     straight_line_operator,
     written_operand,
 )
-from .mode import CONSTANT_RULE, Frame, Tensor, Track, get_arg, op_name, unweighted_of
+from .mode import CONSTANT_RULE, Frame, Tensor, Track, cpu_values, get_arg, op_name, unweighted_of
 from .ratio import Ratio, RatioKind, data_value, version_of
 
 MAX_RATIOS = 256  # ratios one expression may read (a record holds each)
@@ -401,6 +402,10 @@ def constant_result(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Ten
     records nothing: the tensor is then no constant an expression takes."""
     if not out.is_floating_point() or frame.get(out) is not None or not args:
         return
+    if frame.constant_vectors and _constant_vector_result(frame, func, args, kwargs, out):
+        return
+    if out.numel() != 1:
+        return
     expr: _formula.Expr | None = None
     name = FUNCTIONS.get(func)
     if (name is not None or func in _CONSTANT_COPIES) and not any(isinstance(v, Tensor) for v in (*args[1:], *kwargs.values())):
@@ -420,6 +425,36 @@ def constant_result(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Ten
             expr = ("sub", b, a) if kind == "rsub" else ("div", b, a) if kind == "rdiv" else (kind, a, b)
     if expr is not None:
         frame.constant_tensors[id(out)] = (out, version_of(out), expr)
+
+
+_VECTOR_SUMS = frozenset({Tensor.sum, torch.sum})
+
+
+def _constant_vector_result(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor) -> bool:
+    """``w[0]`` (an int the code writes), ``w.sum()`` and ``w / w.sum()``, ``w * 0.5`` of ``w``, a vector of
+    constants of the call in host memory (``Frame.constant_vectors``: ``torch.tensor([1.0, 0.5])`` of deep
+    supervision's scale weights): an element or the sum one-element constants an expression takes, the
+    arithmetic a vector of constants again. Whether one was recorded."""
+    vector = frame.constant_vector(args[0]) if isinstance(args[0], Tensor) else None
+    if vector is None and not (func in _CONSTANT_BINARY and len(args) == 2 and frame.constant_vector(args[1]) is not None):
+        return False
+    if out.device.type != "cpu" or out.dim() > 1:
+        return False
+    if out.dim() == 0 and vector is not None and (
+            func is Tensor.__getitem__ and len(args) == 2 and type(args[1]) is int and literal_index(args[1])
+            or func in _VECTOR_SUMS and len(args) == 1 and not kwargs):
+        frame.constant_tensors[id(out)] = (out, version_of(out), _formula.const(cpu_values(out)))
+        return True
+    kind = _CONSTANT_BINARY.get(func)
+    if kind is None or len(args) != 2 or kwargs or out.dim() != 1:
+        return False
+    for x in args:  # each operand a vector of constants of the same length, a one-element constant or a written number
+        if not (isinstance(x, Tensor) and (frame.constant_vector(x) is not None and x.shape == out.shape
+                                           or frame.constant_expr(x) is not None)
+                or type(x) in (int, float) and math.isfinite(x) and written_operand(kind, x, batch_counts(frame))):
+            return False
+    frame.constant_vectors[id(out)] = (out, version_of(out), tuple(cpu_values(out)))
+    return True
 
 
 CONSTANT_RULE.append(constant_result)

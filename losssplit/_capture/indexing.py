@@ -277,6 +277,10 @@ def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], inde
         else:
             continue
         at.append(d)  # (as written: mapped below, where it is read)
+    if (cut is not None or one) and frame.num_images > 1 and type(written[0]) is int and 0 in track.rows \
+            and _bytecode.positional_index_part(frame.size_sites, frame.per_image_targets):
+        # ``x[i, :, i % 2]``: one image's row read at a place its position in the batch picks
+        return f"{cut or 'a one-position slice'} of an image's row computed from its position in a loop over the images"
     if cut is None and not one and not listed and not positions or frame.num_images < 2 or _picked_image(frame, track, parts) is not None:
         return None
     if literal_index(index) or _sizes_of_rows(frame, parts):
@@ -1112,6 +1116,19 @@ unweighted copy (out of place). ``masked_scatter_`` gets here only after ``inpla
 values in order (``_in_order``, as ``masked_scatter``'s, whose unweighted values are the same
 ``torch.masked_scatter``)."""
 
+def _position_part_written(frame: Frame, target: Any, args: tuple) -> bool:
+    """Whether ``target[index] = value`` writes one image's row (an int first part of a tuple index,
+    into a tensor with a row per image) at an int or slice bound after it that the code computes
+    from a position in a loop over the images (``_bytecode.positional_write_part``)."""
+    index = args[1] if len(args) > 1 else None
+    if type(index) is not tuple or len(index) < 2 or type(index[0]) is not int or frame.num_images < 2 \
+            or not isinstance(target, Tensor) or target.dim() < 2 or target.shape[0] != frame.num_images:
+        return False
+    if not any(type(p) is int or type(p) is slice and (p.start is not None or p.stop is not None) for p in index[1:]):
+        return False
+    return _bytecode.positional_index_part(frame.size_sites, frame.per_image_targets, store=True)
+
+
 def _picked_by_values(frame: Frame, func: Any, args: tuple) -> bool:
     """Whether the write's index is one integer tensor of the images' data (``labels``), not a tuple
     of positions (DETR's ``tc[(batch_idx, src_idx)] = ...``) nor a mask."""
@@ -1143,6 +1160,15 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
     kind = _RUNNING_TOTALS.get(func)
     op = op_name(func)
     if isinstance(target, Tensor) and (frame.row_offsets or func is Tensor.add_) and _row_offset(frame, func, target, args, kwargs):
+        return
+    if func is Tensor.__setitem__ and _position_part_written(frame, target, args):
+        # ``z[i, :, i % 2 * 4:..] = y[i]``: each image's values at a place its position in the batch picks
+        why = f"{op} into an image's row at a place computed from its position in a loop over the images"
+        if track is None:
+            frame.positional[id(target)] = (target, why)
+        else:
+            frame.lose(target, why, track)
+            lose_aliases(frame, target, op)
         return
     if func is Tensor.__setitem__ and track is not None and frame.read_image != NO_READ and _bounded(_index_parts(args[1])):
         # as for ``__getitem__``: bounds may come from host reads, unless literals of the body

@@ -1530,6 +1530,8 @@ class Frame:
         # expression, the ratios it reads, the reads it is computed from); and those reads
         self.group_numbers: list[tuple[Any, tuple[Ratio, ...], tuple[GroupRead, ...]]] = []
         self.group_reads: list[GroupRead] = []
+        # reads that reached the op being run with a tensor already lost: escaped unless its output is lost too
+        self.escape_unless_lost: list[tuple[GroupRead, ...]] = []
         self.group_sites: dict[types.CodeType, frozenset[int]] = {}  # code -> offsets (``_bytecode.group_read``)
         self.exact_numbers = False  # a ``GroupFloat.exact`` was handed out (torch functions get ints)
         # decisions the body's Python code took on values of the images (see ``Branch``), and the
@@ -2950,6 +2952,7 @@ class Frame:
         self.one_image_rows.clear()
         self.group_numbers.clear()
         self.group_reads.clear()
+        self.escape_unless_lost.clear()
         self.group_sites.clear()
         self.branches.clear()
         self.bounded_sizes.clear()
@@ -7131,6 +7134,12 @@ class CaptureMode(TorchFunctionMode):
             frame.error = exc
             frame.error_op = op_name(func)
         frame.op = frame.ran = None
+        if frame.escape_unless_lost:  # the rule ran: a number only ever scaling lost values steers no companion
+            done = is_tensor and (t := frame.get(out)) is not None and t.lost_at is not None
+            for reads in frame.escape_unless_lost:
+                if not done:
+                    _escape(reads, op_name(func))
+            frame.escape_unless_lost.clear()
         if frame.weight_filled and frame.error is None and is_tensor and func in _SHADOWED \
                 and _holds_arg(frame.weight_filled, args):
             try:
@@ -7160,7 +7169,8 @@ class CaptureMode(TorchFunctionMode):
                     MIXED_RULE[0](frame, func, args, kwargs, out)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
-        if frame.constant_tensors and CONSTANT_RULE and frame.error is None and is_tensor and out.numel() == 1:
+        if is_tensor and (frame.constant_tensors and out.numel() == 1 or frame.constant_vectors) and CONSTANT_RULE \
+                and frame.error is None:
             try:
                 with _HIDDEN():
                     CONSTANT_RULE[0](frame, func, args, kwargs, out)
@@ -7493,10 +7503,15 @@ def _grouped_arguments(frame: Frame, func: Any, args: tuple, kwargs: dict, out: 
     found = [x for x in marked if group_entry(x, frame) is not None]  # others: of an earlier call, plain
     if found and GROUP_RULE and GROUP_RULE[0](frame, func, args, kwargs, out):
         return True
+    lost = isinstance(out, Tensor) and any(
+        (t := frame.get(x)) is not None and t.lost_at is not None for x in flat_args(args, kwargs) if isinstance(x, Tensor))
     for x in found:
         entry = group_entry(x, frame)
         assert entry is not None
-        _escape(entry[2], op_name(func))
+        if lost:  # ``batch_loss / max(pos.sum().item(), 1)`` of a loss whose images mix: its key is declined anyway
+            frame.escape_unless_lost.append(entry[2])
+        else:
+            _escape(entry[2], op_name(func))
 
     def plain(v: Any) -> Any:
         if type(v) in _GROUPED:

@@ -1068,7 +1068,10 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         # ``torch.stack([loss of image b, ...])``: one row per image, valued with weights set to 1
         values = torch.stack([r.image_value().to(out.device, out.dtype) for r in per_image])
         b = per_image[0].host_image
-        if len(per_image) > 1 and b is not None and all(r.host_image == b for r in per_image):  # several of one image
+        if b is not None and all(r.host_image == b for r in per_image) and (
+                len(per_image) > 1 or _bytecode.every_image_looped(frame.num_images)):
+            # several values of one image, or one made in a loop over the images (``torch.stack([.. for k in
+            # ids])`` of the image's instances, one of them): that image's tensor
             frame.set(out, Track(image=frame.image_index(b, out.device), unweighted=values, from_prediction=True))
             return
         rows = torch.cat([(r.rows if r.host_image is None else frame.image_index(r.host_image, out.device))
