@@ -5863,6 +5863,13 @@ def side_size_divisor() -> tuple[Any, int, bool] | None:
         if returned is None:
             return None
         keys, k = keys + returned[0], returned[1]
+    return _measured(f, name, keys, k, inline, call is None)
+
+
+def _measured(f: types.FrameType, name: str, keys: tuple[str, ...], k: int, inline: bool, plain: bool = True
+              ) -> tuple[Any, int, bool] | None:
+    """``side_size_divisor``'s ``(x, k, same)`` of the size ``name[keys].shape[k]`` read in the
+    frame ``f`` (``plain``: read in the frame's own code, not by a function it calls)."""
     if keys and type(keys[-1]) is _Cut:
         return CUT_TENSOR, k, False
     x = _locals(f).get(name, _MISSING)
@@ -5881,8 +5888,69 @@ def side_size_divisor() -> tuple[Any, int, bool] | None:
     argument = parameter and not _stores(instructions, name) and _package(f.f_back) == "losssplit"
     # ``y = torch.stack(...)``, ``z = y.shape[1]``: a local the code stores once, in code without
     # loops, holds at the division the tensor the size was read from
-    kept = call is None and not keys and not parameter and len(_stores(instructions, name)) == 1 and not _loops(instructions)
+    kept = plain and not keys and not parameter and len(_stores(instructions, name)) == 1 and not _loops(instructions)
     return x, k, inline or kept or argument and not _items_written_in(code)[0]
+
+
+def side_size_factors() -> list[tuple[Any, int, bool]] | None:
+    """``side_size_divisor``'s ``(x, k, same)`` of each factor where the divisor of the ``/`` the
+    caller's code is executing is a product of two or more such sizes (``/ (x.shape[1] *
+    x.shape[2])``, ``x.size(-1) * x.size(-2)``, inside ``float(...)`` too), written at the division
+    or in a local stored once from it (was read as the count of rows it equalled: 3 rows times 4
+    columns, 12 rows of 4 images). None otherwise."""
+    if sys.version_info[:2] not in _COUNT_CHECKED:
+        return None
+    read = _caller_read(_side_size_product_at)
+    if read is None:
+        return None
+    f, (factors, inline) = read
+    found = [_measured(f, name, keys, k, inline) for name, keys, k in factors]
+    return None if any(m is None for m in found) else found  # type: ignore[return-value]
+
+
+@_per_code(1024)
+def _side_size_product_at(code: types.CodeType, lasti: int) -> tuple[tuple[tuple[str, tuple[str, ...], int], ...], bool] | None:
+    """For ``side_size_factors``: (each factor's (local, str keys, k), inline) of the divisor's
+    code at ``lasti``, or of the one store of the local it loads."""
+    instructions, at = _located(code, lasti)
+    if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _DIVISIONS \
+            or instructions[at].is_jump_target:
+        return None
+    right = _operand_start(instructions, at)
+    span = instructions[right:at] if right is not None else []
+    if not span or any(i.is_jump_target for i in span):
+        return None
+    found = _size_product(span)
+    if found is not None:
+        return found, True
+    if len(span) == 1 and span[0].opname == "LOAD_FAST" and not _plain_parameter(code, span[0].argval):
+        stores = _stores(instructions, span[0].argval)  # ``n = x.shape[1] * x.shape[2]``
+        value = _stored_value(instructions, stores[0]) if len(stores) == 1 else None
+        stored = instructions[value[0] : value[1]] if value is not None else []
+        found = _size_product(stored) if stored and not any(i.is_jump_target for i in stored) else None
+        return (found, False) if found is not None else None
+    return None
+
+
+def _size_product(span: list[dis.Instruction]) -> tuple[tuple[str, tuple[str, ...], int], ...] | None:
+    """The factors (``_side_size_form`` each) of ``span`` where it is exactly a product of two or
+    more sizes, in parentheses or ``float(...)``; None otherwise."""
+    if len(span) > 3 and span[0].opname == "LOAD_GLOBAL" and span[0].argval == "float" and (span[0].arg or 0) & 1 \
+            and [(i.opname, i.arg) for i in span[-2:]] == [("PRECALL", 1), ("CALL", 1)]:
+        span = span[1:-2]
+    if len(span) < 3 or span[-1].opname != "BINARY_OP" or span[-1].arg not in _PRODUCTS:
+        return None
+    middle = _operand_start(span, len(span) - 1)
+    if not middle:
+        return None
+    factors: list[tuple[str, tuple[str, ...], int]] = []
+    for part in (span[:middle], span[middle:-1]):
+        one = _side_size_form(part)
+        more = _size_product(part) if one is None else (one,)
+        if more is None:
+            return None
+        factors.extend(more)
+    return tuple(factors)
 
 
 @_per_code(1024)
@@ -5890,11 +5958,14 @@ def _side_size_at(code: types.CodeType, lasti: int) -> tuple[str, tuple[str, ...
     """For ``side_size_divisor``: (local, str keys, k, None, inline) read from the divisor's code
     (inline), or from the one store of the local it loads; (local, str keys, 0, the CALL's index,
     False) where it calls a function of one argument, that local or a field of it; else None."""
-    spans = _operand_spans(code, lasti)
     instructions, at = _located(code, lasti)
-    if spans is None or at is None or instructions[at].arg not in _DIVISIONS:
+    if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _DIVISIONS \
+            or instructions[at].is_jump_target:
         return None
-    span = instructions[spans[1][0] : spans[1][1]]
+    right = _operand_start(instructions, at)  # the divisor's code alone: whatever the dividend's
+    if right is None:  # (``(l if c else 2 * l) * 2.0 / n``: an arm of a conditional, read as no operand)
+        return None
+    span = instructions[right:at]
     if any(i.is_jump_target for i in span):
         return None
     found = _side_size_form(span)
@@ -5912,7 +5983,7 @@ def _side_size_at(code: types.CodeType, lasti: int) -> tuple[str, tuple[str, ...
     if first is None or ops[-2:] != ["PRECALL", "CALL"] or span[-1].arg != 1:
         return None
     argument = _keyed_local(span[first:-2])
-    return argument + (0, spans[1][1] - 1, False) if argument is not None else None
+    return argument + (0, at - 1, False) if argument is not None else None
 
 
 def _keyed_local(span: list[dis.Instruction]) -> tuple[str, tuple[str, ...]] | None:
@@ -7505,9 +7576,27 @@ def _operand_spans(code: types.CodeType, lasti: int) -> tuple[tuple[int, int], t
         return None
     right = _operand_start(instructions, at)
     left = _operand_start(instructions, right) if right is not None else None
+    if left is None and right is not None:
+        left = _statement_operand(instructions, right, at)
     if right is None or left is None:
         return None
     return (left, right), (right, at)
+
+
+def _statement_operand(instructions: list[dis.Instruction], right: int, at: int) -> int | None:
+    """The start of the left operand of the binary op at ``at`` (its right operand starting at
+    ``right``) where its first instruction is a jump target that begins the op's own source text:
+    the exit of a ``with``, ``if`` or loop block landing on ``loss / n``'s load of ``loss`` (every
+    path into it runs the whole operand; was read as no operand, and ``n = negs.shape[1]`` then
+    taken for a count of the examples it equalled: survey 51). An arm of a conditional expression,
+    also a jump target, begins elsewhere in the text (``(x if c else y) * 2 / n``: ``y``)."""
+    k = _operand_start(instructions, right, target_first=True)
+    if k is None or not instructions[k].is_jump_target:
+        return None
+    first, op = instructions[k].positions, instructions[at].positions
+    if first is None or op is None or first.lineno is None or first.col_offset is None:
+        return None
+    return k if (first.lineno, first.col_offset) == (op.lineno, op.col_offset) else None
 
 
 def length_arithmetic(batch_wide: Callable[[Any], bool]) -> bool:
