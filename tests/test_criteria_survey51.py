@@ -926,9 +926,10 @@ CASES = {c.body.__name__: c for c in [
          why="GAP: the candidates' indices shifted by a Python offset summed over the loop of images"),
     Case(change_ce_dice, change_batch),
     Case(stanet_bcl, change_batch),
-    Case(eend_pit, eend_batch, gaps=keys("loss_pit", "frame_error", "frame_error@2", "frame_error@3"),
-         why="GAP: a slice of one recording after another's length was read on the host; the error's "
-             "frame count a Python int summed over the loop"),
+    # first contact: the whole call declined (loss_pit 5 GAP), a slice of one recording after another's length was
+    # read on the host; s51: a bound that is the recording's own 0-dim tensor, split
+    Case(eend_pit, eend_batch, gaps=keys("frame_error", "frame_error@2", "frame_error@3"),
+         why="GAP: the error's frame count a Python int summed over the loop of host reads"),
     Case(espnet_hybrid, lip_batch),
     Case(hsi_sam_ce, hsi_batch),
     Case(docunet_shift_invariant, dewarp_batch),
@@ -945,6 +946,6 @@ CASES = {c.body.__name__: c for c in [
 
 FIRST = (443, 37, 17, 2)  # expected, declined, GAP, WRONG at first contact (int37 at 494a35c unchanged)
 # s51: NetVLAD's division after a ``with`` block read as straight code's (the WRONG closed)
-NOW = (443, 37, 17, 0)
-globals().update(survey_tests(CASES, range(len(SOURCES)), len(CASES), NOW,
-                              over_target="3.8 %: Motifs' offsets (5), EEND's recordings (12), see the module docstring"))
+# s51: EEND's cut of each recording by its own length tensor (5)
+NOW = (443, 32, 12, 0)
+globals().update(survey_tests(CASES, range(len(SOURCES)), len(CASES), NOW))

@@ -5,7 +5,7 @@ rows per image, is a constant of the call, however it equals the count of images
 rule batch). Before survey 51 the bytecode readers found no operand there and the 3 rows were
 taken for the 3 images' count (NetVLAD's triplet over its negatives: silently wrong). An arm of a
 conditional expression, also a jump target, is no statement's start; the divisor's code is read
-whatever the dividend's (``(l if c else 3 * l) * 2.0 / n`` was silently wrong the same way).""" 
+whatever the dividend's (``(loss if flag else loss * 3.0) * 2.0 / n`` was silently wrong the same way)."""
 
 import torch
 from _helpers import RULE_BATCHES, check_rule, rule_batch, rule_outcome, wrong_companions
