@@ -7593,7 +7593,7 @@ def _statement_operand(instructions: list[dis.Instruction], right: int, at: int)
     k = _operand_start(instructions, right, target_first=True)
     if k is None or not instructions[k].is_jump_target:
         return None
-    first, op = instructions[k].positions, instructions[at].positions
+    first, op = getattr(instructions[k], "positions", None), getattr(instructions[at], "positions", None)
     if first is None or op is None or first.lineno is None or first.col_offset is None:
         return None
     return k if (first.lineno, first.col_offset) == (op.lineno, op.col_offset) else None

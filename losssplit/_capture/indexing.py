@@ -536,12 +536,11 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     if frame.read_image != NO_READ and track is not None and _bounded(parts):
         # bounds may come from host reads, unless written as literals in the body
         picked = _picked_image(frame, track, parts)
-        cut = picked if picked is not None else (
-            frame.image_ids.get(id(track.image)) if track.image is not None and not track.rows else None)
+        sliced = frame.image_ids.get(id(track.image)) if track.image is not None and not track.rows else None
         frame.sized("Tensor.__getitem__ with slice bounds", track,
                     lambda: literal_index(index) or _sizes_of_rows(frame, parts)
                     or own_length_bound(src, frame.read_body_call_once) or picked is None and _own_tensor_bounds(
-                        frame, parts, cut), picked)
+                        frame, parts, sliced), picked)
     if frame.image_sizes and track is not None and _bounded(parts):
         picked = _picked_image(frame, track, parts)
         image = picked if picked is not None else (
