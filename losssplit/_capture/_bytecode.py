@@ -5892,26 +5892,50 @@ def _measured(f: types.FrameType, name: str, keys: tuple[str, ...], k: int, inli
     return x, k, inline or kept or argument and not _items_written_in(code)[0]
 
 
-def side_size_factors() -> list[tuple[Any, int, bool]] | None:
-    """``side_size_divisor``'s ``(x, k, same)`` of each factor where the divisor of the ``/`` the
-    caller's code is executing is a product of two or more such sizes (``/ (x.shape[1] *
-    x.shape[2])``, ``x.size(-1) * x.size(-2)``, inside ``float(...)`` too), written at the division
-    or in a local stored once from it (was read as the count of rows it equalled: 3 rows times 4
-    columns, 12 rows of 4 images). None otherwise."""
+def side_size_factors() -> tuple[list[tuple[Any, int, bool]], float] | None:
+    """``side_size_divisor``'s ``(x, k, same)`` of each size, and the number the code computes from
+    them now, where the divisor of the ``/`` the caller's code is executing is arithmetic of such
+    sizes and number literals, at least one size and one operator (``/ (x.shape[1] * x.shape[2])``,
+    ``x.size(-1) * x.size(-2)``, ``x.shape[1] * 4``, ``x.shape[1] + x.shape[2] + 5``, inside
+    ``float(...)`` or ``int(...)`` too), written at the division or in a local stored once from it
+    (was read as the count of rows it equalled: 3 rows times 4 columns, 12 rows of 4 images). None
+    otherwise."""
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return None
-    read = _caller_read(_side_size_product_at)
+    read = _caller_read(_side_size_arithmetic_at)
     if read is None:
         return None
-    f, (factors, inline) = read
-    found = [_measured(f, name, keys, k, inline) for name, keys, k in factors]
-    return None if any(m is None for m in found) else found  # type: ignore[return-value]
+    f, (tokens, inline) = read
+    found = [_measured(f, t[1], t[2], t[3], inline) for t in tokens if t[0] == "size"]
+    if any(m is None for m in found):
+        return None
+    leaves = iter(found)
+    stack: list[float] = []
+    try:
+        for t in tokens:
+            if t[0] == "size":
+                x, k, _ = next(leaves)  # type: ignore[misc]
+                stack.append(x.shape[k] if isinstance(x, torch.Tensor) and x.dim() > k else math.nan)
+            elif t[0] == "const":
+                stack.append(t[1])
+            elif t[0] == "cast":
+                stack.append(t[1](stack.pop()))
+            else:
+                right = stack.pop()
+                stack.append(_ARITHMETIC[t[1]](stack.pop(), right))
+    except (ArithmeticError, ValueError):
+        return None
+    return found, stack[-1]  # type: ignore[return-value]
+
+
+_ARITHMETIC: dict[int, Callable[[Any, Any], Any]] = {
+    0: operator.add, 10: operator.sub, 5: operator.mul, 11: operator.truediv, 2: operator.floordiv}
 
 
 @_per_code(1024)
-def _side_size_product_at(code: types.CodeType, lasti: int) -> tuple[tuple[tuple[str, tuple[str, ...], int], ...], bool] | None:
-    """For ``side_size_factors``: (each factor's (local, str keys, k), inline) of the divisor's
-    code at ``lasti``, or of the one store of the local it loads."""
+def _side_size_arithmetic_at(code: types.CodeType, lasti: int) -> tuple[tuple[tuple[Any, ...], ...], bool] | None:
+    """For ``side_size_factors``: (the divisor's postfix tokens, inline) read from its code at
+    ``lasti``, or from the one store of the local it loads."""
     instructions, at = _located(code, lasti)
     if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _DIVISIONS \
             or instructions[at].is_jump_target:
@@ -5920,37 +5944,48 @@ def _side_size_product_at(code: types.CodeType, lasti: int) -> tuple[tuple[tuple
     span = instructions[right:at] if right is not None else []
     if not span or any(i.is_jump_target for i in span):
         return None
-    found = _size_product(span)
+    found = _size_arithmetic(span)
     if found is not None:
         return found, True
     if len(span) == 1 and span[0].opname == "LOAD_FAST" and not _plain_parameter(code, span[0].argval):
         stores = _stores(instructions, span[0].argval)  # ``n = x.shape[1] * x.shape[2]``
         value = _stored_value(instructions, stores[0]) if len(stores) == 1 else None
         stored = instructions[value[0] : value[1]] if value is not None else []
-        found = _size_product(stored) if stored and not any(i.is_jump_target for i in stored) else None
+        found = _size_arithmetic(stored) if stored and not any(i.is_jump_target for i in stored) else None
         return (found, False) if found is not None else None
     return None
 
 
-def _size_product(span: list[dis.Instruction]) -> tuple[tuple[str, tuple[str, ...], int], ...] | None:
-    """The factors (``_side_size_form`` each) of ``span`` where it is exactly a product of two or
-    more sizes, in parentheses or ``float(...)``; None otherwise."""
-    if len(span) > 3 and span[0].opname == "LOAD_GLOBAL" and span[0].argval == "float" and (span[0].arg or 0) & 1 \
+def _size_arithmetic(span: list[dis.Instruction]) -> tuple[tuple[Any, ...], ...] | None:
+    """``span`` as postfix tokens (``("size", local, keys, k)``, ``("const", v)``, ``("cast",
+    float)``, ``("op", BINARY_OP arg)``) where it is exactly arithmetic (``+ - * / //``) of sizes
+    (``_side_size_form``) and int or float literals, at least one size and one operator; None
+    otherwise."""
+    tokens = _arithmetic_tokens(span)
+    if tokens is None or not any(t[0] == "size" for t in tokens) or not any(t[0] == "op" for t in tokens):
+        return None
+    return tokens
+
+
+def _arithmetic_tokens(span: list[dis.Instruction]) -> tuple[tuple[Any, ...], ...] | None:
+    if not span:
+        return None
+    cast = {"float": float, "int": int}.get(span[0].argval) if span[0].opname == "LOAD_GLOBAL" else None
+    if cast is not None and len(span) > 3 and (span[0].arg or 0) & 1 \
             and [(i.opname, i.arg) for i in span[-2:]] == [("PRECALL", 1), ("CALL", 1)]:
-        span = span[1:-2]
-    if len(span) < 3 or span[-1].opname != "BINARY_OP" or span[-1].arg not in _PRODUCTS:
+        inner = _arithmetic_tokens(span[1:-2])
+        return None if inner is None else (*inner, ("cast", cast))
+    if len(span) == 1 and span[0].opname == "LOAD_CONST" and type(span[0].argval) in (int, float):
+        return (("const", span[0].argval),)
+    one = _side_size_form(span)
+    if one is not None:
+        return (("size", *one),)
+    if len(span) < 3 or span[-1].opname != "BINARY_OP" or span[-1].arg not in _ARITHMETIC:
         return None
     middle = _operand_start(span, len(span) - 1)
-    if not middle:
-        return None
-    factors: list[tuple[str, tuple[str, ...], int]] = []
-    for part in (span[:middle], span[middle:-1]):
-        one = _side_size_form(part)
-        more = _size_product(part) if one is None else (one,)
-        if more is None:
-            return None
-        factors.extend(more)
-    return tuple(factors)
+    left = _arithmetic_tokens(span[:middle]) if middle else None
+    right = _arithmetic_tokens(span[middle:-1]) if left is not None else None
+    return None if right is None else (*left, *right, ("op", span[-1].arg))  # type: ignore[misc]
 
 
 @_per_code(1024)

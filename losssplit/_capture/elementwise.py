@@ -4180,12 +4180,12 @@ def _side_size(frame: Frame, z: float) -> bool | str:
     found = side_size_divisor() if frame.tokens is None else None
     if found is not None:
         return _side_size_of(frame, *found, z)
-    factors = side_size_factors() if frame.tokens is None else None
-    if not factors or math.prod(x.shape[k] if isinstance(x, Tensor) and x.dim() > k else 0 for x, k, _ in factors) != z:
+    read = side_size_factors() if frame.tokens is None else None
+    if read is None or read[1] != z:
         return False
-    # ``/ (x.shape[1] * x.shape[2])``: a constant where each factor is one; a made tensor's width
-    # among them declines as alone
-    each = [_side_size_of(frame, x, k, same, x.shape[k]) for x, k, same in factors]
+    # ``/ (x.shape[1] * x.shape[2])``, ``x.shape[1] * 4``: a constant where each size is one; a made
+    # tensor's width among them declines as alone
+    each = [_side_size_of(frame, x, k, same, x.shape[k]) for x, k, same in read[0]]
     return MADE_SIDE_SIZE_DIVISOR if MADE_SIDE_SIZE_DIVISOR in each else all(v is True for v in each)
 
 
