@@ -47,11 +47,12 @@ dividend's: a left operand whose load is the jump target a ``with``, ``if`` or l
 on, where it begins the op's own source text, is that operand (``_bytecode._statement_operand``), and
 the side-size reader reads the divisor's span alone (an arm of a conditional expression before
 ``* 2.0 / n`` hid it the same way: silently wrong too), ``tests/test_rules_statement_operands.py``;
-(2) a product of sizes of dims without images of argument tensors as passed (``/ (x.shape[1] *
-x.shape[2])``, ``x.size(-1) * x.size(-2)``, ``float(..)`` of it in a local) is a constant as one such
-size is -- found beside this survey, silently divided by the group's rows where the product equalled
-the batch's (``tests/test_rules_side_size_products.py``: the images' dim in the product keeps the
-group's rows; a tensor the body made declines); (3) a slice of one example's rows bounded by a 0-dim
+(2) arithmetic of sizes of dims without images of argument tensors as passed and number literals
+(``/ (x.shape[1] * x.shape[2])``, ``x.shape[1] * 4``, ``float(..)`` of it in a local) is a constant as
+one such size is -- found beside this survey, silently divided by the group's rows where it equalled
+the batch's (``tests/test_rules_side_size_products.py``: the images' dim in it keeps the group's rows; a
+tensor the body made declines; ``max(size, 1)``, a size's ``numel()`` and ``math.prod`` of a local's
+sizes pinned WRONG); (3) a slice of one example's rows bounded by a 0-dim
 tensor of that example alone (EEND's ``p[:n]`` over ``zip(logits, labels, lengths)``) takes its size
 from that example whatever host reads of others came before (``tests/test_rules_own_tensor_bounds.py``:
 another example's length, the batch's longest, and an int start beside it (``p[1:n]``: a Python int
