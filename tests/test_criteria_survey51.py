@@ -51,8 +51,8 @@ the side-size reader reads the divisor's span alone (an arm of a conditional exp
 (``/ (x.shape[1] * x.shape[2])``, ``x.shape[1] * 4``, ``float(..)`` of it in a local) is a constant as
 one such size is -- found beside this survey, silently divided by the group's rows where it equalled
 the batch's (``tests/test_rules_side_size_products.py``: the images' dim in it keeps the group's rows; a
-tensor the body made declines; ``max(size, 1)``, a size's ``numel()`` and ``math.prod`` of a local's
-sizes pinned WRONG); (3) a slice of one example's rows bounded by a 0-dim
+tensor the body made declines; ``max(size, 1)``, ``x.shape[1:].numel()`` and ``math.prod`` of a
+local's sizes, silently wrong too, split); (3) a slice of one example's rows bounded by a 0-dim
 tensor of that example alone (EEND's ``p[:n]`` over ``zip(logits, labels, lengths)``) takes its size
 from that example whatever host reads of others came before (``tests/test_rules_own_tensor_bounds.py``:
 another example's length, the batch's longest, and an int start beside it (``p[1:n]``: a Python int

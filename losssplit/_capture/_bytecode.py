@@ -5897,7 +5897,8 @@ def side_size_factors() -> tuple[list[tuple[Any, int, bool]], float] | None:
     them now, where the divisor of the ``/`` the caller's code is executing is arithmetic of such
     sizes and number literals, at least one size and one operator (``/ (x.shape[1] * x.shape[2])``,
     ``x.size(-1) * x.size(-2)``, ``x.shape[1] * 4``, ``x.shape[1] + x.shape[2] + 5``, inside
-    ``float(...)`` or ``int(...)`` too), written at the division or in a local stored once from it
+    ``float(...)`` or ``int(...)`` too; the builtin ``max`` / ``min`` of two such; ``x.shape[1:].numel()``,
+    ``math.prod(x.shape[1:])``: the sizes of those dims), written at the division or in a local stored once from it
     (was read as the count of rows it equalled: 3 rows times 4 columns, 12 rows of 4 images). None
     otherwise."""
     if sys.version_info[:2] not in _COUNT_CHECKED:
@@ -5906,30 +5907,39 @@ def side_size_factors() -> tuple[list[tuple[Any, int, bool]], float] | None:
     if read is None:
         return None
     f, (tokens, inline) = read
-    found = [_measured(f, t[1], t[2], t[3], inline) for t in tokens if t[0] == "size"]
-    if any(m is None for m in found):
-        return None
-    leaves = iter(found)
+    found: list[tuple[Any, int, bool]] = []
     stack: list[float] = []
     try:
         for t in tokens:
-            if t[0] == "size":
-                x, k, _ = next(leaves)  # type: ignore[misc]
-                stack.append(x.shape[k] if isinstance(x, torch.Tensor) and x.dim() > k else math.nan)
+            if t[0] in ("size", "dims"):
+                m = _measured(f, t[1], t[2], t[3] if t[0] == "size" else 0, inline)
+                if m is None or not isinstance(m[0], torch.Tensor) or t[0] == "size" and m[0].dim() <= m[1]:
+                    return None
+                if t[0] == "dims" and t[5] is not None and f.f_globals.get(t[5]) is not math:
+                    return None  # ``math.prod`` of a module ``math`` bound to the math module only
+                ks = [m[1]] if t[0] == "size" else list(range(m[0].dim()))[t[3] : t[4]]
+                found += [(m[0], k, m[2]) for k in ks]
+                stack.append(math.prod(m[0].shape[k] for k in ks))
             elif t[0] == "const":
                 stack.append(t[1])
             elif t[0] == "cast":
                 stack.append(t[1](stack.pop()))
+            elif t[1] in _BOUNDS:  # ``max(x.shape[1], 1)``: the builtin itself only
+                if _builtin(f, t[1]) is not _BOUNDS[t[1]]:
+                    return None
+                right = stack.pop()
+                stack.append(_BOUNDS[t[1]](stack.pop(), right))
             else:
                 right = stack.pop()
                 stack.append(_ARITHMETIC[t[1]](stack.pop(), right))
     except (ArithmeticError, ValueError):
         return None
-    return found, stack[-1]  # type: ignore[return-value]
+    return found, stack[-1]
 
 
 _ARITHMETIC: dict[int, Callable[[Any, Any], Any]] = {
     0: operator.add, 10: operator.sub, 5: operator.mul, 11: operator.truediv, 2: operator.floordiv}
+_BOUNDS: dict[str, Callable[[Any, Any], Any]] = {"max": max, "min": min}
 
 
 @_per_code(1024)
@@ -5956,13 +5966,29 @@ def _side_size_arithmetic_at(code: types.CodeType, lasti: int) -> tuple[tuple[tu
     return None
 
 
+_SHAPE_SLICE = ["LOAD_ATTR", "LOAD_CONST", "LOAD_CONST", "BUILD_SLICE", "BINARY_SUBSCR"]
+
+
+def _shape_slice(span: list[dis.Instruction]) -> tuple[str, tuple[str, ...], int | None, int | None] | None:
+    """(local, str keys, start, stop) where ``span`` is exactly ``x[...].shape[start:stop]``, the
+    bounds int literals or omitted."""
+    if len(span) < 6 or [i.opname for i in span[-5:]] != _SHAPE_SLICE or span[-5].argval != "shape" or span[-2].arg != 2:
+        return None
+    start, stop = span[-4].argval, span[-3].argval
+    head = _keyed_local(span[:-5])
+    if head is None or any(b is not None and type(b) is not int for b in (start, stop)):
+        return None
+    return head[0], head[1], start, stop
+
+
 def _size_arithmetic(span: list[dis.Instruction]) -> tuple[tuple[Any, ...], ...] | None:
-    """``span`` as postfix tokens (``("size", local, keys, k)``, ``("const", v)``, ``("cast",
-    float)``, ``("op", BINARY_OP arg)``) where it is exactly arithmetic (``+ - * / //``) of sizes
-    (``_side_size_form``) and int or float literals, at least one size and one operator; None
-    otherwise."""
+    """``span`` as postfix tokens (``("size", local, keys, k)``, ``("dims", local, keys, start, stop,
+    module)``, ``("const", v)``, ``("cast", float)``, ``("op", BINARY_OP arg or "max" / "min")``)
+    where it is exactly arithmetic (``+ - * / //``, ``max``, ``min``) of sizes (``_side_size_form``),
+    products of a slice of a shape (``.numel()``, ``math.prod``) and int or float literals, at least
+    one size and one operator; None otherwise."""
     tokens = _arithmetic_tokens(span)
-    if tokens is None or not any(t[0] == "size" for t in tokens) or not any(t[0] == "op" for t in tokens):
+    if tokens is None or not any(t[0] in ("size", "dims") for t in tokens) or not any(t[0] in ("op", "dims") for t in tokens):
         return None
     return tokens
 
@@ -5980,6 +6006,22 @@ def _arithmetic_tokens(span: list[dis.Instruction]) -> tuple[tuple[Any, ...], ..
     one = _side_size_form(span)
     if one is not None:
         return (("size", *one),)
+    calls = [(i.opname, i.arg) for i in span[-2:]]
+    if span[0].opname == "LOAD_GLOBAL" and span[0].argval in _BOUNDS and (span[0].arg or 0) & 1 \
+            and calls == [("PRECALL", 2), ("CALL", 2)]:  # ``max(a, b)``
+        middle = _operand_start(span, len(span) - 2)
+        first = _arithmetic_tokens(span[1:middle]) if middle and middle > 1 else None
+        second = _arithmetic_tokens(span[middle:-2]) if first is not None else None
+        return None if second is None else (*first, *second, ("op", span[0].argval))  # type: ignore[misc]
+    dims = _shape_slice(span[:-3]) if len(span) > 3 and [(i.opname, i.argval) for i in span[-3:-2]] == [
+        ("LOAD_METHOD", "numel")] and calls == [("PRECALL", 0), ("CALL", 0)] else None
+    if dims is not None:  # ``x.shape[1:].numel()``
+        return (("dims", *dims, None),)
+    dims = _shape_slice(span[2:-2]) if len(span) > 4 and span[0].opname == "LOAD_GLOBAL" and span[0].argval == "math" \
+        and (span[0].arg or 0) & 1 and (span[1].opname, span[1].argval) == ("LOAD_ATTR", "prod") \
+        and calls == [("PRECALL", 1), ("CALL", 1)] else None
+    if dims is not None:  # ``math.prod(x.shape[1:])``
+        return (("dims", *dims, "math"),)
     if len(span) < 3 or span[-1].opname != "BINARY_OP" or span[-1].arg not in _ARITHMETIC:
         return None
     middle = _operand_start(span, len(span) - 1)
