@@ -6035,6 +6035,13 @@ def side_size_divisor() -> tuple[Any, int, bool] | None:
         if returned is None:
             return None
         keys, k = keys + returned[0], returned[1]
+    return _measured(f, name, keys, k, inline, call is None)
+
+
+def _measured(f: types.FrameType, name: str, keys: tuple[str, ...], k: int, inline: bool, plain: bool = True
+              ) -> tuple[Any, int, bool] | None:
+    """``side_size_divisor``'s ``(x, k, same)`` of the size ``name[keys].shape[k]`` read in the
+    frame ``f`` (``plain``: read in the frame's own code, not by a function it calls)."""
     if keys and type(keys[-1]) is _Cut:
         return CUT_TENSOR, k, False
     x = _locals(f).get(name, _MISSING)
@@ -6053,8 +6060,146 @@ def side_size_divisor() -> tuple[Any, int, bool] | None:
     argument = parameter and not _stores(instructions, name) and _package(f.f_back) == "losssplit"
     # ``y = torch.stack(...)``, ``z = y.shape[1]``: a local the code stores once, in code without
     # loops, holds at the division the tensor the size was read from
-    kept = call is None and not keys and not parameter and len(_stores(instructions, name)) == 1 and not _loops(instructions)
+    kept = plain and not keys and not parameter and len(_stores(instructions, name)) == 1 and not _loops(instructions)
     return x, k, inline or kept or argument and not _items_written_in(code)[0]
+
+
+def side_size_factors() -> tuple[list[tuple[Any, int, bool]], float] | None:
+    """``side_size_divisor``'s ``(x, k, same)`` of each size, and the number the code computes from
+    them now, where the divisor of the ``/`` the caller's code is executing is arithmetic of such
+    sizes and number literals, at least one size and one operator (``/ (x.shape[1] * x.shape[2])``,
+    ``x.size(-1) * x.size(-2)``, ``x.shape[1] * 4``, ``x.shape[1] + x.shape[2] + 5``, inside
+    ``float(...)`` or ``int(...)`` too; the builtin ``max`` / ``min`` of two such; ``x.shape[1:].numel()``,
+    ``math.prod(x.shape[1:])``: the sizes of those dims), written at the division or in a local stored once from it
+    (was read as the count of rows it equalled: 3 rows times 4 columns, 12 rows of 4 images). None
+    otherwise."""
+    if sys.version_info[:2] not in _COUNT_CHECKED:
+        return None
+    read = _caller_read(_side_size_arithmetic_at)
+    if read is None:
+        return None
+    f, (tokens, inline) = read
+    found: list[tuple[Any, int, bool]] = []
+    stack: list[float] = []
+    try:
+        for t in tokens:
+            if t[0] in ("size", "dims"):
+                m = _measured(f, t[1], t[2], t[3] if t[0] == "size" else 0, inline)
+                if m is None or not isinstance(m[0], torch.Tensor) or t[0] == "size" and m[0].dim() <= m[1]:
+                    return None
+                if t[0] == "dims" and t[5] is not None and f.f_globals.get(t[5]) is not math:
+                    return None  # ``math.prod`` of a module ``math`` bound to the math module only
+                ks = [m[1]] if t[0] == "size" else list(range(m[0].dim()))[t[3] : t[4]]
+                found += [(m[0], k, m[2]) for k in ks]
+                stack.append(math.prod(m[0].shape[k] for k in ks))
+            elif t[0] == "const":
+                stack.append(t[1])
+            elif t[0] == "cast":
+                stack.append(t[1](stack.pop()))
+            elif t[1] in _BOUNDS:  # ``max(x.shape[1], 1)``: the builtin itself only
+                if _builtin(f, t[1]) is not _BOUNDS[t[1]]:
+                    return None
+                right = stack.pop()
+                stack.append(_BOUNDS[t[1]](stack.pop(), right))
+            else:
+                right = stack.pop()
+                stack.append(_ARITHMETIC[t[1]](stack.pop(), right))
+    except (ArithmeticError, ValueError):
+        return None
+    return found, stack[-1]
+
+
+_ARITHMETIC: dict[int, Callable[[Any, Any], Any]] = {
+    0: operator.add, 10: operator.sub, 5: operator.mul, 11: operator.truediv, 2: operator.floordiv}
+_BOUNDS: dict[str, Callable[[Any, Any], Any]] = {"max": max, "min": min}
+
+
+@_per_code(1024)
+def _side_size_arithmetic_at(code: types.CodeType, lasti: int) -> tuple[tuple[tuple[Any, ...], ...], bool] | None:
+    """For ``side_size_factors``: (the divisor's postfix tokens, inline) read from its code at
+    ``lasti``, or from the one store of the local it loads."""
+    instructions, at = _located(code, lasti)
+    if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _DIVISIONS \
+            or instructions[at].is_jump_target:
+        return None
+    right = _operand_start(instructions, at)
+    span = instructions[right:at] if right is not None else []
+    if not span or any(i.is_jump_target for i in span):
+        return None
+    found = _size_arithmetic(span)
+    if found is not None:
+        return found, True
+    if len(span) == 1 and span[0].opname == "LOAD_FAST" and not _plain_parameter(code, span[0].argval):
+        stores = _stores(instructions, span[0].argval)  # ``n = x.shape[1] * x.shape[2]``
+        value = _stored_value(instructions, stores[0]) if len(stores) == 1 else None
+        stored = instructions[value[0] : value[1]] if value is not None else []
+        found = _size_arithmetic(stored) if stored and not any(i.is_jump_target for i in stored) else None
+        return (found, False) if found is not None else None
+    return None
+
+
+_SHAPE_SLICE = ["LOAD_ATTR", "LOAD_CONST", "LOAD_CONST", "BUILD_SLICE", "BINARY_SUBSCR"]
+
+
+def _shape_slice(span: list[dis.Instruction]) -> tuple[str, tuple[str, ...], int | None, int | None] | None:
+    """(local, str keys, start, stop) where ``span`` is exactly ``x[...].shape[start:stop]``, the
+    bounds int literals or omitted."""
+    if len(span) < 6 or [i.opname for i in span[-5:]] != _SHAPE_SLICE or span[-5].argval != "shape" or span[-2].arg != 2:
+        return None
+    start, stop = span[-4].argval, span[-3].argval
+    head = _keyed_local(span[:-5])
+    if head is None or any(b is not None and type(b) is not int for b in (start, stop)):
+        return None
+    return head[0], head[1], start, stop
+
+
+def _size_arithmetic(span: list[dis.Instruction]) -> tuple[tuple[Any, ...], ...] | None:
+    """``span`` as postfix tokens (``("size", local, keys, k)``, ``("dims", local, keys, start, stop,
+    module)``, ``("const", v)``, ``("cast", float)``, ``("op", BINARY_OP arg or "max" / "min")``)
+    where it is exactly arithmetic (``+ - * / //``, ``max``, ``min``) of sizes (``_side_size_form``),
+    products of a slice of a shape (``.numel()``, ``math.prod``) and int or float literals, at least
+    one size and one operator; None otherwise."""
+    tokens = _arithmetic_tokens(span)
+    if tokens is None or not any(t[0] in ("size", "dims") for t in tokens) or not any(t[0] in ("op", "dims") for t in tokens):
+        return None
+    return tokens
+
+
+def _arithmetic_tokens(span: list[dis.Instruction]) -> tuple[tuple[Any, ...], ...] | None:
+    if not span:
+        return None
+    cast = {"float": float, "int": int}.get(span[0].argval) if span[0].opname == "LOAD_GLOBAL" else None
+    if cast is not None and len(span) > 3 and (span[0].arg or 0) & 1 \
+            and [(i.opname, i.arg) for i in span[-2:]] == [("PRECALL", 1), ("CALL", 1)]:
+        inner = _arithmetic_tokens(span[1:-2])
+        return None if inner is None else (*inner, ("cast", cast))
+    if len(span) == 1 and span[0].opname == "LOAD_CONST" and type(span[0].argval) in (int, float):
+        return (("const", span[0].argval),)
+    one = _side_size_form(span)
+    if one is not None:
+        return (("size", *one),)
+    calls = [(i.opname, i.arg) for i in span[-2:]]
+    if span[0].opname == "LOAD_GLOBAL" and span[0].argval in _BOUNDS and (span[0].arg or 0) & 1 \
+            and calls == [("PRECALL", 2), ("CALL", 2)]:  # ``max(a, b)``
+        middle = _operand_start(span, len(span) - 2)
+        first = _arithmetic_tokens(span[1:middle]) if middle and middle > 1 else None
+        second = _arithmetic_tokens(span[middle:-2]) if first is not None else None
+        return None if second is None else (*first, *second, ("op", span[0].argval))  # type: ignore[misc]
+    dims = _shape_slice(span[:-3]) if len(span) > 3 and [(i.opname, i.argval) for i in span[-3:-2]] == [
+        ("LOAD_METHOD", "numel")] and calls == [("PRECALL", 0), ("CALL", 0)] else None
+    if dims is not None:  # ``x.shape[1:].numel()``
+        return (("dims", *dims, None),)
+    dims = _shape_slice(span[2:-2]) if len(span) > 4 and span[0].opname == "LOAD_GLOBAL" and span[0].argval == "math" \
+        and (span[0].arg or 0) & 1 and (span[1].opname, span[1].argval) == ("LOAD_ATTR", "prod") \
+        and calls == [("PRECALL", 1), ("CALL", 1)] else None
+    if dims is not None:  # ``math.prod(x.shape[1:])``
+        return (("dims", *dims, "math"),)
+    if len(span) < 3 or span[-1].opname != "BINARY_OP" or span[-1].arg not in _ARITHMETIC:
+        return None
+    middle = _operand_start(span, len(span) - 1)
+    left = _arithmetic_tokens(span[:middle]) if middle else None
+    right = _arithmetic_tokens(span[middle:-1]) if left is not None else None
+    return None if right is None else (*left, *right, ("op", span[-1].arg))  # type: ignore[misc]
 
 
 @_per_code(1024)
@@ -6062,11 +6207,14 @@ def _side_size_at(code: types.CodeType, lasti: int) -> tuple[str, tuple[str, ...
     """For ``side_size_divisor``: (local, str keys, k, None, inline) read from the divisor's code
     (inline), or from the one store of the local it loads; (local, str keys, 0, the CALL's index,
     False) where it calls a function of one argument, that local or a field of it; else None."""
-    spans = _operand_spans(code, lasti)
     instructions, at = _located(code, lasti)
-    if spans is None or at is None or instructions[at].arg not in _DIVISIONS:
+    if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _DIVISIONS \
+            or instructions[at].is_jump_target:
         return None
-    span = instructions[spans[1][0] : spans[1][1]]
+    right = _operand_start(instructions, at)  # the divisor's code alone: whatever the dividend's
+    if right is None:  # (``(l if c else 2 * l) * 2.0 / n``: an arm of a conditional, read as no operand)
+        return None
+    span = instructions[right:at]
     if any(i.is_jump_target for i in span):
         return None
     found = _side_size_form(span)
@@ -6084,7 +6232,7 @@ def _side_size_at(code: types.CodeType, lasti: int) -> tuple[str, tuple[str, ...
     if first is None or ops[-2:] != ["PRECALL", "CALL"] or span[-1].arg != 1:
         return None
     argument = _keyed_local(span[first:-2])
-    return argument + (0, spans[1][1] - 1, False) if argument is not None else None
+    return argument + (0, at - 1, False) if argument is not None else None
 
 
 def _keyed_local(span: list[dis.Instruction]) -> tuple[str, tuple[str, ...]] | None:
@@ -7677,9 +7825,27 @@ def _operand_spans(code: types.CodeType, lasti: int) -> tuple[tuple[int, int], t
         return None
     right = _operand_start(instructions, at)
     left = _operand_start(instructions, right) if right is not None else None
+    if left is None and right is not None:
+        left = _statement_operand(instructions, right, at)
     if right is None or left is None:
         return None
     return (left, right), (right, at)
+
+
+def _statement_operand(instructions: list[dis.Instruction], right: int, at: int) -> int | None:
+    """The start of the left operand of the binary op at ``at`` (its right operand starting at
+    ``right``) where its first instruction is a jump target that begins the op's own source text:
+    the exit of a ``with``, ``if`` or loop block landing on ``loss / n``'s load of ``loss`` (every
+    path into it runs the whole operand; was read as no operand, and ``n = negs.shape[1]`` then
+    taken for a count of the examples it equalled: survey 51). An arm of a conditional expression,
+    also a jump target, begins elsewhere in the text (``(x if c else y) * 2 / n``: ``y``)."""
+    k = _operand_start(instructions, right, target_first=True)
+    if k is None or not instructions[k].is_jump_target:
+        return None
+    first, op = getattr(instructions[k], "positions", None), getattr(instructions[at], "positions", None)
+    if first is None or op is None or first.lineno is None or first.col_offset is None:
+        return None
+    return k if (first.lineno, first.col_offset) == (op.lineno, op.col_offset) else None
 
 
 def length_arithmetic(batch_wide: Callable[[Any], bool]) -> bool:

@@ -87,6 +87,7 @@ from ._bytecode import (
     shape_operand,
     shape_product,
     side_size_divisor,
+    side_size_factors,
     size_reciprocal,
     sized_operand,
     sizes_computed_divisor,
@@ -4219,9 +4220,20 @@ def _side_size(frame: Frame, z: float) -> bool | str:
     made (its own width, the same on a group alone; padded to the longest image's, not); False for no
     such size."""
     found = side_size_divisor() if frame.tokens is None else None
-    if found is None:
+    if found is not None:
+        return _side_size_of(frame, *found, z)
+    read = side_size_factors() if frame.tokens is None else None
+    if read is None or read[1] != z:
         return False
-    x, k, same = found
+    # ``/ (x.shape[1] * x.shape[2])``, ``x.shape[1] * 4``: a constant where each size is one; a made
+    # tensor's width among them declines as alone
+    each = [_side_size_of(frame, x, k, same, x.shape[k]) for x, k, same in read[0]]
+    return MADE_SIDE_SIZE_DIVISOR if MADE_SIDE_SIZE_DIVISOR in each else all(v is True for v in each)
+
+
+def _side_size_of(frame: Frame, x: Any, k: int, same: bool, z: float) -> bool | str:
+    """``_side_size`` of the size ``x.shape[k]`` read at the division (``same``: ``x`` is the
+    tensor measured), the divisor ``z``."""
     if x is CUT_TENSOR:  # ``o["x"][:, :2].shape[1]``: a tensor the body made, equal to the count by value only
         return MADE_SIDE_SIZE_DIVISOR
     measured = isinstance(x, Tensor) and x.dim() > k and x.shape[k] == z

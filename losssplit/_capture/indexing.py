@@ -160,6 +160,22 @@ def _sizes_of_rows(frame: Frame, parts: tuple[Any, ...]) -> bool:
     return bool(bounds) and all(frame.row_count(b) is not None for b in bounds)
 
 
+def _own_tensor_bounds(frame: Frame, parts: tuple[Any, ...], image: int | None) -> bool:
+    """Whether every part is a slice and every bound among them a 0-dim tensor of image ``image``
+    alone (``p[:n]`` over ``zip(logits, labels, lengths)``: ``n`` that image's length, its identity
+    known): the size comes from that image's value, whatever host reads of other images came
+    before (a Python number has no identity; a tensor does)."""
+    if image is None or not parts or any(type(p) is not slice for p in parts):
+        return False
+    bounds = [b for p in parts for b in (p.start, p.stop, p.step) if b is not None]
+
+    def own(b: Any) -> bool:
+        track = frame.get(b) if isinstance(b, Tensor) and b.dim() == 0 else None
+        return track is not None and not track.rows and track.image is not None \
+            and frame.image_ids.get(id(track.image)) == image
+    return bool(bounds) and all(map(own, bounds))
+
+
 def _partial(p: slice, size: int) -> bool:
     """Whether slice ``p`` leaves out positions of a dim of ``size``."""
     return p != _FULL and len(range(size)[p]) != size
@@ -523,9 +539,12 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
         frame.counting.clear()  # asked before: without the pick
     if frame.read_image != NO_READ and track is not None and _bounded(parts):
         # bounds may come from host reads, unless written as literals in the body
+        picked = _picked_image(frame, track, parts)
+        sliced = frame.image_ids.get(id(track.image)) if track.image is not None and not track.rows else None
         frame.sized("Tensor.__getitem__ with slice bounds", track,
                     lambda: literal_index(index) or _sizes_of_rows(frame, parts)
-                    or own_length_bound(src, frame.read_body_call_once), _picked_image(frame, track, parts))
+                    or own_length_bound(src, frame.read_body_call_once) or picked is None and _own_tensor_bounds(
+                        frame, parts, sliced), picked)
     if frame.image_sizes and track is not None and _bounded(parts):
         picked = _picked_image(frame, track, parts)
         image = picked if picked is not None else (
