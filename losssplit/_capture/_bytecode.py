@@ -9848,6 +9848,67 @@ def loop_position_operand(value: Any) -> bool:
     return False
 
 
+def loop_power_operand(c: Any) -> bool:
+    """Whether the int ``c`` is a whole operand of the binary operator the caller's code is
+    executing written there as a literal int raised to a loop's counter (``2 ** lvl`` of ``for lvl,
+    (a, b) in enumerate(..)`` or of ``for lvl in range(3)``, ``range`` of literals): the weight of
+    that iteration, as ``2.0 ** lvl`` is, whatever count of the batch it equals by value. A counter
+    of a loop over the images (``enumerate(targets)``) is a position there, which the position
+    rules read (``positional_number``) as they do the float's. Python 3.11 only."""
+    if type(c) is not int or sys.version_info[:2] not in _FLOOR_CHECKED:
+        return False
+    f = _caller()
+    if f is None:
+        return False
+    instructions, held = _instructions(f.f_code), _locals(f)
+    for start, end in _operands(f.f_code, _lasti(f)):
+        span = instructions[start:end]
+        if len(span) != 3 or span[0].opname != "LOAD_CONST" or type(span[0].argval) is not int \
+                or span[1].opname != "LOAD_FAST" or span[2].opname != "BINARY_OP" or span[2].arg != _POWER:
+            continue
+        base, name = span[0].argval, span[1].argval
+        exponent = held.get(name)
+        if type(exponent) is int and 0 <= exponent < 64 and base ** exponent == c \
+                and _loop_counter(f, instructions, name):
+            return True
+    return False
+
+
+_POWER = 8  # BINARY_OP's ``**``
+
+
+def _loop_counter(f: types.FrameType, ins: list[dis.Instruction], name: str) -> bool:
+    """Whether every store of the local ``name`` (no parameter, no cell) is a ``for`` loop's counter:
+    the first target of ``for name, .. in enumerate(..)`` or the target of ``for name in range(..)``
+    of literal ints (the builtins, not shadowed)."""
+    code = f.f_code
+    if name in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount] or name in code.co_cellvars \
+            or name in code.co_freevars:
+        return False
+    stores = _stores(ins, name)
+    if not stores:
+        return False
+    for j in stores:
+        counted = j >= 2 and ins[j - 1].opname == "UNPACK_SEQUENCE" and ins[j - 1].arg == 2 \
+            and ins[j - 2].opname == "FOR_ITER"
+        loop = j - 2 if counted else j - 1
+        if ins[j].opname != "STORE_FAST" or loop < 1 or ins[loop].opname != "FOR_ITER" \
+                or ins[loop - 1].opname != "GET_ITER":
+            return False
+        start = _operand_start(ins, loop - 1, target_first=True)
+        span = ins[start:loop - 1] if start is not None else []
+        if len(span) < 4 or span[0].opname != "LOAD_GLOBAL" or not (span[0].arg or 0) & 1 \
+                or span[-2].opname != "PRECALL" or span[-1].opname != "CALL":
+            return False
+        called = span[0].argval
+        if called != ("enumerate" if counted else "range") or called in f.f_globals \
+                or f.f_builtins.get(called) is not _FIXED_CALLS[called]:
+            return False
+        if not counted and not all(i.opname == "LOAD_CONST" and type(i.argval) is int for i in span[1:-2]):
+            return False
+    return True
+
+
 def _loop_target(ins: list[dis.Instruction], j: int) -> bool:
     """Whether the store at ``j`` takes (a part of) a ``for`` loop's item."""
     k = j - 1
