@@ -27,6 +27,7 @@ from ._bytecode import (
     fixed_list_argument,
     iterated_extreme,
     iterating_builtin,
+    level_lists,
     literal_size,
     literal_view_sizes,
     made_of_passed_number,
@@ -1177,13 +1178,26 @@ def _stacked_values(frame: Frame, seq: Sequence[Tensor], tracks: list[Track | No
         if leaf is None or any(r.rows.numel() == 1 or r.host_image is not None for r in leaf[1]):
             return None
         found.append(leaf)
-    if not fixed_list_argument(seq, batch_counts(frame), frame.fixed_lists):
+    counts = batch_counts(frame)
+    # lists of columns made in the call, as long as an argument's per-level list, where no count of the
+    # images could have sized them (no size of image rows, no length read, no per-image target list)
+    columns = {len(entry[0]) for entry in frame.fixed_lists.values() if entry[2]}
+    unsized = not frame.size_sites and not frame.lengths and frame.per_image_targets is None
+    for held in level_lists(lambda v: _of_every_image(frame, v), counts, columns) if columns and unsized else ():
+        frame.fixed_lists.setdefault(id(held), (held, tuple(held), True))
+    if not fixed_list_argument(seq, counts, frame.fixed_lists):
         return lost_track(f"{op} of reduced values of several images in a list whose length the code does not fix "
                           "(a loop over the targets or a helper's list: on a group alone, maybe as many as the group's)")
     sites = with_site(frame, frozenset().union(*(t.sites for t in tracks if t is not None)))
     if sites is None:
         return None
     return Track(from_prediction=True, lost_at=op, element_formulas=tuple(found), sites=sites)
+
+
+def _of_every_image(frame: Frame, v: Any) -> bool:
+    """Whether ``v`` is a tensor the capture follows with a row of every image along a dim."""
+    track = frame.get(v) if isinstance(v, Tensor) else None
+    return track is not None and track.lost_at is None and any(r.numel() == frame.num_images for r in track.rows.values())
 
 
 def _images_by_position(frame: Frame, whole: list[Tensor], op: str) -> None:
