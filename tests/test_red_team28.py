@@ -71,6 +71,7 @@ WERE_WRONG = {  # WRONG on main (4ab73ea), exact or declined now
     "EmaDataWriteBeforeUse", "BestLossSoFarGap",
 }
 EXACT = {  # the pinned exact splits; every other body (not in NOT_FIXED) declines
+    "key_scaled_copy_of_loss",  # (cov39c: ``v * 2`` written at the op, equal to 2 images, is a constant)
     "weight_via_lerp",  # (session 32: lerp's rule, its weight operand on weights 1; was WRONG at the merge)
     "CallParityAlternatesTerms", "EmaAttrTensorUsedThenUpdated", "LossScaleAttrFromFirstCall",
     "MocoQueueListNegatives", "PreviousBatchEmbeddingsAsNegatives", "RunningMeanCentredPerImage",
@@ -145,7 +146,7 @@ def test_the_tables_name_bodies_that_exist_and_the_mixing_ones_are_not_pinned_ex
     assert NEAR_MISSES <= EXACT and not WERE_WRONG & set(NOT_FIXED)
     assert not EXACT & set(NOT_FIXED) and not MUST_NOT_SPLIT & (EXACT | set(NOT_FIXED))
     assert set(CONVERTS) <= set(BODIES)
-    assert len(BODIES) == 213 and len(EXACT) == 88 and not NOT_FIXED
+    assert len(BODIES) == 213 and len(EXACT) == 89 and not NOT_FIXED
 
 
 # --- calls in other modes: twice per step, under no_grad then with grad, sources in odd orders ----

@@ -44,8 +44,9 @@ return ``(dict, extra)`` is passed through unsplit.
 
 Noticed and left (honest over-declines): ``x.sum() / (len(t) * 3)`` (a literal row count times ``len``)
 declines as "a number computed from len(targets)"; ``_w(t).sum()`` of a second tensor built from the weights
-declines as "the sum of a tensor whose rows are unknown"; ``out["loss_ce"] * 2`` on two images reads as
-``* batch_size``; a list of per-image losses skipping images by a test of their labels declines at
+declines as "the sum of a tensor whose rows are unknown"; ``out["loss_ce"] * 2`` on two images read as
+``* batch_size`` (exact since cov39c: a literal factor at the op is a constant whatever count it
+equals; ``key_written_twice``, ``same_tensor_under_two_keys_then_one_scaled``); a list of per-image losses skipping images by a test of their labels declines at
 ``torch.stack``; a dict of lists read by a loop position declines as "rows of different images paired". A batched ``NamedTuple`` field named ``weights`` (not the weight field) is the body's data by
 DESIGN (``weight="weights"`` names it): its companion keeps it, as the oracle does."""
 
@@ -102,6 +103,7 @@ EXACT = {
     "vmap_functional_call_per_sample", "vmap_per_sample_with_weights",
     # session 38 (rt39): ``/ (len(t) * 3)``, a constant times the images' count
     "FocalFromModuleAttributes", "custom_function_focal_per_element",
+    "key_written_twice", "same_tensor_under_two_keys_then_one_scaled",  # a literal factor equal to a count (cov39c)
 }
 # per-image near misses declining (no companion, a warning naming the op) where the oracle gives a value
 OVER_DECLINED = {"near_dict_of_lists_plain"}

@@ -1732,6 +1732,9 @@ def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Col
         listed = _built_list(f, head, counts, lists)
         if listed is not _UNPROVEN:
             return listed
+        held = _locals(f).get(head.argval)
+        if type(held) is list and _unchanged(held, lists, True) and _only_iterated(f, head.argval):
+            return range(len(held))  # a list of levels, each of every image (``level_lists``)
     if head.opname == "LOAD_FAST" and len(span) == 1 and type(_locals(f).get(head.argval)) in (range, tuple):
         at = _positions(f.f_code).get(head.offset)
         stored = _stored_local(f, at, counts, lists) if at is not None else _UNPROVEN
@@ -1877,6 +1880,56 @@ def configured_item(c: Any, lists: FixedLists) -> bool:
         return table.get(key, _UNPROVEN) is c
     except TypeError:  # an unhashable key
         return False
+
+
+def level_lists(of_every_image: Callable[[Any], bool], counts: Collection[int], lengths: Collection[int]
+                ) -> list[list[Any]]:
+    """The lists the locals of the code running the op being captured hold (``embeddings``,
+    ``teacher_embeddings`` of sentence-transformers' loop over text columns) each of whose items is
+    a distinct tensor of every image (``of_every_image``), as many as an argument's list of
+    per-column items, each of every image (``lengths``: ``sentence_features``, one dict per column),
+    and as many as no count of the batch (``counts``), that no code of that frame rebinds or
+    resizes, read only to be iterated or passed to the builtins ``zip``, ``enumerate``, ``len``
+    (``_only_iterated``): one item per column of the batch, made from those columns, so as many on
+    a group alone (a list as long as a count, as long as no argument's columns, or one the code
+    resizes, is not read so). The caller records them as the call's per-level lists
+    (``Frame.fixed_lists``)."""
+    f = _caller()
+    if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
+        return []
+    found = []
+    for name, value in _locals(f).items():
+        if type(value) is list and value and len(value) in lengths and len(value) not in counts \
+                and all(of_every_image(v) for v in value) and len({id(v) for v in value}) == len(value) \
+                and _only_iterated(f, name):
+            found.append(value)
+    return found
+
+
+def _only_iterated(f: types.FrameType, name: str) -> bool:
+    """Whether ``f``'s code never stores, deletes or rebinds the local ``name`` but where it binds
+    a parameter, and reads it only right into ``GET_ITER`` (``for x in v``) or as an argument of a
+    call of the builtins ``zip``, ``enumerate``, ``len`` (unshadowed): nothing it calls may resize it."""
+    code = f.f_code
+    if name in code.co_cellvars or name in code.co_freevars or f"LOCAL:{name}" in _written_names(code):
+        return False
+    instructions = _instructions(code)
+    for k, i in enumerate(instructions):
+        if i.opname not in ("LOAD_FAST", "LOAD_CLOSURE") or i.argval != name:
+            continue
+        if k + 1 < len(instructions) and instructions[k + 1].opname == "GET_ITER":
+            continue
+        call = next((j for j in range(k + 1, min(k + 8, len(instructions))) if instructions[j].opname == "CALL"), None)
+        if call is None or any(x.opname not in ("LOAD_FAST", "PRECALL") for x in instructions[k + 1:call]):
+            return False
+        spans = _argument_spans(instructions, call) or []
+        head = instructions[spans[-1][0] - 1] if spans and spans[-1][0] > 0 else None  # (``NULL + zip``)
+        if head is None or head.opname != "LOAD_GLOBAL" or not (head.arg or 0) & 1 \
+                or head.argval not in ("zip", "enumerate", "len") or head.argval in f.f_globals \
+                or f.f_builtins.get(head.argval) is not _FIXED_CALLS[head.argval] \
+                or not any(a <= k < b for a, b in spans):
+            return False
+    return True
 
 
 def _argument_list(value: Any, span: list[dis.Instruction], lists: FixedLists) -> Any:
@@ -10219,6 +10272,67 @@ def loop_position_operand(value: Any) -> bool:
             if stores and all(_loop_target(ins, j) for j in stores):
                 return True
     return False
+
+
+def loop_power_operand(c: Any) -> bool:
+    """Whether the int ``c`` is a whole operand of the binary operator the caller's code is
+    executing written there as a literal int raised to a loop's counter (``2 ** lvl`` of ``for lvl,
+    (a, b) in enumerate(..)`` or of ``for lvl in range(3)``, ``range`` of literals): the weight of
+    that iteration, as ``2.0 ** lvl`` is, whatever count of the batch it equals by value. A counter
+    of a loop over the images (``enumerate(targets)``) is a position there, which the position
+    rules read (``positional_number``) as they do the float's. Python 3.11 only."""
+    if type(c) is not int or sys.version_info[:2] not in _FLOOR_CHECKED:
+        return False
+    f = _caller()
+    if f is None:
+        return False
+    instructions, held = _instructions(f.f_code), _locals(f)
+    for start, end in _operands(f.f_code, _lasti(f)):
+        span = instructions[start:end]
+        if len(span) != 3 or span[0].opname != "LOAD_CONST" or type(span[0].argval) is not int \
+                or span[1].opname != "LOAD_FAST" or span[2].opname != "BINARY_OP" or span[2].arg != _POWER:
+            continue
+        base, name = span[0].argval, span[1].argval
+        exponent = held.get(name)
+        if type(exponent) is int and 0 <= exponent < 64 and base ** exponent == c \
+                and _loop_counter(f, instructions, name):
+            return True
+    return False
+
+
+_POWER = 8  # BINARY_OP's ``**``
+
+
+def _loop_counter(f: types.FrameType, ins: list[dis.Instruction], name: str) -> bool:
+    """Whether every store of the local ``name`` (no parameter, no cell) is a ``for`` loop's counter:
+    the first target of ``for name, .. in enumerate(..)`` or the target of ``for name in range(..)``
+    of literal ints (the builtins, not shadowed)."""
+    code = f.f_code
+    if name in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount] or name in code.co_cellvars \
+            or name in code.co_freevars:
+        return False
+    stores = _stores(ins, name)
+    if not stores:
+        return False
+    for j in stores:
+        counted = j >= 2 and ins[j - 1].opname == "UNPACK_SEQUENCE" and ins[j - 1].arg == 2 \
+            and ins[j - 2].opname == "FOR_ITER"
+        loop = j - 2 if counted else j - 1
+        if ins[j].opname != "STORE_FAST" or loop < 1 or ins[loop].opname != "FOR_ITER" \
+                or ins[loop - 1].opname != "GET_ITER":
+            return False
+        start = _operand_start(ins, loop - 1, target_first=True)
+        span = ins[start:loop - 1] if start is not None else []
+        if len(span) < 4 or span[0].opname != "LOAD_GLOBAL" or not (span[0].arg or 0) & 1 \
+                or span[-2].opname != "PRECALL" or span[-1].opname != "CALL":
+            return False
+        called = span[0].argval
+        if called != ("enumerate" if counted else "range") or called in f.f_globals \
+                or f.f_builtins.get(called) is not _FIXED_CALLS[called]:
+            return False
+        if not counted and not all(i.opname == "LOAD_CONST" and type(i.argval) is int for i in span[1:-2]):
+            return False
+    return True
 
 
 def _loop_target(ins: list[dis.Instruction], j: int) -> bool:

@@ -65,6 +65,7 @@ from ._bytecode import (
     literal_number_call,
     local_length,
     loop_operand,
+    loop_power_operand,
     looped,
     looped_site,
     made_size_divisor,
@@ -2172,7 +2173,8 @@ def _note_number(frame: Frame, image: int | None, c: Any, op: str) -> None:
     else:  # an int: a count of the image's items (``max(len(J), 1)``, ``n * (n - 1)`` of its labels'
         # ``unique()``), left to the count rules, unless a literal a conditional expression picks
         # there (``2 if first else 1``: its test, an image's field, is read below; README Known limits)
-        own = _data_read(frame, image) or not chosen_literal(site, c)
+        # (a literal raised to a loop's counter, ``2 ** i``, is a position's number, no count)
+        own = _data_read(frame, image) or not chosen_literal(site, c) and not loop_power_operand(c)
     seen = frame.site_numbers.setdefault(site, {})
     mine = seen.setdefault(image, [])
     at = len(mine)
@@ -4632,10 +4634,11 @@ def _over_argument(track: Track, z: float) -> Track:
 
 def _unproven_image_count(frame: Frame, factor: Any) -> bool:
     """Whether ``factor`` scaling a reduced loss of several images is an int equal to their number
-    that is neither ``len(targets)`` read at the op nor a literal or configured constant: it may
-    be the number of images kept in a name, which on a group alone is the group's."""
+    that is neither ``len(targets)`` read at the op nor a literal or configured constant (nor a
+    literal raised to a loop's counter, ``loop_power_operand``): it may be the number of images
+    kept in a name, which on a group alone is the group's."""
     return (type(factor) is int and factor == frame.num_images > 1 and frame.per_image_targets is not None
-            and offset_source(factor, product=True) not in ("literal", "configured"))
+            and offset_source(factor, product=True) not in ("literal", "configured") and not loop_power_operand(factor))
 
 
 COMPUTED_FACTOR = ("a product or division by a number the body's code computes from a count of the batch with a math "
@@ -4725,7 +4728,9 @@ def _is_image_count(frame: Frame, ratio: Ratio, factor: Any) -> bool:
         return (factor == frame.num_images and frame.num_images > 1
                 and offset_source(factor, product=True) not in ("literal", "configured"))
     averaged = ratio.kind is not RatioKind.SUM or bool(ratio.divisors) or ratio.normaliser is not None
-    return (factor == frame.num_images or factor in frame.lengths) and averaged
+    # a literal at the op, or one raised to a loop's counter (``2 ** lvl``), is the same on a group alone
+    return (factor == frame.num_images or factor in frame.lengths) and averaged \
+        and offset_source(factor, product=True) != "literal" and not loop_power_operand(factor)
 
 
 BY_SIZES_FACTOR = ("a multiplication by an int the body computed after it read sizes of single images' tensors "

@@ -28,6 +28,7 @@ from ._bytecode import (
     fixed_repeats,
     iterated_extreme,
     iterating_builtin,
+    level_lists,
     literal_size,
     literal_view_sizes,
     made_of_passed_number,
@@ -1184,7 +1185,14 @@ def _stacked_values(frame: Frame, seq: Sequence[Tensor], tracks: list[Track | No
         if leaf is None:
             return None
         found.append(leaf)
-    if not fixed_list_argument(seq, batch_counts(frame), frame.fixed_lists):
+    counts = batch_counts(frame)
+    # lists of columns made in the call, as long as an argument's per-level list, where no count of the
+    # images could have sized them (no size of image rows, no length read, no per-image target list)
+    columns = {len(entry[0]) for entry in frame.fixed_lists.values() if entry[2]}
+    unsized = not frame.size_sites and not frame.lengths and frame.per_image_targets is None
+    for held in level_lists(lambda v: _of_every_image(frame, v), counts, columns) if columns and unsized else ():
+        frame.fixed_lists.setdefault(id(held), (held, tuple(held), True))
+    if not fixed_list_argument(seq, counts, frame.fixed_lists):
         return lost_track(f"{op} of reduced values of several images in a list whose length the code does not fix "
                           "(a loop over the targets or a helper's list: on a group alone, maybe as many as the group's)")
     return _element_formulas(frame, tracks, found, op)
@@ -1238,6 +1246,12 @@ def _joined_values(frame: Frame, seq: Sequence[Tensor], tracks: list[Track | Non
     return vector if vector is not None else lost_track(
         f"{op} of reduced values of several images a number of times the code does not fix (a list or a loop over "
         "the targets, a loop past a test of a local: on a group alone, maybe as many as the group's)")
+
+
+def _of_every_image(frame: Frame, v: Any) -> bool:
+    """Whether ``v`` is a tensor the capture follows with a row of every image along a dim."""
+    track = frame.get(v) if isinstance(v, Tensor) else None
+    return track is not None and track.lost_at is None and any(r.numel() == frame.num_images for r in track.rows.values())
 
 
 def _images_by_position(frame: Frame, whole: list[Tensor], op: str) -> None:
