@@ -13553,6 +13553,45 @@ def _executed_call(checked: set[tuple[int, int]]) -> tuple[types.FrameType, list
     return f, instructions, at
 
 
+def executed_number_tags(func: Any, position: int) -> frozenset[str] | None:
+    """The provenance tags (``_provenance``) of the operand the op ``func`` got at ``position`` of its
+    arguments, where the caller's code is executing it as a binary operator (``e.sum() / n``; for a
+    product, the operand that may be a Python number, if only one may), with a helper's parameters and
+    a comprehension's free names read where they were given; None where it cannot be read."""
+    from . import _provenance
+
+    found = _executed(_COUNT_CHECKED)
+    if found is None:
+        return None
+    f, instructions, at = found
+    if at is None or instructions[at].opname != "BINARY_OP" or position not in (0, 1):
+        return None
+    offset = instructions[at].offset
+    right = _provenance.operand_tags(f.f_code, offset, 0)
+    left = _provenance.operand_tags(f.f_code, offset, 1)
+    if right is None or left is None:
+        return None
+    if instructions[at].arg in _DIVISIONS:
+        tags = right
+    elif ("P" in right) == ("P" in left):
+        return None  # (a product of two tensors, or of two numbers: which one the op got is not told)
+    else:
+        tags = right if "P" in right else left
+    return _provenance.resolved(tags, f, _calling)
+
+
+def _calling(f: types.FrameType) -> tuple[types.FrameType, int] | None:
+    """The frame that called ``f`` and the offset of the CALL it is executing, None where that frame
+    is losssplit's or torch's (``f`` is the body) or its CALL is not found."""
+    caller = f.f_back
+    if caller is None or _walk_out(caller) is not caller:
+        return None
+    instructions, at = _located_frame(caller.f_code, caller.f_lasti)
+    if at is None:
+        return None
+    return caller, instructions[at].offset
+
+
 def _binary_operands(checked: set[tuple[int, int]], opname: str
                      ) -> tuple[types.FrameType, list[dis.Instruction], tuple[int, int], tuple[int, int]] | None:
     """(the caller's frame, its instructions, the left operand's span, the right one's) where its

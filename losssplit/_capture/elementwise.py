@@ -3135,6 +3135,8 @@ def _ratio_arithmetic(
             if not weight and _by_count(frame, other, positions=False) and (frame.per_image_targets is None or not read_fields(
                     frame.per_image_targets, other)):  # (fields' numbers: the field rules name the field)
                 return lost_track(COUNTED_FACTOR, pred)
+            if why := _computed_number(frame, "mul", other, 1):
+                return lost_track(why, pred)
             return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
         if kind == "div":
             each = _floored_items(frame, other)
@@ -3176,6 +3178,8 @@ def _ratio_arithmetic(
                 return lost_track(UNPROVEN_COUNTER, pred)  # (a constant where it equals no count, counted from no count)
             if isinstance(constant, str):  # (every reason ``_constant_divisor`` gives is a decline's)
                 return lost_track(constant, pred)
+            if constant and (why := _computed_number(frame, "div", other, 1)):
+                return lost_track(why, pred)
             if constant:
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
             # (False of a sum: read as a count it equals, see ``opaque_den``; of any other ratio, a constant)
@@ -3186,6 +3190,8 @@ def _ratio_arithmetic(
                 and _side_size(frame, other)
             if side == MADE_SIDE_SIZE_DIVISOR:
                 return lost_track(MADE_SIDE_SIZE_DIVISOR, pred)
+            if side and (why := _computed_number(frame, "div", other, 1)):
+                return lost_track(why, pred)
             if side:  # ``/ outputs["c"].shape[1]``: the argument's queries on a group alone too
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
             if type(other) is float and other == frame.num_images and not frame.from_arguments(other):
@@ -3194,6 +3200,8 @@ def _ratio_arithmetic(
                 return _over_argument(ta, other)
             if _average_over_instances(frame, ta.ratio, other):
                 return lost_track(AVERAGE_OVER_INSTANCES, pred)
+            if why := _computed_number(frame, "div", other, 1):
+                return lost_track(why, pred)
             return Track(from_prediction=pred, ratio=ta.ratio.scaled(divisor=other, own=frame.own_count(other)))
         if kind in ("add", "sub", "rsub") and _is_number(other):
             if other != 1 and frame.weight_images(b):  # ``l + t["loss_weight"]``: 1 on a group alone
@@ -3241,6 +3249,8 @@ def _ratio_arithmetic(
                 return lost_track(STATISTIC_FACTOR, tb.from_prediction)
             if _sizes_factor(frame, tb.ratio, other):
                 return lost_track(BY_SIZES_FACTOR, tb.from_prediction)
+            if why := _computed_number(frame, "mul", other, 0):
+                return lost_track(why, tb.from_prediction)
             return Track(from_prediction=tb.from_prediction, ratio=_scaled_by(frame, tb.ratio, other))
     return None
 
@@ -5852,3 +5862,20 @@ PARTIAL_LOOP = ("of terms of several images in a loop over some of the images on
                 "t[1:])``, a loop a ``break`` may leave early): on a group alone it runs another number of times")
 COUNTED_LOOP = ("of terms in a loop over an iterable computed from the number of images (``range((len(t) + 1) // 2)``, "
                 "``range(self.k)`` of ``self.k = len(t) - 1``): on a group alone it runs another number of times")
+
+
+COMPUTED_NUMBER = ("a Python number of the batch (a length, a host read, a count summed over the images) "
+                   "put through Python arithmetic that on a group alone no share of the batch's value gives")
+
+
+def _computed_number(frame: Frame, path: str, other: Any, position: int) -> str | None:
+    """A reason to decline a loss times or over ``other`` where the code that made it (read by
+    ``_provenance``) puts a number of the batch through arithmetic no rule follows (``n - 3``,
+    ``round(n / 2)``, ``min(n, 3)``, ``n if n > 2 else 2``, ``len(targets[0]["labels"])``): read as a
+    constant or as a count it equals, its share on a group alone would be silently wrong."""
+    from . import _provenance
+    from ._bytecode import executed_number_tags
+
+    tags = executed_number_tags(frame.op[0] if frame.op else None, position)
+    found = _provenance.declined_number(tags)
+    return None if found is None else f"{path} of {COMPUTED_NUMBER} ({_provenance.spelled(found)})"

@@ -1,0 +1,658 @@
+"""Where a value on the body's stack comes from: an abstract reading of a code object's bytecode.
+
+Every value the code computes is read as the set of *tags* of what went into it: its roots (a
+parameter ``arg:targets``, a literal ``lit:2``, a global ``global:math``, an attribute
+``attr:shape``) and the operations on the way (``call:len``, ``op:*``, ``cmp:>``, ``sub``; ``cond``
+where a conditional expression or ``or`` / ``and`` chose it, ``filter`` where a comprehension's
+test chose its items). Locals are read flow-insensitively (a name is every value stored to it);
+comprehensions and generator expressions are read into, with their iterable's tags for ``.0``.
+
+The capture asks it one thing: what the operand of the instruction a frame is stopped at (its
+``f_lasti``) was made of, so that a Python number of the batch that went through arithmetic no
+rule proves (``round(n / 2)``, ``sorted([n, 3])[-1]``, ``n if n > 2 else 2``) is not read as a
+constant of the call or as a count it equals by value.
+
+Standard library only; CPython 3.11's layout (``python_checked``): elsewhere nothing is read.
+"""
+
+from __future__ import annotations
+
+import dis
+import sys
+import types
+from collections.abc import Callable, Iterable
+
+Tags = frozenset[str]
+
+_NONE: Tags = frozenset()
+_UNKNOWN: Tags = frozenset({"?"})
+_NULL: Tags = frozenset({"null"})  # what PUSH_NULL and ``LOAD_GLOBAL (NULL + f)`` put below a callable
+_CHECKED = (3, 11)
+
+_COND_JUMPS = frozenset({
+    "POP_JUMP_FORWARD_IF_FALSE", "POP_JUMP_FORWARD_IF_TRUE", "POP_JUMP_BACKWARD_IF_FALSE", "POP_JUMP_BACKWARD_IF_TRUE",
+    "POP_JUMP_FORWARD_IF_NONE", "POP_JUMP_FORWARD_IF_NOT_NONE", "POP_JUMP_BACKWARD_IF_NONE",
+    "POP_JUMP_BACKWARD_IF_NOT_NONE"})
+_OR_POP = frozenset({"JUMP_IF_TRUE_OR_POP", "JUMP_IF_FALSE_OR_POP"})
+_JUMPS = frozenset({"JUMP_FORWARD", "JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT"})
+_ENDS = frozenset({"RETURN_VALUE", "RERAISE", "RAISE_VARARGS"})
+_NO_EFFECT = frozenset({"RESUME", "NOP", "PRECALL", "KW_NAMES", "COPY_FREE_VARS", "MAKE_CELL", "CACHE",
+                        "EXTENDED_ARG", "SETUP_ANNOTATIONS", "GET_YIELD_FROM_ITER"})
+
+
+class _Reading:
+    """The abstract stacks before each instruction of one code object, and its locals' tags."""
+
+    def __init__(self, code: types.CodeType, first: dict[str, Tags]) -> None:
+        self.code = code
+        self.instructions = list(dis.get_instructions(code))
+        self.at = {i.offset: k for k, i in enumerate(self.instructions)}
+        self.locals: dict[str, Tags] = dict(first)
+        self.stacks: dict[int, tuple[Tags, ...]] = {}
+        self.ctls: dict[int, frozenset[tuple[int, bool]]] = {}
+        self.tested: dict[int, Tags] = {}  # a conditional jump's offset -> its condition's tags
+        self.edges: dict[int, set[int]] = {}  # an instruction's index -> its successors' (the graph the walk saw)
+        self.stored: dict[str, set[int]] = {}  # a local -> the indices of its stores
+        # an index -> the (conditional jump's offset, way) it is control dependent on, directly or through others
+        self.depends: dict[int, frozenset[tuple[int, int]]] = {}
+        self.conditions: Tags = _NONE
+        self.produced: Tags = _NONE  # what the code appends, yields or returns
+        self.failed = False
+        self.firsts: dict[int, dict[str, Tags]] = {}  # a nested code's id -> the tags its reading started from
+        self._nested = {id(c): c for c in code.co_consts if isinstance(c, types.CodeType)}
+        for _ in range(8):
+            before = dict(self.locals)
+            self.stored = {}
+            self._walk()
+            if self.failed:
+                break
+            if not self.depends:
+                self.depends = self._control_dependence()
+            for name, stores in self.stored.items():
+                # stored on some ways only: chosen by the tests that not every store depends on
+                ways = [self.depends.get(k, frozenset()) for k in stores]
+                some = {j for j, _ in frozenset().union(*ways) - frozenset.intersection(*ways)}
+                if some:
+                    self.locals[name] = self.locals[name] | _chosen(_union(
+                        _plain(self.tested[j]) for j in some if j in self.tested))
+            if self.failed or self.locals == before:
+                break
+
+    def _walk(self) -> None:
+        self.stacks = {}
+        self.ctls = {}
+        empty: frozenset[tuple[int, bool]] = frozenset()
+        pending: list[tuple[int, tuple[Tags, ...], frozenset[tuple[int, bool]]]] = [(0, (), empty)]
+        seen = 0
+        while pending:
+            seen += 1
+            if seen > 20000:
+                self.failed = True
+                return
+            k, stack, ctl = pending.pop()
+            while 0 <= k < len(self.instructions):
+                i = self.instructions[k]
+                old = self.stacks.get(i.offset)
+                if old is not None:
+                    old_ctl = self.ctls[i.offset]
+                    ctl = ctl | old_ctl
+                    merged = self._merge(old, stack, ctl)
+                    ctl = frozenset(w for w in ctl if (w[0], not w[1]) not in ctl)  # both ways met: closed here
+                    if merged is None:
+                        self.failed = True
+                        return
+                    if merged == old and ctl == old_ctl:
+                        break
+                    stack = merged
+                self.stacks[i.offset] = stack
+                self.ctls[i.offset] = ctl
+                if i.opname in ("STORE_FAST", "STORE_DEREF", "STORE_NAME"):
+                    self.stored.setdefault(i.argval, set()).add(k)
+                nexts = self._step(i, list(stack))
+                if nexts is None:
+                    self.failed = True
+                    return
+                self.edges.setdefault(k, set()).update(n for n, _ in nexts)
+                if not nexts:
+                    break
+                if i.opname in _COND_JUMPS or i.opname in _OR_POP:
+                    jumped = self.at[i.argval]
+                    nexts = [(n, st) for n, st in nexts]
+                    (k, stack), *others = nexts
+                    pending.extend((n, st, ctl | {(i.offset, n == jumped)}) for n, st in others)
+                    ctl = ctl | {(i.offset, k == jumped)}
+                    continue
+                (k, stack), *others = nexts
+                pending.extend((n, st, ctl) for n, st in others)
+
+    def _control_dependence(self) -> dict[int, frozenset[tuple[int, int]]]:
+        """Each instruction's conditional jumps (offsets) whose test decides whether it runs: it runs on
+        one way of the jump and does not post-dominate it (the instructions after an ``if`` / ``else``
+        that both ways reach depend on none; after ``if c: return``, on ``c``)."""
+        nodes = sorted(self.edges)
+        exit_ = -1
+        succ = {k: (self.edges[k] & set(nodes)) or {exit_} for k in nodes}
+        pdom: dict[int, set[int]] = {k: set(nodes) | {exit_} for k in nodes}
+        pdom[exit_] = {exit_}
+        changed = True
+        while changed:
+            changed = False
+            for k in reversed(nodes):
+                new = {k} | set.intersection(*(pdom[n] for n in succ[k]))
+                if new != pdom[k]:
+                    pdom[k], changed = new, True
+        out: dict[int, set[tuple[int, int]]] = {}
+        for j in nodes:
+            i = self.instructions[j]
+            if i.opname not in _COND_JUMPS and i.opname not in _OR_POP or len(succ[j]) < 2:
+                continue
+            for n in succ[j]:
+                # the nodes post-dominating this way but not the jump depend on it
+                for x in pdom[n] - (pdom[j] - {j}):
+                    if x != exit_:
+                        out.setdefault(x, set()).add((i.offset, n))
+        done: dict[int, frozenset[tuple[int, int]]] = {}
+
+        def closure(x: int, seen: frozenset[int]) -> frozenset[tuple[int, int]]:
+            if x in done:
+                return done[x]
+            found = set(out.get(x, ()))
+            for j, _ in out.get(x, ()):
+                k = self.at[j]
+                if k not in seen:
+                    found |= closure(k, seen | {x})
+            done[x] = frozenset(found)
+            return done[x]
+
+        return {x: closure(x, frozenset()) for x in out}
+
+    def _merge(self, a: tuple[Tags, ...], b: tuple[Tags, ...], ctl: frozenset[tuple[int, bool]]
+               ) -> tuple[Tags, ...] | None:
+        """Two stacks meeting at a jump target: a slot that differs was chosen by the tests whose two
+        ways both lead here."""
+        if len(a) != len(b):
+            return None
+        if a == b:
+            return a
+        both = {j for j, taken in ctl if (j, not taken) in ctl}
+        chosen = _chosen(_union(_plain(self.tested.get(j, _NONE)) for j in both))
+        return tuple(x if x == y else x | y | chosen for x, y in zip(a, b))
+
+    def _step(self, i: dis.Instruction, s: list[Tags]) -> list[tuple[int, tuple[Tags, ...]]] | None:
+        """The successors of ``i`` (instruction index, stack after), or None where ``i`` is not read."""
+        op, arg = i.opname, i.arg or 0
+        k = self.at[i.offset]
+        fall = k + 1
+
+        def pop(n: int = 1) -> list[Tags]:
+            if n > len(s):
+                raise IndexError
+            out = s[len(s) - n:] if n else []
+            del s[len(s) - n:]
+            return out
+
+        def target() -> int:
+            return self.at[i.argval]
+
+        try:
+            if op in _NO_EFFECT:
+                pass
+            elif op == "LOAD_FAST" or op == "LOAD_FAST_CHECK":
+                s.append(self.locals.get(i.argval, _NONE) or frozenset({f"local:{i.argval}"}))
+            elif op == "LOAD_CONST":
+                v = i.argval
+                s.append(frozenset({f"code:{id(v)}"}) if isinstance(v, types.CodeType)
+                         else frozenset({f"lit:{v!r}", "P"}) if isinstance(v, (int, float)) and not isinstance(v, bool)
+                         else frozenset({"const"}))
+            elif op == "LOAD_GLOBAL":
+                if arg is not None and arg & 1:
+                    s.append(_NULL)
+                s.append(frozenset({f"global:{i.argval}", f"name:{i.argval}"}))
+            elif op in ("LOAD_DEREF", "LOAD_CLASSDEREF"):
+                free = i.argval in self.code.co_freevars and i.argval not in self.locals
+                s.append(frozenset({f"free:{i.argval}"}) if free else self.locals.get(i.argval, _NONE))
+            elif op in ("LOAD_CLOSURE", "LOAD_NAME"):
+                s.append(self.locals.get(i.argval, _NONE) or frozenset({f"global:{i.argval}", f"name:{i.argval}"}))
+            elif op == "LOAD_ATTR":
+                (x,) = pop()
+                s.append(_plain(x) - {"P"} | {f"attr:{i.argval}", f"name:{i.argval}"} | ({"P"} if i.argval in _SIZES else _NONE))
+            elif op == "LOAD_METHOD":
+                (x,) = pop()
+                s.append(frozenset({f"name:{i.argval}"}))
+                s.append(_plain(x))
+            elif op == "PUSH_NULL":
+                s.append(_NULL)
+            elif op == "LOAD_ASSERTION_ERROR" or op == "LOAD_BUILD_CLASS":
+                s.append(_NONE)
+            elif op in ("STORE_FAST", "STORE_DEREF", "STORE_NAME"):
+                (x,) = pop()
+                self.locals[i.argval] = self.locals.get(i.argval, _NONE) | _plain(x)
+            elif op in ("STORE_GLOBAL", "DELETE_FAST", "DELETE_DEREF", "DELETE_NAME", "DELETE_GLOBAL"):
+                if op == "STORE_GLOBAL":
+                    pop()
+            elif op == "STORE_ATTR":
+                pop(2)
+            elif op == "DELETE_ATTR":
+                pop()
+            elif op == "STORE_SUBSCR":
+                pop(3)
+            elif op == "DELETE_SUBSCR":
+                pop(2)
+            elif op == "POP_TOP":
+                pop()
+            elif op == "COPY":
+                s.append(s[-arg])
+            elif op == "SWAP":
+                s[-1], s[-arg] = s[-arg], s[-1]
+            elif op == "BINARY_OP":
+                a, b = pop(2)
+                s.append(_arithmetic(i.argrepr.rstrip("="), _plain(a), _plain(b)))
+            elif op in ("UNARY_NEGATIVE", "UNARY_POSITIVE", "UNARY_INVERT"):
+                (x,) = pop()
+                s.append(_plain(x) | {f"op:{op}"})
+            elif op == "UNARY_NOT":
+                (x,) = pop()
+                s.append(_plain(x) | {"cmp:not"})
+            elif op in ("COMPARE_OP", "IS_OP", "CONTAINS_OP"):
+                a, b = pop(2)
+                a, b = _plain(a), _plain(b)
+                s.append(a - {"P"} | b - {"P"} | {f"cmp:{i.argrepr or op}"} | _compared(a, b))
+            elif op == "BINARY_SUBSCR":
+                a, b = pop(2)
+                a, b = _plain(a), _plain(b)
+                # ``targets[0]``: one image of an argument picked by position (not a loop's item's ``x[0]``,
+                # nor ``outputs["layers"][0]``)
+                picked = len(a) == 1 and _rooted(a) and _pure_literal(b) is not None
+                s.append(a | b - {"P"} | {"sub"} | ({"pick"} if picked else _NONE))
+            elif op == "BINARY_SLICE":
+                a, b, c = pop(3)
+                s.append(_plain(a) | _plain(b) | _plain(c) | {"sub"})
+            elif op in ("BUILD_TUPLE", "BUILD_LIST", "BUILD_SET", "BUILD_STRING", "BUILD_SLICE"):
+                items = pop(arg)
+                listed = op in ("BUILD_TUPLE", "BUILD_LIST") and any(_pure_literal(x) is not None for x in items)
+                s.append(_union(_plain(x) for x in items) | {"built"} | ({"name:<display-lit>"} if listed else _NONE))
+            elif op == "BUILD_MAP":
+                s.append(_union(pop(2 * arg)) | {"built"})
+            elif op == "BUILD_CONST_KEY_MAP":
+                s.append(_union(pop(arg + 1)) | {"built"})
+            elif op in ("LIST_APPEND", "SET_ADD", "LIST_EXTEND", "SET_UPDATE", "DICT_UPDATE", "DICT_MERGE"):
+                (x,) = pop()
+                s[-arg] = s[-arg] | _plain(x)
+                if op in ("LIST_APPEND", "SET_ADD"):
+                    self.produced |= _plain(x)
+            elif op == "MAP_ADD":
+                a, b = pop(2)
+                s[-arg] = s[-arg] | _plain(a) | _plain(b)
+                self.produced |= _plain(b)
+            elif op == "LIST_TO_TUPLE":
+                pass
+            elif op == "GET_LEN":
+                s.append(_plain(s[-1]) | {"call:len"})
+            elif op == "FORMAT_VALUE":
+                pop(2 if arg is not None and arg & 4 else 1)
+                s.append(frozenset({"const"}))
+            elif op == "UNPACK_SEQUENCE":
+                (x,) = pop()
+                s.extend([_plain(x) | {"sub"}] * arg)
+            elif op == "UNPACK_EX":
+                (x,) = pop()
+                s.extend([_plain(x) | {"sub"}] * ((arg & 0xFF) + (arg >> 8) + 1))
+            elif op == "GET_ITER":
+                (x,) = pop()
+                s.append(x)
+            elif op == "FOR_ITER":
+                out = list(s)
+                s.append(_element(_plain(s[-1])))
+                out.pop()
+                return [(fall, tuple(s)), (target(), tuple(out))]
+            elif op in _JUMPS:
+                return [(target(), tuple(s))]
+            elif op in _COND_JUMPS:
+                (x,) = pop()
+                self.conditions |= _plain(x)
+                self.tested[i.offset] = self.tested.get(i.offset, _NONE) | _plain(x)
+                return [(fall, tuple(s)), (target(), tuple(s))]
+            elif op in _OR_POP:
+                kept = tuple(s)
+                (x,) = pop()
+                self.conditions |= _plain(x)
+                self.tested[i.offset] = self.tested.get(i.offset, _NONE) | _plain(x)
+                return [(fall, tuple(s)), (target(), kept)]
+            elif op == "RETURN_VALUE":
+                (x,) = pop()
+                self.produced |= _plain(x)
+                return []
+            elif op == "YIELD_VALUE":
+                (x,) = pop()
+                self.produced |= _plain(x)
+                s.append(_NONE)
+            elif op == "RETURN_GENERATOR":
+                s.append(_NONE)
+            elif op in ("RERAISE", "RAISE_VARARGS"):
+                return []
+            elif op == "MAKE_FUNCTION":
+                (fn,) = pop()
+                pop(bin(arg & 0x0F).count("1"))
+                s.append(fn)
+            elif op == "CALL":
+                args = pop(arg)
+                below, fn = pop(2)  # (NULL, callable) or (method, its receiver)
+                s.append(self._called(fn, _NONE, args) if below == _NULL else self._called(below, fn, args))
+            elif op == "CALL_FUNCTION_EX":
+                rest = pop(2 if arg & 1 else 1)
+                below, fn = pop(2)
+                s.append(self._called(fn, _NONE, rest) if below == _NULL else self._called(below, fn, rest))
+            elif op == "BEFORE_WITH":
+                (x,) = pop()
+                s.extend([_NONE, _plain(x)])
+            elif op in ("PUSH_EXC_INFO", "POP_EXCEPT", "CHECK_EXC_MATCH", "WITH_EXCEPT_START", "PREP_RERAISE_STAR"):
+                return None
+            elif op == "IMPORT_NAME":
+                pop(2)
+                s.append(frozenset({f"global:{i.argval}"}))
+            elif op == "IMPORT_FROM":
+                s.append(frozenset({f"global:{i.argval}"}))
+            else:
+                return None
+        except IndexError:
+            return None
+        return [(fall, tuple(s))]
+
+    def _called(self, fn: Tags, receiver: Tags, args: list[Tags]) -> Tags:
+        """A call's result: its arguments', its receiver's, the called names, and what a
+        comprehension or generator expression it runs produces from them."""
+        names = {t[5:] for t in fn if t.startswith("name:")}
+        out = (_plain(receiver) | _union(_plain(a) for a in args)) - {"P"}
+        out |= {f"call:{n}" for n in names}
+        out |= _number_call(names, fn, _plain(receiver), [_plain(a) for a in args], args)
+        for t in fn:
+            if t.startswith("code:"):
+                code = self._nested.get(int(t[5:]))
+                if code is None or not args and not receiver:
+                    return out | _UNKNOWN
+                first = {name: self.locals.get(name, frozenset({f"free:{name}"})) for name in code.co_freevars}
+                first[".0"] = _element(_plain(args[0] if args else receiver))
+                self.firsts[id(code)] = first
+                inner = reading(code, first)
+                if inner is None:
+                    return out | _UNKNOWN
+                out |= inner.produced | {"comp"}
+                if inner.conditions - {"iter"}:
+                    tested = _plain(inner.conditions)
+                    # a test of the items' values (not ``is not None``): a count of some of the batch's items
+                    valued = _rooted(tested) and any(t.startswith("cmp:") and t not in ("cmp:IS_OP", "cmp:CONTAINS_OP") for t in tested)
+                    out |= tested - {"P"} | {"filter"} | ({"vfilter"} if valued or "vcmp" in tested else _NONE)
+        return out
+
+
+# attributes and methods that give a Python number of a tensor's layout (no value of the images)
+_SIZES = frozenset({"shape", "ndim", "size", "numel", "dim", "nelement"})
+# methods that read a tensor's values on the host
+_READS = frozenset({"item", "tolist"})
+_MATH = frozenset({"math", "np", "numpy"})
+# functions of ``_MATH`` that compute (not ``np.asarray``, ``np.int64``, ``math.prod``: a conversion, a product)
+_COMPUTING = frozenset({"sqrt", "ceil", "floor", "log", "log2", "log10", "exp", "pow", "trunc", "isqrt", "round",
+                        "power", "rint", "fabs", "abs", "absolute", "minimum", "clip"})
+# Python arithmetic on a number of the batch whose result on a group alone no share of the batch's
+# value gives (``n - 3``, ``round(n / 2)``, ``n // 2``, ``min(n, 3)``, ``n if n > 2 else 2``)
+FORBIDDEN = frozenset({"vcall:int", "vop:*V", "vop:-", "vop://", "vop:%", "vop:**", "vop:+lit", "vop:-lit", "vcall:round", "vcall:abs",
+                       "vcall:sorted", "vcall:min", "vcall:math", "vmaxlit", "vsumlit", "vcond", "vfilter", "pick"})
+
+
+def _rooted(x: Tags) -> bool:
+    """Whether ``x`` comes from an argument of the call (other than ``self``) or an enclosing one."""
+    return any(t.startswith(("arg:", "free:")) and t != "arg:self" for t in x)
+
+
+def _pure_literal(x: Tags) -> float | None:
+    lits = [t for t in x if t.startswith("lit:")]
+    if len(lits) != 1 or x - {"P", lits[0]}:
+        return None
+    try:
+        return float(lits[0][4:])
+    except ValueError:
+        return None
+
+
+def _arithmetic(op: str, a: Tags, b: Tags) -> Tags:
+    """``a <op> b``: Python arithmetic where both may be Python numbers, marked where a number of
+    the batch is in it (``vop:-``; ``vop:+lit`` for a literal added)."""
+    if "P" not in a or "P" not in b:
+        return (a | b) - {"P"} | {f"op:{op}"}
+    if op == "*" and 0.0 in (_pure_literal(a), _pure_literal(b)):
+        return frozenset({"P", "lit:0", f"op:{op}"})  # ``0.0 * n``: 0 on any call
+    out = a | b | {f"op:{op}", "P"}
+    if "V" in a or "V" in b:
+        out |= {f"vop:{op}"}
+        if op in ("+", "-") and any(_pure_literal(x) not in (None, 0.0) for x in (a, b)):
+            out |= {f"vop:{op}lit"}  # (``n = 0`` then ``n += len(x)``: a running total, no shift)
+        if op == "*" and "V" in a and "V" in b:
+            out |= {"vop:*V"}  # ``len(t) * len(t)``
+    return out
+
+
+def _compared(a: Tags, b: Tags) -> Tags:
+    """What ``a < b`` (any comparison) adds where both may be Python numbers: ``vcmp`` where one is a
+    number of the batch (a value it chooses may on a group alone be the other)."""
+    if "P" not in a or "P" not in b:
+        return _NONE
+    return frozenset({"P", "vcmp"}) if "V" in a or "V" in b else frozenset({"P"})
+
+
+def _chosen(tested: Tags) -> Tags:
+    """What a value chosen by tests with ``tested``'s tags carries: ``vcond`` where a test compared
+    numbers of the batch in Python."""
+    return tested - {"P"} | {"cond"} | ({"vcond", "V"} if "vcmp" in tested else _NONE)
+
+
+def _element(x: Tags) -> Tags:
+    """An item a loop or comprehension takes from ``x``: no number of the batch itself (an index of
+    ``range(len(targets))`` is one image's), derived from one image's values (``iter``)."""
+    return frozenset(t for t in x if t not in ("V", "P") and not t.startswith("v")) | {"iter"}
+
+
+def _batch(x: Tags) -> Tags:
+    """``V`` for a number read (a length, a host read) of ``x``, a value of the call's arguments, where
+    it is of the whole batch; ``W`` where of one image (derived from a loop's item, not gathered
+    again by a comprehension): on a group alone that image's too."""
+    if not _rooted(x):
+        return _NONE
+    return frozenset({"W"}) if "iter" in x and "comp" not in x else frozenset({"V"})
+
+
+def _counted_length(x: Tags) -> bool:
+    """Whether ``len`` of a value with ``x``'s tags counts items of the batch the rules do not follow
+    otherwise: a list a comprehension filtered (``len([u for u in t if ..])``), one image's field
+    (``len(u["labels"])``, ``len(targets[0]["labels"])``); not a list the outputs hold
+    (``len(outputs["layers"])``: layers, the same on a group alone), nor a tensor's rows (the rules of
+    host reads and sizes follow those).
+    ``len`` of an argument itself (``len(targets)``) is ``L``: arithmetic on it is read by the rules
+    of ``_lengths``, which follow the group's count through it."""
+    return "iter" in x and "comp" not in x or "filter" in x or "pick" in x
+
+
+def _number_call(names: set[str], fn: Tags, receiver: Tags, args: list[Tags], raw: list[Tags]) -> Tags:
+    """What a call that gives a Python number adds (``P``; ``V`` for a number of the batch's values
+    or lengths, ``W`` for one image's, ``vcall:NAME`` for arithmetic on one of the batch), nothing for
+    other calls. ``raw``: the arguments as loaded (a display marked ``name:<display-lit>``)."""
+    if len(names) != 1:
+        return _NONE
+    (name,) = names
+    builtin = f"global:{name}" in fn
+    maths = bool((receiver | fn) & {f"global:{m}" for m in _MATH})
+    # a sum, max or min over a comprehension of one image's numbers each: a number of the batch
+    varying = any("V" in a or "W" in a and "comp" in a for a in args) or "V" in receiver
+    if builtin and name == "len":
+        if args and args[0] and all(t.startswith("arg:") for t in args[0]):
+            return frozenset({"P", "L"})  # ``len(targets)``: its arithmetic is read by ``_lengths``
+        return frozenset({"P"}) | (_batch(args[0]) if args and _counted_length(args[0]) else _NONE)
+    if not builtin and name in _READS:
+        return frozenset({"P"})  # (a host read's arithmetic is followed by the rules of host reads)
+    if not builtin and name in _SIZES:
+        return frozenset({"P"})  # (a size of image rows is a ``RowCount``, followed where it meets the images)
+    if builtin and name in ("float", "int", "bool"):
+        if args and "P" not in args[0]:
+            return frozenset({"P"})  # ``float(mask.sum())``: a host read (see ``_READS``)
+        if name == "int" and args and "V" in args[0] and any(t.startswith("vop:") for t in args[0]):
+            return frozenset({"P", "V", "vcall:int"})  # ``int(n * 3)``: truncated
+        return frozenset({"P"}) | ({"V"} if varying else _NONE)
+    if not varying:
+        return frozenset({"P"}) if builtin and name in ("round", "abs", "sum", "max", "min", "sorted") or maths else _NONE
+    if builtin and name in ("round", "abs", "sorted", "min"):
+        return frozenset({"P", "V", f"vcall:{name}"})
+    if builtin and name == "max":
+        floors = [_pure_literal(a) for a in args]
+        return frozenset({"P", "V", "vcall:max"} | ({"vmaxlit"} if any(c is not None and c > 1 for c in floors) else set()))
+    if builtin and name == "sum":
+        listed = any("name:<display-lit>" in a for a in raw)
+        return frozenset({"P", "V", "vcall:sum"} | ({"vsumlit"} if listed else set()))
+    if maths and name in _COMPUTING:
+        return frozenset({"P", "V", "vcall:math", f"vcall:{name}"})
+    if maths:
+        return frozenset({"P", "V"})
+    return _NONE
+
+
+def declined_number(tags: Tags | None) -> str | None:
+    """The Python arithmetic that makes a number with ``tags`` no count or constant the capture can
+    split by (``vop:-`` of ``n - 3``), None where none is seen."""
+    if tags is None or "V" not in tags:
+        return None
+    found = sorted(tags & FORBIDDEN)
+    return found[0] if found else None
+
+
+_SPELLED = {"vop:*V": "n * m of two numbers of the batch", "vcall:int": "int(n * c)", "vop:-": "n - m", "vop://": "n // m", "vop:%": "n % m", "vop:**": "n ** m", "vop:+lit": "n + a literal",
+            "vop:-lit": "n - a literal", "vcall:round": "round(n)", "vcall:abs": "abs(n)", "vcall:sorted": "sorted([n, ..])",
+            "vcall:min": "min(n, ..)", "vcall:math": "math.f(n)", "vmaxlit": "max(n, c) with c above 1",
+            "vsumlit": "sum([n, c])", "vcond": "a value chosen by comparing n in Python",
+            "vfilter": "a comprehension filtered by comparing numbers in Python",
+            "pick": "a number of one image picked by position (targets[0])"}
+
+
+def spelled(tag: str) -> str:
+    """A warning's spelling of a ``FORBIDDEN`` tag."""
+    return _SPELLED.get(tag, tag)
+
+
+def _plain(x: Tags) -> Tags:
+    """``x`` less the names a callable carries to its call (``name:len``)."""
+    return frozenset(t for t in x if not t.startswith(("name:", "code:"))) if any(
+        t.startswith(("name:", "code:")) for t in x) else x
+
+
+def _union(xs: Iterable[Tags]) -> Tags:
+    out: set[str] = set()
+    for x in xs:
+        out |= x
+    return frozenset(out)
+
+
+_READINGS: dict[tuple[int, tuple[tuple[str, Tags], ...]], tuple[types.CodeType, _Reading | None]] = {}
+
+
+_PLAIN_READINGS: dict[int, tuple[types.CodeType, _Reading | None]] = {}
+_CPYTHON = sys.implementation.name == "cpython" and sys.version_info[:2] == _CHECKED
+
+
+def reading(code: types.CodeType, first: dict[str, Tags] | None = None) -> _Reading | None:
+    """The reading of ``code`` with its parameters tagged ``arg:NAME`` (or ``first``'s tags: a
+    comprehension's iterable and free names), None where its bytecode holds something not read here
+    or this is not CPython 3.11. Kept per code object (and ``first``)."""
+    if not _CPYTHON:
+        return None
+    if first is None:
+        held = _PLAIN_READINGS.get(id(code))
+        if held is not None and held[0] is code:
+            return held[1]
+        n = code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & 4) + bool(code.co_flags & 8)
+        r = _Reading(code, {name: frozenset({f"arg:{name}"}) for name in code.co_varnames[:n]})
+        if len(_PLAIN_READINGS) > 512:
+            _PLAIN_READINGS.clear()
+        _PLAIN_READINGS[id(code)] = (code, None if r.failed else r)
+        return _PLAIN_READINGS[id(code)][1]
+    key = (id(code), tuple(sorted(first.items())))
+    hit = _READINGS.get(key)
+    if hit is not None and hit[0] is code:
+        return hit[1]
+    if len(_READINGS) > 512:
+        _READINGS.clear()
+    r = _Reading(code, first)
+    _READINGS[key] = (code, None if r.failed else r)
+    return _READINGS[key][1]
+
+
+def operand_tags(code: types.CodeType, lasti: int, depth: int) -> Tags | None:
+    """The tags of the value ``depth`` slots below the top of the stack (0: the top) before the
+    instruction at ``lasti``, None where that cannot be read."""
+    r = reading(code)
+    if r is None:
+        return None
+    stack = r.stacks.get(lasti)
+    if stack is None or depth >= len(stack):
+        return None
+    return stack[len(stack) - 1 - depth]
+
+
+def resolved(tags: Tags, f: types.FrameType, back: Callable[[types.FrameType], tuple[types.FrameType, int] | None],
+             depth: int = 0) -> Tags:
+    """``tags`` of a value in the frame ``f`` with its parameters read in the frames that called it:
+    ``arg:NAME`` of a helper the body called (``self.loss_boxes(.., num_boxes)``) becomes the tags
+    of the argument at that call, ``free:NAME`` and ``.0`` of a comprehension those of its enclosing
+    code. ``back(f)`` gives the calling frame and the offset of its CALL, None at the body (whose
+    parameters stay ``arg:NAME``)."""
+    code = f.f_code
+    local = {t[4:] for t in tags if t.startswith("arg:")} & set(code.co_varnames)
+    free = {t[5:] for t in tags if t.startswith("free:")}
+    if depth > 4 or not local and not free or "?" in tags:
+        return tags
+    if code.co_name.startswith("<") and (".0" in local or free):
+        outer = f.f_back
+        while outer is not None and not any(c is code for c in outer.f_code.co_consts):
+            outer = outer.f_back
+        if outer is None:
+            return tags | _UNKNOWN
+        held = reading(outer.f_code)
+        first = None if held is None else held.firsts.get(id(code))
+        if first is None:
+            return tags | _UNKNOWN
+        inner = reading(code, first)
+        if inner is None:
+            return tags | _UNKNOWN
+        keep = tags - {f"arg:{n}" for n in local if n == ".0"} - {f"free:{n}" for n in free}
+        more = _union(first.get(n, _NONE) for n in free | ({".0"} & local))
+        return resolved(keep | more, outer, back, depth + 1)
+    if not local:
+        return tags
+    called = back(f)
+    if called is None:
+        return tags
+    caller, offset = called
+    r = reading(caller.f_code)
+    if r is None:
+        return tags | _UNKNOWN
+    stack = r.stacks.get(offset)
+    at = r.at.get(offset)
+    if stack is None or at is None or r.instructions[at].opname != "CALL":
+        return tags | _UNKNOWN
+    argc = r.instructions[at].arg or 0
+    names: tuple[str, ...] = ()
+    for j in range(at - 1, max(at - 3, -1), -1):
+        if r.instructions[j].opname == "KW_NAMES":
+            names = r.instructions[j].argval if isinstance(r.instructions[j].argval, tuple) else ()
+    if len(stack) < argc + 2:
+        return tags | _UNKNOWN
+    args = list(stack[len(stack) - argc:])
+    below = stack[len(stack) - argc - 2]
+    params = list(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
+    positional = args[:argc - len(names)]
+    if below != _NULL or params[:1] == ["self"]:
+        params = params[1:]
+    given = dict(zip(params, positional))
+    given.update(zip(names, args[argc - len(names):]))
+    keep = tags - {f"arg:{n}" for n in local}
+    for n in local:
+        if n not in given:
+            return tags | _UNKNOWN
+        keep |= given[n]
+    return resolved(keep, caller, back, depth + 1)
