@@ -13586,7 +13586,7 @@ def _calling(f: types.FrameType) -> tuple[types.FrameType, int] | None:
     caller = f.f_back
     if caller is None or _walk_out(caller) is not caller:
         return None
-    instructions, at = _located_frame(caller.f_code, caller.f_lasti)
+    instructions, at = _located_frame(caller.f_code, _lasti(caller))
     if at is None:
         return None
     return caller, instructions[at].offset

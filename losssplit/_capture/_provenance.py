@@ -379,9 +379,7 @@ class _Reading:
                 out |= inner.produced | {"comp"}
                 if inner.conditions - {"iter"}:
                     tested = _plain(inner.conditions)
-                    # a test of the items' values (not ``is not None``): a count of some of the batch's items
-                    valued = _rooted(tested) and any(t.startswith("cmp:") and t not in ("cmp:IS_OP", "cmp:CONTAINS_OP") for t in tested)
-                    out |= tested - {"P"} | {"filter"} | ({"vfilter"} if valued or "vcmp" in tested else _NONE)
+                    out |= tested - {"P"} | {"filter"} | ({"vfilter"} if "vcmp" in tested else _NONE)
         return out
 
 
@@ -433,10 +431,12 @@ def _arithmetic(op: str, a: Tags, b: Tags) -> Tags:
 
 def _compared(a: Tags, b: Tags) -> Tags:
     """What ``a < b`` (any comparison) adds where both may be Python numbers: ``vcmp`` where one is a
-    number of the batch (a value it chooses may on a group alone be the other)."""
+    number of the batch computed by arithmetic no rule follows (a value it chooses may on a group alone
+    be the other). A test of a count itself (``sum(len(u["labels"]) for u in t) > 4``, a filtered
+    count) is read where it runs: the branch rules decide it per group."""
     if "P" not in a or "P" not in b:
         return _NONE
-    return frozenset({"P", "vcmp"}) if "V" in a or "V" in b else frozenset({"P"})
+    return frozenset({"P", "vcmp"}) if declined_number(a) or declined_number(b) else frozenset({"P"})
 
 
 def _chosen(tested: Tags) -> Tags:
