@@ -394,7 +394,7 @@ _COMPUTING = frozenset({"sqrt", "ceil", "floor", "log", "log2", "log10", "exp", 
 # Python arithmetic on a number of the batch whose result on a group alone no share of the batch's
 # value gives (``n - 3``, ``round(n / 2)``, ``n // 2``, ``min(n, 3)``, ``n if n > 2 else 2``)
 FORBIDDEN = frozenset({"vcall:int", "vop:*V", "vop:-", "vop://", "vop:%", "vop:**", "vop:+lit", "vop:-lit", "vcall:round", "vcall:abs",
-                       "vcall:sorted", "vcall:min", "vcall:math", "vmaxlit", "vsumlit", "vcond", "vfilter", "pick"})
+                       "vcall:sorted", "vcall:min", "vcall:math", "vmaxlit", "vsumlit", "pick"})
 
 
 def _rooted(x: Tags) -> bool:
@@ -498,6 +498,8 @@ def _number_call(names: set[str], fn: Tags, receiver: Tags, args: list[Tags], ra
         return frozenset({"P"}) | ({"V"} if varying else _NONE)
     if not varying:
         return frozenset({"P"}) if builtin and name in ("round", "abs", "sum", "max", "min", "sorted") or maths else _NONE
+    if builtin and name == "min" and not any(_pure_literal(a) is not None for a in args):
+        return frozenset({"P", "V"})  # the smallest of per-image numbers (``min(len(u) for u in t)``): the extremes' rules
     if builtin and name in ("round", "abs", "sorted", "min"):
         return frozenset({"P", "V", f"vcall:{name}"})
     if builtin and name == "max":
