@@ -51,12 +51,6 @@ def largest_count_shifted_into_a_tensor(o, t):
     return {"loss": e.sum() / torch.as_tensor(n, dtype=e.dtype).clamp(min=1)}
 
 
-def rounded_count_chosen_by_a_comparison(o, t):
-    e = err(o, t)
-    n = round(sum(len(u["labels"]) for u in t) / 3)
-    return {"loss": e.mean() * (1.0 if n > 2 else 0.5), "loss_b": e.sum() if n > 2 else e.mean()}
-
-
 def square_root_of_the_instances(o, t):
     e = err(o, t)
     n = math.sqrt(sum(len(u["labels"]) for u in t))
@@ -114,7 +108,7 @@ def rounded_count_passed_to_a_helper(o, t):
     return Criterion()(o, t)
 
 
-DECLINES = [filtered_image_count, largest_count_shifted_into_a_tensor, rounded_count_chosen_by_a_comparison,
+DECLINES = [filtered_image_count, largest_count_shifted_into_a_tensor,
             square_root_of_the_instances, first_images_count, instances_plus_a_literal_in_a_list,
             instances_floored_above_the_counts, instances_or_a_literal_after_a_test, distance_of_the_instances_to_a_literal,
             rounded_count_passed_to_a_helper]
@@ -261,4 +255,4 @@ def test_arithmetic_on_lengths_and_reads_is_flagged_by_its_op():
     assert _locals(capped_by_a_statement)["n"] is None  # (a test of a count itself: decided per group where it runs)
     assert _locals(rounded_and_chosen)["m"] == "vcall:round"
     chosen = _provenance.reading(rounded_and_chosen.__code__)
-    assert chosen is not None and "vcond" in chosen.locals["w"]
+    assert chosen is not None and "vcond" in chosen.locals["w"] and _provenance.declined_number(chosen.locals["w"]) is None

@@ -442,7 +442,8 @@ def _compared(a: Tags, b: Tags) -> Tags:
 def _chosen(tested: Tags) -> Tags:
     """What a value chosen by tests with ``tested``'s tags carries: ``vcond`` where a test compared
     numbers of the batch in Python."""
-    return tested - {"P"} | {"cond"} | ({"vcond", "V"} if "vcmp" in tested else _NONE)
+    # (the test's own arithmetic is not the chosen value's: the branch rules decide the test per group)
+    return tested - {"P"} - FORBIDDEN | {"cond"} | ({"vcond", "V"} if "vcmp" in tested else _NONE)
 
 
 def _element(x: Tags) -> Tags:
