@@ -784,7 +784,9 @@ def test_tensors_of_counts_weights_reads_or_written_are_no_constants_of_an_expre
     for seed, weights in RULE_BATCHES:
         got, want, said = rule_outcome(body, rule_batch(seed, weights))
         assert want and not wrong_companions(got, want), seed
-        if made not in (NEAR_MISSES["weight"], NEAR_MISSES["weight_in_a_list"]) or weights[-1] != 1.0:
+        # (``two_numbers``: since s52, session 38, a vector of constants summed is a constant, exact)
+        if made is not NEAR_MISSES["two_numbers"] and (
+                made not in (NEAR_MISSES["weight"], NEAR_MISSES["weight_in_a_list"]) or weights[-1] != 1.0):
             assert got == {} and said, (seed, got)
 
 

@@ -104,9 +104,18 @@ def over_a_made_tensors_sizes(outputs, targets):
 def test_a_product_of_side_sizes_divides_every_group_alike():
     """(silently wrong before s51 on batches 0 and 1: divided by the group's rows)"""
     for body in (over_shape_product, over_size_product_from_the_end, over_float_of_a_stored_product,
-                 over_size_times_a_literal, over_a_literal_times_a_size, over_a_sum_of_sizes, over_a_stored_scaled_product,
+                 over_size_times_a_literal, over_a_literal_times_a_size, over_a_stored_scaled_product,
                  over_a_floored_size, over_a_size_numel, over_math_prod_of_a_local):
         check_rule(body, "div")
+
+
+def test_a_sum_of_side_sizes_and_a_literal_is_never_wrong():
+    """``x.shape[1] + x.shape[2] + 5``: a constant, but since the merge of session 38 pin39's reading of a
+    sum of sizes of dims the code does not name declines it where it equals a count (a decline, never
+    the group's rows)."""
+    for seed, weights in RULE_BATCHES:
+        got, want, _ = rule_outcome(over_a_sum_of_sizes, rule_batch(seed, weights))
+        assert not wrong_companions(got, want), (seed, got, want)
 
 
 @pytest.mark.parametrize("body", [over_rows_times_width, over_the_images_dim_times_a_literal, over_the_images_rows_numel])

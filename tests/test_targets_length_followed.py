@@ -477,7 +477,8 @@ def test_a_count_filtered_by_the_weight_declines_every_group():
     for counts in ([1, 3, 1, 3], [3, 3, 3, 3]):
         got, want, said = split_outcome(counted_by_weight, *_sized_batch(counts))
         assert not got and set(want) == {"loss_real", "loss_synthetic"}, (got, said)
-        assert any("'loss_weight' >= 0.9" in m and "group 'real'" in m for m in said), said
+        # (since rt39, session 38, the factor 2.0 equal to a size read of some images declines the key first)
+        assert any("'loss_weight' >= 0.9" in m and "group 'real'" in m or "a number equal to a size the body read" in m for m in said), said
 
 
 def _decided_per_group(body, counts, turned, alike, what):
@@ -551,7 +552,8 @@ def test_a_test_of_the_targets_sizes_not_computed_per_group_declines_every_group
     all decide alike (honest, not exact)."""
     for counts in ([3, 1, 2, 1], [3, 3, 2, 3], [1, 3, 1, 3]):
         got, want, said = split_outcome(body, *_sized_batch(counts))
-        assert not got and said and all("'loss'" in m for m in said), (got, said)
+        keyed = [m for m in said if "'loss'" in m]  # (the call's other warning: no key attributed)
+        assert not got and keyed and len(keyed) + sum("no returned key" in m for m in said) == len(said), (got, said)
 
 
 def boxes_divide(o, t):  # DETR's num_boxes: a divisor, never tested
@@ -794,7 +796,8 @@ def test_a_running_count_not_read_per_group_declines_every_group_where_tested(bo
     for counts in ([3, 1, 2, 1], [3, 3, 2, 3], [1, 3, 1, 3], [0, 2, 0, 2], [1, 2, 1, 2]):
         got, want, said = split_outcome(body, *_sized_batch(counts))
         assert not wrong_companions(got, want), (counts, got, want)
-        assert not got and said and all("'loss'" in m and "computed by iterating the targets" in m for m in said), said
+        keyed = [m for m in said if "'loss'" in m]  # (since rt39, session 38: or the factor equal to a size read)
+        assert not got and keyed and all("computed by iterating the targets" in m or "a number equal to a size the body read" in m for m in keyed), said
 
 
 def test_a_running_count_over_zip_only_dividing_keeps_the_split():
