@@ -42,7 +42,8 @@ On 494a35c, before any fix: 318 bodies; 87 exact, 185 declined, 46 silently WRON
 Also ``/ (len(t) * accum_steps)`` (a constant times the images' count, gradient accumulation), declined as "a
 number computed from len(targets)", now splits as ``_over_constant_times_length`` reads it
 (``FALSE_DECLINES_NOW_EXACT``; red team 26's ``over_world_times_images`` and five bodies of red teams 27, 28,
-36b and 38 too). After: 91 exact, 220 declined, 7 WRONG, pinned (``NOT_FIXED``, strict xfails "known WRONG"): a VALUE of
+36b and 38 too). After: 91 exact, 220 declined, 7 WRONG, pinned (``NOT_FIXED``, strict xfails "known WRONG"; 6 since the
+merge of session 38: the lead's ``_provenance`` declines ``len(indices[0][0].tolist())``, picked by position): a VALUE of
 the matcher's indices read on the host (``indices[0][0].max().item() + 1``, ``len(indices[0][0].tolist())``,
 ``int(indices[0][0][0])``) divides or multiplies a loss: the indices are no image's tracked data (tagging them as
 image data made a weight gathered by a batch index built from them, ``w[batch_idx]``, keep the weights: not done);
@@ -117,7 +118,6 @@ _INDEX_SIZES = ("known WRONG (rt39): a loss divided by the {} of the images' mat
                 "own sizes declined it but made MOTR's ``num_samples += len(q)`` over every frame decline too")
 NOT_FIXED.update({
     "detr_over_max_matched_query_plus_one": _INDEX_VALUES.format("``indices[0][0].max().item() + 1``"),
-    "detr_over_len_of_tolist_of_first_matches": _INDEX_VALUES.format("``len(indices[0][0].tolist())``"),
     "detr_over_sum_of_first_target_indices": _INDEX_VALUES.format("``indices[0][1].sum().item() + 1``"),
     "detr_times_first_matched_query": _INDEX_VALUES.format("``int(indices[0][0][0]) + 1``"),
     "detr_over_max_matches_per_image": _INDEX_SIZES.format("largest"),
