@@ -9,10 +9,10 @@ comprehensions and generator expressions are read into, with their iterable's ta
 
 The capture asks it one thing: what the operand of the instruction a frame is stopped at (its
 ``f_lasti``) was made of, so that a Python number of the batch that went through arithmetic no
-rule proves (``round(n / 2)``, ``sorted([n, 3])[-1]``, ``n if n > 2 else 2``) is not read as a
-constant of the call or as a count it equals by value.
+rule proves (``round(n / 2)``, ``sorted([n, 3])[-1]``, ``n - 3``) is not read as a constant of the
+call or as a count it equals by value.
 
-Standard library only; CPython 3.11's layout (``python_checked``): elsewhere nothing is read.
+Standard library only; CPython 3.11's layout: elsewhere nothing is read (``reading`` is None).
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ _COND_JUMPS = frozenset({
     "POP_JUMP_BACKWARD_IF_NOT_NONE"})
 _OR_POP = frozenset({"JUMP_IF_TRUE_OR_POP", "JUMP_IF_FALSE_OR_POP"})
 _JUMPS = frozenset({"JUMP_FORWARD", "JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT"})
-_ENDS = frozenset({"RETURN_VALUE", "RERAISE", "RAISE_VARARGS"})
 _NO_EFFECT = frozenset({"RESUME", "NOP", "PRECALL", "KW_NAMES", "COPY_FREE_VARS", "MAKE_CELL", "CACHE",
                         "EXTENDED_ARG", "SETUP_ANNOTATIONS", "GET_YIELD_FROM_ITER"})
 
@@ -392,9 +391,12 @@ _MATH = frozenset({"math", "np", "numpy"})
 _COMPUTING = frozenset({"sqrt", "ceil", "floor", "log", "log2", "log10", "exp", "pow", "trunc", "isqrt", "round",
                         "power", "rint", "fabs", "abs", "absolute", "minimum", "clip"})
 # Python arithmetic on a number of the batch whose result on a group alone no share of the batch's
-# value gives (``n - 3``, ``round(n / 2)``, ``n // 2``, ``min(n, 3)``, ``n if n > 2 else 2``)
-FORBIDDEN = frozenset({"vcall:int", "vop:*V", "vop:-", "vop://", "vop:%", "vop:**", "vop:+lit", "vop:-lit", "vcall:round", "vcall:abs",
-                       "vcall:sorted", "vcall:min", "vcall:math", "vmaxlit", "vsumlit", "pick"})
+# value gives (``n - 3``, ``round(n / 2)``, ``n // 2``, ``min(n, 3)``), and one image's number picked by
+# position. (``vcond`` / ``vfilter``, a value or items chosen by a test of such a number, are only marked:
+# the branch rules decide tests per group.)
+FORBIDDEN = frozenset({"vcall:int", "vop:*V", "vop:-", "vop://", "vop:%", "vop:**", "vop:+lit", "vop:-lit",
+                       "vcall:round", "vcall:abs", "vcall:sorted", "vcall:min", "vcall:math", "vmaxlit", "vsumlit",
+                       "pick"})
 
 
 def _rooted(x: Tags) -> bool:
