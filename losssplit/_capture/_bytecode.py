@@ -13553,18 +13553,18 @@ def _executed_call(checked: set[tuple[int, int]]) -> tuple[types.FrameType, list
     return f, instructions, at
 
 
-def executed_number_tags(func: Any, position: int) -> frozenset[str] | None:
-    """The provenance tags (``_provenance``) of the operand the op ``func`` got at ``position`` of its
-    arguments, where the caller's code is executing it as a binary operator (``e.sum() / n``; for a
-    product, the operand that may be a Python number, if only one may), with a helper's parameters and
-    a comprehension's free names read where they were given; None where it cannot be read."""
+def executed_number_tags() -> frozenset[str] | None:
+    """The provenance tags (``_provenance``) of the number operand of the binary operator the caller's
+    code is executing: a division's divisor (``e.sum() / n``), a product's operand that may be a Python
+    number where only one may (``n * e.mean()``), with a helper's parameters and a comprehension's free
+    names read where they were given; None where it cannot be read."""
     from . import _provenance
 
     found = _executed(_COUNT_CHECKED)
     if found is None:
         return None
     f, instructions, at = found
-    if at is None or instructions[at].opname != "BINARY_OP" or position not in (0, 1):
+    if at is None or instructions[at].opname != "BINARY_OP":
         return None
     offset = instructions[at].offset
     right = _provenance.operand_tags(f.f_code, offset, 0)

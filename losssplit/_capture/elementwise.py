@@ -3135,7 +3135,7 @@ def _ratio_arithmetic(
             if not weight and _by_count(frame, other, positions=False) and (frame.per_image_targets is None or not read_fields(
                     frame.per_image_targets, other)):  # (fields' numbers: the field rules name the field)
                 return lost_track(COUNTED_FACTOR, pred)
-            if why := _computed_number(frame, "mul", other, 1):
+            if why := _computed_number("mul"):
                 return lost_track(why, pred)
             return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
         if kind == "div":
@@ -3178,7 +3178,7 @@ def _ratio_arithmetic(
                 return lost_track(UNPROVEN_COUNTER, pred)  # (a constant where it equals no count, counted from no count)
             if isinstance(constant, str):  # (every reason ``_constant_divisor`` gives is a decline's)
                 return lost_track(constant, pred)
-            if constant and (why := _computed_number(frame, "div", other, 1)):
+            if constant and (why := _computed_number("div")):
                 return lost_track(why, pred)
             if constant:
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
@@ -3190,7 +3190,7 @@ def _ratio_arithmetic(
                 and _side_size(frame, other)
             if side == MADE_SIDE_SIZE_DIVISOR:
                 return lost_track(MADE_SIDE_SIZE_DIVISOR, pred)
-            if side and (why := _computed_number(frame, "div", other, 1)):
+            if side and (why := _computed_number("div")):
                 return lost_track(why, pred)
             if side:  # ``/ outputs["c"].shape[1]``: the argument's queries on a group alone too
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
@@ -3200,7 +3200,7 @@ def _ratio_arithmetic(
                 return _over_argument(ta, other)
             if _average_over_instances(frame, ta.ratio, other):
                 return lost_track(AVERAGE_OVER_INSTANCES, pred)
-            if why := _computed_number(frame, "div", other, 1):
+            if why := _computed_number("div"):
                 return lost_track(why, pred)
             return Track(from_prediction=pred, ratio=ta.ratio.scaled(divisor=other, own=frame.own_count(other)))
         if kind in ("add", "sub", "rsub") and _is_number(other):
@@ -3249,7 +3249,7 @@ def _ratio_arithmetic(
                 return lost_track(STATISTIC_FACTOR, tb.from_prediction)
             if _sizes_factor(frame, tb.ratio, other):
                 return lost_track(BY_SIZES_FACTOR, tb.from_prediction)
-            if why := _computed_number(frame, "mul", other, 0):
+            if why := _computed_number("mul"):
                 return lost_track(why, tb.from_prediction)
             return Track(from_prediction=tb.from_prediction, ratio=_scaled_by(frame, tb.ratio, other))
     return None
@@ -5864,18 +5864,19 @@ COUNTED_LOOP = ("of terms in a loop over an iterable computed from the number of
                 "``range(self.k)`` of ``self.k = len(t) - 1``): on a group alone it runs another number of times")
 
 
-COMPUTED_NUMBER = ("a Python number of the batch (a length, a host read, a count summed over the images) "
+COMPUTED_NUMBER = ("a Python number of the batch (a count summed over the images, a length of one image's field "
+                   "or of a filtered list) "
                    "put through Python arithmetic that on a group alone no share of the batch's value gives")
 
 
-def _computed_number(frame: Frame, path: str, other: Any, position: int) -> str | None:
-    """A reason to decline a loss times or over ``other`` where the code that made it (read by
-    ``_provenance``) puts a number of the batch through arithmetic no rule follows (``n - 3``,
-    ``round(n / 2)``, ``min(n, 3)``, ``n if n > 2 else 2``, ``len(targets[0]["labels"])``): read as a
-    constant or as a count it equals, its share on a group alone would be silently wrong."""
+def _computed_number(path: str) -> str | None:
+    """A reason to decline the ``path`` ("div", "mul") of a loss by a Python number no rule proved,
+    where the code that made it (read by ``_provenance``) puts a number of the batch through arithmetic
+    no rule follows (``n - 3``, ``round(n / 2)``, ``min(n, 3)``, ``len(targets[0]["labels"])``): read as
+    a constant or as a count it equals, its share on a group alone would be silently wrong."""
     from . import _provenance
     from ._bytecode import executed_number_tags
 
-    tags = executed_number_tags(frame.op[0] if frame.op else None, position)
+    tags = executed_number_tags()
     found = _provenance.declined_number(tags)
     return None if found is None else f"{path} of {COMPUTED_NUMBER} ({_provenance.spelled(found)})"
