@@ -2,16 +2,14 @@
 (``losssplit._capture._provenance``), measured against the oracle.
 
 Found by ``benchmarks/fuzz_numbers.py`` (session 38, main at 494a35c: 40 of 400 bodies silently WRONG).
-Each body below divides or multiplies a loss of several images by a number computed in Python from a
-length, a host read or a count summed over the images, through ``sorted``, ``round``, ``abs``,
-``math.sqrt``, ``min``, ``n - 3``, ``n // 2``, ``sum([n, 3])``, ``max(n, 3)``, a conditional expression
-or ``or`` on a comparison of such numbers, a comprehension filtered by one, or one image's count picked
-by position: read as a constant of the call or as a count it equals by value, its share on a group alone
-was wrong on some batch (``DECLINES``, seven of them WRONG on 494a35c). Each now declines naming the
-arithmetic. A host read put through ``sorted``, ``len(torch.cat(..)) // 2`` and a filtered count of the
-targets stay WRONG (pinned): host reads, the rows of a tensor, ``len(targets)``, counts of filtered lists
-and tests of counts are left to their own rules (which evaluate them per group where they can), and
-those match these by value.
+Each body in ``DECLINES`` divides or multiplies a loss of several images by a number computed in Python
+from a count summed over the images, a filtered count or one image's count picked by position, through
+``round``, ``abs``, ``math.sqrt``, ``n - 3``, ``sum([n, 3])``, ``max(n, 7)``, ``or`` or a helper's
+parameter: read as a constant of the call or as a count it equals by value, its share on a group alone
+was wrong on some batch (five of them WRONG on 494a35c). Each now declines (naming the arithmetic where
+the provenance reader is the one that declines). Pinned WRONG: a host read put through ``sorted`` and
+``len(torch.cat(..)) // 2``: host reads, the rows of a tensor, ``len(targets)`` and tests of counts are
+left to their own rules (which evaluate them per group where they can), and those match these by value.
 The near misses split exactly as before (``EXACT``): a count summed over the images, floored at 1 or
 doubled, through ``as_tensor(..).clamp(min=1).item()``, a host read floored at 1, and arithmetic on one
 image's own count in a loop over the images.
