@@ -334,6 +334,22 @@ def count_batch(seed: int, weights: Sequence[float]) -> tuple[dict[str, torch.Te
     return o, t
 
 
+# the count batches of two groups (the one-group batch splits as returned)
+TWO_GROUP_COUNT_BATCHES = [(seed, weights) for seed, weights in COUNT_BATCHES if seed != 5]
+
+
+def count_outcomes(body: Callable) -> tuple[list[str], list[str]]:
+    """``body`` on each of ``TWO_GROUP_COUNT_BATCHES``: ``"wrong"`` (a companion differs from the
+    oracle's), ``"exact"`` (every oracle companion, equal) or ``"declined"``; and every warning."""
+    seen: list[str] = []
+    said: list[str] = []
+    for seed, weights in TWO_GROUP_COUNT_BATCHES:
+        got, want, warned = split_outcome(body, list(count_batch(seed, weights)), [ROWS, TARGETS])
+        seen.append("wrong" if wrong_companions(got, want) else "exact" if set(got) == set(want) else "declined")
+        said += warned
+    return seen, said
+
+
 def rule_errors(o: dict, t: Sequence[dict]) -> torch.Tensor:
     """A rule batch's per-element errors ``|x - y|`` [B, RULE_ROWS, WIDTH]."""
     return (o["x"] - rule_targets(t)).abs()

@@ -19,12 +19,10 @@ import math
 
 import pytest
 import torch
-from _helpers import COUNT_BATCHES, ROWS, TARGETS, split_outcome, wrong_companions
-from _helpers import count_batch as batch
+from _helpers import TWO_GROUP_COUNT_BATCHES as BATCHES
+from _helpers import count_outcomes
 
 from losssplit._capture import _provenance
-
-BATCHES = [(seed, weights) for seed, weights in COUNT_BATCHES if seed != 5]
 
 
 def err(o, t):
@@ -149,14 +147,7 @@ def host_read_floored(o, t):
 EXACT = [instances_summed, instances_through_a_clamped_tensor, each_images_own_pairs, instances_doubled, host_read_floored]
 
 
-def outcomes(body):
-    """Per batch: ``"wrong"``, ``"exact"`` (every oracle companion, equal) or ``"declined"``; and the warnings."""
-    seen, said = [], []
-    for seed, weights in BATCHES:
-        got, want, warned = split_outcome(body, list(batch(seed, weights)), [ROWS, TARGETS])
-        seen.append("wrong" if wrong_companions(got, want) else "exact" if set(got) == set(want) else "declined")
-        said += warned
-    return seen, said
+outcomes = count_outcomes
 
 
 @pytest.mark.parametrize("body", DECLINES, ids=lambda b: b.__name__)

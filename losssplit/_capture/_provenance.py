@@ -12,7 +12,7 @@ The capture asks it one thing: what the operand of the instruction a frame is st
 rule proves (``round(n / 2)``, ``sorted([n, 3])[-1]``, ``n - 3``) is not read as a constant of the
 call or as a count it equals by value.
 
-Standard library only; CPython 3.11's layout: elsewhere nothing is read (``reading`` is None).
+CPython 3.11's layout: elsewhere nothing is read (``reading`` is None).
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ import dis
 import sys
 import types
 from collections.abc import Callable, Iterable
+
+from ._bytecode import _per_code
 
 Tags = frozenset[str]
 
@@ -54,7 +56,6 @@ class _Reading:
         self.stored: dict[str, set[int]] = {}  # a local -> the indices of its stores
         # an index -> the (conditional jump's offset, way) it is control dependent on, directly or through others
         self.depends: dict[int, frozenset[tuple[int, int]]] = {}
-        self.conditions: Tags = _NONE
         self.produced: Tags = _NONE  # what the code appends, yields or returns
         self.failed = False
         self.firsts: dict[int, dict[str, Tags]] = {}  # a nested code's id -> the tags its reading started from
@@ -116,7 +117,6 @@ class _Reading:
                     break
                 if i.opname in _COND_JUMPS or i.opname in _OR_POP:
                     jumped = self.at[i.argval]
-                    nexts = [(n, st) for n, st in nexts]
                     (k, stack), *others = nexts
                     pending.extend((n, st, ctl | {(i.offset, n == jumped)}) for n, st in others)
                     ctl = ctl | {(i.offset, k == jumped)}
@@ -308,13 +308,11 @@ class _Reading:
                 return [(target(), tuple(s))]
             elif op in _COND_JUMPS:
                 (x,) = pop()
-                self.conditions |= _plain(x)
                 self.tested[i.offset] = self.tested.get(i.offset, _NONE) | _plain(x)
                 return [(fall, tuple(s)), (target(), tuple(s))]
             elif op in _OR_POP:
                 kept = tuple(s)
                 (x,) = pop()
-                self.conditions |= _plain(x)
                 self.tested[i.offset] = self.tested.get(i.offset, _NONE) | _plain(x)
                 return [(fall, tuple(s)), (target(), kept)]
             elif op == "RETURN_VALUE":
@@ -376,8 +374,8 @@ class _Reading:
                 if inner is None:
                     return out | _UNKNOWN
                 out |= inner.produced | {"comp"}
-                if inner.conditions - {"iter"}:
-                    tested = _plain(inner.conditions)
+                tested = _union(inner.tested.values())
+                if tested - {"iter"}:
                     out |= tested - {"P"} | {"filter"} | ({"vfilter"} if "vcmp" in tested else _NONE)
         return out
 
@@ -556,7 +554,6 @@ def _union(xs: Iterable[Tags]) -> Tags:
 _READINGS: dict[tuple[int, tuple[tuple[str, Tags], ...]], tuple[types.CodeType, _Reading | None]] = {}
 
 
-_PLAIN_READINGS: dict[int, tuple[types.CodeType, _Reading | None]] = {}
 _CPYTHON = sys.implementation.name == "cpython" and sys.version_info[:2] == _CHECKED
 
 
@@ -567,15 +564,7 @@ def reading(code: types.CodeType, first: dict[str, Tags] | None = None) -> _Read
     if not _CPYTHON:
         return None
     if first is None:
-        held = _PLAIN_READINGS.get(id(code))
-        if held is not None and held[0] is code:
-            return held[1]
-        n = code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & 4) + bool(code.co_flags & 8)
-        r = _Reading(code, {name: frozenset({f"arg:{name}"}) for name in code.co_varnames[:n]})
-        if len(_PLAIN_READINGS) > 512:
-            _PLAIN_READINGS.clear()
-        _PLAIN_READINGS[id(code)] = (code, None if r.failed else r)
-        return _PLAIN_READINGS[id(code)][1]
+        return _argument_reading(code)
     key = (id(code), tuple(sorted(first.items())))
     hit = _READINGS.get(key)
     if hit is not None and hit[0] is code:
@@ -585,6 +574,14 @@ def reading(code: types.CodeType, first: dict[str, Tags] | None = None) -> _Read
     r = _Reading(code, first)
     _READINGS[key] = (code, None if r.failed else r)
     return _READINGS[key][1]
+
+
+@_per_code(512)
+def _argument_reading(code: types.CodeType) -> _Reading | None:
+    """``reading`` of ``code`` with each parameter tagged ``arg:NAME``."""
+    n = code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & 4) + bool(code.co_flags & 8)
+    r = _Reading(code, {name: frozenset({f"arg:{name}"}) for name in code.co_varnames[:n]})
+    return None if r.failed else r
 
 
 def operand_tags(code: types.CodeType, lasti: int, depth: int) -> Tags | None:
