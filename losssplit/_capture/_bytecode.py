@@ -13553,11 +13553,11 @@ def _executed_call(checked: set[tuple[int, int]]) -> tuple[types.FrameType, list
     return f, instructions, at
 
 
-def executed_number_tags() -> frozenset[str] | None:
+def executed_number_tags(root: list[types.FrameType] | None = None) -> frozenset[str] | None:
     """The provenance tags (``_provenance``) of the number operand of the binary operator the caller's
     code is executing: a division's divisor (``e.sum() / n``), a product's operand that may be a Python
     number where only one may (``n * e.mean()``), with a helper's parameters and a comprehension's free
-    names read where they were given; None where it cannot be read."""
+    names read where they were given; None where it cannot be read. ``root``: see ``_provenance.resolved``."""
     from . import _provenance
 
     found = _executed(_COUNT_CHECKED)
@@ -13577,7 +13577,7 @@ def executed_number_tags() -> frozenset[str] | None:
         return None  # (a product of two tensors, or of two numbers: which one the op got is not told)
     else:
         tags = right if "P" in right else left
-    return _provenance.resolved(tags, f, _calling)
+    return _provenance.resolved(tags, f, _calling, root=root)
 
 
 def _calling(f: types.FrameType) -> tuple[types.FrameType, int] | None:

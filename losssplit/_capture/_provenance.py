@@ -497,15 +497,21 @@ def _number_call(names: set[str], fn: Tags, receiver: Tags, args: list[Tags], ra
         if name == "int" and args and "V" in args[0] and any(t.startswith("vop:") for t in args[0]):
             return frozenset({"P", "V", "vcall:int"})  # ``int(n * 3)``: truncated
         return frozenset({"P"}) | ({"V"} if varying else _NONE)
+    # the largest or smallest of numbers of a comprehension's items (``max(len(s) for s, _ in indices)``):
+    # of the images', one image's
+    chosen = frozenset({"vext"}) if builtin and name in ("max", "min") and len(args) == 1 and "comp" in args[0] \
+        and "P" in args[0] else _NONE
     if not varying:
-        return frozenset({"P"}) if builtin and name in ("round", "abs", "sum", "max", "min", "sorted") or maths else _NONE
+        return frozenset({"P"}) | chosen if builtin and name in ("round", "abs", "sum", "max", "min", "sorted") or maths \
+            else _NONE
     if builtin and name == "min" and not any(_pure_literal(a) is not None for a in args):
-        return frozenset({"P", "V"})  # the smallest of per-image numbers (``min(len(u) for u in t)``): the extremes' rules
+        return frozenset({"P", "V"}) | chosen  # the smallest of per-image numbers (``min(len(u) for u in t)``): the extremes' rules
     if builtin and name in ("round", "abs", "sorted", "min"):
         return frozenset({"P", "V", f"vcall:{name}"})
     if builtin and name == "max":
         floors = [_pure_literal(a) for a in args]
-        return frozenset({"P", "V", "vcall:max"} | ({"vmaxlit"} if any(c is not None and c > 1 for c in floors) else set()))
+        return frozenset({"P", "V", "vcall:max"} | ({"vmaxlit"} if any(c is not None and c > 1 for c in floors) else set())) \
+            | chosen
     if builtin and name == "sum":
         listed = any("name:<display-lit>" in a for a in raw)
         return frozenset({"P", "V", "vcall:sum"} | ({"vsumlit"} if listed else set()))
@@ -597,16 +603,19 @@ def operand_tags(code: types.CodeType, lasti: int, depth: int) -> Tags | None:
 
 
 def resolved(tags: Tags, f: types.FrameType, back: Callable[[types.FrameType], tuple[types.FrameType, int] | None],
-             depth: int = 0) -> Tags:
+             depth: int = 0, root: list[types.FrameType] | None = None) -> Tags:
     """``tags`` of a value in the frame ``f`` with its parameters read in the frames that called it:
     ``arg:NAME`` of a helper the body called (``self.loss_boxes(.., num_boxes)``) becomes the tags
     of the argument at that call, ``free:NAME`` and ``.0`` of a comprehension those of its enclosing
     code. ``back(f)`` gives the calling frame and the offset of its CALL, None at the body (whose
-    parameters stay ``arg:NAME``)."""
+    parameters stay ``arg:NAME``). ``root``, where given, gets the frame whose parameters the
+    ``arg:NAME`` tags returned name (none where the tags are not read to the end)."""
     code = f.f_code
     local = {t[4:] for t in tags if t.startswith("arg:")} & set(code.co_varnames)
     free = {t[5:] for t in tags if t.startswith("free:")}
     if depth > 4 or not local and not free or "?" in tags:
+        if root is not None and depth <= 4 and "?" not in tags:
+            root.append(f)
         return tags
     if code.co_name.startswith("<") and (".0" in local or free):
         outer = f.f_back
@@ -623,11 +632,11 @@ def resolved(tags: Tags, f: types.FrameType, back: Callable[[types.FrameType], t
             return tags | _UNKNOWN
         keep = tags - {f"arg:{n}" for n in local if n == ".0"} - {f"free:{n}" for n in free}
         more = _union(first.get(n, _NONE) for n in free | ({".0"} & local))
-        return resolved(keep | more, outer, back, depth + 1)
-    if not local:
-        return tags
-    called = back(f)
+        return resolved(keep | more, outer, back, depth + 1, root)
+    called = None if not local else back(f)
     if called is None:
+        if root is not None:
+            root.append(f)
         return tags
     caller, offset = called
     r = reading(caller.f_code)
@@ -657,4 +666,4 @@ def resolved(tags: Tags, f: types.FrameType, back: Callable[[types.FrameType], t
         if n not in given:
             return tags | _UNKNOWN
         keep |= given[n]
-    return resolved(keep, caller, back, depth + 1)
+    return resolved(keep, caller, back, depth + 1, root)

@@ -3135,7 +3135,7 @@ def _ratio_arithmetic(
             if not weight and _by_count(frame, other, positions=False) and (frame.per_image_targets is None or not read_fields(
                     frame.per_image_targets, other)):  # (fields' numbers: the field rules name the field)
                 return lost_track(COUNTED_FACTOR, pred)
-            if why := _computed_number("mul"):
+            if why := _computed_number(frame, "mul"):
                 return lost_track(why, pred)
             return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
         if kind == "div":
@@ -3178,7 +3178,7 @@ def _ratio_arithmetic(
                 return lost_track(UNPROVEN_COUNTER, pred)  # (a constant where it equals no count, counted from no count)
             if isinstance(constant, str):  # (every reason ``_constant_divisor`` gives is a decline's)
                 return lost_track(constant, pred)
-            if constant and (why := _computed_number("div")):
+            if constant and (why := _computed_number(frame, "div")):
                 return lost_track(why, pred)
             if constant:
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
@@ -3190,7 +3190,7 @@ def _ratio_arithmetic(
                 and _side_size(frame, other)
             if side == MADE_SIDE_SIZE_DIVISOR:
                 return lost_track(MADE_SIDE_SIZE_DIVISOR, pred)
-            if side and (why := _computed_number("div")):
+            if side and (why := _computed_number(frame, "div")):
                 return lost_track(why, pred)
             if side:  # ``/ outputs["c"].shape[1]``: the argument's queries on a group alone too
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
@@ -3200,7 +3200,7 @@ def _ratio_arithmetic(
                 return _over_argument(ta, other)
             if _average_over_instances(frame, ta.ratio, other):
                 return lost_track(AVERAGE_OVER_INSTANCES, pred)
-            if why := _computed_number("div"):
+            if why := _computed_number(frame, "div"):
                 return lost_track(why, pred)
             return Track(from_prediction=pred, ratio=ta.ratio.scaled(divisor=other, own=frame.own_count(other)))
         if kind in ("add", "sub", "rsub") and _is_number(other):
@@ -3249,7 +3249,7 @@ def _ratio_arithmetic(
                 return lost_track(STATISTIC_FACTOR, tb.from_prediction)
             if _sizes_factor(frame, tb.ratio, other):
                 return lost_track(BY_SIZES_FACTOR, tb.from_prediction)
-            if why := _computed_number("mul"):
+            if why := _computed_number(frame, "mul"):
                 return lost_track(why, tb.from_prediction)
             return Track(from_prediction=tb.from_prediction, ratio=_scaled_by(frame, tb.ratio, other))
     return None
@@ -5869,14 +5869,43 @@ COMPUTED_NUMBER = ("a Python number of the batch (a count summed over the images
                    "put through Python arithmetic that on a group alone no share of the batch's value gives")
 
 
-def _computed_number(path: str) -> str | None:
+INDEX_NUMBER = ("a Python number the body took from the matcher's indices of one image (picked by position: "
+                "``indices[0][0].shape[0]``, ``indices[0][0].max().item()``, ``int(indices[0][0][0])``; the largest or "
+                "smallest image's: ``max(len(s) for s, _ in indices)``): on a group alone another image's")
+
+
+def _computed_number(frame: Frame, path: str) -> str | None:
     """A reason to decline the ``path`` ("div", "mul") of a loss by a Python number no rule proved,
     where the code that made it (read by ``_provenance``) puts a number of the batch through arithmetic
-    no rule follows (``n - 3``, ``round(n / 2)``, ``min(n, 3)``, ``len(targets[0]["labels"])``): read as
-    a constant or as a count it equals, its share on a group alone would be silently wrong."""
+    no rule follows (``n - 3``, ``round(n / 2)``, ``min(n, 3)``, ``len(targets[0]["labels"])``), or takes
+    it from one image's matcher indices (``INDEX_NUMBER``: the indices are no image's tracked data, so no
+    rule of sizes or host reads sees its value): read as a constant or as a count it equals, its share
+    on a group alone would be silently wrong."""
     from . import _provenance
     from ._bytecode import executed_number_tags
 
-    tags = executed_number_tags()
+    root: list = []
+    tags = executed_number_tags(root)
     found = _provenance.declined_number(tags)
-    return None if found is None else f"{path} of {COMPUTED_NUMBER} ({_provenance.spelled(found)})"
+    if found is not None:
+        return f"{path} of {COMPUTED_NUMBER} ({_provenance.spelled(found)})"
+    if tags is not None and root and tags & {"pick", "vext"} and _of_indices(frame, root[0], tags):
+        return f"{path} of {INDEX_NUMBER}"
+    return None
+
+
+def _of_indices(frame: Frame, f: Any, tags: frozenset[str]) -> bool:
+    """Whether a parameter ``arg:NAME`` of ``tags`` is, in the frame ``f``, a list argument of one item
+    per image holding the matcher's index tensors (``Frame.index_item``)."""
+    from ._bytecode import _locals
+
+    values = _locals(f)
+    for name in (t[4:] for t in tags if t.startswith("arg:")):
+        items = values.get(name)
+        if not isinstance(items, (list, tuple)) or len(items) != frame.num_images:
+            continue
+        for item in items:
+            if any(isinstance(x, Tensor) and frame.index_item(x) is not None
+                   for x in (item if type(item) in (tuple, list) else (item,))):
+                return True
+    return False
