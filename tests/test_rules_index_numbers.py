@@ -5,12 +5,15 @@ The indices (``[(src_b, tgt_b), ...]``) are no image's tracked data, so no rule 
 sees a value read of them: ``indices[0][0].max().item() + 1``, ``int(indices[0][0][0])``, the size of the
 first image's matches in a product (``* indices[0][0].shape[0]``), and the largest or smallest image's
 count (``max(len(s) for s, _ in indices)``) were read as constants of the call, on a group alone another
-image's. ``_provenance`` now tags a number picked by position (``pick``) or chosen among the images'
-(``vext``); where such a number, rooted in the argument holding the matcher's index tensors
-(``Frame.index_item``), reaches a product or a division the rules would keep, the key declines naming it.
-Near misses split exactly: each image's own count in a loop, the matches' total (``sum(len(s) ..)``, a
-running ``n += len(s)``), and a constant of the body that equals an image's count by value (RT-DETR's
-``weight_dict``; as an int it equals the count of images of a batch of two, declined by another rule)."""
+image's; a sum of their values read on the host (``sum(s.max().item() + 1 for s, _ in indices)``) was
+another constant. ``_provenance`` now tags a number picked by position (``pick``), chosen among the
+images' (``vext``) or read of argument tensors' values (``vread``); where such a number, rooted in the
+argument holding the matcher's index tensors (``Frame.index_item``), reaches a product or a division the
+rules would keep, the key declines naming it. Near misses split exactly: each image's own count in a
+loop, the matches' total (``sum(len(s) ..)``, a running ``n += len(s)``, made a tensor, clamped and read
+back), and a constant of the body that equals an image's count by value (RT-DETR's ``weight_dict``; as an
+int it equals the count of images of a batch of two, declined by another rule). Not read: such a number
+made in a helper and returned to the body (``n = first_count(indices)``)."""
 
 from __future__ import annotations
 
@@ -75,8 +78,12 @@ def over_smallest_count_list(o, t, idx, num_boxes):
     return {"loss_bbox": _l1(o, t, idx) / n}
 
 
+def over_summed_values_read(o, t, idx, num_boxes):
+    return {"loss_bbox": _l1(o, t, idx) / sum(s.max().item() + 1 for s, _ in idx)}
+
+
 DECLINE = [over_max_query_in_helper, times_first_match_numel, times_last_target_index, over_largest_count,
-           over_smallest_count_list]
+           over_smallest_count_list, over_summed_values_read]
 
 
 def near_over_total_matches(o, t, idx, num_boxes):
@@ -103,7 +110,12 @@ def near_constant_weight_equal_to_a_count(o, t, idx, num_boxes):
     return {"loss_bbox": _l1(o, t, idx) * weight_dict["loss_bbox"] / num_boxes}
 
 
-EXACT = [near_over_total_matches, near_running_count, near_each_image_over_its_count,
+def near_total_matches_read_back(o, t, idx, num_boxes):
+    n = torch.as_tensor(float(sum(len(s) for s, _ in idx))).clamp(min=1).item()
+    return {"loss_bbox": _l1(o, t, idx) / n}
+
+
+EXACT = [near_total_matches_read_back, near_over_total_matches, near_running_count, near_each_image_over_its_count,
          near_constant_weight_equal_to_a_count]
 
 
@@ -128,3 +140,17 @@ def test_numbers_of_one_images_indices_decline_naming_them(body):
     declined = [said[0] for got, _, said in seen if not got]
     assert len(declined) >= 4 and all("key 'loss_bbox'" in m for m in declined), declined
     assert sum("matcher's indices" in m for m in declined) >= 2, declined
+
+
+def _first_count(indices):
+    return indices[0][0].numel()
+
+
+def times_first_count_of_a_helper(o, t, idx, num_boxes):
+    return {"loss_bbox": _l1(o, t, idx) * _first_count(idx) / num_boxes}
+
+
+@pytest.mark.xfail(strict=True, reason="known WRONG (detr40): a number of one image's indices made in a helper and "
+                   "returned to the body is not read (``_provenance`` reads no called function)")
+def test_a_number_of_one_images_indices_returned_by_a_helper():
+    assert all(not wrong_companions(got, want) for got, want, _ in outcomes(times_first_count_of_a_helper))

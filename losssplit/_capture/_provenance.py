@@ -488,12 +488,12 @@ def _number_call(names: set[str], fn: Tags, receiver: Tags, args: list[Tags], ra
             return frozenset({"P", "L"})  # ``len(targets)``: its arithmetic is read by ``_lengths``
         return frozenset({"P"}) | (_batch(args[0]) if args and _counted_length(args[0]) else _NONE)
     if not builtin and name in _READS:
-        return frozenset({"P"})  # (a host read's arithmetic is followed by the rules of host reads)
+        return frozenset({"P"}) | _values_read(receiver)  # (its arithmetic is followed by the rules of host reads)
     if not builtin and name in _SIZES:
         return frozenset({"P"})  # (a size of image rows is a ``RowCount``, followed where it meets the images)
     if builtin and name in ("float", "int", "bool"):
         if args and "P" not in args[0]:
-            return frozenset({"P"})  # ``float(mask.sum())``: a host read (see ``_READS``)
+            return frozenset({"P"}) | _values_read(args[0])  # ``float(mask.sum())``: a host read (see ``_READS``)
         if name == "int" and args and "V" in args[0] and any(t.startswith("vop:") for t in args[0]):
             return frozenset({"P", "V", "vcall:int"})  # ``int(n * 3)``: truncated
         return frozenset({"P"}) | ({"V"} if varying else _NONE)
@@ -520,6 +520,12 @@ def _number_call(names: set[str], fn: Tags, receiver: Tags, args: list[Tags], ra
     if maths:
         return frozenset({"P", "V"})
     return _NONE
+
+
+def _values_read(x: Tags) -> Tags:
+    """``vread`` for a host read of ``x``, values of the call's argument tensors (``s.max().item()`` of a
+    matcher's index tensor), not of a tensor made from a number of the batch (``torch.as_tensor(n)``)."""
+    return frozenset({"vread"}) if _rooted(x) and not x & {"V", "W", "L"} else _NONE
 
 
 def declined_number(tags: Tags | None) -> str | None:

@@ -5870,8 +5870,9 @@ COMPUTED_NUMBER = ("a Python number of the batch (a count summed over the images
 
 
 INDEX_NUMBER = ("a Python number the body took from the matcher's indices of one image (picked by position: "
-                "``indices[0][0].shape[0]``, ``indices[0][0].max().item()``, ``int(indices[0][0][0])``; the largest or "
-                "smallest image's: ``max(len(s) for s, _ in indices)``): on a group alone another image's")
+                "``indices[0][0].shape[0]``, ``int(indices[0][0][0])``; the largest or smallest image's: ``max(len(s) "
+                "for s, _ in indices)``) or from their values read on the host (``indices[0][0].max().item()``): on a "
+                "group alone another image's, or other values")
 
 
 def _computed_number(frame: Frame, path: str) -> str | None:
@@ -5889,7 +5890,7 @@ def _computed_number(frame: Frame, path: str) -> str | None:
     found = _provenance.declined_number(tags)
     if found is not None:
         return f"{path} of {COMPUTED_NUMBER} ({_provenance.spelled(found)})"
-    if tags is not None and root and tags & {"pick", "vext"} and _of_indices(frame, root[0], tags):
+    if tags is not None and root and tags & {"pick", "vext", "vread"} and _of_indices(frame, root[0], tags):
         return f"{path} of {INDEX_NUMBER}"
     return None
 
