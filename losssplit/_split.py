@@ -14,6 +14,7 @@ import torch
 from . import _formula
 from ._capture import Frame, Ratio, RatioKind, finite, row_sums
 from ._capture.elementwise import piece_keys, positional_key
+from ._capture.indexing import WHOLE_IMAGE_SLICE
 from ._capture.mode import (
     Branch,
     FlooredFloat,
@@ -409,6 +410,9 @@ def _finish(
         frame.doubt(_uneven_cut(frame, *cut, membership),
                     "Tensor.__getitem__ sliced rows of images at a count of image rows where some source has another "
                     "number of rows before the cut than the count counts (on a group alone the cut falls elsewhere)")
+    for rows, spans in frame.image_slices.values():
+        if not _tiles(spans, rows.shape[0]):  # (some image sliced twice or never: a pick by position)
+            frame.doubt(torch.ones((), dtype=torch.bool), WHOLE_IMAGE_SLICE)
     for flag, message in frame.late_checks:
         frame.doubt(flag, message)
     device = flat.device
@@ -1235,3 +1239,13 @@ def attach(
         return
     table = companions if isinstance(companions, Companions) else Companions(companions)
     result.update(zip(table.names, make_companions(table, device, stamp)))
+
+
+def _tiles(spans: list[tuple[int, int]], size: int) -> bool:
+    """Whether the (start, stop) ``spans`` cover ``range(size)`` once each, one after another."""
+    at = 0
+    for start, stop in sorted(spans):
+        if start != at:
+            return False
+        at = stop
+    return at == size

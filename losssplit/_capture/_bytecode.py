@@ -2322,8 +2322,11 @@ def _iterator_covers(it: Any, n: int) -> bool:
     try:
         if kind in ("list_iterator", "tuple_iterator", "range_iterator", "list_reverseiterator"):
             return _length(it.__reduce__()[1][0]) == n
-        if kind == "zip":
-            return all(_iterator_covers(x, n) for x in it.__reduce__()[1])
+        if kind == "zip":  # (as long as its shortest: one of ``n`` items beside longer lists, such as offsets)
+            parts = it.__reduce__()[1]
+            return any(_iterator_covers(x, n) for x in parts) and all(_iterator_covers(x, n) or (
+                type(x).__name__ in ("list_iterator", "tuple_iterator") and (_length(x.__reduce__()[1][0]) or 0) > n)
+                for x in parts)
         if kind in ("enumerate", "reversed"):
             return _iterator_covers(it.__reduce__()[1][0], n) if kind == "enumerate" \
                 else _length(it.__reduce__()[1][0]) == n

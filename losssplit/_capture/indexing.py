@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from . import _bytecode, elementwise, mode
 from ._bytecode import (
     carried_size,
+    every_image_looped,
     literal_index,
     literal_size,
     own_field_index,
@@ -174,6 +175,33 @@ def _own_tensor_bounds(frame: Frame, parts: tuple[Any, ...], image: int | None) 
         return track is not None and not track.rows and track.image is not None \
             and frame.image_ids.get(id(track.image)) == image
     return bool(bounds) and all(map(own, bounds))
+
+
+WHOLE_IMAGE_SLICE = ("Tensor.__getitem__ sliced rows of images in a loop over the images at bounds that do not cut "
+                     "each image's rows whole, once (on a group alone the slices fall elsewhere)")
+
+
+def _image_slice(frame: Frame, p: slice, rows: Tensor) -> Tensor | None:
+    """``x[s:s + n]`` of a dim whose only images are ``rows``, in a loop proven to visit every image
+    (``every_image_looped``; Align-DETR's ``iou[s:s + 2 * n]`` at host offsets of the images' counts):
+    one image's rows, whole, as that image's tensor (its 0-dim image). Deferred checks: the slice holds
+    every row of one image and no other (``Frame.doubt``), and the call's slices of ``rows`` tile it
+    (``Frame.image_slices``, ``_split.finish``): on a group alone the loop then slices each of the group's
+    images whole. None for any other slice."""
+    size = rows.shape[0]
+    if rows.dim() != 1 or p.step not in (None, 1) or frame.num_images < 2:
+        return None
+    start, stop, _ = p.indices(size)
+    if stop <= start or every_image_looped(frame.num_images) is not True:
+        return None
+    first = rows[start]
+    picked = rows[start:stop]
+    frame.doubt((picked != first).any() | ((rows == first).sum() != stop - start), WHOLE_IMAGE_SLICE)
+    held = frame.image_slices.get(id(rows))
+    if held is None or held[0] is not rows:
+        held = frame.image_slices[id(rows)] = (rows, [])
+    held[1].append((start, stop))
+    return first
 
 
 def _partial(p: slice, size: int) -> bool:
@@ -672,6 +700,10 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
                     rows[e] = at_count
                 elif e is not None and _every_kth(frame, p, r, index, op):
                     rows[e] = r[p]
+                elif e is not None and len(track.rows) == 1 and _partial(p, r.shape[0]) \
+                        and not (_one_position(p, r.shape[0]) and r is frame.identity.get(r.device)) \
+                        and (one := _image_slice(frame, p, r)) is not None:
+                    img = merge_image(frame, img, one, op)
                 elif e is None or _partial(p, r.shape[0]) and not _one_position(p, r.shape[0]):
                     # ``e[1:]`` on a group's images alone drops its own first image: positions
                     return frame.lose(out, f"{op} {SOME_POSITIONS}" if e is not None else op, track)
@@ -3202,7 +3234,7 @@ def sort(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     dim = default if pos is None else get_arg(args, kwargs, pos, "dim", default)
     d = norm_dim(int(dim), max(src.dim(), 1))
     rows = track.rows.get(d)
-    if rows is not None and rows.shape[0] > 1:
+    if rows is not None and rows.shape[0] > 1 and not _one_image_along(frame, track, d):
         frame.lose(out, f"{op} along a dim that carries images", track)  # (``_ORDER_LOST``)
         if func in _ORDERS and src.dim() == 1:
             # their sizes are the rows' count (``torch.arange(order.numel())``, ``linspace(.., ids.numel())``: on
@@ -3238,6 +3270,19 @@ def sort(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
 
 
 _ORDERS = {Tensor.sort, torch.sort, Tensor.argsort, torch.argsort}
+
+
+def _one_image_along(frame: Frame, track: Track, d: int) -> bool:
+    """Whether every index along dim ``d`` of a tensor whose only images are along ``d`` is of one
+    image, known without a read (a call of one image; a map the host knows, ``Frame.row_images``): a
+    sort along it orders that image's values among themselves (Align-DETR's ``view(2, n).t()`` of one
+    image's matched rows, ranked by ``argsort(-1)``)."""
+    if len(track.rows) != 1:
+        return False
+    if frame.num_images == 1:
+        return True
+    known = frame.row_images(track.rows[d])
+    return known is not None and len(known) == 1
 _ORDER_LOST = elementwise.ORDER_LOST
 
 

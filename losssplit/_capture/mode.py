@@ -1572,6 +1572,10 @@ class Frame:
         # group's count, the same cut where each group has as many rows in the one as in the other
         # (checked with the membership, ``_split.finish``)
         self.cuts: list[tuple[Tensor, Tensor]] = []
+        # slices of one whole image's rows in a loop over every image (``iou[s:s + n]`` at host offsets,
+        # ``indexing._image_slice``): id of the row map -> (the map, the (start, stop) sliced), checked to
+        # tile the map's rows (``_split.finish``)
+        self.image_slices: dict[int, tuple[Tensor, list[tuple[int, int]]]] = {}
         # rows of different images paired row by row by an element-wise op (``win - lose`` of the
         # halves of ``chunk(2)``): (the two maps, the warning); on a group alone the op pairs the
         # same rows where each pair's images are of one group (and weight) and both maps keep the
@@ -2974,6 +2978,7 @@ class Frame:
         self.over_counts.clear()
         self.view_blocks.clear()
         self.cuts.clear()
+        self.image_slices.clear()
         self.paired_rows.clear()
         self.view_block_rows.clear()
         self.view_column_rows.clear()
