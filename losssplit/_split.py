@@ -1242,9 +1242,10 @@ def attach(
 
 
 def _tiles(spans: list[tuple[int, int]], size: int) -> bool:
-    """Whether the (start, stop) ``spans`` cover ``range(size)`` once each, one after another."""
+    """Whether the distinct (start, stop) ``spans`` cover ``range(size)`` once each, one after another (a
+    span sliced again, of another tensor with the same rows or twice, is the same image's)."""
     at = 0
-    for start, stop in sorted(spans):
+    for start, stop in sorted(set(spans)):
         if start != at:
             return False
         at = stop
