@@ -189,8 +189,8 @@ def _image_slice(frame: Frame, p: slice, rows: Tensor) -> Tensor | None:
     (``Frame.image_slices``, ``_split.finish``): on a group alone the loop then slices each of the group's
     images whole. None for any other slice."""
     size = rows.shape[0]
-    if rows.dim() != 1 or p.step not in (None, 1) or frame.num_images < 2:
-        return None
+    if rows.dim() != 1 or p.step not in (None, 1) or frame.num_images < 2 or rows is frame.identity.get(rows.device):
+        return None  # (of the images in order, one row each: a slice of several rows holds several images)
     start, stop, _ = p.indices(size)
     if stop <= start or every_image_looped(frame.num_images) is not True:
         return None
@@ -701,7 +701,6 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
                 elif e is not None and _every_kth(frame, p, r, index, op):
                     rows[e] = r[p]
                 elif e is not None and len(track.rows) == 1 and _partial(p, r.shape[0]) \
-                        and not (_one_position(p, r.shape[0]) and r is frame.identity.get(r.device)) \
                         and (one := _image_slice(frame, p, r)) is not None:
                     img = merge_image(frame, img, one, op)
                 elif e is None or _partial(p, r.shape[0]) and not _one_position(p, r.shape[0]):
