@@ -28,6 +28,7 @@ from ._bytecode import (
 from .batch_fields import several_images_number
 from .formulas import binary_formula
 from .group_scalars import scaled_in_place
+from .masked_writes import masked_value_write
 from .mode import (
     NO_READ,
     NOT_TENSORS,
@@ -1239,6 +1240,8 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         return
     if track is None and func is Tensor.__setitem__ and frame.counted_buffers and _image_row_buffer(frame, target, args):
         track = frame.get(target)  # a row per image now: the write is followed as into ``zeros_like``'s
+    if func is Tensor.__setitem__ and masked_value_write(frame, target, track, args):
+        return  # ``w[t == 1] = 1 / pos_num``: ``w * ~m + m * v``
     if track is None:
         at = 2 if func in (Tensor.__setitem__, Tensor.index_put_) else 1
         value = args[at] if len(args) > at else None
