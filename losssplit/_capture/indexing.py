@@ -1190,6 +1190,13 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
             frame.lose(target, why, track)
             lose_aliases(frame, target, op)
         return
+    if isinstance(target, Tensor) and frame.num_images > 1 and func in _VALUE_WRITES and _counted_value(frame, func, args):
+        # ``w[m] = float(len(t))``, ``w.fill_(torch.tensor(float(len(t))))``: on a group alone the group's number (sv40:
+        # was a constant buffer, or kept the rows of ``zeros_like``'s)
+        frame.lose(target, f"{op} of a value computed from the number of images", pred=track is not None and
+                   track.from_prediction)
+        lose_aliases(frame, target, op)
+        return
     if func is Tensor.__setitem__ and track is not None and frame.read_image != NO_READ and _bounded(_index_parts(args[1])):
         # as for ``__getitem__``: bounds may come from host reads, unless literals of the body
         frame.sized("Tensor.__setitem__ with slice bounds", track, lambda: literal_index(args[1]))
@@ -1576,6 +1583,21 @@ def _rows_in_place(frame: Frame, target: Tensor, index: Any, value: Tensor, writ
 
 _COUNTED_VIEW_WRITES = frozenset({Tensor.fill_, Tensor.zero_, Tensor.mul_, Tensor.div_, Tensor.add_, Tensor.sub_,
                                   Tensor.copy_})
+
+
+_VALUE_WRITES = {Tensor.__setitem__: 2, Tensor.fill_: 1, Tensor.masked_fill_: 2, Tensor.index_put_: 2}
+"""The position of the value each write puts, for ``_counted_value``."""
+
+
+def _counted_value(frame: Frame, func: Any, args: tuple) -> bool:
+    """Whether the write puts a value that is no tensor of the images' (a Python number, a tensor of
+    no images) and that the code computes from how many images the call got: the store's value
+    (``w[m] = float(len(t))``) or an argument of the call (``w.fill_(torch.tensor(float(len(t))))``)."""
+    at = _VALUE_WRITES[func]
+    value = args[at] if len(args) > at else None
+    if value is None or isinstance(value, Tensor) and frame.get(value) is not None:
+        return False
+    return _bytecode.counted_store() if func is Tensor.__setitem__ else _bytecode.counted_write(view=False)
 
 
 def _written_at_count(frame: Frame, func: Any, target: Tensor, args: tuple) -> bool:
