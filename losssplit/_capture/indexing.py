@@ -1585,8 +1585,9 @@ _COUNTED_VIEW_WRITES = frozenset({Tensor.fill_, Tensor.zero_, Tensor.mul_, Tenso
                                   Tensor.copy_})
 
 
-_VALUE_WRITES = {Tensor.__setitem__: 2, Tensor.fill_: 1, Tensor.masked_fill_: 2, Tensor.index_put_: 2}
-"""The position of the value each write puts, for ``_counted_value``."""
+_VALUE_WRITES = {Tensor.__setitem__: 2, Tensor.fill_: 1}
+"""The position of the value each write puts, for ``_counted_value`` (``masked_fill_`` / ``index_put_`` of
+counted arguments are ``_written_at_count``'s: their positions may be what is counted)."""
 
 
 def _counted_value(frame: Frame, func: Any, args: tuple) -> bool:
@@ -1597,7 +1598,7 @@ def _counted_value(frame: Frame, func: Any, args: tuple) -> bool:
     value = args[at] if len(args) > at else None
     if value is None or isinstance(value, Tensor) and frame.get(value) is not None:
         return False
-    return _bytecode.counted_store() if func is Tensor.__setitem__ else _bytecode.counted_write(view=False)
+    return _bytecode.counted_store() if func is Tensor.__setitem__ else _bytecode.counted_write(view=False)  # (fill_)
 
 
 def _written_at_count(frame: Frame, func: Any, target: Tensor, args: tuple) -> bool:
