@@ -1591,12 +1591,16 @@ counted arguments are ``_written_at_count``'s: their positions may be what is co
 
 
 def _counted_value(frame: Frame, func: Any, args: tuple) -> bool:
-    """Whether the write puts a value that is no tensor of the images' (a Python number, a tensor of
-    no images) and that the code computes from how many images the call got: the store's value
-    (``w[m] = float(len(t))``) or an argument of the call (``w.fill_(torch.tensor(float(len(t))))``)."""
+    """Whether the write puts one number that is no tensor of the images' (a Python number, a
+    one-element tensor of no images) and that the code computes from how many images the call got:
+    the store's value (``w[m] = float(len(t))``) or an argument of the call (``w.fill_(torch.tensor(
+    float(len(t))))``). Positions of that count (``inv[perm] = torch.arange(n)``) are other rules'."""
     at = _VALUE_WRITES[func]
     value = args[at] if len(args) > at else None
-    if value is None or isinstance(value, Tensor) and frame.get(value) is not None:
+    if isinstance(value, Tensor):
+        if value.numel() != 1 or frame.get(value) is not None:
+            return False
+    elif type(value) not in (int, float, bool):
         return False
     return _bytecode.counted_store() if func is Tensor.__setitem__ else _bytecode.counted_write(view=False)  # (fill_)
 
