@@ -67,7 +67,10 @@ the element-wise rules follow (``1 / m.sum()`` times the mask, then ``w /= w.sum
 misses). Left (10): camera-aware proxies (5: ``torch.unique`` of the batch's cameras, then a mean over
 the cameras present, which on a group alone are the group's; a mean over present terms is no ratio the
 capture keeps), OIM on batch 0 (2: the kept queue as long as the batch, which no size tells from image
-rows) and the one-example edges (3).
+rows) and the one-example edges (3). The rule's near misses found a silent WRONG elsewhere, fixed since
+(no survey figure moved): a number the code computes from how many images the call got written into a
+buffer (``w[m] = float(len(t))``, ``w.fill_(torch.tensor(float(len(t))))``) left it a constant of the
+call, or kept ``zeros_like``'s rows; it declines now, naming the write.
 """
 
 from __future__ import annotations
