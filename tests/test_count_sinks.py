@@ -54,8 +54,9 @@ OPS = {  # the op each decline names
     "position_reciprocal_fills_joined": "at torch.cat of values the body computed",
     "position_fills_joined_in_a_loop": "at torch.cat of values the body computed",
     "int_position_fills_joined_as_factor": "torch.cat of int fills of the images' positions",  # (q3, session 33: was WRONG)
-    "start_token_of_count_local": "at Tensor.__setitem__ into a tensor of the images' rows",  # (cnt: were WRONG)
-    "start_token_of_rows_total": "at Tensor.__setitem__ into a tensor of the images' rows",
+    # (cnt: were WRONG; sv40: the value stored is what the code counts)
+    "start_token_of_count_local": "at Tensor.__setitem__ of a value computed from the number of images",
+    "start_token_of_rows_total": "at Tensor.__setitem__ of a value computed from the number of images",
     "FloorFromCount": "at Tensor.clamp with a Python number the body computed from a length of its data",
     "PowerFromCount": "at Tensor.pow with a Python number the body computed from a length of its data",
     "power_by_weight": "at Tensor.pow with a Python number the body computed from the images' weight field",

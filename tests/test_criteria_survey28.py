@@ -58,6 +58,19 @@ running count, divided as ``k`` times the group's instances by ``ratio.opaque_de
 helper's running count adding more than literals is read as the body's own: ``k`` times the
 instances over ``k`` terms of every image, checked on the host, else a decline naming the division;
 no survey figure moved; ``test_rules_elementwise``).
+
+NOW (sv40, session 39): 350 expected, 27 declined, 10 GAP (2.9 %), 0 WRONG. SiamFC's balanced weights
+split (4): ``weight[pos_mask] = 1 / pos_num`` (a 0-dim value of several images written at a bool mask
+of the images' own data, into a fresh buffer or one such write's result) is ``w * ~m + m * v``, which
+the element-wise rules follow (``1 / m.sum()`` times the mask, then ``w /= w.sum()``, the BCE's
+``weight=``), checked equal on the device (``tests/test_rules_masked_value_writes.py``, with near
+misses). Left (10): camera-aware proxies (5: ``torch.unique`` of the batch's cameras, then a mean over
+the cameras present, which on a group alone are the group's; a mean over present terms is no ratio the
+capture keeps), OIM on batch 0 (2: the kept queue as long as the batch, which no size tells from image
+rows) and the one-example edges (3). The rule's near misses found a silent WRONG elsewhere, fixed since
+(no survey figure moved): a number the code computes from how many images the call got written into a
+buffer (``w[m] = float(len(t))``, ``w.fill_(torch.tensor(float(len(t))))``) left it a constant of the
+call, or kept ``zeros_like``'s rows; it declines now, naming the write.
 """
 
 from __future__ import annotations
@@ -1161,10 +1174,10 @@ CASES = {c.body.__name__: c for c in [
     Case(oim_lookup_table_and_circular_queue_ce_ignoring_unlabelled, person_search_batch, gaps=keys("loss_oim@0"),
          why="GAP on batch 0 only: the unlabelled queue's 4 rows equal the batch's 4 images, its ``torch.cat`` with "
              "the lookup table declined 'along a dim whose entries are images in one input and not in another'"),
-    _gap(siamfc_balanced_logistic_with_weights_normalised_over_the_batch, siam_batch, ["loss_siam"],
-         "the BCE's ``weight=`` are ``1 / pos_num`` and ``1 / neg_num`` over the batch, divided by their sum: "
-         "declined at 'F.binary_cross_entropy_with_logits with weight= of values that mix images (lost at "
-         "Tensor.__rdiv__)'; the group's value is its own counts' (no image mixes)"),
+    # GAP at first contact (4, declined at 'F.binary_cross_entropy_with_logits with weight= of values that mix images
+    # (lost at Tensor.__rdiv__)': ``weight[pos_mask] = 1 / pos_num``): split since (a 0-dim value written at a bool mask
+    # of the images' data is ``w * ~m + m * v``, followed by the element-wise rules)
+    Case(siamfc_balanced_logistic_with_weights_normalised_over_the_batch, siam_batch),
     Case(hetero_centre_triplet_of_each_identitys_modality_centres, reid_batch, keys("loss_hc_tri"), mix_batches=(0, 1),
          why="MIXES: each identity's centre is the mean over the batch's examples of that identity"),
     _gap(camera_aware_proxies_intra_camera_ce_over_present_cameras, reid_batch, ["loss_intra"],
@@ -1177,6 +1190,5 @@ CASES = {c.body.__name__: c for c in [
 
 
 FIRST = (350, 76, 59, 0)  # expected, declined, GAP, WRONG at first contact
-NOW = (350, 31, 14, 0)  # see the module docstring: 45 GAP split since first contact
-OVER = "14 GAP of 350 (4.0 %; 16.9 % at first contact), see the module docstring"
-globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW, over_target=OVER))
+NOW = (350, 27, 10, 0)  # see the module docstring: 49 GAP split since first contact
+globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW))

@@ -69,6 +69,15 @@ NOW (grp2): 444 expected, 32 declined, 20 GAP (4.5 %), 0 WRONG. Image rows viewe
 every column's images are of one group and weight (checked at the end of the call): on a group alone
 its rows in the batch's order are then exactly its columns, in order (round-major GRPO: 5). Left
 (20): ``index_add`` over a PyG ``batch`` vector (10), verl's per-prompt dict (10).
+
+NOW (sv40, session 39: unchanged, 20 GAP, 0 WRONG): examined, nothing closed. The readout's graphs hold
+nodes of one source each, but on a group alone ``int(batch.max()) + 1`` rows are made, the other
+groups' graphs below its last one present as empty rows (count 0): this body drops them
+(``per_graph[counts > 0]``), a mean over every row would count them, so following the graphs' rows as
+their nodes' images needs rows that exist, empty, on a group alone only, which no track holds. verl's
+lists are picked by position (``i // G``): the same lists on a group alone need the code's function of
+the position to cut aligned blocks of a size that does not depend on the batch's length (``i // (N //
+2)`` would not), which only a reader of that code could prove.
 """
 
 from __future__ import annotations

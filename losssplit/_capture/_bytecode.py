@@ -10164,6 +10164,23 @@ def counted_write(view: bool) -> bool:
                or _spelt_count(f, ins, start, end) or _counted_positions(f, ins, start, end, 0) for start, end in spans)
 
 
+def counted_store() -> bool:
+    """Whether the subscript store the caller's code is executing writes a value it computes from
+    how many images the call got (``w[m] = float(len(t))``, ``w[:, 0] = torch.tensor(len(t) / 2)``):
+    on a group alone, the group's number. Python 3.11."""
+    found = _executed(_COUNT_CHECKED)
+    f, ins, at = found if found is not None else (None, [], None)
+    if f is None or at is None or ins[at].opname != "STORE_SUBSCR":
+        return False
+    index = _operand_start(ins, at)  # ``value; target; index; STORE_SUBSCR``
+    target = _operand_start(ins, index) if index is not None else None
+    value = _operand_start(ins, target) if target is not None else None
+    if value is None or target is None:
+        return False
+    return _counted_span(f, value, target, (int, float), 0, positions=False, added_up=True) \
+        or _spelt_count(f, ins, value, target)
+
+
 def _view_index_spans(ins: list[dis.Instruction], start: int | None, end: int, depth: int) -> list[tuple[int, int]]:
     """The spans of the index of the subscript, or the arguments of the call, that ends the span
     ``start:end`` making a view (``w[len(t) - 1:]``, ``w.narrow(0, 0, len(t))``), or of the one a local

@@ -29,6 +29,7 @@ from ._bytecode import (
 from .batch_fields import several_images_number
 from .formulas import binary_formula
 from .group_scalars import scaled_in_place
+from .masked_writes import masked_value_write
 from .mode import (
     NO_READ,
     NOT_TENSORS,
@@ -1220,6 +1221,13 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
             frame.lose(target, why, track)
             lose_aliases(frame, target, op)
         return
+    if isinstance(target, Tensor) and frame.num_images > 1 and func in _VALUE_WRITES and _counted_value(frame, func, args):
+        # ``w[m] = float(len(t))``, ``w.fill_(torch.tensor(float(len(t))))``: on a group alone the group's number (sv40:
+        # was a constant buffer, or kept the rows of ``zeros_like``'s)
+        frame.lose(target, f"{op} of a value computed from the number of images", pred=track is not None and
+                   track.from_prediction)
+        lose_aliases(frame, target, op)
+        return
     if func is Tensor.__setitem__ and track is not None and frame.read_image != NO_READ and _bounded(_index_parts(args[1])):
         # as for ``__getitem__``: bounds may come from host reads, unless literals of the body
         frame.sized("Tensor.__setitem__ with slice bounds", track, lambda: literal_index(args[1]))
@@ -1270,6 +1278,8 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         return
     if track is None and func is Tensor.__setitem__ and frame.counted_buffers and _image_row_buffer(frame, target, args):
         track = frame.get(target)  # a row per image now: the write is followed as into ``zeros_like``'s
+    if func is Tensor.__setitem__ and masked_value_write(frame, target, track, args):
+        return  # ``w[t == 1] = 1 / pos_num``: ``w * ~m + m * v``
     if track is None:
         at = 2 if func in (Tensor.__setitem__, Tensor.index_put_) else 1
         value = args[at] if len(args) > at else None
@@ -1604,6 +1614,26 @@ def _rows_in_place(frame: Frame, target: Tensor, index: Any, value: Tensor, writ
 
 _COUNTED_VIEW_WRITES = frozenset({Tensor.fill_, Tensor.zero_, Tensor.mul_, Tensor.div_, Tensor.add_, Tensor.sub_,
                                   Tensor.copy_})
+
+
+_VALUE_WRITES = {Tensor.__setitem__: 2, Tensor.fill_: 1}
+"""The position of the value each write puts, for ``_counted_value`` (``masked_fill_`` / ``index_put_`` of
+counted arguments are ``_written_at_count``'s: their positions may be what is counted)."""
+
+
+def _counted_value(frame: Frame, func: Any, args: tuple) -> bool:
+    """Whether the write puts one number that is no tensor of the images' (a Python number, a
+    one-element tensor of no images) and that the code computes from how many images the call got:
+    the store's value (``w[m] = float(len(t))``) or an argument of the call (``w.fill_(torch.tensor(
+    float(len(t))))``). Positions of that count (``inv[perm] = torch.arange(n)``) are other rules'."""
+    at = _VALUE_WRITES[func]
+    value = args[at] if len(args) > at else None
+    if isinstance(value, Tensor):
+        if value.numel() != 1 or frame.get(value) is not None:
+            return False
+    elif type(value) not in (int, float, bool):
+        return False
+    return _bytecode.counted_store() if func is Tensor.__setitem__ else _bytecode.counted_write(view=False)  # (fill_)
 
 
 def _written_at_count(frame: Frame, func: Any, target: Tensor, args: tuple) -> bool:
