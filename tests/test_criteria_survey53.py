@@ -822,7 +822,8 @@ CASES = {c.body.__name__: c for c in [
     Case(dekr_heatmap_offset, dekr_batch),
     Case(midas_ssi_gradient_matching, depth_batch),
     Case(silog_adabins_bts, depth_batch),
-    Case(virtual_normal, depth_batch, gaps=keys("loss_vnl@3"), why="GAP on the one image: the kept triplets' mask"),
+    # first contact: GAP on the one image (1), torch.cross of values remembering an untracked factor; s53: split
+    Case(virtual_normal, depth_batch),
     Case(affine_invariant_median, depth_batch),
     Case(nafnet_psnr, image_batch),
     Case(focal_frequency, image_batch),
@@ -846,6 +847,7 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 FIRST = (321, 50, 14, 0)  # expected, declined, GAP, WRONG at first contact (s53 at 6fb1eaf unchanged)
-NOW = FIRST
+# s53: torch.cross of values that remember a weight (1)
+NOW = (321, 49, 13, 0)
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW,
-                              over_target="4.4 %: see the module docstring"))
+                              over_target="4.0 %: see the module docstring"))
