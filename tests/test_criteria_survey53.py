@@ -38,7 +38,19 @@ Anything, NAFNet, the focal frequency loss, the LPIPS-like net, min-SNR (both), 
 ``batch_gpu_total``, iBOT, VICReg's invariance, DPO's concatenation split at ``B``, CPO-SimPO, ORPO,
 KTO's logged KL and rewards, the MoE's CE and z-loss, the packed token mean, CLIP's per-pair alignment.
 
-NOW: as at first contact.
+NOW (s53): 321 expected, 44 declined, **8 GAP (2.5 %, within the 3 % target)**, 0 WRONG. Two general
+rules, each with near misses against the oracle: (1) ``torch.cross`` of values that remember a weight
+(an image's values times a factor; on a batch of one image any untracked factor, the back-projection's
+``(u - cx) · z / f``) gives the cross product of their unweighted values, as an element-wise op does
+(the virtual normal on the one image, 1; ``tests/test_rules_weighted_cross.py``: a reduced operand,
+the images' dim and a factor equal to the weight at some positions only still decline); (2) the
+``cumsum`` of non-negative data along the images' flattened rows, each image's first element at least
+1 (``cumsum(position_ids == 0) - 1``), is segment ids each naming one image's elements, and
+``torch.zeros(n).scatter_add(0, ids, x)`` (or ``index_add``, out of place) of those elements is one
+segment per position, of its image, checked with the call's one read (the packed documents' mean, 5;
+``tests/test_rules_segment_ids.py``: a document running on from the previous row, negative data, a
+buffer with positions no segment writes and other elements than the ids' decline; the ids as values
+stay lost). Left: YOLOv8-pose's padded keypoint buffer (8), survey 52's padded-buffer cause.
 """
 
 from __future__ import annotations
@@ -842,12 +854,11 @@ CASES = {c.body.__name__: c for c in [
     Case(orpo_odds_ratio, pref_batch),
     Case(kto_loss, kto_batch, keys("loss_kto"), mix_batches=_MIXED),
     Case(moe_load_balancing_z, moe_batch, keys("loss_aux"), mix_batches=_MIXED),
-    Case(packed_per_document_mean, packed_batch, gaps=keys("loss_doc_mean"),
-         why="GAP: the documents' ids, a cumsum over the flattened rows"),
+    # first contact: GAP on batches 0 and 1 (5), the documents' ids a cumsum over the flattened rows; s53: split
+    Case(packed_per_document_mean, packed_batch),
 ]}
 
 FIRST = (321, 50, 14, 0)  # expected, declined, GAP, WRONG at first contact (s53 at 6fb1eaf unchanged)
-# s53: torch.cross of values that remember a weight (1)
-NOW = (321, 49, 13, 0)
-globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW,
-                              over_target="4.0 %: see the module docstring"))
+# s53: torch.cross of values that remember a weight (1), segment ids of packed documents (5)
+NOW = (321, 44, 8, 0)
+globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW))

@@ -2988,6 +2988,9 @@ def _scatter(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> No
         if in_place:
             lose_aliases(frame, target, op)
         return
+    if tt is None and ts is not None and not in_place and kwargs.get("alpha", 1) == 1 \
+            and _into_segments(frame, func, target, index, src, ts, d, out):
+        return
     lost = next((t for t in (tt, ti, ts) if t is not None and (t.lost_at is not None or t.ratio is not None)), None)
     if lost is not None:
         frame.lose(out, lost.lost_at or op, pred=any(t is not None and t.from_prediction for t in (tt, ti, ts)))
@@ -3117,6 +3120,41 @@ def _into_images(frame: Frame, func: Any, args: tuple, kwargs: dict, target: Ten
     frame.set(out, new)
     if _SCATTERS[func][0]:
         lose_aliases(frame, target, op)
+    return True
+
+
+def _into_segments(frame: Frame, func: Any, target: Tensor, index: Any, src: Tensor, ts: Track, d: int,
+                   out: Tensor) -> bool:
+    """``torch.zeros(n).scatter_add(0, ids, ce)`` (or ``index_add``, out of place) with ``ids``
+    segment ids (``elementwise.note_segments``: packed documents numbered over the flattened rows)
+    of the source's own elements: position ``s`` of the output is segment ``s``'s sum, of the one
+    image its elements are of -- the output's row map. On a group alone the same segments are
+    summed, numbered from the group's first. Checked with the call's one read: every id names one
+    image's elements, each source element is of the image its id was computed for, the target's
+    values are all equal, and every position is some segment's (a position no id writes has no
+    image; on a group alone there are other such positions). Whether it was followed."""
+    name = getattr(func, "__name__", "")
+    held = frame.segment_ids.get(id(index)) if isinstance(index, Tensor) else None
+    if (name not in ("scatter_add", "index_add") or held is None or held[0] is not index or held[1] != version_of(index)
+            or d != 0 or target.dim() != 1 or src.dim() != 1 or index.shape != src.shape or ts.lost_at is not None
+            or ts.reduced or set(ts.rows) != {0} or ts.image is not None):
+        return False
+    op = op_name(func)
+    _, _, images, segments = held
+    rows = ts.rows[0]
+    frame.doubt(~segments, f"{op} at ids of a cumsum along the images' rows that name elements of several images")
+    frame.agree(rows, images, op)
+    before = target.detach()
+    ids = index.detach().long().to(images.device)
+    if before.numel():
+        frame.doubt((before != before.reshape(-1)[0]).any(), f"{op} into a tensor whose values differ by position")
+    written = torch.zeros(out.shape[0], dtype=torch.bool, device=images.device).index_fill_(0, ids, True)
+    frame.doubt(~written.all(), f"{op} into positions that no segment writes (of no image)")
+    owner = torch.zeros(out.shape[0], dtype=images.dtype, device=images.device).scatter_(0, ids, images)
+    new = Track(rows={0: owner}, from_prediction=ts.from_prediction)
+    if ts.unweighted is not None:
+        new.unweighted = getattr(torch, name)(before.clone(), 0, index, ts.unweighted)
+    frame.set(out, new)
     return True
 
 

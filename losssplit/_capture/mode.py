@@ -1182,6 +1182,10 @@ class Frame:
         # ``bincount``: "counts"), their ``cumsum`` ("ends"); id -> (the tensor, its version, what it is, the
         # sorted values, their images), for ``indexing.grouped_mm``
         self.sorted_derived: dict[int, tuple[Tensor, int | None, str, Tensor, Tensor]] = {}
+        # segment ids: the ``cumsum`` along the images' flattened rows of non-negative data (packed
+        # documents' resets), or it plus an int: id -> (the ids, their version, the image of each
+        # element, whether every image's first element starts a segment and none is negative)
+        self.segment_ids: dict[int, tuple[Tensor, int | None, Tensor, Tensor]] = {}
         # Python numbers applied to one image's reduced loss, per code position of the op: (code,
         # offset) -> image -> [(the number, whether it is that image's own data or weight)]
         self.site_numbers: dict[tuple[Any, int], dict[int, list[tuple[float, bool]]]] = {}
@@ -2865,6 +2869,7 @@ class Frame:
         self.state_copies.clear()
         self.sorted_rows.clear()
         self.sorted_derived.clear()
+        self.segment_ids.clear()
         self.filled_numbers.clear()
         self.number_filled.clear()
         self.literal_filled.clear()
