@@ -315,7 +315,7 @@ def _clamped_by_tensor(frame: Frame, func: Any, args: tuple, kwargs: dict, out: 
     Tensor.sinh, torch.sinh, Tensor.cosh, torch.cosh, Tensor.atanh, torch.atanh,
     F.softplus, F.logsigmoid, F.silu, F.gelu, F.elu, F.leaky_relu, F.hardtanh, F.relu6, F.hardsigmoid, F.hardswish,
     F.mish, F.selu, F.celu, F.softsign,
-    Tensor.float_power, Tensor.erf, torch.erf,
+    Tensor.float_power, Tensor.erf, torch.erf, Tensor.rad2deg, torch.rad2deg, Tensor.deg2rad, torch.deg2rad,
 )
 def unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Element-wise ops of one tensor (``exp``, ``sigmoid``, ``pow(x, 2)``...)."""

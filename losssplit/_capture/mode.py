@@ -6685,6 +6685,16 @@ def _changed(now: Tensor, before: Tensor) -> Tensor:
     return (now != before) & ~(now.isnan() & before.isnan()) if now.is_floating_point() else now != before
 
 
+_TENSOR_NEW = Tensor.new
+
+
+def _sizes_only(args: tuple) -> bool:
+    """Whether ``x.new(*args[1:])`` is given sizes (ints, or one ``torch.Size`` / tuple of them), the
+    legacy constructor's fresh memory, not data to copy or a tensor to share."""
+    sizes = args[1] if len(args) == 2 and type(args[1]) in (torch.Size, tuple) else args[1:]
+    return len(args) >= 2 and all(isinstance(n, int) and not isinstance(n, bool) for n in sizes)
+
+
 class Unsupported(Exception):
     """Raised by a rule for a call form it declines (the reason names what was seen)."""
 
@@ -6874,6 +6884,9 @@ class CaptureMode(TorchFunctionMode):
             kwargs = _NO_KWARGS
         if func in _INDEXED and type(args[1]) is list and _sequence_as_tuple(args[1]):  # (ran: it has an index)
             args = (args[0], tuple(args[1]), *args[2:])  # as torch read it: the rules see one form
+        elif func is _TENSOR_NEW and _sizes_only(args):  # ``x.new(n).fill_(1)``: fresh memory as ``x.new_empty(n)``
+            func, args = Tensor.new_empty, (args[0], tuple(args[1]) if len(args) == 2 and not isinstance(args[1], int)
+                                            else tuple(args[1:]))
         if type(out) is Tensor:
             frame.made_ids.add(id(out))
         elif type(out) in (tuple, list) or isinstance(out, tuple):
