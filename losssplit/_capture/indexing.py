@@ -260,6 +260,20 @@ def _int_positions(frame: Frame, track: Track, parts: tuple[Any, ...], index: An
         frame.positioned("Tensor.__getitem__ with an int position", picked, lambda: literal_index(index))
 
 
+LOOP_POSITIONED = ("an int position or slice bounds in one image's values computed from its position in a loop "
+                   "over the images (``x_i[:, i % 2]``: on a group alone the image has another position)")
+
+
+def _loop_positioned(frame: Frame, parts: tuple[Any, ...]) -> bool:
+    """Whether ``parts``, an index of one image's values (``x_i = x[i]``, a row of ``enumerate(x)``),
+    cut them at an int or by slice bounds the subscript computes from the position of a loop over
+    the images (``_bytecode.positional_cut``): the image's own place in the batch, another on a group
+    alone (``x[i, :, i % 2]`` in one subscript is ``_cuts_across_images``'s)."""
+    cut = any(type(p) is int or type(p) is slice and (p.start is not None or p.stop is not None or p.step is not None)
+              for p in parts)
+    return cut and _bytecode.positional_cut(frame.size_sites, frame.per_image_targets)
+
+
 def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], index: Any, ndim: int) -> str | None:
     """``x[:, : 2 * max_gt]``, ``x[..., :max_gt]``, ``x[:, max_gt]``: a slice or an int position of
     a dim that is not one of images, of a tensor holding several images' rows (no one image
@@ -525,6 +539,31 @@ def _own_field(frame: Frame, index: Any, image: int | None) -> bool:
     return own_field_index(index, targets[image], frame.weight_field)
 
 
+@rule(Tensor.select, torch.select, Tensor.narrow, torch.narrow)
+def select_narrow(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``x.select(d, k)`` / ``x.narrow(d, start, length)`` with plain ints along a dim that carries no
+    images: the view ``x[(:,) * d + (k,)]`` / ``x[(:,) * d + (start:start + length,)]``, followed by
+    the indexing rule (CRD's ``out.select(1, 0)``, ``out.narrow(1, 1, m)``). Along a dim of images, or
+    with numbers that are no plain ints (computed from counts, tensors), an op without a rule."""
+    src = args[0] if args else kwargs.get("input")
+    track = frame.get(src)
+    narrow = func in (Tensor.narrow, torch.narrow)
+    dim = get_arg(args, kwargs, 1, "dim", None)
+    numbers = ((get_arg(args, kwargs, 2, "start", None), get_arg(args, kwargs, 3, "length", None)) if narrow
+               else (get_arg(args, kwargs, 2, "index", None),))
+    if (track is None or not isinstance(src, Tensor) or not isinstance(out, Tensor) or type(dim) is not int
+            or not src.dim() or any(type(n) is not int for n in numbers) or norm_dim(dim, src.dim()) in track.rows):
+        mode._unknown(frame, func, args, kwargs, out)
+        return
+    d = norm_dim(dim, src.dim())
+    if narrow:
+        start = numbers[0] % src.shape[d] if src.shape[d] else 0
+        part: Any = slice(start, start + numbers[1])
+    else:
+        part = numbers[0]
+    getitem(frame, Tensor.__getitem__, (src, (slice(None),) * d + (part,)), {}, out)
+
+
 @rule(Tensor.__getitem__)
 def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Basic and advanced indexing: ``x[:, 0]``, ``x[idx]``, ``x[(batch_idx, src_idx)]``, masks."""
@@ -555,6 +594,9 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
             and _batch_bound(frame, src, track, parts):
         frame.lose(out, BATCH_BOUND, track)
         return
+    if track is not None and not track.rows and track.image is not None and frame.num_images > 1 \
+            and _loop_positioned(frame, parts):
+        frame.doubt(torch.ones((), dtype=torch.bool), f"Tensor.__getitem__ with {LOOP_POSITIONED}")
     cut = _cuts_across_images(frame, track, parts, index, src.dim()) if track is not None and track.rows \
         and track.image is None and isinstance(src, Tensor) else None
     if cut is not None:

@@ -5675,6 +5675,7 @@ _SIZED_OPS: dict[Any, tuple[tuple[tuple[int, str], ...], tuple[int, str, int] | 
     Tensor.kthvalue: (((1, "k"),), None), torch.kthvalue: (((1, "k"),), None),
     Tensor.narrow: (((2, "start"), (3, "length")), (1, "dim", 0)),
     torch.narrow: (((2, "start"), (3, "length")), (1, "dim", 0)),
+    Tensor.select: (((2, "index"),), (1, "dim", 0)), torch.select: (((2, "index"),), (1, "dim", 0)),
     Tensor.split: (((1, "split_size"),), (2, "dim", 0)), torch.split: (((1, "split_size_or_sections"),), (2, "dim", 0)),
     Tensor.tensor_split: (((1, "indices_or_sections"),), (2, "dim", 0)),
     Tensor.chunk: (((1, "chunks"),), (2, "dim", 0)), torch.chunk: (((1, "chunks"),), (2, "dim", 0)),
