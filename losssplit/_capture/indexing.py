@@ -549,8 +549,8 @@ def select_narrow(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
     track = frame.get(src)
     narrow = func in (Tensor.narrow, torch.narrow)
     dim = get_arg(args, kwargs, 1, "dim", None)
-    numbers = ((get_arg(args, kwargs, 2, "start", None), get_arg(args, kwargs, 3, "length", None)) if narrow
-               else (get_arg(args, kwargs, 2, "index", None),))
+    numbers: tuple[Any, ...] = ((get_arg(args, kwargs, 2, "start", None), get_arg(args, kwargs, 3, "length", None))
+                                if narrow else (get_arg(args, kwargs, 2, "index", None),))
     if (track is None or not isinstance(src, Tensor) or not isinstance(out, Tensor) or type(dim) is not int
             or not src.dim() or any(type(n) is not int for n in numbers) or norm_dim(dim, src.dim()) in track.rows):
         mode._unknown(frame, func, args, kwargs, out)
