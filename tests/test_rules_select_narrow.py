@@ -7,7 +7,8 @@ decline.
 Found beside (WRONG on main, fixed here): one image's values picked in a loop over the images
 (``x_i = x[i]``, ``zip(x, targets)`` enumerated) and read at a place computed from the loop's position
 in a second subscript (``x_i[:, i % 2]``) were read at the batch's place on every group (survey 52's
-fix covered ``x[i, :, i % 2]`` in one subscript); they now decline. Iterating the batch tensor alone
+fix covered ``x[i, :, i % 2]`` in one subscript), and writes through such a view (``z[i][:, i % 3] = v``);
+they now decline. Iterating the batch tensor alone
 (``enumerate(x)``, no targets in the loop) is not read as a loop over the images: still WRONG, pinned."""
 
 from __future__ import annotations
@@ -100,3 +101,37 @@ def test_an_image_of_the_enumerated_batch_tensor_read_at_its_position():
     for seed, weights in RULE_BATCHES[:2]:
         got, want, _ = rule_outcome(body, rule_batch(seed, weights))
         assert not wrong_companions(got, want), seed
+
+
+def written_through_a_row_view(outputs, targets):
+    """Each image's target written through a view of its row at a column its loop position picks."""
+    z = torch.zeros(outputs["x"].shape)
+    for i, t in enumerate(targets):
+        z[i][:, i % 3] = t["y"][:, 0]
+    return {"loss": (outputs["x"] - z).abs().mean()}
+
+
+def written_through_a_local_view(outputs, targets):
+    z = torch.zeros_like(outputs["x"])
+    for i in range(len(targets)):
+        zi = z[i]
+        zi[:, i % 2] = 1.0
+    return {"loss": (outputs["x"] * z).mean()}
+
+
+@pytest.mark.parametrize("body", [written_through_a_row_view, written_through_a_local_view], ids=lambda b: b.__name__)
+def test_a_write_through_a_row_view_at_the_loop_position_declines(body):
+    """WRONG on main: the batch's places on every group."""
+    _declines(body)
+
+
+def test_a_write_through_a_row_view_at_an_inner_loop_or_own_data_splits():
+    def body(outputs, targets):
+        z = torch.zeros(outputs["x"].shape)
+        for i, t in enumerate(targets):
+            for k in range(2):
+                z[i][:, k] = t["y"][:, k]
+            z[i][:, int(t["labels"][0])] = 0.5
+        return {"loss": (outputs["x"] - z).abs().mean()}
+
+    check_exact(body, RULE_BATCHES)

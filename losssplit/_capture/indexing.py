@@ -1190,6 +1190,21 @@ def _position_part_written(frame: Frame, target: Any, args: tuple) -> bool:
     return _bytecode.positional_index_part(frame.size_sites, frame.per_image_targets, store=True)
 
 
+def _row_view_position_written(frame: Frame, target: Any, args: tuple) -> bool:
+    """Whether ``target[index] = value`` writes into a view of one row of a tensor with a row per
+    image (``z[i][:, i % 2] = v``, ``z_i = z[i]``) at an int or slice bound after the index's first
+    part that the code computes from a position in a loop over the images
+    (``_bytecode.positional_index_part``); ``_position_part_written`` reads ``z[i, :, i % 2]``."""
+    base = target._base if isinstance(target, Tensor) else None
+    index = args[1] if len(args) > 1 else None
+    if base is None or frame.num_images < 2 or base.dim() != target.dim() + 1 or base.shape[0] != frame.num_images \
+            or type(index) is not tuple or len(index) < 2:
+        return False
+    if not any(type(p) is int or type(p) is slice and (p.start is not None or p.stop is not None) for p in index[1:]):
+        return False
+    return _bytecode.positional_index_part(frame.size_sites, frame.per_image_targets, store=True)
+
+
 def _picked_by_values(frame: Frame, func: Any, args: tuple) -> bool:
     """Whether the write's index is one integer tensor of the images' data (``labels``), not a tuple
     of positions (DETR's ``tc[(batch_idx, src_idx)] = ...``) nor a mask."""
@@ -1230,6 +1245,11 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         else:
             frame.lose(target, why, track)
             lose_aliases(frame, target, op)
+        return
+    if func is Tensor.__setitem__ and _row_view_position_written(frame, target, args):
+        # ``z[i][:, i % 2] = v``: through a view of one image's row, the place its position in the batch picks
+        frame.doubt(torch.ones((), dtype=torch.bool), f"{op} into a view of an image's row at a place computed from "
+                    "its position in a loop over the images (on a group alone the image has another position)")
         return
     if func is Tensor.__setitem__ and track is not None and frame.read_image != NO_READ and _bounded(_index_parts(args[1])):
         # as for ``__getitem__``: bounds may come from host reads, unless literals of the body
