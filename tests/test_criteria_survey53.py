@@ -47,9 +47,10 @@ KTO's KL and rewards, the MoE's CE and z-loss, the packed token mean, CLIP's per
 WRONG found beside the table (probes of ``select`` with the loop position, not a table pattern): one
 image's values picked in a loop over the images and read in a second subscript at a place computed
 from the loop's position (``x_i = x[i]; x_i[:, i % 2]``, ``enumerate(zip(x, targets))``) was read at the
-batch's place on every group (survey 52's fix covered ``x[i, :, i % 2]`` in one subscript). Fixed: it
-declines naming the op (``tests/test_rules_select_narrow.py``; an inner loop's positions, the image's
-own data and literals split). Pinned (strict xfail): ``enumerate`` of the batch tensor alone, no
+batch's place on every group (survey 52's fix covered ``x[i, :, i % 2]`` in one subscript), and so was
+a write through such a view (``z[i][:, i % 3] = v``). Fixed: both decline naming the op
+(``tests/test_rules_select_narrow.py``; an inner loop's positions, the image's own data and literals
+split). Pinned (strict xfail): ``enumerate`` of the batch tensor alone, no
 targets in the loop, is no loop over the images to the position readers.
 
 NOW (s53): 408 expected, 42 declined, **13 GAP (3.2 %)**, 0 WRONG. General rules, each with near
