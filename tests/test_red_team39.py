@@ -151,7 +151,7 @@ EXACT = {
     "near_detr_num_boxes_clamped_tensor_item", "near_detr_over_len_of_all_matched",
     "near_detr_over_sum_of_match_lengths", "near_detr_per_image_over_own_matches", "near_detr_skip_unmatched_images",
     "near_diagonal_view_scaled", "near_every_second_column_zeroed", "near_narrow_along_rows_in_place",
-    "near_select_row_add_other_row",  # s53: select / narrow follow the indexing rule (were declined) "near_focal_like_weights_unnormalised",
+    "near_select_row_add_other_row", "near_focal_like_weights_unnormalised",
     "near_generator_sum_over_len", "near_half_mean_of_per_image", "near_label_factor_in_place_python",
     "near_label_smoothing_uniform_by_hand", "near_lambda_per_image_normaliser", "near_masked_fill_above_image_mean",
     "near_masked_fill_batch_mean_never_filled", "near_masked_fill_constant_tensor_value",
