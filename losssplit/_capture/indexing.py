@@ -260,18 +260,17 @@ def _int_positions(frame: Frame, track: Track, parts: tuple[Any, ...], index: An
         frame.positioned("Tensor.__getitem__ with an int position", picked, lambda: literal_index(index))
 
 
-LOOP_POSITIONED = ("an int position or slice bounds in one image's values computed from its position in a loop "
+LOOP_POSITIONED = ("an int position in one image's values computed from its position in a loop "
                    "over the images (``x_i[:, i % 2]``: on a group alone the image has another position)")
 
 
 def _loop_positioned(frame: Frame, parts: tuple[Any, ...]) -> bool:
-    """Whether ``parts``, an index of one image's values (``x_i = x[i]``, a row of ``enumerate(x)``),
-    cut them at an int or by slice bounds the subscript computes from the position of a loop over
-    the images (``_bytecode.positional_cut``): the image's own place in the batch, another on a group
-    alone (``x[i, :, i % 2]`` in one subscript is ``_cuts_across_images``'s)."""
-    cut = any(type(p) is int or type(p) is slice and (p.start is not None or p.stop is not None or p.step is not None)
-              for p in parts)
-    return cut and _bytecode.positional_cut(frame.size_sites, frame.per_image_targets)
+    """Whether ``parts``, an index of one image's values (``x_i = x[i]``, a row of ``enumerate(zip(x,
+    t))``), pick them at an int the subscript computes from the position of a loop over the images
+    (``_bytecode.positional_cut``): the image's own place in the batch, another on a group alone
+    (``x[i, :, i % 2]`` in one subscript is ``_cuts_across_images``'s). Slice bounds are not read:
+    the reader counts an image's own size there too (EEND's ``pred[:len(label)]`` over ``zip``)."""
+    return any(type(p) is int for p in parts) and _bytecode.positional_cut(frame.size_sites, frame.per_image_targets)
 
 
 def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], index: Any, ndim: int) -> str | None:
