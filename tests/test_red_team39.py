@@ -149,7 +149,8 @@ EXACT = {
     "near_detr_len_of_cat_matches", "near_detr_loop_count_of_matches", "near_detr_loop_numel_of_matches",
     "near_detr_num_boxes_clamped_tensor_item", "near_detr_over_len_of_all_matched",
     "near_detr_over_sum_of_match_lengths", "near_detr_per_image_over_own_matches", "near_detr_skip_unmatched_images",
-    "near_diagonal_view_scaled", "near_every_second_column_zeroed", "near_focal_like_weights_unnormalised",
+    "near_diagonal_view_scaled", "near_every_second_column_zeroed", "near_narrow_along_rows_in_place",
+    "near_select_row_add_other_row", "near_focal_like_weights_unnormalised",
     "near_generator_sum_over_len", "near_half_mean_of_per_image", "near_label_factor_in_place_python",
     "near_label_smoothing_uniform_by_hand", "near_lambda_per_image_normaliser", "near_masked_fill_above_image_mean",
     "near_masked_fill_batch_mean_never_filled", "near_masked_fill_constant_tensor_value",
@@ -167,7 +168,7 @@ EXACT = {
 }
 # per-image near misses declining (no companion, a warning naming the op) where the oracle gives a value
 OVER_DECLINED = {
-    "near_select_row_add_other_row", "near_per_image_loop_in_place_label_factor", "near_narrow_along_rows_in_place",
+    "near_per_image_loop_in_place_label_factor",
     "near_index_copy_identity", "near_index_put_accumulate_per_image", "near_scatter_add_per_image_mean",
     "near_index_add_per_class_then_total", "near_index_put_accumulate_fixed_slots_linear",
     "near_detr_l1_index_put_accumulate_per_image", "near_dataclass_quality_only", "near_batch_dataclass_plain_mean",

@@ -132,6 +132,9 @@ CASES = {
     T.take_along_dim: _picked(lambda e, i: T.take_along_dim(e, i, dim=-1)),
     T.index_select: rows(lambda e, y: T.index_select(e, 2, torch.tensor([3, 0]))),
     torch.index_select: rows(lambda e, y: torch.index_select(e, 1, torch.tensor([2, 0]))),
+    # views along a dim without images (survey 53's CRD): the subscripts ``e[:, :, 1]``, ``e[:, 1:3]``
+    T.select: rows(lambda e, y: T.select(e, 2, 1) * y[..., 0]), torch.select: rows(lambda e, y: torch.select(e, -1, -1)),
+    T.narrow: rows(lambda e, y: T.narrow(e, 1, 1, 2)), torch.narrow: rows(lambda e, y: torch.narrow(e, 2, -3, 2)),
     torch.diag: matched(lambda p, t: torch.diag(p @ t.T)),
     T.diag: matched(lambda p, t: T.diag(torch.cdist(p, t))),
     torch.diagonal: rows(lambda e, y: torch.diagonal(e @ y.transpose(1, 2), dim1=1, dim2=2)),

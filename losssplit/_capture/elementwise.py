@@ -315,7 +315,7 @@ def _clamped_by_tensor(frame: Frame, func: Any, args: tuple, kwargs: dict, out: 
     Tensor.sinh, torch.sinh, Tensor.cosh, torch.cosh, Tensor.atanh, torch.atanh,
     F.softplus, F.logsigmoid, F.silu, F.gelu, F.elu, F.leaky_relu, F.hardtanh, F.relu6, F.hardsigmoid, F.hardswish,
     F.mish, F.selu, F.celu, F.softsign,
-    Tensor.float_power, Tensor.erf, torch.erf,
+    Tensor.float_power, Tensor.erf, torch.erf, Tensor.rad2deg, torch.rad2deg, Tensor.deg2rad, torch.deg2rad,
 )
 def unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Element-wise ops of one tensor (``exp``, ``sigmoid``, ``pow(x, 2)``...)."""
@@ -1432,6 +1432,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
             _binary(frame, Tensor.div, (a if isinstance(a, Tensor) else b, count), {}, out, "div")
             return
     ta, tb = frame.get(a), frame.get(b)
+    if frame.segment_ids and kind in ("add", "sub") and not kwargs:
+        shifted_segments(frame, a, b, kind, out)
     if kind == "div" and tb is None and not kwargs and divided_by_floored_count(frame, a, ta, b, out):
         return
     if (frame.row_counts or frame.counted_values) and _counted_operand(frame, func, kind, a, ta, b, tb, out):
@@ -5723,10 +5725,40 @@ def _inplace_unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
 def cumulative(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``cumsum`` and friends along a dim that carries no images: every dim keeps its rows (a second
     output, the indices of ``cummax``, is data); along a row dim, images mix. The ``cumsum`` of the
-    counts per value of sorted values (``note_sorted``): the ends of each value's run."""
+    counts per value of sorted values (``note_sorted``): the ends of each value's run; of
+    non-negative data along the images' flattened rows, segment ids (``note_segments``)."""
     _along(frame, func, args, kwargs, out, get_arg(args, kwargs, 1, "dim", 0))
+    if func in (Tensor.cumsum, torch.cumsum) and isinstance(out, Tensor) and out.dim() == 1:
+        note_segments(frame, args[0], get_arg(args, kwargs, 1, "dim", 0), out)
     if frame.sorted_rows and func in (Tensor.cumsum, torch.cumsum) and isinstance(out, Tensor) and out.dim() == 1:
         note_sorted(frame, args[0], out, "ends", "counts")
+
+
+def note_segments(frame: Frame, src: Any, dim: Any, out: Tensor) -> None:
+    """Record ``out = src.cumsum(0)`` of integer data ``src`` (no prediction, no weight) whose one
+    dim carries images as segment ids (packed documents: ``cumsum(position_ids == 0)`` over the
+    flattened rows): where no value is negative and each image's first element is at least 1, every
+    id names elements of one image, the same elements as on a group alone (numbered there from the
+    group's first). Whether that holds is kept for the op that uses the ids (``indexing``'s scatter
+    into segments), read there with the call's one read; any other use sees a lost tensor."""
+    track = frame.get(src)
+    if (track is None or not isinstance(src, Tensor) or src.dim() != 1 or set(track.rows) != {0} or src.is_floating_point()
+            or src.is_complex() or track.from_prediction or track.unweighted is not None or track.reduced
+            or track.lost_at is not None or track.image is not None or norm_dim(int(dim), 1) != 0 or not src.numel()):
+        return
+    rows = track.rows[0]
+    values = src.detach().to(rows.device).long()
+    starts = torch.ones_like(rows, dtype=torch.bool)
+    starts[1:] = rows[1:] != rows[:-1]
+    segments = ((values >= 0) & ((values >= 1) | ~starts)).all()  # (no boolean index: no host sync)
+    frame.segment_ids[id(out)] = (out, version_of(out), rows, segments)
+
+
+def shifted_segments(frame: Frame, a: Any, b: Any, kind: str, out: Tensor) -> None:
+    """``ids - 1`` (``+``, ``-`` an int) of recorded segment ids: segment ids too."""
+    held = frame.segment_ids.get(id(a)) if isinstance(a, Tensor) else None
+    if held is not None and held[0] is a and held[1] == version_of(a) and type(b) is int and out.shape == a.shape:
+        frame.segment_ids[id(out)] = (out, version_of(out), held[2], held[3])
 
 
 def note_sorted(frame: Frame, src: Any, out: Tensor, stage: str | None = None, of: str = "key") -> None:

@@ -289,6 +289,19 @@ def _int_positions(frame: Frame, track: Track, parts: tuple[Any, ...], index: An
         frame.positioned("Tensor.__getitem__ with an int position", picked, lambda: literal_index(index))
 
 
+LOOP_POSITIONED = ("an int position in one image's values computed from its position in a loop "
+                   "over the images (``x_i[:, i % 2]``: on a group alone the image has another position)")
+
+
+def _loop_positioned(frame: Frame, parts: tuple[Any, ...]) -> bool:
+    """Whether ``parts``, an index of one image's values (``x_i = x[i]``, a row of ``enumerate(zip(x,
+    t))``), pick them at an int the subscript computes from the position of a loop over the images
+    (``_bytecode.positional_cut``): the image's own place in the batch, another on a group alone
+    (``x[i, :, i % 2]`` in one subscript is ``_cuts_across_images``'s). Slice bounds are not read:
+    the reader counts an image's own size there too (EEND's ``pred[:len(label)]`` over ``zip``)."""
+    return any(type(p) is int for p in parts) and _bytecode.positional_cut(frame.size_sites, frame.per_image_targets)
+
+
 def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], index: Any, ndim: int) -> str | None:
     """``x[:, : 2 * max_gt]``, ``x[..., :max_gt]``, ``x[:, max_gt]``: a slice or an int position of
     a dim that is not one of images, of a tensor holding several images' rows (no one image
@@ -554,6 +567,31 @@ def _own_field(frame: Frame, index: Any, image: int | None) -> bool:
     return own_field_index(index, targets[image], frame.weight_field)
 
 
+@rule(Tensor.select, torch.select, Tensor.narrow, torch.narrow)
+def select_narrow(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``x.select(d, k)`` / ``x.narrow(d, start, length)`` with plain ints along a dim that carries no
+    images: the view ``x[(:,) * d + (k,)]`` / ``x[(:,) * d + (start:start + length,)]``, followed by
+    the indexing rule (CRD's ``out.select(1, 0)``, ``out.narrow(1, 1, m)``). Along a dim of images, or
+    with numbers that are no plain ints (computed from counts, tensors), an op without a rule."""
+    src = args[0] if args else kwargs.get("input")
+    track = frame.get(src)
+    narrow = func in (Tensor.narrow, torch.narrow)
+    dim = get_arg(args, kwargs, 1, "dim", None)
+    numbers: tuple[Any, ...] = ((get_arg(args, kwargs, 2, "start", None), get_arg(args, kwargs, 3, "length", None))
+                                if narrow else (get_arg(args, kwargs, 2, "index", None),))
+    if (track is None or not isinstance(src, Tensor) or not isinstance(out, Tensor) or type(dim) is not int
+            or not src.dim() or any(type(n) is not int for n in numbers) or norm_dim(dim, src.dim()) in track.rows):
+        mode._unknown(frame, func, args, kwargs, out)
+        return
+    d = norm_dim(dim, src.dim())
+    if narrow:
+        start = numbers[0] % src.shape[d] if src.shape[d] else 0
+        part: Any = slice(start, start + numbers[1])
+    else:
+        part = numbers[0]
+    getitem(frame, Tensor.__getitem__, (src, (slice(None),) * d + (part,)), {}, out)
+
+
 @rule(Tensor.__getitem__)
 def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Basic and advanced indexing: ``x[:, 0]``, ``x[idx]``, ``x[(batch_idx, src_idx)]``, masks."""
@@ -584,6 +622,9 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
             and _batch_bound(frame, src, track, parts):
         frame.lose(out, BATCH_BOUND, track)
         return
+    if track is not None and not track.rows and track.image is not None and frame.num_images > 1 \
+            and _loop_positioned(frame, parts):
+        frame.doubt(torch.ones((), dtype=torch.bool), f"Tensor.__getitem__ with {LOOP_POSITIONED}")
     cut = _cuts_across_images(frame, track, parts, index, src.dim()) if track is not None and track.rows \
         and track.image is None and isinstance(src, Tensor) else None
     if cut is not None:
@@ -1180,6 +1221,21 @@ def _position_part_written(frame: Frame, target: Any, args: tuple) -> bool:
     return _bytecode.positional_index_part(frame.size_sites, frame.per_image_targets, store=True)
 
 
+def _row_view_position_written(frame: Frame, target: Any, args: tuple) -> bool:
+    """Whether ``target[index] = value`` writes into a view of one row of a tensor with a row per
+    image (``z[i][:, i % 2] = v``, ``z_i = z[i]``) at an int or slice bound after the index's first
+    part that the code computes from a position in a loop over the images
+    (``_bytecode.positional_index_part``); ``_position_part_written`` reads ``z[i, :, i % 2]``."""
+    base = target._base if isinstance(target, Tensor) else None
+    index = args[1] if len(args) > 1 else None
+    if base is None or frame.num_images < 2 or base.dim() != target.dim() + 1 or base.shape[0] != frame.num_images \
+            or type(index) is not tuple or len(index) < 2:
+        return False
+    if not any(type(p) is int or type(p) is slice and (p.start is not None or p.stop is not None) for p in index[1:]):
+        return False
+    return _bytecode.positional_index_part(frame.size_sites, frame.per_image_targets, store=True)
+
+
 def _picked_by_values(frame: Frame, func: Any, args: tuple) -> bool:
     """Whether the write's index is one integer tensor of the images' data (``labels``), not a tuple
     of positions (DETR's ``tc[(batch_idx, src_idx)] = ...``) nor a mask."""
@@ -1227,6 +1283,11 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         frame.lose(target, f"{op} of a value computed from the number of images", pred=track is not None and
                    track.from_prediction)
         lose_aliases(frame, target, op)
+        return
+    if func is Tensor.__setitem__ and _row_view_position_written(frame, target, args):
+        # ``z[i][:, i % 2] = v``: through a view of one image's row, the place its position in the batch picks
+        frame.doubt(torch.ones((), dtype=torch.bool), f"{op} into a view of an image's row at a place computed from "
+                    "its position in a loop over the images (on a group alone the image has another position)")
         return
     if func is Tensor.__setitem__ and track is not None and frame.read_image != NO_READ and _bounded(_index_parts(args[1])):
         # as for ``__getitem__``: bounds may come from host reads, unless literals of the body
@@ -3049,6 +3110,9 @@ def _scatter(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> No
         if in_place:
             lose_aliases(frame, target, op)
         return
+    if tt is None and ts is not None and not in_place and kwargs.get("alpha", 1) == 1 \
+            and _into_segments(frame, func, target, index, src, ts, d, out):
+        return
     lost = next((t for t in (tt, ti, ts) if t is not None and (t.lost_at is not None or t.ratio is not None)), None)
     if lost is not None:
         frame.lose(out, lost.lost_at or op, pred=any(t is not None and t.from_prediction for t in (tt, ti, ts)))
@@ -3178,6 +3242,41 @@ def _into_images(frame: Frame, func: Any, args: tuple, kwargs: dict, target: Ten
     frame.set(out, new)
     if _SCATTERS[func][0]:
         lose_aliases(frame, target, op)
+    return True
+
+
+def _into_segments(frame: Frame, func: Any, target: Tensor, index: Any, src: Tensor, ts: Track, d: int,
+                   out: Tensor) -> bool:
+    """``torch.zeros(n).scatter_add(0, ids, ce)`` (or ``index_add``, out of place) with ``ids``
+    segment ids (``elementwise.note_segments``: packed documents numbered over the flattened rows)
+    of the source's own elements: position ``s`` of the output is segment ``s``'s sum, of the one
+    image its elements are of -- the output's row map. On a group alone the same segments are
+    summed, numbered from the group's first. Checked with the call's one read: every id names one
+    image's elements, each source element is of the image its id was computed for, the target's
+    values are all equal, and every position is some segment's (a position no id writes has no
+    image; on a group alone there are other such positions). Whether it was followed."""
+    name = getattr(func, "__name__", "")
+    held = frame.segment_ids.get(id(index)) if isinstance(index, Tensor) else None
+    if (name not in ("scatter_add", "index_add") or held is None or held[0] is not index or held[1] != version_of(index)
+            or d != 0 or target.dim() != 1 or src.dim() != 1 or index.shape != src.shape or ts.lost_at is not None
+            or ts.reduced or set(ts.rows) != {0} or ts.image is not None):
+        return False
+    op = op_name(func)
+    _, _, images, segments = held
+    rows = ts.rows[0]
+    frame.doubt(~segments, f"{op} at ids of a cumsum along the images' rows that name elements of several images")
+    frame.agree(rows, images, op)
+    before = target.detach()
+    ids = index.detach().long().to(images.device)
+    if before.numel():
+        frame.doubt((before != before.reshape(-1)[0]).any(), f"{op} into a tensor whose values differ by position")
+    written = torch.zeros(out.shape[0], dtype=torch.bool, device=images.device).index_fill_(0, ids, True)
+    frame.doubt(~written.all(), f"{op} into positions that no segment writes (of no image)")
+    owner = torch.zeros(out.shape[0], dtype=images.dtype, device=images.device).scatter_(0, ids, images)
+    new = Track(rows={0: owner}, from_prediction=ts.from_prediction)
+    if ts.unweighted is not None:
+        new.unweighted = getattr(torch, name)(before.clone(), 0, index, ts.unweighted)
+    frame.set(out, new)
     return True
 
 

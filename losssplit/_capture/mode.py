@@ -1182,6 +1182,10 @@ class Frame:
         # ``bincount``: "counts"), their ``cumsum`` ("ends"); id -> (the tensor, its version, what it is, the
         # sorted values, their images), for ``indexing.grouped_mm``
         self.sorted_derived: dict[int, tuple[Tensor, int | None, str, Tensor, Tensor]] = {}
+        # segment ids: the ``cumsum`` along the images' flattened rows of non-negative data (packed
+        # documents' resets), or it plus an int: id -> (the ids, their version, the image of each
+        # element, whether every image's first element starts a segment and none is negative)
+        self.segment_ids: dict[int, tuple[Tensor, int | None, Tensor, Tensor]] = {}
         # Python numbers applied to one image's reduced loss, per code position of the op: (code,
         # offset) -> image -> [(the number, whether it is that image's own data or weight)]
         self.site_numbers: dict[tuple[Any, int], dict[int, list[tuple[float, bool]]]] = {}
@@ -2869,6 +2873,7 @@ class Frame:
         self.state_copies.clear()
         self.sorted_rows.clear()
         self.sorted_derived.clear()
+        self.segment_ids.clear()
         self.filled_numbers.clear()
         self.number_filled.clear()
         self.literal_filled.clear()
@@ -5675,6 +5680,7 @@ _SIZED_OPS: dict[Any, tuple[tuple[tuple[int, str], ...], tuple[int, str, int] | 
     Tensor.kthvalue: (((1, "k"),), None), torch.kthvalue: (((1, "k"),), None),
     Tensor.narrow: (((2, "start"), (3, "length")), (1, "dim", 0)),
     torch.narrow: (((2, "start"), (3, "length")), (1, "dim", 0)),
+    Tensor.select: (((2, "index"),), (1, "dim", 0)), torch.select: (((2, "index"),), (1, "dim", 0)),
     Tensor.split: (((1, "split_size"),), (2, "dim", 0)), torch.split: (((1, "split_size_or_sections"),), (2, "dim", 0)),
     Tensor.tensor_split: (((1, "indices_or_sections"),), (2, "dim", 0)),
     Tensor.chunk: (((1, "chunks"),), (2, "dim", 0)), torch.chunk: (((1, "chunks"),), (2, "dim", 0)),
@@ -6685,6 +6691,16 @@ def _changed(now: Tensor, before: Tensor) -> Tensor:
     return (now != before) & ~(now.isnan() & before.isnan()) if now.is_floating_point() else now != before
 
 
+_TENSOR_NEW = Tensor.new
+
+
+def _sizes_only(args: tuple) -> bool:
+    """Whether ``x.new(*args[1:])`` is given sizes (ints, or one ``torch.Size`` / tuple of them), the
+    legacy constructor's fresh memory, not data to copy or a tensor to share."""
+    sizes = args[1] if len(args) == 2 and type(args[1]) in (torch.Size, tuple) else args[1:]
+    return len(args) >= 2 and all(isinstance(n, int) and not isinstance(n, bool) for n in sizes)
+
+
 class Unsupported(Exception):
     """Raised by a rule for a call form it declines (the reason names what was seen)."""
 
@@ -6874,6 +6890,9 @@ class CaptureMode(TorchFunctionMode):
             kwargs = _NO_KWARGS
         if func in _INDEXED and type(args[1]) is list and _sequence_as_tuple(args[1]):  # (ran: it has an index)
             args = (args[0], tuple(args[1]), *args[2:])  # as torch read it: the rules see one form
+        elif func is _TENSOR_NEW and _sizes_only(args):  # ``x.new(n).fill_(1)``: fresh memory as ``x.new_empty(n)``
+            func, args = Tensor.new_empty, (args[0], tuple(args[1]) if len(args) == 2 and not isinstance(args[1], int)
+                                            else tuple(args[1:]))
         if type(out) is Tensor:
             frame.made_ids.add(id(out))
         elif type(out) in (tuple, list) or isinstance(out, tuple):

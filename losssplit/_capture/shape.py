@@ -1592,7 +1592,10 @@ def cross(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``torch.cross(a, b, dim=d)``: the cross product of the 3-vectors along ``d`` (rotation
     columns, normals), position by position, so the other dims keep their rows, broadcast as an
     element-wise op of two tensors; along a dim that carries images (``torch.cross`` without
-    ``dim`` takes the first dim of size 3: the images' when there are 3) attribution ends."""
+    ``dim`` takes the first dim of size 3: the images' when there are 3) attribution ends. Values
+    that remember a weight (an image's values times a factor: on a batch of one image any
+    untracked factor) give the cross product of their unweighted values: along a dim without
+    images each image's factor is one number, which the product carries as an element-wise op."""
     op = op_name(func)
     if not isinstance(out, Tensor) or len(args) < 2 and "other" not in kwargs:
         return
@@ -1604,16 +1607,20 @@ def cross(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     for x, track in operands:
         if track is None or not isinstance(x, Tensor):
             continue
-        if track.reduced or track.unweighted is not None:
-            return frame.lose(out, f"{op} of a reduced or weighted value", track)
+        if track.reduced:
+            return frame.lose(out, f"{op} of a reduced value", track)
         own = d - (out.dim() - x.dim())
         if own in track.rows:
             return frame.lose(out, f"{op} along a dim that carries images", track)
         if own >= 0:
             frame.positions_mixed(op, x, track, [own])
     new = broadcast_tracks(frame, op, operands, out)
-    if new is not None:
-        frame.set(out, new)
+    if new is None:
+        return
+    if new.lost_at is None and any(t is not None and t.unweighted is not None for _, t in operands):
+        (a, ta), (b, tb) = operands
+        new.unweighted = torch.linalg.cross(unweighted_of(a, ta), unweighted_of(b, tb), dim=d - out.dim())
+    frame.set(out, new)
 
 
 @rule(torch.diff, Tensor.diff)
