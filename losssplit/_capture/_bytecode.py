@@ -15382,6 +15382,19 @@ def passed_number_computed(body: Callable[[], BodyCall | None]) -> bool:
     return _reads_passed_number(f, *spans[1], body, at)
 
 
+def body_parameter_numbers(names: Iterable[str]) -> dict[str, int | float]:
+    """The Python numbers (not bools) the decorated body's parameters ``names`` hold now, read from
+    the body's frame above the op that runs; empty where no body frame is found."""
+    f = _caller()
+    while f is not None and _called_by(f)[0] != "body":
+        f = f.f_back
+    if f is None:
+        return {}
+    values = _locals(f)
+    parameters = set(f.f_code.co_varnames[: f.f_code.co_argcount + f.f_code.co_kwonlyargcount])
+    return {n: values[n] for n in names if n in parameters and type(values.get(n)) in (int, float)}
+
+
 def made_of_passed_number(body: Callable[[], BodyCall | None]) -> bool:
     """``passed_number_computed`` of the arguments of the call the decorated body's own code is
     executing (``torch.as_tensor(num_boxes * 2)``): a tensor made of such a number is no constant."""
@@ -15450,7 +15463,8 @@ def _computed_on(f: types.FrameType, instructions: list[dis.Instruction], j: int
         return _computed_on(f, instructions, k, at)
     if isinstance(called, types.BuiltinFunctionType) and getattr(builtins, called.__name__, None) is called:
         return True  # ``max(num_boxes, 5.0)``
-    return isinstance(called, types.FunctionType) and not str(getattr(called, "__module__", "")).startswith("torch")
+    # ``math.sqrt(num_boxes)``, ``np.log(num_boxes)``: a function of any module but torch's (a class converts)
+    return callable(called) and not isinstance(called, type) and not str(getattr(called, "__module__", None)).startswith("torch")
 
 
 def _parameter_plus_eps(f: types.FrameType, span: list[dis.Instruction]) -> bool:

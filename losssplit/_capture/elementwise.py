@@ -3135,7 +3135,9 @@ def _ratio_arithmetic(
             if not weight and _by_count(frame, other, positions=False) and (frame.per_image_targets is None or not read_fields(
                     frame.per_image_targets, other)):  # (fields' numbers: the field rules name the field)
                 return lost_track(COUNTED_FACTOR, pred)
-            if why := _computed_number("mul"):
+            if not weight and _passed_count_factor(frame, ta.ratio, other):
+                return lost_track(PASSED_COUNT_FACTOR, pred)
+            if why := _computed_number("mul", frame):
                 return lost_track(why, pred)
             return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
         if kind == "div":
@@ -3178,7 +3180,7 @@ def _ratio_arithmetic(
                 return lost_track(UNPROVEN_COUNTER, pred)  # (a constant where it equals no count, counted from no count)
             if isinstance(constant, str):  # (every reason ``_constant_divisor`` gives is a decline's)
                 return lost_track(constant, pred)
-            if constant and (why := _computed_number("div")):
+            if constant and (why := _computed_number("div", frame)):
                 return lost_track(why, pred)
             if constant:
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
@@ -3190,7 +3192,7 @@ def _ratio_arithmetic(
                 and _side_size(frame, other)
             if side == MADE_SIDE_SIZE_DIVISOR:
                 return lost_track(MADE_SIDE_SIZE_DIVISOR, pred)
-            if side and (why := _computed_number("div")):
+            if side and (why := _computed_number("div", frame)):
                 return lost_track(why, pred)
             if side:  # ``/ outputs["c"].shape[1]``: the argument's queries on a group alone too
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
@@ -3200,7 +3202,7 @@ def _ratio_arithmetic(
                 return _over_argument(ta, other)
             if _average_over_instances(frame, ta.ratio, other):
                 return lost_track(AVERAGE_OVER_INSTANCES, pred)
-            if why := _computed_number("div"):
+            if why := _computed_number("div", frame):
                 return lost_track(why, pred)
             return Track(from_prediction=pred, ratio=ta.ratio.scaled(divisor=other, own=frame.own_count(other)))
         if kind in ("add", "sub", "rsub") and _is_number(other):
@@ -3249,7 +3251,9 @@ def _ratio_arithmetic(
                 return lost_track(STATISTIC_FACTOR, tb.from_prediction)
             if _sizes_factor(frame, tb.ratio, other):
                 return lost_track(BY_SIZES_FACTOR, tb.from_prediction)
-            if why := _computed_number("mul"):
+            if not weight and _passed_count_factor(frame, tb.ratio, other):
+                return lost_track(PASSED_COUNT_FACTOR, tb.from_prediction)
+            if why := _computed_number("mul", frame):
                 return lost_track(why, tb.from_prediction)
             return Track(from_prediction=tb.from_prediction, ratio=_scaled_by(frame, tb.ratio, other))
     return None
@@ -4642,6 +4646,19 @@ def _over_argument(track: Track, z: float) -> Track:
     return Track(from_prediction=track.from_prediction, ratio=track.ratio.scaled(divisor=z))
 
 
+PASSED_COUNT_FACTOR = ("a product by a number passed in (an outside normaliser, ``l.mean() * num_boxes``) equal to a count "
+                       "of the call: on a group alone the group's share, which a product does not keep")
+
+
+def _passed_count_factor(frame: Frame, ratio: Ratio, factor: Any) -> bool:
+    """Whether the Python number ``factor`` scaling a reduced loss is one of the call's argument
+    numbers, no literal or configured constant at the op, equal to a count of the call: the group
+    would pass its share of it (DESIGN's outside normaliser), and a share scales no product."""
+    return (type(factor) in (int, float) and factor not in (0, 1) and frame.num_images > 1
+            and frame.from_arguments(factor) and offset_source(factor, product=True) not in ("literal", "configured")
+            and _a_count_by_value(frame, ratio, factor))
+
+
 def _unproven_image_count(frame: Frame, factor: Any) -> bool:
     """Whether ``factor`` scaling a reduced loss of several images is an int equal to their number
     that is neither ``len(targets)`` read at the op nor a literal or configured constant (nor a
@@ -5869,7 +5886,7 @@ COMPUTED_NUMBER = ("a Python number of the batch (a count summed over the images
                    "put through Python arithmetic that on a group alone no share of the batch's value gives")
 
 
-def _computed_number(path: str) -> str | None:
+def _computed_number(path: str, frame: Frame | None = None) -> str | None:
     """A reason to decline the ``path`` ("div", "mul") of a loss by a Python number no rule proved,
     where the code that made it (read by ``_provenance``) puts a number of the batch through arithmetic
     no rule follows (``n - 3``, ``round(n / 2)``, ``min(n, 3)``, ``len(targets[0]["labels"])``): read as
@@ -5879,4 +5896,31 @@ def _computed_number(path: str) -> str | None:
 
     tags = executed_number_tags()
     found = _provenance.declined_number(tags)
+    if found is None and frame is not None and (function := _passed_number_function(frame, tags)) is not None:
+        return f"{path} of {PASSED_NUMBER_FUNCTION} ({function})"
     return None if found is None else f"{path} of {COMPUTED_NUMBER} ({_provenance.spelled(found)})"
+
+
+PASSED_NUMBER_FUNCTION = ("a number computed from a number passed in (an outside normaliser) by a function that is no "
+                          "product by constants (``math.sqrt(num_boxes)``, ``torch.tensor(num_boxes).log()``): on a "
+                          "group alone it is computed from the group's share")
+# what keeps a share's meaning, ``Z_S = Z * C_S / C``, through the function: products by constants only
+_NOT_HOMOGENEOUS = frozenset({"op:**", "op://", "op:%", *(f"call:{f}" for f in (
+    "sqrt", "rsqrt", "log", "log1p", "log2", "log10", "exp", "expm1", "pow", "sigmoid", "tanh", "ceil", "floor",
+    "round", "cbrt", "isqrt", "square", "reciprocal", "sin", "cos", "atan", "erf", "lgamma", "digamma"))})
+
+
+def _passed_number_function(frame: Frame, tags: frozenset[str] | None) -> str | None:
+    """The function (``call:sqrt``) by which the number operand with provenance ``tags`` is computed
+    from a number the call passed to a parameter of the body (no default), where that function does
+    not keep the share the number would take on a group alone; None otherwise."""
+    if not tags or not (used := tags & _NOT_HOMOGENEOUS):
+        return None
+    from ._bytecode import body_parameter_numbers
+
+    call = frame.read_body_call_once()
+    unpassed = call.unpassed if call is not None else {}
+    names = [t[4:] for t in tags if t.startswith("arg:") and t[4:] not in unpassed]
+    if any(frame.from_arguments(v) for v in body_parameter_numbers(names).values()):
+        return sorted(used)[0].split(":", 1)[1]
+    return None

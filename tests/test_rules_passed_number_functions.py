@@ -1,0 +1,116 @@
+"""A number passed in (DESIGN §1's outside normaliser, ``num_boxes``) becomes on a group alone the
+group's share of what it counts, ``Z_S = Z * C_S / C``. A loss divided by it, or by a product of it
+and constants, splits by that share; a function of it that is no such product (``math.sqrt``, ``log``,
+a power, a tensor made of it then ``.sqrt()``), or the number itself as a product's factor
+(``l.mean() * num_boxes``: the share of a divisor, not of a factor), has no such reading and declines,
+naming the key and the op. Each of these was silently wrong (the batch's number kept, or its share
+taken as though the function were linear): lead's red team of session 39.
+
+Measured on the red-team-26 DETR-like batches (1 to 3 boxes per image, matcher indices, ``num_boxes``
+passed in as ``float(sum(boxes))`` and given to the oracle as each group's count) by
+``tests/_red_team28_measure.py``; main values and gradients bit-identical to the undecorated body."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from _red_team26_bodies import MATCHED
+from _red_team27_bodies import registrar
+from _red_team28_measure import measure
+
+BODIES: dict = {}
+CONVERTS: dict = {}
+body = registrar(BODIES, CONVERTS)
+
+
+def _l1(o, t, idx):
+    a, b = MATCHED(o, t, idx)
+    return (a - b).abs()
+
+
+@body("passed", "d")
+def over_sqrt_of_passed(o, t, idx, num_boxes):
+    return {"loss": _l1(o, t, idx).sum() / math.sqrt(num_boxes)}
+
+
+@body("passed", "d")
+def over_numpy_sqrt_of_passed(o, t, idx, num_boxes):
+    return {"loss": _l1(o, t, idx).sum() / np.sqrt(num_boxes)}
+
+
+@body("passed", "d")
+def over_sqrt_kept_in_a_local(o, t, idx, num_boxes):
+    s = math.sqrt(num_boxes)
+    return {"loss": _l1(o, t, idx).sum() / s}
+
+
+@body("passed", "d")
+def times_reciprocal_sqrt_of_passed(o, t, idx, num_boxes):
+    return {"loss": _l1(o, t, idx).sum() * (1.0 / math.sqrt(num_boxes))}
+
+
+@body("passed", "d")
+def times_log_of_passed(o, t, idx, num_boxes):
+    return {"loss": _l1(o, t, idx).sum() / num_boxes * math.log(num_boxes + 1)}
+
+
+@body("passed", "d")
+def over_tensor_of_passed_then_sqrt(o, t, idx, num_boxes):
+    return {"loss": _l1(o, t, idx).sum() / torch.tensor(float(num_boxes)).sqrt()}
+
+
+@body("passed", "d")
+def mean_times_passed(o, t, idx, num_boxes):
+    return {"loss": _l1(o, t, idx).mean() * num_boxes}
+
+
+@body("passed", "d")
+def passed_times_mean(o, t, idx, num_boxes):
+    return {"loss": num_boxes * _l1(o, t, idx).mean()}
+
+
+# near misses: the share's own readings, which split exactly
+@body("passed", "d")
+def near_over_passed(o, t, idx, num_boxes):
+    return {"loss": _l1(o, t, idx).sum() / num_boxes}
+
+
+@body("passed", "d")
+def near_over_passed_times_constant(o, t, idx, num_boxes):
+    return {"loss": _l1(o, t, idx).sum() / (num_boxes * 4)}
+
+
+@body("passed", "d")
+def near_over_tensor_of_passed(o, t, idx, num_boxes):
+    return {"loss": _l1(o, t, idx).sum() / torch.as_tensor(float(num_boxes))}
+
+
+@body("passed", "d")
+def near_sqrt_of_a_literal_factor(o, t, idx, num_boxes):
+    return {"loss": _l1(o, t, idx).sum() / num_boxes * math.sqrt(2.0)}
+
+
+@body("passed", "d")
+def near_mean_times_a_literal(o, t, idx, num_boxes):
+    return {"loss": _l1(o, t, idx).mean() * 5.0}
+
+
+DECLINED = {name for name in BODIES if not name.startswith("near_")}
+
+
+@pytest.mark.parametrize("name", sorted(BODIES))
+def test_a_function_of_a_passed_number_splits_only_as_its_share(name):
+    """Every body: never wrong; a function of the passed number that is no product by constants,
+    or the number as a factor, declines with a warning naming the key; the share's own readings
+    (``/ num_boxes``, ``/ (num_boxes * 4)``, a tensor made of it) and literal factors split exactly."""
+    result = measure(name, BODIES, CONVERTS)
+    per = {batch: (r["class"], r.get("wrong") or r.get("said")) for batch, r in result["per"].items()}
+    if name in DECLINED:
+        assert result["class"] == "declined", per
+        said = [m for r in result["per"].values() if r["class"] == "declined" for m in r["said"]]
+        assert said and all("key 'loss'" in m and "passed in" in m for m in said[:1]), said
+    else:
+        assert result["class"] == "exact", per
