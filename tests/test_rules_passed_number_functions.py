@@ -1,8 +1,9 @@
 """A number passed in (DESIGN §1's outside normaliser, ``num_boxes``) becomes on a group alone the
 group's share of what it counts, ``Z_S = Z * C_S / C``. A loss divided by it, or by a product of it
 and constants, splits by that share; a function of it that is no such product (``math.sqrt``, ``log``,
-a power, a tensor made of it then ``.sqrt()``), or the number itself as a product's factor
-(``l.mean() * num_boxes``: the share of a divisor, not of a factor), has no such reading and declines,
+a power, a tensor made of it then ``.sqrt()``), or the number, or anything computed of it, as a
+product's factor (``l.mean() * num_boxes``, ``* (num_boxes / 2)``: a share scales a divisor, not a factor),
+has no such reading and declines, also through ``.div`` / ``.mul`` / ``torch.mul`` calls,
 naming the key and the op. Each of these was silently wrong (the batch's number kept, or its share
 taken as though the function were linear): lead's red team of session 39.
 
@@ -72,6 +73,36 @@ def passed_times_mean(o, t, idx, num_boxes):
     return {"loss": num_boxes * _l1(o, t, idx).mean()}
 
 
+@body("passed", "d")
+def mean_times_half_of_passed(o, t, idx, num_boxes):
+    return {"loss": _l1(o, t, idx).mean() * (num_boxes / 2)}
+
+
+@body("passed", "d")
+def times_rsqrt_of_tensor_of_passed(o, t, idx, num_boxes):
+    return {"loss": _l1(o, t, idx).sum() * torch.rsqrt(torch.tensor(num_boxes))}
+
+
+@body("passed", "d")
+def div_method_by_sqrt_of_passed(o, t, idx, num_boxes):
+    return {"loss": _l1(o, t, idx).sum().div(math.sqrt(num_boxes))}
+
+
+@body("passed", "d")
+def mul_method_by_passed(o, t, idx, num_boxes):
+    return {"loss": _l1(o, t, idx).mean().mul(num_boxes)}
+
+
+@body("passed", "d")
+def torch_mul_by_passed(o, t, idx, num_boxes):
+    return {"loss": torch.mul(_l1(o, t, idx).mean(), num_boxes)}
+
+
+@body("passed", "d")
+def over_clamped_tensor_of_passed_then_sqrt(o, t, idx, num_boxes):
+    return {"loss": _l1(o, t, idx).sum() / torch.as_tensor([num_boxes]).clamp(min=1).sqrt()}
+
+
 # near misses: the share's own readings, which split exactly
 @body("passed", "d")
 def near_over_passed(o, t, idx, num_boxes):
@@ -96,6 +127,16 @@ def near_sqrt_of_a_literal_factor(o, t, idx, num_boxes):
 @body("passed", "d")
 def near_mean_times_a_literal(o, t, idx, num_boxes):
     return {"loss": _l1(o, t, idx).mean() * 5.0}
+
+
+@body("passed", "d")
+def near_div_method_by_passed(o, t, idx, num_boxes):
+    return {"loss": _l1(o, t, idx).sum().div(num_boxes)}
+
+
+@body("passed", "d")
+def near_torch_div_by_passed(o, t, idx, num_boxes):
+    return {"loss": torch.div(_l1(o, t, idx).sum(), num_boxes)}
 
 
 DECLINED = {name for name in BODIES if not name.startswith("near_")}

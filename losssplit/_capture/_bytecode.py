@@ -13555,29 +13555,61 @@ def _executed_call(checked: set[tuple[int, int]]) -> tuple[types.FrameType, list
 
 def executed_number_tags() -> frozenset[str] | None:
     """The provenance tags (``_provenance``) of the number operand of the binary operator the caller's
-    code is executing: a division's divisor (``e.sum() / n``), a product's operand that may be a Python
-    number where only one may (``n * e.mean()``), with a helper's parameters and a comprehension's free
-    names read where they were given; None where it cannot be read."""
+    code is executing: a division's divisor (``e.sum() / n``, ``e.sum().div(n)``), a product's operand
+    that may be a Python number where only one may (``n * e.mean()``), with a helper's parameters and a
+    comprehension's free names read where they were given; None where it cannot be read."""
+    found = executed_operand_tags()
+    if found is None:
+        return None
+    left, right, division = found
+    if division:  # (of a call: its last argument, ``torch.div(e.sum(), n)``)
+        return right
+    if ("P" in right) == ("P" in left):
+        return None  # (a product of two tensors, or of two numbers: which one the op got is not told)
+    return right if "P" in right else left
+
+
+def executed_operand_tags() -> tuple[frozenset[str], frozenset[str], bool] | None:
+    """The provenance tags of the left and right operands of the binary operator the caller's code is
+    executing (``a * b``; also a one-argument method call ``a.div(b)`` or a two-argument function call
+    ``torch.mul(a, b)`` without keywords), resolved as ``executed_number_tags`` says, and whether it is
+    a division operator (a call's kind is its function's, which the rule knows); None where unread."""
     from . import _provenance
 
     found = _executed(_COUNT_CHECKED)
     if found is None:
         return None
     f, instructions, at = found
-    if at is None or instructions[at].opname != "BINARY_OP":
+    if at is not None and instructions[at].opname == "PRECALL":
+        at += 1
+    if at is None or at >= len(instructions):
         return None
-    offset = instructions[at].offset
+    i = instructions[at]
+    if i.opname == "CALL":
+        if i.arg not in (1, 2) or instructions[at - 2].opname == "KW_NAMES" or _called_name(instructions, at) not in _ARITHMETIC_CALLS:
+            return None
+    elif i.opname != "BINARY_OP":
+        return None
+    offset = i.offset
     right = _provenance.operand_tags(f.f_code, offset, 0)
     left = _provenance.operand_tags(f.f_code, offset, 1)
     if right is None or left is None:
         return None
-    if instructions[at].arg in _DIVISIONS:
-        tags = right
-    elif ("P" in right) == ("P" in left):
-        return None  # (a product of two tensors, or of two numbers: which one the op got is not told)
-    else:
-        tags = right if "P" in right else left
-    return _provenance.resolved(tags, f, _calling)
+    division = i.arg in _DIVISIONS if i.opname == "BINARY_OP" else "div" in str(_called_name(instructions, at))
+    return _provenance.resolved(left, f, _calling), _provenance.resolved(right, f, _calling), division
+
+
+_ARITHMETIC_CALLS = frozenset({"div", "mul", "true_divide", "divide", "multiply", "div_", "mul_"})
+
+
+def _called_name(instructions: list[dis.Instruction], k: int) -> str | None:
+    """The name the callable of the CALL at ``k`` is loaded by (``div`` of ``x.div(n)`` or of
+    ``torch.div(x, n)``), None where it is no attribute or global load."""
+    start = _arguments_start(instructions, k)
+    if start is None or start < 1:
+        return None
+    callee = instructions[start - 1]
+    return str(callee.argval) if callee.opname in ("LOAD_METHOD", "LOAD_ATTR", "LOAD_GLOBAL") else None
 
 
 def _calling(f: types.FrameType) -> tuple[types.FrameType, int] | None:

@@ -5889,38 +5889,56 @@ COMPUTED_NUMBER = ("a Python number of the batch (a count summed over the images
 def _computed_number(path: str, frame: Frame | None = None) -> str | None:
     """A reason to decline the ``path`` ("div", "mul") of a loss by a Python number no rule proved,
     where the code that made it (read by ``_provenance``) puts a number of the batch through arithmetic
-    no rule follows (``n - 3``, ``round(n / 2)``, ``min(n, 3)``, ``len(targets[0]["labels"])``): read as
-    a constant or as a count it equals, its share on a group alone would be silently wrong."""
+    no rule follows (``n - 3``, ``round(n / 2)``, ``min(n, 3)``, ``len(targets[0]["labels"])``), or a
+    number passed in through what keeps no share (``_passed_number_function``): read as a constant or
+    as a count it equals, its share on a group alone would be silently wrong."""
     from . import _provenance
     from ._bytecode import executed_number_tags
 
     tags = executed_number_tags()
     found = _provenance.declined_number(tags)
-    if found is None and frame is not None and (function := _passed_number_function(frame, tags)) is not None:
+    if found is None and frame is not None and (function := _passed_number_function(frame, tags, path)) is not None:
         return f"{path} of {PASSED_NUMBER_FUNCTION} ({function})"
     return None if found is None else f"{path} of {COMPUTED_NUMBER} ({_provenance.spelled(found)})"
 
 
-PASSED_NUMBER_FUNCTION = ("a number computed from a number passed in (an outside normaliser) by a function that is no "
-                          "product by constants (``math.sqrt(num_boxes)``, ``torch.tensor(num_boxes).log()``): on a "
-                          "group alone it is computed from the group's share")
-# what keeps a share's meaning, ``Z_S = Z * C_S / C``, through the function: products by constants only
+PASSED_NUMBER_FUNCTION = ("a number computed from a number passed in (an outside normaliser) by a function that keeps no "
+                          "share of it (``math.sqrt(num_boxes)``, ``torch.tensor(num_boxes).log()``, a factor ``num_boxes "
+                          "/ 2``): on a group alone it is computed from the group's share")
+# what keeps a share's meaning, ``Z_S = Z * C_S / C``, through a divisor: products by constants only
 _NOT_HOMOGENEOUS = frozenset({"op:**", "op://", "op:%", *(f"call:{f}" for f in (
     "sqrt", "rsqrt", "log", "log1p", "log2", "log10", "exp", "expm1", "pow", "sigmoid", "tanh", "ceil", "floor",
     "round", "cbrt", "isqrt", "square", "reciprocal", "sin", "cos", "atan", "erf", "lgamma", "digamma"))})
 
 
-def _passed_number_function(frame: Frame, tags: frozenset[str] | None) -> str | None:
-    """The function (``call:sqrt``) by which the number operand with provenance ``tags`` is computed
-    from a number the call passed to a parameter of the body (no default), where that function does
-    not keep the share the number would take on a group alone; None otherwise."""
-    if not tags or not (used := tags & _NOT_HOMOGENEOUS):
-        return None
-    from ._bytecode import body_parameter_numbers
+def _passed_number_function(frame: Frame, tags: frozenset[str] | None, path: str) -> str | None:
+    """How the number operand of the op (provenance ``tags``; where the op's two operands may both be
+    tensors, the one of them made of a passed number) is computed from a number the call passed to a
+    parameter of the body (no default), where that does not keep the share the number takes on a
+    group alone: a divisor through a function that is no product by constants (``sqrt``), a factor
+    through anything (a share scales divisors, not factors). None otherwise."""
+    from ._bytecode import body_parameter_numbers, executed_operand_tags
 
     call = frame.read_body_call_once()
     unpassed = call.unpassed if call is not None else {}
-    names = [t[4:] for t in tags if t.startswith("arg:") and t[4:] not in unpassed]
-    if any(frame.from_arguments(v) for v in body_parameter_numbers(names).values()):
+
+    def passed(x: frozenset[str]) -> bool:
+        names = [t[4:] for t in x if t.startswith("arg:") and t[4:] not in unpassed]
+        return any(frame.from_arguments(v) for v in body_parameter_numbers(names).values())
+
+    if tags is None:  # ``e.sum() * torch.rsqrt(torch.tensor(num_boxes))``: the side made of it, the other not
+        both = executed_operand_tags()
+        sides = [] if both is None else [x for x, y in (both[:2], both[1::-1]) if passed(x) and not passed(y)]
+        if len(sides) != 1 or path == "div" and both is not None and sides[0] is not both[1]:
+            return None
+        tags = sides[0]
+    if not tags or not passed(tags):
+        return None
+    used = tags & _NOT_HOMOGENEOUS
+    if used:
         return sorted(used)[0].split(":", 1)[1]
-    return None
+    operations = sorted(t for t in tags if t.startswith(("op:", "call:")) and t not in _CONVERSIONS)
+    return operations[0] if path == "mul" and operations else None
+
+
+_CONVERSIONS = frozenset({"call:float", "call:int", "call:tensor", "call:as_tensor", "call:new_tensor"})
