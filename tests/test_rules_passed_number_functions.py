@@ -155,3 +155,77 @@ def test_a_function_of_a_passed_number_splits_only_as_its_share(name):
         assert said and all("key 'loss'" in m and "passed in" in m for m in said[:1]), said
     else:
         assert result["class"] == "exact", per
+
+
+# the same normaliser passed as a one-element tensor (``torch.as_tensor([num_boxes])``, mmdet's ``avg_factor``)
+def _tensor_over_sqrt(o, t, idx, n):
+    return {"loss": _l1(o, t, idx).sum() / n.sqrt()}
+
+
+def _tensor_item_sqrt(o, t, idx, n):
+    return {"loss": _l1(o, t, idx).sum() / math.sqrt(n.item())}
+
+
+def _tensor_factor(o, t, idx, n):
+    return {"loss": _l1(o, t, idx).mean() * n}
+
+
+def _tensor_plus_one(o, t, idx, n):
+    return {"loss": _l1(o, t, idx).sum() / (n + 1)}
+
+
+def _tensor_log(o, t, idx, n):
+    return {"loss": _l1(o, t, idx).sum() / torch.log(n + 1)}
+
+
+def _tensor_squared(o, t, idx, n):
+    return {"loss": _l1(o, t, idx).sum() / n**2 * 6}
+
+
+def _tensor_floored_at_four(o, t, idx, n):
+    return {"loss": _l1(o, t, idx).sum() / torch.max(n, torch.tensor(4.0))}
+
+
+def _tensor_dividing_a_mean(o, t, idx, n):
+    return {"loss": _l1(o, t, idx).mean() / n * 6}
+
+
+def _near_tensor(o, t, idx, n):
+    return {"loss": _l1(o, t, idx).sum() / n}
+
+
+def _near_tensor_clamped_at_one(o, t, idx, n):
+    return {"loss": _l1(o, t, idx).sum() / n.clamp(min=1)}
+
+
+def _near_tensor_item(o, t, idx, n):
+    return {"loss": _l1(o, t, idx).sum() / n.item()}
+
+
+def _near_tensor_plus_eps(o, t, idx, n):
+    return {"loss": _l1(o, t, idx).sum() / (n + 1e-6)}
+
+
+TENSOR_BODIES = [_tensor_over_sqrt, _tensor_item_sqrt, _tensor_factor, _tensor_plus_one, _tensor_log, _tensor_squared,
+                 _tensor_floored_at_four, _tensor_dividing_a_mean, _near_tensor, _near_tensor_clamped_at_one,
+                 _near_tensor_item, _near_tensor_plus_eps]
+
+
+@pytest.mark.parametrize("shape", [(), (1,)], ids=["0-dim", "[1]"])
+@pytest.mark.parametrize("fn", TENSOR_BODIES, ids=lambda f: f.__name__.strip("_"))
+def test_a_passed_tensor_normaliser_splits_only_as_its_share(fn, shape):
+    """A one-element tensor passed in as the normaliser: the same outcomes as the Python number's
+    (each declined body was silently wrong: the share taken of ``sqrt(n)``, ``n + 1``, ``max(n, 4)``,
+    a factor kept as the batch's, a mean divided by the share)."""
+    from _helpers import split_outcome, wrong_companions
+    from _red_team26_bodies import DBATCHES, dbatch
+
+    for name in DBATCHES:
+        args, kinds = dbatch(name)
+        args = [*args[:3], torch.tensor(args[3]).reshape(shape)]
+        got, want, said = split_outcome(fn, args, kinds)
+        assert not wrong_companions(got, want), (name, got, want)
+        if fn.__name__.startswith("_near"):
+            assert got, (name, said)
+        else:
+            assert not got and said and "key 'loss'" in said[0] and "passed in" in said[0], (name, said)

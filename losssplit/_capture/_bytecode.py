@@ -15414,9 +15414,10 @@ def passed_number_computed(body: Callable[[], BodyCall | None]) -> bool:
     return _reads_passed_number(f, *spans[1], body, at)
 
 
-def body_parameter_numbers(names: Iterable[str]) -> dict[str, int | float]:
-    """The Python numbers (not bools) the decorated body's parameters ``names`` hold now, read from
-    the body's frame above the op that runs; empty where no body frame is found."""
+def body_parameter_values(names: Iterable[str]) -> dict[str, Any]:
+    """The Python numbers (not bools) and one-element tensors the decorated body's parameters
+    ``names`` hold now, read from the body's frame above the op that runs; empty where no body
+    frame is found."""
     f = _caller()
     while f is not None and _called_by(f)[0] != "body":
         f = f.f_back
@@ -15424,7 +15425,8 @@ def body_parameter_numbers(names: Iterable[str]) -> dict[str, int | float]:
         return {}
     values = _locals(f)
     parameters = set(f.f_code.co_varnames[: f.f_code.co_argcount + f.f_code.co_kwonlyargcount])
-    return {n: values[n] for n in names if n in parameters and type(values.get(n)) in (int, float)}
+    return {n: values[n] for n in names if n in parameters and (type(values.get(n)) in (int, float) or isinstance(
+        values.get(n), torch.Tensor) and values[n].numel() == 1)}
 
 
 def made_of_passed_number(body: Callable[[], BodyCall | None]) -> bool:

@@ -3137,7 +3137,7 @@ def _ratio_arithmetic(
                 return lost_track(COUNTED_FACTOR, pred)
             if not weight and _passed_count_factor(frame, ta.ratio, other):
                 return lost_track(PASSED_COUNT_FACTOR, pred)
-            if why := _computed_number("mul", frame):
+            if why := _computed_number("mul", frame, None, other):
                 return lost_track(why, pred)
             return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
         if kind == "div":
@@ -3180,7 +3180,7 @@ def _ratio_arithmetic(
                 return lost_track(UNPROVEN_COUNTER, pred)  # (a constant where it equals no count, counted from no count)
             if isinstance(constant, str):  # (every reason ``_constant_divisor`` gives is a decline's)
                 return lost_track(constant, pred)
-            if constant and (why := _computed_number("div", frame)):
+            if constant and (why := _computed_number("div", frame, ta.ratio, other)):
                 return lost_track(why, pred)
             if constant:
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
@@ -3192,7 +3192,7 @@ def _ratio_arithmetic(
                 and _side_size(frame, other)
             if side == MADE_SIDE_SIZE_DIVISOR:
                 return lost_track(MADE_SIDE_SIZE_DIVISOR, pred)
-            if side and (why := _computed_number("div", frame)):
+            if side and (why := _computed_number("div", frame, ta.ratio, other)):
                 return lost_track(why, pred)
             if side:  # ``/ outputs["c"].shape[1]``: the argument's queries on a group alone too
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
@@ -3202,7 +3202,7 @@ def _ratio_arithmetic(
                 return _over_argument(ta, other)
             if _average_over_instances(frame, ta.ratio, other):
                 return lost_track(AVERAGE_OVER_INSTANCES, pred)
-            if why := _computed_number("div", frame):
+            if why := _computed_number("div", frame, ta.ratio, other):
                 return lost_track(why, pred)
             return Track(from_prediction=pred, ratio=ta.ratio.scaled(divisor=other, own=frame.own_count(other)))
         if kind in ("add", "sub", "rsub") and _is_number(other):
@@ -3253,7 +3253,7 @@ def _ratio_arithmetic(
                 return lost_track(BY_SIZES_FACTOR, tb.from_prediction)
             if not weight and _passed_count_factor(frame, tb.ratio, other):
                 return lost_track(PASSED_COUNT_FACTOR, tb.from_prediction)
-            if why := _computed_number("mul", frame):
+            if why := _computed_number("mul", frame, None, other):
                 return lost_track(why, tb.from_prediction)
             return Track(from_prediction=tb.from_prediction, ratio=_scaled_by(frame, tb.ratio, other))
     return None
@@ -5886,45 +5886,54 @@ COMPUTED_NUMBER = ("a Python number of the batch (a count summed over the images
                    "put through Python arithmetic that on a group alone no share of the batch's value gives")
 
 
-def _computed_number(path: str, frame: Frame | None = None) -> str | None:
-    """A reason to decline the ``path`` ("div", "mul") of a loss by a Python number no rule proved,
-    where the code that made it (read by ``_provenance``) puts a number of the batch through arithmetic
-    no rule follows (``n - 3``, ``round(n / 2)``, ``min(n, 3)``, ``len(targets[0]["labels"])``), or a
-    number passed in through what keeps no share (``_passed_number_function``): read as a constant or
-    as a count it equals, its share on a group alone would be silently wrong."""
+def _computed_number(path: str, frame: Frame | None = None, ratio: Ratio | None = None, operand: Any = None) -> str | None:
+    """A reason to decline the ``path`` ("div", "mul") of a loss (``ratio``) by a number ``operand``
+    no rule proved, where the code that made it (read by ``_provenance``) puts a number of the batch
+    through arithmetic no rule follows (``n - 3``, ``round(n / 2)``, ``min(n, 3)``,
+    ``len(targets[0]["labels"])``), or a number passed in through what keeps no share
+    (``_passed_number_function``): read as a constant or as a count it equals, its share on a group
+    alone would be silently wrong."""
     from . import _provenance
     from ._bytecode import executed_number_tags
 
     tags = executed_number_tags()
     found = _provenance.declined_number(tags)
-    if found is None and frame is not None and (function := _passed_number_function(frame, tags, path)) is not None:
+    if found is None and frame is not None and (
+            function := _passed_number_function(frame, tags, path, ratio, operand)) is not None:
         return f"{path} of {PASSED_NUMBER_FUNCTION} ({function})"
     return None if found is None else f"{path} of {COMPUTED_NUMBER} ({_provenance.spelled(found)})"
 
 
-PASSED_NUMBER_FUNCTION = ("a number computed from a number passed in (an outside normaliser) by a function that keeps no "
-                          "share of it (``math.sqrt(num_boxes)``, ``torch.tensor(num_boxes).log()``, a factor ``num_boxes "
-                          "/ 2``): on a group alone it is computed from the group's share")
+PASSED_NUMBER_FUNCTION = ("a number passed in (an outside normaliser) where no share of it is kept: through a function "
+                          "that is no product by constants (``math.sqrt(num_boxes)``, ``num_boxes + 1``, "
+                          "``torch.tensor(num_boxes).log()``), as a factor (``l.mean() * num_boxes``, ``* (num_boxes / "
+                          "2)``), or dividing an average (``l.mean() / num_boxes``): on a group alone it is the group's share")
 # what keeps a share's meaning, ``Z_S = Z * C_S / C``, through a divisor: products by constants only
 _NOT_HOMOGENEOUS = frozenset({"op:**", "op://", "op:%", *(f"call:{f}" for f in (
     "sqrt", "rsqrt", "log", "log1p", "log2", "log10", "exp", "expm1", "pow", "sigmoid", "tanh", "ceil", "floor",
     "round", "cbrt", "isqrt", "square", "reciprocal", "sin", "cos", "atan", "erf", "lgamma", "digamma"))})
+# with a literal beyond an ``eps`` (a shift) or above 1 (a floor a group's share may be under)
+_SHIFTS, _FLOORS = frozenset({"op:+", "op:-"}), frozenset(
+    {"call:max", "call:min", "call:maximum", "call:minimum", "call:clamp", "call:clamp_min", "call:clip"})
 
 
-def _passed_number_function(frame: Frame, tags: frozenset[str] | None, path: str) -> str | None:
+def _passed_number_function(frame: Frame, tags: frozenset[str] | None, path: str, ratio: Ratio | None = None,
+                            operand: Any = None) -> str | None:
     """How the number operand of the op (provenance ``tags``; where the op's two operands may both be
-    tensors, the one of them made of a passed number) is computed from a number the call passed to a
-    parameter of the body (no default), where that does not keep the share the number takes on a
-    group alone: a divisor through a function that is no product by constants (``sqrt``), a factor
-    through anything (a share scales divisors, not factors). None otherwise."""
-    from ._bytecode import body_parameter_numbers, executed_operand_tags
+    tensors, the one of them made of a passed number) is computed from a number or one-element tensor
+    the call passed to a parameter of the body (no default), where that does not keep the share the
+    number takes on a group alone: a divisor through a function that is no product by constants
+    (``sqrt``, ``+ 1``, ``max(n, 4)``) or dividing an average, a factor through anything (a share
+    scales divisors, not factors), or a passed tensor itself as a factor. None otherwise."""
+    from ._bytecode import body_parameter_values, executed_operand_tags
 
     call = frame.read_body_call_once()
     unpassed = call.unpassed if call is not None else {}
 
     def passed(x: frozenset[str]) -> bool:
         names = [t[4:] for t in x if t.startswith("arg:") and t[4:] not in unpassed]
-        return any(frame.from_arguments(v) for v in body_parameter_numbers(names).values())
+        return any(frame.from_arguments(v) if type(v) in (int, float) else not v.requires_grad and frame.get(v) is None
+                   for v in body_parameter_values(names).values())
 
     if tags is None:  # ``e.sum() * torch.rsqrt(torch.tensor(num_boxes))``: the side made of it, the other not
         both = executed_operand_tags()
@@ -5935,10 +5944,27 @@ def _passed_number_function(frame: Frame, tags: frozenset[str] | None, path: str
     if not tags or not passed(tags):
         return None
     used = tags & _NOT_HOMOGENEOUS
+    literals = [abs(float(t[4:])) for t in tags if t.startswith("lit:") and _is_float_text(t[4:])]
+    if any(x > 1e-4 for x in literals):
+        used |= tags & _SHIFTS
+    if any(x > 1 for x in literals):
+        used |= tags & _FLOORS
     if used:
         return sorted(used)[0].split(":", 1)[1]
+    if path == "div" and ratio is not None and ratio.kind not in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE):
+        return "an average divided by it"
+    if path == "mul" and isinstance(operand, Tensor):
+        return "a passed tensor as a factor"
     operations = sorted(t for t in tags if t.startswith(("op:", "call:")) and t not in _CONVERSIONS)
     return operations[0] if path == "mul" and operations else None
+
+
+def _is_float_text(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 _CONVERSIONS = frozenset({"call:float", "call:int", "call:tensor", "call:as_tensor", "call:new_tensor"})
