@@ -229,3 +229,24 @@ def test_a_passed_tensor_normaliser_splits_only_as_its_share(fn, shape):
             assert got, (name, said)
         else:
             assert not got and said and "key 'loss'" in said[0] and "passed in" in said[0], (name, said)
+
+
+def _warm_up_factor(o, t, idx, num_boxes, step):
+    return {"loss": _l1(o, t, idx).sum() / num_boxes * min(1.0, step / 1000)}
+
+
+def _step_factor(o, t, idx, num_boxes, step):
+    return {"loss": _l1(o, t, idx).sum() / num_boxes * (step / 2)}
+
+
+@pytest.mark.parametrize("fn", [_warm_up_factor, _step_factor], ids=lambda f: f.__name__.strip("_"))
+def test_a_factor_computed_from_a_passed_number_that_is_no_count_splits(fn):
+    """A factor computed from another number passed in that equals no count of the call (a training
+    step, the same for the group's call: the oracle keeps it) is a constant: exact, not declined."""
+    from _helpers import KEEP, split_outcome, wrong_companions
+    from _red_team26_bodies import DBATCHES, dbatch
+
+    for name in DBATCHES:
+        args, kinds = dbatch(name)
+        got, want, said = split_outcome(fn, [*args, 7.0], [*kinds, KEEP])
+        assert got and not wrong_companions(got, want), (name, got, want, said)

@@ -3137,7 +3137,7 @@ def _ratio_arithmetic(
                 return lost_track(COUNTED_FACTOR, pred)
             if not weight and _passed_count_factor(frame, ta.ratio, other):
                 return lost_track(PASSED_COUNT_FACTOR, pred)
-            if why := _computed_number("mul", frame, None, other):
+            if why := _computed_number("mul", frame, ta.ratio, other):
                 return lost_track(why, pred)
             return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
         if kind == "div":
@@ -3253,7 +3253,7 @@ def _ratio_arithmetic(
                 return lost_track(BY_SIZES_FACTOR, tb.from_prediction)
             if not weight and _passed_count_factor(frame, tb.ratio, other):
                 return lost_track(PASSED_COUNT_FACTOR, tb.from_prediction)
-            if why := _computed_number("mul", frame, None, other):
+            if why := _computed_number("mul", frame, tb.ratio, other):
                 return lost_track(why, tb.from_prediction)
             return Track(from_prediction=tb.from_prediction, ratio=_scaled_by(frame, tb.ratio, other))
     return None
@@ -5924,7 +5924,8 @@ def _passed_number_function(frame: Frame, tags: frozenset[str] | None, path: str
     the call passed to a parameter of the body (no default), where that does not keep the share the
     number takes on a group alone: a divisor through a function that is no product by constants
     (``sqrt``, ``+ 1``, ``max(n, 4)``) or dividing an average, a factor through anything (a share
-    scales divisors, not factors), or a passed tensor itself as a factor. None otherwise."""
+    scales divisors, not factors; where the number equals a count of the call), or a passed tensor
+    itself as a factor. None otherwise."""
     from ._bytecode import body_parameter_values, executed_operand_tags
 
     call = frame.read_body_call_once()
@@ -5943,6 +5944,16 @@ def _passed_number_function(frame: Frame, tags: frozenset[str] | None, path: str
         tags = sides[0]
     if not tags or not passed(tags):
         return None
+    if path == "mul":
+        if isinstance(operand, Tensor):
+            return "a passed tensor as a factor"
+        names = [t[4:] for t in tags if t.startswith("arg:") and t[4:] not in unpassed]  # (a warm-up ``step /
+        # 1000`` passed in is a constant of the call; a number equal to a count of it is read as that count's share)
+        counts = [v for v in body_parameter_values(names).values() if type(v) in (int, float) and frame.from_arguments(v)]
+        operations = sorted(t for t in tags if t.startswith(("op:", "call:")) and t not in _CONVERSIONS)
+        if ratio is None or not operations or not any(_a_count_by_value(frame, ratio, v) for v in counts):
+            return None
+        return operations[0].split(":", 1)[1]
     used = tags & _NOT_HOMOGENEOUS
     literals = [abs(float(t[4:])) for t in tags if t.startswith("lit:") and _is_float_text(t[4:])]
     if any(x > 1e-4 for x in literals):
@@ -5951,12 +5962,9 @@ def _passed_number_function(frame: Frame, tags: frozenset[str] | None, path: str
         used |= tags & _FLOORS
     if used:
         return sorted(used)[0].split(":", 1)[1]
-    if path == "div" and ratio is not None and ratio.kind not in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE):
+    if ratio is not None and ratio.kind not in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE):
         return "an average divided by it"
-    if path == "mul" and isinstance(operand, Tensor):
-        return "a passed tensor as a factor"
-    operations = sorted(t for t in tags if t.startswith(("op:", "call:")) and t not in _CONVERSIONS)
-    return operations[0] if path == "mul" and operations else None
+    return None
 
 
 def _is_float_text(text: str) -> bool:
