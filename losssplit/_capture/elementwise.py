@@ -3135,8 +3135,6 @@ def _ratio_arithmetic(
             if not weight and _by_count(frame, other, positions=False) and (frame.per_image_targets is None or not read_fields(
                     frame.per_image_targets, other)):  # (fields' numbers: the field rules name the field)
                 return lost_track(COUNTED_FACTOR, pred)
-            if not weight and _passed_count_factor(frame, ta.ratio, other):
-                return lost_track(PASSED_COUNT_FACTOR, pred)
             if why := _computed_number("mul", frame, ta.ratio, other):
                 return lost_track(why, pred)
             return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
@@ -3251,8 +3249,6 @@ def _ratio_arithmetic(
                 return lost_track(STATISTIC_FACTOR, tb.from_prediction)
             if _sizes_factor(frame, tb.ratio, other):
                 return lost_track(BY_SIZES_FACTOR, tb.from_prediction)
-            if not weight and _passed_count_factor(frame, tb.ratio, other):
-                return lost_track(PASSED_COUNT_FACTOR, tb.from_prediction)
             if why := _computed_number("mul", frame, tb.ratio, other):
                 return lost_track(why, tb.from_prediction)
             return Track(from_prediction=tb.from_prediction, ratio=_scaled_by(frame, tb.ratio, other))
@@ -4646,19 +4642,6 @@ def _over_argument(track: Track, z: float) -> Track:
     return Track(from_prediction=track.from_prediction, ratio=track.ratio.scaled(divisor=z))
 
 
-PASSED_COUNT_FACTOR = ("a product by a number passed in (an outside normaliser, ``l.mean() * num_boxes``) equal to a count "
-                       "of the call: on a group alone the group's share, which a product does not keep")
-
-
-def _passed_count_factor(frame: Frame, ratio: Ratio, factor: Any) -> bool:
-    """Whether the Python number ``factor`` scaling a reduced loss is one of the call's argument
-    numbers, no literal or configured constant at the op, equal to a count of the call: the group
-    would pass its share of it (DESIGN's outside normaliser), and a share scales no product."""
-    return (type(factor) in (int, float) and factor not in (0, 1) and frame.num_images > 1
-            and frame.from_arguments(factor) and offset_source(factor, product=True) not in ("literal", "configured")
-            and _a_count_by_value(frame, ratio, factor))
-
-
 def _unproven_image_count(frame: Frame, factor: Any) -> bool:
     """Whether ``factor`` scaling a reduced loss of several images is an int equal to their number
     that is neither ``len(targets)`` read at the op nor a literal or configured constant (nor a
@@ -5951,9 +5934,9 @@ def _passed_number_function(frame: Frame, tags: frozenset[str] | None, path: str
         # 1000`` passed in is a constant of the call; a number equal to a count of it is read as that count's share)
         counts = [v for v in body_parameter_values(names).values() if type(v) in (int, float) and frame.from_arguments(v)]
         operations = sorted(t for t in tags if t.startswith(("op:", "call:")) and t not in _CONVERSIONS)
-        if ratio is None or not operations or not any(_a_count_by_value(frame, ratio, v) for v in counts):
+        if ratio is None or not any(_a_count_by_value(frame, ratio, v) for v in counts):
             return None
-        return operations[0].split(":", 1)[1]
+        return operations[0].split(":", 1)[1] if operations else "the number itself"
     used = tags & _NOT_HOMOGENEOUS
     literals = [abs(float(t[4:])) for t in tags if t.startswith("lit:") and _is_float_text(t[4:])]
     if any(x > 1e-4 for x in literals):
