@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import torch
@@ -3249,7 +3249,7 @@ def _ratio_arithmetic(
                 return lost_track(STATISTIC_FACTOR, tb.from_prediction)
             if _sizes_factor(frame, tb.ratio, other):
                 return lost_track(BY_SIZES_FACTOR, tb.from_prediction)
-            if why := _computed_number("mul", frame, tb.ratio, other):
+            if why := _computed_number("mul", frame, tb.ratio, other, right=False):
                 return lost_track(why, tb.from_prediction)
             return Track(from_prediction=tb.from_prediction, ratio=_scaled_by(frame, tb.ratio, other))
     return None
@@ -5869,20 +5869,22 @@ COMPUTED_NUMBER = ("a Python number of the batch (a count summed over the images
                    "put through Python arithmetic that on a group alone no share of the batch's value gives")
 
 
-def _computed_number(path: str, frame: Frame | None = None, ratio: Ratio | None = None, operand: Any = None) -> str | None:
+def _computed_number(path: str, frame: Frame | None = None, ratio: Ratio | None = None, operand: Any = None,
+                     right: bool = True) -> str | None:
     """A reason to decline the ``path`` ("div", "mul") of a loss (``ratio``) by a number ``operand``
     no rule proved, where the code that made it (read by ``_provenance``) puts a number of the batch
     through arithmetic no rule follows (``n - 3``, ``round(n / 2)``, ``min(n, 3)``,
     ``len(targets[0]["labels"])``), or a number passed in through what keeps no share
     (``_passed_number_function``): read as a constant or as a count it equals, its share on a group
-    alone would be silently wrong."""
+    alone would be silently wrong. ``right``: the number is the op's right operand (a loss times it),
+    not its left (it times a loss)."""
     from . import _provenance
     from ._bytecode import executed_number_tags
 
     tags = executed_number_tags()
     found = _provenance.declined_number(tags)
     if found is None and frame is not None and (
-            function := _passed_number_function(frame, tags, path, ratio, operand)) is not None:
+            function := _passed_number_function(frame, tags, path, ratio, operand, right)) is not None:
         return f"{path} of {PASSED_NUMBER_FUNCTION} ({function})"
     return None if found is None else f"{path} of {COMPUTED_NUMBER} ({_provenance.spelled(found)})"
 
@@ -5901,9 +5903,9 @@ _SHIFTS, _FLOORS = frozenset({"op:+", "op:-"}), frozenset(
 
 
 def _passed_number_function(frame: Frame, tags: frozenset[str] | None, path: str, ratio: Ratio | None = None,
-                            operand: Any = None) -> str | None:
-    """How the number operand of the op (provenance ``tags``; where the op's two operands may both be
-    tensors, the one of them made of a passed number) is computed from a number or one-element tensor
+                            operand: Any = None, right: bool = True) -> str | None:
+    """How the number operand of the op (provenance ``tags``; where both operands are tensors, the
+    operand's side, ``right`` or left) is computed from a number or one-element tensor
     the call passed to a parameter of the body (no default), where that does not keep the share the
     number takes on a group alone: a divisor through a function that is no product by constants
     (``sqrt``, ``+ 1``, ``max(n, 4)``) or dividing an average, a factor through anything (a share
@@ -5919,10 +5921,15 @@ def _passed_number_function(frame: Frame, tags: frozenset[str] | None, path: str
         return any(frame.from_arguments(v) if type(v) in (int, float) else not v.requires_grad and frame.get(v) is None
                    for v in body_parameter_values(names).values())
 
-    if tags is None:  # ``e.sum() * torch.rsqrt(torch.tensor(num_boxes))``: the side made of it, the other not
-        both = executed_operand_tags()
-        sides = [] if both is None else [x for x, y in (both[:2], both[1::-1]) if passed(x) and not passed(y)]
-        if len(sides) != 1 or path == "div" and both is not None and sides[0] is not both[1]:
+    if tags is None and isinstance(operand, Tensor):  # ``e.sum() * torch.rsqrt(torch.tensor(num_boxes))``: of two
+        both = executed_operand_tags()  # tensors, the operand's side (in the operators' and calls' own order)
+        if both is None:
+            return None
+        tags = both[1] if right else both[0]
+    elif tags is None:  # ``num_boxes * e.mean()``, ``e.mean() * (num_boxes / 2)`` (an operator reflected reaches
+        both = executed_operand_tags()  # the mode as ``Tensor.mul(e, n)``): the side made of passed numbers only
+        sides = [] if both is None else [x for x in both[:2] if _only_passed_numbers(frame, x, unpassed)]
+        if len(sides) != 1:
             return None
         tags = sides[0]
     if not tags or not passed(tags):
@@ -5948,6 +5955,17 @@ def _passed_number_function(frame: Frame, tags: frozenset[str] | None, path: str
     if ratio is not None and ratio.kind not in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE):
         return "an average divided by it"
     return None
+
+
+def _only_passed_numbers(frame: Frame, tags: frozenset[str], unpassed: Mapping[str, Any]) -> bool:
+    """Whether every parameter a value with provenance ``tags`` is made of (one at least) holds a
+    number the call passed (no tensor, list or dict of the batch): a Python number of those alone."""
+    from ._bytecode import body_parameter_values
+
+    names = {t[4:] for t in tags if t.startswith("arg:")}
+    held = body_parameter_values(names)
+    return bool(names) and not names & set(unpassed) and len(held) == len(names) and all(
+        type(v) in (int, float) and frame.from_arguments(v) for v in held.values())
 
 
 def _is_float_text(text: str) -> bool:
