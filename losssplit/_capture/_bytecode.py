@@ -13575,29 +13575,70 @@ def _executed_call(checked: set[tuple[int, int]]) -> tuple[types.FrameType, list
 
 def executed_number_tags(root: list[types.FrameType] | None = None) -> frozenset[str] | None:
     """The provenance tags (``_provenance``) of the number operand of the binary operator the caller's
-    code is executing: a division's divisor (``e.sum() / n``), a product's operand that may be a Python
-    number where only one may (``n * e.mean()``), with a helper's parameters and a comprehension's free
-    names read where they were given; None where it cannot be read. ``root``: see ``_provenance.resolved``."""
+    code is executing: a division's divisor (``e.sum() / n``, ``e.sum().div(n)``), a product's operand
+    that may be a Python number where only one may (``n * e.mean()``), with a helper's parameters and a
+    comprehension's free names read where they were given; None where it cannot be read. ``root``: see
+    ``_provenance.resolved``."""
+    roots: tuple[list[types.FrameType], list[types.FrameType]] = ([], [])
+    found = executed_operand_tags(roots)
+    if found is None:
+        return None
+    left, right, division = found
+    if division:  # (of a call: its last argument, ``torch.div(e.sum(), n)``)
+        side = 1
+    elif ("P" in right) == ("P" in left):
+        return None  # (a product of two tensors, or of two numbers: which one the op got is not told)
+    else:
+        side = 1 if "P" in right else 0
+    if root is not None:
+        root += roots[side]
+    return right if side else left
+
+
+def executed_operand_tags(roots: tuple[list[types.FrameType], list[types.FrameType]] | None = None
+                          ) -> tuple[frozenset[str], frozenset[str], bool] | None:
+    """The provenance tags of the left and right operands of the binary operator the caller's code is
+    executing (``a * b``; also a one-argument method call ``a.div(b)`` or a two-argument function call
+    ``torch.mul(a, b)`` without keywords), resolved as ``executed_number_tags`` says (``roots``: where
+    given, each side's ``root``), and whether it is a division (a call's: ``div`` in its name); None
+    where unread."""
     from . import _provenance
 
     found = _executed(_COUNT_CHECKED)
     if found is None:
         return None
     f, instructions, at = found
-    if at is None or instructions[at].opname != "BINARY_OP":
+    if at is not None and instructions[at].opname == "PRECALL":
+        at += 1
+    if at is None or at >= len(instructions):
         return None
-    offset = instructions[at].offset
+    i = instructions[at]
+    if i.opname == "CALL":
+        if i.arg not in (1, 2) or instructions[at - 2].opname == "KW_NAMES" or _called_name(instructions, at) not in _ARITHMETIC_CALLS:
+            return None
+    elif i.opname != "BINARY_OP":
+        return None
+    offset = i.offset
     right = _provenance.operand_tags(f.f_code, offset, 0)
     left = _provenance.operand_tags(f.f_code, offset, 1)
     if right is None or left is None:
         return None
-    if instructions[at].arg in _DIVISIONS:
-        tags = right
-    elif ("P" in right) == ("P" in left):
-        return None  # (a product of two tensors, or of two numbers: which one the op got is not told)
-    else:
-        tags = right if "P" in right else left
-    return _provenance.resolved(tags, f, _calling, root=root)
+    division = i.arg in _DIVISIONS if i.opname == "BINARY_OP" else "div" in str(_called_name(instructions, at))
+    return (_provenance.resolved(left, f, _calling, root=None if roots is None else roots[0]),
+            _provenance.resolved(right, f, _calling, root=None if roots is None else roots[1]), division)
+
+
+_ARITHMETIC_CALLS = frozenset({"div", "mul", "true_divide", "divide", "multiply", "div_", "mul_"})
+
+
+def _called_name(instructions: list[dis.Instruction], k: int) -> str | None:
+    """The name the callable of the CALL at ``k`` is loaded by (``div`` of ``x.div(n)`` or of
+    ``torch.div(x, n)``), None where it is no attribute or global load."""
+    start = _arguments_start(instructions, k)
+    if start is None or start < 1:
+        return None
+    callee = instructions[start - 1]
+    return str(callee.argval) if callee.opname in ("LOAD_METHOD", "LOAD_ATTR", "LOAD_GLOBAL") else None
 
 
 def _calling(f: types.FrameType) -> tuple[types.FrameType, int] | None:
@@ -15402,6 +15443,21 @@ def passed_number_computed(body: Callable[[], BodyCall | None]) -> bool:
     return _reads_passed_number(f, *spans[1], body, at)
 
 
+def body_parameter_values(names: Iterable[str]) -> dict[str, Any]:
+    """The Python numbers (not bools) and one-element tensors the decorated body's parameters
+    ``names`` hold now, read from the body's frame above the op that runs; empty where no body
+    frame is found."""
+    f = _caller()
+    while f is not None and _called_by(f)[0] != "body":
+        f = f.f_back
+    if f is None:
+        return {}
+    values = _locals(f)
+    parameters = set(f.f_code.co_varnames[: f.f_code.co_argcount + f.f_code.co_kwonlyargcount])
+    return {n: values[n] for n in names if n in parameters and (type(values.get(n)) in (int, float) or isinstance(
+        values.get(n), torch.Tensor) and values[n].numel() == 1)}
+
+
 def made_of_passed_number(body: Callable[[], BodyCall | None]) -> bool:
     """``passed_number_computed`` of the arguments of the call the decorated body's own code is
     executing (``torch.as_tensor(num_boxes * 2)``): a tensor made of such a number is no constant."""
@@ -15470,7 +15526,8 @@ def _computed_on(f: types.FrameType, instructions: list[dis.Instruction], j: int
         return _computed_on(f, instructions, k, at)
     if isinstance(called, types.BuiltinFunctionType) and getattr(builtins, called.__name__, None) is called:
         return True  # ``max(num_boxes, 5.0)``
-    return isinstance(called, types.FunctionType) and not str(getattr(called, "__module__", "")).startswith("torch")
+    # ``math.sqrt(num_boxes)``, ``np.log(num_boxes)``: a function of any module but torch's (a class converts)
+    return callable(called) and not isinstance(called, type) and not str(getattr(called, "__module__", None)).startswith("torch")
 
 
 def _parameter_plus_eps(f: types.FrameType, span: list[dis.Instruction]) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import torch
@@ -3137,7 +3137,7 @@ def _ratio_arithmetic(
             if not weight and _by_count(frame, other, positions=False) and (frame.per_image_targets is None or not read_fields(
                     frame.per_image_targets, other)):  # (fields' numbers: the field rules name the field)
                 return lost_track(COUNTED_FACTOR, pred)
-            if why := _computed_number(frame, "mul"):
+            if why := _computed_number(frame, "mul", ta.ratio, other):
                 return lost_track(why, pred)
             return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
         if kind == "div":
@@ -3180,7 +3180,7 @@ def _ratio_arithmetic(
                 return lost_track(UNPROVEN_COUNTER, pred)  # (a constant where it equals no count, counted from no count)
             if isinstance(constant, str):  # (every reason ``_constant_divisor`` gives is a decline's)
                 return lost_track(constant, pred)
-            if constant and (why := _computed_number(frame, "div")):
+            if constant and (why := _computed_number(frame, "div", ta.ratio, other)):
                 return lost_track(why, pred)
             if constant:
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
@@ -3192,7 +3192,7 @@ def _ratio_arithmetic(
                 and _side_size(frame, other)
             if side == MADE_SIDE_SIZE_DIVISOR:
                 return lost_track(MADE_SIDE_SIZE_DIVISOR, pred)
-            if side and (why := _computed_number(frame, "div")):
+            if side and (why := _computed_number(frame, "div", ta.ratio, other)):
                 return lost_track(why, pred)
             if side:  # ``/ outputs["c"].shape[1]``: the argument's queries on a group alone too
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
@@ -3202,7 +3202,7 @@ def _ratio_arithmetic(
                 return _over_argument(ta, other)
             if _average_over_instances(frame, ta.ratio, other):
                 return lost_track(AVERAGE_OVER_INSTANCES, pred)
-            if why := _computed_number(frame, "div"):
+            if why := _computed_number(frame, "div", ta.ratio, other):
                 return lost_track(why, pred)
             return Track(from_prediction=pred, ratio=ta.ratio.scaled(divisor=other, own=frame.own_count(other)))
         if kind in ("add", "sub", "rsub") and _is_number(other):
@@ -3251,7 +3251,7 @@ def _ratio_arithmetic(
                 return lost_track(STATISTIC_FACTOR, tb.from_prediction)
             if _sizes_factor(frame, tb.ratio, other):
                 return lost_track(BY_SIZES_FACTOR, tb.from_prediction)
-            if why := _computed_number(frame, "mul"):
+            if why := _computed_number(frame, "mul", tb.ratio, other, right=False):
                 return lost_track(why, tb.from_prediction)
             return Track(from_prediction=tb.from_prediction, ratio=_scaled_by(frame, tb.ratio, other))
     return None
@@ -5907,13 +5907,16 @@ INDEX_NUMBER = ("a Python number the body took from the matcher's indices of one
                 "group alone another image's, or other values")
 
 
-def _computed_number(frame: Frame, path: str) -> str | None:
-    """A reason to decline the ``path`` ("div", "mul") of a loss by a Python number no rule proved,
-    where the code that made it (read by ``_provenance``) puts a number of the batch through arithmetic
-    no rule follows (``n - 3``, ``round(n / 2)``, ``min(n, 3)``, ``len(targets[0]["labels"])``), or takes
-    it from one image's matcher indices (``INDEX_NUMBER``: the indices are no image's tracked data, so no
-    rule of sizes or host reads sees its value): read as a constant or as a count it equals, its share
-    on a group alone would be silently wrong."""
+def _computed_number(frame: Frame, path: str, ratio: Ratio | None = None, operand: Any = None,
+                     right: bool = True) -> str | None:
+    """A reason to decline the ``path`` ("div", "mul") of a loss (``ratio``) by a number ``operand``
+    no rule proved, where the code that made it (read by ``_provenance``) puts a number of the batch
+    through arithmetic no rule follows (``n - 3``, ``round(n / 2)``, ``min(n, 3)``,
+    ``len(targets[0]["labels"])``), takes it from one image's matcher indices (``INDEX_NUMBER``: the
+    indices are no image's tracked data, so no rule of sizes or host reads sees its value), or puts a
+    number passed in through what keeps no share (``_passed_number_function``): read as a constant or
+    as a count it equals, its share on a group alone would be silently wrong. ``right``: the number
+    is the op's right operand (a loss times it), not its left (it times a loss)."""
     from . import _provenance
     from ._bytecode import executed_number_tags
 
@@ -5924,6 +5927,8 @@ def _computed_number(frame: Frame, path: str) -> str | None:
         return f"{path} of {COMPUTED_NUMBER} ({_provenance.spelled(found)})"
     if tags is not None and root and tags & {"pick", "vext", "vread"} and _of_indices(frame, root[0], tags):
         return f"{path} of {INDEX_NUMBER}"
+    if (function := _passed_number_function(frame, tags, path, ratio, operand, right)) is not None:
+        return f"{path} of {PASSED_NUMBER_FUNCTION} ({function})"
     return None
 
 
@@ -5942,3 +5947,93 @@ def _of_indices(frame: Frame, f: Any, tags: frozenset[str]) -> bool:
                    for x in (item if type(item) in (tuple, list) else (item,))):
                 return True
     return False
+
+
+PASSED_NUMBER_FUNCTION = ("a number passed in (an outside normaliser) where no share of it is kept: through a function "
+                          "that is no product by constants (``math.sqrt(num_boxes)``, ``num_boxes + 1``, "
+                          "``torch.tensor(num_boxes).log()``), as a factor (``l.mean() * num_boxes``, ``* (num_boxes / "
+                          "2)``), or dividing an average (``l.mean() / num_boxes``): on a group alone it is the group's share")
+# what keeps a share's meaning, ``Z_S = Z * C_S / C``, through a divisor: products by constants only
+_NOT_HOMOGENEOUS = frozenset({"op:**", "op://", "op:%", *(f"call:{f}" for f in (
+    "sqrt", "rsqrt", "log", "log1p", "log2", "log10", "exp", "expm1", "pow", "sigmoid", "tanh", "ceil", "floor",
+    "round", "cbrt", "isqrt", "square", "reciprocal", "sin", "cos", "atan", "erf", "lgamma", "digamma"))})
+# with a literal beyond an ``eps`` (a shift) or above 1 (a floor a group's share may be under)
+_SHIFTS, _FLOORS = frozenset({"op:+", "op:-"}), frozenset(
+    {"call:max", "call:min", "call:maximum", "call:minimum", "call:clamp", "call:clamp_min", "call:clip"})
+
+
+def _passed_number_function(frame: Frame, tags: frozenset[str] | None, path: str, ratio: Ratio | None = None,
+                            operand: Any = None, right: bool = True) -> str | None:
+    """How the number operand of the op (provenance ``tags``; where both operands are tensors, the
+    operand's side, ``right`` or left) is computed from a number or one-element tensor
+    the call passed to a parameter of the body (no default), where that does not keep the share the
+    number takes on a group alone: a divisor through a function that is no product by constants
+    (``sqrt``, ``+ 1``, ``max(n, 4)``) or dividing an average, a factor through anything (a share
+    scales divisors, not factors; where the number equals a count of the call), or a passed tensor
+    itself as a factor. None otherwise."""
+    from ._bytecode import body_parameter_values, executed_operand_tags
+
+    call = frame.read_body_call_once()
+    unpassed = call.unpassed if call is not None else {}
+
+    def passed(x: frozenset[str]) -> bool:
+        names = [t[4:] for t in x if t.startswith("arg:") and t[4:] not in unpassed]
+        return any(frame.from_arguments(v) if type(v) in (int, float) else not v.requires_grad and frame.get(v) is None
+                   for v in body_parameter_values(names).values())
+
+    if tags is None and isinstance(operand, Tensor):  # ``e.sum() * torch.rsqrt(torch.tensor(num_boxes))``: of two
+        both = executed_operand_tags()  # tensors, the operand's side (in the operators' and calls' own order)
+        if both is None:
+            return None
+        tags = both[1] if right else both[0]
+    elif tags is None:  # ``num_boxes * e.mean()``, ``e.mean() * (num_boxes / 2)`` (an operator reflected reaches
+        both = executed_operand_tags()  # the mode as ``Tensor.mul(e, n)``): the side made of passed numbers only
+        sides = [] if both is None else [x for x in both[:2] if _only_passed_numbers(frame, x, unpassed)]
+        if len(sides) != 1:
+            return None
+        tags = sides[0]
+    if not tags or not passed(tags):
+        return None
+    if path == "mul":
+        if isinstance(operand, Tensor):
+            return "a passed tensor as a factor"
+        names = [t[4:] for t in tags if t.startswith("arg:") and t[4:] not in unpassed]  # (a warm-up ``step /
+        # 1000`` passed in is a constant of the call; a number equal to a count of it is read as that count's share)
+        counts = [v for v in body_parameter_values(names).values() if type(v) in (int, float) and frame.from_arguments(v)]
+        operations = sorted(t for t in tags if t.startswith(("op:", "call:")) and t not in _CONVERSIONS)
+        if ratio is None or not any(_a_count_by_value(frame, ratio, v) for v in counts):
+            return None
+        return operations[0].split(":", 1)[1] if operations else "the number itself"
+    used = tags & _NOT_HOMOGENEOUS
+    literals = [abs(float(t[4:])) for t in tags if t.startswith("lit:") and _is_float_text(t[4:])]
+    if any(x > 1e-4 for x in literals):
+        used |= tags & _SHIFTS
+    if any(x > 1 for x in literals):
+        used |= tags & _FLOORS
+    if used:
+        return sorted(used)[0].split(":", 1)[1]
+    if ratio is not None and ratio.kind not in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE):
+        return "an average divided by it"
+    return None
+
+
+def _only_passed_numbers(frame: Frame, tags: frozenset[str], unpassed: Mapping[str, Any]) -> bool:
+    """Whether every parameter a value with provenance ``tags`` is made of (one at least) holds a
+    number the call passed (no tensor, list or dict of the batch): a Python number of those alone."""
+    from ._bytecode import body_parameter_values
+
+    names = {t[4:] for t in tags if t.startswith("arg:")}
+    held = body_parameter_values(names)
+    return bool(names) and not names & set(unpassed) and len(held) == len(names) and all(
+        type(v) in (int, float) and frame.from_arguments(v) for v in held.values())
+
+
+def _is_float_text(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+_CONVERSIONS = frozenset({"call:float", "call:int", "call:tensor", "call:as_tensor", "call:new_tensor"})
