@@ -90,6 +90,82 @@ def distance_of_the_instances_to_a_literal(o, t):
     return {"loss": e.mean() * n}
 
 
+def host_read_doubled_under_a_floor(o, t):
+    e = err(o, t)
+    n = int((e > 0.5).sum())
+    return {"loss": e.sum() / max(n, 1e-3), "loss_c": e.sum() / max(2 * n, 1e-3)}
+
+
+def joined_labels_compared(o, t):
+    e = err(o, t)
+    n = len(torch.cat([u["labels"] for u in t]))
+    return {"loss": e.mean() * (1.0 if n > 4.0 else 0.5)}
+
+
+def joined_labels_or_a_literal_compared(o, t):
+    e = err(o, t)
+    n = len(torch.cat([u["labels"] for u in t])) or 0.5
+    return {"loss": e.sum() if n > 4 else e.mean()}
+
+
+def first_images_count_compared(o, t):
+    e = err(o, t)
+    n = len(t[0]["labels"]) * 2
+    return {"loss": e.mean() * (1.0 if n > 2 else 0.5)}
+
+
+def joined_labels_shifted(o, t):
+    e = err(o, t)
+    n = len(torch.cat([u["labels"] for u in t])) + 3
+    return {"loss": e.sum() / max(n, 1e-3)}
+
+
+def images_plus_one(o, t):
+    e = err(o, t)
+    n = len(t) + 1
+    return {"loss": e.sum() / max(n, 1e-3)}
+
+
+def images_tripled_as_a_factor(o, t):
+    e = err(o, t)
+    n = int(float(len(t)) * 3)
+    return {"loss": e.mean() * n}
+
+
+def images_squared(o, t):
+    e = err(o, t)
+    n = len(t) * len(t)
+    return {"loss": e.mean() * n}
+
+
+def images_plus_a_literal_in_a_list(o, t):
+    e = err(o, t)
+    n = sum([len(t), 1])
+    return {"loss": e.sum() / max(n, 1e-3)}
+
+
+def images_halved(o, t):
+    e = err(o, t)
+    return {"loss": e.sum() / (len(t) / 2)}
+
+
+def filtered_count_as_a_factor(o, t):
+    e = err(o, t)
+    n = len([u for u in t if len(u["labels"]) > 1])
+    return {"loss": e.mean() * n}
+
+
+def square_root_of_the_elements(o, t):
+    e = err(o, t)
+    return {"loss": e.mean() * (math.sqrt(e.numel()) or 1)}
+
+
+def largest_count_doubled_under_a_floor(o, t):
+    e = err(o, t)
+    n = float(max(len(u["labels"]) for u in t))
+    return {"loss": e.sum() / max(n, 1e-3), "loss_c": e.sum() / max(2 * n, 1e-3)}
+
+
 class Criterion:
     def loss_boxes(self, e, num_boxes):
         return e.sum() / num_boxes
@@ -104,7 +180,11 @@ def rounded_count_passed_to_a_helper(o, t):
     return Criterion()(o, t)
 
 
-DECLINES = [filtered_image_count, largest_count_shifted_into_a_tensor,
+DECLINES = [sorted_host_read, instances_halved_by_floor_division, host_read_doubled_under_a_floor,
+            joined_labels_compared, joined_labels_or_a_literal_compared, first_images_count_compared,
+            joined_labels_shifted, images_plus_one, images_tripled_as_a_factor, images_squared,
+            images_plus_a_literal_in_a_list, images_halved, filtered_count_as_a_factor, square_root_of_the_elements,
+            largest_count_doubled_under_a_floor, filtered_image_count, largest_count_shifted_into_a_tensor,
             square_root_of_the_instances, first_images_count, instances_plus_a_literal_in_a_list,
             instances_floored_above_the_counts, instances_or_a_literal_after_a_test, distance_of_the_instances_to_a_literal,
             rounded_count_passed_to_a_helper]
@@ -144,7 +224,37 @@ def host_read_floored(o, t):
     return {"loss": e.sum() / max(n, 1.0)}
 
 
-EXACT = [instances_summed, instances_through_a_clamped_tensor, each_images_own_pairs, instances_doubled, host_read_floored]
+def host_read_twice_floored(o, t):
+    e = err(o, t)
+    n = (e > 0.5).sum().item()
+    return {"loss": e.sum() / max(n, 1e-3), "loss_c": e.sum() / max(2 * n, 1e-3)}
+
+
+def joined_labels(o, t):
+    e = err(o, t)
+    n = len(torch.cat([u["labels"] for u in t]))
+    return {"loss": e.sum() / max(n, 1)}
+
+
+def images_as_a_float(o, t):
+    e = err(o, t)
+    return {"loss": e.sum() / float(len(t)), "loss_b": e.sum() / max(len(t), 1), "loss_c": e.sum() * (1.0 / len(t))}
+
+
+def instances_twice_floored(o, t):
+    e = err(o, t)
+    n = sum(len(u["labels"]) for u in t)
+    return {"loss": e.sum() / max(n, 1e-3), "loss_c": e.sum() / max(2 * n, 1e-3)}
+
+
+def over_the_square_root_of_the_features(o, t):
+    """``sqrt(4)`` equals the two images of a batch: a constant of the layout (WRONG before fz40, session 40)."""
+    e = err(o, t)
+    return {"loss": e.sum() / math.sqrt(e.shape[-1]), "loss_b": e.mean() * math.sqrt(e.shape[-1]),
+            "loss_c": e.sum() / e.shape[0] / math.sqrt(e.shape[-1])}
+
+
+EXACT = [host_read_twice_floored, instances_twice_floored, over_the_square_root_of_the_features, joined_labels, images_as_a_float, instances_summed, instances_through_a_clamped_tensor, each_images_own_pairs, instances_doubled, host_read_floored]
 
 
 outcomes = count_outcomes
@@ -155,7 +265,7 @@ def test_arithmetic_on_a_number_of_the_batch_declines(body):
     seen, said = outcomes(body)
     assert "wrong" not in seen, seen
     assert "declined" in seen, seen
-    assert any("'loss'" in w for w in said), said
+    assert any("'loss" in w for w in said), said  # (``loss_c`` where the first key splits)
 
 
 @pytest.mark.parametrize("body", EXACT, ids=lambda b: b.__name__)
@@ -169,12 +279,13 @@ def test_the_warning_names_the_arithmetic():
     assert any("'loss'" in w and "picked by position (targets[0])" in w for w in said), said
 
 
-@pytest.mark.xfail(strict=True, reason="known WRONG: host reads and the rows of a tensor (len of torch.cat) are left "
-                   "to their own rules, which match sorted([read, 2])[-1] and len(cat) // 2 by value")
-@pytest.mark.parametrize("body", [sorted_host_read, instances_halved_by_floor_division], ids=lambda b: b.__name__)
-def test_a_host_read_or_rows_put_through_arithmetic_declines(body):
-    seen, _ = outcomes(body)
-    assert "wrong" not in seen, seen
+def test_the_warnings_name_the_host_read_the_joined_length_and_the_images():
+    said = [w for body in (sorted_host_read, joined_labels_or_a_literal_compared, images_plus_one) for w in outcomes(body)[1]]
+    for words in ("arithmetic that the rules of host reads do not follow (``sorted``)",
+                  "a Python test of a length of a tensor joined from every image's",
+                  "computed from the number of images (``len(targets) + 1``, ``len(t) * 3``) that no rule of "
+                  "lengths follows: on a group alone it is computed from the group's (``+``)"):
+        assert any("'loss'" in w and words in w for w in said), (words, said)
 
 
 # -- the reading itself, on code alone ---------------------------------------------------------------------

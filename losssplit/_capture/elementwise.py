@@ -3091,6 +3091,8 @@ def _ratio_arithmetic(
         if kind == "div" and ta.ratio.kind is RatioKind.SUM and not ta.ratio.divisors and not _arithmetic_of_reads(frame, b):
             # a tensor made from the number (``torch.tensor(len(pos_inds))``) divides as the number
             counted = frame.host_normaliser(other if isinstance(b, Tensor) and tb is None else b, divisor_floor)
+            if counted is not None and (why := _unfollowed_read()):
+                return lost_track(why, pred)
             if counted is not None:  # ``l.sum() / num_pos`` with ``num_pos = mask.sum().item()``
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=counted))
         if (kind == "div" and frame.mixed_sizes and (type(other) is int or type(other) is float and other.is_integer())
@@ -3135,7 +3137,7 @@ def _ratio_arithmetic(
             if not weight and _by_count(frame, other, positions=False) and (frame.per_image_targets is None or not read_fields(
                     frame.per_image_targets, other)):  # (fields' numbers: the field rules name the field)
                 return lost_track(COUNTED_FACTOR, pred)
-            if why := _computed_number("mul"):
+            if why := _computed_number("mul", frame):
                 return lost_track(why, pred)
             return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
         if kind == "div":
@@ -3178,7 +3180,9 @@ def _ratio_arithmetic(
                 return lost_track(UNPROVEN_COUNTER, pred)  # (a constant where it equals no count, counted from no count)
             if isinstance(constant, str):  # (every reason ``_constant_divisor`` gives is a decline's)
                 return lost_track(constant, pred)
-            if constant and (why := _computed_number("div")):
+            if constant is False and not frame.plain_counts and _feature_size_root(frame):
+                constant = True  # ``/ math.sqrt(x.shape[-1])`` equal to a count of this batch by value only
+            if constant and (why := _computed_number("div", frame)):
                 return lost_track(why, pred)
             if constant:
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
@@ -3190,7 +3194,7 @@ def _ratio_arithmetic(
                 and _side_size(frame, other)
             if side == MADE_SIDE_SIZE_DIVISOR:
                 return lost_track(MADE_SIDE_SIZE_DIVISOR, pred)
-            if side and (why := _computed_number("div")):
+            if side and (why := _computed_number("div", frame)):
                 return lost_track(why, pred)
             if side:  # ``/ outputs["c"].shape[1]``: the argument's queries on a group alone too
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
@@ -3200,7 +3204,7 @@ def _ratio_arithmetic(
                 return _over_argument(ta, other)
             if _average_over_instances(frame, ta.ratio, other):
                 return lost_track(AVERAGE_OVER_INSTANCES, pred)
-            if why := _computed_number("div"):
+            if why := _computed_number("div", frame):
                 return lost_track(why, pred)
             return Track(from_prediction=pred, ratio=ta.ratio.scaled(divisor=other, own=frame.own_count(other)))
         if kind in ("add", "sub", "rsub") and _is_number(other):
@@ -3249,7 +3253,7 @@ def _ratio_arithmetic(
                 return lost_track(STATISTIC_FACTOR, tb.from_prediction)
             if _sizes_factor(frame, tb.ratio, other):
                 return lost_track(BY_SIZES_FACTOR, tb.from_prediction)
-            if why := _computed_number("mul"):
+            if why := _computed_number("mul", frame):
                 return lost_track(why, tb.from_prediction)
             return Track(from_prediction=tb.from_prediction, ratio=_scaled_by(frame, tb.ratio, other))
     return None
@@ -5869,7 +5873,21 @@ COMPUTED_NUMBER = ("a Python number of the batch (a count summed over the images
                    "put through Python arithmetic that on a group alone no share of the batch's value gives")
 
 
-def _computed_number(path: str) -> str | None:
+UNMATCHED_READ = ("a Python number read on the host from values of several images (``int(mask.sum())``) that no "
+                  "rule of host reads matched (``max(2 * n, 1e-3)``): on a group alone it is the group's read")
+LENGTH_ARITHMETIC = ("a Python number computed from the number of images (``len(targets) + 1``, ``len(t) * 3``) that "
+                     "no rule of lengths follows: on a group alone it is computed from the group's")
+SIZE_THROUGH_MATH = ("a plain float computed from a size of image rows by a function of ``math`` (``math.sqrt(x.numel())``): "
+                     "on a group alone it is computed from the group's rows")
+COUNT_FACTOR = ("a Python number of the batch (a count of the images that pass a test, the largest of their counts) "
+                "as a factor no rule follows: on a group alone it is the group's")
+EXTREME_ARITHMETIC = ("a number computed in Python (``2 * n``) from the largest of per-image counts or from a count of the "
+                      "images a comprehension filtered: on a group alone it is computed from the group's")
+UNFOLLOWED_READ = ("a Python number read on the host from values of several images, put through Python arithmetic "
+                   "that the rules of host reads do not follow")
+
+
+def _computed_number(path: str, frame: Frame) -> str | None:
     """A reason to decline the ``path`` ("div", "mul") of a loss by a Python number no rule proved,
     where the code that made it (read by ``_provenance``) puts a number of the batch through arithmetic
     no rule follows (``n - 3``, ``round(n / 2)``, ``min(n, 3)``, ``len(targets[0]["labels"])``): read as
@@ -5879,4 +5897,38 @@ def _computed_number(path: str) -> str | None:
 
     tags = executed_number_tags()
     found = _provenance.declined_number(tags)
+    if found is None and tags is not None and "H" in tags and any(read.image is None for read in frame.host_reads):
+        return f"{path} of {UNMATCHED_READ}"
+    if found is None and (op := _provenance.length_arithmetic(tags)) is not None:
+        return f"{path} of {LENGTH_ARITHMETIC} (``{op.split(':', 1)[1]}``)"
+    if found is None and frame.plain_counts and (op := _provenance.size_through_math(tags)) is not None:
+        return f"{path} of {SIZE_THROUGH_MATH} (``{op.split(':', 1)[1]}``)"
+    if found is None and _provenance.extreme_arithmetic(tags):
+        return f"{path} of {EXTREME_ARITHMETIC}"
+    if found is None and path == "mul" and tags is not None and "V" in tags:
+        return f"mul of {COUNT_FACTOR}"
     return None if found is None else f"{path} of {COMPUTED_NUMBER} ({_provenance.spelled(found)})"
+
+
+def _feature_size_root(frame: Frame) -> bool:
+    """Whether the divisor being executed is a function of ``math`` of sizes of tensors only
+    (``math.sqrt(q.shape[-1])``, read by ``_provenance``), with no count of images, number of the
+    batch or host read in it, where no size of image rows was made a plain number in the call
+    (``frame.plain_counts``): a constant of the layout, whatever count of the batch it equals."""
+    from . import _provenance
+    from ._bytecode import executed_number_tags
+
+    tags = executed_number_tags()
+    return (_provenance.size_through_math(tags) is not None and tags is not None
+            and not tags & {"V", "W", "L", "H", "?", "iter", "comp"})
+
+
+def _unfollowed_read() -> str | None:
+    """A reason to decline a division the rules of host reads matched by value, where the code that
+    made the divisor (read by ``_provenance``) puts the read through arithmetic they do not follow
+    (``sorted([n, 2])[-1]`` equals ``n`` on the batch, not on a group alone whose read is below 2)."""
+    from . import _provenance
+    from ._bytecode import executed_number_tags
+
+    found = _provenance.unfollowed_read(executed_number_tags())
+    return None if found is None else f"div of {UNFOLLOWED_READ} (``{found.split(':', 1)[1]}``)"
