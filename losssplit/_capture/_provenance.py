@@ -364,8 +364,11 @@ class _Reading:
             out |= {"joined"}  # (the very tensor a join returned: a call, a subscript or arithmetic on it is another)
         out |= {f"call:{n}" for n in names}
         number = _number_call(names, fn, _plain(receiver), [_plain(a) for a in args], args)
-        if "H" in number:  # a host read: what was done to the tensor before is no arithmetic on the number
+        if "H" in number or "call:len" in out and "global:len" in fn:
+            # a host read, a length: what was done to the tensor or list before is no arithmetic on the number
             out = frozenset(t for t in out if t.startswith(("arg:", "free:")) or t in _KEPT_BY_READS)
+        elif "P" not in number:
+            out -= {"L"}  # (``torch.arange(len(t))``: a tensor, no number of images)
         out |= number
         for t in fn:
             if t.startswith("code:"):
@@ -455,13 +458,14 @@ def _chosen(tested: Tags) -> Tags:
     """What a value chosen by tests with ``tested``'s tags carries: ``vcond`` where a test compared
     numbers of the batch in Python."""
     # (the test's own arithmetic is not the chosen value's: the branch rules decide the test per group)
-    return tested - {"P"} - FORBIDDEN | {"cond"} | ({"vcond", "V"} if "vcmp" in tested else _NONE)
+    # (nor a test of ``len(targets)`` or of a host read: the rules of lengths and host reads decide it per group)
+    return tested - {"P", "L", "H", "V"} - FORBIDDEN | {"cond"} | ({"vcond", "V"} if "vcmp" in tested else _NONE)
 
 
 def _element(x: Tags) -> Tags:
     """An item a loop or comprehension takes from ``x``: no number of the batch itself (an index of
     ``range(len(targets))`` is one image's), derived from one image's values (``iter``)."""
-    return frozenset(t for t in x if t not in ("V", "P") and not t.startswith("v")) | {"iter"}
+    return frozenset(t for t in x if t not in ("V", "P", "L", "H") and not t.startswith("v")) | {"iter"}
 
 
 def _batch(x: Tags) -> Tags:
@@ -571,12 +575,14 @@ _LENGTH_ARITHMETIC = frozenset({"op:+", "op:-", "op:*", "op:/", "op://", "op:%",
                                 "call:sorted", "call:abs", "call:int"})
 
 
-def length_arithmetic(tags: Tags | None) -> str | None:
+def length_arithmetic(tags: Tags | None, capped: bool = False) -> str | None:
     """The Python arithmetic on the number of images (``L``: ``len(targets)``) in ``tags``, None where
-    there is none (``float(len(t))``, ``max(len(t), 1)``, ``1.0 / len(t)`` are the rules of lengths')."""
+    there is none (``float(len(t))``, ``max(len(t), 1)``, ``1.0 / len(t)`` are the rules of lengths';
+    with ``capped``, ``min(len(t), 8)`` too: a divisor's cap)."""
     if tags is None or "L" not in tags:
         return None
-    found = sorted(tags & _LENGTH_ARITHMETIC | {t for t in tags if t.startswith("call:") and t[5:] in _COMPUTING})
+    found = sorted(tags & (_LENGTH_ARITHMETIC - ({"call:min"} if capped else set()))
+                   | {t for t in tags if t.startswith("call:") and t[5:] in _COMPUTING})
     return found[0] if found else None
 
 

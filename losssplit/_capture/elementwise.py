@@ -5899,14 +5899,14 @@ def _computed_number(path: str, frame: Frame) -> str | None:
     found = _provenance.declined_number(tags)
     if found is None and tags is not None and "H" in tags and any(read.image is None for read in frame.host_reads):
         return f"{path} of {UNMATCHED_READ}"
-    if found is None and (op := _provenance.length_arithmetic(tags)) is not None:
+    if found is None and (op := _provenance.length_arithmetic(tags, capped=path == "div")) is not None:
         return f"{path} of {LENGTH_ARITHMETIC} (``{op.split(':', 1)[1]}``)"
     if found is None and frame.plain_counts and (op := _provenance.size_through_math(tags)) is not None:
         return f"{path} of {SIZE_THROUGH_MATH} (``{op.split(':', 1)[1]}``)"
     if found is None and _provenance.extreme_arithmetic(tags):
         return f"{path} of {EXTREME_ARITHMETIC}"
     if found is None and path == "mul" and tags is not None and "V" in tags:
-        return f"mul of {COUNT_FACTOR}"
+        return f"mul of {COUNT_FACTOR}" + (f" ({_provenance.spelled('vcond')})" if "vcond" in tags else "")
     return None if found is None else f"{path} of {COMPUTED_NUMBER} ({_provenance.spelled(found)})"
 
 
