@@ -166,6 +166,19 @@ def largest_count_doubled_under_a_floor(o, t):
     return {"loss": e.sum() / max(n, 1e-3), "loss_c": e.sum() / max(2 * n, 1e-3)}
 
 
+def largest_count_made_a_tensor(o, t):
+    e = err(o, t)
+    n = float(max(len(u["labels"]) for u in t))
+    return {"loss": e.sum() / torch.as_tensor(n, dtype=e.dtype).clamp(min=1)}
+
+
+def rows_or_a_literal_equal_to_them(o, t):
+    """On two images ``2`` is chosen, equal to the images by value (WRONG before fz40, session 40)."""
+    e = err(o, t)
+    n = o["x"].size(0) if o["x"].size(0) > 2 else 2
+    return {"loss": e.sum() / torch.as_tensor(n, dtype=e.dtype).clamp(min=1)}
+
+
 class Criterion:
     def loss_boxes(self, e, num_boxes):
         return e.sum() / num_boxes
@@ -184,7 +197,8 @@ DECLINES = [sorted_host_read, instances_halved_by_floor_division, host_read_doub
             joined_labels_compared, joined_labels_or_a_literal_compared, first_images_count_compared,
             joined_labels_shifted, images_plus_one, images_tripled_as_a_factor, images_squared,
             images_plus_a_literal_in_a_list, images_halved, filtered_count_as_a_factor, square_root_of_the_elements,
-            largest_count_doubled_under_a_floor, filtered_image_count, largest_count_shifted_into_a_tensor,
+            largest_count_doubled_under_a_floor, largest_count_made_a_tensor, rows_or_a_literal_equal_to_them,
+            filtered_image_count, largest_count_shifted_into_a_tensor,
             square_root_of_the_instances, first_images_count, instances_plus_a_literal_in_a_list,
             instances_floored_above_the_counts, instances_or_a_literal_after_a_test, distance_of_the_instances_to_a_literal,
             rounded_count_passed_to_a_helper]

@@ -590,7 +590,23 @@ def extreme_arithmetic(tags: Tags | None) -> bool:
     """Whether ``tags`` show Python arithmetic (``2 * n``) on the largest or smallest of per-image
     numbers (``max(len(u["labels"]) for u in t)``) or on a count of the images a comprehension
     filtered: their rules follow the number itself, not a multiple or a shift of it."""
-    return tags is not None and "V" in tags and bool(tags & {"vext", "filter"}) and any(t.startswith("vop:") for t in tags)
+    return tags is not None and "V" in tags and bool(tags & {"vext", "filter"}) and (
+        "P" not in tags or any(t.startswith("vop:") for t in tags))  # (or made a tensor: ``torch.as_tensor(n)``)
+
+
+def chosen_literal(tags: Tags | None, value: float) -> bool:
+    """Whether ``tags`` show a value chosen by a Python test (``n if n > 2 else 2``) among whose
+    literals is ``value``: it may be the literal, whatever count it equals."""
+    if tags is None or "cond" not in tags:
+        return False
+    for t in tags:
+        if t.startswith("lit:"):
+            try:
+                if float(t[4:]) == value:
+                    return True
+            except ValueError:
+                pass
+    return False
 
 
 _SIZE_TAGS = frozenset({"attr:shape", "call:size", "call:numel", "call:nelement"})

@@ -3194,7 +3194,7 @@ def _ratio_arithmetic(
                 and _side_size(frame, other)
             if side == MADE_SIDE_SIZE_DIVISOR:
                 return lost_track(MADE_SIDE_SIZE_DIVISOR, pred)
-            if side and (why := _computed_number("div", frame)):
+            if side and (why := _computed_number("div", frame, other)):
                 return lost_track(why, pred)
             if side:  # ``/ outputs["c"].shape[1]``: the argument's queries on a group alone too
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
@@ -3204,7 +3204,7 @@ def _ratio_arithmetic(
                 return _over_argument(ta, other)
             if _average_over_instances(frame, ta.ratio, other):
                 return lost_track(AVERAGE_OVER_INSTANCES, pred)
-            if why := _computed_number("div", frame):
+            if why := _computed_number("div", frame, other if isinstance(other, (int, float)) else None):
                 return lost_track(why, pred)
             return Track(from_prediction=pred, ratio=ta.ratio.scaled(divisor=other, own=frame.own_count(other)))
         if kind in ("add", "sub", "rsub") and _is_number(other):
@@ -5883,11 +5883,13 @@ COUNT_FACTOR = ("a Python number of the batch (a count of the images that pass a
                 "as a factor no rule follows: on a group alone it is the group's")
 EXTREME_ARITHMETIC = ("a number computed in Python (``2 * n``) from the largest of per-image counts or from a count of the "
                       "images a comprehension filtered: on a group alone it is computed from the group's")
+CHOSEN_LITERAL = ("a number chosen by a Python test between a number of the batch and a literal it equals "
+                  "(``n if n > 2 else 2``), read as a count: on a group alone the literal stays")
 UNFOLLOWED_READ = ("a Python number read on the host from values of several images, put through Python arithmetic "
                    "that the rules of host reads do not follow")
 
 
-def _computed_number(path: str, frame: Frame) -> str | None:
+def _computed_number(path: str, frame: Frame, read_as_count: Any = None) -> str | None:
     """A reason to decline the ``path`` ("div", "mul") of a loss by a Python number no rule proved,
     where the code that made it (read by ``_provenance``) puts a number of the batch through arithmetic
     no rule follows (``n - 3``, ``round(n / 2)``, ``min(n, 3)``, ``len(targets[0]["labels"])``): read as
@@ -5903,6 +5905,8 @@ def _computed_number(path: str, frame: Frame) -> str | None:
         return f"{path} of {LENGTH_ARITHMETIC} (``{op.split(':', 1)[1]}``)"
     if found is None and frame.plain_counts and (op := _provenance.size_through_math(tags)) is not None:
         return f"{path} of {SIZE_THROUGH_MATH} (``{op.split(':', 1)[1]}``)"
+    if found is None and read_as_count is not None and _provenance.chosen_literal(tags, float(read_as_count)):
+        return f"{path} of {CHOSEN_LITERAL} ({float(read_as_count):g})"
     if found is None and _provenance.extreme_arithmetic(tags):
         return f"{path} of {EXTREME_ARITHMETIC}"
     if found is None and path == "mul" and tags is not None and "V" in tags:
