@@ -1,18 +1,24 @@
 """Python numbers of the batch put through arithmetic no rule follows, read from the code that made them
 (``losssplit._capture._provenance``), measured against the oracle.
 
-Found by ``benchmarks/fuzz_numbers.py`` (session 38, main at 494a35c: 40 of 400 bodies silently WRONG).
-Each body in ``DECLINES`` divides or multiplies a loss of several images by a number computed in Python
-from a count summed over the images, a filtered count or one image's count picked by position, through
-``round``, ``abs``, ``math.sqrt``, ``n - 3``, ``sum([n, 3])``, ``max(n, 7)``, ``or`` or a helper's
-parameter: read as a constant of the call or as a count it equals by value, its share on a group alone
-was wrong on some batch (five of them WRONG on 494a35c). Each now declines (naming the arithmetic where
-the provenance reader is the one that declines). Pinned WRONG: a host read put through ``sorted`` and
-``len(torch.cat(..)) // 2``: host reads, the rows of a tensor, ``len(targets)`` and tests of counts are
-left to their own rules (which evaluate them per group where they can), and those match these by value.
-The near misses split exactly as before (``EXACT``): a count summed over the images, floored at 1 or
-doubled, through ``as_tensor(..).clamp(min=1).item()``, a host read floored at 1, and arithmetic on one
-image's own count in a loop over the images.
+Found by ``benchmarks/fuzz_numbers.py`` (session 38, main at 494a35c: 40 of 400 bodies silently WRONG;
+25 after session 38's merge). Each body in ``DECLINES`` divides or multiplies a loss of several images by
+a number computed in Python from a count summed over the images, a filtered count or one image's count
+picked by position, through ``round``, ``abs``, ``math.sqrt``, ``n - 3``, ``sum([n, 3])``, ``max(n, 7)``,
+``or`` or a helper's parameter: read as a constant of the call or as a count it equals by value, its share
+on a group alone was wrong on some batch. Each now declines (naming the arithmetic where the provenance
+reader is the one that declines). Session 40 (fz40) added, each WRONG on main before it: a host read of
+several images that no host rule matched (``max(2 * n, 1e-3)`` beside ``max(n, 1e-3)``) or put through
+``sorted``; arithmetic on ``len(targets)`` at a fallback (``len(t) + 1``, ``len(t) * len(t)``,
+``int(float(len(t)) * 3)``, ``sum([len(t), 1])``, ``len(t) / 2``); a test in Python of the length of a
+tensor joined from every image's (``len(torch.cat([u["labels"] for u in t])) > 4``) or of one image's
+count picked by position; ``len(torch.cat(..)) // 2`` and ``+ 3``; a filtered count as a factor; a size
+through ``math.sqrt``; the largest per-image count doubled or made a tensor; a literal chosen by a test
+and equal to the images (``n if n > 2 else 2``). The near misses split exactly as before (``EXACT``): a
+count summed over the images, floored at 1 or doubled, through ``as_tensor(..).clamp(min=1).item()``, a
+host read floored at 1 (``.item()`` doubled under a floor too), arithmetic on one image's own count in a
+loop over the images, ``len(torch.cat(..))`` itself, ``float(len(t))``, ``max(len(t), 1)``, ``1.0 / len(t)``
+and ``/ math.sqrt(x.shape[-1])`` (sqrt(4) equal to two images: WRONG before session 40).
 """
 
 import math

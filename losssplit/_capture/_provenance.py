@@ -28,6 +28,7 @@ Tags = frozenset[str]
 
 _NONE: Tags = frozenset()
 _UNKNOWN: Tags = frozenset({"?"})
+_NUMBERS: Tags = frozenset({"P", "V", "W", "L", "H"})  # what makes a value a number (of the batch, of an image)
 _NULL: Tags = frozenset({"null"})  # what PUSH_NULL and ``LOAD_GLOBAL (NULL + f)`` put below a callable
 _CHECKED = (3, 11)
 
@@ -255,7 +256,8 @@ class _Reading:
             elif op in ("COMPARE_OP", "IS_OP", "CONTAINS_OP"):
                 a, b = pop(2)
                 a, b = _plain(a), _plain(b)
-                s.append(a - {"P"} | b - {"P"} | {f"cmp:{i.argrepr or op}"} | _compared(a, b))
+                # (a test's outcome is no number of the batch: the branch rules decide it per group)
+                s.append(a - _NUMBERS | b - _NUMBERS | {f"cmp:{i.argrepr or op}"} | _compared(a, b))
             elif op == "BINARY_SUBSCR":
                 a, b = pop(2)
                 a, b = _plain(a), _plain(b)
@@ -575,13 +577,14 @@ _LENGTH_ARITHMETIC = frozenset({"op:+", "op:-", "op:*", "op:/", "op://", "op:%",
                                 "call:sorted", "call:abs", "call:int"})
 
 
-def length_arithmetic(tags: Tags | None, capped: bool = False) -> str | None:
-    """The Python arithmetic on the number of images (``L``: ``len(targets)``) in ``tags``, None where
-    there is none (``float(len(t))``, ``max(len(t), 1)``, ``1.0 / len(t)`` are the rules of lengths';
-    with ``capped``, ``min(len(t), 8)`` too: a divisor's cap)."""
+def length_arithmetic(tags: Tags | None, path: str) -> str | None:
+    """The Python arithmetic on the number of images (``L``: ``len(targets)``) in ``tags`` at the
+    ``path`` ("div", "mul") of a loss, None where there is none (``float(len(t))``, ``max(len(t), 1)``
+    are the rules of lengths'; a divisor's cap ``min(len(t), 8)`` too, and a factor's ``x / len(t)``:
+    a mean over the images, the rules of statistics')."""
     if tags is None or "L" not in tags:
         return None
-    found = sorted(tags & (_LENGTH_ARITHMETIC - ({"call:min"} if capped else set()))
+    found = sorted(tags & (_LENGTH_ARITHMETIC - ({"call:min"} if path == "div" else {"op:/"}))
                    | {t for t in tags if t.startswith("call:") and t[5:] in _COMPUTING})
     return found[0] if found else None
 

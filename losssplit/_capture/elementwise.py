@@ -2833,10 +2833,10 @@ def _weight_statistic(frame: Frame, op: str, c: Any, track: Track | None) -> Non
         return  # a number of the images' data (``t["scale"]``), not computed from their weights
     if isinstance(c, (int, float)) and (float(c).is_integer() or frame.from_arguments(float(c))):
         return  # a literal (``/ 3``, ``* 2``), a count or an outside normaliser: read as such (README)
-    weights = [frame.host_weight(b) for b in range(frame.num_images)]
-    if all(w == 1 for w in weights):
+    held = _weight_stats(frame)
+    if held is None:
         return
-    stats = (sum(weights), sum(weights) / len(weights))  # type: ignore[arg-type]
+    weights, stats = held
     message = f"a reduced loss is scaled at {op} by a statistic of the images' weights (their sum or mean)"
     if isinstance(c, Tensor):  # ``w.mean() + 1e-6``: up to an eps added, as a count is read (``near_count``)
         v = c.detach().reshape(()).to(torch.float64)
@@ -2847,6 +2847,23 @@ def _weight_statistic(frame: Frame, op: str, c: Any, track: Track | None) -> Non
     elif any(near_count(c, z) and all(z != w for w in weights) for z in stats) and not length_arithmetic(
             lambda x: _batch_wide(frame, x)):
         frame.doubt(torch.ones((), dtype=torch.bool), message)
+
+
+def _weight_stats(frame: Frame) -> tuple[list[Any], tuple[float, float]] | None:
+    """The images' weights (on the host) and their sum and mean; None where every weight is 1."""
+    weights = [frame.host_weight(b) for b in range(frame.num_images)]
+    if all(w == 1 for w in weights):
+        return None
+    return weights, (sum(weights), sum(weights) / len(weights))  # type: ignore[arg-type]
+
+
+def _is_weight_statistic(frame: Frame, c: Any) -> bool:
+    """Whether the Python number ``c`` equals the sum or the mean of the images' weights (and no one
+    weight): ``_weight_statistic``'s to decline, naming it."""
+    if frame.weights_on(torch.device("cpu")) is None or not isinstance(c, (int, float)) or float(c).is_integer():
+        return False  # (a whole number is a literal or a count, as ``_weight_statistic`` reads it)
+    held = _weight_stats(frame)
+    return held is not None and any(near_count(c, z) and all(z != w for w in held[0]) for z in held[1])
 
 
 def _batch_wide(frame: Frame, x: Any, depth: int = 0) -> bool:
@@ -3137,7 +3154,7 @@ def _ratio_arithmetic(
             if not weight and _by_count(frame, other, positions=False) and (frame.per_image_targets is None or not read_fields(
                     frame.per_image_targets, other)):  # (fields' numbers: the field rules name the field)
                 return lost_track(COUNTED_FACTOR, pred)
-            if why := _computed_number("mul", frame):
+            if why := _computed_number("mul", frame, other):
                 return lost_track(why, pred)
             return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
         if kind == "div":
@@ -3253,7 +3270,7 @@ def _ratio_arithmetic(
                 return lost_track(STATISTIC_FACTOR, tb.from_prediction)
             if _sizes_factor(frame, tb.ratio, other):
                 return lost_track(BY_SIZES_FACTOR, tb.from_prediction)
-            if why := _computed_number("mul", frame):
+            if why := _computed_number("mul", frame, other):
                 return lost_track(why, tb.from_prediction)
             return Track(from_prediction=tb.from_prediction, ratio=_scaled_by(frame, tb.ratio, other))
     return None
@@ -5879,8 +5896,9 @@ LENGTH_ARITHMETIC = ("a Python number computed from the number of images (``len(
                      "no rule of lengths follows: on a group alone it is computed from the group's")
 SIZE_THROUGH_MATH = ("a plain float computed from a size of image rows by a function of ``math`` (``math.sqrt(x.numel())``): "
                      "on a group alone it is computed from the group's rows")
-COUNT_FACTOR = ("a Python number of the batch (a count of the images that pass a test, the largest of their counts) "
-                "as a factor no rule follows: on a group alone it is the group's")
+COUNT_FACTOR = ("a Python number of the batch (a statistic of one number per image: a count of the images that pass a "
+                "test, the largest of their counts, a sum of their fields) as a factor no rule follows: on a group alone "
+                "it is the group's")
 EXTREME_ARITHMETIC = ("a number computed in Python (``2 * n``) from the largest of per-image counts or from a count of the "
                       "images a comprehension filtered: on a group alone it is computed from the group's")
 CHOSEN_LITERAL = ("a number chosen by a Python test between a number of the batch and a literal it equals "
@@ -5889,11 +5907,12 @@ UNFOLLOWED_READ = ("a Python number read on the host from values of several imag
                    "that the rules of host reads do not follow")
 
 
-def _computed_number(path: str, frame: Frame, read_as_count: Any = None) -> str | None:
+def _computed_number(path: str, frame: Frame, value: Any = None) -> str | None:  # noqa: C901
     """A reason to decline the ``path`` ("div", "mul") of a loss by a Python number no rule proved,
     where the code that made it (read by ``_provenance``) puts a number of the batch through arithmetic
     no rule follows (``n - 3``, ``round(n / 2)``, ``min(n, 3)``, ``len(targets[0]["labels"])``): read as
-    a constant or as a count it equals, its share on a group alone would be silently wrong."""
+    a constant or as a count it equals, its share on a group alone would be silently wrong. ``value``:
+    the number (a divisor about to be read as a count it equals, a factor), None where not told."""
     from . import _provenance
     from ._bytecode import executed_number_tags
 
@@ -5901,16 +5920,18 @@ def _computed_number(path: str, frame: Frame, read_as_count: Any = None) -> str 
     found = _provenance.declined_number(tags)
     if found is None and tags is not None and "H" in tags and any(read.image is None for read in frame.host_reads):
         return f"{path} of {UNMATCHED_READ}"
-    if found is None and (op := _provenance.length_arithmetic(tags, capped=path == "div")) is not None:
+    if found is None and path == "mul" and _is_weight_statistic(frame, value):
+        return None  # (``* (sum(ws) / len(t))``: ``_weight_statistic`` declines it, naming it)
+    if found is None and path == "mul" and tags is not None and "V" in tags:
+        return f"mul of {COUNT_FACTOR}" + (f" ({_provenance.spelled('vcond')})" if "vcond" in tags else "")
+    if found is None and (op := _provenance.length_arithmetic(tags, path)) is not None:
         return f"{path} of {LENGTH_ARITHMETIC} (``{op.split(':', 1)[1]}``)"
     if found is None and frame.plain_counts and (op := _provenance.size_through_math(tags)) is not None:
         return f"{path} of {SIZE_THROUGH_MATH} (``{op.split(':', 1)[1]}``)"
-    if found is None and read_as_count is not None and _provenance.chosen_literal(tags, float(read_as_count)):
-        return f"{path} of {CHOSEN_LITERAL} ({float(read_as_count):g})"
+    if found is None and path == "div" and isinstance(value, (int, float)) and _provenance.chosen_literal(tags, float(value)):
+        return f"{path} of {CHOSEN_LITERAL} ({float(value):g})"
     if found is None and _provenance.extreme_arithmetic(tags):
         return f"{path} of {EXTREME_ARITHMETIC}"
-    if found is None and path == "mul" and tags is not None and "V" in tags:
-        return f"mul of {COUNT_FACTOR}" + (f" ({_provenance.spelled('vcond')})" if "vcond" in tags else "")
     return None if found is None else f"{path} of {COMPUTED_NUMBER} ({_provenance.spelled(found)})"
 
 
