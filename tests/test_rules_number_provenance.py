@@ -108,6 +108,12 @@ def joined_labels_compared(o, t):
     return {"loss": e.mean() * (1.0 if n > 4.0 else 0.5)}
 
 
+def joined_labels_choosing_the_reduction(o, t):
+    e = err(o, t)
+    n = len(torch.cat([u["labels"] for u in t]))
+    return {"loss": e.sum() if n > 4 else e.mean()}
+
+
 def joined_labels_or_a_literal_compared(o, t):
     e = err(o, t)
     n = len(torch.cat([u["labels"] for u in t])) or 0.5
@@ -200,7 +206,7 @@ def rounded_count_passed_to_a_helper(o, t):
 
 
 DECLINES = [sorted_host_read, instances_halved_by_floor_division, host_read_doubled_under_a_floor,
-            joined_labels_compared, joined_labels_or_a_literal_compared, first_images_count_compared,
+            joined_labels_compared, joined_labels_choosing_the_reduction, joined_labels_or_a_literal_compared, first_images_count_compared,
             joined_labels_shifted, images_plus_one, images_tripled_as_a_factor, images_squared,
             images_plus_a_literal_in_a_list, images_halved, filtered_count_as_a_factor, square_root_of_the_elements,
             largest_count_doubled_under_a_floor, largest_count_made_a_tensor, rows_or_a_literal_equal_to_them,

@@ -634,9 +634,9 @@ def unseen_tests(code: types.CodeType) -> list[str]:
         return []
     out = []
     for tags in r.tested.values():
-        if "V" in tags and "vlen" in tags:
+        if "vlen" in tags:  # (a test's outcome carries no ``V``: see COMPARE_OP)
             out.append("a length of a tensor joined from every image's (``len(torch.cat([u[\"labels\"] for u in t]))``)")
-        elif "V" in tags and "pick" in tags:
+        elif "pick" in tags and "call:len" in tags:
             out.append("a length of one image's field picked by position (``len(targets[0][\"labels\"])``)")
     return list(dict.fromkeys(out))
 
