@@ -1219,12 +1219,11 @@ CASES = {c.body.__name__: c for c in [
          why="GAP: the sum of the assigned IoUs as the normaliser"),
     Case(localisation_distillation, dense_batch),
     # first contact: region_text GAP on batches 0 and 1 too (4), the read count's use on the mixing key declined the
-    # call; s52: split
-    Case(yolo_world_region_text, text_batch, keys("loss_batch_vocab"),
-         gaps=keys("loss_region_text@3", "loss_batch_vocab@3"), mix_batches=_MIXED,
-         why="MIXES: other images' texts as negatives; GAP on the one image: slices after a host read"),
-    Case(soft_teacher, teacher_batch, gaps=keys("loss_cls_unsup", "loss_reg_unsup"), gap_batches=_ALL,
-         why="GAP: .item() of the reliable count"),
+    # call; s52: split; s53: on the one image too (2), slices after a read whose number is followed per group
+    Case(yolo_world_region_text, text_batch, keys("loss_batch_vocab"), mix_batches=_MIXED,
+         why="MIXES: other images' texts as negatives"),
+    # first contact: GAP (10), .item() of the reliable count, its use beside `lw[reliable][:, None]` not proven; s53: split
+    Case(soft_teacher, teacher_batch),
     Case(focal_global_distillation, fgd_batch, gaps=keys("loss_fgd"), gap_batches=_ALL,
          why="GAP: the masks written per image"),
     Case(mask2former_uncertain_points, mask_batch),
@@ -1251,6 +1250,6 @@ CASES = {c.body.__name__: c for c in [
 
 FIRST = (342, 146, 130, 0)  # expected, declined, GAP, WRONG at first contact (int37 at 494a35c unchanged)
 # s52: one image's stacked instance terms (4), a host-read count dividing a mixing key beside splitting ones (4)
-NOW = (342, 138, 122, 0)
+NOW = (342, 126, 110, 0)
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW,
-                              over_target="35.7 %: see the module docstring"))
+                              over_target="32.2 %: see the module docstring"))

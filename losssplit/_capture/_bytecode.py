@@ -13330,7 +13330,9 @@ def _group_flows(code: types.CodeType, lasti: int, integer: bool = False, as_flo
     def operand(start: int | None, end: int) -> bool:  # a span next to the number: see ``group_read``
         if start is None or start >= end:
             return False
-        for i in instructions[start:end]:
+        for j, i in enumerate(instructions[start:end], start):
+            if _index_key(instructions, j, end):
+                continue  # ``w[m][:, None]``: the key of a subscript inside the span, never its value
             if i.opname not in _OPERAND_OPS or i.is_jump_target and i is not instructions[start]:
                 return False
             if i.opname == "LOAD_CONST" and type(i.argval) not in (int, float, str):
@@ -13437,6 +13439,35 @@ def _group_flows(code: types.CodeType, lasti: int, integer: bool = False, as_flo
 
     constant_sites = frozenset(instructions[k].offset for k, spans in sites if all(constant(s, e) for s, e in spans))
     return GroupFlows(tuple(sorted(names)), tuple(sorted(globals_)), tuple(sorted(callees)), returns, constant_sites)
+
+
+def _index_key(instructions: list[dis.Instruction], j: int, end: int) -> bool:
+    """Whether the instruction at ``j`` pushes (a part of) the key of a subscript that ends before
+    ``end``: a constant of a slice's kind (None, ``...``, a slice, a tuple of those and ints) or a
+    ``BUILD_SLICE`` / ``BUILD_TUPLE``, whose value, through slices and tuples only, is the key a
+    ``BINARY_SUBSCR`` pops (``x[:, None]``, ``x[..., 0]``): an index, no operand of the number."""
+    i = instructions[j]
+    if i.opname == "LOAD_CONST":
+        if not _key_constant(i.argval):
+            return False
+    elif i.opname not in ("BUILD_SLICE", "BUILD_TUPLE") or i.is_jump_target:
+        return False
+    found = _consumer(instructions, j)
+    while found is not None and found[0] < end:
+        k, which = found
+        op = instructions[k].opname
+        if op == "BINARY_SUBSCR":
+            return which == 1
+        if op not in ("BUILD_SLICE", "BUILD_TUPLE") or instructions[k].is_jump_target:
+            return False
+        found = _consumer(instructions, k)
+    return False
+
+
+def _key_constant(value: Any) -> bool:
+    if value is None or value is Ellipsis or type(value) in (int, slice):
+        return True
+    return type(value) is tuple and all(_key_constant(v) for v in value)
 
 
 def _method_result(instructions: list[dis.Instruction], start: int, end: int) -> bool:

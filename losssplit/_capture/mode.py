@@ -823,10 +823,12 @@ def exact_ints(frame: Frame, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
     return tuple(exact(a) for a in args), {k: exact(v) for k, v in kwargs.items()} if kwargs else kwargs
 
 
-def _escape(reads: tuple[GroupRead, ...], what: str) -> None:
+def _escape(frame: Frame | None, reads: tuple[GroupRead, ...], what: str) -> None:
     for r in reads:
         if r.escaped is None:
             r.escaped = what
+    if frame is not None:
+        frame.unfollow(reads)
 
 
 def _joined(a: tuple[Any, tuple[Ratio, ...], tuple[GroupRead, ...]], b: tuple[Any, tuple[Ratio, ...], tuple[GroupRead, ...]]
@@ -896,7 +898,7 @@ def _group_arithmetic(name: str, base: type) -> Callable[..., Any]:
         o: Any = other[0] if other else None
         if value is NotImplemented or type(value) not in (int, float):
             if not isinstance(o, Tensor):  # a tensor's own method runs next, seen by the capture
-                _escape(entry[2], f"{type(o).__name__} {name}")
+                _escape(frame, entry[2], f"{type(o).__name__} {name}")
             return value
         expr: Any
         if not other:
@@ -905,7 +907,7 @@ def _group_arithmetic(name: str, base: type) -> Callable[..., Any]:
             kind = _GROUP_BINARY.get(name)
             both = _group_operands(frame, entry, o) if kind is not None else None
             if both is None:
-                _escape(entry[2], f"{type(o).__name__} {name}")
+                _escape(frame, entry[2], f"{type(o).__name__} {name}")
                 if frame.num_images > 1 and _bytecode.read_branched():  # ``if m // 4 >= 2:``: a plain number compared
                     frame.doubt(torch.ones((), dtype=torch.bool), f"a number read on the host from a value of several "
                                 f"images, its {name} (a plain number) compared or tested in Python: on a group alone "
@@ -914,7 +916,7 @@ def _group_arithmetic(name: str, base: type) -> Callable[..., Any]:
             mine, their, ratios, reads = both
             expr = (kind, their, mine) if name.startswith("__r") else (kind, mine, their)
             if kind == "pow" and (their[0] != "c" or name == "__rpow__"):
-                _escape(entry[2], f"{type(o).__name__} {name}")
+                _escape(frame, entry[2], f"{type(o).__name__} {name}")
                 return value
             if kind == "pow":
                 expr = ("pow", mine, their[1])
@@ -938,7 +940,7 @@ def _group_comparison(name: str, base: type) -> Callable[..., Any]:
         frame: Frame = self._frame()
         both = _group_operands(frame, entry, other)
         if both is None:
-            _escape(entry[2], f"a comparison ({name}) with {type(other).__name__}")
+            _escape(frame, entry[2], f"a comparison ({name}) with {type(other).__name__}")
             return result
         mine, their, ratios, reads = both
         for r in reads:
@@ -955,7 +957,7 @@ def _group_exit(name: str, base: type) -> Callable[..., Any]:
         if not _by_the_capture():
             entry = group_entry(self)
             if entry is not None:
-                _escape(entry[2], f"{name.strip('_')}()")
+                _escape(self._frame(), entry[2], f"{name.strip('_')}()")
         return value
 
     method.__name__ = name
@@ -2062,12 +2064,24 @@ class Frame:
         a read taken as a size does (``loose_number``)."""
         if read.sizes_only:
             self.sized_reads = True
-        if read.image is None:
+        if read.followed:  # (no slice or position can take a followed read's number unseen)
+            pass
+        elif read.image is None:
             self.read_image = SEVERAL
         elif self.read_image != SEVERAL and read.image != self.read_image:
             self.read_image = read.image
             self.segment = len(self.host_reads)
         self.host_reads.append(read)
+
+    def unfollow(self, reads: tuple[GroupRead, ...]) -> None:
+        """A followed read's number (or one computed from it) left what the capture sees (an
+        escape, a torch function whose output is lost): from now on a size may be that number
+        (unless of the image whose reads come last, of several images)."""
+        for r in reads:
+            if r.read.followed:
+                r.read.followed = False
+                if self.read_image == NO_READ or r.read.image != self.read_image:
+                    self.read_image = SEVERAL
 
     def note_blocks(self, out: Any, blocks: tuple[int, ...]) -> None:
         """``out``, made by the op being followed, is ``blocks`` of identical rows along dim 0."""
@@ -2255,7 +2269,7 @@ class Frame:
             if literal is not None and literal():  # ``xyxy[:, :2]``: no read set this size, none is loose
                 return
             for read in self.host_reads[self.segment :]:
-                if not read.consumed:  # a read that would have declined the call: now loose
+                if not read.consumed and not read.followed:  # a read that would have declined the call: now loose
                     read.consumed = self.sized_reads = True
             return
         if literal is not None and literal():
@@ -2290,10 +2304,11 @@ class Frame:
         if image == at:
             if not literal():
                 for read in self.host_reads[self.segment :]:
-                    if not read.consumed:
+                    if not read.consumed and not read.followed:
                         read.consumed = self.sized_reads = self.positioned_reads = True
             return
-        if (self.positioned_reads or any(not r.consumed for r in self.host_reads[self.segment :])) and not literal():
+        if (self.positioned_reads or any(not r.consumed and not r.followed for r in self.host_reads[self.segment :])) \
+                and not literal():
             self.doubt(torch.ones((), dtype=torch.bool),
                        f"{op} at a position of image {image}'s values after numbers read on the host from another "
                        "image's values were taken as positions of its values (this one may be one of them)")
@@ -4372,6 +4387,9 @@ class HostRead:
     data: bool = False
     """A read of one image's own values other than its weight field (``t["scale"].item()``): the
     number it returned is that image's data, never its weight (``Frame.data_images``)."""
+    followed: bool = False
+    """Its number is a ``GroupFloat`` / ``GroupInt`` whose every use is seen: no size, position or
+    other number the capture does not follow can come from it (``Frame.sized`` passes it over)."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True, eq=False)
@@ -4992,7 +5010,7 @@ def _group_read(frame: Frame, track: Track, out: Any, op: str) -> Any:
             return None
     r = track.ratio if track.formula is None and not track.parts else None
     plain = r is not None and r.kind is RatioKind.SUM and not r.divisors and r.normaliser is None and not r.offset
-    read = HostRead(out, r if plain else None, r, op, image=r.host_image if r is not None else None)
+    read = HostRead(out, r if plain else None, r, op, image=r.host_image if r is not None else None, followed=True)
     frame.add_read(read)
     grouped = GroupRead(read)
     frame.group_reads.append(grouped)
@@ -7138,7 +7156,9 @@ class CaptureMode(TorchFunctionMode):
             done = is_tensor and (t := frame.get(out)) is not None and t.lost_at is not None
             for reads in frame.escape_unless_lost:
                 if not done:
-                    _escape(reads, op_name(func))
+                    _escape(frame, reads, op_name(func))
+                else:  # (a size of the lost output may be the number)
+                    frame.unfollow(reads)
             frame.escape_unless_lost.clear()
         if frame.weight_filled and frame.error is None and is_tensor and func in _SHADOWED \
                 and _holds_arg(frame.weight_filled, args):
@@ -7511,7 +7531,7 @@ def _grouped_arguments(frame: Frame, func: Any, args: tuple, kwargs: dict, out: 
         if lost:  # ``batch_loss / max(pos.sum().item(), 1)`` of a loss whose images mix: its key is declined anyway
             frame.escape_unless_lost.append(entry[2])
         else:
-            _escape(entry[2], op_name(func))
+            _escape(frame, entry[2], op_name(func))
 
     def plain(v: Any) -> Any:
         if type(v) in _GROUPED:

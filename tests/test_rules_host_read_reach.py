@@ -1,0 +1,105 @@
+"""Numbers read on the host decline only what they may reach (survey 52, issue #13).
+
+A count read by ``.item()`` whose every use the body's code shows to be seen (``_bytecode.group_read``:
+a ``GroupFloat`` / ``GroupInt``, followed per group) is:
+
+- proven also beside an operand that indexes with slices and ``None`` (``lw[rel][:, None]``: the key
+  of a subscript is no operand of the number). Soft Teacher's smooth L1 over ``max(n.item() * 4, 1)``
+  times each box's ``loss_weight`` declined the whole call;
+- no size a slice can take unseen: a slice after it, bounded by a global constant, keeps its companions
+  (YOLO-World's own texts written per image after the count, on one image: declined the call). A slice
+  bounded by the number itself is not proven, and still declines.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from _helpers import RULE_BATCHES, rule_batch, rule_outcome, rule_targets, wrong_companions
+
+K = 2  # a global constant: no literal at the subscript
+# the rule batches of 2 to 4 images and two of one image (one group absent)
+BATCHES = [*RULE_BATCHES, (7, [0.5]), (8, [1.0])]
+
+
+def _outcomes(body) -> list[str]:
+    seen = []
+    for seed, weights in BATCHES:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        seen.append("wrong" if wrong_companions(got, want) else "exact" if set(got) == set(want) else "declined")
+    return seen
+
+
+def _weights(t) -> torch.Tensor:
+    return torch.cat([torch.full((3,), u["loss_weight"]) for u in t])
+
+
+def weighted_over_read_times_four(o, t):
+    y = rule_targets(t)
+    lw = _weights(t)
+    rel = (y[..., 0] > 0.4).flatten()
+    e = (o["x"] - y).abs().flatten(0, 1)[rel]
+    return {"loss": (e * lw[rel][:, None]).sum() / max(rel.sum().item() * 4, 1)}
+
+
+def masked_over_read_ellipsis(o, t):
+    y = rule_targets(t)
+    m = y[..., 0] > 0.4
+    return {"loss": ((o["x"] - y).abs()[..., 1:] * m[..., None]).sum() / max(m.sum().item() * 3, 1)}
+
+
+def weighted_over_read_kept_tuple(o, t):
+    y = rule_targets(t)
+    lw = _weights(t)
+    rel = (y[..., 0] > 0.4).flatten()
+    e = (o["x"] - y).abs().flatten(0, 1)[rel]
+    return {"loss": (e * lw[rel][:, None]).sum() * len((1, 2)) / max(rel.sum().item() * 4, 1)}
+
+
+def test_a_read_beside_an_operand_indexed_by_slices_and_none_is_followed():
+    assert _outcomes(weighted_over_read_times_four) == ["exact"] * len(BATCHES)
+    assert _outcomes(masked_over_read_ellipsis) == ["exact"] * len(BATCHES)
+
+
+def test_a_constant_tuple_that_is_no_index_is_no_proof():
+    seen = _outcomes(weighted_over_read_kept_tuple)
+    assert "wrong" not in seen and "declined" in seen, seen
+
+
+def written_after_read(o, t):
+    y = rule_targets(t)
+    m = y > 0.5
+    n = max(m.sum().item(), 1)
+    z = torch.zeros_like(y)
+    for i in range(len(t)):
+        z[i, :, :K] = y[i, :, :K]
+    return {"loss": ((o["x"] - z).abs() * m).sum() / n}
+
+
+def stacked_after_read(o, t):
+    y = rule_targets(t)
+    m = y > 0.5
+    n = max(m.sum().item(), 1)
+    z = []
+    for i in range(len(t)):
+        z.append(y[i, :, :K])
+    return {"loss": ((o["x"][:, :, :K] - torch.stack(z)).abs() * m[:, :, :K]).sum() / n}
+
+
+def sliced_by_read(o, t):
+    m = rule_targets(t) > 0.5
+    n = max(m.sum().item(), 1)
+    z = torch.stack([u["y"][:, :n] for u in t])
+    return {"loss": ((o["x"][:, :, :n] - z).abs() * m[:, :, :n]).sum() / n}
+
+
+@pytest.mark.parametrize("body", [written_after_read, stacked_after_read])
+def test_slices_after_a_followed_read_keep_their_companions(body):
+    assert _outcomes(body) == ["exact"] * len(BATCHES)
+
+
+def test_a_slice_bounded_by_the_read_still_declines():
+    seen = _outcomes(sliced_by_read)
+    assert seen[:-1] == ["declined"] * (len(BATCHES) - 1), seen  # (the last: one group, every weight 1)
+    _, _, said = rule_outcome(sliced_by_read, rule_batch(0, RULE_BATCHES[0][1]))
+    assert any("slice bounds after a value not of one image was read" in m for m in said), said
