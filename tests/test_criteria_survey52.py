@@ -67,6 +67,14 @@ an op not followed still declines); (3) a vector of constants of the call picked
 summed or in arithmetic with constants stays a constant an expression of ratios takes (``w[0] *
 batch_dice``; ``tests/test_rules_constant_vectors.py``; nnU-Net's body iterates its weights by ``zip``,
 through ``unbind``, and still declines). Left: every other GAP cause above.
+
+NOW (host40): 342 expected, 115 declined, **99 GAP (28.9 %)**, 0 WRONG. A host read declines only the keys
+it reaches (``tests/test_rules_host_read_reach.py``): Soft Teacher's ``.item()`` count is followed per group
+beside ``lw[reliable][:, None]`` (a subscript's key of slices and ``None`` is no operand of the number; 10);
+a count followed per group sizes no slice, so YOLO-World's own texts written per image after it split on the
+one image (2); Mask R-CNN's ``max(float(count), 1.0)``, whose every use the code shows to end at the
+division, loses only that division's output: ``mask_fp`` declines alone, naming the op (11; 5 left: a count
+of data over the read count, declined as before).
 """
 
 from __future__ import annotations
@@ -1242,14 +1250,16 @@ CASES = {c.body.__name__: c for c in [
     Case(solov2_dice_focal, solo_batch),
     Case(yolact_masks, yolact_batch, gaps=keys("loss_m", "loss_s"),
          why="GAP: total_num_pos, a Python sum of the positives' lengths"),
-    Case(mask_rcnn_class_specific, roi_batch, gaps=keys("loss_mask", "mask_acc", "mask_fp", "mask_fp_real@2"),
-         gap_batches=_ALL, why="GAP: float of a count of the targets"),
+    # first contact: GAP on every key (16), the host read of the negatives' count declined the call; s53: on the key it
+    # divides only
+    Case(mask_rcnn_class_specific, roi_batch, gaps=keys("mask_fp"), gap_batches=_ALL,
+         why="GAP: a count of the data over a float of a count of the targets"),
     Case(enet_batch_class_weights, semantic_batch, keys("loss_ce_enet"), gaps=keys("loss_ce_enet@3"),
          mix_batches=_MIXED, why="MIXES: the class weights from the batch's label frequencies"),
 ]}
 
 FIRST = (342, 146, 130, 0)  # expected, declined, GAP, WRONG at first contact (int37 at 494a35c unchanged)
 # s52: one image's stacked instance terms (4), a host-read count dividing a mixing key beside splitting ones (4)
-NOW = (342, 126, 110, 0)
+NOW = (342, 115, 99, 0)
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW,
-                              over_target="32.2 %: see the module docstring"))
+                              over_target="28.9 %: see the module docstring"))

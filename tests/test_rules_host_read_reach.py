@@ -103,3 +103,78 @@ def test_a_slice_bounded_by_the_read_still_declines():
     assert seen[:-1] == ["declined"] * (len(BATCHES) - 1), seen  # (the last: one group, every weight 1)
     _, _, said = rule_outcome(sliced_by_read, rule_batch(0, RULE_BATCHES[0][1]))
     assert any("slice bounds after a value not of one image was read" in m for m in said), said
+
+
+# -- a number read by float() / int(), unmarked: declined only where it reaches -------------------------------------
+
+
+def logged_rate_beside(o, t):
+    y = rule_targets(t)
+    hit = (o["x"] > 0.5) == (y > 0.5)
+    with torch.no_grad():
+        fp = ((o["x"] > 0.5) & (y <= 0.5)).sum() / max(float((y <= 0.5).sum()), 1.0)
+    return {"loss": (o["x"] - y).abs().mean(), "acc": hit.float().mean(), "fp": fp}
+
+
+def scaled_by_converted(o, t):
+    y = rule_targets(t)
+    n = int((y > 0.5).sum())
+    inv = 1.0 / max(n, 1)
+    return {"loss": (o["x"] - y).abs().mean(), "loss_scaled": (o["x"] - y).square().mean() * inv}
+
+
+def counted_by_float(o, t):
+    y = rule_targets(t)
+    m = y > 0.5
+    return {"loss": ((o["x"] - y).abs() * m).sum() / max(float(m.sum()), 1.0), "loss_sq": (o["x"] - y).square().mean()}
+
+
+def compared_read(o, t):
+    y = rule_targets(t)
+    n = float((y > 0.5).sum())
+    scale = 2.0 if n > 20 else 1.0
+    return {"loss": (o["x"] - y).abs().mean() * scale}
+
+
+def sized_by_read(o, t):
+    y = rule_targets(t)
+    n = int((y > 0.5).sum())
+    pad = torch.zeros(n)
+    return {"loss": (o["x"] - y).abs().mean() + pad.sum()}
+
+
+def kept_in_a_local_tensor(o, t):
+    y = rule_targets(t)
+    cnt = ((o["x"] > 0.5) & (y <= 0.5)).sum()
+    fp = cnt / max(float((y <= 0.5).sum()), 1.0)
+    return {"loss": (o["x"] - y).abs().mean(), "fp": fp}
+
+
+def _keys(body, seed, weights):
+    got, want, said = rule_outcome(body, rule_batch(seed, weights))
+    assert not wrong_companions(got, want), (seed, got, want)
+    return {k.rsplit("_", 1)[0] for k in got}, {k.rsplit("_", 1)[0] for k in want}, said
+
+
+def test_a_float_read_declines_only_the_key_it_divides():
+    for seed, weights in RULE_BATCHES:
+        got, want, said = _keys(logged_rate_beside, seed, weights)
+        assert got == want - {"fp"}, (seed, said)
+        assert any("'fp'" in m and "Tensor.__float__" in m for m in said), said
+
+
+def test_an_int_read_scaling_a_loss_declines_that_key_only():
+    for seed, weights in RULE_BATCHES:
+        got, want, said = _keys(scaled_by_converted, seed, weights)
+        assert got == want - {"loss_scaled"}, (seed, said)
+
+
+def test_a_float_read_taken_as_a_count_still_splits():
+    assert _outcomes(counted_by_float) == ["exact"] * len(BATCHES)
+
+
+@pytest.mark.parametrize("body", [compared_read, sized_by_read, kept_in_a_local_tensor])
+def test_a_read_compared_sizing_or_kept_beside_a_local_declines_the_call(body):
+    for seed, weights in RULE_BATCHES:
+        got, _, said = rule_outcome(body, rule_batch(seed, weights))
+        assert got == {} and said, (seed, got)

@@ -1144,6 +1144,11 @@ class Frame:
         # the ratio it is the value of (None: not a row sum), the op; consumed when a loss is
         # divided by it (see ``host_normaliser``); one never consumed declines the call
         self.host_reads: list[HostRead] = []
+        # reads whose every use the code shows to end at an operator or torch function (``ReadReach``),
+        # and those ops' offsets per code
+        self.reaches: list[ReadReach] = []
+        self.reach_sites: dict[types.CodeType, frozenset[int]] = {}
+        self.reaching = False  # the op being run is at such a site, with a read not accounted for before
         # sizes set by Python numbers (top-k ``k``, slice bounds) after host reads: the image the
         # reads since the last read of another image are of (``SEVERAL`` for good once a read
         # spans images, ``NO_READ`` before any), and where those reads start in ``host_reads``
@@ -2400,9 +2405,11 @@ class Frame:
 
     def unconsumed_read(self, returned: set[int]) -> str | None:
         """The op of a host read of the images' values that no loss was divided by (``returned``:
-        ids of the returned keys' ratios, whose reads only log them), or None."""
+        ids of the returned keys' ratios, whose reads only log them), nor reached only outputs made
+        unknown (``ReadReach``), or None."""
+        reached = {id(r.read) for r in self.reaches if r.blocked is None and r.tensor_sites <= r.seen}
         for read in self.host_reads:
-            if not read.consumed and (read.source is None or id(read.source) not in returned):
+            if not read.consumed and (read.source is None or id(read.source) not in returned) and id(read) not in reached:
                 return read.op
         return None
 
@@ -2865,6 +2872,9 @@ class Frame:
         self.paired_lists.clear()
         self.read_body_call = self._body_call = self.op = self.op_caller = self.op_walk = self.op_locals = None
         self.host_reads.clear()
+        self.reaches.clear()
+        self.reach_sites.clear()
+        self.reaching = False
         self.logged_tensors.clear()
         self.read_image = NO_READ
         self.counted.clear()
@@ -4392,6 +4402,25 @@ class HostRead:
     other number the capture does not follow can come from it (``Frame.sized`` passes it over)."""
 
 
+@dataclasses.dataclass(slots=True, eq=False)
+class ReadReach:
+    """A host read whose number the body gets unmarked (``float(n.sum())``), where its code shows
+    each use of the number, and of the numbers Python computes from it, to end at an operator or a
+    torch function the capture sees (``_bytecode.read_reach``): there a rule that takes it as a count
+    accounts for it, else the op's output is lost -- only the keys computed from it are declined, as
+    for a value whose images mix. An op there of another kind (a size, a fill) leaves the read
+    unaccounted for, as is a site whose result is taken for a tensor that ran no torch op."""
+
+    read: HostRead
+    code: types.CodeType
+    sites: frozenset[int]
+    tensor_sites: frozenset[int]
+    seen: set[int] = dataclasses.field(default_factory=set)
+    """The tensor sites a torch op ran at since the read."""
+    blocked: str | None = None
+    """The first op at a site that neither took the number as a count nor could lose its output."""
+
+
 @dataclasses.dataclass(frozen=True, slots=True, eq=False)
 class Tested:
     """A one-element value that is an expression of ratios (``Track.formula``, a sum of ratios:
@@ -4906,7 +4935,13 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
     # a read of a returned loss only logs it, unless the body's code may compute with the number
     # (``e.sum() * math.exp(loss.item())``: the batch's number on every group)
     source = r if r is None or _bytecode.read_set_aside() is not False else None
-    frame.add_read(HostRead(out, r if plain else None, source, op, image=r.host_image if r is not None else None))
+    read = HostRead(out, r if plain else None, source, op, image=r.host_image if r is not None else None)
+    frame.add_read(read)
+    if func in _NUMBER_READS and type(out) in (int, float):
+        reach = _bytecode.read_reach(_not_numpy)
+        if reach is not None:
+            frame.reaches.append(ReadReach(read, *reach))
+            frame.reach_sites[reach[0]] = frame.reach_sites.get(reach[0], frozenset()) | reach[1]
 
 
 def _weight_read(frame: Frame, x: Tensor, out: float, op: str) -> None:
@@ -5015,6 +5050,56 @@ def _group_read(frame: Frame, track: Track, out: Any, op: str) -> Any:
     grouped = GroupRead(read)
     frame.group_reads.append(grouped)
     return group_number(frame, float(out) if exact else out, expr, tuple(ratios), (grouped,), exact)
+
+
+def _reached_before(frame: Frame) -> tuple[int, list[tuple[ReadReach, bool]]] | None:
+    """At the op about to run, where the caller's code executes a site of reads (``ReadReach``):
+    (the site's offset, each such read with whether it was accounted for before), the reads set
+    unconsumed, so that ``_reached_after`` sees whether this op's rule took the number."""
+    try:
+        at = _bytecode.executing_site(frame.reach_sites)
+    except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+        frame.error, frame.error_op = exc, "a site of a number read on the host"
+        return None
+    if at is None:
+        return None
+    code, offset = at
+    held = [(r, r.read.consumed) for r in frame.reaches if r.code is code and offset in r.sites]
+    for r, _ in held:
+        r.read.consumed = False
+    frame.reaching = bool(held)
+    return offset, held
+
+
+def _reached_after(frame: Frame, reached: tuple[int, list[tuple[ReadReach, bool]]], func: Any, args: tuple,
+                   kwargs: dict, out: Any) -> None:
+    """After the op at a site of reads (``_reached_before``): a read its rule took as a count stays
+    accounted for; else the op's output, a new tensor of arithmetic between tensors of the images and
+    the number, is lost (on a group alone the number is the group's), or the read is blocked."""
+    offset, held = reached
+    frame.reaching = False
+    fresh = type(out) is Tensor and out._base is None and not any(out is a for a in flat_args(args, kwargs))
+    imaged = any(isinstance(a, Tensor) and frame.get(a) is not None for a in flat_args(args, kwargs))
+    for r, before in held:
+        taken = r.read.consumed
+        r.read.consumed = before or taken
+        if offset in r.tensor_sites:
+            r.seen.add(offset)
+        if taken:
+            continue
+        if func in _NUMBER_ARITHMETIC and fresh and imaged and not (kwargs and kwargs.get("out") is not None):
+            frame.lose(out, f"{op_name(func)} with a number read on the host at {r.read.op}")
+        elif r.blocked is None:
+            r.blocked = op_name(func)
+
+
+# out-of-place arithmetic whose operand a number is (its output a new tensor of the operands' values)
+_NUMBER_ARITHMETIC = frozenset({
+    Tensor.__add__, Tensor.__radd__, Tensor.__sub__, Tensor.__rsub__, Tensor.__mul__, Tensor.__rmul__,
+    Tensor.__truediv__, Tensor.__rtruediv__, Tensor.__pow__, Tensor.__rpow__, Tensor.add, Tensor.sub, Tensor.mul,
+    Tensor.div, Tensor.true_divide, torch.add, torch.sub, torch.mul, torch.div, torch.true_divide, torch.multiply,
+    torch.divide, torch.subtract,
+})
 
 
 def _not_numpy(value: Any, depth: int = 1) -> bool:
@@ -7136,6 +7221,7 @@ class CaptureMode(TorchFunctionMode):
             _outside_asked(frame, func, x)
         if rule is None and func in KNOWN_IGNORED:
             return out
+        reached = _reached_before(frame) if frame.reaches and frame.error is None else None
         try:
             # Side computations use detached tensors only, so no grad-mode switch is needed here.
             with _HIDDEN():
@@ -7152,6 +7238,8 @@ class CaptureMode(TorchFunctionMode):
             frame.error = exc
             frame.error_op = op_name(func)
         frame.op = frame.ran = None
+        if reached is not None:
+            _reached_after(frame, reached, func, args, kwargs, out)
         if frame.escape_unless_lost:  # the rule ran: a number only ever scaling lost values steers no companion
             done = is_tensor and (t := frame.get(out)) is not None and t.lost_at is not None
             for reads in frame.escape_unless_lost:
