@@ -9,6 +9,14 @@ a ``GroupFloat`` / ``GroupInt``, followed per group) is:
 - no size a slice can take unseen: a slice after it, bounded by a global constant, keeps its companions
   (YOLO-World's own texts written per image after the count, on one image: declined the call). A slice
   bounded by the number itself is not proven, and still declines.
+
+A number read by ``float()`` / ``int()`` (unmarked: Python makes a plain number of what ``__float__``
+returns) whose every use the code shows to end at an operator or a torch function (``_bytecode.read_reach``)
+is accounted for where a rule takes it as a count; at any other such arithmetic that op's output is lost,
+so only the keys computed from it decline (Mask R-CNN's logged false-positive rate over
+``max(float(neg.sum()), 1.0)`` declined the whole call). A read compared in Python, a size of a new tensor,
+or one kept beside a local tensor (the result followed as a number into the returned dict) still declines
+the call.
 """
 
 from __future__ import annotations
@@ -105,7 +113,8 @@ def test_a_slice_bounded_by_the_read_still_declines():
     assert any("slice bounds after a value not of one image was read" in m for m in said), said
 
 
-# -- a number read by float() / int(), unmarked: declined only where it reaches -------------------------------------
+# -- a number read by float() / int(), unmarked: declined only where it reaches (a read only computed with in
+# Python steers nothing; one taken as a count at one op and scaling a loss at another declines that loss) ----------
 
 
 def logged_rate_beside(o, t):
@@ -127,6 +136,20 @@ def counted_by_float(o, t):
     y = rule_targets(t)
     m = y > 0.5
     return {"loss": ((o["x"] - y).abs() * m).sum() / max(float(m.sum()), 1.0), "loss_sq": (o["x"] - y).square().mean()}
+
+
+def counted_and_scaling(o, t):
+    y = rule_targets(t)
+    m = y > 0.5
+    n = max(float(m.sum()), 1.0)
+    return {"loss": ((o["x"] - y).abs() * m).sum() / n, "loss_scaled": (o["x"] - y).square().mean() * n}
+
+
+def read_unused(o, t):
+    y = rule_targets(t)
+    n = float((y > 0.5).sum())
+    k = n * 2  # noqa: F841 - read, computed with, never used
+    return {"loss": (o["x"] - y).abs().mean()}
 
 
 def compared_read(o, t):
@@ -171,6 +194,14 @@ def test_an_int_read_scaling_a_loss_declines_that_key_only():
 
 def test_a_float_read_taken_as_a_count_still_splits():
     assert _outcomes(counted_by_float) == ["exact"] * len(BATCHES)
+    assert _outcomes(read_unused) == ["exact"] * len(BATCHES)
+
+
+def test_a_read_taken_as_a_count_at_one_op_declines_the_key_it_scales_at_another():
+    for seed, weights in RULE_BATCHES:
+        got, want, said = _keys(counted_and_scaling, seed, weights)
+        assert got == want - {"loss_scaled"}, (seed, said)
+        assert any("'loss_scaled'" in m for m in said), said
 
 
 @pytest.mark.parametrize("body", [compared_read, sized_by_read, kept_in_a_local_tensor])
