@@ -209,3 +209,26 @@ def test_a_read_compared_sizing_or_kept_beside_a_local_declines_the_call(body):
     for seed, weights in RULE_BATCHES:
         got, _, said = rule_outcome(body, rule_batch(seed, weights))
         assert got == {} and said, (seed, got)
+
+
+def per_image_counts_floored(o, t):
+    n = 0.0
+    for u in t:
+        k = u["fg"].sum().item()
+        n += k
+    e = (o["x"] - rule_targets(t)).abs()
+    n = max(n, 1)
+    fg = torch.cat([u["fg"] for u in t])
+    return {"loss": e[..., 0].flatten()[fg].sum() / n, "loss_rest": e[..., 1:].flatten(0, 1)[fg].sum() / n}
+
+
+def test_per_image_counts_added_up_keep_their_floor_beside_an_ellipsis_index():
+    """One image's count of several is left to the per-image rules, which take ``max(n, 1)`` as each
+    group's floor: the group without foreground gets its empty sum over 1 (followed as a marked number,
+    the floor was a comparison that group decides otherwise, and it was declined)."""
+    for seed, weights in RULE_BATCHES:
+        o, t = rule_batch(seed, weights)
+        for u in t:
+            u["fg"] = (u["y"][:, 0] > 0.3) & (u["loss_weight"] == 1.0)
+        got, want, said = rule_outcome(per_image_counts_floored, (o, t))
+        assert set(got) == set(want) and not wrong_companions(got, want), (seed, said)

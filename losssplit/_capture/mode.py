@@ -5037,6 +5037,11 @@ def _group_read(frame: Frame, track: Track, out: Any, op: str) -> Any:
         return None
     if any(r.kind is RatioKind.SUM_OVER_OPAQUE or r.gate is not None or r.test is not None or r.modified() for r in ratios):
         return None
+    one = track.ratio if track.formula is None and not track.parts else None
+    if one is not None and one.host_image is not None and frame.num_images > 1 and one.kind is RatioKind.SUM \
+            and not one.divisors and one.normaliser is None and not one.offset:
+        return None  # one image's row sum of several: the per-image rules follow it by value (added up, floored:
+        # ``_summed_reads``; marked, its floor ``max(n, 1)`` would be a comparison a group without rows declines)
     exact = False
     if not _bytecode.group_read(frame.group_sites, _not_numpy, type(out) is int):
         # an int the code uses as a float of its value only (``0.1 * max(num_pos, 1)``): given as one
