@@ -9044,12 +9044,16 @@ def _log_flows(code: types.CodeType, lasti: int, prune: bool) -> _LogFlows | Non
     return _LogFlows(tuple(sorted(callees)), tuple(sorted(numbers)), lengths, tuple(sorted(pruned)))
 
 
-def _item_call(code: types.CodeType, lasti: int) -> tuple[list[dis.Instruction], int, set[str]] | None:
+def _item_call(code: types.CodeType, lasti: int, converted: bool = False) -> tuple[list[dis.Instruction], int, set[str]] | None:
     """(the instructions, the index of the ``.item()`` call at ``lasti``, the names of cells) of
-    code whose locals are plain (optimized, no introspection); None otherwise."""
-    instructions, at = _located(code, lasti)
+    code whose locals are plain (optimized, no introspection); None otherwise. ``converted``: a
+    call ``float(x)`` / ``int(x)`` of a global name too (``read_reach`` checks it is the builtin)."""
+    instructions, at = _located_call(code, lasti) if converted else _located(code, lasti)
     if at is None or at < 2 or not code.co_flags & 1 or _INTROSPECTION & set(code.co_names):  # 1: CO_OPTIMIZED
         return None
+    if converted and instructions[at].opname == "CALL" and instructions[at].arg == 1 \
+            and _global_callee(instructions, at) in (("float",), ("int",)):
+        return instructions, at, set(code.co_cellvars) | set(code.co_freevars)
     method, precall, call = instructions[at - 2 : at + 1]
     if (method.opname, method.argval, precall.opname, precall.arg, call.opname, call.arg) != (
         "LOAD_METHOD", "item", "PRECALL", 0, "CALL", 0,
@@ -13232,7 +13236,7 @@ def _follow(instructions: list[dis.Instruction], at: int, visit: Callable[[int, 
 
 # opcodes of an operand next to a read's number (``mode.GroupFloat``) that may hold a tensor: its
 # value, if a Python number there, is no proven constant (checked when the op runs)
-_OPERAND_OPS = frozenset({"LOAD_CONST", "LOAD_FAST", "LOAD_GLOBAL", "LOAD_ATTR", "LOAD_METHOD", "PRECALL", "CALL",
+_OPERAND_OPS = frozenset({"LOAD_CONST", "LOAD_FAST", "LOAD_GLOBAL", "LOAD_ATTR", "LOAD_METHOD", "PRECALL", "CALL", "COMPARE_OP",
                           "KW_NAMES", "BINARY_OP", "BINARY_SUBSCR", "UNARY_NEGATIVE", "UNARY_POSITIVE", "PUSH_NULL"})
 # opcodes of an operand that is a constant of the call: literals, parameters and their items, arithmetic
 _CONSTANT_OPS = frozenset({"LOAD_CONST", "LOAD_FAST", "BINARY_OP", "BINARY_SUBSCR", "UNARY_NEGATIVE", "UNARY_POSITIVE"})
@@ -13267,6 +13271,11 @@ class GroupFlows(NamedTuple):
     is made of literals, parameters the code never stores (and their items) and locals stored
     only from literals or from the number's own flow: a plain number met there is a constant of
     the call (``constant_operand``)."""
+    sites: frozenset[int] = frozenset()
+    """Offsets of the operators and calls the number (or one computed from it) is an operand of."""
+    tensor_sites: frozenset[int] = frozenset()
+    """Those of them whose result is taken for a tensor's (a torch function's; an operator beside
+    a method no number has, ``l.sum()``) and not followed further (``read_reach``)."""
 
 
 def group_read(sites: dict[types.CodeType, frozenset[int]], plain: Callable[[Any], bool], integer: bool = False,
@@ -13293,8 +13302,46 @@ def group_read(sites: dict[types.CodeType, frozenset[int]], plain: Callable[[Any
     Python 3.11 only."""
     f = _caller() if sys.version_info[:2] in _LOG_CHECKED else None
     flows = _group_flows(f.f_code, _lasti(f), integer and not as_float, as_float) if f is not None else None
-    if f is None or flows is None:
+    if f is None or flows is None or not _flows_hold(f, flows, plain):
         return False
+    sites[f.f_code] = sites.get(f.f_code, frozenset()) | flows.constant_sites
+    return True
+
+
+def read_reach(plain: Callable[[Any], bool]) -> tuple[types.CodeType, frozenset[int], frozenset[int]] | None:
+    """For the ``x.item()``, ``float(x)`` or ``int(x)`` the caller's code is executing, whose number
+    the body gets unmarked: (the code, ``GroupFlows.sites``, ``GroupFlows.tensor_sites``) where the
+    code shows every use of the number and of the numbers Python computes from it, as ``group_read``
+    takes them, except that none is compared, returned or put in a container (no mark sees those
+    uses, nor a branch it steers): each ends at an operator or a torch function the capture sees.
+    None otherwise, or on a Python whose layout was not checked."""
+    f = _caller() if sys.version_info[:2] in _LOG_CHECKED else None
+    flows = _group_flows(f.f_code, _lasti(f), False, False, True) if f is not None else None
+    if f is None or flows is None or not _flows_hold(f, flows, plain):
+        return None
+    instructions, at = _located_call(f.f_code, _lasti(f))
+    name = _global_callee(instructions, at) if at is not None and instructions[at].opname == "CALL" else None
+    if name is not None and _builtin(f, name[0]) is not getattr(builtins, name[0], None):
+        return None  # ``float`` rebound by the module
+    return f.f_code, flows.sites, flows.tensor_sites
+
+
+def executing_site(codes: dict[types.CodeType, frozenset[int]]) -> tuple[types.CodeType, int] | None:
+    """(the caller's code, the offset of the instruction it is executing) where that offset is in
+    ``codes``'s set for the code; None otherwise."""
+    f = _caller()
+    if f is None:
+        return None
+    at = codes.get(f.f_code)
+    if at is None:
+        return None
+    instructions, k = _located_call(f.f_code, _lasti(f))
+    offset = instructions[k].offset if k is not None else _lasti(f)
+    return (f.f_code, offset) if offset in at else None
+
+
+def _flows_hold(f: types.FrameType, flows: GroupFlows, plain: Callable[[Any], bool]) -> bool:
+    """Whether what ``_group_flows`` found to check at run time holds in frame ``f`` now."""
     back = f.f_back
     if flows.returns and _package(back) not in ("losssplit", "wrapt"):
         return False  # returned by a helper to code that is not followed
@@ -13312,7 +13359,6 @@ def group_read(sites: dict[types.CodeType, frozenset[int]], plain: Callable[[Any
         passing = len(called) == 1 and called[0] in _PASSING and callee is getattr(builtins, called[0])
         if not passing and str(getattr(callee, "__module__", "") or "").partition(".")[0] != "torch":
             return False
-    sites[f.f_code] = sites.get(f.f_code, frozenset()) | flows.constant_sites
     return True
 
 
@@ -13330,13 +13376,17 @@ def _numeric_module(value: Any) -> bool:
 
 
 @_per_code(256)
-def _group_flows(code: types.CodeType, lasti: int, integer: bool = False, as_float: bool = False) -> GroupFlows | None:
+def _group_flows(code: types.CodeType, lasti: int, integer: bool = False, as_float: bool = False,
+                 unmarked: bool = False) -> GroupFlows | None:
     """What ``group_read`` checks at run time, where every use of the number pushed by the
-    ``.item()`` call at ``lasti`` is one it allows; None otherwise."""
-    located = _item_call(code, lasti)
+    ``.item()`` call at ``lasti`` is one it allows; None otherwise. ``unmarked``: as ``read_reach``
+    takes them, of an ``.item()``, ``float(x)`` or ``int(x)``."""
+    located = _item_call(code, lasti, unmarked)
     if located is None:
         return None
     instructions, at, cells = located
+    reach: set[int] = set()
+    tensor_sites: set[int] = set()
     parameters = set(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
     pending: list[int] = [at]
     flow_stores: set[int] = set()
@@ -13350,7 +13400,9 @@ def _group_flows(code: types.CodeType, lasti: int, integer: bool = False, as_flo
     def operand(start: int | None, end: int) -> bool:  # a span next to the number: see ``group_read``
         if start is None or start >= end:
             return False
-        for i in instructions[start:end]:
+        for j, i in enumerate(instructions[start:end], start):
+            if _index_key(instructions, j, end):
+                continue  # ``w[m][:, None]``: the key of a subscript inside the span, never its value
             if i.opname not in _OPERAND_OPS or i.is_jump_target and i is not instructions[start]:
                 return False
             if i.opname == "LOAD_CONST" and type(i.argval) not in (int, float, str):
@@ -13370,6 +13422,8 @@ def _group_flows(code: types.CodeType, lasti: int, integer: bool = False, as_flo
             return None
         k, which = found
         i = instructions[k]
+        if unmarked and (i.opname in ("RETURN_VALUE", "STORE_SUBSCR", "COMPARE_OP") or i.opname in _CONTAINERS):
+            return None  # (no mark sees a comparison, nor a number given back)
         if as_float and (i.opname in ("RETURN_VALUE", "STORE_SUBSCR") or i.opname in _CONTAINERS and not _returned_dict(instructions, k)):
             return None  # (only a value of the returned dict is given back as the int it was)
         if as_float and i.opname in _CONTAINERS:
@@ -13404,8 +13458,11 @@ def _group_flows(code: types.CodeType, lasti: int, integer: bool = False, as_flo
             if integer and which == 1:
                 int_spans.append(span)  # type: ignore[arg-type]
             sites.append((k, [span]))  # type: ignore[list-item]
+            reach.add(i.offset)
             if i.opname == "BINARY_OP" and not _method_result(instructions, span[0], span[1]):
                 pending.append(k)  # (with a tensor's method result: a tensor, whose uses the capture sees)
+            elif i.opname == "BINARY_OP":
+                tensor_sites.add(i.offset)
             continue
         if i.opname == "CALL" and which >= 2:
             name = _global_callee(instructions, k)
@@ -13415,6 +13472,7 @@ def _group_flows(code: types.CodeType, lasti: int, integer: bool = False, as_flo
             if name is None or spans is None:
                 return None
             callees.add(name)
+            reach.add(i.offset)
             if len(name) == 1 and name[0] in _PASSING:  # torch functions are checked when run
                 others = [(s, e) for s, e in spans if not s <= p < e]
                 if not all(operand(s, e) for s, e in others):
@@ -13423,6 +13481,8 @@ def _group_flows(code: types.CodeType, lasti: int, integer: bool = False, as_flo
                     int_spans += others
                 sites.append((k, others))
                 pending.append(k)
+            else:
+                tensor_sites.add(i.offset)
             continue
         return None
     stores: dict[str, list[int]] = {}
@@ -13456,7 +13516,37 @@ def _group_flows(code: types.CodeType, lasti: int, integer: bool = False, as_flo
                    for i in instructions[start:end])
 
     constant_sites = frozenset(instructions[k].offset for k, spans in sites if all(constant(s, e) for s, e in spans))
-    return GroupFlows(tuple(sorted(names)), tuple(sorted(globals_)), tuple(sorted(callees)), returns, constant_sites)
+    return GroupFlows(tuple(sorted(names)), tuple(sorted(globals_)), tuple(sorted(callees)), returns, constant_sites,
+                      frozenset(reach), frozenset(tensor_sites))
+
+
+def _index_key(instructions: list[dis.Instruction], j: int, end: int) -> bool:
+    """Whether the instruction at ``j`` pushes (a part of) the key of a subscript that ends before
+    ``end``: a constant of a slice's kind (None, ``...``, a slice, a tuple of those and ints) or a
+    ``BUILD_SLICE`` / ``BUILD_TUPLE``, whose value, through slices and tuples only, is the key a
+    ``BINARY_SUBSCR`` pops (``x[:, None]``, ``x[..., 0]``): an index, no operand of the number."""
+    i = instructions[j]
+    if i.opname == "LOAD_CONST":
+        if not _key_constant(i.argval):
+            return False
+    elif i.opname not in ("BUILD_SLICE", "BUILD_TUPLE") or i.is_jump_target:
+        return False
+    found = _consumer(instructions, j)
+    while found is not None and found[0] < end:
+        k, which = found
+        op = instructions[k].opname
+        if op == "BINARY_SUBSCR":
+            return which == 1
+        if op not in ("BUILD_SLICE", "BUILD_TUPLE") or instructions[k].is_jump_target:
+            return False
+        found = _consumer(instructions, k)
+    return False
+
+
+def _key_constant(value: Any) -> bool:
+    if value is None or value is Ellipsis or type(value) in (int, slice):
+        return True
+    return type(value) is tuple and all(_key_constant(v) for v in value)
 
 
 def _method_result(instructions: list[dis.Instruction], start: int, end: int) -> bool:

@@ -3979,6 +3979,8 @@ def _host_number(frame: Frame, x: Any, track: Track, kind: str) -> None:
     image = track.ratio.host_image if track.ratio is not None else None
     if not frame.host_reads or _literal_operand(x, kind) or table_operand(x):
         return  # a constant of the body's code (``l * 1.0``, ``l * BALANCE[lvl]``), whatever read it equals
+    if frame.reaching:
+        return  # a site a read's number reaches (``ReadReach``): the op's output is lost unless it takes the count
     if frame.sized_reads and not body_parameter(x) and (image is None or image not in frame.data_images(x)):
         frame.loose_number(x, track, kind)  # (not the very number of the loss's image's data: its own)
     op = frame.host_value(x, track.ratio.host_image if track.ratio is not None else None)
@@ -4648,7 +4650,7 @@ def _reciprocal_argument(frame: Frame, ratio: Ratio, factor: Any) -> float | Non
     z = 1.0 / factor
     if abs(z - round(z)) <= 1e-9 * abs(z):  # ``1 / (1 / 49)`` is 49.00000000000001
         z = float(round(z))
-    read = frame.host_value(z, ratio.host_image)
+    read = frame.host_value(z, ratio.host_image) if not frame.reaching else None  # (``_host_number``)
     if read is not None:  # ``* (1.0 / num_pos)`` with ``num_pos`` read on the host: this batch's
         frame.doubt(torch.ones((), dtype=torch.bool), f"a number read on the host at {read} reaches a loss")
         return None

@@ -823,10 +823,12 @@ def exact_ints(frame: Frame, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
     return tuple(exact(a) for a in args), {k: exact(v) for k, v in kwargs.items()} if kwargs else kwargs
 
 
-def _escape(reads: tuple[GroupRead, ...], what: str) -> None:
+def _escape(frame: Frame | None, reads: tuple[GroupRead, ...], what: str) -> None:
     for r in reads:
         if r.escaped is None:
             r.escaped = what
+    if frame is not None:
+        frame.unfollow(reads)
 
 
 def _joined(a: tuple[Any, tuple[Ratio, ...], tuple[GroupRead, ...]], b: tuple[Any, tuple[Ratio, ...], tuple[GroupRead, ...]]
@@ -896,7 +898,7 @@ def _group_arithmetic(name: str, base: type) -> Callable[..., Any]:
         o: Any = other[0] if other else None
         if value is NotImplemented or type(value) not in (int, float):
             if not isinstance(o, Tensor):  # a tensor's own method runs next, seen by the capture
-                _escape(entry[2], f"{type(o).__name__} {name}")
+                _escape(frame, entry[2], f"{type(o).__name__} {name}")
             return value
         expr: Any
         if not other:
@@ -905,7 +907,7 @@ def _group_arithmetic(name: str, base: type) -> Callable[..., Any]:
             kind = _GROUP_BINARY.get(name)
             both = _group_operands(frame, entry, o) if kind is not None else None
             if both is None:
-                _escape(entry[2], f"{type(o).__name__} {name}")
+                _escape(frame, entry[2], f"{type(o).__name__} {name}")
                 if frame.num_images > 1 and _bytecode.read_branched():  # ``if m // 4 >= 2:``: a plain number compared
                     frame.doubt(torch.ones((), dtype=torch.bool), f"a number read on the host from a value of several "
                                 f"images, its {name} (a plain number) compared or tested in Python: on a group alone "
@@ -914,7 +916,7 @@ def _group_arithmetic(name: str, base: type) -> Callable[..., Any]:
             mine, their, ratios, reads = both
             expr = (kind, their, mine) if name.startswith("__r") else (kind, mine, their)
             if kind == "pow" and (their[0] != "c" or name == "__rpow__"):
-                _escape(entry[2], f"{type(o).__name__} {name}")
+                _escape(frame, entry[2], f"{type(o).__name__} {name}")
                 return value
             if kind == "pow":
                 expr = ("pow", mine, their[1])
@@ -938,7 +940,7 @@ def _group_comparison(name: str, base: type) -> Callable[..., Any]:
         frame: Frame = self._frame()
         both = _group_operands(frame, entry, other)
         if both is None:
-            _escape(entry[2], f"a comparison ({name}) with {type(other).__name__}")
+            _escape(frame, entry[2], f"a comparison ({name}) with {type(other).__name__}")
             return result
         mine, their, ratios, reads = both
         for r in reads:
@@ -955,7 +957,7 @@ def _group_exit(name: str, base: type) -> Callable[..., Any]:
         if not _by_the_capture():
             entry = group_entry(self)
             if entry is not None:
-                _escape(entry[2], f"{name.strip('_')}()")
+                _escape(self._frame(), entry[2], f"{name.strip('_')}()")
         return value
 
     method.__name__ = name
@@ -1142,6 +1144,11 @@ class Frame:
         # the ratio it is the value of (None: not a row sum), the op; consumed when a loss is
         # divided by it (see ``host_normaliser``); one never consumed declines the call
         self.host_reads: list[HostRead] = []
+        # reads whose every use the code shows to end at an operator or torch function (``ReadReach``),
+        # and those ops' offsets per code
+        self.reaches: list[ReadReach] = []
+        self.reach_sites: dict[types.CodeType, frozenset[int]] = {}
+        self.reaching = False  # the op being run is at such a site, with a read not accounted for before
         # sizes set by Python numbers (top-k ``k``, slice bounds) after host reads: the image the
         # reads since the last read of another image are of (``SEVERAL`` for good once a read
         # spans images, ``NO_READ`` before any), and where those reads start in ``host_reads``
@@ -2073,12 +2080,24 @@ class Frame:
         a read taken as a size does (``loose_number``)."""
         if read.sizes_only:
             self.sized_reads = True
-        if read.image is None:
+        if read.followed:  # (no slice or position can take a followed read's number unseen)
+            pass
+        elif read.image is None:
             self.read_image = SEVERAL
         elif self.read_image != SEVERAL and read.image != self.read_image:
             self.read_image = read.image
             self.segment = len(self.host_reads)
         self.host_reads.append(read)
+
+    def unfollow(self, reads: tuple[GroupRead, ...]) -> None:
+        """A followed read's number (or one computed from it) left what the capture sees (an
+        escape, a torch function whose output is lost): from now on a size may be that number
+        (unless of the image whose reads come last, of several images)."""
+        for r in reads:
+            if r.read.followed:
+                r.read.followed = False
+                if self.read_image == NO_READ or r.read.image != self.read_image:
+                    self.read_image = SEVERAL
 
     def note_blocks(self, out: Any, blocks: tuple[int, ...]) -> None:
         """``out``, made by the op being followed, is ``blocks`` of identical rows along dim 0."""
@@ -2266,7 +2285,7 @@ class Frame:
             if literal is not None and literal():  # ``xyxy[:, :2]``: no read set this size, none is loose
                 return
             for read in self.host_reads[self.segment :]:
-                if not read.consumed:  # a read that would have declined the call: now loose
+                if not read.consumed and not read.followed:  # a read that would have declined the call: now loose
                     read.consumed = self.sized_reads = True
             return
         if literal is not None and literal():
@@ -2301,10 +2320,11 @@ class Frame:
         if image == at:
             if not literal():
                 for read in self.host_reads[self.segment :]:
-                    if not read.consumed:
+                    if not read.consumed and not read.followed:
                         read.consumed = self.sized_reads = self.positioned_reads = True
             return
-        if (self.positioned_reads or any(not r.consumed for r in self.host_reads[self.segment :])) and not literal():
+        if (self.positioned_reads or any(not r.consumed and not r.followed for r in self.host_reads[self.segment :])) \
+                and not literal():
             self.doubt(torch.ones((), dtype=torch.bool),
                        f"{op} at a position of image {image}'s values after numbers read on the host from another "
                        "image's values were taken as positions of its values (this one may be one of them)")
@@ -2396,9 +2416,11 @@ class Frame:
 
     def unconsumed_read(self, returned: set[int]) -> str | None:
         """The op of a host read of the images' values that no loss was divided by (``returned``:
-        ids of the returned keys' ratios, whose reads only log them), or None."""
+        ids of the returned keys' ratios, whose reads only log them), nor reached only outputs made
+        unknown (``ReadReach``), or None."""
+        reached = {id(r.read) for r in self.reaches if r.blocked is None and r.tensor_sites <= r.seen}
         for read in self.host_reads:
-            if not read.consumed and (read.source is None or id(read.source) not in returned):
+            if not read.consumed and (read.source is None or id(read.source) not in returned) and id(read) not in reached:
                 return read.op
         return None
 
@@ -2861,6 +2883,9 @@ class Frame:
         self.paired_lists.clear()
         self.read_body_call = self._body_call = self.op = self.op_caller = self.op_walk = self.op_locals = None
         self.host_reads.clear()
+        self.reaches.clear()
+        self.reach_sites.clear()
+        self.reaching = False
         self.logged_tensors.clear()
         self.read_image = NO_READ
         self.counted.clear()
@@ -4385,6 +4410,28 @@ class HostRead:
     data: bool = False
     """A read of one image's own values other than its weight field (``t["scale"].item()``): the
     number it returned is that image's data, never its weight (``Frame.data_images``)."""
+    followed: bool = False
+    """Its number is a ``GroupFloat`` / ``GroupInt`` whose every use is seen: no size, position or
+    other number the capture does not follow can come from it (``Frame.sized`` passes it over)."""
+
+
+@dataclasses.dataclass(slots=True, eq=False)
+class ReadReach:
+    """A host read whose number the body gets unmarked (``float(n.sum())``), where its code shows
+    each use of the number, and of the numbers Python computes from it, to end at an operator or a
+    torch function the capture sees (``_bytecode.read_reach``): there a rule that takes it as a count
+    accounts for it, else the op's output is lost -- only the keys computed from it are declined, as
+    for a value whose images mix. An op there of another kind (a size, a fill) leaves the read
+    unaccounted for, as is a site whose result is taken for a tensor that ran no torch op."""
+
+    read: HostRead
+    code: types.CodeType
+    sites: frozenset[int]
+    tensor_sites: frozenset[int]
+    seen: set[int] = dataclasses.field(default_factory=set)
+    """The tensor sites a torch op ran at since the read."""
+    blocked: str | None = None
+    """The first op at a site that neither took the number as a count nor could lose its output."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True, eq=False)
@@ -4901,7 +4948,13 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
     # a read of a returned loss only logs it, unless the body's code may compute with the number
     # (``e.sum() * math.exp(loss.item())``: the batch's number on every group)
     source = r if r is None or _bytecode.read_set_aside() is not False else None
-    frame.add_read(HostRead(out, r if plain else None, source, op, image=r.host_image if r is not None else None))
+    read = HostRead(out, r if plain else None, source, op, image=r.host_image if r is not None else None)
+    frame.add_read(read)
+    if func in _NUMBER_READS and type(out) in (int, float):
+        reach = _bytecode.read_reach(_not_numpy)
+        if reach is not None:
+            frame.reaches.append(ReadReach(read, *reach))
+            frame.reach_sites[reach[0]] = frame.reach_sites.get(reach[0], frozenset()) | reach[1]
 
 
 def _weight_read(frame: Frame, x: Tensor, out: float, op: str) -> None:
@@ -4997,6 +5050,11 @@ def _group_read(frame: Frame, track: Track, out: Any, op: str) -> Any:
         return None
     if any(r.kind is RatioKind.SUM_OVER_OPAQUE or r.gate is not None or r.test is not None or r.modified() for r in ratios):
         return None
+    one = track.ratio if track.formula is None and not track.parts else None
+    if one is not None and one.host_image is not None and frame.num_images > 1 and one.kind is RatioKind.SUM \
+            and not one.divisors and one.normaliser is None and not one.offset:
+        return None  # one image's row sum of several: the per-image rules follow it by value (added up, floored:
+        # ``_summed_reads``; marked, its floor ``max(n, 1)`` would be a comparison a group without rows declines)
     exact = False
     if not _bytecode.group_read(frame.group_sites, _not_numpy, type(out) is int):
         # an int the code uses as a float of its value only (``0.1 * max(num_pos, 1)``): given as one
@@ -5005,11 +5063,61 @@ def _group_read(frame: Frame, track: Track, out: Any, op: str) -> Any:
             return None
     r = track.ratio if track.formula is None and not track.parts else None
     plain = r is not None and r.kind is RatioKind.SUM and not r.divisors and r.normaliser is None and not r.offset
-    read = HostRead(out, r if plain else None, r, op, image=r.host_image if r is not None else None)
+    read = HostRead(out, r if plain else None, r, op, image=r.host_image if r is not None else None, followed=True)
     frame.add_read(read)
     grouped = GroupRead(read)
     frame.group_reads.append(grouped)
     return group_number(frame, float(out) if exact else out, expr, tuple(ratios), (grouped,), exact)
+
+
+def _reached_before(frame: Frame) -> tuple[int, list[tuple[ReadReach, bool]]] | None:
+    """At the op about to run, where the caller's code executes a site of reads (``ReadReach``):
+    (the site's offset, each such read with whether it was accounted for before), the reads set
+    unconsumed, so that ``_reached_after`` sees whether this op's rule took the number."""
+    try:
+        at = _bytecode.executing_site(frame.reach_sites)
+    except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+        frame.error, frame.error_op = exc, "a site of a number read on the host"
+        return None
+    if at is None:
+        return None
+    code, offset = at
+    held = [(r, r.read.consumed) for r in frame.reaches if r.code is code and offset in r.sites]
+    for r, _ in held:
+        r.read.consumed = False
+    frame.reaching = bool(held)
+    return offset, held
+
+
+def _reached_after(frame: Frame, reached: tuple[int, list[tuple[ReadReach, bool]]], func: Any, args: tuple,
+                   kwargs: dict, out: Any) -> None:
+    """After the op at a site of reads (``_reached_before``): a read its rule took as a count stays
+    accounted for; else the op's output, a new tensor of arithmetic between tensors of the images and
+    the number, is lost (on a group alone the number is the group's), or the read is blocked."""
+    offset, held = reached
+    frame.reaching = False
+    fresh = type(out) is Tensor and out._base is None and not any(out is a for a in flat_args(args, kwargs))
+    imaged = any(isinstance(a, Tensor) and frame.get(a) is not None for a in flat_args(args, kwargs))
+    for r, before in held:
+        taken = r.read.consumed
+        r.read.consumed = before or taken
+        if offset in r.tensor_sites:
+            r.seen.add(offset)
+        if taken:
+            continue
+        if func in _NUMBER_ARITHMETIC and fresh and imaged and not (kwargs and kwargs.get("out") is not None):
+            frame.lose(out, f"{op_name(func)} with a number read on the host at {r.read.op}")
+        elif r.blocked is None:
+            r.blocked = op_name(func)
+
+
+# out-of-place arithmetic whose operand a number is (its output a new tensor of the operands' values)
+_NUMBER_ARITHMETIC = frozenset({
+    Tensor.__add__, Tensor.__radd__, Tensor.__sub__, Tensor.__rsub__, Tensor.__mul__, Tensor.__rmul__,
+    Tensor.__truediv__, Tensor.__rtruediv__, Tensor.__pow__, Tensor.__rpow__, Tensor.add, Tensor.sub, Tensor.mul,
+    Tensor.div, Tensor.true_divide, torch.add, torch.sub, torch.mul, torch.div, torch.true_divide, torch.multiply,
+    torch.divide, torch.subtract,
+})
 
 
 def _not_numpy(value: Any, depth: int = 1) -> bool:
@@ -7145,6 +7253,7 @@ class CaptureMode(TorchFunctionMode):
             _outside_asked(frame, func, x)
         if rule is None and func in KNOWN_IGNORED:
             return out
+        reached = _reached_before(frame) if frame.reaches and frame.error is None else None
         try:
             # Side computations use detached tensors only, so no grad-mode switch is needed here.
             with _HIDDEN():
@@ -7161,11 +7270,15 @@ class CaptureMode(TorchFunctionMode):
             frame.error = exc
             frame.error_op = op_name(func)
         frame.op = frame.ran = None
+        if reached is not None:
+            _reached_after(frame, reached, func, args, kwargs, out)
         if frame.escape_unless_lost:  # the rule ran: a number only ever scaling lost values steers no companion
             done = is_tensor and (t := frame.get(out)) is not None and t.lost_at is not None
             for reads in frame.escape_unless_lost:
                 if not done:
-                    _escape(reads, op_name(func))
+                    _escape(frame, reads, op_name(func))
+                else:  # (a size of the lost output may be the number)
+                    frame.unfollow(reads)
             frame.escape_unless_lost.clear()
         if frame.weight_filled and frame.error is None and is_tensor and func in _SHADOWED \
                 and _holds_arg(frame.weight_filled, args):
@@ -7538,7 +7651,7 @@ def _grouped_arguments(frame: Frame, func: Any, args: tuple, kwargs: dict, out: 
         if lost:  # ``batch_loss / max(pos.sum().item(), 1)`` of a loss whose images mix: its key is declined anyway
             frame.escape_unless_lost.append(entry[2])
         else:
-            _escape(entry[2], op_name(func))
+            _escape(frame, entry[2], op_name(func))
 
     def plain(v: Any) -> Any:
         if type(v) in _GROUPED:
