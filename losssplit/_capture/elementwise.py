@@ -3172,7 +3172,7 @@ def _ratio_arithmetic(
             if _picked_image_size(frame, ta.ratio, other):
                 return lost_track(PICKED_SIZE_DIVISOR, pred)
             constant = isinstance(other, (int, float)) and other != 0 and _constant_divisor(frame, ta.ratio, other)
-            if isinstance(other, Tensor) and passed_number_computed(frame.read_body_call_once):
+            if isinstance(other, Tensor) and passed_number_computed(frame.read_body_call_once, frame.fixed_lists):
                 return lost_track(PASSED_NUMBER_COMPUTED, pred)  # ``torch.as_tensor(num_boxes * 2).clamp(min=6)``
             if type(other) is int and other and unproven_loop_counter() and (constant is not True or counted_number(zero=False)):
                 return lost_track(UNPROVEN_COUNTER, pred)  # (a constant where it equals no count, counted from no count)
@@ -4358,7 +4358,7 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
     source = divisor_source(z)
     if source == "literal" or source in ("other", "configured") and frame.constant_number(z):  # ``d = 6``, ``self.d``
         return True
-    if source is not None and passed_number_computed(frame.read_body_call_once):
+    if source is not None and passed_number_computed(frame.read_body_call_once, frame.fixed_lists):
         return PASSED_NUMBER_COMPUTED  # ``num_boxes = max(num_boxes, 5.0)``, then ``/ (num_boxes * 2)``
     if source != "configured" and frame.image_size_read and sizes_computed_divisor():
         return COMPUTED_SIZES_DIVISOR  # ``sum(len(u["labels"]) * k for u in t)``, ``sorted([float(n), 3.0])[-1]``

@@ -1839,7 +1839,7 @@ class Frame:
         """``(p, k)`` where the divisor of the division whose rule runs is ``p * k``, ``p`` a number
         the call passed to the body's parameter and ``k`` a constant of the call, or None where
         the code does not prove the other factor one (``_bytecode.argument_times_constant``)."""
-        return _bytecode.argument_times_constant(self._read_body_call)
+        return _bytecode.argument_times_constant(self._read_body_call, self.fixed_lists)
 
     def read_body_call_once(self) -> _bytecode.BodyCall | None:
         """How the decorated body was called (``_bytecode.BodyCall``), read once per call."""
