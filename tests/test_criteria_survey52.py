@@ -66,7 +66,12 @@ batches of several images, 4; ``tests/test_rules_reads_of_lost_losses.py``: a re
 an op not followed still declines); (3) a vector of constants of the call picked at a literal int,
 summed or in arithmetic with constants stays a constant an expression of ratios takes (``w[0] *
 batch_dice``; ``tests/test_rules_constant_vectors.py``; nnU-Net's body iterates its weights by ``zip``,
-through ``unbind``, and still declines). Left: every other GAP cause above.
+through ``unbind``, and still declines). Then (dino40) a number passed in times a field of a dict
+argument the call was given and still holds (DINO's ``num_boxes * dn_meta["num_dn_group"]``, unpacked
+into locals, also divided in a helper it is passed to) is that field times the group's share: the
+oracle's group gets the same dict (24; ``tests/test_rules_call_constants.py``: a field the body writes
+from the targets, a dict it builds from them, ``len(t)`` or ``num_boxes`` itself as the factor decline):
+342 expected, 114 declined, **98 GAP (28.7 %)**, 0 WRONG. Left: every other GAP cause above.
 """
 
 from __future__ import annotations
@@ -1201,9 +1206,8 @@ def enet_batch_class_weights(out, targets, c=1.02):
 _ALL = (0, 1, 3)
 
 CASES = {c.body.__name__: c for c in [
-    Case(dino_denoising_groups, dn_batch, gaps=keys("loss_bbox_dn", "loss_giou_dn", "loss_bbox_dn_0", "loss_giou_dn_0",
-                                                   "loss_ce_dn@1", "loss_ce_dn_0@1"), gap_batches=_ALL,
-         why="GAP: num_boxes times the groups' count of dn_meta; on batch 1 the call"),
+    # first contact: GAP (24), num_boxes times dn_meta's number of groups; s52 (dino40): split
+    Case(dino_denoising_groups, dn_batch),
     Case(detr_in_body_hungarian, detr_batch_plain),
     Case(grounding_dino_token_focal, grounding_batch),
     Case(align_detr_ia_bce, align_batch, gaps=keys("loss_ia_bce", "loss_bbox", "loss_giou"), gap_batches=_ALL,
@@ -1251,6 +1255,7 @@ CASES = {c.body.__name__: c for c in [
 
 FIRST = (342, 146, 130, 0)  # expected, declined, GAP, WRONG at first contact (int37 at 494a35c unchanged)
 # s52: one image's stacked instance terms (4), a host-read count dividing a mixing key beside splitting ones (4)
-NOW = (342, 138, 122, 0)
+# s52 (dino40): a number passed in times a field of a dict argument (DINO's num_boxes * G, 24)
+NOW = (342, 114, 98, 0)
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW,
-                              over_target="35.7 %: see the module docstring"))
+                              over_target="28.7 %: see the module docstring"))
