@@ -70,8 +70,13 @@ through ``unbind``, and still declines). Then (dino40) a number passed in times 
 argument the call was given and still holds (DINO's ``num_boxes * dn_meta["num_dn_group"]``, unpacked
 into locals, also divided in a helper it is passed to) is that field times the group's share: the
 oracle's group gets the same dict (24; ``tests/test_rules_call_constants.py``: a field the body writes
-from the targets, a dict it builds from them, ``len(t)`` or ``num_boxes`` itself as the factor decline):
-342 expected, 114 declined, **98 GAP (28.7 %)**, 0 WRONG. Left: every other GAP cause above.
+from the targets, a dict it builds from them, ``len(t)`` or ``num_boxes`` itself as the factor decline);
+and beside numbers read on the host a divisor the code makes of constants of the call (a global no
+function sets) or stores once as the generator sum of one size of each item of an argument
+(YOLACT's ``total_num_pos = sum(len(t["pos"]) for t in targets)``: the group's sum) is no number of
+those reads (8; same file: a number read on the host, a global a function sets from the batch, sizes
+plus one each still decline): 342 expected, 106 declined, **90 GAP (26.3 %)**, 0 WRONG. Left: every
+other GAP cause above.
 """
 
 from __future__ import annotations
@@ -1245,8 +1250,8 @@ CASES = {c.body.__name__: c for c in [
          why="GAP: the batch Dice's ratio beside the CE"),
     Case(boxinst_projection_pairwise, boxinst_batch),
     Case(solov2_dice_focal, solo_batch),
-    Case(yolact_masks, yolact_batch, gaps=keys("loss_m", "loss_s"),
-         why="GAP: total_num_pos, a Python sum of the positives' lengths"),
+    # first contact: GAP (8), total_num_pos and the prototype's side after host reads; s52 (dino40): split
+    Case(yolact_masks, yolact_batch),
     Case(mask_rcnn_class_specific, roi_batch, gaps=keys("loss_mask", "mask_acc", "mask_fp", "mask_fp_real@2"),
          gap_batches=_ALL, why="GAP: float of a count of the targets"),
     Case(enet_batch_class_weights, semantic_batch, keys("loss_ce_enet"), gaps=keys("loss_ce_enet@3"),
@@ -1255,7 +1260,8 @@ CASES = {c.body.__name__: c for c in [
 
 FIRST = (342, 146, 130, 0)  # expected, declined, GAP, WRONG at first contact (int37 at 494a35c unchanged)
 # s52: one image's stacked instance terms (4), a host-read count dividing a mixing key beside splitting ones (4)
-# s52 (dino40): a number passed in times a field of a dict argument (DINO's num_boxes * G, 24)
-NOW = (342, 114, 98, 0)
+# s52 (dino40): a number passed in times a field of a dict argument (DINO's num_boxes * G, 24); a generator sum of
+# each image's sizes and a global beside host reads (YOLACT, 8)
+NOW = (342, 106, 90, 0)
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW,
-                              over_target="28.7 %: see the module docstring"))
+                              over_target="26.3 %: see the module docstring"))

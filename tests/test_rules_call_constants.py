@@ -118,3 +118,109 @@ def test_a_factor_the_call_computes_from_its_inputs_declines(body):
     assert "wrong" not in seen, seen
     assert seen.count("declined") >= 4, seen  # (a batch of one group splits as returned)
     assert any("'loss'" in m for m in said), said
+
+
+# -- a number the code proves made of constants or of each image's sizes, beside host reads ----------------
+
+SIDE = 6  # a module constant no function sets
+_SET_BY_A_FUNCTION = 2
+
+
+def _with_positives(seed, weights):
+    o, t = count_batch(seed, weights)
+    for i, s in enumerate(t):
+        s["pos"] = torch.arange(1 + (i + seed) % 2)  # each image's positive anchors
+    return o, t
+
+
+def _batch_outcomes(body):
+    seen, said = [], []
+    for seed, weights in COUNT_BATCHES:
+        got, want, warned = split_outcome(body, list(_with_positives(seed, weights)), [ROWS, TARGETS])
+        seen.append("wrong" if wrong_companions(got, want) else "exact" if set(got) == set(want) else "declined")
+        said += warned
+    return seen, said
+
+
+def _semantic_terms(o, t):
+    """YOLACT's semantic BCE: each image's masks per class, its labels read on the host as places."""
+    seg = 0.0
+    for i, s in enumerate(t):
+        sem = torch.zeros(4, 4)
+        for lab in s["labels"].tolist():
+            sem[lab] = 1.0
+        seg = seg + torch.nn.functional.binary_cross_entropy_with_logits(o["x"][i], sem[:3], reduction="sum")
+    return seg
+
+
+def _positive_terms(o, t):
+    loss = 0.0
+    for i, s in enumerate(t):
+        loss = loss + (o["x"][i][s["pos"]] ** 2).sum()
+    return loss
+
+
+def _over_a_global_after_host_reads(o, t):
+    return {"loss": _semantic_terms(o, t) / SIDE / SIDE}
+
+
+def _over_the_positives_summed(o, t):
+    """YOLACT's ``total_num_pos``: the Python sum of each image's positives' count."""
+    total = sum(len(s["pos"]) for s in t)
+    return {"loss": _positive_terms(o, t) / total}
+
+
+def _over_the_positives_summed_after_host_reads(o, t):
+    m = _positive_terms(o, t)
+    seg = _semantic_terms(o, t)
+    total_pos = sum(s["pos"].numel() for s in t)
+    total_pos = max(total_pos, 1)
+    return {"loss_m": m * 6.125 / SIDE / total_pos, "loss_s": seg / SIDE / SIDE}
+
+
+@pytest.mark.parametrize("body", [_over_a_global_after_host_reads, _over_the_positives_summed,
+                                  _over_the_positives_summed_after_host_reads])
+def test_a_number_made_of_constants_or_summed_sizes_splits_beside_host_reads(body):
+    seen, said = _batch_outcomes(body)
+    assert seen == ["exact"] * len(seen), said
+
+
+def _over_a_number_read_on_the_host(o, t):
+    seg = 0.0
+    for i in range(len(t)):
+        seg = seg + o["x"][i].sum()
+    n = max(max(s["labels"].tolist()) for s in t) + 1  # the batch's largest label, read on the host
+    return {"loss": seg / n}
+
+
+def _set_from_the_batch(t):
+    global _SET_BY_A_FUNCTION
+    _SET_BY_A_FUNCTION = max(len(s["labels"]) for s in t)
+
+
+def _over_a_global_a_function_sets(o, t):
+    _set_from_the_batch(t)
+    return {"loss": _semantic_terms(o, t) / _SET_BY_A_FUNCTION}
+
+
+def _over_some_images_positives(o, t):
+    total = sum(len(s["pos"]) for s in t[:2])
+    return {"loss": _positive_terms(o, t) / total}
+
+
+def _over_the_positives_plus_one_each(o, t):
+    total = sum(len(s["pos"]) + 1 for s in t)
+    return {"loss": _positive_terms(o, t) / total}
+
+
+@pytest.mark.parametrize("body", [
+    _over_a_number_read_on_the_host, _over_a_global_a_function_sets, _over_the_positives_plus_one_each,
+    pytest.param(_over_some_images_positives, marks=pytest.mark.xfail(strict=True, reason=(
+        "known WRONG (found by dino40, there before it): sum(len(u['pos']) for u in t[:2]) equal to the loss's rows "
+        "(3 images) is read as the group's rows; the sizes of only some images were read, so no family of sizes "
+        "explains it (_sized_otherwise), and the generator over a slice is no form _bytecode reads"))),
+])
+def test_a_number_of_the_batch_beside_them_declines(body):
+    seen, said = _batch_outcomes(body)
+    assert "wrong" not in seen, seen
+    assert seen.count("declined") >= 4, (seen, said)

@@ -4225,6 +4225,40 @@ def summed_item_floor() -> float | None:
     return c if type(c) is float else None
 
 
+def summed_argument_sizes() -> bool:
+    """Whether the division the caller's code is executing divides by a local this code stores
+    once, outside any loop, as ``sum(len(x) for t in p)`` (one size of each item, ``len`` or
+    ``numel``, no filter, no arithmetic: ``_summed_generator``) over a parameter ``p`` it never
+    stores, maybe floored after it (YOLACT's ``total_num_pos = sum(len(t["pos"]) for t in
+    targets)``): on a group alone the sum of the group's items' sizes, whatever numbers the body
+    read on the host elsewhere (the code makes it of sizes alone). False otherwise, or on a Python
+    whose layout was not checked."""
+    if sys.version_info[:2] not in _FLOOR_CHECKED:
+        return False
+    f = _caller()
+    if f is None or any(_builtin(f, n) is not getattr(builtins, n) for n in ("max", "sum", "len")):
+        return False
+    return any(_summed_sizes_local(f.f_code, name) for name in _divisor_locals(f.f_code, _lasti(f)))
+
+
+@_per_code(1024)
+def _summed_sizes_local(code: types.CodeType, name: str) -> bool:
+    """``summed_argument_sizes``' reading of the local ``name`` of ``code``."""
+    instructions = _instructions(code)
+    stores = _stores(instructions, name)
+    summed = [k for k in stores if _summed_generator(code, instructions, k)]
+    if len(summed) != 1 or name in code.co_cellvars or name in _parameters(code):
+        return False
+    k = summed[0]
+    if _in_loop(code, instructions[k].offset) or not _over_parameter(code, instructions, k - 5) \
+            or not all(j == k or j > k and _after_sum(instructions, j, name) for j in stores):
+        return False
+    body = _instructions(instructions[k - 8].argval)
+    yielded = next(j for j, i in enumerate(body) if i.opname == "YIELD_VALUE")
+    first = _operand_start(body, yielded)
+    return first is not None and _item_kind(body[first:yielded]) == "size"
+
+
 def _proven(f: types.FrameType, name: str) -> bool:
     """Whether ``f``'s code sets the local ``name`` as ``summed_in_loop`` describes, or a
     function of its module does (``_CALLED``), one level down."""

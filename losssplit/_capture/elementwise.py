@@ -97,6 +97,7 @@ from ._bytecode import (
     stored_shifted_lengths,
     straight_line_operator,
     strided_loop,
+    summed_argument_sizes,
     summed_item_floor,
     summed_multiple,
     table_operand,
@@ -3143,6 +3144,8 @@ def _ratio_arithmetic(
             summed = None if each is None or not isinstance(other, (int, float)) else frame.summed_sizes(
                 other, ta.ratio.rows.device, lambda: max(divisor_floor() or 0.0, each or 0.0), each)  # (a group's sum is
             # at least each item's floor)
+            if summed is None and isinstance(other, (int, float)) and _summed_argument_sizes(other):  # ``sum(len(u["pos"]) for u in t)``
+                summed = frame.summed_sizes(other, ta.ratio.rows.device, divisor_floor)
             if summed is not None:  # ``sum(max(p.numel(), 1) for p in ..)``: the group's sizes floored one by one
                 try:
                     return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=summed))
@@ -3954,8 +3957,10 @@ def _host_number(frame: Frame, x: Any, track: Track, kind: str) -> None:
     after reads taken as sizes, any number: see ``Frame.loose_number``). A float the body got
     as a parameter (``reg_weight * loss``) was made before any read, whatever read it equals."""
     image = track.ratio.host_image if track.ratio is not None else None
-    if not frame.host_reads or _literal_operand(x, kind) or table_operand(x):
-        return  # a constant of the body's code (``l * 1.0``, ``l * BALANCE[lvl]``), whatever read it equals
+    if not frame.host_reads or _literal_operand(x, kind) or table_operand(x) or frame.constant_number(x) \
+            or kind == "div" and _summed_argument_sizes(x):
+        return  # a constant of the call (``l * 1.0``, ``l * BALANCE[lvl]``, ``/ SIDE`` of a global never set),
+        # or sizes summed by the code, whatever read it equals
     if frame.sized_reads and not body_parameter(x) and (image is None or image not in frame.data_images(x)):
         frame.loose_number(x, track, kind)  # (not the very number of the loss's image's data: its own)
     op = frame.host_value(x, track.ratio.host_image if track.ratio is not None else None)
@@ -4036,6 +4041,13 @@ def _floored_items(frame: Frame, z: Any) -> float | None:
             or divisor_source(z) != "other":
         return None
     return summed_item_floor()
+
+
+def _summed_argument_sizes(z: Any) -> bool:
+    """Whether the Python number ``z`` dividing a reduced loss is, by the body's code, a sum over
+    an argument's items of one size each, ``sum(len(u["pos"]) for u in targets)``
+    (``_bytecode.summed_argument_sizes``): made of sizes alone, whatever was read on the host."""
+    return type(z) in (int, float) and z > 0 and divisor_source(z) == "other" and summed_argument_sizes()
 
 
 def _helper_count(frame: Frame, z: float) -> bool:
