@@ -4225,38 +4225,71 @@ def summed_item_floor() -> float | None:
     return c if type(c) is float else None
 
 
-def summed_argument_sizes() -> bool:
-    """Whether the division the caller's code is executing divides by a local this code stores
-    once, outside any loop, as ``sum(len(x) for t in p)`` (one size of each item, ``len`` or
-    ``numel``, no filter, no arithmetic: ``_summed_generator``) over a parameter ``p`` it never
-    stores, maybe floored after it (YOLACT's ``total_num_pos = sum(len(t["pos"]) for t in
-    targets)``): on a group alone the sum of the group's items' sizes, whatever numbers the body
-    read on the host elsewhere (the code makes it of sizes alone). False otherwise, or on a Python
-    whose layout was not checked."""
+def summed_argument_sizes() -> str | None:
+    """``"argument"`` where the division the caller's code is executing divides by a local this
+    code stores once, outside any loop, as ``sum(len(x) for t in p)`` (one size of each item,
+    ``len`` or ``numel``, no filter, no arithmetic) over a parameter ``p`` it never stores, maybe
+    floored after it (YOLACT's ``total_num_pos = sum(len(t["pos"]) for t in targets)``): on a group
+    alone the sum of the group's items' sizes, whatever numbers the body read on the host elsewhere
+    (the code makes it of sizes alone). ``"slice"`` where the generator runs over a slice of such a
+    parameter (``for t in targets[:2]``): on a group alone other items. None otherwise, or on a
+    Python whose layout was not checked."""
     if sys.version_info[:2] not in _FLOOR_CHECKED:
-        return False
+        return None
     f = _caller()
     if f is None or any(_builtin(f, n) is not getattr(builtins, n) for n in ("max", "sum", "len")):
-        return False
-    return any(_summed_sizes_local(f.f_code, name) for name in _divisor_locals(f.f_code, _lasti(f)))
+        return None
+    found = {_summed_sizes_local(f.f_code, name) for name in _divisor_locals(f.f_code, _lasti(f))} - {None}
+    return found.pop() if len(found) == 1 else None
 
 
 @_per_code(1024)
-def _summed_sizes_local(code: types.CodeType, name: str) -> bool:
+def _summed_sizes_local(code: types.CodeType, name: str) -> str | None:
     """``summed_argument_sizes``' reading of the local ``name`` of ``code``."""
     instructions = _instructions(code)
     stores = _stores(instructions, name)
-    summed = [k for k in stores if _summed_generator(code, instructions, k)]
+    summed = [(k, over) for k in stores for over in (_sizes_generator(code, instructions, k),) if over]
     if len(summed) != 1 or name in code.co_cellvars or name in _parameters(code):
-        return False
-    k = summed[0]
-    if _in_loop(code, instructions[k].offset) or not _over_parameter(code, instructions, k - 5) \
+        return None
+    k, over = summed[0]
+    if _in_loop(code, instructions[k].offset) \
             or not all(j == k or j > k and _after_sum(instructions, j, name) for j in stores):
-        return False
-    body = _instructions(instructions[k - 8].argval)
-    yielded = next(j for j, i in enumerate(body) if i.opname == "YIELD_VALUE")
-    first = _operand_start(body, yielded)
-    return first is not None and _item_kind(body[first:yielded]) == "size"
+        return None
+    return over
+
+
+def _sizes_generator(code: types.CodeType, instructions: list[dis.Instruction], k: int) -> str | None:
+    """What the store at ``k`` sums, where it stores ``sum(<size> for t in it)`` (a generator yielding
+    ``len(x)`` or ``x.numel()``, no filter, no arithmetic): ``"argument"`` for ``it`` a parameter of
+    ``code`` it never stores, ``"slice"`` for a slice of one (``targets[:2]``); None otherwise."""
+    tail = [i.opname for i in instructions[k - 5 : k]] if k >= 5 else []
+    if tail != ["GET_ITER", "PRECALL", "CALL", "PRECALL", "CALL"] or instructions[k - 3].arg != 0 \
+            or instructions[k - 1].arg != 1:
+        return None
+    start = _operand_start(instructions, k - 5)
+    if start is None or start < 3:
+        return None
+    callee, made, make = instructions[start - 3], instructions[start - 2].argval, instructions[start - 1]
+    if callee.opname != "LOAD_GLOBAL" or callee.argval != "sum" or not (callee.arg or 0) & 1 \
+            or not isinstance(made, types.CodeType) or made.co_name != "<genexpr>" \
+            or make.opname != "MAKE_FUNCTION" or make.arg != 0:
+        return None
+    body = _instructions(made)
+    names = [i.opname for i in body]
+    yielded = [j for j, i in enumerate(body) if i.opname == "YIELD_VALUE"]
+    first = _operand_start(body, yielded[0]) if len(yielded) == 1 else None
+    if first is None or _item_kind(body[first : yielded[0]]) != "size" or "BINARY_OP" in names \
+            or [i.opname for i in body if i.opcode in _JUMPS] != ["FOR_ITER", "JUMP_BACKWARD"] or _exception_entries(made):
+        return None
+    it = instructions[start : k - 5]
+    if it[0].opname != "LOAD_FAST" or it[0].argval not in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount] \
+            or _stores(instructions, it[0].argval, True):
+        return None
+    if len(it) == 1:
+        return "argument"
+    sliced = it[-2].opname == "BUILD_SLICE" and it[-1].opname == "BINARY_SUBSCR" \
+        and all(i.opname == "LOAD_CONST" for i in it[1:-2])
+    return "slice" if sliced else None
 
 
 def _proven(f: types.FrameType, name: str) -> bool:

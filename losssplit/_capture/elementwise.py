@@ -3146,6 +3146,8 @@ def _ratio_arithmetic(
             # at least each item's floor)
             if summed is None and isinstance(other, (int, float)) and _summed_argument_sizes(other):  # ``sum(len(u["pos"]) for u in t)``
                 summed = frame.summed_sizes(other, ta.ratio.rows.device, divisor_floor)
+            elif summed is None and frame.num_images > 1 and _summed_argument_sizes(other, "slice"):
+                return lost_track(SLICED_SIZES_DIVISOR, pred)
             if summed is not None:  # ``sum(max(p.numel(), 1) for p in ..)``: the group's sizes floored one by one
                 try:
                     return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=summed))
@@ -4043,11 +4045,16 @@ def _floored_items(frame: Frame, z: Any) -> float | None:
     return summed_item_floor()
 
 
-def _summed_argument_sizes(z: Any) -> bool:
+def _summed_argument_sizes(z: Any, over: str = "argument") -> bool:
     """Whether the Python number ``z`` dividing a reduced loss is, by the body's code, a sum over
     an argument's items of one size each, ``sum(len(u["pos"]) for u in targets)``
-    (``_bytecode.summed_argument_sizes``): made of sizes alone, whatever was read on the host."""
-    return type(z) in (int, float) and z > 0 and divisor_source(z) == "other" and summed_argument_sizes()
+    (``_bytecode.summed_argument_sizes``): made of sizes alone, whatever was read on the host.
+    ``over="slice"``: over a slice of the argument's items (``targets[:2]``)."""
+    return type(z) in (int, float) and z > 0 and divisor_source(z) == "other" and summed_argument_sizes() == over
+
+
+SLICED_SIZES_DIVISOR = ("a division by the sum of sizes of the items of a slice of an argument (``sum(len(u['pos']) for "
+                        "u in targets[:2])``): on a group alone the slice holds other images' items")
 
 
 def _helper_count(frame: Frame, z: float) -> bool:
