@@ -3144,7 +3144,8 @@ def _ratio_arithmetic(
             summed = None if each is None or not isinstance(other, (int, float)) else frame.summed_sizes(
                 other, ta.ratio.rows.device, lambda: max(divisor_floor() or 0.0, each or 0.0), each)  # (a group's sum is
             # at least each item's floor)
-            if summed is None and isinstance(other, (int, float)) and _summed_argument_sizes(other):  # ``sum(len(u["pos"]) for u in t)``
+            if summed is None and isinstance(other, (int, float)) and ta.ratio.kind is RatioKind.SUM \
+                    and _summed_argument_sizes(other):  # ``sum(len(u["pos"]) for u in t)`` (a mean: see below)
                 summed = frame.summed_sizes(other, ta.ratio.rows.device, divisor_floor)
             elif summed is None and frame.num_images > 1 and _summed_argument_sizes(other, "slice"):
                 return lost_track(SLICED_SIZES_DIVISOR, pred)
