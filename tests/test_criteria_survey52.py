@@ -66,9 +66,22 @@ batches of several images, 4; ``tests/test_rules_reads_of_lost_losses.py``: a re
 an op not followed still declines); (3) a vector of constants of the call picked at a literal int,
 summed or in arithmetic with constants stays a constant an expression of ratios takes (``w[0] *
 batch_dice``; ``tests/test_rules_constant_vectors.py``; nnU-Net's body iterates its weights by ``zip``,
-through ``unbind``, and still declines). Left: every other GAP cause above.
+through ``unbind``, and still declines). Then (dino40) a number passed in times a field of a dict
+argument the call was given and still holds (DINO's ``num_boxes * dn_meta["num_dn_group"]``, unpacked
+into locals, also divided in a helper it is passed to) is that field times the group's share: the
+oracle's group gets the same dict (24; ``tests/test_rules_call_constants.py``: a field the body writes
+from the targets, a dict it builds from them, ``len(t)`` or ``num_boxes`` itself as the factor decline);
+and beside numbers read on the host a divisor the code makes of constants of the call (a global no
+function sets) or stores once as the generator sum of one size of each item of an argument
+(YOLACT's ``total_num_pos = sum(len(t["pos"]) for t in targets)``: the group's sum) is no number of
+those reads (8; same file: a number read on the host, a global a function sets from the batch, sizes
+plus one each still decline): 342 expected, 106 declined, **90 GAP (26.3 %)**, 0 WRONG. WRONG found
+beside (dino40, fixed, same file): ``num_boxes * num_boxes`` passed to a helper dividing by it, a
+generator sum of sizes over ``t[:2]``, and each image's field number filled per image and joined in
+reversed order were silently wrong; each now declines. Left: every other GAP cause above.
 
-NOW (s40, detr40): 342 expected, 135 declined, **119 GAP (34.8 %)**, 0 WRONG. Align-DETR's rows (15 -> 12):
+
+Then (s40, detr40): 342 expected, 135 declined, **119 GAP (34.8 %)**, 0 WRONG. Align-DETR's rows (15 -> 12):
 its slices ``iou[s:s + 2 * n]`` at host offsets, one image's matched rows each in a loop over every image,
 are that image's tensors (deferred checks: each slice whole, the slices tiling the rows;
 ``tests/test_rules_image_slices.py``), and a sort along rows the host knows are one image's ranks them (the
@@ -76,7 +89,7 @@ batch of one image: 3 closed). Left there: ``prior.split(per_image)`` of the joi
 counts computed from the indices, not row counts (a split by a list of numbers that matches the parts by value
 only may cut elsewhere on a group alone).
 
-NOW (host40): 342 expected, 115 declined, **99 GAP (28.9 %)**, 0 WRONG. A host read declines only the keys
+Then (host40): 342 expected, 115 declined, **99 GAP (28.9 %)**, 0 WRONG. A host read declines only the keys
 it reaches (``tests/test_rules_host_read_reach.py``): Soft Teacher's ``.item()`` count is followed per group
 beside ``lw[reliable][:, None]`` (a subscript's key of slices and ``None`` is no operand of the number; 10);
 a count followed per group sizes no slice, so YOLO-World's own texts written per image after it split on the
@@ -1217,9 +1230,8 @@ def enet_batch_class_weights(out, targets, c=1.02):
 _ALL = (0, 1, 3)
 
 CASES = {c.body.__name__: c for c in [
-    Case(dino_denoising_groups, dn_batch, gaps=keys("loss_bbox_dn", "loss_giou_dn", "loss_bbox_dn_0", "loss_giou_dn_0",
-                                                   "loss_ce_dn@1", "loss_ce_dn_0@1"), gap_batches=_ALL,
-         why="GAP: num_boxes times the groups' count of dn_meta; on batch 1 the call"),
+    # first contact: GAP (24), num_boxes times dn_meta's number of groups; s52 (dino40): split
+    Case(dino_denoising_groups, dn_batch),
     Case(detr_in_body_hungarian, detr_batch_plain),
     Case(grounding_dino_token_focal, grounding_batch),
     # s40 (detr40): the one image's ranks split; the slices at host offsets split, the split at len(j) // 2 not
@@ -1257,10 +1269,10 @@ CASES = {c.body.__name__: c for c in [
          why="GAP: the batch Dice's ratio beside the CE"),
     Case(boxinst_projection_pairwise, boxinst_batch),
     Case(solov2_dice_focal, solo_batch),
-    Case(yolact_masks, yolact_batch, gaps=keys("loss_m", "loss_s"),
-         why="GAP: total_num_pos, a Python sum of the positives' lengths"),
-    # first contact: GAP on every key (16), the host read of the negatives' count declined the call; s53: on the key it
-    # divides only
+    # first contact: GAP (8), total_num_pos and the prototype's side after host reads; s52 (dino40): split
+    Case(yolact_masks, yolact_batch),
+    # first contact: GAP on every key (16), the host read of the negatives' count declined the call; s40 (host40): on
+    # the key it divides only
     Case(mask_rcnn_class_specific, roi_batch, gaps=keys("mask_fp"), gap_batches=_ALL,
          why="GAP: a count of the data over a float of a count of the targets"),
     Case(enet_batch_class_weights, semantic_batch, keys("loss_ce_enet"), gaps=keys("loss_ce_enet@3"),
@@ -1269,6 +1281,8 @@ CASES = {c.body.__name__: c for c in [
 
 FIRST = (342, 146, 130, 0)  # expected, declined, GAP, WRONG at first contact (int37 at 494a35c unchanged)
 # s52: one image's stacked instance terms (4), a host-read count dividing a mixing key beside splitting ones (4)
-NOW = (342, 115, 99, 0)
+# s52 (dino40): a number passed in times a field of a dict argument (DINO's num_boxes * G, 24); a generator sum of
+# each image's sizes and a global beside host reads (YOLACT, 8)
+NOW = (342, 106, 90, 0)
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW,
-                              over_target="28.9 %: see the module docstring"))
+                              over_target="26.3 %: see the module docstring"))

@@ -4228,6 +4228,73 @@ def summed_item_floor() -> float | None:
     return c if type(c) is float else None
 
 
+def summed_argument_sizes() -> str | None:
+    """``"argument"`` where the division the caller's code is executing divides by a local this
+    code stores once, outside any loop, as ``sum(len(x) for t in p)`` (one size of each item,
+    ``len`` or ``numel``, no filter, no arithmetic) over a parameter ``p`` it never stores, maybe
+    floored after it (YOLACT's ``total_num_pos = sum(len(t["pos"]) for t in targets)``): on a group
+    alone the sum of the group's items' sizes, whatever numbers the body read on the host elsewhere
+    (the code makes it of sizes alone). ``"slice"`` where the generator runs over a slice of such a
+    parameter (``for t in targets[:2]``): on a group alone other items. None otherwise, or on a
+    Python whose layout was not checked."""
+    if sys.version_info[:2] not in _FLOOR_CHECKED:
+        return None
+    f = _caller()
+    if f is None or any(_builtin(f, n) is not getattr(builtins, n) for n in ("max", "sum", "len")):
+        return None
+    found = {_summed_sizes_local(f.f_code, name) for name in _divisor_locals(f.f_code, _lasti(f))} - {None}
+    return found.pop() if len(found) == 1 else None
+
+
+@_per_code(1024)
+def _summed_sizes_local(code: types.CodeType, name: str) -> str | None:
+    """``summed_argument_sizes``' reading of the local ``name`` of ``code``."""
+    instructions = _instructions(code)
+    stores = _stores(instructions, name)
+    summed = [(k, over) for k in stores for over in (_sizes_generator(code, instructions, k),) if over]
+    if len(summed) != 1 or name in code.co_cellvars or name in _parameters(code):
+        return None
+    k, over = summed[0]
+    if _in_loop(code, instructions[k].offset) \
+            or not all(j == k or j > k and _after_sum(instructions, j, name) for j in stores):
+        return None
+    return over
+
+
+def _sizes_generator(code: types.CodeType, instructions: list[dis.Instruction], k: int) -> str | None:
+    """What the store at ``k`` sums, where it stores ``sum(<size> for t in it)`` (a generator yielding
+    ``len(x)`` or ``x.numel()``, no filter, no arithmetic): ``"argument"`` for ``it`` a parameter of
+    ``code`` it never stores, ``"slice"`` for a slice of one (``targets[:2]``); None otherwise."""
+    tail = [i.opname for i in instructions[k - 5 : k]] if k >= 5 else []
+    if tail != ["GET_ITER", "PRECALL", "CALL", "PRECALL", "CALL"] or instructions[k - 3].arg != 0 \
+            or instructions[k - 1].arg != 1:
+        return None
+    start = _operand_start(instructions, k - 5)
+    if start is None or start < 3:
+        return None
+    callee, made, make = instructions[start - 3], instructions[start - 2].argval, instructions[start - 1]
+    if callee.opname != "LOAD_GLOBAL" or callee.argval != "sum" or not (callee.arg or 0) & 1 \
+            or not isinstance(made, types.CodeType) or made.co_name != "<genexpr>" \
+            or make.opname != "MAKE_FUNCTION" or make.arg != 0:
+        return None
+    body = _instructions(made)
+    names = [i.opname for i in body]
+    yielded = [j for j, i in enumerate(body) if i.opname == "YIELD_VALUE"]
+    first = _operand_start(body, yielded[0]) if len(yielded) == 1 else None
+    if first is None or _item_kind(body[first : yielded[0]]) != "size" or "BINARY_OP" in names \
+            or [i.opname for i in body if i.opcode in _JUMPS] != ["FOR_ITER", "JUMP_BACKWARD"] or _exception_entries(made):
+        return None
+    it = instructions[start : k - 5]
+    if it[0].opname != "LOAD_FAST" or it[0].argval not in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount] \
+            or _stores(instructions, it[0].argval, True):
+        return None
+    if len(it) == 1:
+        return "argument"
+    sliced = it[-2].opname == "BUILD_SLICE" and it[-1].opname == "BINARY_SUBSCR" \
+        and all(i.opname == "LOAD_CONST" for i in it[1:-2])
+    return "slice" if sliced else None
+
+
 def _proven(f: types.FrameType, name: str) -> bool:
     """Whether ``f``'s code sets the local ``name`` as ``summed_in_loop`` describes, or a
     function of its module does (``_CALLED``), one level down."""
@@ -8231,33 +8298,61 @@ def constant_times_length(body: Callable[[], BodyCall | None]) -> tuple[Any, Any
     return c, _locals(f)[x]
 
 
-def argument_times_constant(body: Callable[[], BodyCall | None]) -> tuple[Any, Any] | None:
+def argument_times_constant(body: Callable[[], BodyCall | None],
+                            own: FixedLists | None = None) -> tuple[Any, Any] | None:
     """``(p, k)`` where the divisor of the ``a / b`` the decorated body's own code is executing is
     ``p * k`` (or ``k * p``): written there, or a local assigned once, in no loop, right by that
     product (RT-DETR's ``norm = num_boxes * dn_num_group``), ``p`` a parameter of the body it never
     rebinds, passed by the call (the very object the caller gave: an outside number), and ``k`` a
-    constant of the call (``_constant_of_call``). On a group alone the body divides by ``k`` times
-    what the caller gives it there. ``k`` None where the other factor is no such constant
-    (``num_boxes * num_boxes``, ``num_boxes * len(targets)``: on a group alone maybe the group's).
-    None for any other divisor, a helper's code, or an unchecked Python."""
+    constant of the call (``_constant_of_call``; with ``own``, the call's argument dicts' items as
+    the call began, also a field of such a dict the call was given and still holds: DINO's
+    ``num_boxes * dn_meta["num_dn_group"]``, the oracle's group gets that very dict). On a group
+    alone the body divides by ``k`` times what the caller gives it there. ``k`` None where the other
+    factor is no such constant (``num_boxes * num_boxes``, ``num_boxes * len(targets)``, a field
+    the call wrote from its targets: on a group alone maybe the group's). A helper's division by
+    its parameter is read at the product its caller passes for it, up to the body. None for any
+    other divisor or an unchecked Python."""
     f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
     found = _times_parameter_at(f.f_code, _lasti(f)) if f is not None else None
-    if f is None or found is None or _called_by(f)[0] != "body":
+    depth = 0
+    while f is not None and isinstance(found, str) and depth < _FOLLOWED_CALLS:
+        # a helper's parameter (``_focal(logits, onehot, norm)``, ``/ num_boxes`` there): the product
+        # its caller passes for it
+        how, back = _called_by(f)
+        span = _argument_for(f, back, found) if how == "code" else None
+        if back is None or not isinstance(span, tuple):
+            return None
+        f, found, depth = back, _times_parameter_in(back.f_code, *span), depth + 1
+    if f is None or not isinstance(found, tuple) or _called_by(f)[0] != "body":
         return None
     name, first, stop = found
     call = body()
     p = f.f_locals.get(name, _UNPROVEN)
     if call is None or call.code is not f.f_code or name in call.unpassed or type(p) not in (int, float):
         return None
-    k = _constant_of_call(f, first, stop, body, own=None)
+    k = _constant_of_call(f, first, stop, body, own=own)
     return p, (None if k is _UNPROVEN else k)
 
 
 @_per_code(1024)
-def _times_parameter_at(code: types.CodeType, lasti: int) -> tuple[str, int, int] | None:
+def _times_parameter_at(code: types.CodeType, lasti: int) -> tuple[str, int, int] | str | None:
     """(the parameter, the span of the other factor) of the divisor ``p * k`` of the division at
-    ``lasti`` (see ``argument_times_constant``)."""
-    divisor = _divisor_code(code, lasti, target_first=True)
+    ``lasti`` (see ``argument_times_constant``); the name of a parameter never rebound where the
+    divisor is that parameter alone (what the caller passes for it is read)."""
+    divisor = _divisor_span(code, lasti)
+    if divisor is None:
+        return None
+    instructions, start, end = divisor
+    if end - start == 1 and instructions[start].opname == "LOAD_FAST" and _plain_parameter(code, instructions[start].argval):
+        return instructions[start].argval
+    return _times_parameter_in(code, start, end)
+
+
+@_per_code(1024)
+def _times_parameter_in(code: types.CodeType, first: int, stop: int) -> tuple[str, int, int] | None:
+    """``_times_parameter_at``'s product where the span ``first:stop`` of ``code`` computes it: written
+    there, or a local it loads, stored once outside a loop (``_stored_once``)."""
+    divisor = _stored_once(code, _instructions(code), first, stop, target_first=True)
     if divisor is None:
         return None
     instructions, start, end = divisor
@@ -8755,9 +8850,14 @@ def _divisor_code(code: types.CodeType, lasti: int, target_first: bool = False
     outside a loop (no parameter, no cell); None otherwise. ``target_first``: the store's code may
     start at a jump target (``norm = n * k`` right after a loop)."""
     divisor = _divisor_span(code, lasti)
-    if divisor is None:
-        return None
-    instructions, start, end = divisor
+    return None if divisor is None else _stored_once(code, *divisor, target_first=target_first)
+
+
+def _stored_once(code: types.CodeType, instructions: list[dis.Instruction], start: int, end: int,
+                 target_first: bool = False) -> tuple[list[dis.Instruction], int, int] | None:
+    """(``instructions``, start, end) of the code computing the value the span ``start:end`` pushes:
+    that span, or the value of the local it loads where that local is stored once, outside a loop
+    (no parameter, no cell); None otherwise (see ``_divisor_code``)."""
     if end - start == 1 and instructions[start].opname == "LOAD_FAST":  # a local holding the divisor
         name = instructions[start].argval
         stores = _stores(instructions, name)
@@ -15511,7 +15611,7 @@ def _plain_sized_items(code: types.CodeType, f: types.FrameType) -> bool:
     return True
 
 
-def passed_number_computed(body: Callable[[], BodyCall | None]) -> bool:
+def passed_number_computed(body: Callable[[], BodyCall | None], own: FixedLists | None = None) -> bool:
     """Whether the divisor of the ``a / b`` the decorated body's own code is executing is computed
     there, or in locals of its code (every store of each followed), from a number the call passed
     to one of its parameters (an outside normaliser, whose share a group takes) by more than
@@ -15519,7 +15619,8 @@ def passed_number_computed(body: Callable[[], BodyCall | None]) -> bool:
     (``torch.as_tensor(num_boxes * 2).clamp(min=6)``) -- not the parameter itself, never rebound,
     and not one ``_constant_of_call`` proves a constant (its default, a literal its caller passes).
     On a group alone the body computes it from the group's share, so the share of the batch's
-    result is no answer. False for anything else, a helper's code or an unchecked Python."""
+    result is no answer. False for anything else, a helper's code or an unchecked Python. ``own``:
+    as ``argument_times_constant``'s."""
     f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
     if f is None or _called_by(f)[0] != "body":
         return False
@@ -15527,7 +15628,7 @@ def passed_number_computed(body: Callable[[], BodyCall | None]) -> bool:
     instructions, at = _located(f.f_code, _lasti(f))
     if spans is None or at is None or instructions[at].arg not in _DIVISIONS:
         return False
-    times = argument_times_constant(body)
+    times = argument_times_constant(body, own)
     if times is not None and times[1] is not None:  # ``num_boxes * dn_num_group``: its own rule
         return False
     return _reads_passed_number(f, *spans[1], body, at)

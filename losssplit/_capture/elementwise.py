@@ -97,6 +97,7 @@ from ._bytecode import (
     stored_shifted_lengths,
     straight_line_operator,
     strided_loop,
+    summed_argument_sizes,
     summed_item_floor,
     summed_multiple,
     table_operand,
@@ -3164,6 +3165,11 @@ def _ratio_arithmetic(
             summed = None if each is None or not isinstance(other, (int, float)) else frame.summed_sizes(
                 other, ta.ratio.rows.device, lambda: max(divisor_floor() or 0.0, each or 0.0), each)  # (a group's sum is
             # at least each item's floor)
+            if summed is None and isinstance(other, (int, float)) and ta.ratio.kind is RatioKind.SUM \
+                    and _summed_argument_sizes(other):  # ``sum(len(u["pos"]) for u in t)`` (a mean: see below)
+                summed = frame.summed_sizes(other, ta.ratio.rows.device, divisor_floor)
+            elif summed is None and frame.num_images > 1 and _summed_argument_sizes(other, "slice"):
+                return lost_track(SLICED_SIZES_DIVISOR, pred)
             if summed is not None:  # ``sum(max(p.numel(), 1) for p in ..)``: the group's sizes floored one by one
                 try:
                     return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=summed))
@@ -3193,7 +3199,7 @@ def _ratio_arithmetic(
             if _picked_image_size(frame, ta.ratio, other):
                 return lost_track(PICKED_SIZE_DIVISOR, pred)
             constant = isinstance(other, (int, float)) and other != 0 and _constant_divisor(frame, ta.ratio, other)
-            if isinstance(other, Tensor) and passed_number_computed(frame.read_body_call_once):
+            if isinstance(other, Tensor) and passed_number_computed(frame.read_body_call_once, frame.fixed_lists):
                 return lost_track(PASSED_NUMBER_COMPUTED, pred)  # ``torch.as_tensor(num_boxes * 2).clamp(min=6)``
             if type(other) is int and other and unproven_loop_counter() and (constant is not True or counted_number(zero=False)):
                 return lost_track(UNPROVEN_COUNTER, pred)  # (a constant where it equals no count, counted from no count)
@@ -3977,8 +3983,10 @@ def _host_number(frame: Frame, x: Any, track: Track, kind: str) -> None:
     after reads taken as sizes, any number: see ``Frame.loose_number``). A float the body got
     as a parameter (``reg_weight * loss``) was made before any read, whatever read it equals."""
     image = track.ratio.host_image if track.ratio is not None else None
-    if not frame.host_reads or _literal_operand(x, kind) or table_operand(x):
-        return  # a constant of the body's code (``l * 1.0``, ``l * BALANCE[lvl]``), whatever read it equals
+    if not frame.host_reads or _literal_operand(x, kind) or table_operand(x) or frame.constant_number(x) \
+            or kind == "div" and _summed_argument_sizes(x):
+        return  # a constant of the call (``l * 1.0``, ``l * BALANCE[lvl]``, ``/ SIDE`` of a global never set),
+        # or sizes summed by the code, whatever read it equals
     if frame.reaching:
         return  # a site a read's number reaches (``ReadReach``): the op's output is lost unless it takes the count
     if frame.sized_reads and not body_parameter(x) and (image is None or image not in frame.data_images(x)):
@@ -4061,6 +4069,18 @@ def _floored_items(frame: Frame, z: Any) -> float | None:
             or divisor_source(z) != "other":
         return None
     return summed_item_floor()
+
+
+def _summed_argument_sizes(z: Any, over: str = "argument") -> bool:
+    """Whether the Python number ``z`` dividing a reduced loss is, by the body's code, a sum over
+    an argument's items of one size each, ``sum(len(u["pos"]) for u in targets)``
+    (``_bytecode.summed_argument_sizes``): made of sizes alone, whatever was read on the host.
+    ``over="slice"``: over a slice of the argument's items (``targets[:2]``)."""
+    return type(z) in (int, float) and z > 0 and divisor_source(z) == "other" and summed_argument_sizes() == over
+
+
+SLICED_SIZES_DIVISOR = ("a division by the sum of sizes of the items of a slice of an argument (``sum(len(u['pos']) for "
+                        "u in targets[:2])``): on a group alone the slice holds other images' items")
 
 
 def _helper_count(frame: Frame, z: float) -> bool:
@@ -4383,7 +4403,7 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
     source = divisor_source(z)
     if source == "literal" or source in ("other", "configured") and frame.constant_number(z):  # ``d = 6``, ``self.d``
         return True
-    if source is not None and passed_number_computed(frame.read_body_call_once):
+    if source is not None and passed_number_computed(frame.read_body_call_once, frame.fixed_lists):
         return PASSED_NUMBER_COMPUTED  # ``num_boxes = max(num_boxes, 5.0)``, then ``/ (num_boxes * 2)``
     if source != "configured" and frame.image_size_read and sizes_computed_divisor():
         return COMPUTED_SIZES_DIVISOR  # ``sum(len(u["labels"]) * k for u in t)``, ``sorted([float(n), 3.0])[-1]``

@@ -1373,6 +1373,7 @@ class Frame:
         self.identity_made: dict[int, tuple[Tensor, Any]] = {}
         self.counted_widths: dict[int, tuple[Tensor, frozenset[int]]] = {}  # (``_note_sized``)
         self.int_fills: dict[int, Tensor] = {}  # int fills of a comprehension's image position
+        self.data_fills: dict[int, tuple[Tensor, frozenset[int]]] = {}  # fills of one image's data number: its images
         # tensors of such positions, whole (None) or in some columns of a table joined from them and
         # the targets (YOLOv5's image column): id -> (the tensor, its positional columns or None)
         self.position_columns: dict[int, tuple[Tensor, frozenset[int] | None]] = {}
@@ -1857,7 +1858,7 @@ class Frame:
         """``(p, k)`` where the divisor of the division whose rule runs is ``p * k``, ``p`` a number
         the call passed to the body's parameter and ``k`` a constant of the call, or None where
         the code does not prove the other factor one (``_bytecode.argument_times_constant``)."""
-        return _bytecode.argument_times_constant(self._read_body_call)
+        return _bytecode.argument_times_constant(self._read_body_call, self.fixed_lists)
 
     def read_body_call_once(self) -> _bytecode.BodyCall | None:
         """How the decorated body was called (``_bytecode.BodyCall``), read once per call."""
@@ -2946,6 +2947,7 @@ class Frame:
         self.identity_made.clear()
         self.counted_widths.clear()
         self.int_fills.clear()
+        self.data_fills.clear()
         self.position_columns.clear()
         self.literal_columns.clear()
         self.position_rows.clear()
@@ -6076,6 +6078,8 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
                 _stacked_weights(frame, args, kwargs, out)
             if frame.int_fills and id(out) not in frame.positional:  # (``torch.stack`` is a join too)
                 _joined_int_fills(frame, func, args, kwargs, out)
+            if frame.data_fills and frame.get(out) is None:
+                _joined_data_fills(frame, func, args, out)
             if frame.literal_columns:
                 parts = args[0] if args and type(args[0]) in (list, tuple) else ()
                 _joined_columns(frame.literal_columns, func, args, kwargs, parts,
@@ -6086,6 +6090,9 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
             floating = out.is_floating_point()
             if func in _SHAPED_FILLS and frame.num_images > 1 and frame.get(out) is None:
                 value = get_arg(args, kwargs, *_FILL_VALUE[func], None)
+                owners = frame.data_images(value)
+                if owners:  # ``torch.full((len(j),), t["scale"])``: that image's number, what a join of them orders
+                    frame.data_fills[id(out)] = (out, owners)
                 if (type(value) is int and not floating or type(value) is float and floating and value.is_integer()
                         and not frame.weight_owners(value)) \
                         and _bytecode.positional_number(frame.size_sites, frame.per_image_targets, nested=True):
@@ -6161,6 +6168,22 @@ def _joined_int_fills(frame: Frame, func: Any, args: tuple, kwargs: dict, out: T
         frame.positional[id(out)] = (out, f"{op_name(func)} of int fills of the images' positions in a loop over the images")
     elif any(fills) or frame.position_columns:
         _joined_columns(frame.position_columns, func, args, kwargs, parts, fills, out)
+
+
+DATA_FILLS_REORDERED = ("of tensors each filled with one image's data number (``torch.full((n,), t['scale'])``) in "
+                        "another order than the images' (``for t in reversed(targets)``): its rows hold other images' "
+                        "numbers, and on a group alone the join holds the group's")
+
+
+def _joined_data_fills(frame: Frame, func: Any, args: tuple, out: Tensor) -> None:
+    """A join of fills of the images' data numbers (``Frame.data_fills``) out of the images' order
+    is lost: to the rules such a tensor is a constant, whose rows then meet other images' values
+    (found by dino40: was silently wrong). In the images' order it stays one (MPDIoU's sizes)."""
+    parts = args[0] if args and type(args[0]) in (list, tuple) else ()
+    held = [frame.data_fills.get(id(p)) if type(p) is Tensor else None for p in parts]
+    marks = [h[1] for h, p in zip(held, parts, strict=True) if h is not None and h[0] is p]
+    if len(marks) > 1 and any(min(a) > max(b) for a, b in zip(marks, marks[1:])):
+        frame.lose(out, f"{op_name(func)} {DATA_FILLS_REORDERED}", pred=False)
 
 
 def _held(columns: dict[int, tuple[Tensor, frozenset[int] | None]], t: Any) -> bool:
