@@ -1239,6 +1239,16 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         return
     if track is None and func is Tensor.__setitem__ and frame.counted_buffers and _image_row_buffer(frame, target, args):
         track = frame.get(target)  # a row per image now: the write is followed as into ``zeros_like``'s
+    if frame.image_fills and isinstance(target, Tensor) and id(target) in frame.image_fills:
+        written = per_image_write(frame, target, args) if func is Tensor.__setitem__ else None
+        if func is not Tensor.__setitem__:
+            del frame.image_fills[id(target)]  # (``buf.clamp_(0)``: followed as any tensor's, as its later writes)
+        elif written:
+            track = frame.get(target)  # its rows the images' now: the write followed as into any such tensor's
+        elif written is None and track is not None:
+            frame.lose(target, PER_IMAGE_WRITE, track)
+            lose_aliases(frame, target, op)
+            return
     if track is None:
         at = 2 if func in (Tensor.__setitem__, Tensor.index_put_) else 1
         value = args[at] if len(args) > at else None
@@ -1923,6 +1933,7 @@ def zeros(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
             frame.counted_buffers.add(id(out))
         else:
             frame.counted_buffers.discard(id(out))
+        note_image_fill(frame, out, n)
 
 
 def _counts_images(frame: Frame, n: Any, device: torch.device) -> bool:
@@ -1989,6 +2000,88 @@ def _image_row_buffer(frame: Frame, target: Tensor, args: tuple) -> bool:
         return False
     frame.counted_buffers.discard(id(target))
     frame.set(target, Track(rows={0: frame.arange(target.device)}))
+    return True
+
+
+def note_image_fill(frame: Frame, out: Any, n: Any, fill: Any = 0) -> None:
+    """``torch.zeros(B, A)``, ``torch.full((B, A), C)``, ``ones_like`` of one: ``out``, a fresh
+    tensor of the one constant ``fill`` (the code computes it from no count of the call) with ``n``
+    rows, noted in ``Frame.image_fills`` where ``n`` counts the images of the call (None: made like
+    such a tensor; ``per_image_write`` may then make its rows the images')."""
+    if isinstance(out, Tensor) and out.dim() and out.shape[0] == frame.num_images \
+            and (n is None or _counts_images(frame, n, out.device)) \
+            and constant_number(frame, fill, coded=fill in (0, 1) or not _bytecode.counted_number(zero=False, sized=True)):
+        frame.image_fills[id(out)] = (out, version_of(out), False)
+
+
+def constant_number(frame: Frame, c: Any, coded: bool = False) -> bool:
+    """Whether the Python number ``c`` (a fill, a value written) is the same on a group's run: a
+    bool; a number of no image's data nor weight (but 1) and no count of the call's rows, that is
+    0 or 1, or (``coded``) that the op's code computes from no count, or else a constant of the
+    body by value (``Frame.body_constant``)."""
+    if type(c) is bool:
+        return True
+    if type(c) not in (int, float) or frame.counted_number(c, by_value=False) or frame.weight_owners(c) and c != 1 \
+            or frame.data_images(c):
+        return False
+    return c in (0, 1) or coded or frame.body_constant(float(c))
+
+
+PER_IMAGE_WRITE = ("Tensor.__setitem__ into a tensor the body made with a row per image of values, positions or "
+                   "bounds not of the row's image alone (another image's, several images', a count of the batch)")
+
+
+def _own_part(frame: Frame, image: int, p: Any) -> bool:
+    """Whether ``p`` (a value written, or a part of the index after the row) is image ``image``'s
+    own or a constant: a Python number ``constant_number`` takes; a tensor of that image's values
+    alone (no weight remembered, nothing reduced or lost); or a tensor of no images made since
+    the call read on the host values of that image only (``torch.tensor(area)`` of its boxes'
+    ``tolist()``), or none (a literal's, ``torch.arange(3)``), and is no position in the batch."""
+    if p is None or p is Ellipsis or type(p) is slice:
+        return True  # (slice bounds: ``Frame.sized`` and ``sized_by_length``, as any write's)
+    if type(p) in (bool, int, float):
+        return constant_number(frame, p) or type(p) is int and p >= 0 and not frame.counted_number(p, by_value=False)
+    if not isinstance(p, Tensor):
+        return False
+    track = frame.get(p)
+    if track is None:
+        held = frame.positional.get(id(p))
+        last = frame.image_sizes[-1][0] if frame.image_sizes else None
+        return (held is None or held[0] is not p) and frame.read_image in (NO_READ, image) and last in (None, image)
+    return (track.image is not None and not track.rows and track.lost_at is None and not track.reduced
+            and track.unweighted is None and frame.image_ids.get(id(track.image)) == image)
+
+
+def per_image_write(frame: Frame, target: Tensor, args: tuple) -> bool | None:
+    """``labels = torch.full((B, A), C); labels[i, where] = t["labels"][gt_of]`` in a loop over the
+    images (RTMDet's assigner, FGD's masks): a write at an int row ``i`` of a fresh tensor of one
+    constant sized by a count of the images (``Frame.image_fills``), whose value and positions are
+    image ``i``'s own or constants (``_own_part``). Each row then holds its image's values only, the
+    rows never written the constant, as on a group alone: the tensor's rows are the images (its
+    first such write sets that track; the later writes are checked the same way, and followed as
+    writes into any tensor of the images' rows: bounds, positions). Not where a dim other than the
+    rows is sized by a count of the batch (``[B, max n]``: its width the batch's largest, on a group
+    alone the group's). True: the write made its rows the images'; False: not such a write (or
+    the tensor was not such a buffer); None: a write into such a buffer of another image's values,
+    or at a row not the value's: the tensor is lost."""
+    held = frame.image_fills.get(id(target))
+    if held is None or held[0] is not target:
+        return False
+    claimed = held[2]
+    parts = _index_parts(args[1]) if len(args) > 1 else ()
+    n = frame.num_images
+    # (once its rows are the images', writes through views of them are followed as any tracked tensor's)
+    fresh = claimed or held[1] is not None and version_of(target) == held[1] + 1 and storage_uses(target) <= 2
+    counted = frame.count_dims.get(id(target))
+    if not fresh or not parts or type(parts[0]) is not int or not -n <= parts[0] < n or len(args) < 3 \
+            or counted is not None and counted[0] is target and any(d > 0 for d in counted[1]) \
+            or not all(_own_part(frame, parts[0] % n, p) for p in (*parts[1:], args[2])):
+        del frame.image_fills[id(target)]
+        return None if claimed else False
+    frame.image_fills[id(target)] = (target, version_of(target), True)
+    if not claimed:
+        frame.counted_buffers.discard(id(target))
+        frame.set(target, Track(rows={0: frame.arange(target.device)}))
     return True
 
 
@@ -3230,7 +3323,9 @@ def sort(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     frame.positions_mixed(op, src, track, [d])
     if func in (Tensor.topk, torch.topk):  # ``k`` may be computed from values read on the host
         k = get_arg(args, kwargs, 1, "k", None)
-        frame.sized(op, track, lambda: literal_size(k, 1, "k", len(args) + len(kwargs)), carried=lambda: carried_size("topk"))
+        passed = len(args) + len(kwargs)
+        frame.sized(op, track, lambda: literal_size(k, 1, "k", passed) or _bytecode.own_size_argument(1, "k", passed, src),
+                    carried=lambda: carried_size("topk"))
     for i, o in enumerate(outs):
         frame.set(o, Track(rows=dict(track.rows), image=track.image,
                            unweighted=ordered if values_out and i == 0 else None,
@@ -3409,6 +3504,9 @@ def row_buffer_write(frame: Frame, args: tuple) -> None:
     (written in reverse), counted from the end, or the tensor was written otherwise in between.
     Other writes are left to the rules (the value carries no single image's data)."""
     buf, index, value = args[0], args[1], args[2] if len(args) > 2 else None
+    filled = frame.image_fills.get(id(buf)) if frame.image_fills else None
+    if filled is not None and filled[0] is buf and filled[2]:
+        return  # (a tensor of one constant whose rows its images' own writes made theirs: ``per_image_write``)
     tv = frame.get(value) if isinstance(value, Tensor) else None
     if tv is None or tv.rows or tv.image is None or tv.from_prediction or tv.lost_at is not None \
             or tv.ratio is not None or tv.unweighted is not None:
