@@ -1189,9 +1189,17 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
             frame.lose(target, why, track)
             lose_aliases(frame, target, op)
         return
-    if func is Tensor.__setitem__ and track is not None and frame.read_image != NO_READ and _bounded(_index_parts(args[1])):
-        # as for ``__getitem__``: bounds may come from host reads, unless literals of the body
-        frame.sized("Tensor.__setitem__ with slice bounds", track, lambda: literal_index(args[1]))
+    if func is Tensor.__setitem__ and track is not None and (frame.read_image != NO_READ or frame.image_sizes) \
+            and _bounded(_index_parts(args[1])):
+        # as for ``__getitem__``: bounds may come from host reads or sizes of another image's tensors, unless
+        # literals of the body (``m[i, y1:y2]`` of image ``i``'s boxes read by ``tolist()``: picks image ``i``)
+        parts = _index_parts(args[1])
+        picked = _picked_image(frame, track, parts)
+        if frame.read_image != NO_READ:
+            frame.sized("Tensor.__setitem__ with slice bounds", track, lambda: literal_index(args[1]), picked)
+        if frame.image_sizes and picked is not None:
+            frame.sized_by_length("Tensor.__setitem__ with slice bounds", picked,
+                                  lambda: literal_index(args[1]) or _sizes_of_rows(frame, parts))
     if (
         track is not None
         and frame.row_counts
@@ -1302,6 +1310,9 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
             and _inverse_order(frame, target, args):
         return
     if func is Tensor.__setitem__ and _nothing_written_at_own_mask(frame, track, args):
+        return
+    if kind in ("mul", "div") and track is not None and len(args) == 2 and not kwargs \
+            and _scaled_by_own_value(frame, func, target, track, args[1]):
         return
     for a in args[1:] if track is None or track.lost_at is None else ():  # lost already: keep why
         # a value (or an index, a mask) computed from values that mix images
@@ -1419,6 +1430,24 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         and not _scaled_by_table(frame, target, track, args[1])
     ):
         frame.lose(target, op_name(func))
+
+
+def _scaled_by_own_value(frame: Frame, func: Any, target: Tensor, track: Track, x: Any) -> bool:
+    """``m /= m.sum()`` of one image's values (FGD's background mask of each image in a loop over
+    them) by a sum or mean of that image's values alone (a ratio whose rows the host knows are
+    all that image's, with no divisor, factor or normaliser of its own): one image's values still,
+    the same on a group alone, as ``m / m.sum()`` is. Whether it was so followed."""
+    held = frame.get(x) if isinstance(x, Tensor) else None
+    r = held.ratio if held is not None else None
+    image = frame.image_id(track.image) if not track.rows else None
+    if (func not in (Tensor.mul_, Tensor.div_) or r is None or image is None or held is None or held.lost_at is not None
+            or held.parts or held.formula is not None or held.unweighted is not None or track.lost_at is not None
+            or track.reduced or track.unweighted is not None or r.host_image != image
+            or r.kind not in (RatioKind.SUM, RatioKind.MEAN) or r.divisors or r.scales or r.normaliser is not None
+            or r.group_factors or r.batch_terms or r.row_counts or r.offset or r.num_offset or r.den_values is not None):
+        return False
+    frame.set(target, dataclasses.replace(track, from_prediction=track.from_prediction or held.from_prediction))
+    return True
 
 
 def _weights_tested(frame: Frame, mask: Any) -> bool:
@@ -2071,7 +2100,8 @@ def per_image_write(frame: Frame, target: Tensor, args: tuple) -> bool | None:
     parts = _index_parts(args[1]) if len(args) > 1 else ()
     n = frame.num_images
     # (once its rows are the images', writes through views of them are followed as any tracked tensor's)
-    fresh = claimed or held[1] is not None and version_of(target) == held[1] + 1 and storage_uses(target) <= 2
+    fresh = claimed or held[1] is not None and version_of(target) == held[1] + 1 and storage_uses(target) <= 2 + sum(
+        1 for v, _ in frame.sized_derived.values() if v._base is target)  # (views the capture holds: no writer)
     counted = frame.count_dims.get(id(target))
     if not fresh or not parts or type(parts[0]) is not int or not -n <= parts[0] < n or len(args) < 3 \
             or counted is not None and counted[0] is target and any(d > 0 for d in counted[1]) \

@@ -3102,6 +3102,13 @@ class Frame:
                 self.doubt(torch.ones((), dtype=torch.bool), f"{b.where} of one image in a loop over the images, "
                            f"with {effect} there that outlives the iteration: on a group alone the other images differ")
                 return
+        if isinstance(r, Ratio) and r.host_image is not None and not b.positional and r.version is not None \
+                and r.values.numel() <= _BLOCK_ELEMENTS and not r.modified():  # (written before the test: unknown)
+            # the values one image's test read, as they were: its loop may write them next (FGD's ``if
+            # m[i].sum(): m[i] /= m[i].sum()``), which left the group's value unknown (``Ratio.modified``)
+            with _HIDDEN():
+                values = r.values.detach().clone()
+            b.of = r.replace(values=values, version=version_of(values))
         self.branches.append(b)
 
     def noted_test(self, t: Tensor, op: str, ratio: Ratio | Tested, than: float | Tensor, where: str) -> None:
@@ -6944,7 +6951,9 @@ class CaptureMode(TorchFunctionMode):
                                 "group's, which is not followed")
             if frame.sized_by and args and func in _LENGTH_READS:
                 sized = frame.sized_by.get(id(args[0]))
-                if sized is not None and sized[0] is args[0] and 0 in sized[1]:
+                held = frame.get(args[0]) if sized is not None else None
+                # (a row per image since, ``indexing.per_image_write``: its length a count of those rows, followed)
+                if sized is not None and sized[0] is args[0] and 0 in sized[1] and (held is None or 0 not in held.rows):
                     # ``len(m)``, ``len(m.tolist())`` of ``m = torch.ones(B, N)``: Python makes a plain int of the
                     # batch's count, the group's on a group alone (red team, session 17)
                     frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} of a tensor made with a size of "
