@@ -1962,7 +1962,7 @@ def zeros(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
             frame.counted_buffers.add(id(out))
         else:
             frame.counted_buffers.discard(id(out))
-        note_image_fill(frame, out, n)
+        note_image_fill(frame, out, n, tupled=isinstance(size, (tuple, list)))
 
 
 def _counts_images(frame: Frame, n: Any, device: torch.device) -> bool:
@@ -2032,13 +2032,17 @@ def _image_row_buffer(frame: Frame, target: Tensor, args: tuple) -> bool:
     return True
 
 
-def note_image_fill(frame: Frame, out: Any, n: Any, fill: Any = 0) -> None:
+def note_image_fill(frame: Frame, out: Any, n: Any, fill: Any = 0, tupled: bool | None = None) -> None:
     """``torch.zeros(B, A)``, ``torch.full((B, A), C)``, ``ones_like`` of one: ``out``, a fresh
     tensor of the one constant ``fill`` (the code computes it from no count of the call) with ``n``
-    rows, noted in ``Frame.image_fills`` where ``n`` counts the images of the call (None: made like
-    such a tensor; ``per_image_write`` may then make its rows the images')."""
-    if isinstance(out, Tensor) and out.dim() and out.shape[0] == frame.num_images \
-            and (n is None or _counts_images(frame, n, out.device)) \
+    rows, noted in ``Frame.image_fills`` where ``n`` counts the images of the call (a size of image
+    rows, or ``len(targets)`` as the code shows: ``tupled``, whether the sizes came as one tuple;
+    None: made like such a tensor) and no other size is computed from the images (``[B, max n]``, a
+    width that is the batch's largest count); ``per_image_write`` may then make its rows the images'."""
+    if not isinstance(out, Tensor) or not out.dim() or out.shape[0] != frame.num_images:
+        return
+    counted = _bytecode.counted_sizes(tupled) if tupled is not None else frozenset()
+    if (n is None or _counts_images(frame, n, out.device) or 0 in counted) and not any(d > 0 for d in counted) \
             and constant_number(frame, fill, coded=fill in (0, 1) or not _bytecode.counted_number(zero=False, sized=True)):
         frame.image_fills[id(out)] = (out, version_of(out), False)
 
@@ -2062,21 +2066,27 @@ PER_IMAGE_WRITE = ("Tensor.__setitem__ into a tensor the body made with a row pe
 
 def _own_part(frame: Frame, image: int, p: Any) -> bool:
     """Whether ``p`` (a value written, or a part of the index after the row) is image ``image``'s
-    own or a constant: a Python number ``constant_number`` takes; a tensor of that image's values
-    alone (no weight remembered, nothing reduced or lost); or a tensor of no images made since
-    the call read on the host values of that image only (``torch.tensor(area)`` of its boxes'
-    ``tolist()``), or none (a literal's, ``torch.arange(3)``), and is no position in the batch."""
-    if p is None or p is Ellipsis or type(p) is slice:
-        return True  # (slice bounds: ``Frame.sized`` and ``sized_by_length``, as any write's)
+    own or a constant: a tensor of that image's values alone (no weight remembered, nothing reduced
+    or lost); or, made since the call read on the host values or sizes of that image only (or
+    none), a Python number ``constant_number`` takes (or a position, no count), a slice, or a
+    tensor of no images that is no position in the batch (``torch.tensor(area)`` of its boxes'
+    ``tolist()``, a literal's ``torch.arange(3)``): no number of another image's."""
+    last = frame.image_sizes[-1][0] if frame.image_sizes else None
+    read_here = frame.read_image in (NO_READ, image) and last in (None, image)  # (numbers: of no other image)
+    if p is None or p is Ellipsis or p == _FULL:
+        return True
+    if type(p) is slice:
+        return read_here and all(type(x) is int and not frame.counted_number(x, by_value=False) or x is None
+                                 for x in (p.start, p.stop, p.step))
     if type(p) in (bool, int, float):
-        return constant_number(frame, p) or type(p) is int and p >= 0 and not frame.counted_number(p, by_value=False)
+        return read_here and (constant_number(frame, p)
+                              or type(p) is int and p >= 0 and not frame.counted_number(p, by_value=False))
     if not isinstance(p, Tensor):
         return False
     track = frame.get(p)
     if track is None:
         held = frame.positional.get(id(p))
-        last = frame.image_sizes[-1][0] if frame.image_sizes else None
-        return (held is None or held[0] is not p) and frame.read_image in (NO_READ, image) and last in (None, image)
+        return (held is None or held[0] is not p) and read_here
     return (track.image is not None and not track.rows and track.lost_at is None and not track.reduced
             and track.unweighted is None and frame.image_ids.get(id(track.image)) == image)
 

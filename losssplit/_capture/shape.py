@@ -848,7 +848,7 @@ def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         if isinstance(size, (tuple, list, torch.Size)) and size and frame.get(out) is None:
             from .indexing import note_image_fill  # (it imports this module)
 
-            note_image_fill(frame, out, size[0], fill)
+            note_image_fill(frame, out, size[0], fill, tupled=True)
     if isinstance(fill, Tensor) and func in (_TENSOR, _AS_TENSOR, Tensor.new_tensor):
         made_from_data(frame, fill, out)
         return
