@@ -1248,12 +1248,12 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
     if track is None and func is Tensor.__setitem__ and frame.counted_buffers and _image_row_buffer(frame, target, args):
         track = frame.get(target)  # a row per image now: the write is followed as into ``zeros_like``'s
     if frame.image_fills and isinstance(target, Tensor) and id(target) in frame.image_fills:
-        written = per_image_write(frame, target, args) if func is Tensor.__setitem__ else None
+        own = per_image_write(frame, target, args) if func is Tensor.__setitem__ else None
         if func is not Tensor.__setitem__:
             del frame.image_fills[id(target)]  # (``buf.clamp_(0)``: followed as any tensor's, as its later writes)
-        elif written:
+        elif own:
             track = frame.get(target)  # its rows the images' now: the write followed as into any such tensor's
-        elif written is None and track is not None:
+        elif own is None and track is not None:
             frame.lose(target, PER_IMAGE_WRITE, track)
             lose_aliases(frame, target, op)
             return
