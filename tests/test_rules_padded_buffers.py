@@ -120,7 +120,18 @@ def scaled_by_the_batch_sum(o, targets):
     return {"loss_s": torch.stack(out).pow(2).sum()}
 
 
-@pytest.mark.parametrize("body", [assigned_quality, masks_per_image, dynamic_k, scaled_by_own_sum, scaled_by_the_batch_sum],
+def mean_over_rows(o, targets):
+    """The buffer's mean over its rows (the images) and a product's: on a group alone over its own."""
+    b = len(targets)
+    q = torch.zeros(b, R)
+    with torch.no_grad():
+        for i, t in enumerate(targets):
+            q[i] = _score(o, i, t).sigmoid()
+    return {"loss_q": (o["x"].sum(-1) * q).mean() + q.mean()}
+
+
+@pytest.mark.parametrize("body", [assigned_quality, masks_per_image, dynamic_k, scaled_by_own_sum, scaled_by_the_batch_sum,
+                                  mean_over_rows],
                          ids=lambda f: f.__name__)
 def test_per_image_buffers_and_their_pieces_split_exactly(body):
     _exact(body)
@@ -219,4 +230,50 @@ def position_of_the_first_image(o, targets):
 
 @pytest.mark.parametrize("body", [number_of_the_first_image, position_of_the_first_image], ids=lambda f: f.__name__)
 def test_numbers_and_positions_of_another_image_decline(body):
+    _declines(body)
+
+
+def copied_at_the_next_row(o, targets):
+    """Rows written by each image, then each image's scores copied into the next row's view: found
+    silently wrong while building the rule (writes through views of the rows were not checked)."""
+    b = len(targets)
+    q = torch.zeros(b, R)
+    with torch.no_grad():
+        for i, t in enumerate(targets):
+            q[i] = _score(o, i, t).sigmoid()
+        for i, t in enumerate(targets):
+            q[(i + 1) % b].copy_(_score(o, i, t).sigmoid())
+    bce = F.binary_cross_entropy_with_logits(o["x"].sum(-1), q, reduction="none")
+    return {"loss_q": bce.sum() / q.sum()}
+
+
+def constant_at_the_first_row(o, targets):
+    """A constant written at row 0 outside the loop, then each image's first score at its row: found
+    silently wrong while building the rule (a constant alone at a row is no image's: on a group alone
+    row 0 is another image)."""
+    b = len(targets)
+    q = torch.zeros(b, R)
+    with torch.no_grad():
+        q[0] = 1.0
+        for i, t in enumerate(targets):
+            q[i, 0] = _score(o, i, t).sigmoid()[0]
+    bce = F.binary_cross_entropy_with_logits(o["x"].sum(-1), q, reduction="none")
+    return {"loss_q": bce.sum() / q.sum()}
+
+
+def shifted_rows(o, targets):
+    """Each row plus the previous row's values, in place: images mix."""
+    b = len(targets)
+    q = torch.zeros(b, R)
+    with torch.no_grad():
+        for i, t in enumerate(targets):
+            q[i] = _score(o, i, t).sigmoid()
+        q[1:] += q[:-1].clone()
+    bce = F.binary_cross_entropy_with_logits(o["x"].sum(-1), q, reduction="none")
+    return {"loss_q": bce.sum() / q.sum()}
+
+
+@pytest.mark.parametrize("body", [copied_at_the_next_row, constant_at_the_first_row, shifted_rows],
+                         ids=lambda f: f.__name__)
+def test_writes_of_other_images_after_the_rows_were_taken_decline(body):
     _declines(body)

@@ -1178,6 +1178,9 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
     track = frame.get(target) if isinstance(target, Tensor) else None
     kind = _RUNNING_TOTALS.get(func)
     op = op_name(func)
+    if frame.image_fills and isinstance(target, Tensor) and target._base is not None \
+            and id(target._base) in frame.image_fills:
+        _written_through_row(frame, func, target, target._base, args)
     if isinstance(target, Tensor) and (frame.row_offsets or func is Tensor.add_) and _row_offset(frame, func, target, args, kwargs):
         return
     if func is Tensor.__setitem__ and _position_part_written(frame, target, args):
@@ -1434,19 +1437,14 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
 
 def _scaled_by_own_value(frame: Frame, func: Any, target: Tensor, track: Track, x: Any) -> bool:
     """``m /= m.sum()`` of one image's values (FGD's background mask of each image in a loop over
-    them) by a sum or mean of that image's values alone (a ratio whose rows the host knows are
-    all that image's, with no divisor, factor or normaliser of its own): one image's values still,
-    the same on a group alone, as ``m / m.sum()`` is. Whether it was so followed."""
-    held = frame.get(x) if isinstance(x, Tensor) else None
-    r = held.ratio if held is not None else None
+    them) by a sum or mean of that image's values alone (``_own_reduced``): one image's values
+    still, the same on a group alone, as ``m / m.sum()`` is. Whether it was so followed."""
     image = frame.image_id(track.image) if not track.rows else None
-    if (func not in (Tensor.mul_, Tensor.div_) or r is None or image is None or held is None or held.lost_at is not None
-            or held.parts or held.formula is not None or held.unweighted is not None or track.lost_at is not None
-            or track.reduced or track.unweighted is not None or r.host_image != image
-            or r.kind not in (RatioKind.SUM, RatioKind.MEAN) or r.divisors or r.scales or r.normaliser is not None
-            or r.group_factors or r.batch_terms or r.row_counts or r.offset or r.num_offset or r.den_values is not None):
+    if func not in (Tensor.mul_, Tensor.div_) or image is None or track.lost_at is not None or track.reduced \
+            or track.unweighted is not None or not _own_reduced(frame, image, x):
         return False
-    frame.set(target, dataclasses.replace(track, from_prediction=track.from_prediction or held.from_prediction))
+    held = frame.get(x)
+    frame.set(target, dataclasses.replace(track, from_prediction=track.from_prediction or bool(held and held.from_prediction)))
     return True
 
 
@@ -2091,6 +2089,52 @@ def _own_part(frame: Frame, image: int, p: Any) -> bool:
             and track.unweighted is None and frame.image_ids.get(id(track.image)) == image)
 
 
+def _anchored(frame: Frame, image: int, parts: tuple[Any, ...]) -> bool:
+    """Whether a write at row ``image`` carries that image's own data: a tensor of its values among
+    ``parts`` (the value, the positions), or numbers the call read last of that image (host reads,
+    sizes of its tensors). A constant alone at a row (``q[0] = 1.0``) is no image's: on a group
+    alone that row is another image's."""
+    last = frame.image_sizes[-1][0] if frame.image_sizes else None
+    if frame.read_image == image or last == image:
+        return True
+    for p in parts:
+        held = frame.get(p) if isinstance(p, Tensor) else None
+        if held is not None and _own_part(frame, image, p):
+            return True
+    return False
+
+
+def _own_reduced(frame: Frame, image: int, x: Any) -> bool:
+    """Whether ``x`` is a sum or mean of image ``image``'s values alone (a ratio whose rows the host
+    knows are all that image's, with no divisor, factor or normaliser of its own)."""
+    held = frame.get(x) if isinstance(x, Tensor) else None
+    r = held.ratio if held is not None else None
+    return (r is not None and held is not None and held.lost_at is None and not held.parts and held.formula is None
+            and held.unweighted is None and r.host_image == image and r.kind in (RatioKind.SUM, RatioKind.MEAN)
+            and not (r.divisors or r.scales or r.group_factors or r.batch_terms or r.row_counts or r.offset
+                     or r.num_offset) and r.normaliser is None and r.den_values is None)
+
+
+def _written_through_row(frame: Frame, func: Any, view: Tensor, base: Tensor, args: tuple) -> None:
+    """``q[i].copy_(v)``, ``m[i] /= m[i].sum()``: an in-place op on a view of a buffer whose rows
+    ``per_image_write`` made the images'. The view must be one image's row and what the op writes
+    that image's own (``_own_part``; a scale, its own sum); else the buffer is lost."""
+    held = frame.image_fills.get(id(base))
+    if held is None or held[0] is not base or not held[2]:
+        return  # (not yet the images': its version moved, ``per_image_write`` takes it no more)
+    vt = frame.get(view)
+    image = frame.image_id(vt.image) if vt is not None and not vt.rows and vt.lost_at is None else None
+    written = (*_index_parts(args[1]), *args[2:]) if func is Tensor.__setitem__ else args[1:]
+    if image is not None and all(a is view or _own_part(frame, image, a)
+                                 or func in (Tensor.mul_, Tensor.div_) and _own_reduced(frame, image, a) for a in written):
+        return
+    del frame.image_fills[id(base)]
+    track = frame.get(base)
+    if track is not None:
+        frame.lose(base, PER_IMAGE_WRITE, track)
+        lose_aliases(frame, base, op_name(func))
+
+
 def per_image_write(frame: Frame, target: Tensor, args: tuple) -> bool | None:
     """``labels = torch.full((B, A), C); labels[i, where] = t["labels"][gt_of]`` in a loop over the
     images (RTMDet's assigner, FGD's masks): a write at an int row ``i`` of a fresh tensor of one
@@ -2115,7 +2159,8 @@ def per_image_write(frame: Frame, target: Tensor, args: tuple) -> bool | None:
     counted = frame.count_dims.get(id(target))
     if not fresh or not parts or type(parts[0]) is not int or not -n <= parts[0] < n or len(args) < 3 \
             or counted is not None and counted[0] is target and any(d > 0 for d in counted[1]) \
-            or not all(_own_part(frame, parts[0] % n, p) for p in (*parts[1:], args[2])):
+            or not all(_own_part(frame, parts[0] % n, p) for p in (*parts[1:], args[2])) \
+            or not _anchored(frame, parts[0] % n, (*parts[1:], args[2])):
         del frame.image_fills[id(target)]
         return None if claimed else False
     frame.image_fills[id(target)] = (target, version_of(target), True)
