@@ -4794,6 +4794,28 @@ def closed_argument(index: int, keyword: str, passed: int) -> bool:
     return at is not None and _closed(instructions[spans[at][0] : spans[at][1]], f.f_globals)
 
 
+def literal_index_parts() -> frozenset[int]:
+    """The positions of the parts of the tuple index of the subscript store the caller's code is
+    executing that it writes as constants there (``z[i, :, 2:6] = v``: 1 and 2; not ``i``): the same
+    on any group's run, whatever numbers the call read before. Empty where not read."""
+    f = _caller()
+    if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
+        return frozenset()
+    instructions, at = _located(f.f_code, _lasti(f))
+    if at is None or at < 2 or instructions[at].opname != "STORE_SUBSCR" or instructions[at - 1].opname != "BUILD_TUPLE":
+        return frozenset()
+    end, spans = at - 1, []
+    for _ in range(instructions[at - 1].arg or 0):
+        start = _operand_start(instructions, end)
+        if start is None:
+            return frozenset()
+        spans.append((start, end))
+        end = start
+    spans.reverse()
+    return frozenset(k for k, (start, stop) in enumerate(spans)
+                     if all(i.opname in ("LOAD_CONST", "BUILD_SLICE") for i in instructions[start:stop]))
+
+
 # what code computing a size from the cut tensor's own length and constants may do
 _OWN_SIZE_OPS = frozenset({"LOAD_CONST", "LOAD_FAST", "LOAD_GLOBAL", "PRECALL", "CALL", "PUSH_NULL", "BINARY_OP"})
 

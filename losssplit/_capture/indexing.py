@@ -1198,11 +1198,17 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         # literals of the body (``m[i, y1:y2]`` of image ``i``'s boxes read by ``tolist()``: picks image ``i``)
         parts = _index_parts(args[1])
         picked = _picked_image(frame, track, parts)
+
+        def literal() -> bool:  # (``z[i, :, 2:6]``: every bound and position written as a constant, beside the row)
+            bounded = {k for k, p in enumerate(parts) if (k or picked is None) and (type(p) is slice and p != _FULL
+                                                                                   or type(p) is int)}
+            return literal_index(args[1]) or bool(bounded) and bounded <= _bytecode.literal_index_parts()
+
         if frame.read_image != NO_READ:
-            frame.sized("Tensor.__setitem__ with slice bounds", track, lambda: literal_index(args[1]), picked)
+            frame.sized("Tensor.__setitem__ with slice bounds", track, literal, picked)
         if frame.image_sizes and picked is not None:
             frame.sized_by_length("Tensor.__setitem__ with slice bounds", picked,
-                                  lambda: literal_index(args[1]) or _sizes_of_rows(frame, parts))
+                                  lambda: literal() or _sizes_of_rows(frame, parts))
     if (
         track is not None
         and frame.row_counts
@@ -2073,12 +2079,10 @@ def _own_part(frame: Frame, image: int, p: Any) -> bool:
     read_here = frame.read_image in (NO_READ, image) and last in (None, image)  # (numbers: of no other image)
     if p is None or p is Ellipsis or p == _FULL:
         return True
-    if type(p) is slice:
-        return read_here and all(type(x) is int and not frame.counted_number(x, by_value=False) or x is None
-                                 for x in (p.start, p.stop, p.step))
+    if type(p) is slice:  # (bounds the code computes from how many images: ``_counted_position``)
+        return read_here and all(type(x) is int or x is None for x in (p.start, p.stop, p.step))
     if type(p) in (bool, int, float):
-        return read_here and (constant_number(frame, p)
-                              or type(p) is int and p >= 0 and not frame.counted_number(p, by_value=False))
+        return read_here and (constant_number(frame, p) or type(p) is int and p >= 0)
     if not isinstance(p, Tensor):
         return False
     track = frame.get(p)
@@ -2087,6 +2091,20 @@ def _own_part(frame: Frame, image: int, p: Any) -> bool:
         return (held is None or held[0] is not p) and read_here
     return (track.image is not None and not track.rows and track.lost_at is None and not track.reduced
             and track.unweighted is None and frame.image_ids.get(id(track.image)) == image)
+
+
+def _own_parts(frame: Frame, image: int, parts: tuple[Any, ...], value: Any) -> bool:
+    """``_own_part`` of the value written at row ``image`` and of every part of the index after the
+    row but those the code writes as constants (``z[i, :, 2:6]``, ``_bytecode.literal_index_parts``)."""
+    literal: frozenset[int] | None = None
+    for k, p in enumerate((*parts[1:], value), 1):
+        if _own_part(frame, image, p):
+            continue
+        if literal is None:
+            literal = _bytecode.literal_index_parts() if len(parts) > 1 else frozenset()
+        if k >= len(parts) or k not in literal:
+            return False
+    return True
 
 
 def _anchored(frame: Frame, image: int, parts: tuple[Any, ...]) -> bool:
@@ -2125,7 +2143,7 @@ def _written_through_row(frame: Frame, func: Any, view: Tensor, base: Tensor, ar
     vt = frame.get(view)
     image = frame.image_id(vt.image) if vt is not None and not vt.rows and vt.lost_at is None else None
     written = (*_index_parts(args[1]), *args[2:]) if func is Tensor.__setitem__ else args[1:]
-    if image is not None and all(a is view or _own_part(frame, image, a)
+    if image is not None and not (func is Tensor.__setitem__ and _counted_position(args[1], first=True)) and all(a is view or _own_part(frame, image, a)
                                  or func in (Tensor.mul_, Tensor.div_) and _own_reduced(frame, image, a) for a in written):
         return
     del frame.image_fills[id(base)]
@@ -2159,7 +2177,7 @@ def per_image_write(frame: Frame, target: Tensor, args: tuple) -> bool | None:
     counted = frame.count_dims.get(id(target))
     if not fresh or not parts or type(parts[0]) is not int or not -n <= parts[0] < n or len(args) < 3 \
             or counted is not None and counted[0] is target and any(d > 0 for d in counted[1]) \
-            or not all(_own_part(frame, parts[0] % n, p) for p in (*parts[1:], args[2])) \
+            or not _own_parts(frame, parts[0] % n, parts, args[2]) or _counted_position(args[1]) \
             or not _anchored(frame, parts[0] % n, (*parts[1:], args[2])):
         del frame.image_fills[id(target)]
         return None if claimed else False
