@@ -13,8 +13,11 @@ m.sum(): m /= m.sum()``).
 Against the oracle on the count batches (2 to 5 images, a group absent in two, one group in one).
 Near misses decline: a row written with the next image's values or another image's, a bound from
 another image's values read on the host, a buffer whose width is the batch's largest count (a mean
-over the padded width differs on a group alone), a scale by another image's sum or the batch's, a
-top-k sized by another image's length."""
+over the padded width differs on a group alone), a scale by another image's sum, a top-k sized by
+another image's length. Two were silently wrong while the rule was built and are near misses now: a
+constant alone at a row outside the loop (``q[0] = 1.0``: each write must carry its row's image's
+data) and another image's values copied through a row's view (``q[i + 1].copy_(..)``: writes through
+views of the rows are checked as the rows' own)."""
 
 from __future__ import annotations
 
