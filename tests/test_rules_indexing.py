@@ -2200,7 +2200,9 @@ def test_targets_written_row_by_row_not_by_their_own_images_decline(body):
         got, want, said = rule_outcome(body, rule_batch(seed, weights))
         assert not wrong_companions(got, want), (seed, got, want)
         if len(weights) > 1 and len(set(weights)) > 1:
-            assert got == {} and any("made with a size of image rows" in m for m in said), (seed, said)
+            # (the buffer's rows taken by its first write, ``per_image_write``: the deferred check of its positions)
+            assert got == {} and any("made with a size of image rows" in m or "of a dim that carries images" in m
+                                     for m in said), (seed, said)
 
 
 def _shifted_right(rewrite):

@@ -3345,13 +3345,15 @@ def _literal_default(back: types.FrameType | None, found: types.FunctionType, na
 
 
 def _counted_span(f: types.FrameType, start: int, end: int, numbers: tuple[type, ...], depth: int,
-                  positions: bool = True, added_up: bool = False) -> bool:
+                  positions: bool = True, added_up: bool = False, own: frozenset[tuple[Any, int]] = frozenset()) -> bool:
     """Whether the span ``start:end`` of ``f``'s code computes a number from the batch, there
     (``_BatchReader.number``; not a running count, which may add up reads of each image's values
-    the capture follows itself) or through a parameter of ``f`` its caller computed so."""
+    the capture follows itself) or through a parameter of ``f`` its caller computed so. ``own``: the
+    ``len`` calls read as one image's own size (``_BatchReader``'s ``skipped``)."""
     # (a lambda's or a nested function's free variables read in the frames that made it: ``lambda d:
     # d["x"][:, :len(t)]`` of the body's ``t``)
-    if _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), frozenset(), _scopes(f)).number(start, end, frozenset(), added_up=added_up, positions=positions):
+    if _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), frozenset(), _scopes(f), frozenset(),
+                     frozenset(), own).number(start, end, frozenset(), added_up=added_up, positions=positions):
         return True
     return any(_counted_parameter(f, name, numbers, depth, positions) for name in _loaded_parameters(f.f_code, start, end))
 
@@ -4862,13 +4864,78 @@ def closed_argument(index: int, keyword: str, passed: int) -> bool:
     return at is not None and _closed(instructions[spans[at][0] : spans[at][1]], f.f_globals)
 
 
-def counted_argument(index: int, keyword: str, passed: int) -> bool:
+def literal_index_parts() -> frozenset[int]:
+    """The positions of the parts of the tuple index of the subscript store the caller's code is
+    executing that it writes as constants there (``z[i, :, 2:6] = v``: 1 and 2; not ``i``): the same
+    on any group's run, whatever numbers the call read before. Empty where not read."""
+    f = _caller()
+    if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
+        return frozenset()
+    instructions, at = _located(f.f_code, _lasti(f))
+    if at is None or at < 2 or instructions[at].opname != "STORE_SUBSCR" or instructions[at - 1].opname != "BUILD_TUPLE":
+        return frozenset()
+    end, spans = at - 1, []
+    for _ in range(instructions[at - 1].arg or 0):
+        start = _operand_start(instructions, end)
+        if start is None:
+            return frozenset()
+        spans.append((start, end))
+        end = start
+    spans.reverse()
+    return frozenset(k for k, (start, stop) in enumerate(spans)
+                     if all(i.opname in ("LOAD_CONST", "BUILD_SLICE") for i in instructions[start:stop]))
+
+
+# what code computing a size from the cut tensor's own length and constants may do
+_OWN_SIZE_OPS = frozenset({"LOAD_CONST", "LOAD_FAST", "LOAD_GLOBAL", "PRECALL", "CALL", "PUSH_NULL", "BINARY_OP"})
+
+
+def own_size_argument(index: int, keyword: str, passed: int, x: Any) -> bool:
+    """Whether the argument the call the caller's code is executing passes as ``keyword=`` or at
+    ``index`` (as ``literal_size`` counts it) is computed from the very tensor ``x`` the op cuts
+    and the call's own ints (``x.topk(min(topk, len(x)))``, RTMDet's dynamic k): the builtins
+    ``len``, ``min`` and ``max``, int literals, locals holding ``x`` itself, int parameters the code
+    never stores (the same on a group's run), arithmetic. Then no number read on the host before
+    sets it: the same on any group with that image."""
+    f = _caller()
+    if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
+        return False
+    instructions, found = _call_here(f.f_code, _lasti(f))
+    if found is None:
+        return False
+    spans, names = found
+    at = _argument_at(len(spans), names, index, keyword, passed)
+    if at is None:
+        return False
+    span = instructions[spans[at][0] : spans[at][1]]
+    code, held = f.f_code, f.f_locals
+    params = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    seen = False
+    if any(i.is_jump_target for i in span[1:]):
+        return False
+    for i in span:
+        if i.opname not in _OWN_SIZE_OPS or i.opname == "LOAD_CONST" and type(i.argval) is not int:
+            return False
+        if i.opname == "LOAD_GLOBAL" and (i.argval not in ("len", "min", "max") or i.argval in f.f_globals
+                                          or _builtin(f, i.argval) is not getattr(builtins, i.argval)):
+            return False
+        if i.opname == "LOAD_FAST":
+            value = held.get(i.argval, _UNPROVEN)
+            if value is x:
+                seen = True
+            elif not (i.argval in params and type(value) is int and not _stores(_instructions(code), i.argval)):
+                return False
+    return seen
+
+
+def counted_argument(index: int, keyword: str, passed: int, own: frozenset[tuple[Any, int]] = frozenset()) -> bool:
     """Whether the argument the call the caller's code is executing passes as ``keyword=`` or at
     ``index`` (as ``literal_size`` counts it) computes a number from how many images the call got
     (``_counted_span``, ``_spelt_count``: ``e.topk(len(targets) - 1, -1)``, ``n = len(t)`` then
     ``e.narrow(2, 0, n)``), or from a position in a loop over the images (``_positional_span``:
     ``x[b].topk(b + 1)``): on a group alone, the group's. Its other arguments are not read (a
-    literal ``k`` of ``x[b].topk(2)`` in a loop over the images is no count)."""
+    literal ``k`` of ``x[b].topk(2)`` in a loop over the images is no count). ``own``: as
+    ``counted_index``'s (``x.topk(min(k, len(x)))`` of the loop's image ``x``: no number of the batch)."""
     found = _executed(_COUNT_CHECKED)
     if found is None:
         return False
@@ -4884,8 +4951,8 @@ def counted_argument(index: int, keyword: str, passed: int) -> bool:
     if at is None:
         return False
     start, end = spans[at]
-    return _counted_span(f, start, end, (int, float), 0, positions=False) or _spelt_count(f, instructions, start, end) \
-        or _positional_span(f, start, end, 0, None)
+    return _counted_span(f, start, end, (int, float), 0, positions=False, own=own) \
+        or _spelt_count(f, instructions, start, end, own) or _positional_span(f, start, end, 0, None)
 
 
 def counted_index(own: frozenset[tuple[Any, int]] = frozenset()) -> bool:

@@ -5679,6 +5679,13 @@ def like(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if track is None:
         if images and isinstance(out, Tensor):
             frame.weight_filled[id(out)] = (out, images, None)
+        held = frame.image_fills.get(id(args[0])) if frame.image_fills and args else None
+        if held is not None and held[0] is args[0] and func is not _EMPTY_LIKE and func not in _DRAWN_LIKE \
+                and isinstance(out, Tensor) and out.shape == args[0].shape:
+            from .indexing import note_image_fill  # (it imports this module)
+
+            # ``torch.ones_like(m)`` of a fresh tensor of one constant with a row per image: another one
+            note_image_fill(frame, out, None, 1 if func is torch.ones_like else fill if func is _FULL_LIKE else 0)
         return
     if isinstance(out, Tensor) and track.lost_at in ORDER_LOST and func is not _EMPTY_LIKE:
         # ``ones_like(sorted_ids).cumsum(0)``: positions along the images' rows in a sort's order (on a group

@@ -1266,6 +1266,9 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
     track = frame.get(target) if isinstance(target, Tensor) else None
     kind = _RUNNING_TOTALS.get(func)
     op = op_name(func)
+    if frame.image_fills and isinstance(target, Tensor) and target._base is not None \
+            and id(target._base) in frame.image_fills:
+        _written_through_row(frame, func, target, target._base, args)
     if isinstance(target, Tensor) and (frame.row_offsets or func is Tensor.add_) and _row_offset(frame, func, target, args, kwargs):
         return
     if func is Tensor.__setitem__ and _position_part_written(frame, target, args):
@@ -1289,9 +1292,23 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         frame.doubt(torch.ones((), dtype=torch.bool), f"{op} into a view of an image's row at a place computed from "
                     "its position in a loop over the images (on a group alone the image has another position)")
         return
-    if func is Tensor.__setitem__ and track is not None and frame.read_image != NO_READ and _bounded(_index_parts(args[1])):
-        # as for ``__getitem__``: bounds may come from host reads, unless literals of the body
-        frame.sized("Tensor.__setitem__ with slice bounds", track, lambda: literal_index(args[1]))
+    if func is Tensor.__setitem__ and track is not None and (frame.read_image != NO_READ or frame.image_sizes) \
+            and _bounded(_index_parts(args[1])):
+        # as for ``__getitem__``: bounds may come from host reads or sizes of another image's tensors, unless
+        # literals of the body (``m[i, y1:y2]`` of image ``i``'s boxes read by ``tolist()``: picks image ``i``)
+        parts = _index_parts(args[1])
+        picked = _picked_image(frame, track, parts)
+
+        def literal() -> bool:  # (``z[i, :, 2:6]``: every bound and position written as a constant, beside the row)
+            bounded = {k for k, p in enumerate(parts) if (k or picked is None) and (type(p) is slice and p != _FULL
+                                                                                   or type(p) is int)}
+            return literal_index(args[1]) or bool(bounded) and bounded <= _bytecode.literal_index_parts()
+
+        if frame.read_image != NO_READ:
+            frame.sized("Tensor.__setitem__ with slice bounds", track, literal, picked)
+        if frame.image_sizes and picked is not None:
+            frame.sized_by_length("Tensor.__setitem__ with slice bounds", picked,
+                                  lambda: literal() or _sizes_of_rows(frame, parts))
     if (
         track is not None
         and frame.row_counts
@@ -1341,6 +1358,16 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         track = frame.get(target)  # a row per image now: the write is followed as into ``zeros_like``'s
     if func is Tensor.__setitem__ and masked_value_write(frame, target, track, args):
         return  # ``w[t == 1] = 1 / pos_num``: ``w * ~m + m * v``
+    if frame.image_fills and isinstance(target, Tensor) and id(target) in frame.image_fills:
+        own = per_image_write(frame, target, args) if func is Tensor.__setitem__ else None
+        if func is not Tensor.__setitem__:
+            del frame.image_fills[id(target)]  # (``buf.clamp_(0)``: followed as any tensor's, as its later writes)
+        elif own:
+            track = frame.get(target)  # its rows the images' now: the write followed as into any such tensor's
+        elif own is None and track is not None:
+            frame.lose(target, PER_IMAGE_WRITE, track)
+            lose_aliases(frame, target, op)
+            return
     if track is None:
         at = 2 if func in (Tensor.__setitem__, Tensor.index_put_) else 1
         value = args[at] if len(args) > at else None
@@ -1394,6 +1421,9 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
             and _inverse_order(frame, target, args):
         return
     if func is Tensor.__setitem__ and _nothing_written_at_own_mask(frame, track, args):
+        return
+    if kind in ("mul", "div") and track is not None and len(args) == 2 and not kwargs \
+            and _scaled_by_own_value(frame, func, target, track, args[1]):
         return
     for a in args[1:] if track is None or track.lost_at is None else ():  # lost already: keep why
         # a value (or an index, a mask) computed from values that mix images
@@ -1511,6 +1541,19 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         and not _scaled_by_table(frame, target, track, args[1])
     ):
         frame.lose(target, op_name(func))
+
+
+def _scaled_by_own_value(frame: Frame, func: Any, target: Tensor, track: Track, x: Any) -> bool:
+    """``m /= m.sum()`` of one image's values (FGD's background mask of each image in a loop over
+    them) by a sum or mean of that image's values alone (``_own_reduced``): one image's values
+    still, the same on a group alone, as ``m / m.sum()`` is. Whether it was so followed."""
+    image = frame.image_id(track.image) if not track.rows else None
+    if func not in (Tensor.mul_, Tensor.div_) or image is None or track.lost_at is not None or track.reduced \
+            or track.unweighted is not None or not _own_reduced(frame, image, x):
+        return False
+    held = frame.get(x)
+    frame.set(target, dataclasses.replace(track, from_prediction=track.from_prediction or bool(held and held.from_prediction)))
+    return True
 
 
 def _weights_tested(frame: Frame, mask: Any) -> bool:
@@ -2045,6 +2088,7 @@ def zeros(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
             frame.counted_buffers.add(id(out))
         else:
             frame.counted_buffers.discard(id(out))
+        note_image_fill(frame, out, n, tupled=isinstance(size, (tuple, list)))
 
 
 def _counts_images(frame: Frame, n: Any, device: torch.device) -> bool:
@@ -2111,6 +2155,158 @@ def _image_row_buffer(frame: Frame, target: Tensor, args: tuple) -> bool:
         return False
     frame.counted_buffers.discard(id(target))
     frame.set(target, Track(rows={0: frame.arange(target.device)}))
+    return True
+
+
+def note_image_fill(frame: Frame, out: Any, n: Any, fill: Any = 0, tupled: bool | None = None) -> None:
+    """``torch.zeros(B, A)``, ``torch.full((B, A), C)``, ``ones_like`` of one: ``out``, a fresh
+    tensor of the one constant ``fill`` (the code computes it from no count of the call) with ``n``
+    rows, noted in ``Frame.image_fills`` where ``n`` counts the images of the call (a size of image
+    rows, or ``len(targets)`` as the code shows: ``tupled``, whether the sizes came as one tuple;
+    None: made like such a tensor) and no other size is computed from the images (``[B, max n]``, a
+    width that is the batch's largest count); ``per_image_write`` may then make its rows the images'."""
+    if not isinstance(out, Tensor) or not out.dim() or out.shape[0] != frame.num_images:
+        return
+    counted = _bytecode.counted_sizes(tupled) if tupled is not None else frozenset()
+    if (n is None or _counts_images(frame, n, out.device) or 0 in counted) and not any(d > 0 for d in counted) \
+            and constant_number(frame, fill, coded=fill in (0, 1) or not _bytecode.counted_number(zero=False, sized=True)):
+        frame.image_fills[id(out)] = (out, version_of(out), False)
+
+
+def constant_number(frame: Frame, c: Any, coded: bool = False) -> bool:
+    """Whether the Python number ``c`` (a fill, a value written) is the same on a group's run: a
+    bool; a number of no image's data nor weight (but 1) and no count of the call's rows, that is
+    0 or 1, or (``coded``) that the op's code computes from no count, or else a constant of the
+    body by value (``Frame.body_constant``)."""
+    if type(c) is bool:
+        return True
+    if type(c) not in (int, float) or frame.counted_number(c, by_value=False) or frame.weight_owners(c) and c != 1 \
+            or frame.data_images(c):
+        return False
+    return c in (0, 1) or coded or frame.body_constant(float(c))
+
+
+PER_IMAGE_WRITE = ("Tensor.__setitem__ into a tensor the body made with a row per image of values, positions or "
+                   "bounds not of the row's image alone (another image's, several images', a count of the batch)")
+
+
+def _own_part(frame: Frame, image: int, p: Any) -> bool:
+    """Whether ``p`` (a value written, or a part of the index after the row) is image ``image``'s
+    own or a constant: a tensor of that image's values alone (no weight remembered, nothing reduced
+    or lost); or, made since the call read on the host values or sizes of that image only (or
+    none), a Python number ``constant_number`` takes (or a position, no count), a slice, or a
+    tensor of no images that is no position in the batch (``torch.tensor(area)`` of its boxes'
+    ``tolist()``, a literal's ``torch.arange(3)``): no number of another image's."""
+    last = frame.image_sizes[-1][0] if frame.image_sizes else None
+    read_here = frame.read_image in (NO_READ, image) and last in (None, image)  # (numbers: of no other image)
+    if p is None or p is Ellipsis or p == _FULL:
+        return True
+    if type(p) is slice:  # (bounds the code computes from how many images: ``_counted_position``)
+        return read_here and all(type(x) is int or x is None for x in (p.start, p.stop, p.step))
+    if type(p) in (bool, int, float):
+        return read_here and (constant_number(frame, p) or type(p) is int and p >= 0)
+    if not isinstance(p, Tensor):
+        return False
+    track = frame.get(p)
+    if track is None:
+        held = frame.positional.get(id(p))
+        return (held is None or held[0] is not p) and read_here
+    return (track.image is not None and not track.rows and track.lost_at is None and not track.reduced
+            and track.unweighted is None and frame.image_ids.get(id(track.image)) == image)
+
+
+def _own_parts(frame: Frame, image: int, parts: tuple[Any, ...], value: Any) -> bool:
+    """``_own_part`` of the value written at row ``image`` and of every part of the index after the
+    row but those the code writes as constants (``z[i, :, 2:6]``, ``_bytecode.literal_index_parts``)."""
+    literal: frozenset[int] | None = None
+    for k, p in enumerate((*parts[1:], value), 1):
+        if _own_part(frame, image, p):
+            continue
+        if literal is None:
+            literal = _bytecode.literal_index_parts() if len(parts) > 1 else frozenset()
+        if k >= len(parts) or k not in literal:
+            return False
+    return True
+
+
+def _anchored(frame: Frame, image: int, parts: tuple[Any, ...]) -> bool:
+    """Whether a write at row ``image`` carries that image's own data: a tensor of its values among
+    ``parts`` (the value, the positions), or numbers the call read last of that image (host reads,
+    sizes of its tensors). A constant alone at a row (``q[0] = 1.0``) is no image's: on a group
+    alone that row is another image's."""
+    last = frame.image_sizes[-1][0] if frame.image_sizes else None
+    if frame.read_image == image or last == image:
+        return True
+    for p in parts:
+        held = frame.get(p) if isinstance(p, Tensor) else None
+        if held is not None and _own_part(frame, image, p):
+            return True
+    return False
+
+
+def _own_reduced(frame: Frame, image: int, x: Any) -> bool:
+    """Whether ``x`` is a sum or mean of image ``image``'s values alone (a ratio whose rows the host
+    knows are all that image's, with no divisor, factor or normaliser of its own)."""
+    held = frame.get(x) if isinstance(x, Tensor) else None
+    r = held.ratio if held is not None else None
+    return (r is not None and held is not None and held.lost_at is None and not held.parts and held.formula is None
+            and held.unweighted is None and r.host_image == image and r.kind in (RatioKind.SUM, RatioKind.MEAN)
+            and not (r.divisors or r.scales or r.group_factors or r.batch_terms or r.row_counts or r.offset
+                     or r.num_offset) and r.normaliser is None and r.den_values is None)
+
+
+def _written_through_row(frame: Frame, func: Any, view: Tensor, base: Tensor, args: tuple) -> None:
+    """``q[i].copy_(v)``, ``m[i] /= m[i].sum()``: an in-place op on a view of a buffer whose rows
+    ``per_image_write`` made the images'. The view must be one image's row and what the op writes
+    that image's own (``_own_part``; a scale, its own sum); else the buffer is lost."""
+    held = frame.image_fills.get(id(base))
+    if held is None or held[0] is not base or not held[2]:
+        return  # (not yet the images': its version moved, ``per_image_write`` takes it no more)
+    vt = frame.get(view)
+    image = frame.image_id(vt.image) if vt is not None and not vt.rows and vt.lost_at is None else None
+    written = (*_index_parts(args[1]), *args[2:]) if func is Tensor.__setitem__ else args[1:]
+    if image is not None and not (func is Tensor.__setitem__ and _counted_position(args[1], first=True)) and all(a is view or _own_part(frame, image, a)
+                                 or func in (Tensor.mul_, Tensor.div_) and _own_reduced(frame, image, a) for a in written):
+        return
+    del frame.image_fills[id(base)]
+    track = frame.get(base)
+    if track is not None:
+        frame.lose(base, PER_IMAGE_WRITE, track)
+        lose_aliases(frame, base, op_name(func))
+
+
+def per_image_write(frame: Frame, target: Tensor, args: tuple) -> bool | None:
+    """``labels = torch.full((B, A), C); labels[i, where] = t["labels"][gt_of]`` in a loop over the
+    images (RTMDet's assigner, FGD's masks): a write at an int row ``i`` of a fresh tensor of one
+    constant sized by a count of the images (``Frame.image_fills``), whose value and positions are
+    image ``i``'s own or constants (``_own_part``). Each row then holds its image's values only, the
+    rows never written the constant, as on a group alone: the tensor's rows are the images (its
+    first such write sets that track; the later writes are checked the same way, and followed as
+    writes into any tensor of the images' rows: bounds, positions). Not where a dim other than the
+    rows is sized by a count of the batch (``[B, max n]``: its width the batch's largest, on a group
+    alone the group's). True: the write made its rows the images'; False: not such a write (or
+    the tensor was not such a buffer); None: a write into such a buffer of another image's values,
+    or at a row not the value's: the tensor is lost."""
+    held = frame.image_fills.get(id(target))
+    if held is None or held[0] is not target:
+        return False
+    claimed = held[2]
+    parts = _index_parts(args[1]) if len(args) > 1 else ()
+    n = frame.num_images
+    # (once its rows are the images', writes through views of them are followed as any tracked tensor's)
+    fresh = claimed or held[1] is not None and version_of(target) == held[1] + 1 and storage_uses(target) <= 2 + sum(
+        1 for v, _ in frame.sized_derived.values() if v._base is target)  # (views the capture holds: no writer)
+    counted = frame.count_dims.get(id(target))
+    if not fresh or not parts or type(parts[0]) is not int or not -n <= parts[0] < n or len(args) < 3 \
+            or counted is not None and counted[0] is target and any(d > 0 for d in counted[1]) \
+            or not _own_parts(frame, parts[0] % n, parts, args[2]) or _counted_position(args[1]) \
+            or not _anchored(frame, parts[0] % n, (*parts[1:], args[2])):
+        del frame.image_fills[id(target)]
+        return None if claimed else False
+    frame.image_fills[id(target)] = (target, version_of(target), True)
+    if not claimed:
+        frame.counted_buffers.discard(id(target))
+        frame.set(target, Track(rows={0: frame.arange(target.device)}))
     return True
 
 
@@ -3390,7 +3586,9 @@ def sort(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     frame.positions_mixed(op, src, track, [d])
     if func in (Tensor.topk, torch.topk):  # ``k`` may be computed from values read on the host
         k = get_arg(args, kwargs, 1, "k", None)
-        frame.sized(op, track, lambda: literal_size(k, 1, "k", len(args) + len(kwargs)), carried=lambda: carried_size("topk"))
+        passed = len(args) + len(kwargs)
+        frame.sized(op, track, lambda: literal_size(k, 1, "k", passed) or _bytecode.own_size_argument(1, "k", passed, src),
+                    carried=lambda: carried_size("topk"))
     for i, o in enumerate(outs):
         frame.set(o, Track(rows=dict(track.rows), image=track.image,
                            unweighted=ordered if values_out and i == 0 else None,
@@ -3582,6 +3780,9 @@ def row_buffer_write(frame: Frame, args: tuple) -> None:
     (written in reverse), counted from the end, or the tensor was written otherwise in between.
     Other writes are left to the rules (the value carries no single image's data)."""
     buf, index, value = args[0], args[1], args[2] if len(args) > 2 else None
+    filled = frame.image_fills.get(id(buf)) if frame.image_fills else None
+    if filled is not None and filled[0] is buf and filled[2]:
+        return  # (a tensor of one constant whose rows its images' own writes made theirs: ``per_image_write``)
     tv = frame.get(value) if isinstance(value, Tensor) else None
     if tv is None or tv.rows or tv.image is None or tv.from_prediction or tv.lost_at is not None \
             or tv.ratio is not None or tv.unweighted is not None:

@@ -1440,6 +1440,11 @@ class Frame:
         # ids of those ``image_buffers`` sized by a count of the images read in the call
         # (``torch.zeros(len(x))``, ``x.shape[0]``)
         self.counted_buffers: set[int] = set()
+        # fresh tensors of one constant the body made with a row per image, sized by a count of the
+        # images (``torch.zeros(B, A)``, ``torch.full((B, A), C)``, ``ones_like`` of one): id -> (it,
+        # its version then, whether a write of one image's own made it that image's rows since:
+        # ``indexing.per_image_write``)
+        self.image_fills: dict[int, tuple[Tensor, int | None, bool]] = {}
         # tensors the body made that took the images' rows from values written row for row into
         # them (``mtx[:, i, j] = v``): id -> (it, its version after the last such write)
         self.row_buffers: dict[int, tuple[Tensor, int | None]] = {}
@@ -2272,8 +2277,7 @@ class Frame:
         at = self.read_image
         if at == NO_READ:
             return
-        image = picked if picked is not None else (
-            self.image_ids.get(id(track.image)) if track.image is not None and not track.rows else None)
+        image = picked if picked is not None else (self.image_id(track.image) if not track.rows else None)
         if at == SEVERAL:
             message = f"{op} after a value not of one image was read on the host (its size may be that value)"
         elif image is None:
@@ -2971,6 +2975,7 @@ class Frame:
         self.image_indices.clear()
         self.image_buffers.clear()
         self.counted_buffers.clear()
+        self.image_fills.clear()
         self.row_buffers.clear()
         self.number_rows.clear()
         self.counted_values.clear()
@@ -3137,6 +3142,13 @@ class Frame:
                 self.doubt(torch.ones((), dtype=torch.bool), f"{b.where} of one image in a loop over the images, "
                            f"with {effect} there that outlives the iteration: on a group alone the other images differ")
                 return
+        if isinstance(r, Ratio) and r.host_image is not None and not b.positional and r.version is not None \
+                and r.values.numel() <= _BLOCK_ELEMENTS and not r.modified():  # (written before the test: unknown)
+            # the values one image's test read, as they were: its loop may write them next (FGD's ``if
+            # m[i].sum(): m[i] /= m[i].sum()``), which left the group's value unknown (``Ratio.modified``)
+            with _HIDDEN():
+                values = r.values.detach().clone()
+            b.of = r.replace(values=values, version=version_of(values))
         self.branches.append(b)
 
     def noted_test(self, t: Tensor, op: str, ratio: Ratio | Tested, than: float | Tensor, where: str) -> None:
@@ -3297,6 +3309,14 @@ class Frame:
         if rows is None:
             rows = self.identity[device] = torch.arange(self.num_images, device=device)
         return rows
+
+    def image_id(self, image: Tensor | None) -> int | None:
+        """The index of ``image`` (a 0-dim image tensor of a track) where the host knows it: an
+        ``image_index()`` tensor's, or 0 on a call of one image (whatever tensor holds it)."""
+        if image is None:
+            return None
+        known = self.image_ids.get(id(image))
+        return 0 if known is None and self.num_images == 1 else known
 
     def image_index(self, b: int, device: torch.device) -> Tensor:
         """Image ``b``'s index as a 0-dim tensor (one op per device per call)."""
@@ -4930,7 +4950,7 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
     if r is None and not track.rows:
         # one image's own scalar: its weight field is matched as a number; other data only sets sizes
         if track.unweighted is None and track.image is not None:
-            image = frame.image_ids.get(id(track.image))
+            image = frame.image_id(track.image)
             frame.add_read(HostRead(out, None, None, op, consumed=True, image=image, sizes_only=True, data=True))
         elif (type(out) is float and out != 1 and track.unweighted is not None and track.image is not None
               and track.unweighted.numel() == 1 and float(track.unweighted.reshape(())) == 1):
@@ -5846,7 +5866,10 @@ def _count_sized(frame: Frame, func: Any, args: tuple, kwargs: dict) -> bool:
             return False
     # (``F.pad`` forwards ``mode=`` and ``value=`` whether the code wrote them or not)
     passed = len(args) + (0 if func is torch.nn.functional.pad else len(kwargs))
-    return any(_ints(get_arg(args, kwargs, k, name, None)) and _bytecode.counted_argument(k, name, passed)
+    # (``x.topk(min(k, len(x)))`` of one image's ``x``: its own size, the same on a group alone)
+    own = frozenset(site for site, image in frame.own_len_sites.items()
+                    if track.image is not None and not track.rows and image is track.image)
+    return any(_ints(get_arg(args, kwargs, k, name, None)) and _bytecode.counted_argument(k, name, passed, own)
                for k, name in sizes)
 
 
@@ -7086,7 +7109,9 @@ class CaptureMode(TorchFunctionMode):
                                 "group's, which is not followed")
             if frame.sized_by and args and func in _LENGTH_READS:
                 sized = frame.sized_by.get(id(args[0]))
-                if sized is not None and sized[0] is args[0] and 0 in sized[1]:
+                held = frame.get(args[0]) if sized is not None else None
+                # (a row per image since, ``indexing.per_image_write``: its length a count of those rows, followed)
+                if sized is not None and sized[0] is args[0] and 0 in sized[1] and (held is None or 0 not in held.rows):
                     # ``len(m)``, ``len(m.tolist())`` of ``m = torch.ones(B, N)``: Python makes a plain int of the
                     # batch's count, the group's on a group alone (red team, session 17)
                     frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} of a tensor made with a size of "
