@@ -5980,8 +5980,8 @@ def _of_indices(frame: Frame, f: Any, tags: frozenset[str]) -> bool:
 
 PASSED_NUMBER_FUNCTION = ("a number passed in (an outside normaliser) where no share of it is kept: through a function "
                           "that is no product by constants (``math.sqrt(num_boxes)``, ``num_boxes + 1``, "
-                          "``torch.tensor(num_boxes).log()``), as a factor (``l.mean() * num_boxes``, ``* (num_boxes / "
-                          "2)``), or dividing an average (``l.mean() / num_boxes``): on a group alone it is the group's share")
+                          "``torch.tensor(num_boxes).log()``, a factor ``1 / math.sqrt(num_boxes)``), or dividing an "
+                          "average (``l.mean() / num_boxes``): on a group alone it is the group's share")
 # what keeps a share's meaning, ``Z_S = Z * C_S / C``, through a divisor: products by constants only
 _NOT_HOMOGENEOUS = frozenset({"op:**", "op://", "op:%", *(f"call:{f}" for f in (
     "sqrt", "rsqrt", "log", "log1p", "log2", "log10", "exp", "expm1", "pow", "sigmoid", "tanh", "ceil", "floor",
@@ -5997,9 +5997,9 @@ def _passed_number_function(frame: Frame, tags: frozenset[str] | None, path: str
     operand's side, ``right`` or left) is computed from a number or one-element tensor
     the call passed to a parameter of the body (no default), where that does not keep the share the
     number takes on a group alone: a divisor through a function that is no product by constants
-    (``sqrt``, ``+ 1``, ``max(n, 4)``) or dividing an average, a factor through anything (a share
-    scales divisors, not factors; where the number equals a count of the call), or a passed tensor
-    itself as a factor. None otherwise."""
+    (``sqrt``, ``+ 1``, ``max(n, 4)``) or dividing an average, a factor through such a function where
+    the number equals a count of the call (a factor itself, or a product of it by constants, is the
+    group's call's constant: no normaliser). None otherwise."""
     from ._bytecode import body_parameter_values, executed_operand_tags
 
     call = frame.read_body_call_once()
@@ -6023,16 +6023,16 @@ def _passed_number_function(frame: Frame, tags: frozenset[str] | None, path: str
         tags = sides[0]
     if not tags or not passed(tags):
         return None
-    if path == "mul":
-        if isinstance(operand, Tensor):
-            return "a passed tensor as a factor"
-        names = [t[4:] for t in tags if t.startswith("arg:") and t[4:] not in unpassed]  # (a warm-up ``step /
-        # 1000`` passed in is a constant of the call; a number equal to a count of it is read as that count's share)
-        counts = [v for v in body_parameter_values(names).values() if type(v) in (int, float) and frame.from_arguments(v)]
-        operations = sorted(t for t in tags if t.startswith(("op:", "call:")) and t not in _CONVERSIONS)
-        if ratio is None or not any(_a_count_by_value(frame, ratio, v) for v in counts):
-            return None
-        return operations[0].split(":", 1)[1] if operations else "the number itself"
+    if path == "mul":  # (a factor passed in is no normaliser: the group's call gets it unchanged, ``l.mean() * scale``;
+        # a function of it that is none of its products by constants, ``* (1 / math.sqrt(num_boxes))``, is read
+        # neither way: as a normaliser's share or as a constant, where the number equals a count of the call)
+        names = [t[4:] for t in tags if t.startswith("arg:") and t[4:] not in unpassed]
+        held = body_parameter_values(names).values()
+        counted = isinstance(operand, Tensor) or any(
+            type(v) in (int, float) and frame.from_arguments(v) and ratio is not None and _a_count_by_value(frame, ratio, v)
+            for v in held)
+        functions = sorted(tags & _NOT_HOMOGENEOUS)
+        return functions[0].split(":", 1)[1] if functions and counted else None
     used = tags & _NOT_HOMOGENEOUS
     literals = [abs(float(t[4:])) for t in tags if t.startswith("lit:") and _is_float_text(t[4:])]
     if any(x > 1e-4 for x in literals):
