@@ -4853,15 +4853,22 @@ def closed_argument(index: int, keyword: str, passed: int) -> bool:
     """Whether the argument the call the caller's code is executing passes as ``keyword=`` or at
     ``index`` (as ``literal_size`` counts it) is computed from literals alone
     (``torch.tensor(torch.tensor([1] * 3).shape[0])``): the same on any group's images alone."""
+    found = _executed_argument(index, keyword, passed)
+    return found is not None and _closed(found[1], found[0].f_globals)
+
+
+def _executed_argument(index: int, keyword: str, passed: int) -> tuple[types.FrameType, list[dis.Instruction]] | None:
+    """The caller's frame and the instructions computing the argument the call its code is executing
+    passes as ``keyword=`` or at ``index`` (as ``literal_size`` counts it); None where not read."""
     f = _caller()
     if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
-        return False
+        return None
     instructions, found = _call_here(f.f_code, _lasti(f))
     if found is None:
-        return False
+        return None
     spans, names = found
     at = _argument_at(len(spans), names, index, keyword, passed)
-    return at is not None and _closed(instructions[spans[at][0] : spans[at][1]], f.f_globals)
+    return None if at is None else (f, instructions[spans[at][0] : spans[at][1]])
 
 
 def literal_index_parts() -> frozenset[int]:
@@ -4872,18 +4879,29 @@ def literal_index_parts() -> frozenset[int]:
     if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
         return frozenset()
     instructions, at = _located(f.f_code, _lasti(f))
-    if at is None or at < 2 or instructions[at].opname != "STORE_SUBSCR" or instructions[at - 1].opname != "BUILD_TUPLE":
+    if at is None or instructions[at].opname != "STORE_SUBSCR":
         return frozenset()
+    spans = _tuple_index_spans(instructions, at)
+    return frozenset() if spans is None else frozenset(
+        k for k, (start, stop) in enumerate(spans)
+        if all(i.opname in ("LOAD_CONST", "BUILD_SLICE") for i in instructions[start:stop]))
+
+
+def _tuple_index_spans(instructions: list[dis.Instruction], at: int) -> list[tuple[int, int]] | None:
+    """The spans, in order, of the parts of the tuple index built right before the subscript at
+    ``at`` (``x[i, :, j]``); None where the index is no tuple display or a part is not read."""
+    built = instructions[at - 1] if at else None
+    if built is None or built.opname != "BUILD_TUPLE":
+        return None
     end, spans = at - 1, []
-    for _ in range(instructions[at - 1].arg or 0):
+    for _ in range(built.arg or 0):
         start = _operand_start(instructions, end)
         if start is None:
-            return frozenset()
+            return None
         spans.append((start, end))
         end = start
     spans.reverse()
-    return frozenset(k for k, (start, stop) in enumerate(spans)
-                     if all(i.opname in ("LOAD_CONST", "BUILD_SLICE") for i in instructions[start:stop]))
+    return spans
 
 
 # what code computing a size from the cut tensor's own length and constants may do
@@ -4897,18 +4915,11 @@ def own_size_argument(index: int, keyword: str, passed: int, x: Any) -> bool:
     ``len``, ``min`` and ``max``, int literals, locals holding ``x`` itself, int parameters the code
     never stores (the same on a group's run), arithmetic. Then no number read on the host before
     sets it: the same on any group with that image."""
-    f = _caller()
-    if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
-        return False
-    instructions, found = _call_here(f.f_code, _lasti(f))
+    found = _executed_argument(index, keyword, passed)
     if found is None:
         return False
-    spans, names = found
-    at = _argument_at(len(spans), names, index, keyword, passed)
-    if at is None:
-        return False
-    span = instructions[spans[at][0] : spans[at][1]]
-    code, held = f.f_code, f.f_locals
+    f, span = found
+    code, held = f.f_code, _locals(f)
     params = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
     seen = False
     if any(i.is_jump_target for i in span[1:]):
@@ -11509,17 +11520,8 @@ def positional_index_part(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, 
     if found is None:
         return False
     f, instructions, at = found
-    built = instructions[at - 1] if at else None
-    if built is None or built.opname != "BUILD_TUPLE" or (built.arg or 0) < 2:
-        return False
-    end, starts = at - 1, []
-    for _ in range(built.arg or 0):
-        start = _operand_start(instructions, end)
-        if start is None:
-            return False
-        starts.append(start)
-        end = start
-    return _positional_index_span(f, starts[-2], at - 1, sites, targets)
+    spans = _tuple_index_spans(instructions, at)
+    return spans is not None and len(spans) >= 2 and _positional_index_span(f, spans[1][0], at - 1, sites, targets)
 
 
 def positional_piece(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import torch
@@ -6005,10 +6005,12 @@ def _passed_number_function(frame: Frame, tags: frozenset[str] | None, path: str
     call = frame.read_body_call_once()
     unpassed = call.unpassed if call is not None else {}
 
+    def held(x: frozenset[str]) -> Iterable[Any]:  # the passed parameters' values ``x`` is made of
+        return body_parameter_values(t[4:] for t in x if t.startswith("arg:") and t[4:] not in unpassed).values()
+
     def passed(x: frozenset[str]) -> bool:
-        names = [t[4:] for t in x if t.startswith("arg:") and t[4:] not in unpassed]
         return any(frame.from_arguments(v) if type(v) in (int, float) else not v.requires_grad and frame.get(v) is None
-                   for v in body_parameter_values(names).values())
+                   for v in held(x))
 
     if tags is None and isinstance(operand, Tensor):  # ``e.sum() * torch.rsqrt(torch.tensor(num_boxes))``: of two
         both = executed_operand_tags()  # tensors, the operand's side (in the operators' and calls' own order)
@@ -6026,11 +6028,9 @@ def _passed_number_function(frame: Frame, tags: frozenset[str] | None, path: str
     if path == "mul":  # (a factor passed in is no normaliser: the group's call gets it unchanged, ``l.mean() * scale``;
         # a function of it that is none of its products by constants, ``* (1 / math.sqrt(num_boxes))``, is read
         # neither way: as a normaliser's share or as a constant, where the number equals a count of the call)
-        names = [t[4:] for t in tags if t.startswith("arg:") and t[4:] not in unpassed]
-        held = body_parameter_values(names).values()
         counted = isinstance(operand, Tensor) or any(
             type(v) in (int, float) and frame.from_arguments(v) and ratio is not None and _a_count_by_value(frame, ratio, v)
-            for v in held)
+            for v in held(tags))
         functions = sorted(tags & _NOT_HOMOGENEOUS)
         return functions[0].split(":", 1)[1] if functions and counted else None
     used = tags & _NOT_HOMOGENEOUS
