@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import Share, split_outcome, wrong_companions
+from _helpers import Along, Share, split_outcome, wrong_companions
 
 
 def gen(seed: int) -> torch.Generator:
@@ -46,6 +46,16 @@ example of one group with every weight 1 (the others absent), batch 3 one exampl
 LIBRARY_SOURCES = (["web", "synth", "web", "books"], ["synth", "synth", "books"], ["web", "web", "web"], ["books"])
 """The sources of surveys 24 to 26's examples labelled from the loop, batch by batch as
 ``LIBRARY_WEIGHTS``'s: three groups, two, one, one example."""
+
+
+def library_examples(seed: int) -> int:
+    """How many examples ``LIBRARY_SOURCES``' batch ``seed`` holds."""
+    return len(LIBRARY_SOURCES[seed])
+
+
+def along_rows(n: int) -> list[Along]:
+    """``n`` arguments' kinds, each a tensor with one row per example along dim 0."""
+    return [Along(0)] * n
 
 
 def skip_without(*modules: str) -> None:
@@ -167,6 +177,19 @@ def lovasz_grad(gt_sorted: torch.Tensor) -> torch.Tensor:
     if p > 1:
         jaccard[1:p] = jaccard[1:p] - jaccard[0:-1]
     return jaccard
+
+
+def batch_logps(logits: torch.Tensor, labels: torch.Tensor, average: bool = False) -> torch.Tensor:
+    """TRL's ``get_batch_logps``: the shifted labels' log-probs gathered, masked where -100 (their labels
+    set to 0 for the gather), summed per row (averaged over the row's counted tokens where ``average``)."""
+    labels = labels[:, 1:].clone()
+    logits = logits[:, :-1, :]
+    loss_mask = labels != -100
+    labels[labels == -100] = 0
+    per_token = torch.gather(logits.log_softmax(-1), dim=2, index=labels.unsqueeze(2)).squeeze(2)
+    if average:
+        return (per_token * loss_mask).sum(-1) / loss_mask.sum(-1)
+    return (per_token * loss_mask).sum(-1)
 
 
 def response_labels(b: int, t: int, vocab: int, seed: int, g: torch.Generator) -> torch.Tensor:

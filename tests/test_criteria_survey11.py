@@ -95,6 +95,7 @@ import torch
 import torch.nn.functional as F
 from _helpers import PER_IMAGE, ROWS, TARGETS, Share
 from _survey import Case, keys, survey_tests
+from _survey import batch_logps as _logps
 from _survey import corners as _corners
 from _survey import focal as _focal
 from _survey import gen as _gen
@@ -793,15 +794,6 @@ def multi_similarity_against_a_memory_bank(model, batch):
 # -- language models ------------------------------------------------------------------------------
 
 
-def _logps(logits: torch.Tensor, labels: torch.Tensor, average: bool = False) -> torch.Tensor:
-    labels = labels[:, 1:].clone()
-    logits = logits[:, :-1, :]
-    loss_mask = labels != -100
-    labels[labels == -100] = 0
-    per_token = torch.gather(logits.log_softmax(-1), dim=2, index=labels.unsqueeze(2)).squeeze(2)
-    if average:
-        return (per_token * loss_mask).sum(-1) / loss_mask.sum(-1)
-    return (per_token * loss_mask).sum(-1)
 
 
 def preference_sigmoid_ipo_hinge_with_reward_metrics(model, batch):

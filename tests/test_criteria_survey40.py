@@ -60,6 +60,7 @@ from _survey import LIBRARY_SOURCES, Case, keys, skip_without, survey_tests
 from _survey import LazyModule as _Module
 from _survey import gen as _gen
 from _survey import leaf as _leaf
+from _survey import library_examples as _b
 from _survey import seg_labels as _seg_labels
 
 skip_without("pytorch_optimizer", "transformers")
@@ -70,10 +71,6 @@ pytestmark = pytest.mark.xdist_group("survey40")
 SOURCES = LIBRARY_SOURCES
 _MIXED = (0, 1)
 K = 4  # classes
-
-
-def _b(seed: int) -> int:
-    return len(SOURCES[seed])
 
 
 def _loss(name: str, *args, **kwargs):

@@ -87,6 +87,7 @@ from _survey import LIBRARY_SOURCES, Case, keys, skip_without, survey_tests
 from _survey import LazyModule as _Module
 from _survey import gen as _gen
 from _survey import leaf as _leaf
+from _survey import library_examples as _b
 from _survey import padded_labels as _padded_labels
 from _survey import response_labels as _response_labels
 
@@ -97,10 +98,6 @@ pytestmark = pytest.mark.xdist_group("survey41")
 
 SOURCES = LIBRARY_SOURCES
 _MIXED = (0, 1)
-
-
-def _b(seed: int) -> int:
-    return len(SOURCES[seed])
 
 
 def _tf():

@@ -63,6 +63,7 @@ from _survey import LazyModule as _Module
 from _survey import focal as _focal
 from _survey import gen as _gen
 from _survey import leaf as _leaf
+from _survey import library_examples as _b
 
 skip_without("ptwt")
 
@@ -72,10 +73,6 @@ pytestmark = pytest.mark.xdist_group("survey43")
 SOURCES = LIBRARY_SOURCES
 _MIXED = (0, 1)
 ptwt = Later("ptwt")
-
-
-def _b(seed: int) -> int:
-    return len(SOURCES[seed])
 
 
 def _rows(*args: object) -> list:

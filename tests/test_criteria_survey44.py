@@ -58,6 +58,7 @@ from _survey import LIBRARY_SOURCES, Case, keys, skip_without, survey_tests
 from _survey import LazyModule as _Module
 from _survey import gen as _gen
 from _survey import leaf as _leaf
+from _survey import library_examples as _b
 from _survey import padded_labels as _padded_labels
 
 skip_without("transformers")  # (the time-series forecasters; imported at their first use)
@@ -68,10 +69,6 @@ pytestmark = pytest.mark.xdist_group("survey44")
 SOURCES = LIBRARY_SOURCES
 _MIXED = (0, 1)
 T, V = 7, 6  # tokens, vocabulary
-
-
-def _b(seed: int) -> int:
-    return len(SOURCES[seed])
 
 
 # -- LM: preferences ---------------------------------------------------------------------------------

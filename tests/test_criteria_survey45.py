@@ -69,6 +69,7 @@ from _survey import LIBRARY_SOURCES, Case, keys, skip_without, survey_tests
 from _survey import LazyModule as _Module
 from _survey import gen as _gen
 from _survey import leaf as _leaf
+from _survey import library_examples as _b
 from _survey import quiet_import as _import
 
 skip_without("lampe", "flow_matching", "st_moe_pytorch", "pytorch_tabnet", "diffsort")
@@ -78,10 +79,6 @@ pytestmark = pytest.mark.xdist_group("survey45")
 
 SOURCES = LIBRARY_SOURCES
 _MIXED = (0, 1)
-
-
-def _b(seed: int) -> int:
-    return len(SOURCES[seed])
 
 
 # -- lampe -------------------------------------------------------------------------------------------

@@ -89,16 +89,13 @@ from _helpers import Along
 from _survey import LIBRARY_SOURCES, Case, keys, survey_tests
 from _survey import gen as _gen
 from _survey import leaf as _leaf
+from _survey import library_examples as _b
 
 # One worker runs the table: each pattern's outcome is computed once.
 pytestmark = pytest.mark.xdist_group("survey46")
 
 SOURCES = LIBRARY_SOURCES
 _MIXED = (0, 1)
-
-
-def _b(seed: int) -> int:
-    return len(SOURCES[seed])
 
 
 def _per(seed: int, n: int) -> list[str]:

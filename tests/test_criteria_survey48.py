@@ -40,6 +40,7 @@ from _helpers import Along, Share, split_outcome
 from _survey import LIBRARY_SOURCES, Case, keys, skip_without, survey_tests
 from _survey import LazyModule as _Module
 from _survey import gen as _gen
+from _survey import library_examples as _b
 from _survey import padded_labels as _padded_labels
 from _survey import quiet_import as _quiet_import
 
@@ -51,10 +52,6 @@ pytestmark = pytest.mark.xdist_group("survey48")
 SOURCES = LIBRARY_SOURCES
 _MIXED = (0, 1)
 T, V = 7, 13  # tokens, vocabulary
-
-
-def _b(seed: int) -> int:
-    return len(SOURCES[seed])
 
 
 def _tf():

@@ -62,24 +62,17 @@ import math
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import Along
 from _survey import LIBRARY_SOURCES, Case, built, keys, survey_tests
+from _survey import along_rows as _rows
 from _survey import gen as _gen
 from _survey import leaf as _leaf
+from _survey import library_examples as _b
 
 # One worker runs the table: each pattern's outcome is computed once.
 pytestmark = pytest.mark.xdist_group("survey49")
 
 SOURCES = LIBRARY_SOURCES
 _MIXED = (0, 1)
-
-
-def _b(seed: int) -> int:
-    return len(SOURCES[seed])
-
-
-def _rows(n: int) -> list[Along]:
-    return [Along(0)] * n
 
 
 def _net(seed: int, *layers: torch.nn.Module) -> torch.nn.Module:

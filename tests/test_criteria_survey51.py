@@ -71,22 +71,16 @@ import torch
 import torch.nn.functional as F
 from _helpers import KEEP, PER_IMAGE, Along, Owned
 from _survey import LIBRARY_SOURCES, Case, keys, survey_tests
+from _survey import along_rows as _rows
 from _survey import gen as _gen
 from _survey import leaf as _leaf
+from _survey import library_examples as _b
 
 # One worker runs the table: each pattern's outcome is computed once.
 pytestmark = pytest.mark.xdist_group("survey51")
 
 SOURCES = LIBRARY_SOURCES
 _MIXED = (0, 1)
-
-
-def _b(seed: int) -> int:
-    return len(SOURCES[seed])
-
-
-def _rows(n: int) -> list[Along]:
-    return [Along(0)] * n
 
 
 def _fixed(seed: int, *shape: int, scale: float = 0.3) -> torch.Tensor:

@@ -80,7 +80,7 @@ import math
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import KEEP, ROWS, TARGETS, Along
+from _helpers import KEEP, ROWS, TARGETS
 from _survey import (
     LIBRARY_SOURCES,
     LIBRARY_WEIGHTS,
@@ -91,6 +91,8 @@ from _survey import (
     sinkhorn,
     survey_tests,
 )
+from _survey import along_rows as _rows
+from _survey import batch_logps as _logps
 from _survey import gen as _gen
 from _survey import leaf as _leaf
 
@@ -101,10 +103,6 @@ WEIGHTS = LIBRARY_WEIGHTS
 SOURCES = LIBRARY_SOURCES
 _MIXED = (0, 1)
 _ALL = (0, 1, 3)
-
-
-def _rows(n: int) -> list[Along]:
-    return [Along(0)] * n
 
 
 def _b(seed: int) -> int:
@@ -515,17 +513,6 @@ def pref_batch(seed: int) -> tuple[list, list, list]:
             torch.randn(b, generator=g) - 15, torch.randn(b, generator=g) - 15], _rows(6), SOURCES[seed]
 
 
-def _logps(logits, labels, average=False):
-    """TRL's ``get_batch_logps``: the shifted labels' log-probs gathered, masked where -100, summed per
-    row (averaged over the row's counted tokens where ``average``)."""
-    labels = labels[:, 1:].clone()
-    logits = logits[:, :-1, :]
-    loss_mask = labels != -100
-    labels[labels == -100] = 0
-    per_token = torch.gather(logits.log_softmax(-1), dim=2, index=labels.unsqueeze(2)).squeeze(2)
-    if average:
-        return (per_token * loss_mask).sum(-1) / loss_mask.sum(-1)
-    return (per_token * loss_mask).sum(-1)
 
 
 def dpo_concatenated(chosen, rejected, chosen_labels, rejected_labels, ref_chosen, ref_rejected, beta=0.1):

@@ -35,6 +35,7 @@ import torch
 import torch.nn.functional as F
 from _helpers import KEEP, ROWS, TARGETS
 from _survey import Case, keys, survey_tests
+from _survey import batch_logps as _batch_logps
 
 WEIGHTS = ([1.0, 0.5, 0.5, 1.0], [0.5, 1.0, 0.5])
 SOURCES = (["web", "code", "web", "book"], ["code", "web", "code"])
@@ -942,25 +943,14 @@ def variance_adaptor_masked_mel_duration_pitch(outputs, batch):
 # -- preference losses ----------------------------------------------------------------------------
 
 
-def _batch_logps(logits: torch.Tensor, labels: torch.Tensor, average_log_prob: bool = False) -> torch.Tensor:
-    """Per-sequence sum (or mean) of the label tokens' log-probabilities, shifted by one, -100
-    positions masked (their labels set to 0 for the gather)."""
-    labels = labels[:, 1:].clone()
-    logits = logits[:, :-1, :]
-    loss_mask = labels != -100
-    labels[labels == -100] = 0
-    per_token_logps = torch.gather(logits.log_softmax(-1), dim=2, index=labels.unsqueeze(2)).squeeze(2)
-    if average_log_prob:
-        return (per_token_logps * loss_mask).sum(-1) / loss_mask.sum(-1)
-    return (per_token_logps * loss_mask).sum(-1)
 
 
 def odds_ratio_preference_plus_chosen_nll(outputs, batch, beta=0.1):
     """Odds-ratio preference: length-averaged log-probabilities of chosen and rejected; log odds
     ratio through ``log1p(-exp(.))``; minus beta times its log-sigmoid, mean, plus the chosen
     sequences' token CE; the rewards' accuracy as a metric."""
-    chosen_logps = _batch_logps(outputs["chosen"], batch["chosen_labels"], average_log_prob=True)
-    rejected_logps = _batch_logps(outputs["rejected"], batch["rejected_labels"], average_log_prob=True)
+    chosen_logps = _batch_logps(outputs["chosen"], batch["chosen_labels"], average=True)
+    rejected_logps = _batch_logps(outputs["rejected"], batch["rejected_labels"], average=True)
     log_odds = (chosen_logps - rejected_logps) - (
         torch.log1p(-torch.exp(chosen_logps)) - torch.log1p(-torch.exp(rejected_logps)))
     ratio = F.logsigmoid(log_odds)
@@ -1000,7 +990,7 @@ def concatenated_forward_split_by_chosen_count(outputs, batch, beta=0.1):
     hidden = torch.cat([outputs["chosen_h"], outputs["rejected_h"]], dim=0)
     labels = torch.cat([batch["chosen_labels"], batch["rejected_labels"]], dim=0)
     all_logits = hidden @ HEAD
-    all_logps = _batch_logps(all_logits, labels, average_log_prob=True)
+    all_logps = _batch_logps(all_logits, labels, average=True)
     len_chosen = batch["chosen_labels"].shape[0]
     chosen_logps, rejected_logps = all_logps[:len_chosen], all_logps[len_chosen:]
     pi_logratios = chosen_logps - rejected_logps
