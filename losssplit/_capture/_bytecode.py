@@ -7104,11 +7104,18 @@ def sized_operand(sites: Collection[tuple[types.CodeType, int, tuple[int, ...]]]
     code = f.f_code
     reads = {o: dims for c, o, dims in sites if c is code}
     instructions, at = _located(code, _lasti(f))
-    if not (reads or code.co_freevars) or at is None or instructions[at].opname != "BINARY_OP":
+    if not (reads or code.co_freevars) or at is None:
         return None
-    right = _operand_start(instructions, at, target_first=True)
-    left = _operand_start(instructions, right, target_first=True) if right is not None else None
-    for start, end in ((left, right), (right, at)):
+    if instructions[at].opname == "BINARY_OP":
+        right = _operand_start(instructions, at, target_first=True)
+        left = _operand_start(instructions, right, target_first=True) if right is not None else None
+        operands = [(left, right), (right, at)]
+    else:  # ``hits.mul_(100.0 / n)`` (DETR's ``accuracy``): a one-argument arithmetic method's argument
+        found = _call_here(code, _lasti(f))[1]
+        if found is None or len(found[0]) != 1 or found[1] or _called_name(instructions, at) not in _ARITHMETIC_CALLS:
+            return None
+        operands = [found[0][0]]
+    for start, end in operands:
         if start is None or end is None or not _number_code(instructions, start, end, _locals(f)):
             continue
         if reads and _holds_read(instructions, start, end, reads, _locals(f), marked, set()):
@@ -7583,13 +7590,22 @@ def _reciprocal(instructions: list[dis.Instruction], start: int, end: int, reads
         stores = _stores(instructions, span[0].argval)
         value = _stored_value(instructions, stores[0]) if len(stores) == 1 else None
         return None if value is None else _reciprocal(instructions, *value, reads)
-    if len(span) < 4 or span[0].opname != "LOAD_CONST" or type(span[0].argval) not in (int, float):
+    if len(span) < 3 or span[0].opname != "LOAD_CONST" or type(span[0].argval) not in (int, float):
         return None
-    if span[-1].opname != "BINARY_OP" or span[-1].arg not in _DIVISIONS or span[-2].opname != "CALL":
+    if span[-1].opname != "BINARY_OP" or span[-1].arg not in _DIVISIONS:
         return None
-    if reads.get(span[-2].offset) != () or _operand_start(instructions, end - 1) != start + 1:
+    read = span[-2]
+    if len(span) == 3 and read.opname == "LOAD_FAST":  # ``100.0 / batch_size`` of ``batch_size = target.size(0)``
+        stores = _stores(instructions, read.argval)
+        value = _stored_value(instructions, stores[0]) if len(stores) == 1 else None
+        if value is None or value[1] - value[0] < 2 or instructions[value[1] - 1].opname != "CALL":
+            return None
+        read = instructions[value[1] - 1]
+    elif read.opname != "CALL" or _operand_start(instructions, end - 1) != start + 1:
         return None
-    return float(span[0].argval), span[-2].offset
+    if reads.get(read.offset) != ():
+        return None
+    return float(span[0].argval), read.offset
 
 def _instructions(code: types.CodeType) -> list[dis.Instruction]:
     """``code``'s instructions without EXTENDED_ARG (and CACHE), decoded once per code object; on

@@ -1988,6 +1988,11 @@ def reduced_inplace(frame: Frame, kind: str, a: Tensor, ta: Track, b: Any, tb: T
         return None
     if kind == "mul" and tb is None and frame.reciprocal_count(b) is not None:
         kind, b = "div", frame.reciprocal_count(b)  # ``l *= 1 / bs``: ``l /= bs``, the group's own count
+    elif kind == "mul" and tb is None and type(b) is float and frame.size_sites and not kwargs and ta.ratio is not None:
+        sites = [(code, offset, dims) for (code, offset), (_, dims) in frame.size_sites.items()]
+        sized = sized_operand(sites, frame.size_number)
+        if sized is not None:  # ``hits.mul_(100.0 / n)`` (DETR's ``accuracy``): as ``hits * (100.0 / n)``
+            return None if sized.reciprocal is None else _over_elements(frame, ta, b, sized.reciprocal)
     elif tb is None and frame.row_count(b) is None and frame.counted_number(b):
         return None  # ``l *= bs - 1``, ``l *= float(bs)``: on a group alone the group's number (was kept as a constant)
     alpha = kwargs.get("alpha", 1)
@@ -3204,6 +3209,8 @@ def _ratio_arithmetic(
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
             if type(other) is float and other == frame.num_images and not frame.from_arguments(other):
                 other = frame.num_images  # ``/ float(len(targets))`` of the body: as the int
+            if read_as_count and type(other) is int and other == frame.num_images and _images_by_value_only(frame, other):
+                return lost_track(IMAGES_BY_VALUE, pred)
             if isinstance(other, (int, float)) and frame.num_images > 1 and frame.from_arguments(other):
                 return _over_argument(ta, other)
             if _average_over_instances(frame, ta.ratio, other):
@@ -3219,8 +3226,8 @@ def _ratio_arithmetic(
             if what is not None:
                 return lost_track(f"{kind} of a number equal to {what} {COUNTED_OFFSET}", pred)
             # ``x + c``, ``x - c``, ``c - x``: the body on the group alone is its value plus c
-            if kind == "rsub":
-                return Track(from_prediction=pred, ratio=ta.ratio.scaled(-1.0).shifted(float(other)))
+            if kind == "rsub":  # (its -1 a constant: ``100 - hits.sum() * 100.0 / n``, DETR's ``class_error``)
+                return Track(from_prediction=pred, ratio=constant_scaled(ta.ratio, -1.0).shifted(float(other)))
             return Track(from_prediction=pred, ratio=ta.ratio.shifted(float(other) if kind == "add" else -float(other)))
         return None
     if tb is not None and tb.ratio is not None and kind in ("add", "sub") and ta is None and isinstance(a, Tensor):
@@ -3267,8 +3274,8 @@ FROM_TARGETS_LENGTH = "a number computed from ``len(targets)`` (``len(targets) -
 BY_POSITION_LENGTH = "a length of another image's targets picked by position (``len(targets[0][\"labels\"])``)"
 FILTERED_TARGETS = ("the length of a list of some of the images' targets (``[t for t in targets if ...]``): on a "
                     "group alone, the group's images that pass the filter")
-OTHER_LENGTH = ("an int equal to the number of images that is the length of something else than the targets "
-                "(``len(targets[0])``, ``len(self.levels)``)")
+OTHER_LENGTH = ("an int equal to the number of images (or a multiple of it) that is the length of something else "
+                "than the targets (``len(targets[0])``, ``len(self.levels)``, ``2 * len(indices)``)")
 
 
 def _length_operand(frame: Frame, ratio: Ratio, kind: str, z: Any) -> str | None:
@@ -3296,7 +3303,7 @@ def _length_operand(frame: Frame, ratio: Ratio, kind: str, z: Any) -> str | None
     if found is None:
         if kind == "div" and any(n.obj is targets for n in stored_shifted_lengths()):
             return FROM_TARGETS_LENGTH  # ``n = 12 + len(targets)``, then ``/ n``
-        return None
+        return OTHER_LENGTH if _held_other_length(frame, ratio, z) else None
     form, lengths = found
     for n in lengths:
         owners = [b for b in range(frame.num_images) if _own_targets(targets, b, n.obj) or _own_item(frame, b, n.obj)] \
@@ -3312,13 +3319,34 @@ def _length_operand(frame: Frame, ratio: Ratio, kind: str, z: Any) -> str | None
             return BY_POSITION_LENGTH
         if _some_targets(targets, n.obj):
             return FILTERED_TARGETS
-    # a call on the whole target list (``len(stack_labels(targets))``) is read by value, as before
-    if z == frame.num_images and ratio.host_image is None and any(
+    # a call on the whole target list (``len(stack_labels(targets))``) is read by value, as before; a
+    # multiple of such a length (``len(indices) * 2``) is read by value as any count it equals (instances)
+    multiple = form == "expr" and float(z).is_integer() and z > 0 and z % frame.num_images == 0
+    if (z == frame.num_images or multiple) and ratio.host_image is None and any(
             not isinstance(n.obj, Tensor) and not _per_image_list(frame, n.obj)
             and not (n.obj is UNPROVEN and any(v is targets for v in n.loaded)) for n in lengths) \
             and not (type(z) is int and fixed_length(z, batch_counts(frame), frame.fixed_lists)):
         return OTHER_LENGTH  # (``sum(losses) / len(losses)`` of a list the code fixes: as long on a group alone)
     return None
+
+
+def _held_other_length(frame: Frame, ratio: Ratio, z: Any) -> bool:
+    """Whether ``z``, a multiple of the number of images, is held in a local made from ``len`` of a
+    list argument other than the targets as long as they are (``bs = len(indices)``, then ``/ (2 *
+    bs)``: read by value, it was taken for the instances it equals). The provenance (``_provenance``)
+    names the arguments; each is looked up where it was given."""
+    from ._bytecode import _locals, executed_number_tags
+
+    if ratio.host_image is not None or not float(z).is_integer() or z <= 0 or z % frame.num_images:
+        return False
+    root: list = []
+    tags = executed_number_tags(root)
+    if tags is None or "L" not in tags or not root:
+        return False
+    values = _locals(root[0])
+    held = [values.get(t[4:]) for t in tags if t.startswith("arg:")]
+    return any(isinstance(x, (list, tuple)) and len(x) == frame.num_images and x is not frame.per_image_targets
+               for x in held)
 
 
 def _some_targets(targets: Any, x: Any) -> bool:
@@ -3678,6 +3706,28 @@ def _over_targets_length(frame: Frame, z: Any) -> bool:
     a group alone is the group's number of images."""
     return (type(z) is int and z == frame.num_images and frame.per_image_targets is not None
             and frame.tokens is None and length_divided(z) is frame.per_image_targets)
+
+
+def _images_by_value_only(frame: Frame, z: Any) -> bool:
+    """Whether the int ``z`` dividing a loss, equal to the number of images, may be another number
+    equal to it by value: made of a size read after the body read one equal to it off a dim without
+    images (``Frame.images_by_value``; where the code is not read, any number), or of a value of one
+    image picked by position (``t[0]["n"]``: on a group alone the group's first image's); not where
+    the code writes it as ``len(targets)`` or Python made of that alone (``bs = len(t)``,
+    ``float(len(t))``, ``max(len(t), 1)``)."""
+    from ._bytecode import executed_number_tags
+
+    if not frame.images_by_value and not frame.per_image_targets or _over_targets_length(frame, z):
+        return False
+    tags = executed_number_tags()
+    if tags is None:
+        return frame.images_by_value
+    if "L" in tags and not tags & _SIZE_TAGS:
+        return False
+    return frame.images_by_value and bool(tags & _SIZE_TAGS) or "pick" in tags
+
+
+_SIZE_TAGS = frozenset({"attr:shape", "call:numel", "call:size", "call:nelement", "call:dim"})
 
 
 UNPROVEN_FLOOR = ("by a number read from a clamped tensor made of a number the code does not show to be a count "
@@ -4240,6 +4290,10 @@ def read_unevenly(frame: Frame, z: float, indices: bool = True) -> bool:
     return len(set(reads)) > 1
 
 
+IMAGES_BY_VALUE = ("a division by a whole number equal to the number of images that the code does not write as "
+                   "``len(targets)``, after the body read a size equal to it off a dim without images "
+                   "(``F.one_hot(y, C).shape[-1]``, ``bincount(y, minlength=C).numel()``) or made of a value of one "
+                   "image picked by position (``targets[0]['n']``): which it is cannot be told")
 MADE_SIDE_SIZE_DIVISOR = ("a division by the size of a dim without images of a tensor the body made (``/ e.shape[-1]``, "
                           "``/ gt_mask.shape[1]``), equal to a count of the batch: a width of its own or one padded to "
                           "the longest image's cannot be told, neither is the group's count")
@@ -4840,7 +4894,16 @@ def _scaled_by(frame: Frame, ratio: Ratio, factor: float | Tensor) -> Ratio:
         image = frame.image_index(ratio.host_image, ratio.rows.device)
         if _is_image_weight(frame, image, factor):
             factor = 1.0
+    if isinstance(factor, (int, float)) and type(factor) in (int, float) and frame.constant_number(factor):
+        return constant_scaled(ratio, factor)  # ``hits.sum() / y.size(0) * 100``
     return ratio.scaled(scale=factor)
+
+
+def constant_scaled(ratio: Ratio, c: float) -> Ratio:
+    """``ratio`` times ``c``, a constant the code proves: a metric of the images' data times it still
+    means what it means as a loss (``data_value``: counted in ``constant_scales``)."""
+    out = ratio.scaled(scale=c)
+    return out.replace(constant_scales=out.constant_scales + 1) if out.kind is RatioKind.SUM_OVER_ROW_SUM else out
 
 
 @rule(torch.where, Tensor.where)
@@ -5806,13 +5869,37 @@ def note_sorted(frame: Frame, src: Any, out: Tensor, stage: str | None = None, o
         frame.sorted_derived[id(out)] = (out, version_of(out), stage or "key", src, values[2])
 
 
+def doubt_width_of_largest(frame: Frame, src: Tensor, track: Track, message: str, least: int = 0) -> None:
+    """Doubt that every image with values in ``src`` holds the batch's largest, where a result is
+    as wide as that largest + 1 (``F.one_hot`` without ``num_classes``, ``bincount`` past its
+    ``minlength`` of ``least``): on a group alone the width is the group's."""
+    if len(track.rows) != 1:
+        frame.doubt(torch.ones((), dtype=torch.bool, device=src.device), message)
+        return
+    ((d, r),) = track.rows.items()
+    images = expand_rows(frame, r, list(src.shape), d).to(src.device)
+    highest = torch.full((frame.num_images,), -1, dtype=src.dtype, device=src.device)
+    highest = highest.scatter_reduce(0, images, src.reshape(-1), "amax")
+    top = src.max()
+    frame.doubt(((highest != top) & (highest >= 0)).any() & (top >= least), message)
+
+
 @rule(torch.histc, Tensor.histc, torch.bincount, Tensor.bincount)
 def histogram(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``histc`` / ``bincount`` as any op without a rule (data of several images: lost); of sorted
     values (or a cast of them) their counts per value are recorded (``note_sorted``). Not of a
     ``histc`` without its range (``min == max``, the default): its bins span the values found, on a
-    group alone the group's (rev36b: was silently the batch's experts)."""
+    group alone the group's (rev36b: was silently the batch's experts). A ``bincount`` is as long as
+    its largest value + 1 past ``minlength``: a group alone without the batch's largest value has
+    a shorter one (its ``numel()`` a number of the batch: lead41's red team, was silently wrong)."""
     mode._unknown(frame, func, args, kwargs, out)
+    if func in (torch.bincount, Tensor.bincount) and isinstance(out, Tensor):
+        src = args[0] if args else kwargs.get("input")
+        track = frame.get(src) if isinstance(src, Tensor) else None
+        if isinstance(src, Tensor) and track is not None and track.rows and src.numel():
+            least = get_arg(args, kwargs, 2, "minlength", 0)
+            doubt_width_of_largest(frame, src, track, "bincount without a minlength past its values: its length is the "
+                                   "batch's largest value + 1, on a group alone its own", int(least))
     if frame.sorted_rows and isinstance(out, Tensor):
         if func in (torch.histc, Tensor.histc):
             low, high = get_arg(args, kwargs, 2, "min", 0), get_arg(args, kwargs, 3, "max", 0)

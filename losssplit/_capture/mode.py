@@ -1423,6 +1423,9 @@ class Frame:
         # sizes equal to the number of images of dims without images of a tensor whose images lie
         # on another dim (a declared time-major ``[T, B, C]`` with ``T == B``: ``len(x)``, ``x.shape[0]``)
         self.side_sizes: set[int] = set()
+        # whether the body read a size equal to the number of images off a dim known to carry none
+        # (``F.one_hot(y, C).shape[-1]``, ``bincount(y, minlength=C).numel()`` with ``C == B``)
+        self.images_by_value = False
         # (code, offset) of the ``len`` calls read here: whether each read only lengths of a dim without
         # images of a tensor whose images lie along another dim (``len(x)`` of a declared ``[T, B, C]``:
         # ``T``, the same on a group alone, though the code reads it as a count of the batch)
@@ -2966,6 +2969,7 @@ class Frame:
         self.lengths.clear()
         self.other_lengths.clear()
         self.side_sizes.clear()
+        self.images_by_value = False
         self.side_length_sites.clear()
         self.mixed_sizes.clear()
         self.row_blocks.clear()
@@ -5179,6 +5183,8 @@ def _counted_sizes(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
     elif func is Tensor.size and type(out) is int and type(get_arg(args, kwargs, 1, "dim", None)) is int:
         frame.side_size(track, out, get_arg(args, kwargs, 1, "dim", None) % max(x.dim(), 1))
     rows = track.rows if track is not None else None
+    if frame.num_images > 1 and track is not None and not frame.images_by_value:
+        _image_count_by_value(frame, track, x, func, args, kwargs, out)
     if not rows and track is not None and track.image is not None:
         frame.image_size(track, out, x)
     elif track is None and isinstance(x, Tensor) and (b := frame.index_item(x)) is not None:
@@ -5217,6 +5223,29 @@ def _counted_sizes(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
         if r is not None and r.numel() == out:
             return _size_of(frame, out, r)
     return out
+
+
+def _image_count_by_value(frame: Frame, track: Track, x: Tensor, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """Note (``Frame.images_by_value``) a size read equal to the number of images where it is no
+    count of them: a dim without images of a tensor whose images lie on others, or any size of a
+    tensor of values attribution lost (``bincount(y, minlength=C)``: its length a constant, or the
+    largest label's)."""
+    b = frame.num_images
+    if frame.padded and id(x) in frame.padded:
+        return  # (``pad_sequence``'s width: declined by its own rule, ``shape.padded_use``)
+    read: list[tuple[int | None, Any]]
+    if isinstance(out, torch.Size):
+        read = list(enumerate(out))
+    elif func is Tensor.size and type(out) is int:
+        read = [(norm_dim(int(get_arg(args, kwargs, 1, "dim", 0)), max(x.dim(), 1)), out)]
+    elif type(out) is int:
+        read = [(None, out)]
+    else:
+        return
+    if track.rows:
+        frame.images_by_value = any(type(n) is int and n == b and d is not None and d not in track.rows for d, n in read)
+    elif track.lost_at is not None:
+        frame.images_by_value = any(type(n) is int and n == b for _, n in read)
 
 
 def _size_of(frame: Frame, n: int, rows: Tensor) -> int:

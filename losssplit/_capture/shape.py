@@ -38,6 +38,7 @@ from ._bytecode import (
     repeated_list,
 )
 from .elementwise import (
+    doubt_width_of_largest,
     image_value_track,
     label_copy,
     made_from_data,
@@ -1556,24 +1557,11 @@ def one_hot(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     if track is None or not isinstance(out, Tensor):
         return
     if get_arg(args, kwargs, 1, "num_classes", -1) == -1 and track.rows and src.numel():
-        _inferred_classes(frame, src, track)
+        doubt_width_of_largest(frame, src, track, "F.one_hot without num_classes: the classes are the batch's max label + 1, on a group alone its own")
     new = combine(frame, op_name(func), [(track, identity_map(src.dim()))], out.shape)
     if new is not None:
         new.from_prediction = False if new.lost_at is None else new.from_prediction
         frame.set(out, new)
-
-
-def _inferred_classes(frame: Frame, src: Tensor, track: Track) -> None:
-    """Doubt that every image with labels has the batch's max label (``one_hot``'s width)."""
-    message = "F.one_hot without num_classes: the classes are the batch's max label + 1, on a group alone its own"
-    if len(track.rows) != 1:
-        frame.doubt(torch.ones((), dtype=torch.bool, device=src.device), message)
-        return
-    ((d, r),) = track.rows.items()
-    images = expand_rows(frame, r, list(src.shape), d).to(src.device)
-    highest = torch.full((frame.num_images,), -1, dtype=src.dtype, device=src.device)
-    highest = highest.scatter_reduce(0, images, src.reshape(-1), "amax")
-    frame.doubt(((highest != src.max()) & (highest >= 0)).any(), message)
 
 
 @rule(F.pad)
