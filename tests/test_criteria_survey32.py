@@ -61,6 +61,9 @@ group's and it splits). 353 expected, 37 declined, 10 GAP (2.8 %), 0 WRONG. Left
 past ``count_nonzero``, the expression's ``2 * alpha`` met again in the loop over the classes, and
 the Python ``min`` of a data expression), the query counts equal by value to the box count (4),
 REPA's ``/ len(z)`` on the one example (1).
+
+lead41: 353 expected, 34 declined, **7 GAP (2.0 %)**, 0 WRONG: Boundary DoU splits on the batches where
+every group's ``alpha`` takes ``min``'s literal (a proven constant times a batch sum is a formula's part).
 """
 
 from __future__ import annotations
@@ -954,7 +957,9 @@ CASES = {c.body.__name__: c for c in [
          why="GAP: ``* Q / (num_boxes * groups)`` with Q = 12 = batch 1's 6 boxes x 2 groups: 'a division by a number "
              "of the body's after it read sizes of single images' tensors ... that is none of the loss's counts'"),
     Case(soft_teacher_reliability_weighted_background_over_weight_sum, roi_batch),
-    Case(boundary_dou_with_the_batchs_adaptive_alpha, seg_batch, gaps=keys("loss_dou"), gap_batches=(0, 1, 3),
+    # (lead41: on batches 0 and 3 every class's ``alpha`` takes ``min``'s literal 0.8, the branch checked per
+    # group; ``(1 + 0.8) * intersect``, a proven constant times the batch sum, is a formula's part since)
+    Case(boundary_dou_with_the_batchs_adaptive_alpha, seg_batch, gaps=keys("loss_dou"), gap_batches=(1,),
          why="GAP: ratios of the batch's sums with ``alpha`` from the batch's pixel counts, each the sum of its "
              "images'; 'attribution to images was lost at torch.count_nonzero'" + ""),
     Case(generalised_wasserstein_dice_with_a_class_distance_matrix, seg_batch),
@@ -987,5 +992,5 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 FIRST = (353, 37, 20, 5)  # expected, declined, GAP, WRONG at first contact
-NOW = (353, 37, 10, 0)  # per-class expressions; a cut or positions by several images' sizes decline
+NOW = (353, 34, 7, 0)  # per-class expressions; a cut or positions by several images' sizes decline
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW))

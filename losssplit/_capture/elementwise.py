@@ -3209,14 +3209,14 @@ def _ratio_arithmetic(
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
             if type(other) is float and other == frame.num_images and not frame.from_arguments(other):
                 other = frame.num_images  # ``/ float(len(targets))`` of the body: as the int
-            if read_as_count and type(other) is int and other == frame.num_images and _images_by_value_only(frame, other):
-                return lost_track(IMAGES_BY_VALUE, pred)
             if isinstance(other, (int, float)) and frame.num_images > 1 and frame.from_arguments(other):
                 return _over_argument(ta, other)
             if _average_over_instances(frame, ta.ratio, other):
                 return lost_track(AVERAGE_OVER_INSTANCES, pred)
             if why := _computed_number(frame, "div", ta.ratio, other):
                 return lost_track(why, pred)
+            if read_as_count and type(other) is int and other == frame.num_images and _images_by_value_only(frame, other):
+                return lost_track(IMAGES_BY_VALUE, pred)
             return Track(from_prediction=pred, ratio=ta.ratio.scaled(divisor=other, own=frame.own_count(other)))
         if kind in ("add", "sub", "rsub") and _is_number(other):
             if other != 1 and frame.weight_images(b):  # ``l + t["loss_weight"]``: 1 on a group alone
@@ -3274,8 +3274,8 @@ FROM_TARGETS_LENGTH = "a number computed from ``len(targets)`` (``len(targets) -
 BY_POSITION_LENGTH = "a length of another image's targets picked by position (``len(targets[0][\"labels\"])``)"
 FILTERED_TARGETS = ("the length of a list of some of the images' targets (``[t for t in targets if ...]``): on a "
                     "group alone, the group's images that pass the filter")
-OTHER_LENGTH = ("an int equal to the number of images (or a multiple of it) that is the length of something else "
-                "than the targets (``len(targets[0])``, ``len(self.levels)``, ``2 * len(indices)``)")
+OTHER_LENGTH = ("an int equal to the number of images that is the length of something else than the targets "
+                "(``len(targets[0])``, ``len(self.levels)``; or a multiple of one: ``2 * len(indices)``)")
 
 
 def _length_operand(frame: Frame, ratio: Ratio, kind: str, z: Any) -> str | None:
@@ -3321,13 +3321,23 @@ def _length_operand(frame: Frame, ratio: Ratio, kind: str, z: Any) -> str | None
             return FILTERED_TARGETS
     # a call on the whole target list (``len(stack_labels(targets))``) is read by value, as before; a
     # multiple of such a length (``len(indices) * 2``) is read by value as any count it equals (instances)
-    multiple = form == "expr" and float(z).is_integer() and z > 0 and z % frame.num_images == 0
+    multiple = form == "expr" and float(z).is_integer() and z > 0 and z % frame.num_images == 0 and any(
+        isinstance(n.obj, (list, tuple)) and len(n.obj) == frame.num_images for n in lengths) and _argument_length()
     if (z == frame.num_images or multiple) and ratio.host_image is None and any(
             not isinstance(n.obj, Tensor) and not _per_image_list(frame, n.obj)
             and not (n.obj is UNPROVEN and any(v is targets for v in n.loaded)) for n in lengths) \
             and not (type(z) is int and fixed_length(z, batch_counts(frame), frame.fixed_lists)):
         return OTHER_LENGTH  # (``sum(losses) / len(losses)`` of a list the code fixes: as long on a group alone)
     return None
+
+
+def _argument_length() -> bool:
+    """Whether the number operand of the op being executed is made from ``len`` of an argument of the
+    call (``len(indices) * 2``; not of a list the body built, ``len(scales) * 2``): ``_provenance``'s ``L``."""
+    from ._bytecode import executed_number_tags
+
+    tags = executed_number_tags()
+    return tags is not None and "L" in tags
 
 
 def _held_other_length(frame: Frame, ratio: Ratio, z: Any) -> bool:
@@ -3724,6 +3734,9 @@ def _images_by_value_only(frame: Frame, z: Any) -> bool:
         return frame.images_by_value
     if "L" in tags and not tags & _SIZE_TAGS:
         return False
+    product = _shape_product(frame, z) if frame.images_by_value else None
+    if product is not None and product[3] and set(product[2]) <= set(product[3]):
+        return False  # ``np.prod(v.shape[:1])`` of the images' dim: their count
     return frame.images_by_value and bool(tags & _SIZE_TAGS) or "pick" in tags
 
 

@@ -5243,7 +5243,11 @@ def _image_count_by_value(frame: Frame, track: Track, x: Tensor, func: Any, args
     else:
         return
     if track.rows:
-        frame.images_by_value = any(type(n) is int and n == b and d is not None and d not in track.rows for d, n in read)
+        found = any(type(n) is int and n == b and d is not None and d not in track.rows for d, n in read)
+        # (an argument as passed, or joined from arguments, keeps those sizes on a group alone: ``x.shape``
+        # unpacked reads every dim, its images' count as a ``RowCount``)
+        frame.images_by_value = found and not (frame.argument_joins.get(id(x)) is x or frame.read_argument_tensors
+                                               is not None and any(t is x for t in frame.read_argument_tensors()))
     elif track.lost_at is not None:
         frame.images_by_value = any(type(n) is int and n == b for _, n in read)
 
