@@ -139,7 +139,8 @@ def test_a_position_or_a_count_of_the_images_still_declines(body):
         assert any("'loss'" in m for m in said), said
 
 
-# -- pinned: found by this rule's near misses, silently wrong on main before it (not this rule's)
+# -- found by this rule's near misses, silently wrong before fz40 (session 40): ``_provenance`` reads the
+# factor's ``len(t) + 1`` at the product's fallback and declines
 
 
 def count_kept_in_a_local_plus_one(o, t):
@@ -152,9 +153,6 @@ def count_kept_in_a_local_halved(o, t):
     return {"loss": 2 ** m * F.l1_loss(o["x"], _y(t))}
 
 
-@pytest.mark.xfail(strict=True, reason="known WRONG: a factor computed in a local from len(targets) (m = len(t) + 1, "
-                                       "then m * loss) is taken as a constant; on a group alone it is the group's "
-                                       "count plus one (stored_shifted_lengths reads divisions only)")
 @pytest.mark.parametrize("body", [count_kept_in_a_local_plus_one, count_kept_in_a_local_halved])
 def test_a_factor_computed_in_a_local_from_the_count_declines(body):
     for seed, w in BATCHES:
