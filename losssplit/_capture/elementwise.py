@@ -6123,16 +6123,17 @@ _CONVERSIONS = frozenset({"call:float", "call:int", "call:tensor", "call:as_tens
 
 
 def _feature_size_root(frame: Frame) -> bool:
-    """Whether the divisor being executed is a function of ``math`` of sizes of tensors only
-    (``math.sqrt(q.shape[-1])``, read by ``_provenance``), with no count of images, number of the
+    """Whether the divisor being executed is a function of ``math`` of a size of a tensor alone
+    (``math.sqrt(q.shape[-1])``, read by ``_provenance``; no arithmetic), with no count of images, number of the
     batch or host read in it, where no size of image rows was made a plain number in the call
     (``frame.plain_counts``): a constant of the layout, whatever count of the batch it equals."""
     from . import _provenance
     from ._bytecode import executed_number_tags
 
     tags = executed_number_tags()
+    # one function of one size, no arithmetic beside it: ADVENT's ``n * h * w * math.log2(c)`` holds the images' ``n``
     return (_provenance.size_through_math(tags) is not None and tags is not None
-            and not tags & {"V", "W", "L", "H", "?", "iter", "comp"})
+            and not tags & {"V", "W", "L", "H", "?", "iter", "comp"} and not any(t.startswith("op:") for t in tags))
 
 
 def _unfollowed_read() -> str | None:
