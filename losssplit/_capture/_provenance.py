@@ -255,7 +255,7 @@ class _Reading:
                 s.append(_plain(x) | {"cmp:not"})
             elif op in ("COMPARE_OP", "IS_OP", "CONTAINS_OP"):
                 a, b = pop(2)
-                a, b = _plain(a), _plain(b)
+                a, b = _plain(a) - {"joined"}, _plain(b) - {"joined"}
                 # (a test's outcome is no number of the batch: the branch rules decide it per group)
                 s.append(a - _NUMBERS | b - _NUMBERS | {f"cmp:{i.argrepr or op}"} | _compared(a, b))
             elif op == "BINARY_SUBSCR":
@@ -264,10 +264,10 @@ class _Reading:
                 # ``targets[0]``: one image of an argument picked by position (not a loop's item's ``x[0]``,
                 # nor ``outputs["layers"][0]``)
                 picked = len(a) == 1 and _rooted(a) and _pure_literal(b) is not None
-                s.append(a - {"joined"} | b - {"P"} | {"sub"} | ({"pick"} if picked else _NONE))
+                s.append((a | b - {"P"}) - {"joined"} | {"sub"} | ({"pick"} if picked else _NONE))
             elif op == "BINARY_SLICE":
                 a, b, c = pop(3)
-                s.append(_plain(a) | _plain(b) | _plain(c) | {"sub"})
+                s.append((_plain(a) | _plain(b) | _plain(c)) - {"joined"} | {"sub"})
             elif op in ("BUILD_TUPLE", "BUILD_LIST", "BUILD_SET", "BUILD_STRING", "BUILD_SLICE"):
                 items = pop(arg)
                 listed = op in ("BUILD_TUPLE", "BUILD_LIST") and any(_pure_literal(x) is not None for x in items)
@@ -361,9 +361,11 @@ class _Reading:
         """A call's result: its arguments', its receiver's, the called names, and what a
         comprehension or generator expression it runs produces from them."""
         names = {t[5:] for t in fn if t.startswith("name:")}
-        out = (_plain(receiver) | _union(_plain(a) for a in args)) - {"P", "joined"}
-        if f"call:{next(iter(names), '')}" in _JOINED:
-            out |= {"joined"}  # (the very tensor a join returned: a call, a subscript or arithmetic on it is another)
+        out = (_plain(receiver) | _union(_plain(a) for a in args)) - {"P", "joined", "listed"}
+        if f"call:{next(iter(names), '')}" in _JOINED and any("listed" in a for a in args):
+            # (the very tensor a join of a comprehension's items returned, ``torch.cat([u["labels"] for u in t])``:
+            # a call, a subscript or arithmetic on it is another; ``torch.cat([r, r[m]])`` of rows is the rows')
+            out |= {"joined"}
         out |= {f"call:{n}" for n in names}
         number = _number_call(names, fn, _plain(receiver), [_plain(a) for a in args], args)
         if "H" in number or "call:len" in out and "global:len" in fn:
@@ -372,6 +374,9 @@ class _Reading:
         elif "P" not in number:
             out -= {"L"}  # (``torch.arange(len(t))``: a tensor, no number of images)
         out |= number
+        if len(names) == 1 and (name := next(iter(names))) in _COMPUTING and (receiver | fn) & (
+                {f"global:{m}" for m in _MATH} | {f"global:{name}"}):
+            out |= {f"mcall:{name}"}  # ``math.sqrt(n)``, ``round(n)`` (not a tensor's ``.pow``, ``.sqrt``)
         for t in fn:
             if t.startswith("code:"):
                 code = self._nested.get(int(t[5:]))
@@ -383,7 +388,7 @@ class _Reading:
                 inner = reading(code, first)
                 if inner is None:
                     return out | _UNKNOWN
-                out |= inner.produced | {"comp"}
+                out |= inner.produced | {"comp", "listed"}
                 tested = _union(inner.tested.values())
                 if tested - {"iter"}:
                     out |= tested - {"P"} | {"filter"} | ({"vfilter"} if "vcmp" in tested else _NONE)
@@ -461,7 +466,9 @@ def _chosen(tested: Tags) -> Tags:
     numbers of the batch in Python."""
     # (the test's own arithmetic is not the chosen value's: the branch rules decide the test per group)
     # (nor a test of ``len(targets)`` or of a host read: the rules of lengths and host reads decide it per group)
-    return tested - {"P", "L", "H", "V"} - FORBIDDEN | {"cond"} | ({"vcond", "V"} if "vcmp" in tested else _NONE)
+    # (``ncond``: a test of Python numbers, ``n > 2``, ``n or 2``; not ``i != j`` of a loop's positions)
+    return tested - {"P", "L", "H", "V"} - FORBIDDEN | {"cond"} | ({"ncond"} if "P" in tested else _NONE) \
+        | ({"vcond", "V"} if "vcmp" in tested else _NONE)
 
 
 def _element(x: Tags) -> Tags:
@@ -533,13 +540,12 @@ def _number_call(names: set[str], fn: Tags, receiver: Tags, args: list[Tags], ra
         return frozenset({"P"}) | chosen if builtin and name in ("round", "abs", "sum", "max", "min", "sorted") or maths \
             else _NONE
     if builtin and name == "min" and not any(_pure_literal(a) is not None for a in args):
-        return frozenset({"P", "V", "vext"})  # the smallest of per-image numbers (``min(len(u) for u in t)``): the extremes' rules
+        return frozenset({"P", "V"}) | chosen  # the smallest of per-image numbers (``min(len(u) for u in t)``): the extremes' rules
     if builtin and name in ("round", "abs", "sorted", "min"):
         return frozenset({"P", "V", f"vcall:{name}"})
-    extreme = {"vext"} if any("W" in a and "comp" in a for a in args) else set()  # (of per-image numbers)
     if builtin and name == "max":
         floors = [_pure_literal(a) for a in args]
-        return frozenset({"P", "V", "vcall:max"} | extreme | ({"vmaxlit"} if any(c is not None and c > 1 for c in floors) else set())) \
+        return frozenset({"P", "V", "vcall:max"} | ({"vmaxlit"} if any(c is not None and c > 1 for c in floors) else set())) \
             | chosen
     if builtin and name == "sum":
         listed = any("name:<display-lit>" in a for a in raw)
@@ -579,7 +585,7 @@ def unfollowed_read(tags: Tags | None) -> str | None:
     not follow, None where none is seen (or no host read)."""
     if tags is None or "H" not in tags:
         return None
-    found = sorted(tags & _UNFOLLOWED_READ | {t for t in tags if t[5:] in _COMPUTING and t.startswith("call:")})
+    found = sorted(tags & _UNFOLLOWED_READ | {t for t in tags if t.startswith("mcall:")})
     return found[0] if found else None
 
 
@@ -597,22 +603,23 @@ def length_arithmetic(tags: Tags | None, path: str) -> str | None:
     if tags is None or "L" not in tags:
         return None
     found = sorted(tags & (_LENGTH_ARITHMETIC - ({"call:min"} if path == "div" else {"op:/"}))
-                   | {t for t in tags if t.startswith("call:") and t[5:] in _COMPUTING})
+                   | {t for t in tags if t.startswith("mcall:")})
     return found[0] if found else None
 
 
 def extreme_arithmetic(tags: Tags | None) -> bool:
     """Whether ``tags`` show Python arithmetic (``2 * n``) on the largest or smallest of per-image
     numbers (``max(len(u["labels"]) for u in t)``) or on a count of the images a comprehension
-    filtered: their rules follow the number itself, not a multiple or a shift of it."""
-    return tags is not None and "V" in tags and bool(tags & {"vext", "filter"}) and (
+    filtered: their rules follow the number itself, not a multiple or a shift of it (nor a size of a
+    tensor laid out by it, ``x[:, :2 * n].shape[1]``: the size rules follow that)."""
+    return tags is not None and "V" in tags and bool(tags & {"vext", "filter"}) and not tags & SIZE_TAGS and (
         "P" not in tags or any(t.startswith("vop:") for t in tags))  # (or made a tensor: ``torch.as_tensor(n)``)
 
 
 def chosen_literal(tags: Tags | None, value: float) -> bool:
     """Whether ``tags`` show a value chosen by a Python test (``n if n > 2 else 2``) among whose
     literals is ``value``: it may be the literal, whatever count it equals."""
-    if tags is None or "cond" not in tags:
+    if tags is None or "ncond" not in tags:
         return False
     for t in tags:
         if t.startswith("lit:"):
@@ -624,15 +631,15 @@ def chosen_literal(tags: Tags | None, value: float) -> bool:
     return False
 
 
-_SIZE_TAGS = frozenset({"attr:shape", "call:size", "call:numel", "call:nelement"})
+SIZE_TAGS = frozenset({"attr:shape", "call:size", "call:numel", "call:nelement"})
 
 
 def size_through_math(tags: Tags | None) -> str | None:
     """The function of ``math`` (``math.sqrt(x.numel())``) or ``sorted`` a size of a tensor went
     through in ``tags``: a plain float the size's count does not follow; None where none is seen."""
-    if tags is None or not tags & _SIZE_TAGS:
+    if tags is None or not tags & SIZE_TAGS:
         return None
-    found = sorted(t for t in tags if t.startswith("call:") and (t[5:] in _COMPUTING or t == "call:sorted"))
+    found = sorted(t for t in tags if t.startswith("mcall:") or t == "call:sorted")
     return found[0] if found else None
 
 

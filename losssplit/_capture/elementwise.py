@@ -6000,9 +6000,13 @@ def _computed_number(frame: Frame, path: str, ratio: Ratio | None = None, operan
         return f"{path} of {UNMATCHED_READ}"
     if path == "mul" and _is_weight_statistic(frame, value):
         return None  # (``* (sum(ws) / len(t))``: ``_weight_statistic`` declines it, naming it)
-    if path == "mul" and tags is not None and "V" in tags:
+    if path == "mul" and tags is not None and "V" in tags \
+            and ("vcond" in tags or not tags & _provenance.SIZE_TAGS):  # (a size, ``x.shape[1]`` of queries laid
+        # out by a count, is the size rules'; a value a test of it chose is not)
         return f"mul of {COUNT_FACTOR}" + (f" ({_provenance.spelled('vcond')})" if "vcond" in tags else "")
-    if (op := _provenance.length_arithmetic(tags, path)) is not None:
+    if (op := _provenance.length_arithmetic(tags, path)) is not None and not (
+            path == "div" and tags is not None and "cond" in tags and isinstance(operand, (int, float))
+            and float(operand) == frame.num_images):  # (the count itself on the way this call took: ``if flag: n = 2 * n``)
         return f"{path} of {LENGTH_ARITHMETIC} (``{op.split(':', 1)[1]}``)"
     if frame.plain_counts and (op := _provenance.size_through_math(tags)) is not None:
         return f"{path} of {SIZE_THROUGH_MATH} (``{op.split(':', 1)[1]}``)"
