@@ -655,7 +655,7 @@ def unseen_tests(code: types.CodeType) -> list[str]:
     for tags in r.tested.values():
         if "vlen" in tags:  # (a test's outcome carries no ``V``: see COMPARE_OP)
             out.append("a length of a tensor joined from every image's (``len(torch.cat([u[\"labels\"] for u in t]))``)")
-        elif "pick" in tags and "call:len" in tags:
+        elif "pick" in tags and "vcmp" in tags:  # (not ``"masks" in targets[0]``: no number compared)
             out.append("a length of one image's field picked by position (``len(targets[0][\"labels\"])``)")
     return list(dict.fromkeys(out))
 

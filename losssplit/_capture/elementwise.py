@@ -5996,7 +5996,8 @@ def _computed_number(frame: Frame, path: str, ratio: Ratio | None = None, operan
         return f"{path} of {COMPUTED_NUMBER} ({_provenance.spelled(found)})"
     if tags is not None and root and tags & {"pick", "vext", "vread"} and _of_indices(frame, root[0], tags):
         return f"{path} of {INDEX_NUMBER}"
-    if tags is not None and "H" in tags and any(read.image is None for read in frame.host_reads):
+    if tags is not None and "H" in tags and any(t.startswith("op:") for t in tags) \
+            and any(read.image is None for read in frame.host_reads):  # (Python arithmetic on the read: ``2 * n``)
         return f"{path} of {UNMATCHED_READ}"
     if path == "mul" and _is_weight_statistic(frame, value):
         return None  # (``* (sum(ws) / len(t))``: ``_weight_statistic`` declines it, naming it)
