@@ -6,8 +6,8 @@ body multiplies by the same number: it is that iteration's weight, as its float 
 (which split before). Each body is compared with the oracle on batches of 2 to 5 images, a group
 absent in some. Near misses: the counter of a loop over the images (``enumerate(targets)``, a
 position there), a ``range`` of the count, a count kept in a local or looped over in a tuple still
-decline. Pinned (strict xfail, silently WRONG on main before this rule): a factor computed in a
-local from ``len(targets)`` (``m = len(t) + 1; m * loss``)."""
+decline. A factor computed in a local from ``len(targets)`` (``m = len(t) + 1; m * loss``), silently
+WRONG before session 40 (pinned here), declines since fz40 (``_provenance.length_arithmetic``)."""
 
 from __future__ import annotations
 

@@ -18,7 +18,11 @@ and equal to the images (``n if n > 2 else 2``). The near misses split exactly a
 count summed over the images, floored at 1 or doubled, through ``as_tensor(..).clamp(min=1).item()``, a
 host read floored at 1 (``.item()`` doubled under a floor too), arithmetic on one image's own count in a
 loop over the images, ``len(torch.cat(..))`` itself, ``float(len(t))``, ``max(len(t), 1)``, ``1.0 / len(t)``
-and ``/ math.sqrt(x.shape[-1])`` (sqrt(4) equal to two images: WRONG before session 40).
+and ``/ math.sqrt(x.shape[-1])`` (sqrt(4) equal to two images: WRONG before session 40). Session 41 (fz41)
+narrowed those checks to what the existing rules do not follow (main's exact splits of the seed's relation
+terms, red teams 26 / 34, surveys 11 / 32 came back) and added, each WRONG on main: the count doubled in a
+branch taken (``if DOUBLED: n = n * 2``; the same body with the branch not taken splits exactly) and a
+test of one image's count picked by position choosing the reduction.
 """
 
 import math
@@ -205,7 +209,26 @@ def rounded_count_passed_to_a_helper(o, t):
     return Criterion()(o, t)
 
 
-DECLINES = [sorted_host_read, instances_halved_by_floor_division, host_read_doubled_under_a_floor,
+DOUBLED = True  # (a module switch: on a group alone the same way)
+
+
+def images_doubled_under_a_switch(o, t):
+    """The count doubled in a branch taken (``if DOUBLED: n = n * 2``): WRONG on main (fz41, session 41)."""
+    e = err(o, t)
+    n = float(len(t))
+    if DOUBLED:
+        n = n * 2
+    return {"loss": e.sum() / n}
+
+
+def first_images_count_choosing_the_reduction(o, t):
+    """A test of one image's count picked by position: on a group alone another image's (WRONG on main)."""
+    e = err(o, t)
+    m = len(t[0]["labels"])
+    return {"loss": e.sum() if m > 2 else e.mean()}
+
+
+DECLINES = [images_doubled_under_a_switch, first_images_count_choosing_the_reduction, sorted_host_read, instances_halved_by_floor_division, host_read_doubled_under_a_floor,
             joined_labels_compared, joined_labels_choosing_the_reduction, joined_labels_or_a_literal_compared, first_images_count_compared,
             joined_labels_shifted, images_plus_one, images_tripled_as_a_factor, images_squared,
             images_plus_a_literal_in_a_list, images_halved, filtered_count_as_a_factor, square_root_of_the_elements,
@@ -280,7 +303,16 @@ def over_the_square_root_of_the_features(o, t):
             "loss_c": e.sum() / e.shape[0] / math.sqrt(e.shape[-1])}
 
 
-EXACT = [host_read_twice_floored, instances_twice_floored, over_the_square_root_of_the_features, joined_labels, images_as_a_float, instances_summed, instances_through_a_clamped_tensor, each_images_own_pairs, instances_doubled, host_read_floored]
+def images_doubled_under_a_switch_that_is_off(o, t):
+    """The same store not taken (``if not DOUBLED``): the count itself on this call's way (fz41)."""
+    e = err(o, t)
+    n = float(len(t))
+    if not DOUBLED:
+        n = n * 2
+    return {"loss": e.sum() / n}
+
+
+EXACT = [images_doubled_under_a_switch_that_is_off, host_read_twice_floored, instances_twice_floored, over_the_square_root_of_the_features, joined_labels, images_as_a_float, instances_summed, instances_through_a_clamped_tensor, each_images_own_pairs, instances_doubled, host_read_floored]
 
 
 outcomes = count_outcomes
