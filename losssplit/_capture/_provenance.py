@@ -367,6 +367,8 @@ class _Reading:
             # a call, a subscript or arithmetic on it is another; ``torch.cat([r, r[m]])`` of rows is the rows')
             out |= {"joined"}
         out |= {f"call:{n}" for n in names}
+        if any("L" in _plain(a) for a in args):
+            out |= {f"lcall:{n}" for n in names}  # (a call given ``len(targets)``: ``min(len(t), 3)``)
         number = _number_call(names, fn, _plain(receiver), [_plain(a) for a in args], args)
         if "H" in number or "call:len" in out and "global:len" in fn:
             # a host read, a length: what was done to the tensor or list before is no arithmetic on the number
@@ -442,6 +444,8 @@ def _arithmetic(op: str, a: Tags, b: Tags) -> Tags:
     if op == "*" and 0.0 in (_pure_literal(a), _pure_literal(b)):
         return frozenset({"P", "lit:0", f"op:{op}"})  # ``0.0 * n``: 0 on any call
     out = a | b | {f"op:{op}", "P"}
+    if "L" in a or "L" in b:
+        out |= {f"lop:{op}"}  # (arithmetic on ``len(targets)`` itself, not beside it: ``length_arithmetic``)
     if "V" in a or "V" in b:
         out |= {f"vop:{op}"}
         if op in ("+", "-") and any(_pure_literal(x) not in (None, 0.0) for x in (a, b)):
@@ -602,8 +606,9 @@ def length_arithmetic(tags: Tags | None, path: str) -> str | None:
     a mean over the images, the rules of statistics')."""
     if tags is None or "L" not in tags:
         return None
-    found = sorted(tags & (_LENGTH_ARITHMETIC - ({"call:min"} if path == "div" else {"op:/"}))
-                   | {t for t in tags if t.startswith("mcall:")})
+    on_length = {t[1:] for t in tags if t.startswith(("lop:", "lcall:"))}  # (``op:+``, ``call:sum`` done to it)
+    found = sorted(on_length & (_LENGTH_ARITHMETIC - ({"call:min"} if path == "div" else {"op:/"}))
+                   | {t for t in on_length if t.startswith("call:") and t[5:] in _COMPUTING})
     return found[0] if found else None
 
 
