@@ -624,8 +624,8 @@ def extreme_arithmetic(tags: Tags | None) -> bool:
 def chosen_literal(tags: Tags | None, value: float) -> bool:
     """Whether ``tags`` show a value chosen by a Python test (``n if n > 2 else 2``) among whose
     literals is ``value``: it may be the literal, whatever count it equals."""
-    if tags is None or "ncond" not in tags:
-        return False
+    if tags is None or "ncond" not in tags or tags & SIZE_TAGS and tags & _FACTORIES:
+        return False  # (a size of a tensor a factory made, ``torch.zeros(n, 4).shape[0]``: the made sizes' rules)
     for t in tags:
         if t.startswith("lit:"):
             try:
@@ -636,6 +636,8 @@ def chosen_literal(tags: Tags | None, value: float) -> bool:
     return False
 
 
+_FACTORIES = frozenset(f"call:{f}" for f in ("zeros", "ones", "empty", "full", "rand", "randn", "arange", "new_zeros",
+                                               "new_ones", "new_empty", "new_full"))
 SIZE_TAGS = frozenset({"attr:shape", "call:size", "call:numel", "call:nelement"})
 
 
