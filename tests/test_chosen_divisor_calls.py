@@ -74,7 +74,8 @@ def weight_getattr_of_a_call(o, t):
 
 _CHOSEN = ("a division by a number literal a conditional expression chose", "a division run by C code",
            "a branch of the body's Python code")
-_BATCH = ("a division by a number", "its normaliser", "a number computed from ``len(targets)``")
+_BATCH = ("a division by a number", "its normaliser", "a number computed from ``len(targets)``",
+          "computed from the number of images")
 _WEIGHT = ("a Python test of an image's weight",)
 DECLINED = {  # body -> what its warnings may name as the op (the first where the batch's count decides nothing else)
     chosen_torch_div: _CHOSEN, chosen_method_div: _CHOSEN, chosen_true_divide_inline: _CHOSEN,

@@ -105,11 +105,11 @@ def test_a_grid_with_as_many_cells_as_images_declines(search):
     assert not _wrong_on_rule_batches(lambda o, t: search(o, t, lambda _: torch.linspace(0, 1, len(t) + 1)))
 
 
-def _declined_naming(body, said_part: str) -> None:
-    """``body`` on every rule batch: no companion, and a warning naming ``said_part``."""
+def _declined_naming(body, said_part: str, *others: str) -> None:
+    """``body`` on every rule batch: no companion, and a warning naming ``said_part`` (or one of ``others``)."""
     for seed, weights in RULE_BATCHES:
         got, _, said = split_outcome(body, list(rule_batch(seed, weights)), [ROWS, TARGETS])
-        assert not got and any(said_part in w for w in said), (seed, said)
+        assert not got and any(part in w for w in said for part in (said_part, *others)), (seed, said)
 
 
 @pytest.mark.parametrize("search", [_looped, _bucketized], ids=["searchsorted in a loop", "bucketize"])
@@ -150,7 +150,8 @@ MIXED_FLOAT_READS = {
 def test_a_float_read_of_the_batch_s_data_used_as_a_value_declines(name):
     body, said_part = MIXED_FLOAT_READS[name]
     assert not _wrong_on_rule_batches(body)
-    _declined_naming(body, said_part)
+    # (or, where ``_provenance`` reads the factor or divisor first, the host read no rule matched)
+    _declined_naming(body, said_part, "read on the host from values of several images")
 
 
 SEEN: list[float] = []

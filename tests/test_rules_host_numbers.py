@@ -231,7 +231,7 @@ def test_an_int_count_put_in_a_list_declines():
         counts = [0.5 * n]
         return {"loss": e.mean() * counts[0]}
 
-    assert_declines(body, ["Tensor.item"])
+    assert_declines(body, ["Tensor.item", "that no rule of host reads matched"])
 
 
 def test_a_count_through_math_declines():
@@ -362,7 +362,7 @@ def test_a_divisor_computed_from_a_read_by_arithmetic_declines(body):
     got, want, said = outcome(body)
     assert got == {}, (got, want)
     assert any(w in m for m in said for w in ["Tensor.item", "Tensor.__int__", "computed in the body by Python",
-                                              "a number read on the host"]), said
+                                              "a number read on the host", "number read on the host from values"]), said
 
 
 def test_a_difference_of_a_literal_and_a_read_count_is_followed_per_group():
@@ -713,7 +713,8 @@ def test_a_literal_divisor_chosen_by_a_switch_of_the_batch_declines(body):
     the branch; never the batch's arm read as the group's count."""
     got, want, said = outcome(body)
     assert want and got == {}, (got, want)
-    assert any("'loss'" in m and ("a division by a number computed" in m or "branch" in m) for m in said), said
+    assert any("'loss'" in m and ("a division by a number computed" in m or "branch" in m
+                                  or "a number chosen by a Python test" in m) for m in said), said
 
 
 def test_a_count_read_next_to_a_len_that_is_not_the_builtin_declines():

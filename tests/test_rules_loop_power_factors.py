@@ -6,8 +6,8 @@ body multiplies by the same number: it is that iteration's weight, as its float 
 (which split before). Each body is compared with the oracle on batches of 2 to 5 images, a group
 absent in some. Near misses: the counter of a loop over the images (``enumerate(targets)``, a
 position there), a ``range`` of the count, a count kept in a local or looped over in a tuple still
-decline. Pinned (strict xfail, silently WRONG on main before this rule): a factor computed in a
-local from ``len(targets)`` (``m = len(t) + 1; m * loss``)."""
+decline. A factor computed in a local from ``len(targets)`` (``m = len(t) + 1; m * loss``), silently
+WRONG before session 40 (pinned here), declines since fz40 (``_provenance.length_arithmetic``)."""
 
 from __future__ import annotations
 
@@ -139,7 +139,8 @@ def test_a_position_or_a_count_of_the_images_still_declines(body):
         assert any("'loss'" in m for m in said), said
 
 
-# -- pinned: found by this rule's near misses, silently wrong on main before it (not this rule's)
+# -- found by this rule's near misses, silently wrong before fz40 (session 40): ``_provenance`` reads the
+# factor's ``len(t) + 1`` at the product's fallback and declines
 
 
 def count_kept_in_a_local_plus_one(o, t):
@@ -152,9 +153,6 @@ def count_kept_in_a_local_halved(o, t):
     return {"loss": 2 ** m * F.l1_loss(o["x"], _y(t))}
 
 
-@pytest.mark.xfail(strict=True, reason="known WRONG: a factor computed in a local from len(targets) (m = len(t) + 1, "
-                                       "then m * loss) is taken as a constant; on a group alone it is the group's "
-                                       "count plus one (stored_shifted_lengths reads divisions only)")
 @pytest.mark.parametrize("body", [count_kept_in_a_local_plus_one, count_kept_in_a_local_halved])
 def test_a_factor_computed_in_a_local_from_the_count_declines(body):
     for seed, w in BATCHES:

@@ -28,6 +28,7 @@ Tags = frozenset[str]
 
 _NONE: Tags = frozenset()
 _UNKNOWN: Tags = frozenset({"?"})
+_NUMBERS: Tags = frozenset({"P", "V", "W", "L", "H"})  # what makes a value a number (of the batch, of an image)
 _NULL: Tags = frozenset({"null"})  # what PUSH_NULL and ``LOAD_GLOBAL (NULL + f)`` put below a callable
 _CHECKED = (3, 11)
 
@@ -254,18 +255,19 @@ class _Reading:
                 s.append(_plain(x) | {"cmp:not"})
             elif op in ("COMPARE_OP", "IS_OP", "CONTAINS_OP"):
                 a, b = pop(2)
-                a, b = _plain(a), _plain(b)
-                s.append(a - {"P"} | b - {"P"} | {f"cmp:{i.argrepr or op}"} | _compared(a, b))
+                a, b = _plain(a) - {"joined"}, _plain(b) - {"joined"}
+                # (a test's outcome is no number of the batch: the branch rules decide it per group)
+                s.append(a - _NUMBERS | b - _NUMBERS | {f"cmp:{i.argrepr or op}"} | _compared(a, b))
             elif op == "BINARY_SUBSCR":
                 a, b = pop(2)
                 a, b = _plain(a), _plain(b)
                 # ``targets[0]``: one image of an argument picked by position (not a loop's item's ``x[0]``,
                 # nor ``outputs["layers"][0]``)
                 picked = len(a) == 1 and _rooted(a) and _pure_literal(b) is not None
-                s.append(a | b - {"P"} | {"sub"} | ({"pick"} if picked else _NONE))
+                s.append((a | b - {"P"}) - {"joined"} | {"sub"} | ({"pick"} if picked else _NONE))
             elif op == "BINARY_SLICE":
                 a, b, c = pop(3)
-                s.append(_plain(a) | _plain(b) | _plain(c) | {"sub"})
+                s.append((_plain(a) | _plain(b) | _plain(c)) - {"joined"} | {"sub"})
             elif op in ("BUILD_TUPLE", "BUILD_LIST", "BUILD_SET", "BUILD_STRING", "BUILD_SLICE"):
                 items = pop(arg)
                 listed = op in ("BUILD_TUPLE", "BUILD_LIST") and any(_pure_literal(x) is not None for x in items)
@@ -359,9 +361,24 @@ class _Reading:
         """A call's result: its arguments', its receiver's, the called names, and what a
         comprehension or generator expression it runs produces from them."""
         names = {t[5:] for t in fn if t.startswith("name:")}
-        out = (_plain(receiver) | _union(_plain(a) for a in args)) - {"P"}
+        out = (_plain(receiver) | _union(_plain(a) for a in args)) - {"P", "joined", "listed"}
+        if f"call:{next(iter(names), '')}" in _JOINED and any("listed" in a for a in args):
+            # (the very tensor a join of a comprehension's items returned, ``torch.cat([u["labels"] for u in t])``:
+            # a call, a subscript or arithmetic on it is another; ``torch.cat([r, r[m]])`` of rows is the rows')
+            out |= {"joined"}
         out |= {f"call:{n}" for n in names}
-        out |= _number_call(names, fn, _plain(receiver), [_plain(a) for a in args], args)
+        if any("L" in _plain(a) for a in args):
+            out |= {f"lcall:{n}" for n in names}  # (a call given ``len(targets)``: ``min(len(t), 3)``)
+        number = _number_call(names, fn, _plain(receiver), [_plain(a) for a in args], args)
+        if "H" in number or "call:len" in out and "global:len" in fn:
+            # a host read, a length: what was done to the tensor or list before is no arithmetic on the number
+            out = frozenset(t for t in out if t.startswith(("arg:", "free:")) or t in _KEPT_BY_READS)
+        elif "P" not in number:
+            out -= {"L"}  # (``torch.arange(len(t))``: a tensor, no number of images)
+        out |= number
+        if len(names) == 1 and (name := next(iter(names))) in _COMPUTING and (receiver | fn) & (
+                {f"global:{m}" for m in _MATH} | {f"global:{name}"}):
+            out |= {f"mcall:{name}"}  # ``math.sqrt(n)``, ``round(n)`` (not a tensor's ``.pow``, ``.sqrt``)
         for t in fn:
             if t.startswith("code:"):
                 code = self._nested.get(int(t[5:]))
@@ -373,7 +390,7 @@ class _Reading:
                 inner = reading(code, first)
                 if inner is None:
                     return out | _UNKNOWN
-                out |= inner.produced | {"comp"}
+                out |= inner.produced | {"comp", "listed"}
                 tested = _union(inner.tested.values())
                 if tested - {"iter"}:
                     out |= tested - {"P"} | {"filter"} | ({"vfilter"} if "vcmp" in tested else _NONE)
@@ -385,6 +402,13 @@ _SIZES = frozenset({"shape", "ndim", "size", "numel", "dim", "nelement"})
 # methods that read a tensor's values on the host
 _READS = frozenset({"item", "tolist"})
 _MATH = frozenset({"math", "np", "numpy"})
+# calls joining a comprehension's tensors into one (``len`` of it counts the items of every image)
+_JOINED = frozenset({"call:cat", "call:concat", "call:concatenate", "call:stack", "call:hstack", "call:vstack"})
+# tags a host read keeps of the tensor it reads (where it comes from, not what was computed)
+_KEPT_BY_READS = frozenset({"iter", "comp", "filter", "pick"})
+# Python arithmetic on a host read no rule of host reads follows (they match its value, floored or
+# shifted by an epsilon): ``sorted([n, 2])[-1]``, ``round(n / 2)``, ``min(n, 8)``, ``n // 2``
+_UNFOLLOWED_READ = frozenset({"call:sorted", "call:round", "call:abs", "call:min", "op://", "op:%", "op:**"})
 # functions of ``_MATH`` that compute (not ``np.asarray``, ``np.int64``, ``math.prod``: a conversion, a product)
 _COMPUTING = frozenset({"sqrt", "ceil", "floor", "log", "log2", "log10", "exp", "pow", "trunc", "isqrt", "round",
                         "power", "rint", "fabs", "abs", "absolute", "minimum", "clip"})
@@ -416,10 +440,12 @@ def _arithmetic(op: str, a: Tags, b: Tags) -> Tags:
     """``a <op> b``: Python arithmetic where both may be Python numbers, marked where a number of
     the batch is in it (``vop:-``; ``vop:+lit`` for a literal added)."""
     if "P" not in a or "P" not in b:
-        return (a | b) - {"P"} | {f"op:{op}"}
+        return (a | b) - {"P", "joined"} | {f"op:{op}"}
     if op == "*" and 0.0 in (_pure_literal(a), _pure_literal(b)):
         return frozenset({"P", "lit:0", f"op:{op}"})  # ``0.0 * n``: 0 on any call
     out = a | b | {f"op:{op}", "P"}
+    if "L" in a or "L" in b:
+        out |= {f"lop:{op}"}  # (arithmetic on ``len(targets)`` itself, not beside it: ``length_arithmetic``)
     if "V" in a or "V" in b:
         out |= {f"vop:{op}"}
         if op in ("+", "-") and any(_pure_literal(x) not in (None, 0.0) for x in (a, b)):
@@ -436,20 +462,23 @@ def _compared(a: Tags, b: Tags) -> Tags:
     count) is read where it runs: the branch rules decide it per group."""
     if "P" not in a or "P" not in b:
         return _NONE
-    return frozenset({"P", "vcmp"}) if declined_number(a) or declined_number(b) else frozenset({"P"})
+    return frozenset({"P", "vcmp"}) if declined_number(a) or declined_number(b) or "vlen" in a | b else frozenset({"P"})
 
 
 def _chosen(tested: Tags) -> Tags:
     """What a value chosen by tests with ``tested``'s tags carries: ``vcond`` where a test compared
     numbers of the batch in Python."""
     # (the test's own arithmetic is not the chosen value's: the branch rules decide the test per group)
-    return tested - {"P"} - FORBIDDEN | {"cond"} | ({"vcond", "V"} if "vcmp" in tested else _NONE)
+    # (nor a test of ``len(targets)`` or of a host read: the rules of lengths and host reads decide it per group)
+    # (``ncond``: a test of Python numbers, ``n > 2``, ``n or 2``; not ``i != j`` of a loop's positions)
+    return tested - {"P", "L", "H", "V"} - FORBIDDEN | {"cond"} | ({"ncond"} if "P" in tested else _NONE) \
+        | ({"vcond", "V"} if "vcmp" in tested else _NONE)
 
 
 def _element(x: Tags) -> Tags:
     """An item a loop or comprehension takes from ``x``: no number of the batch itself (an index of
     ``range(len(targets))`` is one image's), derived from one image's values (``iter``)."""
-    return frozenset(t for t in x if t not in ("V", "P") and not t.startswith("v")) | {"iter"}
+    return frozenset(t for t in x if t not in ("V", "P", "L", "H") and not t.startswith("v")) | {"iter"}
 
 
 def _batch(x: Tags) -> Tags:
@@ -459,6 +488,14 @@ def _batch(x: Tags) -> Tags:
     if not _rooted(x):
         return _NONE
     return frozenset({"W"}) if "iter" in x and "comp" not in x else frozenset({"V"})
+
+
+def _read_of(x: Tags) -> Tags:
+    """``H`` for a host read (``.item()``, ``int(..)``) of a tensor ``x`` computed from the call's
+    arguments over several images (not one loop item's): the rules of host reads follow its value
+    through a floor, an ``+ eps``, a literal multiple; a fallback that meets it reads it as a
+    constant."""
+    return frozenset({"H"}) if "V" in _batch(x) else _NONE
 
 
 def _counted_length(x: Tags) -> bool:
@@ -486,14 +523,16 @@ def _number_call(names: set[str], fn: Tags, receiver: Tags, args: list[Tags], ra
     if builtin and name == "len":
         if args and args[0] and all(t.startswith("arg:") for t in args[0]):
             return frozenset({"P", "L"})  # ``len(targets)``: its arithmetic is read by ``_lengths``
+        if args and _rooted(args[0]) and "comp" in args[0] and "joined" in args[0] and "filter" not in args[0]:
+            return frozenset({"P", "V", "vlen"})  # ``len(torch.cat([u["labels"] for u in t]))``: the targets' instances
         return frozenset({"P"}) | (_batch(args[0]) if args and _counted_length(args[0]) else _NONE)
     if not builtin and name in _READS:
-        return frozenset({"P"}) | _values_read(receiver)  # (its arithmetic is followed by the rules of host reads)
+        return frozenset({"P"}) | _values_read(receiver) | _read_of(receiver)  # (followed by the rules of host reads)
     if not builtin and name in _SIZES:
         return frozenset({"P"})  # (a size of image rows is a ``RowCount``, followed where it meets the images)
     if builtin and name in ("float", "int", "bool"):
         if args and "P" not in args[0]:
-            return frozenset({"P"}) | _values_read(args[0])  # ``float(mask.sum())``: a host read (see ``_READS``)
+            return frozenset({"P"}) | _values_read(args[0]) | _read_of(args[0])  # ``float(mask.sum())``: a host read
         if name == "int" and args and "V" in args[0] and any(t.startswith("vop:") for t in args[0]):
             return frozenset({"P", "V", "vcall:int"})  # ``int(n * 3)``: truncated
         return frozenset({"P"}) | ({"V"} if varying else _NONE)
@@ -543,6 +582,89 @@ _SPELLED = {"vop:*V": "n * m of two numbers of the batch", "vcall:int": "int(n *
             "vsumlit": "sum([n, c])", "vcond": "a value chosen by comparing n in Python",
             "vfilter": "a comprehension filtered by comparing numbers in Python",
             "pick": "a number of one image picked by position (targets[0])"}
+
+
+def unfollowed_read(tags: Tags | None) -> str | None:
+    """The Python arithmetic on a number read on the host (``H``) that the rules of host reads do
+    not follow, None where none is seen (or no host read)."""
+    if tags is None or "H" not in tags:
+        return None
+    found = sorted(tags & _UNFOLLOWED_READ | {t for t in tags if t.startswith("mcall:")})
+    return found[0] if found else None
+
+
+# Python arithmetic on ``len(targets)`` that meets a fallback: the rules of lengths did not follow it
+# (``len(t) + 1``, ``len(t) * 3``, ``len(t) ** 2``, ``min(len(t), 3)``, ``sum([len(t), 1])``)
+_LENGTH_ARITHMETIC = frozenset({"op:+", "op:-", "op:*", "op:/", "op://", "op:%", "op:**", "call:round", "call:sum", "call:min",
+                                "call:sorted", "call:abs", "call:int"})
+
+
+def length_arithmetic(tags: Tags | None, path: str) -> str | None:
+    """The Python arithmetic on the number of images (``L``: ``len(targets)``) in ``tags`` at the
+    ``path`` ("div", "mul") of a loss, None where there is none (``float(len(t))``, ``max(len(t), 1)``
+    are the rules of lengths'; a divisor's cap ``min(len(t), 8)`` too, and a factor's ``x / len(t)``:
+    a mean over the images, the rules of statistics')."""
+    if tags is None or "L" not in tags:
+        return None
+    on_length = {t[1:] for t in tags if t.startswith(("lop:", "lcall:"))}  # (``op:+``, ``call:sum`` done to it)
+    found = sorted(on_length & (_LENGTH_ARITHMETIC - ({"call:min"} if path == "div" else {"op:/"}))
+                   | {t for t in on_length if t.startswith("call:") and t[5:] in _COMPUTING})
+    return found[0] if found else None
+
+
+def extreme_arithmetic(tags: Tags | None) -> bool:
+    """Whether ``tags`` show Python arithmetic (``2 * n``) on the largest or smallest of per-image
+    numbers (``max(len(u["labels"]) for u in t)``) or on a count of the images a comprehension
+    filtered: their rules follow the number itself, not a multiple or a shift of it (nor a size of a
+    tensor laid out by it, ``x[:, :2 * n].shape[1]``: the size rules follow that)."""
+    return tags is not None and "V" in tags and bool(tags & {"vext", "filter"}) and not tags & SIZE_TAGS and (
+        "P" not in tags or any(t.startswith("vop:") for t in tags))  # (or made a tensor: ``torch.as_tensor(n)``)
+
+
+def chosen_literal(tags: Tags | None, value: float) -> bool:
+    """Whether ``tags`` show a value chosen by a Python test (``n if n > 2 else 2``) among whose
+    literals is ``value``: it may be the literal, whatever count it equals."""
+    if tags is None or "ncond" not in tags or tags & SIZE_TAGS and tags & _FACTORIES:
+        return False  # (a size of a tensor a factory made, ``torch.zeros(n, 4).shape[0]``: the made sizes' rules)
+    for t in tags:
+        if t.startswith("lit:"):
+            try:
+                if float(t[4:]) == value:
+                    return True
+            except ValueError:
+                pass
+    return False
+
+
+_FACTORIES = frozenset(f"call:{f}" for f in ("zeros", "ones", "empty", "full", "rand", "randn", "arange", "new_zeros",
+                                               "new_ones", "new_empty", "new_full"))
+SIZE_TAGS = frozenset({"attr:shape", "call:size", "call:numel", "call:nelement"})
+
+
+def size_through_math(tags: Tags | None) -> str | None:
+    """The function of ``math`` (``math.sqrt(x.numel())``) or ``sorted`` a size of a tensor went
+    through in ``tags``: a plain float the size's count does not follow; None where none is seen."""
+    if tags is None or not tags & SIZE_TAGS:
+        return None
+    found = sorted(t for t in tags if t.startswith("mcall:") or t == "call:sorted")
+    return found[0] if found else None
+
+
+def unseen_tests(code: types.CodeType) -> list[str]:
+    """The tests in ``code`` (comparisons, truth tests of ``or`` / ``if``) of a number of the batch that
+    no branch rule decides per group: a length of a tensor joined from every image's
+    (``len(torch.cat([u["labels"] for u in t])) > 4``), a length of one image's field picked by
+    position (``len(t[0]["labels"]) > 2``: on a group alone, another image's), each spelled once."""
+    r = reading(code)
+    if r is None:
+        return []
+    out = []
+    for tags in r.tested.values():
+        if "vlen" in tags:  # (a test's outcome carries no ``V``: see COMPARE_OP)
+            out.append("a length of a tensor joined from every image's (``len(torch.cat([u[\"labels\"] for u in t]))``)")
+        elif "pick" in tags and "vcmp" in tags:  # (not ``"masks" in targets[0]``: no number compared)
+            out.append("a length of one image's field picked by position (``len(targets[0][\"labels\"])``)")
+    return list(dict.fromkeys(out))
 
 
 def spelled(tag: str) -> str:

@@ -2841,10 +2841,10 @@ def _weight_statistic(frame: Frame, op: str, c: Any, track: Track | None) -> Non
         return  # a number of the images' data (``t["scale"]``), not computed from their weights
     if isinstance(c, (int, float)) and (float(c).is_integer() or frame.from_arguments(float(c))):
         return  # a literal (``/ 3``, ``* 2``), a count or an outside normaliser: read as such (README)
-    weights = [frame.host_weight(b) for b in range(frame.num_images)]
-    if all(w == 1 for w in weights):
+    held = _weight_stats(frame)
+    if held is None:
         return
-    stats = (sum(weights), sum(weights) / len(weights))  # type: ignore[arg-type]
+    weights, stats = held
     message = f"a reduced loss is scaled at {op} by a statistic of the images' weights (their sum or mean)"
     if isinstance(c, Tensor):  # ``w.mean() + 1e-6``: up to an eps added, as a count is read (``near_count``)
         v = c.detach().reshape(()).to(torch.float64)
@@ -2855,6 +2855,23 @@ def _weight_statistic(frame: Frame, op: str, c: Any, track: Track | None) -> Non
     elif any(near_count(c, z) and all(z != w for w in weights) for z in stats) and not length_arithmetic(
             lambda x: _batch_wide(frame, x)):
         frame.doubt(torch.ones((), dtype=torch.bool), message)
+
+
+def _weight_stats(frame: Frame) -> tuple[list[Any], tuple[float, float]] | None:
+    """The images' weights (on the host) and their sum and mean; None where every weight is 1."""
+    weights = [frame.host_weight(b) for b in range(frame.num_images)]
+    if all(w == 1 for w in weights):
+        return None
+    return weights, (sum(weights), sum(weights) / len(weights))  # type: ignore[arg-type]
+
+
+def _is_weight_statistic(frame: Frame, c: Any) -> bool:
+    """Whether the Python number ``c`` equals the sum or the mean of the images' weights (and no one
+    weight): ``_weight_statistic``'s to decline, naming it."""
+    if frame.weights_on(torch.device("cpu")) is None or not isinstance(c, (int, float)) or float(c).is_integer():
+        return False  # (a whole number is a literal or a count, as ``_weight_statistic`` reads it)
+    held = _weight_stats(frame)
+    return held is not None and any(near_count(c, z) and all(z != w for w in held[0]) for z in held[1])
 
 
 def _batch_wide(frame: Frame, x: Any, depth: int = 0) -> bool:
@@ -3099,6 +3116,8 @@ def _ratio_arithmetic(
         if kind == "div" and ta.ratio.kind is RatioKind.SUM and not ta.ratio.divisors and not _arithmetic_of_reads(frame, b):
             # a tensor made from the number (``torch.tensor(len(pos_inds))``) divides as the number
             counted = frame.host_normaliser(other if isinstance(b, Tensor) and tb is None else b, divisor_floor)
+            if counted is not None and (why := _unfollowed_read()):
+                return lost_track(why, pred)
             if counted is not None:  # ``l.sum() / num_pos`` with ``num_pos = mask.sum().item()``
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=counted))
         if (kind == "div" and frame.mixed_sizes and (type(other) is int or type(other) is float and other.is_integer())
@@ -3143,7 +3162,7 @@ def _ratio_arithmetic(
             if not weight and _by_count(frame, other, positions=False) and (frame.per_image_targets is None or not read_fields(
                     frame.per_image_targets, other)):  # (fields' numbers: the field rules name the field)
                 return lost_track(COUNTED_FACTOR, pred)
-            if why := _computed_number(frame, "mul", ta.ratio, other):
+            if why := _computed_number(frame, "mul", ta.ratio, other, value=other):
                 return lost_track(why, pred)
             return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
         if kind == "div":
@@ -3191,6 +3210,8 @@ def _ratio_arithmetic(
                 return lost_track(UNPROVEN_COUNTER, pred)  # (a constant where it equals no count, counted from no count)
             if isinstance(constant, str):  # (every reason ``_constant_divisor`` gives is a decline's)
                 return lost_track(constant, pred)
+            if constant is False and not frame.plain_counts and _feature_size_root(frame):
+                constant = True  # ``/ math.sqrt(x.shape[-1])`` equal to a count of this batch by value only
             if constant and (why := _computed_number(frame, "div", ta.ratio, other)):
                 return lost_track(why, pred)
             if constant:
@@ -3203,7 +3224,7 @@ def _ratio_arithmetic(
                 and _side_size(frame, other)
             if side == MADE_SIDE_SIZE_DIVISOR:
                 return lost_track(MADE_SIDE_SIZE_DIVISOR, pred)
-            if side and (why := _computed_number(frame, "div", ta.ratio, other)):
+            if side and (why := _computed_number(frame, "div", ta.ratio, other, value=other)):
                 return lost_track(why, pred)
             if side:  # ``/ outputs["c"].shape[1]``: the argument's queries on a group alone too
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
@@ -3213,7 +3234,7 @@ def _ratio_arithmetic(
                 return _over_argument(ta, other)
             if _average_over_instances(frame, ta.ratio, other):
                 return lost_track(AVERAGE_OVER_INSTANCES, pred)
-            if why := _computed_number(frame, "div", ta.ratio, other):
+            if why := _computed_number(frame, "div", ta.ratio, other, value=other if isinstance(other, (int, float)) else None):
                 return lost_track(why, pred)
             if read_as_count and type(other) is int and other == frame.num_images and _images_by_value_only(frame, other):
                 return lost_track(IMAGES_BY_VALUE, pred)
@@ -3264,7 +3285,7 @@ def _ratio_arithmetic(
                 return lost_track(STATISTIC_FACTOR, tb.from_prediction)
             if _sizes_factor(frame, tb.ratio, other):
                 return lost_track(BY_SIZES_FACTOR, tb.from_prediction)
-            if why := _computed_number(frame, "mul", tb.ratio, other, right=False):
+            if why := _computed_number(frame, "mul", tb.ratio, other, right=False, value=other):
                 return lost_track(why, tb.from_prediction)
             return Track(from_prediction=tb.from_prediction, ratio=_scaled_by(frame, tb.ratio, other))
     return None
@@ -6036,16 +6057,35 @@ INDEX_NUMBER = ("a Python number the body took from the matcher's indices of one
                 "group alone another image's, or other values")
 
 
-def _computed_number(frame: Frame, path: str, ratio: Ratio | None = None, operand: Any = None,
-                     right: bool = True) -> str | None:
+UNMATCHED_READ = ("a Python number read on the host from values of several images (``int(mask.sum())``) that no "
+                  "rule of host reads matched (``max(2 * n, 1e-3)``): on a group alone it is the group's read")
+LENGTH_ARITHMETIC = ("a Python number computed from the number of images (``len(targets) + 1``, ``len(t) * 3``) that "
+                     "no rule of lengths follows: on a group alone it is computed from the group's")
+SIZE_THROUGH_MATH = ("a plain float computed from a size of image rows by a function of ``math`` (``math.sqrt(x.numel())``): "
+                     "on a group alone it is computed from the group's rows")
+COUNT_FACTOR = ("a Python number of the batch (a statistic of one number per image: a count of the images that pass a "
+                "test, the largest of their counts, a sum of their fields) as a factor no rule follows: on a group alone "
+                "it is the group's")
+EXTREME_ARITHMETIC = ("a number computed in Python (``2 * n``) from the largest of per-image counts or from a count of the "
+                      "images a comprehension filtered: on a group alone it is computed from the group's")
+CHOSEN_LITERAL = ("a number chosen by a Python test between a number of the batch and a literal it equals "
+                  "(``n if n > 2 else 2``), read as a count: on a group alone the literal stays")
+UNFOLLOWED_READ = ("a Python number read on the host from values of several images, put through Python arithmetic "
+                   "that the rules of host reads do not follow")
+
+
+def _computed_number(frame: Frame, path: str, ratio: Ratio | None = None, operand: Any = None,  # noqa: C901
+                     right: bool = True, value: Any = None) -> str | None:
     """A reason to decline the ``path`` ("div", "mul") of a loss (``ratio``) by a number ``operand``
     no rule proved, where the code that made it (read by ``_provenance``) puts a number of the batch
     through arithmetic no rule follows (``n - 3``, ``round(n / 2)``, ``min(n, 3)``,
-    ``len(targets[0]["labels"])``), takes it from one image's matcher indices (``INDEX_NUMBER``: the
-    indices are no image's tracked data, so no rule of sizes or host reads sees its value), or puts a
-    number passed in through what keeps no share (``_passed_number_function``): read as a constant or
-    as a count it equals, its share on a group alone would be silently wrong. ``right``: the number
-    is the op's right operand (a loss times it), not its left (it times a loss)."""
+    ``len(targets[0]["labels"])``, a host read no rule matched, a size through ``math``), takes it from
+    one image's matcher indices (``INDEX_NUMBER``: the indices are no image's tracked data, so no rule
+    of sizes or host reads sees its value), or puts a number passed in through what keeps no share
+    (``_passed_number_function``): read as a constant or as a count it equals, its share on a group
+    alone would be silently wrong. ``right``: the number is the op's right operand (a loss times it),
+    not its left (it times a loss); ``value``: the number (a divisor about to be read as a count it
+    equals, a factor), None where not told."""
     from . import _provenance
     from ._bytecode import executed_number_tags
 
@@ -6056,6 +6096,25 @@ def _computed_number(frame: Frame, path: str, ratio: Ratio | None = None, operan
         return f"{path} of {COMPUTED_NUMBER} ({_provenance.spelled(found)})"
     if tags is not None and root and tags & {"pick", "vext", "vread"} and _of_indices(frame, root[0], tags):
         return f"{path} of {INDEX_NUMBER}"
+    if tags is not None and "H" in tags and any(t.startswith("op:") for t in tags) \
+            and any(read.image is None for read in frame.host_reads):  # (Python arithmetic on the read: ``2 * n``)
+        return f"{path} of {UNMATCHED_READ}"
+    if path == "mul" and _is_weight_statistic(frame, value):
+        return None  # (``* (sum(ws) / len(t))``: ``_weight_statistic`` declines it, naming it)
+    if path == "mul" and tags is not None and "V" in tags \
+            and ("vcond" in tags or not tags & _provenance.SIZE_TAGS):  # (a size, ``x.shape[1]`` of queries laid
+        # out by a count, is the size rules'; a value a test of it chose is not)
+        return f"mul of {COUNT_FACTOR}" + (f" ({_provenance.spelled('vcond')})" if "vcond" in tags else "")
+    if (op := _provenance.length_arithmetic(tags, path)) is not None and not (
+            path == "div" and tags is not None and "cond" in tags and isinstance(operand, (int, float))
+            and float(operand) == frame.num_images):  # (the count itself on the way this call took: ``if flag: n = 2 * n``)
+        return f"{path} of {LENGTH_ARITHMETIC} (``{op.split(':', 1)[1]}``)"
+    if frame.plain_counts and (op := _provenance.size_through_math(tags)) is not None:
+        return f"{path} of {SIZE_THROUGH_MATH} (``{op.split(':', 1)[1]}``)"
+    if path == "div" and isinstance(value, (int, float)) and _provenance.chosen_literal(tags, float(value)):
+        return f"{path} of {CHOSEN_LITERAL} ({float(value):g})"
+    if _provenance.extreme_arithmetic(tags):
+        return f"{path} of {EXTREME_ARITHMETIC}"
     if (function := _passed_number_function(frame, tags, path, ratio, operand, right)) is not None:
         return f"{path} of {PASSED_NUMBER_FUNCTION} ({function})"
     return None
@@ -6166,3 +6225,28 @@ def _is_float_text(text: str) -> bool:
 
 
 _CONVERSIONS = frozenset({"call:float", "call:int", "call:tensor", "call:as_tensor", "call:new_tensor"})
+
+
+def _feature_size_root(frame: Frame) -> bool:
+    """Whether the divisor being executed is a function of ``math`` of a size of a tensor alone
+    (``math.sqrt(q.shape[-1])``, read by ``_provenance``; no arithmetic), with no count of images, number of the
+    batch or host read in it, where no size of image rows was made a plain number in the call
+    (``frame.plain_counts``): a constant of the layout, whatever count of the batch it equals."""
+    from . import _provenance
+    from ._bytecode import executed_number_tags
+
+    tags = executed_number_tags()
+    # one function of one size, no arithmetic beside it: ADVENT's ``n * h * w * math.log2(c)`` holds the images' ``n``
+    return (_provenance.size_through_math(tags) is not None and tags is not None
+            and not tags & {"V", "W", "L", "H", "?", "iter", "comp"} and not any(t.startswith("op:") for t in tags))
+
+
+def _unfollowed_read() -> str | None:
+    """A reason to decline a division the rules of host reads matched by value, where the code that
+    made the divisor (read by ``_provenance``) puts the read through arithmetic they do not follow
+    (``sorted([n, 2])[-1]`` equals ``n`` on the batch, not on a group alone whose read is below 2)."""
+    from . import _provenance
+    from ._bytecode import executed_number_tags
+
+    found = _provenance.unfollowed_read(executed_number_tags())
+    return None if found is None else f"div of {UNFOLLOWED_READ} (``{found.split(':', 1)[1]}``)"

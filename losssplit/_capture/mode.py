@@ -29,7 +29,7 @@ from typing import Any
 import torch
 from torch.overrides import TorchFunctionMode
 
-from . import _bytecode, _lengths
+from . import _bytecode, _lengths, _provenance
 from . import ratio as _ratio
 from ._bytecode import summed_in_loop
 from .ratio import Ratio, RatioKind, count_multiple, version_of
@@ -1677,6 +1677,9 @@ class Frame:
         if not names:
             return
         self.count_formatted = _bytecode.formats_a_count(code, frozenset(names))
+        for what in _provenance.unseen_tests(code):  # (a Python test no branch rule sees: on a group alone it may go
+            # the other way)
+            self.branches.append(Branch(None, "eq", 0.0, False, f"a Python test of {what}"))
         bound = dict(zip(params, (wrapped.__self__, *args) if shift else args))
         bound.update((n, v) for n, v in kwargs.items() if n in params)
         found = _lengths.length_tests(fn, bound, frozenset(names))
