@@ -23,6 +23,8 @@ from test_rules_index_numbers import batch as index_batch
 # second batch a palindrome whose first group's reversal cuts elsewhere
 BATCHES = [([1.0, 0.5, 1.0, 0.5], [1, 3, 2, 2]), ([1.0, 1.0, 0.5], [1, 2, 1]), ([0.5, 1.0], [2, 1]),
            ([1.0, 1.0, 0.5, 0.5, 0.5], [2, 2, 1, 3, 1]), ([1.0, 1.0, 1.0], [3, 1, 2])]
+# an image without matches: its section 0, its piece empty
+EMPTY = [([1.0, 0.5, 1.0, 0.5], [2, 0, 3, 1])]
 
 
 def batch(k: int) -> tuple[list, list]:
@@ -113,3 +115,11 @@ def test_sections_matching_by_value_only_decline(body):
         assert not wrong_companions(got, want)
         assert not got and said, said
     print(said)
+
+
+@pytest.mark.parametrize("body", [rank_weights_per_piece_joined_again, softmax_per_image_by_torch_split],
+                         ids=lambda f: f.__name__)
+def test_an_image_without_rows_gets_an_empty_piece(body):
+    got, want, said = split_outcome(body, *index_batch(0, EMPTY, 4200))
+    assert set(got) == set(want) and not said, said
+    assert not wrong_companions(got, want)
