@@ -11663,7 +11663,7 @@ def _positional_index_span(f: types.FrameType, start: int, at: int, sites: Mappi
     ``pieces`` holds is none."""
     constants = _constant_bounds(f)
     reader = _batch_reader(f.f_code, _outer_positions(f, sites), _size_offsets(f.f_code, sites), _free_tables(f),
-                           _picked_lists(f, targets), constants)
+                           _picked_lists(f, targets), constants | _constant_numbers(f))
     # a helper's ``range(bins)`` of a ``bins`` not proven the call's constant: the caller's count
     # (``len(targets)``) may bound it, which ``positional`` reads as no images
     unproven = _range_parameters(f.f_code) - constants | _range_free_variables(f.f_code) - _literal_cells(f)
@@ -12802,8 +12802,8 @@ class _BatchReader:
             outer = self.free(i.argval) if i.opname in _FREE_LOADS else None
             if (i.opname in self.locals and i.argval in self.params) or outer is not None and i.argval in outer.params:
                 after = ins[k + 1 : k + 3]
-                if _range_argument(ins, k) or i.opname in self.locals and i.argval in self.levels:
-                    continue  # ``range(bins)``: a number given to the call; ``enumerate(flows)`` of levels
+                if _range_argument(ins, k) or i.opname in self.locals and (i.argval in self.levels or i.argval in self.constants):
+                    continue  # ``range(bins)``: a number given to the call; ``enumerate(flows)`` of levels; a constant of the call
                 if not any(a.opname in ("LOAD_ATTR", "LOAD_METHOD", "BINARY_SUBSCR") for a in after[:1]) \
                         and not (len(after) == 2 and after[1].opname == "BINARY_SUBSCR"):
                     return True
@@ -13175,6 +13175,19 @@ def _constant_bounds(f: types.FrameType) -> frozenset[str]:
     body = capture.read_body_call_once if capture is not None else None
     return frozenset(n for n in names if _parameter_value(f, n, body, None, 0) is not _UNPROVEN)
 
+
+
+def _constant_numbers(f: types.FrameType) -> frozenset[str]:
+    """``f``'s parameters holding an int or float that is a constant of the call (``_parameter_value``:
+    RTMDet's ``topk=4`` at its default in ``min(topk, len(ious))``): the same on any group alone, so no
+    count of the images whatever it equals."""
+    code, held = f.f_code, _locals(f)
+    names = [n for n in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount] if type(held.get(n)) in (int, float)]
+    if not names:
+        return frozenset()
+    capture = CAPTURE.get()
+    body = capture.read_body_call_once if capture is not None else None
+    return frozenset(n for n in names if _parameter_value(f, n, body, None, 0) is not _UNPROVEN)
 
 
 def _owner_code(code: types.CodeType, scopes: tuple[types.CodeType, ...], name: str
