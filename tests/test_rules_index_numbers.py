@@ -29,9 +29,10 @@ BATCHES = [([1.0, 0.5, 1.0, 0.5], [1, 3, 2, 2]), ([0.5, 1.0, 0.5], [3, 1, 2]), (
            ([1.0, 1.0, 0.5, 0.5, 0.5], [2, 2, 1, 3, 1]), ([1.0, 1.0, 1.0], [3, 1, 2])]
 
 
-def batch(k: int) -> tuple[list, list]:
-    weights, counts = BATCHES[k]
-    g = torch.Generator().manual_seed(4000 + k)
+def batch(k: int, batches: list[tuple[list[float], list[int]]] = BATCHES, seed: int = 4000) -> tuple[list, list]:
+    """Batch ``k`` of ``batches``: targets of the given weights and box counts, the matcher's indices."""
+    weights, counts = batches[k]
+    g = torch.Generator().manual_seed(seed + k)
     targets, indices = [], []
     for w, n in zip(weights, counts):
         targets.append({"boxes": torch.rand(n, 4, generator=g), "labels": torch.randint(0, 3, (n,), generator=g),

@@ -3,7 +3,10 @@ computes from the image's position in that loop (``z[i, :, i % 2 * 4:..] = y[i]`
 on a group alone the image has another position, so its values sit (or are read) elsewhere. Found by
 survey 52's probes, where both were silently wrong companions; they now decline, naming the op. The
 same writes and reads at places of literals, of an inner loop's own positions or of the image's own
-sizes split exactly (``_bytecode.positional_index_part``)."""
+sizes split exactly (``_bytecode.positional_index_part``), also an inner loop over values sized by a
+parameter that is a constant of the call (RTMDet's ``k = ious.topk(min(topk, len(ious)))``, then ``cost[:, j]``
+for ``j`` of ``enumerate(k.tolist())``, survey 52: ``topk`` at its default is no count of the images,
+``_bytecode._constant_numbers``); sized by the count of the images instead, the top-k declines."""
 
 from __future__ import annotations
 
@@ -84,6 +87,33 @@ def read_at_literal_place(o, t):
     for i in range(len(t)):
         total = total + (o["x"][i, :, 1] - y[i, :, 0]).abs().sum()
     return {"loss": total / len(t)}
+
+
+def read_at_inner_positions_of_a_constant_k(o, t, topk=2):
+    total = 0.0
+    for i, u in enumerate(t):
+        err = (o["x"][i] - u["y"]).abs()
+        score = err.detach().sum(0)
+        k = score.topk(min(topk, len(score)), dim=0).indices
+        for j, _ in enumerate(k.tolist()):
+            total = total + err[:, j].sum()
+    return {"loss": total / len(t)}
+
+
+def read_at_inner_positions_of_the_image_count(o, t, topk=2):
+    total = 0.0
+    for i, u in enumerate(t):
+        err = (o["x"][i] - u["y"]).abs()
+        score = err.detach().sum(0)
+        k = score.topk(min(len(t), len(score)), dim=0).indices
+        for j, _ in enumerate(k.tolist()):
+            total = total + err[:, j].sum()
+    return {"loss": total / len(t)}
+
+
+def test_an_inner_loop_sized_by_a_constant_parameter_splits_and_by_the_image_count_declines():
+    check_rule(read_at_inner_positions_of_a_constant_k, "")
+    check_rule(read_at_inner_positions_of_the_image_count, "Tensor.topk sized by a number", declines=True)
 
 
 def test_a_write_at_a_place_of_the_position_declines():

@@ -4939,6 +4939,114 @@ def own_size_argument(index: int, keyword: str, passed: int, x: Any) -> bool:
     return seen
 
 
+def per_item_sections(index: int, keyword: str, passed: int) -> Any:
+    """Whether the argument the call the caller's code is executing passes as ``keyword=`` or at
+    ``index`` (as ``literal_size`` counts it) is a local the code stores once, outside any loop, as
+    a list comprehension over a parameter it never stores, calls a method of or writes into, each element
+    computed from that item alone: its own sizes (``len``, ``.shape``, ``.numel()``, keys and
+    attributes of it), int literals, arithmetic (Align-DETR's ``per_image = [len(j) // 2 for _, j
+    in indices]``), the local never changed after (only iterated, unpacked into a list, or passed
+    to a builtin or a tensor method): the parameter's value, whose items on a group alone (where it
+    is a list of one item per image) make the group's items' own numbers, in order. None otherwise,
+    or on a Python whose layout was not checked."""
+    f = _caller()
+    if f is None or sys.version_info[:2] not in _FLOOR_CHECKED or _builtin(f, "len") is not len:
+        return None
+    instructions, at = _located_frame(f.f_code, _lasti(f))  # (``Tensor.split`` is a Python function of torch's)
+    call = _call_spans(f.f_code, at) if at is not None and instructions[at].opname == "CALL" else None
+    k = _argument_at(len(call[0]), call[1], index, keyword, passed) if call is not None else None
+    span = instructions[call[0][k][0] : call[0][k][1]] if call is not None and k is not None else []
+    if len(span) != 1 or span[0].opname != "LOAD_FAST":
+        return None
+    over = _per_item_local(f.f_code, str(span[0].argval))
+    return None if over is None else _locals(f).get(over)
+
+
+# what a comprehension's element computed from its item alone may do
+_OWN_ITEM_OPS = frozenset({"LOAD_FAST", "LOAD_CONST", "BINARY_SUBSCR", "LOAD_ATTR", "LOAD_METHOD", "PRECALL", "CALL",
+                       "BINARY_OP", "PUSH_NULL"})
+# the builtins a list of numbers may be passed to without being changed
+_LIST_READERS = frozenset({"len", "sum", "max", "min", "zip", "enumerate", "list", "tuple", "sorted"})
+
+
+@_per_code(1024)
+def _per_item_local(code: types.CodeType, name: str) -> str | None:
+    """``per_item_sections``' reading of the local ``name`` of ``code``: the parameter iterated."""
+    instructions = _instructions(code)
+    stores = _stores(instructions, name, True)
+    params = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    if len(stores) != 1 or name in params or name in code.co_cellvars or _in_loop(code, instructions[stores[0]].offset):
+        return None
+    k = stores[0]
+    made = [i.opname for i in instructions[k - 6 : k]] if k >= 6 else []
+    if made != ["LOAD_CONST", "MAKE_FUNCTION", "LOAD_FAST", "GET_ITER", "PRECALL", "CALL"] \
+            or instructions[k - 5].arg != 0 or instructions[k - 2].arg != 0 or instructions[k - 1].arg != 0:
+        return None
+    comp, over = instructions[k - 6].argval, str(instructions[k - 4].argval)
+    if not isinstance(comp, types.CodeType) or comp.co_name != "<listcomp>" or over not in params \
+            or _stores(instructions, over, True) or not _unchanged_loads(code, instructions, name) \
+            or any(i.opname == "LOAD_FAST" and i.argval == over and (instructions[j + 1].opname in ("LOAD_METHOD", "LOAD_ATTR")
+                   or any(o.opname in ("STORE_SUBSCR", "DELETE_SUBSCR") for o in instructions[j + 2 : j + 3]))
+                   for j, i in enumerate(instructions)):
+        return None
+    return over if _element_of_item(comp) else None
+
+
+def _unchanged_loads(code: types.CodeType, instructions: list[dis.Instruction], name: str) -> bool:
+    """Whether every load of the local ``name`` is iterated, unpacked into a list display, or an
+    argument of a call to a reading builtin or a tensor method."""
+    for j, i in enumerate(instructions):
+        if i.opname != "LOAD_FAST" or i.argval != name:
+            continue
+        after = instructions[j + 1].opname if j + 1 < len(instructions) else ""
+        if after in ("GET_ITER", "LIST_EXTEND"):
+            continue
+        call = next((c for c in range(j + 1, len(instructions)) if instructions[c].opname == "CALL"), None)
+        if call is None:
+            return False
+        spans = _call_spans(code, call)
+        if spans is None or not any(first <= j < stop and stop - first == 1 for first, stop in spans[0]):
+            return False
+        callee = _callee(code, instructions[call].offset)
+        first = min(first for first, _ in spans[0]) if spans[0] else call
+        load = instructions[first - 1] if first else None
+        reading = load is not None and load.opname == "LOAD_GLOBAL" and load.argval in _LIST_READERS \
+            or load is not None and callee is not None and hasattr(torch.Tensor, callee) and (load.opname == "LOAD_METHOD"
+               or load.opname == "LOAD_ATTR" and _receiver(code, instructions[call].offset) == ("LOAD_GLOBAL", "torch"))
+        if not reading:
+            return False
+    return True
+
+
+def _element_of_item(comp: types.CodeType) -> bool:
+    """Whether the list comprehension ``comp`` appends, for each item, a value computed from that
+    item's own locals, its sizes, int and str literals alone: no filter, no other name."""
+    body = _instructions(comp)
+    jumps = [i.opname for i in body if i.opcode in _JUMPS]
+    if jumps != ["FOR_ITER", "JUMP_BACKWARD"] or _exception_entries(comp) or comp.co_freevars:
+        return False
+    at = next((j for j, i in enumerate(body) if i.opname == "FOR_ITER"), None)
+    appended = [j for j, i in enumerate(body) if i.opname == "LIST_APPEND"]
+    if at is None or len(appended) != 1:
+        return False
+    j = at + 1
+    if body[j].opname == "UNPACK_SEQUENCE":
+        j += 1
+    own = set()
+    while body[j].opname == "STORE_FAST":
+        own.add(body[j].argval)
+        j += 1
+    for i in body[j : appended[0]]:
+        if i.opname == "LOAD_GLOBAL":
+            if i.argval != "len":
+                return False
+        elif i.opname not in _OWN_ITEM_OPS or i.opname == "LOAD_FAST" and i.argval not in own \
+                or i.opname == "LOAD_CONST" and type(i.argval) not in (int, str) \
+                or i.opname in ("LOAD_ATTR", "LOAD_METHOD") and i.argval not in ("shape", "numel", "size"):
+            return False
+    return True
+
+
 def counted_argument(index: int, keyword: str, passed: int, own: frozenset[tuple[Any, int]] = frozenset()) -> bool:
     """Whether the argument the call the caller's code is executing passes as ``keyword=`` or at
     ``index`` (as ``literal_size`` counts it) computes a number from how many images the call got
@@ -11571,7 +11679,7 @@ def _positional_index_span(f: types.FrameType, start: int, at: int, sites: Mappi
     ``pieces`` holds is none."""
     constants = _constant_bounds(f)
     reader = _batch_reader(f.f_code, _outer_positions(f, sites), _size_offsets(f.f_code, sites), _free_tables(f),
-                           _picked_lists(f, targets), constants)
+                           _picked_lists(f, targets), constants | _constant_numbers(f))
     # a helper's ``range(bins)`` of a ``bins`` not proven the call's constant: the caller's count
     # (``len(targets)``) may bound it, which ``positional`` reads as no images
     unproven = _range_parameters(f.f_code) - constants | _range_free_variables(f.f_code) - _literal_cells(f)
@@ -12710,8 +12818,8 @@ class _BatchReader:
             outer = self.free(i.argval) if i.opname in _FREE_LOADS else None
             if (i.opname in self.locals and i.argval in self.params) or outer is not None and i.argval in outer.params:
                 after = ins[k + 1 : k + 3]
-                if _range_argument(ins, k) or i.opname in self.locals and i.argval in self.levels:
-                    continue  # ``range(bins)``: a number given to the call; ``enumerate(flows)`` of levels
+                if _range_argument(ins, k) or i.opname in self.locals and (i.argval in self.levels or i.argval in self.constants):
+                    continue  # ``range(bins)``: a number given to the call; ``enumerate(flows)`` of levels; a constant of the call
                 if not any(a.opname in ("LOAD_ATTR", "LOAD_METHOD", "BINARY_SUBSCR") for a in after[:1]) \
                         and not (len(after) == 2 and after[1].opname == "BINARY_SUBSCR"):
                     return True
@@ -13083,6 +13191,19 @@ def _constant_bounds(f: types.FrameType) -> frozenset[str]:
     body = capture.read_body_call_once if capture is not None else None
     return frozenset(n for n in names if _parameter_value(f, n, body, None, 0) is not _UNPROVEN)
 
+
+
+def _constant_numbers(f: types.FrameType) -> frozenset[str]:
+    """``f``'s parameters holding an int or float that is a constant of the call (``_parameter_value``:
+    RTMDet's ``topk=4`` at its default in ``min(topk, len(ious))``): the same on any group alone, so no
+    count of the images whatever it equals."""
+    code, held = f.f_code, _locals(f)
+    names = [n for n in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount] if type(held.get(n)) in (int, float)]
+    if not names:
+        return frozenset()
+    capture = CAPTURE.get()
+    body = capture.read_body_call_once if capture is not None else None
+    return frozenset(n for n in names if _parameter_value(f, n, body, None, 0) is not _UNPROVEN)
 
 
 def _owner_code(code: types.CodeType, scopes: tuple[types.CodeType, ...], name: str

@@ -665,7 +665,8 @@ def split(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         frame.doubt(torch.ones((), dtype=torch.bool), f"{op} with its pieces of a dim of every image's rows picked at a "
                     "position in a loop over the images (on a group alone, the group's)")  # ``cols[i]``
     maps: list[Tensor] | None = None
-    if name != "unbind" and d in track.rows:
+    own = name == "split" and d in track.rows and _per_image_sections(frame, args, kwargs, track.rows[d], out, d, op)
+    if name != "unbind" and d in track.rows and not own:
         cut = _piece_maps(frame, name, args, kwargs, track.rows[d], [o.shape[d] for o in out], op)
         if isinstance(cut, str):
             frame.lose(out, cut, track)
@@ -694,7 +695,10 @@ def split(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
                 image=track.image,
                 from_prediction=track.from_prediction,
             )
-            if maps is not None:
+            if own:  # image i's rows, all of them (checked): that image's tensor
+                del piece.rows[d]
+                piece.image = merge_image(frame, piece.image, frame.image_index(i, src.device), op)
+            elif maps is not None:
                 piece.rows[d] = maps[i]
             elif d in piece.rows and n != src.shape[d]:  # by position: its size is no count of the images'
                 frame.positional_rows[id(piece.rows[d])] = piece.rows[d]
@@ -706,7 +710,7 @@ def split(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         note_iterated_truth(frame, src, track, out, builtin)  # ``any(torch.isinf(nll))``
     elif name == "unbind" and d == 0 and (extreme := iterated_extreme()) is not None:
         note_iterated_extreme(frame, src, track, out, extreme)  # ``max(lengths)``
-    if name != "unbind" and maps is None and d in track.rows and len(out) > 1 and frame.num_images > 1:
+    if name != "unbind" and maps is None and not own and d in track.rows and len(out) > 1 and frame.num_images > 1:
         _pieces_by_position(frame, name, args, kwargs, track.rows[d], out, d, op)
 
 
@@ -808,6 +812,32 @@ def _piece_maps(
                 frame.doubt((a.sort().values != b.to(a.device).sort().values).any(),
                             f"pieces of {op} of joined rows hold other images than each other")
     return [p[0] if len(p) == 1 else _join_rows(frame, list(p), p[0].device) for p in pieces]
+
+
+def _per_image_sections(frame: Frame, args: tuple, kwargs: dict, rows: Tensor, out: Sequence[Tensor], d: int,
+                        op: str) -> bool:
+    """``prior.split(per_image)`` with ``per_image = [len(j) // 2 for _, j in indices]`` (Align-DETR's
+    prior weights): one section per image, each computed from that image's item of a list argument
+    of one item per image alone (``_bytecode.per_item_sections``), cutting rows that hold, in order,
+    that many rows of each image (checked on the device, deferred). On a group alone the list holds
+    the group's images' numbers and the rows are the group's, in order: the same cut. Whether so:
+    piece ``i`` is then image ``i``'s tensor (not where a list matches the rows by value only: it
+    may be no image's numbers, on a group alone cutting elsewhere)."""
+    key = "split_size_or_sections" if "split_size" not in kwargs else "split_size"
+    size = get_arg(args, kwargs, 1, key, None)
+    n = frame.num_images
+    if type(size) is not list or n < 2 or len(size) != n or len(out) != n or rows.dim() != 1 \
+            or any(type(k) is not int for k in size):
+        return False
+    over = _bytecode.per_item_sections(1, key, len(args))
+    lists = frame.read_image_lists() if frame.read_image_lists is not None else []
+    if over is None or not (over is frame.per_image_targets or any(over is items for items in lists)):
+        return False
+    blocks = torch.repeat_interleave(frame.arange(rows.device), torch.tensor([o.shape[d] for o in out], device=rows.device),
+                                     output_size=rows.numel())
+    frame.doubt((rows.long() != blocks).any(), f"{op} at sections of each image's own numbers, of rows that are not "
+                "that many of each image's, in image order")
+    return True
 
 
 def _recut_by_position(frame: Frame, parts: tuple[Tensor, ...], sizes: list[int]) -> bool:
