@@ -11665,7 +11665,7 @@ def _loops_read(f: types.FrameType, content: Callable[[Any], Any] | None) -> tup
     """(the loops over the images, the loops over one image's items): the FOR_ITER indices of the
     ``for`` loops of ``f``'s code around the op it is executing whose iterable ``_iterated_values``
     reads from what its names hold now (none stored in the loop). ``content`` (``Frame.loop_content``)
-    says what a value holds: one image's values (its index) or several images' rows (the dims). A
+    says what a value holds: one image's values (True) or several images' rows (the dims). A
     loop over such rows (``enumerate(outputs["x"])``, ``zip(x, ..)``) runs over the images: its
     position is a row's place in the batch. One whose iterable reads nothing but one image's values
     (``enumerate(k.tolist())`` of an image's top-k counts, ``range(len(t["boxes"]))``,
@@ -11684,7 +11684,7 @@ def _loops_read(f: types.FrameType, content: Callable[[Any], Any] | None) -> tup
                            for j in _stores(ins, i.argval)):
             continue
         held = [(content(v), along) for v, along in read]
-        if all(type(h) is int for h, _ in held):
+        if all(h is True for h, _ in held):
             others.add(first)
         elif any(type(h) is frozenset and along in h for h, along in held):
             images.add(first)
