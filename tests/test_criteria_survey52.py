@@ -126,6 +126,10 @@ reader of loops over the images took ``enumerate(k.tolist())`` for one, ``k`` si
 count of the images (``_bytecode._constant_numbers``; ``tests/test_rules_position_parts.py``: sized by
 ``len(targets)`` the top-k still declines). Left: YOLOv8's ``[B, max n]`` buffers (20), MPDIoU (6), Mask R-CNN's
 false-positive rate (5), nnU-Net (5), FGD on batch 1 (2), ENet on the one image (1).
+
+Also (s41, loop41, the same RTMDet GAP closed another way): the position readers tell which loop a position is
+of (``_bytecode._loops_read``, ``tests/test_rules_loop_of_position.py``): a loop whose iterable reads, now,
+nothing but one image's values runs over that image's items, the same on a group alone. Merged: 39 GAP.
 """
 
 from __future__ import annotations
@@ -1276,7 +1280,7 @@ CASES = {c.body.__name__: c for c in [
          why="GAP: the task-aligned assigner's flattened gather"),
     # first contact: GAP (10), the sum of the assigned IoUs written per image into a buffer; pad40: split; int40: GAP
     # again, s53's read of one image's values at a loop's position (``cost[:, j]``) cannot tell the boxes' loop from
-    # the images'; s41 (yolo41): split, ``topk`` at its default in ``min(topk, len(ious))`` is no count of the images
+    # the images'; s41 (yolo41): split, ``topk`` at its default in ``min(topk, len(ious))`` is no count of the images; loop41: the boxes' loop told from the images' as well
     Case(rtmdet_dynamic_soft_label, dense_batch),
     Case(localisation_distillation, dense_batch),
     # first contact: region_text GAP on batches 0 and 1 too (4), the read count's use on the mixing key declined the
@@ -1320,7 +1324,8 @@ FIRST = (342, 146, 130, 0)  # expected, declined, GAP, WRONG at first contact (i
 # buffers of one constant written row by row by their images (FGD 3; RTMDet 10, then lost again to s53's position
 # read, 8)
 # s41 (yolo41): rows split at sections computed per image from each image's item alone (Align-DETR, 12); a number
-# parameter at its default is no count of the images in a loop's iterable (RTMDet's inner loop, 8)
+# parameter at its default is no count of the images in a loop's iterable (RTMDet's inner loop, 8); loop41:
+# the boxes' loop told from the images' (the same 8)
 NOW = (342, 55, 39, 0)
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW,
                               over_target="11.4 %: see the module docstring"))

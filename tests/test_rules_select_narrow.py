@@ -8,10 +8,10 @@ Found beside (WRONG on main, fixed here): one image's values picked in a loop ov
 (``x_i = x[i]``, ``zip(x, targets)`` enumerated) and read at a place computed from the loop's position
 in a second subscript (``x_i[:, i % 2]``) were read at the batch's place on every group (survey 52's
 fix covered ``x[i, :, i % 2]`` in one subscript), and writes through such a view (``z[i][:, i % 3] = v``);
-they now decline. Iterating the batch tensor alone
-(``enumerate(x)``, no targets in the loop) is not read as a loop over the images, and slice bounds at
-the loop position are not read (the position reader counts an image's own size there too, EEND's
-``pred[:len(label)]``): both still WRONG, pinned."""
+they now decline. Iterating the batch tensor alone (``enumerate(x)``, no targets in the loop) and slice
+bounds at the loop position were pinned WRONG; loop41: both decline (``_bytecode._loops_read`` reads a
+loop over a tensor of several images' rows as the images' loop; a loop item's size is no position;
+``tests/test_rules_loop_of_position.py``)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ from _helpers import (
     check_rule,
     rule_batch,
     rule_outcome,
-    wrong_companions,
 )
 
 
@@ -139,15 +138,8 @@ def slice_bounds_at_the_loop_position(outputs, targets):
     return {"loss": total / len(targets)}
 
 
-@pytest.mark.parametrize("body", [
-    pytest.param(enumerated_batch_tensor, marks=pytest.mark.xfail(strict=True, reason=(
-        "known WRONG: enumerate of the batch tensor alone is no loop over the images to the position readers; "
-        "x_i[:, i % 2] is read at the batch's place on every group"))),
-    pytest.param(slice_bounds_at_the_loop_position, marks=pytest.mark.xfail(strict=True, reason=(
-        "known WRONG: slice bounds of one image's values from its loop position (x[i][:, i % 3:i % 3 + 1]) are not "
-        "read: the position reader counts an image's own size there too"))),
-], ids=lambda b: b.__name__)
-def test_known_wrong_loop_position_reads(body):
-    for seed, weights in RULE_BATCHES[:2]:
-        got, want, _ = rule_outcome(body, rule_batch(seed, weights))
-        assert not wrong_companions(got, want), seed
+@pytest.mark.parametrize("body", [enumerated_batch_tensor, slice_bounds_at_the_loop_position], ids=lambda b: b.__name__)
+def test_loop_position_reads_once_wrong_decline(body):
+    """WRONG until loop41 (strict xfails of s53): ``enumerate`` of the batch tensor alone was no loop over
+    the images to the position readers, and slice bounds of one image's values were not read."""
+    _declines(body)

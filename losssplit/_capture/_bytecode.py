@@ -11618,22 +11618,25 @@ def _executing_subscript() -> tuple[types.FrameType, list[dis.Instruction], int 
 
 
 def positional_cut(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None,
-                   targets: Any = None) -> bool:
+                   targets: Any = None, content: Callable[[Any], Any] | None = None, sizes: bool = False) -> bool:
     """Whether the index of the subscript the caller's code is executing is computed from a
     position in a loop over the images (``_BatchReader.positional``: ``e[..., i]`` over ``range(
     len(targets))``, also in a helper given the count, ``for i in range(bins)``), there or through
     a parameter its caller passed so (``_positional_parameter``: ``sum(col(e, i) for i in
     range(len(targets)))``): a dim that is not one of images cut at the image's position, which on
-    a group alone is another. False where nothing can be told."""
+    a group alone is another. ``content``: what a value holds (``Frame.loop_content``), to read
+    which loop a position is of (``_loops_read``); with ``sizes``, a loop's item read for its size
+    is none (``_sized_items``: slice bounds of one image's values, ``y[:len(b)]``). False where
+    nothing can be told."""
     found = _executing_subscript()
     if found is None:
         return False
     f, instructions, start, at = found
-    return start is not None and _positional_index_span(f, start, at, sites, targets)
+    return start is not None and _positional_index_span(f, start, at, sites, targets, content=content, sizes=sizes)
 
 
 def positional_index_part(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None,
-                          targets: Any = None, store: bool = False) -> bool:
+                          targets: Any = None, store: bool = False, content: Callable[[Any], Any] | None = None) -> bool:
     """Whether the subscript the caller's code is executing (``BINARY_SUBSCR``, or with ``store``
     the assignment's ``STORE_SUBSCR``) has a tuple index whose parts after the first are computed
     from a position in a loop over the images (``z[i, :, i % 2 * 4:i % 2 * 4 + 4] = y[i]``,
@@ -11645,7 +11648,8 @@ def positional_index_part(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, 
         return False
     f, instructions, at = found
     spans = _tuple_index_spans(instructions, at)
-    return spans is not None and len(spans) >= 2 and _positional_index_span(f, spans[1][0], at - 1, sites, targets)
+    return spans is not None and len(spans) >= 2 and _positional_index_span(f, spans[1][0], at - 1, sites, targets,
+                                                                            content=content)
 
 
 def positional_piece(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None,
@@ -11673,22 +11677,85 @@ def positional_piece(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]
 
 
 def _positional_index_span(f: types.FrameType, start: int, at: int, sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None,
-                     targets: Any, pieces: str | None = None) -> bool:
+                     targets: Any, pieces: str | None = None, content: Callable[[Any], Any] | None = None,
+                     sizes: bool = False) -> bool:
     """Whether the index ``start:at`` of the subscript at ``at`` in ``f``'s code is computed from
     a position in a loop over the images (``positional_cut``); a loop over as many as the local
-    ``pieces`` holds is none."""
+    ``pieces`` holds is none, nor one ``_loops_read`` reads, now, over one image's items."""
     constants = _constant_bounds(f)
+    images, others = _loops_read(f, content)
     reader = _batch_reader(f.f_code, _outer_positions(f, sites), _size_offsets(f.f_code, sites), _free_tables(f),
-                           _picked_lists(f, targets), constants | _constant_numbers(f))
+                           _picked_lists(f, targets), constants | _constant_numbers(f), _NO_SCOPES, images, frozenset(),
+                           frozenset(), others)
     # a helper's ``range(bins)`` of a ``bins`` not proven the call's constant: the caller's count
     # (``len(targets)``) may bound it, which ``positional`` reads as no images
     unproven = _range_parameters(f.f_code) - constants | _range_free_variables(f.f_code) - _literal_cells(f)
     heads = reader.index_loops(start, at)
-    looped = not heads or not all(reader.other_dims(*span) or pieces is not None and any(
+    looped = not heads or not all(head in others or reader.other_dims(*span) or pieces is not None and any(
         i.opname == "LOAD_FAST" and i.argval == pieces for i in reader.instructions[span[0]:span[1]])
-        for span in (reader.unlisted(*reader._iterable(head)) for head in heads))  # (``range(len(cols))``: as many as pieces)
-    return looped and (reader.positional(start, at, at=at) or bool(unproven) and reader.ranged(start, at, unproven)) \
+        for head, span in ((h, reader.unlisted(*reader._iterable(h))) for h in heads))  # (``range(len(cols))``: as many as pieces)
+    sized = _sized_items(f, reader, start, at, content) if sizes else frozenset()
+    return looped and (reader.positional(start, at, sized, at=at) or bool(unproven) and reader.ranged(start, at, unproven)) \
         or any(_positional_parameter(f, name, 0, sites) for name in _valued_parameters(f.f_code, start, at))
+
+
+def _sized_items(f: types.FrameType, reader: _BatchReader, start: int, end: int,
+                 content: Callable[[Any], Any] | None) -> frozenset[str]:
+    """The locals the span ``start:end`` of ``f``'s code loads only for a size (``len(b)``,
+    ``b.shape[0]``, ``b.size(0)``), each stored only as a loop's item and holding, now, a tensor of
+    one dim or more and not several images' rows (``content``), drawn from an iterable of the call's
+    arguments and of lists the code fills with values no position computes (``_listed_items``): the
+    size of the image's item, no position (EEND's ``y[:len(b)]`` over ``zip(ys, best)``, ``best = []``
+    a list the position reader reads as a table of the code's own)."""
+    if content is None:
+        return frozenset()
+    ins, names = reader.instructions, _locals(f)
+    uses: dict[str, bool] = {}
+    for k in range(start, end):
+        i = ins[k]
+        if i.opname == "LOAD_FAST":
+            after = [(j.opname, j.argval if j.opname in ("LOAD_ATTR", "LOAD_METHOD", "LOAD_GLOBAL") else j.arg)
+                     for j in ins[k - 1:k + 3]]
+            uses[i.argval] = uses.get(i.argval, True) and k > 0 and (
+                after[0] == ("LOAD_GLOBAL", "len") and after[2:] == [("PRECALL", 1), ("CALL", 1)]
+                or after[2:3] in ([("LOAD_ATTR", "shape")], [("LOAD_METHOD", "size")]))
+    return frozenset(n for n, only in uses.items() if only and isinstance(names.get(n), torch.Tensor)
+                     and names[n].dim() > 0 and type(content(names[n])) is not frozenset
+                     and _stores(ins, n) and all(_listed_items(f, reader, j) for j in _stores(ins, n)))
+
+
+def _listed_items(f: types.FrameType, reader: _BatchReader, j: int) -> bool:
+    """Whether the store at ``j`` of ``f``'s code (``reader``'s) is a loop's item, over an iterable
+    (a comprehension's: in the code making it) that calls only the builtins that iterate
+    (``_ITERATING``) on the code's parameters, their fields by literal keys, and locals each only
+    ever stored as an empty list and filled with values no position computes (``ws.append(x[:1])``,
+    not ``ms.append(torch.zeros(i + 1))``: ``_BatchReader.filled_positions``)."""
+    loop = reader._element(j)
+    if loop is None:
+        return False
+    if reader._over_outer(loop[0]) or reader.instructions[loop[0] - 1].opname == "LOAD_FAST" \
+            and reader.instructions[loop[0] - 1].argval == ".0":
+        back = _enclosing_frame(f)
+        if back is None:
+            return False
+        reader = _batch_reader(back.f_code)
+        made = next((k for k, i in enumerate(reader.instructions) if i.opname == "LOAD_CONST" and i.argval is f.f_code), None)
+        span = _iterable_after(reader.instructions, made, len(reader.instructions)) if made is not None else None
+        if span is None:
+            return False
+    else:
+        span = reader._iterable(loop[0])
+    ins = reader.instructions
+    for k in range(*span):
+        i = ins[k]
+        if i.opname in ("PRECALL", "CALL", "BINARY_SUBSCR") or i.opname == "LOAD_CONST" and type(i.argval) in (str, int) \
+                or i.opname == "LOAD_GLOBAL" and i.argval in _ITERATING and i.argval not in f.f_globals \
+                or i.opname == "LOAD_FAST" and i.argval in reader.params:
+            continue
+        if i.opname != "LOAD_FAST" or reader.filled_positions(i.argval) or not all(
+                [(x.opname, x.arg) for x in ins[g - 1:g]] == [("BUILD_LIST", 0)] for g in _stores(ins, i.argval)):
+            return False
+    return True
 
 
 def positional_index(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None,
@@ -11713,6 +11780,80 @@ def positional_index(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]
     if made:
         return reader.images(start, at, frozenset())
     return reader._table_cut(at) if sliced else reader.positional(start, at, at=at)
+
+
+_ITERATING = frozenset({"enumerate", "zip", "range", "len", "list", "tuple", "reversed"})
+_NO_LOOPS: tuple[frozenset[int], frozenset[int]] = (frozenset(), frozenset())
+
+
+def _loops_read(f: types.FrameType, content: Callable[[Any], Any] | None) -> tuple[frozenset[int], frozenset[int]]:
+    """(the loops over the images, the loops over one image's items): the FOR_ITER indices of the
+    ``for`` loops of ``f``'s code around the op it is executing whose iterable ``_iterated_values``
+    reads from what its names hold now (none stored in the loop). ``content`` (``Frame.loop_content``)
+    says what a value holds: one image's values (True) or several images' rows (the dims). A
+    loop over such rows (``enumerate(outputs["x"])``, ``zip(x, ..)``) runs over the images: its
+    position is a row's place in the batch. One whose iterable reads nothing but one image's values
+    (``enumerate(k.tolist())`` of an image's top-k counts, ``range(len(t["boxes"]))``,
+    ``range(cost.shape[1])``) runs over that image's items: its position is the same on a group
+    alone (RTMDet's ``cost[:, j]`` over each image's boxes, read as the images' loop)."""
+    if content is None:
+        return _NO_LOOPS
+    ins = _instructions(f.f_code)
+    images, others = set(), set()
+    for first, last in _enclosing_loops(f.f_code, _lasti(f)):
+        if ins[first].opname != "FOR_ITER" or first < 2 or ins[first - 1].opname != "GET_ITER":
+            continue
+        begin = _operand_start(ins, first - 1)
+        read = _iterated_values(f, ins, begin, first - 1) if begin is not None else None
+        if not read or any(first <= j <= last for i in ins[begin:first - 1] if i.opname == "LOAD_FAST"
+                           for j in _stores(ins, i.argval)):
+            continue
+        held = [(content(v), along) for v, along in read]
+        if all(h is True for h, _ in held):
+            others.add(first)
+        elif any(type(h) is frozenset and along in h for h, along in held):
+            images.add(first)
+    return frozenset(images), frozenset(others)
+
+
+def _iterated_values(f: types.FrameType, ins: list[dis.Instruction], begin: int, end: int) -> list[tuple[Any, int | None]] | None:
+    """The values now of the names the iterable ``ins[begin:end]`` loads (a local, through string or
+    int keys of plain dicts, lists and tuples: ``t["boxes"]``), each with the dim whose items or size
+    it takes (0: the value itself, ``len``, ``tolist()``, ``unbind()``; ``d``: ``.shape[d]``,
+    ``.size(d)``); None where the iterable does anything but that and call the builtins that iterate
+    or count (``enumerate``, ``zip``, ``range``, ``len``, ``list``, ``tuple``, ``reversed``)."""
+    names = _locals(f)
+    found: list[tuple[Any, int | None]] = []
+    k = begin
+    while k < end:
+        i = ins[k]
+        if i.opname in ("PRECALL", "CALL") or i.opname == "LOAD_GLOBAL" and i.argval in _ITERATING \
+                and i.argval not in f.f_globals:
+            k += 1
+            continue
+        if i.opname != "LOAD_FAST" or i.argval not in names:
+            return None
+        value, k = names[i.argval], k + 1
+        while k + 1 < end and ins[k].opname == "LOAD_CONST" and ins[k + 1].opname == "BINARY_SUBSCR":
+            key = ins[k].argval
+            if not (type(value) is dict and type(key) is str and key in value
+                    or type(value) in (list, tuple) and type(key) is int and -len(value) <= key < len(value)):
+                return None
+            value, k = value[key], k + 2
+        along: int | None = 0
+        step = [(j.opname, type(j.argval) if j.opname == "LOAD_CONST" else j.argval if j.opname in ("LOAD_ATTR", "LOAD_METHOD")
+                 else None, j.arg if j.opname in ("PRECALL", "CALL") else None) for j in ins[k:min(k + 4, end)]]
+        if step[:3] == [("LOAD_ATTR", "shape", None), ("LOAD_CONST", int, None), ("BINARY_SUBSCR", None, None)]:
+            along, k = ins[k + 1].argval, k + 3
+        elif step[:4] == [("LOAD_METHOD", "size", None), ("LOAD_CONST", int, None), ("PRECALL", None, 1), ("CALL", None, 1)]:
+            along, k = ins[k + 1].argval, k + 4
+        elif step[:3] in ([("LOAD_METHOD", "tolist", None), ("PRECALL", None, 0), ("CALL", None, 0)],
+                          [("LOAD_METHOD", "unbind", None), ("PRECALL", None, 0), ("CALL", None, 0)]):
+            k += 3
+        if isinstance(value, torch.Tensor) and along is not None and along < 0:
+            along += value.dim()
+        found.append((value, along))
+    return found
 
 
 def _image_loops(f: types.FrameType, content: Callable[[Any], Any] | None) -> frozenset[int]:
@@ -12112,8 +12253,11 @@ class _BatchReader:
                  tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset(),
                  constants: frozenset[str] = frozenset(), scopes: tuple[types.CodeType, ...] = (),
                  images: frozenset[int] = frozenset(), levels: frozenset[str] = frozenset(),
-                 skipped: frozenset[tuple[Any, int]] = frozenset()) -> None:
+                 skipped: frozenset[tuple[Any, int]] = frozenset(), others: frozenset[int] = frozenset()) -> None:
         self.code = code
+        # the FOR_ITER indices of the loops proven, in this call, to run over one image's items
+        # (``_loops_read``): their positions are no images'
+        self.other_loops = others
         # (code, offset) of ``len`` calls read as no number of the batch (``batch_number``'s)
         self.skipped = skipped
         # the parameters holding a list of the call each of whose items is of every image
@@ -12579,7 +12723,7 @@ class _BatchReader:
                 continue
             for j in _stores(ins, ins[k].argval):
                 loop = self._element(j)
-                if loop is None or self._item_paths(*self._iterable(loop[0])) is not _WHOLE:
+                if loop is None or loop[0] in self.other_loops or self._item_paths(*self._iterable(loop[0])) is not _WHOLE:
                     continue
                 first, stop = self._iterable(loop[0])
                 if any(i.opname in ("LOAD_FAST", "LOAD_DEREF") and i.argval in bounds and _range_argument(ins, g)
@@ -12763,7 +12907,7 @@ class _BatchReader:
             loop = self._element(j)
             if loop is not None:  # a loop's target: a position where the loop runs over the images
                 head, last, _ = loop
-                if (at is None or head < at <= last) and self._position(head, j) \
+                if head not in self.other_loops and (at is None or head < at <= last) and self._position(head, j) \
                         and (head in self.image_loops or self._over_outer(head)
                              or self.images(*self._iterable(head), frozenset())
                              or self._picks_an_image(head, last, ins[j].argval)):
@@ -12772,11 +12916,17 @@ class _BatchReader:
             value = _unpacked_value(ins, j)
             if value is not None and self.positional(*value, seen, at):
                 return True
-        for k in range(len(ins) - 2):  # ``ws.append(0.5 ** i)``
+        return self.filled_positions(name, seen)
+
+    def filled_positions(self, name: str, seen: frozenset[str] = frozenset()) -> bool:
+        """Whether the code fills the local ``name`` with values computed from a position in a loop
+        over the images (``ws.append(0.5 ** i)``: ``positional``)."""
+        ins = self.instructions
+        for k in range(len(ins) - 2):
             if ins[k].opname in ("LOAD_FAST", "LOAD_DEREF") and ins[k].argval == name \
                     and ins[k + 1].opname == "LOAD_METHOD" and ins[k + 1].argval in _FILLS:
                 call = next((c for c in range(k + 2, len(ins)) if ins[c].opname == "CALL"), None)
-                if call is not None and self.positional(k + 2, call, seen, call):
+                if call is not None and self.positional(k + 2, call, seen | {name}, call):
                     return True
         return False
 
@@ -13135,8 +13285,8 @@ def _batch_reader(code: types.CodeType, outer: str | None = None, sized: frozens
                   tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset(),
                   constants: frozenset[str] = frozenset(), scopes: tuple[types.CodeType, ...] = (),
                   images: frozenset[int] = frozenset(), levels: frozenset[str] = frozenset(),
-                  skipped: frozenset[tuple[Any, int]] = frozenset()) -> _BatchReader:
-    return _BatchReader(code, outer, sized, tables, lists, constants, scopes, images, levels, skipped)
+                  skipped: frozenset[tuple[Any, int]] = frozenset(), others: frozenset[int] = frozenset()) -> _BatchReader:
+    return _BatchReader(code, outer, sized, tables, lists, constants, scopes, images, levels, skipped, others)
 
 
 

@@ -289,17 +289,22 @@ def _int_positions(frame: Frame, track: Track, parts: tuple[Any, ...], index: An
         frame.positioned("Tensor.__getitem__ with an int position", picked, lambda: literal_index(index))
 
 
-LOOP_POSITIONED = ("an int position in one image's values computed from its position in a loop "
+LOOP_POSITIONED = ("an int position or slice bounds in one image's values computed from its position in a loop "
                    "over the images (``x_i[:, i % 2]``: on a group alone the image has another position)")
 
 
 def _loop_positioned(frame: Frame, parts: tuple[Any, ...]) -> bool:
-    """Whether ``parts``, an index of one image's values (``x_i = x[i]``, a row of ``enumerate(zip(x,
-    t))``), pick them at an int the subscript computes from the position of a loop over the images
-    (``_bytecode.positional_cut``): the image's own place in the batch, another on a group alone
-    (``x[i, :, i % 2]`` in one subscript is ``_cuts_across_images``'s). Slice bounds are not read:
-    the reader counts an image's own size there too (EEND's ``pred[:len(label)]`` over ``zip``)."""
-    return any(type(p) is int for p in parts) and _bytecode.positional_cut(frame.size_sites, frame.per_image_targets)
+    """Whether ``parts``, an index of one image's values (``x_i = x[i]``, a row of ``enumerate(x)`` or
+    ``enumerate(zip(x, t))``), pick them at an int or cut them by slice bounds the subscript computes
+    from the position of a loop over the images (``_bytecode.positional_cut``, which tells the images'
+    loop from one over an image's items, RTMDet's ``cost[:, j]``): the image's own place in the batch,
+    another on a group alone (``x[i, :, i % 2]`` in one subscript is ``_cuts_across_images``'s). Slice
+    bounds from a loop item's size are no position (EEND's ``y[:len(b)]`` over ``zip(ys, best)``)."""
+    picked = any(type(p) is int for p in parts)
+    if not picked and not any(type(p) is slice and (p.start is not None or p.stop is not None or p.step is not None)
+                              for p in parts):
+        return False
+    return _bytecode.positional_cut(frame.size_sites, frame.per_image_targets, frame.loop_content, sizes=not picked)
 
 
 def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], index: Any, ndim: int) -> str | None:
@@ -336,7 +341,7 @@ def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], inde
             continue
         at.append(d)  # (as written: mapped below, where it is read)
     if (cut is not None or one) and frame.num_images > 1 and type(written[0]) is int and 0 in track.rows \
-            and _bytecode.positional_index_part(frame.size_sites, frame.per_image_targets):
+            and _bytecode.positional_index_part(frame.size_sites, frame.per_image_targets, content=frame.loop_content):
         # ``x[i, :, i % 2]``: one image's row read at a place its position in the batch picks
         return f"{cut or 'a one-position slice'} of an image's row computed from its position in a loop over the images"
     if cut is None and not one and not listed and not positions or frame.num_images < 2 or _picked_image(frame, track, parts) is not None:
@@ -346,7 +351,7 @@ def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], inde
     if cut is not None and frame.per_image_targets is not None and several_images_number(frame.per_image_targets, "subscript"):
         return f"{cut} on a dim of every image's rows computed from sizes or fields of several images"
     if (cut is not None or one or listed) and frame.per_image_targets is not None \
-            and _bytecode.positional_cut(frame.size_sites, frame.per_image_targets):  # ``e[..., i:i + 1]`` too
+            and _bytecode.positional_cut(frame.size_sites, frame.per_image_targets, frame.loop_content):  # ``e[..., i:i + 1]`` too
         return f"{cut or ('a one-position slice' if one else 'a list of int positions')} on a dim of every image's rows computed from a position in a loop over the images"
     if positions and len(written) != len(parts):
         positions = []  # (an Ellipsis written out: the positions as written are not known here)
@@ -1218,7 +1223,8 @@ def _position_part_written(frame: Frame, target: Any, args: tuple) -> bool:
         return False
     if not any(type(p) is int or type(p) is slice and (p.start is not None or p.stop is not None) for p in index[1:]):
         return False
-    return _bytecode.positional_index_part(frame.size_sites, frame.per_image_targets, store=True)
+    return _bytecode.positional_index_part(frame.size_sites, frame.per_image_targets, store=True,
+                                           content=frame.loop_content)
 
 
 def _row_view_position_written(frame: Frame, target: Any, args: tuple) -> bool:
@@ -1233,7 +1239,8 @@ def _row_view_position_written(frame: Frame, target: Any, args: tuple) -> bool:
         return False
     if not any(type(p) is int or type(p) is slice and (p.start is not None or p.stop is not None) for p in index[1:]):
         return False
-    return _bytecode.positional_index_part(frame.size_sites, frame.per_image_targets, store=True)
+    return _bytecode.positional_index_part(frame.size_sites, frame.per_image_targets, store=True,
+                                           content=frame.loop_content)
 
 
 def _picked_by_values(frame: Frame, func: Any, args: tuple) -> bool:

@@ -3283,6 +3283,17 @@ class Frame:
             return None
         return int(track.image) if track.image is not None and track.image.dim() == 0 else None
 
+    def loop_content(self, x: Any) -> bool | frozenset[int] | None:
+        """What ``x`` holds, for ``_bytecode._loops_read``: True where it is one image's values (as
+        ``images_held``, its index not read: no host read), the dims holding several images' rows
+        where it is a tensor holding them; None else."""
+        track = self.get(x) if isinstance(x, Tensor) else None
+        if track is None or track.lost_at is not None:
+            return None
+        if track.rows:
+            return frozenset(track.rows)
+        return True if track.image is not None and track.image.dim() == 0 else None
+
     def size_number(self, x: Any) -> bool:
         """Whether ``x`` is a ``RowCount`` of this call or a number computed from one."""
         return type(x) in (RowCount, CountedInt, CountedFloat) and x._frame() is self
