@@ -112,6 +112,17 @@ read's uses are past a ``return``), and ``poutine.scale``'s plate first scales b
 self.size / self.subsample_size`` (``x.shape[0]`` both: a count times then over itself); the ZINB's
 branch (4) is pyro's ``broadcast_shape`` comparing ``reversed_shape[i] == 1``, whose two paths give
 the same shape (no rule proves it).
+
+NOW (gap41, session 41): 399 expected, 42 declined, 26 GAP (6.5 %), 0 WRONG. Three rules
+(``tests/test_rules_weighted_products.py``, with near misses): a matrix product or ``F.linear`` of an
+operand with values with the weight field set to 1 gives the product of those (it was declined: on
+the one example of weight 0.5, roma's ``lam[..., None, None] * torch.eye(4)`` compared with the
+weight and then ``@``, FSQ's decoder of an input so compared); on a call of one image, its rows along
+two dims (codes packed along dim 1 against targets stacked along dim 0) are reduced or viewed as
+that image's elements (masked VQ's ``(recon * mask).sum()``, residual VQ's ``rearrange``): 5 closed.
+Left on the one example: ResidualVQ's join (above), MS-SSIM's ``sigma`` (read as ``sigma[0]`` of a
+list torchmetrics builds: no constant proven), RASE's ``rmse_map.sum(0)`` (taken as the image's
+values, the key then held no rows), pyro's ELBO and the ZINB's branch.
 """
 
 from __future__ import annotations
