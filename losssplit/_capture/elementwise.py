@@ -5585,6 +5585,11 @@ def _reduce(
     ndim = src.dim()
     dims, keepdim = _reduce_dims(func, args, kwargs, ndim)
     reduced = set(range(ndim)) if dims is None else set(dims)
+    if len(track.rows) > 1 and set(track.rows) <= reduced and frame.num_images == 1 and frame.tokens is None:
+        # one image in the call: every row dim holds only its rows, so a reduction over them all is
+        # over that image's elements, read along its first row dim (the others as its elements)
+        first = min(track.rows)
+        track = dataclasses.replace(track, rows={first: track.rows[first]})
     row_dims = set(track.rows)
     if reduced & row_dims or (track.image is not None and reduced == set(range(ndim))):
         # over the rows, dims of one element are summed alike: ``x[:, None].sum(0)`` (torchmetrics'

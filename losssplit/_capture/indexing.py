@@ -3044,12 +3044,18 @@ def matmul(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
                 dim_map[k] = k + out.dim() - nd
         parts.append((t, dim_map))
     new = combine(frame, op, parts, out.shape)
-    if new is not None and new.lost_at is None and ((ta is not None and ta.unweighted is not None) or (tb is not None and tb.unweighted is not None)):
-        new = lost_track(op)
-    if new is not None and new.lost_at is None and new.rows and (ta is None or tb is None):
-        factor = _matmul_factor(frame, a if ta is None else b, new.rows, out, op)
-        if factor is not None:
-            new.unweighted = func(factor, b) if ta is None else func(a, factor)
+    if new is None or new.lost_at is not None:
+        if new is not None:
+            frame.set(out, new)
+        return
+    factor = _matmul_factor(frame, a if ta is None else b, new.rows, out, op) if new.rows and (ta is None or tb is None) \
+        else None
+    if factor is not None or any(t is not None and t.unweighted is not None for t in (ta, tb)):
+        # the product of the operands' values with the weight field set to 1 (each contracted dim
+        # holds no images: ``combine`` ended attribution otherwise)
+        ua = factor if ta is None and factor is not None else unweighted_of(a, ta) if isinstance(a, Tensor) else a
+        ub = factor if tb is None and factor is not None else unweighted_of(b, tb) if isinstance(b, Tensor) else b
+        new.unweighted = func(ua, ub)
     if new is not None:
         frame.set(out, new)
 
@@ -3163,8 +3169,8 @@ def linear(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
     data without rows) or are wholly of one image (a head adapted on one task's rows, MAML's inner
     loop): every value of the output is then of that image too, and rows of ``x`` of another image
     are paired with it (the call is declined). A weight or bias with rows of images or reduced
-    losses, features that carry them, or an input with its weights in it (no replay of the affine
-    map is exact) end attribution."""
+    losses or features that carry them end attribution. An input with values with the weight field
+    set to 1 gives the layer's output on those (``x @ W.T + b``: the bias not scaled)."""
     x, w = get_arg(args, kwargs, 0, "input", None), get_arg(args, kwargs, 1, "weight", None)
     b = get_arg(args, kwargs, 2, "bias", None)
     tracks = [frame.get(v) if isinstance(v, Tensor) else None for v in (x, w, b)]
@@ -3172,10 +3178,9 @@ def linear(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
         return
     op = op_name(func)
     tx, *params = tracks
-    if tx is not None and tx.unweighted is not None or any(
-            t is not None and (t.rows or t.lost_at is not None or t.reduced or t.unweighted is not None)
-            for t in params):
-        return frame.lose(out, f"{op} of weighted inputs or of a weight or bias that carries images",
+    if any(t is not None and (t.rows or t.lost_at is not None or t.reduced or t.unweighted is not None)
+           for t in params):
+        return frame.lose(out, f"{op} of a weight or bias that carries images or weights",
                           next(t for t in tracks if t is not None))
     whole: list[tuple[Track | None, dict[int, int | None]]] = [
         (t, {}) for t in params if t is not None and t.image is not None]
@@ -3187,6 +3192,8 @@ def linear(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
                   out.shape)
     if new is not None:
         new.from_prediction = new.from_prediction or any(t is not None and t.from_prediction for t in params)
+        if tx is not None and tx.unweighted is not None and new.lost_at is None:
+            new.unweighted = F.linear(tx.unweighted, w, b)
         frame.set(out, new)
 
 

@@ -7,6 +7,7 @@ Rows follow the data: a dim that carries images keeps its row map wherever it mo
 from __future__ import annotations
 
 import collections
+import dataclasses
 import math
 import sys
 from collections.abc import Sequence
@@ -214,6 +215,10 @@ def _reshaped_rows(
         else:
             frame.lose(out, op, track)
         return None
+    if len(track.rows) > 1 and frame.num_images == 1 and frame.tokens is None:
+        # one image in the call: its rows along several dims (packed codes against stacked targets)
+        # are all of it, so the view is wholly that image's
+        track = dataclasses.replace(track, rows={}, image=frame.image_index(0, src.device))
     rows: Rows = {}
     if track.rows:
         groups = _view_groups(list(src.shape), list(out.shape))
