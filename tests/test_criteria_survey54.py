@@ -778,11 +778,11 @@ def cyclip(img, txt, negatives, labels, scale=10.0, lam_in=0.25, lam_cross=0.25)
 
 CASES = {c.body.__name__: c for c in [
     Case(kfiou_rotated, rbox_batch),
-    Case(frustum_corner_loss, box3d_batch, gaps=keys("loss_heading"),
-         why="GAP: torch.div with rounding_mode of each row's angle by a Python number"),
+    # first contact: GAP (5), torch.remainder without a rule (then torch.div with rounding_mode read it reduced); s54: split
+    Case(frustum_corner_loss, box3d_batch),
     Case(blob_loss, blob_batch),
-    Case(unimatch_semi, semi_batch, gaps=keys("loss", "loss_fp", "mask_ratio"),
-         why="GAP: the not-ignored count read by .item() as the strong views' normaliser"),
+    # first contact: GAP (15), the count read anew by .item() per loss, a read count over a count; s54: split
+    Case(unimatch_semi, semi_batch),
     Case(scribble_partial_ce_edge_smooth, scribble_batch),
     Case(depth_in_the_wild_ranking, ordinal_depth_batch),
     Case(neighbor2neighbor, n2n_batch),
@@ -811,6 +811,8 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 FIRST = (392, 86, 42, 0)  # expected, declined, GAP, WRONG at first contact (s54 at fe68d59 unchanged)
-NOW = FIRST
+# s54: torch.remainder and other binary element-wise spellings (5), a count read anew per loss and a read count
+# over a count (15)
+NOW = (392, 66, 22, 0)
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW,
-                              over_target="10.7 %: see the module docstring"))
+                              over_target="5.6 %: see the module docstring"))
