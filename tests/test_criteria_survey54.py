@@ -801,8 +801,8 @@ CASES = {c.body.__name__: c for c in [
     Case(rkd_distance_angle, embed_batch, keys("loss_rkd_d", "loss_rkd_a"), mix_batches=_MIXED, gaps=keys("norm"),
          why="GAP: the pairwise matrix's diagonal written by res[range(n), range(n)] declines the call"),
     Case(pkt_cosine, embed_batch, keys("loss_pkt"), mix_batches=_MIXED),
-    Case(simcse_supervised, embed_batch, keys("loss_simcse", "uniform"), mix_batches=_MIXED, gaps=keys("align"),
-         why="GAP: the per-pair alignment, after a size of the batch made the weights' list"),
+    # first contact: GAP (5), the alignment's literal dim=1 and F.normalize's default p equal numbers of the batch; s54: split
+    Case(simcse_supervised, embed_batch, keys("loss_simcse", "uniform"), mix_batches=_MIXED),
     Case(tuplet_margin, embed_batch, keys("loss_tuplet"), mix_batches=_MIXED),
     Case(moco_v3, embed_batch, keys("loss_moco"), mix_batches=_MIXED),
     Case(cyclip, embed_batch, keys("loss_cyclip"), mix_batches=_MIXED),
@@ -812,7 +812,7 @@ CASES = {c.body.__name__: c for c in [
 
 FIRST = (392, 86, 42, 0)  # expected, declined, GAP, WRONG at first contact (s54 at fe68d59 unchanged)
 # s54: torch.remainder and other binary element-wise spellings (5), a count read anew per loss and a read count
-# over a count (15)
-NOW = (392, 66, 22, 0)
+# over a count (15), literals and forwarded defaults of ops beside numbers of the batch (5)
+NOW = (392, 61, 17, 0)
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW,
-                              over_target="5.6 %: see the module docstring"))
+                              over_target="4.3 %: see the module docstring"))
