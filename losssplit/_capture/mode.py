@@ -6085,7 +6085,9 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
                 frame.weight_made[id(out)] = (out, torch.ones_like(out))
             elif frame.get(out) is None and type(data) in (list, tuple):
                 _listed(frame, data)
-                if len(data) == frame.num_images > 1 and all(b in frame.weight_owners(v) for b, v in enumerate(data)):
+                # (of one image too: the very weight object is the image's, 1 on its group alone; s54: a normaliser
+                # ``(w * m).sum()`` of one image of weight 0.5 kept the weight, a silently wrong companion)
+                if len(data) == frame.num_images >= 1 and all(b in frame.weight_owners(v) for b, v in enumerate(data)):
                     frame.weight_made[id(out)] = (out, torch.ones_like(out))
                 elif len(data) == frame.num_images > 1 and out.dim() == 2:
                     _weights_in_rows(frame, data, out)
