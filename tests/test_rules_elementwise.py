@@ -841,6 +841,19 @@ def test_a_sum_of_predictions_clamped_in_place_divides_as_clamped_out_of_place()
     check_rule(mapped(lambda e: e.mean((1, 2)).mean().clamp_(min=0.3)[None, None]), "clamp_", declines=True)
 
 
+@pytest.mark.parametrize("call", [lambda m: torch.remainder(m, 0.3), lambda m: m % 0.3, lambda m: torch.fmod(m, 0.3),
+                                  lambda m: torch.floor_divide(m.detach(), 0.3), lambda m: m.detach() // 0.3,
+                                  lambda m: torch.div(m, 0.3, rounding_mode="floor")],
+                         ids=["remainder", "mod", "fmod", "floor_divide", "floordiv", "div_floor"])
+def test_a_rounded_or_periodic_op_of_a_mean_over_the_images_declines(call):
+    """Near miss of ``torch.remainder`` / ``floor_divide`` of each row's values (the registry's
+    cases, which split): of the batch's mean they are no ratio of the group's (a remainder of a sum is
+    not the sum of remainders)."""
+    for seed, weights in RULE_BATCHES:
+        out, _, said = rule_outcome(whole(lambda e: call(e.mean() * 10)), rule_batch(seed, weights))
+        assert out == {} and said, (seed, out)
+
+
 def test_ops_along_a_row_dim_decline():
     check_rule(mapped(lambda e: e.cumsum(0)), "cumsum", declines=True)
     check_rule(mapped(lambda e: F.normalize(e, dim=0)), "normalize", declines=True)
@@ -863,6 +876,13 @@ CASES.update({  # other spellings of ops with a rule (``_capture/aliases.py``), 
     # complex from two real tensors (a compressed spectrum rebuilt, survey 18): its real parts summed
     torch.polar: paired(lambda e, y: torch.view_as_real(torch.polar(e, y * 3)).sum(-1)),
     torch.complex: paired(lambda e, y: torch.view_as_real(torch.complex(e, y)).prod(-1)),
+    # Frustum PointNet's heading bin (survey 54): ``torch.remainder`` of each box's angle, then its floored division
+    torch.remainder: compared(lambda e, y: torch.div(torch.remainder(y * 7, 2 * math.pi), 0.5, rounding_mode="floor")),
+    torch.fmod: paired(lambda e, y: torch.fmod(e, 0.3)), T.__rmod__: compared(lambda e, y: T.__rmod__(y + 0.1, 0.7)),
+    torch.floor_divide: compared(lambda e, y: torch.floor_divide(y, 0.3)),
+    T.floor_divide: compared(lambda e, y: T.floor_divide(y, 0.3)),
+    T.__rfloordiv__: compared(lambda e, y: T.__rfloordiv__(y + 0.1, 1.0)),
+    torch.copysign: paired(lambda e, y: torch.copysign(e, y - 0.5)), T.copysign: paired(lambda e, y: T.copysign(e, y - 0.5)),
 })
 _ELEMENTWISE = registered("elementwise")
 for _f in _ELEMENTWISE:

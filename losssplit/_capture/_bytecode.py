@@ -2474,10 +2474,12 @@ def constant_number(c: Any, func: Any, args: tuple, kwargs: dict, body: Callable
             return True  # the right operand is ``c``; the left need not be read (it may start a loop's exit)
         return left is not None and _constant_equal(f, left, c, body)
     callee, spans, names, may, receiver = read[1:]
-    if callee != getattr(func, "__name__", None):
+    if not _names_op(callee, func):
         return False  # an op the call's code does not name: its arguments are not the call's
     positional = len(spans) - len(names)
     if type(func) is types.FunctionType:  # written in Python: it may forward positionals as keywords
+        if _forwarded_default(c, func, args, kwargs, names):
+            return True
         found = _forwarded_at(c, func, args, kwargs, positional, names, _method_shift(func, receiver, f))
         return bool(found) and all(may[i] and _constant_equal(f, spans[i], c, body) for i in found or ())
     shift = len(args) - positional  # a method call pushes its tensor before the callee
@@ -2487,6 +2489,33 @@ def constant_number(c: Any, func: Any, args: tuple, kwargs: dict, body: Callable
     at_c = [i - shift for i, a in enumerate(args) if a is c]
     at_c += [positional + names.index(k) for k, v in kwargs.items() if v is c]
     return bool(at_c) and all(may[i] for i in at_c) and all(_constant_equal(f, spans[i], c, body) for i in at_c)
+
+
+def _names_op(callee: str | None, func: Any) -> bool:
+    """Whether the name the code calls is the op's: its ``__name__``, or that name without the
+    namespace prefix of torch's builtins (``torch.linalg.vector_norm`` is ``linalg_vector_norm``,
+    ``torch.special.xlogy`` is ``special_xlogy``)."""
+    name = getattr(func, "__name__", None)
+    return callee is not None and name is not None and (callee == name or (
+        type(func) is types.BuiltinFunctionType and any(name == prefix + callee for prefix in _BUILTIN_PREFIXES)))
+
+
+_BUILTIN_PREFIXES = ("linalg_", "special_", "fft_")
+
+
+def _forwarded_default(c: Any, func: types.FunctionType, args: tuple, kwargs: dict, names: tuple[str, ...]) -> bool:
+    """Whether the torch function ``func``, written in Python, received ``c`` only as keyword
+    arguments the caller did not write, each holding the very default object of ``func``'s
+    signature (``F.normalize(x, dim=1)`` hands its ``p=2.0`` on): a constant of torch."""
+    defaults = func.__kwdefaults__ or {}
+    params = _parameter_names(func)
+    if params is None or any(a is c for a in args):
+        return False
+    if func.__defaults__:
+        positional = params[: func.__code__.co_argcount]
+        defaults = {**dict(zip(positional[len(positional) - len(func.__defaults__):], func.__defaults__)), **defaults}
+    at = [k for k, v in kwargs.items() if v is c]
+    return bool(at) and all(k not in names and k in defaults and defaults[k] is c for k in at)
 
 
 def _forwarded_at(c: Any, func: types.FunctionType, args: tuple, kwargs: dict, positional: int,
@@ -5192,6 +5221,8 @@ def _receiver(code: types.CodeType, lasti: int) -> tuple[str, str] | None:
     if at is None or at < 1:
         return None
     load = instructions[at - 1]
+    if load.opname == "BINARY_OP" and instructions[at].opname == "LOAD_METHOD":
+        return "BINARY_OP", ""  # ``(a - b).norm(dim=1)``: a method of the result of arithmetic, never a class
     if load.opname not in ("LOAD_FAST", "LOAD_GLOBAL", "LOAD_NAME", "LOAD_ATTR") or type(load.argval) is not str:
         return None
     return load.opname, load.argval
@@ -5207,6 +5238,8 @@ def _method_shift(func: types.FunctionType, receiver: tuple[str, str] | None, f:
     if receiver is None:
         return None
     op, name = receiver
+    if op == "BINARY_OP":  # arithmetic gives a tensor (or a number), never the class ``Tensor``
+        return 1
     if op == "LOAD_FAST":
         obj = _locals(f).get(name, _UNPROVEN)
     elif op == "LOAD_ATTR":

@@ -979,7 +979,7 @@ def _carry_int(frame: Frame, src: Any, out: Any, number: Callable[[int], int | f
 
 _GROUP_SCALING = {Tensor.mul: "mul", torch.mul: "mul", torch.multiply: "mul", Tensor.mul_: "mul", Tensor.div: "div",
                   Tensor.div_: "div", torch.div: "div", torch.divide: "div", Tensor.true_divide: "div",
-                  torch.true_divide: "div", Tensor.true_divide_: "div"}
+                  torch.true_divide: "div", Tensor.true_divide_: "div", Tensor.__rtruediv__: "rdiv"}
 
 
 def group_scaled(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> bool:
@@ -1004,6 +1004,8 @@ def group_scaled(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
     if track is None or entry is None or track.formula is not None or track.elements or track.element_formulas or t.numel() != 1:
         return False
     expr, ratios, reads = entry
+    if kind == "rdiv":
+        return _count_over_count(frame, track, entry, out)
     scaled: tuple[Ratio, ...]
     if track.ratio is not None and track.lost_at is None:
         scaled = (track.ratio,)
@@ -1016,8 +1018,8 @@ def group_scaled(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
     r = track.ratio
     if (kind == "div" and expr == ("p", 0) and r is not None and track.lost_at is None and r.kind is RatioKind.SUM
             and not r.divisors and not r.group_factors):
-        counted = frame.host_normaliser(reads[0].read.value if len(reads) == 1 else number, divisor_floor)  # (the very
-        # float the read returned: that read's sum, where others read the same value)
+        one = reads[0].read if len(reads) == 1 else None  # (that read's sum, where others read the same value)
+        counted = frame.host_normaliser(one.value if one is not None else number, divisor_floor, one)
         if counted is not None:  # ``l.sum() / max(num_pos, 1)``: the group's count, floored as the body did
             frame.set(out, Track(from_prediction=track.from_prediction, ratio=r.scaled(by_rows=counted)))
             return True
@@ -1029,6 +1031,27 @@ def group_scaled(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
         frame.set(out, dataclasses.replace(track, parts=made))
     else:
         frame.set(out, Track(from_prediction=track.from_prediction, ratio=made[0]))
+    return True
+
+
+def _count_over_count(frame: Frame, track: Track, entry: tuple, out: Tensor) -> bool:
+    """``keep.sum().item() / valid.sum()`` (UniMatch's confident ratio, survey 54): the number one read
+    of a plain row sum, unchanged, over a plain row sum: on a group alone the group's first sum over
+    its second, the ratio of the two sums. True where so (the read consumed)."""
+    expr, _, reads = entry
+    r = track.ratio
+    read = reads[0].read if len(reads) == 1 else None
+    if (expr != ("p", 0) or read is None or read.ratio is None or r is None or track.lost_at is not None or track.parts
+            or r.kind is not RatioKind.SUM or r.divisors or r.normaliser is not None or r.group_factors or r.scales
+            or r.normaliser_ops or r.offset or r.num_offset or r.gate is not None or r.test is not None):
+        return False
+    num = read.ratio
+    try:
+        ratio = num.scaled(by_rows=r)
+    except ValueError:
+        return False
+    read.consumed = True
+    frame.set(out, Track(from_prediction=track.from_prediction, ratio=ratio))
     return True
 
 
@@ -1277,6 +1300,8 @@ def rsub(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     Tensor.maximum, torch.maximum, Tensor.minimum, torch.minimum, Tensor.atan2, torch.atan2,
     Tensor.xlogy,
     torch.xlogy, Tensor.__floordiv__, Tensor.fmod, Tensor.remainder, torch.polar, torch.complex,
+    torch.remainder, torch.fmod, torch.floor_divide, Tensor.floor_divide, Tensor.__rmod__, Tensor.__rfloordiv__,
+    torch.hypot, Tensor.hypot, torch.fmax, Tensor.fmax, torch.fmin, Tensor.fmin, torch.copysign, Tensor.copysign,
 )
 def binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Other broadcasting element-wise ops of two operands."""

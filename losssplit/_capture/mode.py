@@ -1890,14 +1890,20 @@ class Frame:
             return self.argument_number(z)
         return found
 
-    def host_normaliser(self, z: Any, floor: Callable[[], float | None] | None = None) -> Ratio | None:
+    def host_normaliser(self, z: Any, floor: Callable[[], float | None] | None = None,
+                        read: HostRead | None = None) -> Ratio | None:
         """The row sum whose host-read value the Python number ``z`` is (up to an ``+ eps``
         added in Python), or the count of the elements it did not sum (``numel() - v``), or the
         Python sum of one read per image (``positives += num_pos`` in a loop), marked consumed;
         None when ``z`` is no such value. ``floor`` (asked only on a match) proves a floor the
-        body applied in Python (``max(num_pos, 1)``): each group's sum is floored the same."""
+        body applied in Python (``max(num_pos, 1)``): each group's sum is floored the same.
+        ``read``: the read the number is known to come from (a followed ``GroupInt``), taken
+        before any other read of the same value (``valid.sum().item()`` read anew per loss)."""
         if not isinstance(z, (int, float)) or isinstance(z, bool):
             return None
+        if read is not None and read.ratio is not None and _is_count(read.value) and read.value == z:
+            read.consumed = True
+            return _host_guarded(read.ratio, z, z, floor)
         if type(z) is float:  # the very float a read returned (``max(n, 1.0)`` keeps it): that read's sum
             own = next((read for read in self.host_reads if read.value is z), None)
             if own is not None and own.ratio is not None and _is_count(z):
@@ -6126,7 +6132,9 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
                 frame.weight_made[id(out)] = (out, torch.ones_like(out))
             elif frame.get(out) is None and type(data) in (list, tuple):
                 _listed(frame, data)
-                if len(data) == frame.num_images > 1 and all(b in frame.weight_owners(v) for b, v in enumerate(data)):
+                # (of one image too: the very weight object is the image's, 1 on its group alone; s54: a normaliser
+                # ``(w * m).sum()`` of one image of weight 0.5 kept the weight, a silently wrong companion)
+                if len(data) == frame.num_images >= 1 and all(b in frame.weight_owners(v) for b, v in enumerate(data)):
                     frame.weight_made[id(out)] = (out, torch.ones_like(out))
                 elif len(data) == frame.num_images > 1 and out.dim() == 2:
                     _weights_in_rows(frame, data, out)
