@@ -13878,6 +13878,7 @@ def executed_operand_tags(roots: tuple[list[types.FrameType], list[types.FrameTy
     elif i.opname != "BINARY_OP":
         return None
     offset = i.offset
+    _provenance.note_frame(f)
     right = _provenance.operand_tags(f.f_code, offset, 0)
     left = _provenance.operand_tags(f.f_code, offset, 1)
     if right is None or left is None:
