@@ -4879,8 +4879,10 @@ def _computed_after_sizes(frame: Frame, z: float) -> bool:
 def _scaled_by(frame: Frame, ratio: Ratio, factor: float | Tensor) -> Ratio:
     """``loss * c``: ``c`` is a constant, or one image's weight (then 1) -- a weight tensor arrives
     here as its unweighted value, a Python number equal to the one image's weight is recognised."""
-    if ratio.host_image is not None and isinstance(factor, (int, float)):
-        image = frame.image_index(ratio.host_image, ratio.rows.device)
+    # (on a call of one image every row is its: ``l.mean() * t[0]["loss_weight"]`` was kept as a constant)
+    host = ratio.host_image if ratio.host_image is not None else 0 if frame.num_images == 1 else None
+    if host is not None and isinstance(factor, (int, float)):
+        image = frame.image_index(host, ratio.rows.device)
         if _is_image_weight(frame, image, factor):
             factor = 1.0
     return ratio.scaled(scale=factor)
