@@ -2119,7 +2119,9 @@ def _constant_of_one_image(frame: Frame, x: Track, y: Track) -> str | None:
     of the image's own (its weight, its data, ``_note_number``) or a decision on its values.
     ``"outside"`` or ``"slice"`` (where it was applied), None where there is no such constant."""
     one, several = _one_image_terms(x)
-    if not x.sites or not (_one_image_terms(y)[0] or _unknown_image_value(y)):
+    if not x.sites or not one and not (_one_image_terms(y)[0] or _unknown_image_value(y)):
+        return None
+    if one and not _one_image_terms(y)[0]:
         return None
     if not one:
         # no number of its own was noted for such a value, so any constant applied to it alone
@@ -4879,10 +4881,8 @@ def _computed_after_sizes(frame: Frame, z: float) -> bool:
 def _scaled_by(frame: Frame, ratio: Ratio, factor: float | Tensor) -> Ratio:
     """``loss * c``: ``c`` is a constant, or one image's weight (then 1) -- a weight tensor arrives
     here as its unweighted value, a Python number equal to the one image's weight is recognised."""
-    # (on a call of one image every row is its: ``l.mean() * t[0]["loss_weight"]`` was kept as a constant)
-    host = ratio.host_image if ratio.host_image is not None else 0 if frame.num_images == 1 else None
-    if host is not None and isinstance(factor, (int, float)):
-        image = frame.image_index(host, ratio.rows.device)
+    if ratio.host_image is not None and isinstance(factor, (int, float)):
+        image = frame.image_index(ratio.host_image, ratio.rows.device)
         if _is_image_weight(frame, image, factor):
             factor = 1.0
     return ratio.scaled(scale=factor)
