@@ -8279,6 +8279,12 @@ def _number_operand(
                 and span[k + 1].opname in ("LOAD_METHOD", "LOAD_ATTR") and callable(getattr(math, span[k + 1].argval, None)):
             k += 2  # ``math.sqrt(len(t))``: a number computed from the length
             continue
+        if i.opname == "LOAD_GLOBAL" and not (i.arg or 0) & 1 and type(f.f_globals.get(i.argval)) in (int, float):
+            k += 1  # ``len(t) + HALF``: a module's number, a constant of the expression (pin41: was read as none)
+            continue
+        if i.opname in ("LOAD_FAST", "LOAD_DEREF") and (after := _picked_number(span, k, f)) is not None:
+            k = after  # ``len(t) + t[0]["loss_weight"]``: a plain number of the targets, no length
+            continue
         if i.opname == "LOAD_GLOBAL":
             if i.argval not in _NUMBER_BUILTINS or _builtin(f, i.argval) is not getattr(builtins, i.argval):
                 return None
@@ -8301,6 +8307,21 @@ def _number_operand(
     if not lengths:
         return None
     return _form(span), tuple(lengths)
+
+
+def _picked_number(span: list[dis.Instruction], k: int, f: types.FrameType) -> int | None:
+    """The index after ``x[c]..[d]``, a local subscripted by constants from ``k`` (``t[0]["loss_weight"]``),
+    where the builtin lists, tuples and dicts it reads hold a plain number there; None else."""
+    value = _locals(f).get(span[k].argval, _UNPROVEN)
+    j = k + 1
+    while j + 1 < len(span) and span[j].opname == "LOAD_CONST" and span[j + 1].opname == "BINARY_SUBSCR" \
+            and type(value) in (list, tuple, dict) and type(span[j].argval) in (int, str):
+        try:
+            value = value[span[j].argval]
+        except (KeyError, IndexError, TypeError):
+            return None
+        j += 2
+    return j if j > k + 1 and type(value) in (int, float) else None
 
 
 def _builtin(f: types.FrameType, name: str) -> Any:
@@ -14198,6 +14219,7 @@ def executed_operand_tags(roots: tuple[list[types.FrameType], list[types.FrameTy
     elif i.opname != "BINARY_OP":
         return None
     offset = i.offset
+    _provenance.note_frame(f)
     right = _provenance.operand_tags(f.f_code, offset, 0)
     left = _provenance.operand_tags(f.f_code, offset, 1)
     if right is None or left is None:

@@ -515,7 +515,8 @@ def _picked(code: types.CodeType, lists: frozenset[str]) -> tuple[tuple[int, Any
                 if instructions[k + 1].opname == "LOAD_METHOD":
                     read = next((j for j in range(k + 3, min(k + 7, len(instructions)))
                                  if instructions[j].opname == "CALL"), k + 2)
-                picked.append((at, key, p, _compared(instructions, read) or _with_constant(instructions, start, read)))
+                picked.append((at, key, p, _compared(instructions, read) or _with_constant(instructions, start, read)
+                               or _with_a_count(instructions, read)))
     return tuple(picked)
 
 
@@ -854,6 +855,31 @@ def _with_constant(instructions: list[dis.Instruction], start: int, read: int) -
     return instructions[k].opname == "BINARY_OP" and (
         k - 1 != read and instructions[k - 1].opname == "LOAD_CONST"  # ``w ** 2``
         or k - 1 == read and start > 0 and instructions[start - 1].opname == "LOAD_CONST")  # ``2 * w``
+
+
+_SIZE_READS = frozenset({"shape", "size", "numel", "nelement"})
+
+
+def _with_a_count(instructions: list[dis.Instruction], read: int, depth: int = 0) -> bool:
+    """Whether the value pushed at ``read`` goes, itself or through a local stored once from it, to
+    Python arithmetic with a number read of a size or a length (``0.3 * x.shape[0] * w``, ``len(t) +
+    w``, ``int(bs * 4 * w)``): a new number (no factor the weight rules read), which on a call of one
+    image holds the image's weight where, on its group alone, the body computes it from 1."""
+    used = _bytecode._consumer(instructions, read)
+    if used is None or depth > 2:
+        return False
+    k = used[0]
+    store = instructions[k]
+    if store.opname == "STORE_FAST" and _stored_once(instructions, store.argval):
+        return any(_with_a_count(instructions, j, depth + 1) for j, i in enumerate(instructions)
+                   if i.opname == "LOAD_FAST" and i.argval == store.argval)
+    spans = _bytecode._operand_pair(instructions, k, "BINARY_OP")
+    if spans is None:
+        return False
+    start, end = spans[0] if spans[1][0] <= read < spans[1][1] else spans[1]
+    return any(i.opname in ("LOAD_ATTR", "LOAD_METHOD") and i.argval in _SIZE_READS
+               or i.opname == "LOAD_GLOBAL" and i.argval == "len" for i in instructions[start:end]) \
+        and _bytecode._number_shaped(instructions, start, end, sizes=True)
 
 
 def _first_item(instructions: list[dis.Instruction], p: int) -> int | None:

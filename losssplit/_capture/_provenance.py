@@ -21,6 +21,7 @@ import dis
 import sys
 import types
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from ._bytecode import _per_code
 
@@ -359,7 +360,8 @@ class _Reading:
 
     def _called(self, fn: Tags, receiver: Tags, args: list[Tags]) -> Tags:
         """A call's result: its arguments', its receiver's, the called names, and what a
-        comprehension or generator expression it runs produces from them."""
+        comprehension or generator expression it runs produces from them (or a helper of the
+        module, ``_helper``)."""
         names = {t[5:] for t in fn if t.startswith("name:")}
         out = (_plain(receiver) | _union(_plain(a) for a in args)) - {"P", "joined", "listed"}
         if f"call:{next(iter(names), '')}" in _JOINED and any("listed" in a for a in args):
@@ -379,6 +381,8 @@ class _Reading:
         if len(names) == 1 and (name := next(iter(names))) in _COMPUTING and (receiver | fn) & (
                 {f"global:{m}" for m in _MATH} | {f"global:{name}"}):
             out |= {f"mcall:{name}"}  # ``math.sqrt(n)``, ``round(n)`` (not a tensor's ``.pow``, ``.sqrt``)
+        if len(names) == 1 and (args or receiver):
+            out |= self._helper(next(iter(names)), fn, _plain(receiver))
         for t in fn:
             if t.startswith("code:"):
                 code = self._nested.get(int(t[5:]))
@@ -387,6 +391,9 @@ class _Reading:
                 first = {name: self.locals.get(name, frozenset({f"free:{name}"})) for name in code.co_freevars}
                 first[".0"] = _element(_plain(args[0] if args else receiver))
                 self.firsts[id(code)] = first
+                held = _CALLEES.get(id(self.code))
+                if held is not None and held[0] is self.code:
+                    note_callees(code, held[1], held[2])
                 inner = reading(code, first)
                 if inner is None:
                     return out | _UNKNOWN
@@ -395,6 +402,62 @@ class _Reading:
                 if tested - {"iter"}:
                     out |= tested - {"P"} | {"filter"} | ({"vfilter"} if "vcmp" in tested else _NONE)
         return out
+
+
+    def _helper(self, name: str, fn: Tags, receiver: Tags) -> Tags:
+        """What a Python function of this code's module (``first_count(indices)``) or a method of its
+        ``self``'s class (``self.first_count(indices)``) that it calls by name returns, as far as a number
+        one image's values decide goes (``pick``, ``vext``, ``vread``, with ``P``): its own reading, with
+        its parameters' tags the call's arguments' (all of them: read flow-insensitively). Nothing else
+        of it (its arithmetic is the count rules', where its number meets a loss)."""
+        held = _CALLEES.get(id(self.code))
+        if held is None or held[0] is not self.code:
+            return _NONE
+        _, space, owner = held
+        if f"global:{name}" in fn:
+            target = space.get(name)
+        elif receiver == frozenset({"arg:self"}) and owner is not None:
+            target = getattr(owner, name, None)
+        else:
+            return _NONE
+        if not isinstance(target, types.FunctionType) or target.__globals__ is not space \
+                or id(target.__code__) in _HELPERS_READ:
+            return _NONE
+        callee = target.__code__
+        note_callees(callee, space, owner)
+        _HELPERS_READ.add(id(callee))
+        try:
+            inner = reading(callee)
+        finally:
+            _HELPERS_READ.discard(id(callee))
+        found = _NONE if inner is None else inner.produced & {"pick", "vext", "vread"}
+        return frozenset({"P"}) | found if found and "P" in inner.produced else _NONE  # type: ignore[union-attr]
+
+
+# code id -> (code, its module's globals, its ``self``'s class): where ``_Reading._helper`` finds a callee
+_CALLEES: dict[int, tuple[types.CodeType, dict[str, Any], type | None]] = {}
+_HELPERS_READ: set[int] = set()  # the helpers being read (a recursion is not read again)
+
+
+def note_callees(code: types.CodeType, space: dict[str, Any], owner: type | None) -> None:
+    """Note where the functions ``code`` calls by name are found: ``space``, its module's globals, and
+    ``owner``, its ``self``'s class (None for a function)."""
+    held = _CALLEES.get(id(code))
+    if held is not None and held[0] is code:
+        return
+    if len(_CALLEES) > 512:
+        _CALLEES.clear()
+    _CALLEES[id(code)] = (code, space, owner)
+
+
+def note_frame(f: types.FrameType) -> None:
+    """``note_callees`` of the code ``f`` runs (its ``self``: a first parameter so named)."""
+    code = f.f_code
+    held = _CALLEES.get(id(code))
+    if held is not None and held[0] is code:
+        return
+    me = f.f_locals.get("self") if code.co_argcount and code.co_varnames[0] == "self" else None
+    note_callees(code, f.f_globals, None if me is None else type(me))
 
 
 # attributes and methods that give a Python number of a tensor's layout (no value of the images)
@@ -751,6 +814,7 @@ def resolved(tags: Tags, f: types.FrameType, back: Callable[[types.FrameType], t
             outer = outer.f_back
         if outer is None:
             return tags | _UNKNOWN
+        note_frame(outer)
         held = reading(outer.f_code)
         first = None if held is None else held.firsts.get(id(code))
         if first is None:
@@ -767,6 +831,7 @@ def resolved(tags: Tags, f: types.FrameType, back: Callable[[types.FrameType], t
             root.append(f)
         return tags
     caller, offset = called
+    note_frame(caller)
     r = reading(caller.f_code)
     if r is None:
         return tags | _UNKNOWN
@@ -789,6 +854,8 @@ def resolved(tags: Tags, f: types.FrameType, back: Callable[[types.FrameType], t
         params = params[1:]
     given = dict(zip(params, positional))
     given.update(zip(names, args[argc - len(names):]))
+    if below != _NULL and code.co_varnames[:1] == ("self",):  # a method's receiver (``crit.loss(..)``)
+        given["self"] = _plain(stack[len(stack) - argc - 1])
     keep = tags - {f"arg:{n}" for n in local}
     for n in local:
         if n not in given:

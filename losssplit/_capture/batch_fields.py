@@ -147,6 +147,16 @@ def _chosen_literals(instructions: list[dis.Instruction], at: int | None) -> tup
     return ((at - 1, at),)
 
 
+def literal_at(site: tuple[Any, int], c: Any) -> bool:
+    """Whether the number ``c`` is an operand of the op at ``site`` (code, offset) written there as a
+    literal (``per[0] * 2``, ``l.mul(2)``): the same number on any call, no count of the images."""
+    if sys.version_info[:2] not in _COUNT_CHECKED:
+        return False
+    instructions, _ = _located_frame(*site)
+    return any(end - start == 1 and instructions[start].opname == "LOAD_CONST"
+               and type(v := instructions[start].argval) is type(c) and v == c for start, end in _operands(*site))
+
+
 def chosen_literal(site: tuple[Any, int], c: Any) -> bool:
     """Whether the number ``c`` at the op at ``site`` (code, offset) is a literal of a conditional
     expression written right before it (``2 if first else 1``), or by such an expression stored in

@@ -105,7 +105,7 @@ from ._bytecode import (
     unpacked_size_divisor,
     unproven_loop_counter,
 )
-from .batch_fields import chosen_literal, read_fields, several_images_number
+from .batch_fields import chosen_literal, literal_at, read_fields, several_images_number
 from .finite import nan_to_num_kept, note_self_comparison
 from .finite import note_test as note_finiteness
 from .formulas import (
@@ -2149,7 +2149,21 @@ def _constant_of_one_image(frame: Frame, x: Track, y: Track) -> str | None:
     of the image's own (its weight, its data, ``_note_number``) or a decision on its values.
     ``"outside"`` or ``"slice"`` (where it was applied), None where there is no such constant."""
     one, several = _one_image_terms(x)
-    if not x.sites or not one or not _one_image_terms(y)[0]:
+    if not x.sites or not one and not (_one_image_terms(y)[0] or _unknown_image_value(y)):
+        return None
+    if one and not _one_image_terms(y)[0]:
+        return None
+    if not one:
+        # no number of its own was noted for such a value, so any constant applied to it alone
+        # outside a loop is its position's (``per[0] * 2 + sum(per[1:])`` of whole images' slices),
+        # where ``y`` holds other images (deferred: the host knows neither image)
+        if frame.num_images > 1 and _unknown_image_value(x) and any(
+                s != SCALED_SEVERAL and s not in y.sites and not looped_site(*s) and frame.loop_sites.get(s) is not True
+                for s in x.sites):
+            assert x.ratio is not None and y.ratio is not None  # (``_one_image_terms`` or ``_unknown_image_value``)
+            others = y.ratio.part_images if y.ratio.part_images is not None else y.ratio.rows.reshape(-1) \
+                if y.ratio.host_image is None else frame.image_index(y.ratio.host_image, y.ratio.rows.device).reshape(1)
+            frame.doubt((others.to(x.ratio.rows.device) != x.ratio.rows.reshape(-1)[:1]).any(), POSITION_CONSTANT)
         return None
     if several:  # ``sum(0.9 * x for x in r[:2]) + sum(r[2:])``: a loop over some of the images
         return "slice" if any(frame.loop_sites.get(s) is False and s not in y.sites
@@ -2166,6 +2180,36 @@ def _constant_of_one_image(frame: Frame, x: Track, y: Track) -> str | None:
             if frame.loop_sites.get(s) is False:
                 return "slice"
     return None
+
+
+POSITION_CONSTANT = ("one image's value scaled by a constant alone, outside any loop over the images, beside other "
+                     "images' values (``per[0] * 2 + sum(per[1:])`` of a Python list of per-image values): on a group "
+                     "alone another image has that position")
+
+
+def constant_apart(frame: Frame, tracks: Sequence[Track]) -> str | None:
+    """Where one-image values are joined (``torch.stack([per[0] * 2, *per[1:]])``): ``"outside"`` or
+    ``"slice"`` where one of them got a constant that another did not (``_constant_of_one_image``; a
+    constant of a loop proven to visit every image is no position's, even where it was 1 on some image
+    and so no op), None else. Values made alike are not compared."""
+    for x in tracks:
+        sites = frozenset(s for s in x.sites if frame.loop_sites.get(s) is not True)
+        if not sites:
+            continue
+        x = dataclasses.replace(x, sites=sites)
+        for y in tracks:
+            if y is not x and sites - y.sites:
+                where = _constant_of_one_image(frame, x, y)
+                if where is not None:
+                    return where
+    return None
+
+
+def _unknown_image_value(t: Track) -> bool:
+    """Whether ``t`` is one image's reduced value whose image the host does not know (of one row: a
+    whole image's slice at host offsets, ``indexing._image_slice``)."""
+    r = t.ratio
+    return not t.parts and r is not None and r.host_image is None and r.part_images is None and r.rows.numel() == 1
 
 
 VARIED_NUMBER = ("one image's loss is scaled or shifted at {op} ({where}) by a Python number that differs from image "
@@ -2207,7 +2251,8 @@ def _note_number(frame: Frame, image: int | None, c: Any, op: str) -> None:
         # ``unique()``), left to the count rules, unless a literal a conditional expression picks
         # there (``2 if first else 1``: its test, an image's field, is read below; README Known limits)
         # (a literal raised to a loop's counter, ``2 ** i``, is a position's number, no count)
-        own = _data_read(frame, image) or not chosen_literal(site, c) and not loop_power_operand(c)
+        own = _data_read(frame, image) or not chosen_literal(site, c) and not loop_power_operand(c) \
+            and not literal_at(site, c)
     seen = frame.site_numbers.setdefault(site, {})
     mine = seen.setdefault(image, [])
     at = len(mine)

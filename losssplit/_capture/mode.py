@@ -1667,7 +1667,11 @@ class Frame:
         is the group's images (``if len(targets) > 2:``, ``helper(targets)`` doing the same)."""
         fn = getattr(wrapped, "__func__", wrapped)
         per_image = self.per_image_targets
-        if per_image is None or self.num_images < 2 or not isinstance(fn, types.FunctionType):
+        # on a call of one image of a weight other than 1, only its weight field made a new number
+        # (``0.3 * bs * t[0]["loss_weight"]``: 1 on the group alone) is read (``_picked_field``)
+        weights = self.weight_numbers()
+        one = self.num_images == 1 and self.weight_field is not None and bool(weights) and weights != [1]
+        if per_image is None or self.num_images < 2 and not one or not isinstance(fn, types.FunctionType):
             return
         code = fn.__code__
         shift = 1 if getattr(wrapped, "__self__", None) is not None else 0
@@ -1676,13 +1680,19 @@ class Frame:
         names.update(n for n, v in kwargs.items() if v is per_image and n in params)
         if not names:
             return
-        self.count_formatted = _bytecode.formats_a_count(code, frozenset(names))
-        for what in _provenance.unseen_tests(code):  # (a Python test no branch rule sees: on a group alone it may go
-            # the other way)
-            self.branches.append(Branch(None, "eq", 0.0, False, f"a Python test of {what}"))
+        if not one:
+            self.count_formatted = _bytecode.formats_a_count(code, frozenset(names))
+            for what in _provenance.unseen_tests(code):  # (a Python test no branch rule sees: on a group alone it may
+                # go the other way)
+                self.branches.append(Branch(None, "eq", 0.0, False, f"a Python test of {what}"))
         bound = dict(zip(params, (wrapped.__self__, *args) if shift else args))
         bound.update((n, v) for n, v in kwargs.items() if n in params)
         found = _lengths.length_tests(fn, bound, frozenset(names))
+        if one:
+            for at, key, compared in dict.fromkeys(found.picked):
+                if compared and key == self.weight_field:
+                    self._picked_field(at, key, compared)
+            return
         for where in dict.fromkeys(found.untold):
             self.branches.append(Branch(None, "eq", 0.0, False, f"the targets passed to a call in {where} whose "
                                         "function cannot be told (its tests of their number are not read)"))

@@ -39,6 +39,7 @@ from ._bytecode import (
     repeated_list,
 )
 from .elementwise import (
+    constant_apart,
     doubt_width_of_largest,
     image_value_track,
     label_copy,
@@ -1108,6 +1109,11 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
                  and t.ratio.own_normaliser()]
     if stack and out.dim() == 1 and len(per_image) == len(tracks):
         # ``torch.stack([loss of image b, ...])``: one row per image, valued with weights set to 1
+        if constant_apart(frame, [t for t in tracks if t is not None]) is not None:
+            frame.lose(out, f"{op} of one image's value beside other images' after a constant applied to it alone, "
+                       "outside any loop over the images (``torch.stack([per[0] * 2, *per[1:]])``): on a group "
+                       "alone another image has that position")
+            return
         values = torch.stack([r.image_value().to(out.device, out.dtype) for r in per_image])
         b = per_image[0].host_image
         if b is not None and all(r.host_image == b for r in per_image) and (
