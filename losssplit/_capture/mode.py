@@ -7080,7 +7080,8 @@ class CaptureMode(TorchFunctionMode):
             if inside:
                 frame.ran = None
                 return out
-        for noted, first in ((frame.padded, PADDED_RULE), (frame.value_sets, VALUE_SET_RULE)):
+        for noted, first in ((frame.padded, PADDED_RULE), (frame.value_sets, VALUE_SET_RULE)) \
+                if frame.padded or frame.value_sets else ():  # (the loop's tuples made only where one is noted)
             if not noted or not first:  # (a tensor ``pad_sequence`` padded, values ``unique`` found)
                 continue
             try:
