@@ -8486,7 +8486,9 @@ def _stored_shift(f: types.FrameType, span: list[dis.Instruction]) -> list[dis.I
         return None
     instructions = _instructions(f.f_code)
     stores = _stores(instructions, span[0].argval, cells=True)
-    at = next((k for k, i in enumerate(instructions) if i is span[0]), None)
+    at = _index_of(instructions, span[0])  # (by its offset; the scan where it is not found so)
+    if at is None or instructions[at] is not span[0]:
+        at = next((k for k, i in enumerate(instructions) if i is span[0]), None)
     value = _stored_value(instructions, stores[0]) if len(stores) == 1 and at is not None and stores[0] < at else None
     if value is None or any(first <= stores[0] < last for first, last in _loops(instructions)):
         return None

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import array
 import dataclasses
+import importlib
 import math
 import operator
 import struct
@@ -3569,6 +3570,15 @@ def tensors(obj: Any) -> list[Tensor]:
 _NAMES: dict[Any, str] = {}
 
 
+def late_module(name: str) -> types.ModuleType:
+    """The module ``losssplit._capture.<name>``, one that imports this module (so it is not imported
+    at the top). A relative import statement in a function resolves its name through Python code
+    (``ModuleSpec.parent``) each time it runs, some microseconds: rules asked on every op read the
+    module from ``sys.modules`` instead, imported there once."""
+    module = sys.modules.get(f"{__package__}.{name}")
+    return module if module is not None else importlib.import_module(f".{name}", __package__)
+
+
 def op_name(func: Any) -> str:
     try:
         return _NAMES[func]
@@ -4157,10 +4167,9 @@ def _weight_derived(frame: Frame, x: Tensor) -> bool:
     """Whether the body's code computes the operand ``x`` of the op it runs from the weight field
     of the images' targets (``batch_fields.read_fields``, through the locals holding it; rt25: a
     factor ``torch.tensor([t["w"] ** 2 ...])`` or a mask of the weights made in Python was data)."""
-    from .batch_fields import read_fields
-
     targets, field = frame.per_image_targets, frame.weight_field
-    return targets is not None and field is not None and (("item", field),) in read_fields(targets, x, tensors=True)
+    return targets is not None and field is not None and (("item", field),) in late_module("batch_fields").read_fields(
+        targets, x, tensors=True)
 
 
 def weight_in_arguments(
@@ -5408,7 +5417,7 @@ def _weighted_number(frame: Frame, args: tuple, kwargs: dict) -> bool:
     weights, targets = frame.weight_numbers(), frame.per_image_targets
     if not weights or all(w == 1 for w in weights) or targets is None or frame.weight_field is None:
         return False
-    from .batch_fields import read_fields
+    read_fields = late_module("batch_fields").read_fields
 
     # (not 0.0: a running total's start, ``total = total + l_b * t["loss_weight"]``, stored from a weight)
     numbers = [v for v in (*args, *kwargs.values()) if type(v) is float and v != 0]
@@ -6094,15 +6103,13 @@ def _laid_out_by_several_images(frame: Frame, args: tuple, kwargs: dict | None) 
     denoising queries at the batch's largest box count, survey 32): on a group alone the group's.
     One image's own count (``torch.arange(num_gt)`` in a loop over a list of the images' counts,
     survey 20's RT-DETR) is not: "own" for it (``Frame.own_positions``)."""
-    from .batch_fields import several_or_own  # (it imports this module)
-
     if not any(type(v) is int for v in flat_args(args, kwargs or _NO_KWARGS)):
         return False
     site = _bytecode.call_site()
     found = frame.laid_out.get(site) if site is not None else None
     if found is None:
         targets = frame.per_image_targets
-        found = several_or_own(targets, "arguments")
+        found = late_module("batch_fields").several_or_own(targets, "arguments")
         if site is not None:
             frame.laid_out[site] = found
     return found
@@ -6134,7 +6141,8 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
             if len(args) == 2 and type(args[1]) in (int, slice) and frame.get(args[0]) is None and frame.get(out) is None \
                     and _bytecode.positional_index(frame.size_sites, frame.per_image_targets, whole=frame.images_held):
                 frame.positional[id(out)] = (out, f"{op_name(func)} of a tensor of no images at an image's position")
-            elif len(args) == 2 and _cut_to_count(frame, args[0], args[1]) and frame.get(out) is None:
+            elif len(args) == 2 and type(args[1]) is slice and _cut_to_count(frame, args[0], args[1]) \
+                    and frame.get(out) is None:  # (a slice only: asked for every subscript)
                 frame.positional[id(out)] = (out, f"{op_name(func)} of a tensor of no images cut to a count of the images")
         elif func in _DATA_ARGS:
             data = get_arg(args, kwargs, 1 if func is Tensor.new_tensor else 0, "data", None)
@@ -7145,7 +7153,8 @@ class CaptureMode(TorchFunctionMode):
             if inside:
                 frame.ran = None
                 return out
-        for noted, first in ((frame.padded, PADDED_RULE), (frame.value_sets, VALUE_SET_RULE)):
+        for noted, first in ((frame.padded, PADDED_RULE), (frame.value_sets, VALUE_SET_RULE)) \
+                if frame.padded or frame.value_sets else ():  # (the loop's tuples made only where one is noted)
             if not noted or not first:  # (a tensor ``pad_sequence`` padded, values ``unique`` found)
                 continue
             try:
@@ -7457,7 +7466,8 @@ class CaptureMode(TorchFunctionMode):
         if is_tensor and frame.error is None:
             if frame.chained_sums and args and out is args[0] and func not in _ADDS and frame.chained_sums.get(id(out)) is out:
                 del frame.chained_sums[id(out)]  # ``total *= 0.9`` in place: no sum of alike terms now
-            held = frame.get(out)
+            entry = frame.tracks.get(id(out))  # (``Frame.get`` written out: asked on every op)
+            held = None if entry is None else entry[1] if entry[0] is out else frame.get(out)
             if held is not None and held.image is not None and not held.rows and held.lost_at is None and held.ratio is None:
                 try:
                     with _HIDDEN():  # (no op of ours reaches the user's outer modes)
@@ -7467,7 +7477,7 @@ class CaptureMode(TorchFunctionMode):
                     frame.error, frame.error_op = exc, op_name(func)
         valued = met = False
         if is_tensor and frame.error is None and ((some := bool(
-                frame.count_dims or frame.count_made or frame.picked_made or func in _DATA_ARGS or func in _VALUE_ARGS))
+                frame.count_dims or frame.count_made or frame.picked_made or func in _VALUE_ARGS))  # (``_DATA_ARGS`` among them)
                 or frame.num_images > 1 and rule is not None and rule.__name__ in _ARITHMETIC_RULES):
             with _HIDDEN():  # (no op of ours reaches the user's outer modes: ``out.numel()``)
                 valued = (some or out.numel() == 1) and _count_valued(frame, func, rule, args, kwargs, out)
