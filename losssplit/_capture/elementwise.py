@@ -2013,11 +2013,11 @@ def reduced_inplace(frame: Frame, kind: str, a: Tensor, ta: Track, b: Any, tb: T
         return None
     if kind == "mul" and tb is None and frame.reciprocal_count(b) is not None:
         kind, b = "div", frame.reciprocal_count(b)  # ``l *= 1 / bs``: ``l /= bs``, the group's own count
-    elif kind == "mul" and tb is None and type(b) is float and frame.size_sites and not kwargs and ta.ratio is not None:
-        sites = [(code, offset, dims) for (code, offset), (_, dims) in frame.size_sites.items()]
-        sized = sized_operand(sites, frame.size_number)
-        if sized is not None:  # ``hits.mul_(100.0 / n)`` (DETR's ``accuracy``): as ``hits * (100.0 / n)``
-            return None if sized.reciprocal is None else _over_elements(frame, ta, b, sized.reciprocal)
+    elif kind == "mul" and tb is None and type(b) is float and frame.size_sites and not kwargs and ta.ratio is not None \
+            and (sized := sized_operand([(code, offset, dims) for (code, offset), (_, dims) in frame.size_sites.items()],
+                                        frame.size_number)) is not None:
+        # ``hits.mul_(100.0 / n)`` (DETR's ``accuracy``): as ``hits * (100.0 / n)``
+        return None if sized.reciprocal is None else _over_elements(frame, ta, b, sized.reciprocal)
     elif tb is None and frame.row_count(b) is None and frame.counted_number(b):
         return None  # ``l *= bs - 1``, ``l *= float(bs)``: on a group alone the group's number (was kept as a constant)
     alpha = kwargs.get("alpha", 1)
@@ -3816,11 +3816,12 @@ def _images_by_value_only(frame: Frame, z: Any) -> bool:
     image picked by position (``t[0]["n"]``: on a group alone the group's first image's); not where
     the code writes it as ``len(targets)`` or Python made of that alone (``bs = len(t)``,
     ``float(len(t))``, ``max(len(t), 1)``)."""
-    from ._bytecode import executed_number_tags
+    from ._bytecode import _locals, executed_number_tags
 
     if not frame.images_by_value and not frame.per_image_targets or _over_targets_length(frame, z):
         return False
-    tags = executed_number_tags()
+    root: list = []
+    tags = executed_number_tags(root)
     if tags is None:
         return frame.images_by_value
     if "L" in tags and not tags & _SIZE_TAGS:
@@ -3828,7 +3829,11 @@ def _images_by_value_only(frame: Frame, z: Any) -> bool:
     product = _shape_product(frame, z) if frame.images_by_value else None
     if product is not None and product[3] and set(product[2]) <= set(product[3]):
         return False  # ``np.prod(v.shape[:1])`` of the images' dim: their count
-    return frame.images_by_value and bool(tags & _SIZE_TAGS) or "pick" in tags
+    if frame.images_by_value and tags & _SIZE_TAGS:
+        return True
+    # a value picked by position from the targets themselves (not ``d[0]`` of a list holding ``len(t)``)
+    return "pick" in tags and bool(root) and any(
+        _locals(root[0]).get(t[4:]) is frame.per_image_targets for t in tags if t.startswith("arg:"))
 
 
 _SIZE_TAGS = frozenset({"attr:shape", "call:numel", "call:size", "call:nelement", "call:dim"})
