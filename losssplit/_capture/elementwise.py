@@ -105,6 +105,7 @@ from ._bytecode import (
     unpacked_size_divisor,
     unproven_loop_counter,
 )
+from ._provenance import SIZE_TAGS
 from .batch_fields import chosen_literal, literal_at, read_fields, several_images_number
 from .finite import nan_to_num_kept, note_self_comparison
 from .finite import note_test as note_finiteness
@@ -3824,19 +3825,17 @@ def _images_by_value_only(frame: Frame, z: Any) -> bool:
     tags = executed_number_tags(root)
     if tags is None:
         return frame.images_by_value
-    if "L" in tags and not tags & _SIZE_TAGS:
+    if "L" in tags and not tags & SIZE_TAGS:
         return False
     product = _shape_product(frame, z) if frame.images_by_value else None
     if product is not None and product[3] and set(product[2]) <= set(product[3]):
         return False  # ``np.prod(v.shape[:1])`` of the images' dim: their count
-    if frame.images_by_value and tags & _SIZE_TAGS:
+    if frame.images_by_value and tags & SIZE_TAGS:
         return True
     # a value picked by position from the targets themselves (not ``d[0]`` of a list holding ``len(t)``)
     return "pick" in tags and bool(root) and any(
         _locals(root[0]).get(t[4:]) is frame.per_image_targets for t in tags if t.startswith("arg:"))
 
-
-_SIZE_TAGS = frozenset({"attr:shape", "call:numel", "call:size", "call:nelement", "call:dim"})
 
 
 UNPROVEN_FLOOR = ("by a number read from a clamped tensor made of a number the code does not show to be a count "
