@@ -338,6 +338,12 @@ def count_batch(seed: int, weights: Sequence[float]) -> tuple[dict[str, torch.Te
 TWO_GROUP_COUNT_BATCHES = [(seed, weights) for seed, weights in COUNT_BATCHES if seed != 5]
 
 
+def outcome_class(got: Mapping[str, float], want: Mapping[str, float]) -> str:
+    """``"wrong"`` (a companion differs from the oracle's), ``"exact"`` (every oracle companion, equal)
+    or ``"declined"``."""
+    return "wrong" if wrong_companions(got, want) else "exact" if set(got) == set(want) else "declined"
+
+
 def count_outcomes(body: Callable) -> tuple[list[str], list[str]]:
     """``body`` on each of ``TWO_GROUP_COUNT_BATCHES``: ``"wrong"`` (a companion differs from the
     oracle's), ``"exact"`` (every oracle companion, equal) or ``"declined"``; and every warning."""
@@ -345,7 +351,7 @@ def count_outcomes(body: Callable) -> tuple[list[str], list[str]]:
     said: list[str] = []
     for seed, weights in TWO_GROUP_COUNT_BATCHES:
         got, want, warned = split_outcome(body, list(count_batch(seed, weights)), [ROWS, TARGETS])
-        seen.append("wrong" if wrong_companions(got, want) else "exact" if set(got) == set(want) else "declined")
+        seen.append(outcome_class(got, want))
         said += warned
     return seen, said
 

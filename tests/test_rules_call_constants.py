@@ -20,8 +20,8 @@ from _helpers import (
     TARGETS,
     Share,
     count_batch,
+    outcome_class,
     split_outcome,
-    wrong_companions,
 )
 
 GROUPS = 3  # the model's denoising groups, a module constant
@@ -42,7 +42,7 @@ def _outcomes(body, meta=None, batches=COUNT_BATCHES):
         m = {"single_pad": 2 * max(counts), "G": GROUPS} if meta is None else meta(t)
         o["dn_meta"] = m
         got, want, warned = split_outcome(body, [o, t, m, float(sum(counts))], [ROWS, TARGETS, KEEP, Share(counts)])
-        seen.append("wrong" if wrong_companions(got, want) else "exact" if set(got) == set(want) else "declined")
+        seen.append(outcome_class(got, want))
         said += warned
     return seen, said
 
@@ -137,7 +137,7 @@ def _batch_outcomes(body):
     seen, said = [], []
     for seed, weights in COUNT_BATCHES:
         got, want, warned = split_outcome(body, list(_with_positives(seed, weights)), [ROWS, TARGETS])
-        seen.append("wrong" if wrong_companions(got, want) else "exact" if set(got) == set(want) else "declined")
+        seen.append(outcome_class(got, want))
         said += warned
     return seen, said
 
@@ -254,5 +254,5 @@ def test_each_images_number_filled_per_image_divides_its_own_rows_or_declines(bo
     seen = []
     for seed, weights in COUNT_BATCHES:
         got, want, _ = split_outcome(body, list(_with_scales(seed, weights)), [ROWS, TARGETS])
-        seen.append("wrong" if wrong_companions(got, want) else "exact" if set(got) == set(want) else "declined")
+        seen.append(outcome_class(got, want))
     assert seen == ["exact"] * len(seen) if body is _over_each_images_scale else seen.count("declined") >= 5, seen

@@ -23,7 +23,14 @@ from __future__ import annotations
 
 import pytest
 import torch
-from _helpers import RULE_BATCHES, rule_batch, rule_outcome, rule_targets, wrong_companions
+from _helpers import (
+    RULE_BATCHES,
+    outcome_class,
+    rule_batch,
+    rule_outcome,
+    rule_targets,
+    wrong_companions,
+)
 
 K = 2  # a global constant: no literal at the subscript
 # the rule batches of 2 to 4 images and two of one image (one group absent)
@@ -34,7 +41,7 @@ def _outcomes(body) -> list[str]:
     seen = []
     for seed, weights in BATCHES:
         got, want, said = rule_outcome(body, rule_batch(seed, weights))
-        seen.append("wrong" if wrong_companions(got, want) else "exact" if set(got) == set(want) else "declined")
+        seen.append(outcome_class(got, want))
     return seen
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import ROWS, split_outcome, wrong_companions
+from _helpers import ROWS, outcome_class, split_outcome
 from _survey import LIBRARY_SOURCES, gen
 
 
@@ -26,7 +26,7 @@ def _outcomes(body):
         got, want, warned = split_outcome(body, args, [ROWS, ROWS], labels)
         got = {k: v for k, v in got.items() if k.startswith("v_")}
         want = {k: v for k, v in want.items() if k.startswith("v_")}
-        seen.append("wrong" if wrong_companions(got, want) else "exact" if set(got) == set(want) else "declined")
+        seen.append(outcome_class(got, want))
         said += warned
     return seen, said
 
