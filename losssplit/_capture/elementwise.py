@@ -1999,8 +1999,18 @@ def _counted(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb: Trac
     if kind == "mul":
         return Track(from_prediction=ta.from_prediction, ratio=ta.ratio.times_row_count(rows_b))
     if kind == "div":
-        return Track(from_prediction=ta.from_prediction, ratio=ta.ratio.over_row_count(rows_b))
+        return Track(from_prediction=ta.from_prediction, ratio=ta.ratio.over_row_count(rows_b, _size_floor(frame, b)))
     return None
+
+
+def _size_floor(frame: Frame, size: Any) -> float | None:
+    """The floor ``c`` (0 < c <= 1) of ``/ max(n, c)`` where ``size`` is what the builtin ``max``
+    returned for a size of image rows (``frame.floored_counts``) and the code proves the division's
+    divisor that ``max``'s result: a group without such rows divides its empty sum by ``c``."""
+    if id(size) not in frame.floored_counts:
+        return None
+    floor = divisor_floor()
+    return floor if floor is not None and 0 < floor <= 1 else None
 
 
 def reduced_inplace(frame: Frame, kind: str, a: Tensor, ta: Track, b: Any, tb: Track | None, op: str,
@@ -3999,7 +4009,9 @@ def _over_length(frame: Frame, track: Track, n: int) -> Track:
     for rows in others:
         frame.agree(first, rows, "a division by a length of rows (``len(x)``)")
     try:
-        return Track(from_prediction=track.from_prediction, ratio=track.ratio.over_row_count(first))
+        # ``max(len(x), 1)``: a group without such rows divides its empty sum by the floor (0, not 0 / 0)
+        floored = floor if floor is not None and floor > 0 else None
+        return Track(from_prediction=track.from_prediction, ratio=track.ratio.over_row_count(first, floored))
     except ValueError:
         return lost_track("a division of an average by a length of rows (``/ len(x)``)", track.from_prediction)
 

@@ -224,9 +224,11 @@ class Ratio:
             raise ValueError("a size of the images' rows times an offset, a test or a changed normaliser")
         return self.replace(row_counts=self.row_counts + (rows,))
 
-    def over_row_count(self, rows: Tensor) -> Ratio:
+    def over_row_count(self, rows: Tensor, floor: float | None = None) -> Ratio:
         """A copy divided by the size of a dim whose indices have the images ``rows`` (``/ bs``):
         a plain sum over that count as a row sum (the group's count), or undoing ``* bs``.
+        ``floor``: the body divides by ``max(count, floor)``, at most 1 (a group's count of rows
+        is at least 1 or is 0, so it changes only an empty group's 0 / 0 into its 0 / floor).
 
         Raises:
             ValueError: any other ratio over such a size (its denominator is not a count).
@@ -236,8 +238,8 @@ class Ratio:
                 return self.replace(row_counts=self.row_counts[:i] + self.row_counts[i + 1 :])
         if self.kind is not RatioKind.SUM or self.divisors or self.normaliser is not None or self.normaliser_ops:
             raise ValueError("a ratio other than a plain sum over a size of the images' rows")
-        ones = torch.ones(rows.numel(), device=rows.device)
-        return self.scaled(by_rows=Ratio.of(ones, rows.reshape(-1), 0, RatioKind.SUM))
+        ones = Ratio.of(torch.ones(rows.numel(), device=rows.device), rows.reshape(-1), 0, RatioKind.SUM)
+        return self.scaled(by_rows=ones if floor is None else ones.scaled(normaliser_op=("min", floor)))
 
     def counts_rows(self) -> bool:
         """Whether a group's count of some rows multiplies this value or its normaliser: then no
