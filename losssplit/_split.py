@@ -950,7 +950,13 @@ class _GroupValues:
         branches ``_turned`` checks."""
         out: dict[str, str] = {}
         for read in self.reads:
-            for expr, op, result, ratios in read.checks:
+            # ``max(n, c)`` whose only use divided a sum floored at ``c`` there: a group alone below ``c``
+            # takes ``c``, as its floored row sum does
+            floored = () if read.other_use or read.floored_at is None else \
+                {k for k, c in read.floors.items() if c == read.floored_at}
+            for k, (expr, op, result, ratios) in enumerate(read.checks):
+                if k in floored:
+                    continue
                 for g, name in enumerate(names):
                     if not self.images[g] or name in out:
                         continue

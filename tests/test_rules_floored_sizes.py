@@ -129,3 +129,92 @@ def test_a_size_divided_unfloored_beside_a_max_of_it_gives_an_empty_group_nothin
     seen, said = _outcomes(unfloored_beside_a_floor)
     assert seen == ["exact"] * len(KEPT), seen
     assert any("group 'synthetic' has images but no rows" in s for s in said), said
+
+
+# -- a count read with ``.item()`` and floored by the builtin ``max`` ----------------------------
+
+
+def _keep(t):
+    return torch.cat([u["keep"] for u in t])
+
+
+def item_floored_at_the_division(o, t):
+    keep = _keep(t)
+    n = keep.sum().item()
+    return {"loss": _ce(o, t)[keep].sum() / max(n, 1)}
+
+
+def item_floored_first(o, t):
+    keep = _keep(t)
+    return {"loss": (_ce(o, t) * keep).sum() / max(1, keep.sum().item())}
+
+
+def item_floored_into_a_local(o, t):
+    keep = _keep(t)
+    num_pos = max(keep.sum().item(), 1.0)
+    return {"loss": torch.where(keep, _ce(o, t), 0.0).sum() / num_pos}
+
+
+def every_row_over_a_floored_item(o, t):  # a group counting 0 still has rows in the sum: over the floor
+    keep = _keep(t)
+    return {"loss": _ce(o, t).sum() / max(keep.sum().item(), 1)}
+
+
+def item_floored_at_two(o, t):  # a group counting 1 divides by 2 alone, as its clamped count does
+    keep = _keep(t)
+    return {"loss": _ce(o, t).sum() / max(keep.sum().item(), 2)}
+
+
+def two_keys_over_one_floored_item(o, t):
+    keep = _keep(t)
+    n = keep.sum().item()
+    ce = _ce(o, t)
+    return {"loss": ce[keep].sum() / max(n, 1), "loss_all": ce.sum() / max(n, 1)}
+
+
+@pytest.mark.parametrize("body", [item_floored_at_the_division, item_floored_first, item_floored_into_a_local,
+                                  every_row_over_a_floored_item, item_floored_at_two, two_keys_over_one_floored_item])
+def test_a_count_read_on_the_host_and_floored_by_max_divides_as_the_body_alone_does(body):
+    seen, said = _outcomes(body)
+    assert seen == ["exact"] * len(KEPT), (seen, said)
+    assert not said, said
+
+
+def floored_item_also_a_factor(o, t):  # ``max`` returned the count, which scales another loss too
+    keep = _keep(t)
+    n = max(keep.sum().item(), 1)
+    ce = _ce(o, t)
+    return {"loss": ce.sum() / n, "scaled": ce.mean() * n}
+
+
+def floored_item_then_tested(o, t):
+    keep = _keep(t)
+    n = keep.sum().item()
+    ce = _ce(o, t)
+    loss = ce.sum() / max(n, 1)
+    return {"loss": loss * 2 if n > 0 else loss}
+
+
+def floored_item_over_a_mean(o, t):  # no row-sum normaliser: the group's own count is a factor
+    keep = _keep(t)
+    return {"loss": _ce(o, t).mean() / max(keep.sum().item(), 1)}
+
+
+@pytest.mark.parametrize("body", [floored_item_also_a_factor, floored_item_then_tested, floored_item_over_a_mean])
+def test_a_floored_count_read_used_otherwise_declines_the_group_below_the_floor(body):
+    seen, said = _outcomes(body)
+    assert "wrong" not in seen, seen
+    assert seen[:2] == ["declined"] * 2 and any("comparison" in s for s in said), (seen, said)
+
+
+def floored_only_beside_the_division(o, t):  # the division itself is unfloored: 0 / 0 alone
+    keep = _keep(t)
+    n = keep.sum().item()
+    floored = max(n, 1)  # noqa: F841 (computed, never the divisor)
+    return {"loss": (_ce(o, t) * keep).sum() / n}
+
+
+def test_a_count_floored_beside_an_unfloored_division_gives_the_empty_group_nothing():
+    seen, said = _outcomes(floored_only_beside_the_division)
+    assert "wrong" not in seen, seen
+    assert any("'loss_synthetic'" in s for s in said), said

@@ -1022,12 +1022,15 @@ def group_scaled(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
         one = reads[0].read if len(reads) == 1 else None  # (that read's sum, where others read the same value)
         counted = frame.host_normaliser(one.value if one is not None else number, divisor_floor, one)
         if counted is not None:  # ``l.sum() / max(num_pos, 1)``: the group's count, floored as the body did
+            floor = next((c for op, c in counted.normaliser_ops if op == "min"), None)
+            for read in reads:
+                read.floored_at = floor
             frame.set(out, Track(from_prediction=track.from_prediction, ratio=r.scaled(by_rows=counted)))
             return True
     factor = (expr if kind == "mul" else ("reciprocal", expr), ratios)
     made = tuple(q.replace(group_factors=q.group_factors + (factor,)) for q in scaled)
     for read in reads:
-        read.used = read.read.consumed = True
+        read.used = read.read.consumed = read.other_use = True
     if track.parts:
         frame.set(out, dataclasses.replace(track, parts=made))
     else:
@@ -1051,7 +1054,7 @@ def _count_over_count(frame: Frame, track: Track, entry: tuple, out: Tensor) -> 
         ratio = num.scaled(by_rows=r)
     except ValueError:
         return False
-    read.consumed = True
+    read.consumed = reads[0].other_use = True
     frame.set(out, Track(from_prediction=track.from_prediction, ratio=ratio))
     return True
 

@@ -627,6 +627,14 @@ class GroupRead:
     checks: list[tuple[Any, str, bool, tuple[Ratio, ...]]] = dataclasses.field(default_factory=list)
     """Comparisons made of it: (the expression compared with 0, the op, the batch's result, the
     ratios the expression reads)."""
+    floors: dict[int, float] = dataclasses.field(default_factory=dict)
+    """Index in ``checks`` -> ``c`` of those the builtin ``max(n, c)`` made of the number itself
+    (``c`` a positive constant), where it returned the number on the batch."""
+    floored_at: float | None = None
+    """``c`` where the number divided a plain sum as its row-sum normaliser with ``max(n, c)``
+    proven at the division (``elementwise.group_scaled``): each group's sum floored at ``c``."""
+    other_use: bool = False
+    """A use of the number other than that floored division (a factor, a count over a count)."""
 
 
 class GroupFloat(_Plain, float):
@@ -944,7 +952,13 @@ def _group_comparison(name: str, base: type) -> Callable[..., Any]:
             _escape(frame, entry[2], f"a comparison ({name}) with {type(other).__name__}")
             return result
         mine, their, ratios, reads = both
+        # ``max(n, 1)`` that returned ``n``: a group alone below 1 takes 1, which a division floored there
+        # gives it too (``GroupRead.floored_at``); any other use checks it as a plain comparison
+        floor = (their[1] if name in ("__lt__", "__gt__") and their[0] == "c" and their[1] > 0
+                 and result == (name == "__gt__") and _bytecode.builtin_choice() == "max" else None)
         for r in reads:
+            if floor is not None:
+                r.floors[len(r.checks)] = floor
             r.checks.append((("sub", mine, their), _GROUP_COMPARE[name], result, ratios))
         return result
 
