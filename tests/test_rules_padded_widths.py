@@ -12,10 +12,11 @@ owner picks that fill them.
   read only by a gather along that dim at indices of each row within that row's prefix (checked,
   deferred). Its mean, sum, view, shape, or a gather past a row's prefix decline (``mode.padded_use``).
 
-WRONG found and fixed here (they were silently wrong on main): a ``[B, max n]`` buffer written per
-image and averaged over its width (``buf.mean(1)``, the width not equal to any count of the call),
-and read at ``buf.shape[1] - 1``; a buffer sized by a count of positions (``torch.unique(batch_idx,
-return_counts=True)[1].max()``) written per image and gathered past a row's prefix.
+WRONG found and fixed here (silently wrong on main at fdc7de6, each image's own ``t["k"]`` written):
+a ``[B, max n]`` buffer averaged over its width (``buf.mean(1)``, the width equal to no count of
+the call) or read at ``buf.shape[1] - 1``; a buffer sized by counts of positions
+(``torch.unique(batch_idx, return_counts=True)[1].max()``) gathered at its last column (its
+writes were not followed: its values were read as constants).
 
 Near misses decline: fills of another image's number (reversed), labels equal to the positions by
 value, a pick at a literal outside any loop, gathers past a prefix, the width's mean or shape, a
@@ -155,8 +156,42 @@ def flattened_picks(pred, targets, idx):
     return {"loss": (pred - batched.view(-1, K)[flat]).pow(2).mean()}
 
 
+def _written(pred, targets, width: str):
+    """The images' own instances written per image (no owner pick) into ``[B, max n, K]``, ``max n`` of
+    their lengths or of counts of positions."""
+    b = pred.shape[0]
+    if width == "counts":
+        m = torch.unique(_joined(targets)[1], return_counts=True)[1].max()
+    else:
+        m = max(len(t["k"]) for t in targets)
+    batched = torch.zeros((b, m, K))
+    for i, t in enumerate(targets):
+        batched[i, :len(t["k"])] = t["k"]
+    return batched
+
+
+def written_and_averaged_over_the_width(pred, targets, idx):
+    """Silently wrong on main: each row averaged over the batch's largest count."""
+    return {"loss": (pred.mean(1) - _written(pred, targets, "len").mean(1)).pow(2).mean()}
+
+
+def written_and_read_at_the_last_column(pred, targets, idx):
+    """Silently wrong on main: column ``shape[1] - 1``, another on a group alone."""
+    batched = _written(pred, targets, "len")
+    return {"loss": (pred[:, 0] - batched[:, batched.shape[1] - 1]).pow(2).mean()}
+
+
+def written_into_counts_and_gathered_at_the_width(pred, targets, idx):
+    """Silently wrong on main: a buffer sized by counts of positions, gathered at its last column."""
+    batched = _written(pred, targets, "counts")
+    selected = batched.gather(1, (idx * 0 + batched.shape[1] - 1)[..., None].expand(-1, -1, K))
+    return {"loss": (pred - selected).pow(2).mean()}
+
+
 @pytest.mark.parametrize("body", [mean_over_the_padded_width, read_at_the_last_column, gathered_past_a_prefix,
-                                  flattened_picks], ids=lambda f: f.__name__)
+                                  flattened_picks, written_and_averaged_over_the_width,
+                                  written_and_read_at_the_last_column, written_into_counts_and_gathered_at_the_width],
+                         ids=lambda f: f.__name__)
 def test_reads_of_the_padding_decline(body):
     _declines(body, "padded to the batch's largest length", batches=3)  # (the one image of one instance: a width of 1, past which the body itself fails)
 
