@@ -7977,7 +7977,7 @@ def _new_dims(func: Any, args: tuple) -> bool:
     return any(i is None for i in index) and all(i is None or i == slice(None) for i in index)
 
 
-_GATHERS = frozenset({torch.gather, Tensor.gather, torch.take_along_dim, Tensor.take_along_dim})
+_GATHERS = frozenset({torch.gather, Tensor.gather})
 PADDED_WIDTH = ("a tensor of a row per image written per image into a prefix of a dim padded to the batch's largest "
                 "length (on a group alone the group's): read otherwise than gathered within each row's prefix")
 
