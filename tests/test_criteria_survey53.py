@@ -71,6 +71,13 @@ subscripts ``x[:, k]`` / ``x[:, a:a + n]`` (CRD, 5; ``tests/test_rules_select_na
 images, at a count of images or a loop position they decline). Left: YOLOv8-pose's padded keypoint
 buffer (8, survey 52's padded-buffer cause) and LeCam's EMA step (5: a no-grad 0-dim tensor argument
 added to a mean, which the library does not tell from a count passed in).
+
+NOW (gap42): 408 expected, 34 declined, **5 GAP (1.2 %)**, 0 WRONG. YOLOv8-pose splits (8;
+``tests/test_rules_padded_widths.py``): ``kpts[batch_idx == i]``, ``batch_idx`` a join of int fills of
+the images' positions in a loop over the images, is image ``i``'s rows (checked: ``batch_idx`` is the
+rows' map of images); the ``[B, max n, K, 3]`` buffer each image writes a prefix of is read only by the
+gather along that dim, each row's indices within its prefix (checked); any other read of a padded width
+(a mean, a view, its shape, a gather past a prefix) declines. Left: LeCam's EMA step (5).
 """
 
 from __future__ import annotations
@@ -918,8 +925,9 @@ def sppo_square_loss(chosen, rejected, chosen_labels, rejected_labels, ref_chose
 
 CASES = {c.body.__name__: c for c in [
     Case(vitpose_joints_mse, pose_batch),
-    Case(yolov8_pose_oks, yolo_pose_batch, gaps=keys("loss_pose", "loss_kobj"),
-         why="GAP: the targets written per image into the padded buffer, gathered by the assigner"),
+    # first contact: GAP (8), the targets written per image into the padded buffer, gathered by the assigner;
+    # gap42: split (owner picks ``kpts[batch_idx == i]``, gathers within each row's prefix)
+    Case(yolov8_pose_oks, yolo_pose_batch),
     Case(dekr_heatmap_offset, dekr_batch),
     Case(silog_adabins_bts, depth_batch),
     # first contact: GAP on the one image (1), torch.cross of values remembering an untracked factor; s53: split
@@ -953,7 +961,6 @@ CASES = {c.body.__name__: c for c in [
 
 FIRST = (408, 68, 39, 0)  # expected, declined, GAP, WRONG at first contact (s53 at 6fb1eaf unchanged)
 # s53: torch.cross of weighted values (1), segment ids (5), torch.rad2deg (5), Tensor.new given sizes (10),
-# Tensor.select / narrow (5)
-NOW = (408, 42, 13, 0)
-globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW,
-                              over_target="3.2 %: see the module docstring"))
+# Tensor.select / narrow (5); gap42: YOLOv8-pose's padded keypoints (8)
+NOW = (408, 34, 5, 0)
+globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW))

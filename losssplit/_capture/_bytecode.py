@@ -11997,6 +11997,22 @@ def literal_sizes(tupled: bool) -> frozenset[int]:
     return frozenset() if f is None else _literal_sizes(f.f_code, _lasti(f), tupled)
 
 
+def fixed_sizes(tupled: bool) -> frozenset[int]:
+    """The dims whose sizes the factory call the caller's code is executing proves constants of the
+    call (``_constant_of_call``: literals, module constants, defaults) or reads there as the size of
+    a tensor's dim after the first (``torch.full((B, dec.shape[1]), -1)``): not computed from the
+    images' lengths (``max(len(t["labels"]) for t in targets)``, the batch's largest, on a group
+    alone the group's). Empty where not read."""
+    if sys.version_info[:2] not in _COUNT_CHECKED:
+        return frozenset()
+    f = _caller()
+    if f is None:
+        return frozenset()
+    return _size_spans(f.f_code, _lasti(f), tupled, 0, False, lambda ins, start, end: (
+        end - start == 4 and ins[start].opname in ("LOAD_FAST", "LOAD_DEREF") and _later_dim_size(ins, start + 1))
+        or _constant_of_call(f, start, end, None, None) is not _UNPROVEN)
+
+
 @_per_code(1024)
 def _literal_sizes(code: types.CodeType, lasti: int, tupled: bool) -> frozenset[int]:
     spans = _operands(code, lasti)

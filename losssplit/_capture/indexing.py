@@ -604,6 +604,8 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     if frame.size_tensors and _other_sizes(frame, src, index):
         return
     track = frame.get(src)
+    if frame.owner_masks and isinstance(index, Tensor) and isinstance(out, Tensor) and owner_pick(frame, track, index, out):
+        return
     parts = index if isinstance(index, tuple) else (index,)  # (``_index_parts``, without a call: 45 per seed call)
     if (track is not None and parts and type(parts[0]) is int and not frame.picked_by_position and frame.num_images > 1
             and _picked_image(frame, track, parts) is not None and not _bytecode.looped()):
@@ -993,6 +995,35 @@ def _constant_positions(frame: Frame, images: Tensor, op: str, index: Any, of: T
     if missing is not None:
         frame.doubt(missing, f"{op} picks positions along a dim that carries images and misses an image whose targets "
                     "have instances (on a group alone the positions are other images)")
+
+
+def owner_pick(frame: Frame, track: Track | None, mask: Tensor, out: Tensor) -> bool:
+    """``kpts[batch_idx == i]`` (YOLOv8-pose's targets per image): rows of the images (dim 0 alone)
+    picked by ``owner == k``, ``owner`` a join of int fills of the images' positions in a loop over
+    the images (``Frame.owner_masks``), are image ``k``'s rows in order, as ``x[k]`` of one row per
+    image is image ``k``'s, whatever the loop: deferred, the check that ``owner`` is the rows' map of
+    images (fills of other numbers, ``full((n,), b - 1 - i)``, pick other rows on a group alone). A
+    mask of any other values (labels equal to the positions) is a mask, as before."""
+    held = frame.owner_masks.get(id(mask))
+    if held is None or held[0] is not mask or version_of(mask) != held[1] or version_of(held[2]) != held[3]:
+        return False
+    owner, k = held[2], held[4]
+    if track is None or track.reduced or track.lost_at is not None or track.unweighted is not None \
+            or not 0 <= k < frame.num_images or mask.shape != owner.shape:
+        return False
+    if not track.rows and track.image is not None and frame.image_id(track.image) == k and mask.dim() == 1:
+        rows = track.image.reshape(1).expand(owner.shape[0])  # (one image's tensor: a call of one image)
+    elif len(track.rows) == 1 and 0 in track.rows and track.image is None and track.rows[0].shape == owner.shape:
+        rows = track.rows[0]
+    else:
+        return False
+    if frame.num_images > 1 and not _bytecode.looped():  # (as ``x[0]``: the one-image checks count it)
+        frame.picked_by_position = True
+        frame.counting.clear()
+    frame.doubt((rows != to_device(owner, rows.device)).any(), "Tensor.__getitem__ picks rows by a comparison of "
+                "positions filled per image that are not the rows' images (on a group alone other rows)")
+    frame.set(out, Track({}, frame.image_index(k, rows.device), None, track.from_prediction))
+    return True
 
 
 def _counted_positions(frame: Frame, index: Any) -> bool:
@@ -2310,10 +2341,42 @@ def per_image_write(frame: Frame, target: Tensor, args: tuple) -> bool | None:
             or not _anchored(frame, parts[0] % n, (*parts[1:], args[2])):
         del frame.image_fills[id(target)]
         return None if claimed else False
+    if not _padded_prefix(frame, target, parts):
+        del frame.image_fills[id(target)]
+        return None if claimed else False
     frame.image_fills[id(target)] = (target, version_of(target), True)
     if not claimed:
         frame.counted_buffers.discard(id(target))
         frame.set(target, Track(rows={0: frame.arange(target.device)}))
+    return True
+
+
+def _padded_prefix(frame: Frame, target: Tensor, parts: tuple[Any, ...]) -> bool:
+    """Note in ``Frame.padded_widths`` a write of image ``parts[0]``'s values into a prefix of a dim of
+    ``target`` (``buf[i, :n] = t["k"]``, ``n`` not written as a literal): ``[B, max n]`` is padded to the
+    batch's largest length, on a group alone to the group's, so its padding may be read only where
+    ``mode.padded_use`` lets it. False where the buffer's writes do not all cut the same dim so."""
+    if frame.num_images == 1:  # (the group is the batch: its width the same)
+        return True
+    cut = [k for k, p in enumerate(parts[1:], 1) if type(p) is slice and p.start is None and p.step is None
+           and type(p.stop) is int and 0 <= p.stop]
+    if cut:
+        fixed = frame.fixed_dims.get(id(target))
+        kept = fixed[1] if fixed is not None and fixed[0] is target else frozenset()
+        cut = [k for k in cut if k not in kept]
+    if cut:
+        cut = [k for k in cut if k not in _bytecode.literal_index_parts()]
+    held = frame.padded_widths.get(id(target))
+    if held is not None and held[0] is not target:
+        held = None
+    if not cut:
+        return held is None
+    if len(cut) > 1 or held is not None and held[1] != cut[0]:
+        return False
+    row, stop = parts[0] % frame.num_images, min(parts[cut[0]].stop, target.shape[cut[0]])
+    stops = held[2] if held is not None else {}
+    stops[row] = max(stops.get(row, 0), stop)
+    frame.padded_widths[id(target)] = (target, cut[0], stops)
     return True
 
 
@@ -3802,13 +3865,22 @@ def row_buffer_write(frame: Frame, args: tuple) -> None:
             or tv.ratio is not None or tv.unweighted is not None:
         return
     sized = frame.sized_by.get(id(buf))
-    if sized is None or sized[0] is not buf or 0 not in sized[1] or (
-            id(buf) in frame.positional and frame.positional[id(buf)][0] is buf):
+    if sized is None or sized[0] is not buf or 0 not in sized[1]:
         return
+    parts = index if isinstance(index, tuple) else (index,)
+    if id(buf) in frame.positional and frame.positional[id(buf)][0] is buf:
+        # ``torch.zeros((B, counts.max(), K))``, ``counts`` of positions filled per image: sized by them, its
+        # values no positions; only a dim each image writes a prefix of (``_padded_prefix``) may be so sized,
+        # the others written whole by the image's own values (their sizes its own)
+        padded = _padded_prefix(frame, buf, parts) and frame.padded_widths.get(id(buf), (None,))[0] is buf
+        if not padded or any(p != _FULL for k, p in enumerate(parts[1:], 1) if k != frame.padded_widths[id(buf)][1]):
+            frame.lose(buf, "Tensor.__setitem__ of one image's values into a tensor made from positions of the batch",
+                       pred=False)
+            return
+        del frame.positional[id(buf)]
     held = frame.image_rows_written.pop(id(buf), None)
     if held is not None and held[0] is not buf:
         held = None
-    parts = index if isinstance(index, tuple) else (index,)
     at, image = parts[0] if parts else None, frame.image_ids.get(id(tv.image))
     version = version_of(buf)
     op = "Tensor.__setitem__"
@@ -3820,6 +3892,9 @@ def row_buffer_write(frame: Frame, args: tuple) -> None:
     ):
         frame.lose(buf, f"{op} of one image's values into a tensor made with a size of image rows, at a position that "
                    "is not that image's (on a group alone another image's row)", pred=False)
+        return
+    if not _padded_prefix(frame, buf, parts):
+        frame.lose(buf, f"{op} {mode.PADDED_WIDTH}", pred=False)
         return
     written = {**(held[1] if held is not None else {}), at: image}
     if len(written) < buf.shape[0]:

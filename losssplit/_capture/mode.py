@@ -1380,6 +1380,15 @@ class Frame:
         # factories given such a count, and what is computed from them without images): id -> (the
         # tensor, the factory); declined where they scale or shift image rows (``positional_operand``)
         self.positional: dict[int, tuple[Tensor, str]] = {}
+        # ``owner == k`` of a join of int fills of the images' positions and an int (``indexing.owner_pick``):
+        # id of the mask -> (the mask, its version, the positions, their version, k)
+        self.owner_masks: dict[int, tuple[Tensor, Any, Tensor, Any, int]] = {}
+        # buffers of a row per image written per image into a prefix of a dim, ``buf[i, :n] = t["k"]``
+        # (``indexing.per_image_write``): id -> (the buffer, the dim, row -> the prefix's length);
+        # ``padded_use`` lets them be read only by a gather along that dim within each row's prefix
+        self.padded_widths: dict[int, tuple[Tensor, int, dict[int, int]]] = {}
+        # factories' tensors of a row per image: id -> (the tensor, the dims sized the same on a group's run)
+        self.fixed_dims: dict[int, tuple[Tensor, frozenset[int]]] = {}
         # ``[n, n]`` tables of pairs of images times ``torch.eye(n)`` (``elementwise.diagonal_product``):
         # id -> (the table, its version); summed along a dim, each image's own entry
         self.diagonal_tables: dict[int, tuple[Tensor, Any]] = {}
@@ -2981,6 +2990,9 @@ class Frame:
         self.untracked_numbers.clear()
         self.image_lists.clear()
         self.positional.clear()
+        self.owner_masks.clear()
+        self.padded_widths.clear()
+        self.fixed_dims.clear()
         self.diagonal_tables.clear()
         self.identity_made.clear()
         self.counted_widths.clear()
@@ -6194,6 +6206,8 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
         elif func in FACTORIES or func is _FILL:
             if func is not _FILL:
                 _note_count_dims(frame, func, args, kwargs, out)
+                if out.dim() > 1 and out.shape[0] == frame.num_images > 1:
+                    _note_fixed_dims(frame, func, args, out)
             floating = out.is_floating_point()
             if func in _SHAPED_FILLS and frame.num_images > 1 and frame.get(out) is None:
                 value = get_arg(args, kwargs, *_FILL_VALUE[func], None)
@@ -6265,6 +6279,9 @@ def _weight_valued(frame: Frame, data: Any) -> bool:
         and not any(frame.data_images(v) for v in data)
 
 
+_JOINED_FILLS = "of int fills of the images' positions in a loop over the images"
+
+
 def _joined_int_fills(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor) -> None:
     """A join of int fills of the images' positions (or their float copies) is positional."""
     parts = args[0] if args and type(args[0]) in (list, tuple) else ()
@@ -6272,7 +6289,7 @@ def _joined_int_fills(frame: Frame, func: Any, args: tuple, kwargs: dict, out: T
     # only as an int table, else the targets' values would follow the positions too)
     fills = [type(p) is Tensor and frame.int_fills.get(id(p)) is p for p in parts]
     if frame.get(out) is None and any(fills) and (not out.is_floating_point() or all(fills)):
-        frame.positional[id(out)] = (out, f"{op_name(func)} of int fills of the images' positions in a loop over the images")
+        frame.positional[id(out)] = (out, f"{op_name(func)} {_JOINED_FILLS}")
     elif any(fills) or frame.position_columns:
         _joined_columns(frame.position_columns, func, args, kwargs, parts, fills, out)
 
@@ -6812,6 +6829,17 @@ def _written_number(frame: Frame, x: Any, index: Any, value: float, op: str = "T
         frame.error, frame.error_op = exc, op
 
 
+def _note_fixed_dims(frame: Frame, func: Any, args: tuple, out: Tensor) -> None:
+    """``Frame.fixed_dims`` of a factory's ``out`` of a row per image: the dims the code sizes by
+    literals or by a size of another tensor's later dim (``_bytecode.fixed_sizes``; a ``*_like``
+    factory: every dim), the same on a group's run."""
+    name = getattr(func, "__name__", "")
+    start = 1 if name.startswith("new_") else 0
+    tupled = len(args) > start and isinstance(args[start], (tuple, list, torch.Size))
+    dims = frozenset(range(out.dim())) if name.endswith("_like") else _bytecode.fixed_sizes(tupled)
+    frame.fixed_dims[id(out)] = (out, dims)
+
+
 def _note_count_dims(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor) -> None:
     """``Frame.count_dims`` of a factory's ``out`` where a size equals a count of the batch and
     the body's code computes it from a length of its data (``_bytecode.counted_sizes``)."""
@@ -7291,6 +7319,8 @@ class CaptureMode(TorchFunctionMode):
                     frame.item_length = (*item, out) if item is not None else None
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                     frame.error, frame.error_op = exc, op_name(func)
+            if frame.padded_widths and args:  # (``buf.shape[1]``: the batch's largest length)
+                padded_use(frame, func, args, kwargs, out)
             if func in SIZE_READS and args:
                 try:
                     out = _counted_sizes(frame, func, args, kwargs, out)
@@ -7548,8 +7578,12 @@ class CaptureMode(TorchFunctionMode):
                         follow_labels(frame, func, args, kwargs, out)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
+        if frame.padded_widths and (args or kwargs):
+            padded_use(frame, func, args, kwargs, out)
         if frame.positional and args:
             _derive_positional(frame, func, args, kwargs, out)
+            if func in _OWNER_TESTS and len(args) == 2 and type(args[1]) is int and isinstance(out, Tensor):
+                _note_owner_mask(frame, args[0], args[1], out)
         if frame.sized_by and args and isinstance(out, Tensor):
             if func in _SIZE_KEEPING:
                 _keep_sized(frame, func, args, kwargs, out)
@@ -7955,6 +7989,52 @@ def _new_dims(func: Any, args: tuple) -> bool:
         return False
     index = args[1] if type(args[1]) is tuple else (args[1],)
     return any(i is None for i in index) and all(i is None or i == slice(None) for i in index)
+
+
+_GATHERS = frozenset({torch.gather, Tensor.gather})
+PADDED_WIDTH = ("a tensor of a row per image written per image into a prefix of a dim padded to the batch's largest "
+                "length (on a group alone the group's): read otherwise than gathered within each row's prefix")
+
+
+def padded_use(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """An op on a buffer of ``Frame.padded_widths`` (``buf[i, :n] = t["k"]``, ``buf`` sized ``[B, max n]``):
+    its padding past each row's prefix is there on a group alone up to the group's largest length only,
+    so a mean, a size, a flattened pick or a gather past a row's prefix would read it otherwise. The
+    writes (``indexing.per_image_write`` decides them) and a gather along the padded dim at indices of
+    each row within its prefix (checked, deferred) read the rows' own values; every other output is lost,
+    every other read declines the call."""
+    for x in flat_args(args, kwargs):
+        held = frame.padded_widths.get(id(x)) if isinstance(x, Tensor) else None
+        if held is None or held[0] is not x:
+            continue
+        if func is _SETITEM and args[0] is x:
+            continue
+        _, dim, stops = held
+        index = get_arg(args, kwargs, 2, "index", None)
+        along = get_arg(args, kwargs, 1, "dim", None)
+        if func in _GATHERS and args and args[0] is x and type(along) is int and along % x.dim() == dim \
+                and isinstance(index, Tensor) and index.dim() == x.dim() and index.shape[0] == x.shape[0]:
+            limits = torch.tensor([stops.get(b, 0) for b in range(x.shape[0])], device=index.device)
+            frame.doubt((index >= limits.view(-1, *[1] * (index.dim() - 1))).any(), f"{op_name(func)} reads {PADDED_WIDTH}")
+            continue
+        if isinstance(out, Tensor) or isinstance(out, (tuple, list)) and any(isinstance(o, Tensor) for o in out):
+            frame.lose(out, f"{op_name(func)} of {PADDED_WIDTH}", frame.get(x))
+        else:
+            read = "Tensor.shape" if func in SIZE_READS and func not in HOST_READS and func is not Tensor.size else op_name(func)
+            frame.doubt(torch.ones((), dtype=torch.bool), f"{read} of {PADDED_WIDTH}")
+        return
+
+
+_OWNER_TESTS = frozenset({Tensor.__eq__, Tensor.eq, torch.eq})
+
+
+def _note_owner_mask(frame: Frame, positions: Any, k: int, out: Tensor) -> None:
+    """``batch_idx == i``, ``batch_idx`` a join of int fills of the images' positions made in a loop
+    over the images (YOLO's ``torch.cat([torch.full((n,), i) ...])``): ``indexing.owner_pick`` reads it."""
+    held = frame.positional.get(id(positions)) if isinstance(positions, Tensor) else None
+    if held is not None and held[0] is positions and held[1].endswith(_JOINED_FILLS) and positions.dim() == 1 \
+            and not positions.is_floating_point() and out.shape == positions.shape:
+        frame.owner_masks[id(out)] = (out, version_of(out), positions, version_of(positions), k)
 
 
 def _derive_positional(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
