@@ -7414,7 +7414,10 @@ def _size_code(instructions: list[dis.Instruction], start: int, end: int, values
                 continue
             j = k + 1
             while j + 1 < end and instructions[j].opname == "LOAD_CONST" and instructions[j + 1].opname == "BINARY_SUBSCR":
+                v = _literal_item(v, instructions[j].argval)
                 j += 2
+            if type(v) in (int, float) and j > k + 1:  # a number picked by literal keys (``t[0]["loss_weight"]``)
+                continue
             if not (j < end and instructions[j].opname in ("LOAD_ATTR", "LOAD_METHOD") and instructions[j].argval in _SIZE_NAMES
                     or j < end and instructions[j].opname == "PRECALL" and instructions[j].arg == 1
                     and _size_helper(globals_, instructions[k - 1]) is not None):  # ``_rows(o["x"])``
@@ -7428,6 +7431,14 @@ def _size_code(instructions: list[dis.Instruction], start: int, end: int, values
                     and instructions[k - 1].argval in _NUMERIC_NAMES):
                 return False
     return True
+
+
+def _literal_item(value: Any, key: Any) -> Any:
+    """``value[key]`` of a plain dict, list or tuple by a literal key; None where there is none."""
+    if type(value) is dict and type(key) is str or type(value) in (list, tuple) and type(key) is int \
+            and -len(value) <= key < len(value):
+        return value.get(key) if type(value) is dict else value[key]
+    return None
 
 
 def _size_hit(instructions: list[dis.Instruction], reads: dict[int, tuple[int, ...]], k: int, end: int) -> bool:
@@ -13579,9 +13590,17 @@ def _plain_number(instructions: list[dis.Instruction], start: int, end: int, hel
             return type(getattr(owner, last.argval, None)) in numbers  # ``cfg.cap``: a record's field (rt32)
         return (isinstance(owner, type) and "<locals>" in owner.__qualname__
                 and type(owner.__dict__.get(last.argval)) in numbers)
-    if op == "BINARY_SUBSCR" and end - start == 3 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF") \
-            and instructions[start + 1].opname == "LOAD_CONST" and type(owner := held.get(instructions[start].argval)) is dict:
-        return type(owner.get(instructions[start + 1].argval)) in numbers  # ``cfg["cap"]``: a dict's item
+    if op == "BINARY_SUBSCR" and (end - start) % 2 and end - start >= 3 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF") \
+            and type(held.get(instructions[start].argval)) in (dict, list, tuple) \
+            and all(i.opname == "LOAD_CONST" and j.opname == "BINARY_SUBSCR" for i, j in zip(
+                instructions[start + 1:end:2], instructions[start + 2:end:2])):  # ``cfg["cap"]``, ``t[0]["loss_weight"]``
+        owner = held.get(instructions[start].argval)
+        for i in instructions[start + 1:end:2]:
+            owner = _literal_item(owner, i.argval)
+        if type(owner) in numbers:
+            return True
+    if op == "LOAD_GLOBAL" and end - start == 1 and not (last.arg or 0) & 1 and globals_ is not None:
+        return type(globals_.get(last.argval)) in numbers  # a module's number (``_HALF``)
     if op == "BINARY_SUBSCR" and end - start == 3 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF") \
             and instructions[start + 1].opname == "LOAD_CONST" and type(instructions[start + 1].argval) is int:
         return _numpy_vector(held.get(instructions[start].argval))  # ``ws[1]`` of ``ws = np.linspace(0, 1, n + 1)``

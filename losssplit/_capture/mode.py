@@ -1691,7 +1691,7 @@ class Frame:
         found = _lengths.length_tests(fn, bound, frozenset(names))
         if one:
             for at, key, compared in dict.fromkeys(found.picked):
-                if compared and key == self.weight_field:
+                if key == self.weight_field and (compared or self.weight_scaled):
                     self._picked_field(at, key, compared)
             return
         for where in dict.fromkeys(found.untold):
@@ -1748,7 +1748,7 @@ class Frame:
         value = field(list(range(len(targets))), alone=False)
         if weight and not compared:
             if self.weight_scaled:  # ``l.mean() * t[0]["loss_weight"]``: 1 on a group alone
-                self.doubt(torch.ones((), dtype=torch.bool), f"a reduced loss of several images is scaled at "
+                self.doubt(torch.ones((), dtype=torch.bool), f"a reduced loss of the call's images is scaled at "
                            f"{self.weight_scaled[0]} by an image's {key!r} (targets[{c}][{key!r}] read by position), "
                            "which is 1 on a group alone")
             return
