@@ -5540,6 +5540,12 @@ def caller_constant(c: Any, field: str | None = None) -> bool:
     return any(_holds_constant(code, c) for code in codes)
 
 
+def body_names(name: str) -> bool:
+    """Whether the code running the op, or a code that called it up to the decorated body, names
+    ``name`` (a string constant, also of the codes it makes: ``t["loss_weight"]`` in a comprehension)."""
+    return any(_names(f.f_code, name) for f in _body_frames())
+
+
 @_per_code(1024)
 def _names(code: types.CodeType, name: str) -> bool:
     return any(v == name if type(v) is str else type(v) is tuple and name in v

@@ -6261,8 +6261,9 @@ def _weight_lookalike(frame: Frame, data: Any) -> bool:
     value other than 1 (one image, or every weight equal), so that its values cannot tell a weight
     from a constant: literals of the body's code (``[0.5] * n``; the very objects of equal weight
     literals of its module where the code names no weight field), or on one image floats that are
-    not its weight object (``[t["w"] * 1.0]``, ``[alpha * 1.0]``: was kept, or read as the weight).
-    (On several images new floats equal to weights all one value are read as the weights:
+    not its weight object (``[t["w"] * 1.0]``, ``[alpha * 1.0]``: was kept, or read as the weight),
+    on several images where no code up to the body names the weight field (``[alpha * 1.0 for ..]``).
+    (Else on several images new floats equal to weights all one value are read as the weights:
     ``_weight_valued``; a weighted mean by them splits.)"""
     n, weights = frame.num_images, frame.weight_numbers()
     if type(data) not in (list, tuple) or not weights or len(data) != n or data[0] == 1 \
@@ -6270,7 +6271,8 @@ def _weight_lookalike(frame: Frame, data: Any) -> bool:
         return False
     if all(b in frame.weight_owners(v) for b, v in enumerate(data)):
         return all(_bytecode.caller_constant(v, frame.weight_field) for v in data)
-    return all(_bytecode.caller_constant(v) for v in data) or n == 1 and not frame.data_images(data[0])
+    return all(_bytecode.caller_constant(v) for v in data) or not frame.data_images(data[0]) and (
+        n == 1 or frame.weight_field is not None and not _bytecode.body_names(frame.weight_field))
 
 
 def _joined_int_fills(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor) -> None:
