@@ -10,7 +10,8 @@ images' loop position (``x[i][:, i % 3:i % 3 + 1]``, WRONG before); the size of 
 from the call's arguments or a list filled with no position's values (EEND's ``y[:len(b)]``) is no
 position, one of a list filled at sizes the position computes still is (WRONG before, as slice bounds
 were not read). A global table zipped with a tensor of the images' rows (``zip(outputs["x"], W)``), its
-item read for its size as a slice bound, in a ``for`` loop or a comprehension: WRONG as on main (a
+item read for its size as a slice bound, in a ``for`` loop or a comprehension, also an attribute's
+table (``zip(x, self.table)``): WRONG as on main (a
 strict xfail until pin42), declines since (``_loops_read`` reads a module's table and a comprehension's
 iterable in the code making it; ``_item_paths`` takes a zip over a loop proven over the images).
 
@@ -204,6 +205,17 @@ def ragged_table_items_in_a_list(outputs, targets):
     return {"loss": sum([y[:, :len(w)].mean() for y, w in zip(outputs["x"], table)]) / len(targets)}
 
 
+class _RaggedCriterion:
+    table = _RAGGED
+
+    def loss(self, outputs, targets):
+        """The table an attribute of the criterion (read statically: no property runs)."""
+        return {"loss": sum(y[:, :len(w)].mean() for y, w in zip(outputs["x"], self.table)) / len(targets)}
+
+
+ragged_table_items_of_an_attribute = _RaggedCriterion().loss
+
+
 # near misses: the image's own items zipped with its rows, one fixed item of the table for every image
 def own_items_zipped(outputs, targets):
     return {"loss": sum(y[:, :len(w)].mean() for y, w in zip(outputs["x"], [t["labels"] for t in targets]))
@@ -227,7 +239,8 @@ def test_items_of_no_position_zipped_with_the_rows_split(body):
 @pytest.mark.parametrize("body", [image_column_beside_the_boxes, images_inside_the_levels, images_inside_an_image,
                                   enumerated_batch_tensor, slice_bounds_at_the_loop_position,
                                   slice_bounds_of_the_enumerated_batch, position_sized_items, ragged_table_items,
-                                  ragged_table_items_in_a_loop, ragged_table_items_in_a_list],
+                                  ragged_table_items_in_a_loop, ragged_table_items_in_a_list,
+                                  ragged_table_items_of_an_attribute],
                          ids=lambda b: b.__name__)
 def test_the_images_loop_position_declines(body):
     _declines(body)

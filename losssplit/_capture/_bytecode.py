@@ -11897,6 +11897,13 @@ def _loops_read(f: types.FrameType, content: Callable[[Any], Any] | None) -> tup
     return frozenset(images), frozenset(others)
 
 
+def _static_attribute(owner: Any, name: str) -> Any:
+    """``owner.name`` where it is a plain list, tuple, dict or tensor found without running code
+    (``inspect.getattr_static``: no property nor ``__getattr__``); None else."""
+    value = inspect.getattr_static(owner, name, None)
+    return value if type(value) in (list, tuple, dict) or isinstance(value, torch.Tensor) else None
+
+
 def _made_over(f: types.FrameType) -> list[tuple[Any, int | None]] | None:
     """``_iterated_values`` of the iterable the code making the comprehension running in ``f``
     passes it (``sum(y[:, :len(w)] for y, w in zip(x, W))``); None where not read."""
@@ -11947,6 +11954,8 @@ def _iterated_values(f: types.FrameType, ins: list[dis.Instruction], begin: int,
             return None
         else:
             value, k = names[i.argval], k + 1
+        while k < end and ins[k].opname == "LOAD_ATTR" and ins[k].argval != "shape":  # ``self.table``: read
+            value, k = _static_attribute(value, ins[k].argval), k + 1  # statically (no property runs)
         while k + 1 < end and ins[k].opname == "LOAD_CONST" and ins[k + 1].opname == "BINARY_SUBSCR":
             key = ins[k].argval
             if not (type(value) is dict and type(key) is str and key in value
