@@ -9,8 +9,11 @@ position, one image's values decline (silently WRONG before), as do slice bounds
 images' loop position (``x[i][:, i % 3:i % 3 + 1]``, WRONG before); the size of a loop item drawn
 from the call's arguments or a list filled with no position's values (EEND's ``y[:len(b)]``) is no
 position, one of a list filled at sizes the position computes still is (WRONG before, as slice bounds
-were not read). Pinned (strict xfail, WRONG as on main): a comprehension over ``zip(outputs["x"], W)``
-of a global table ``W`` read at its item's size.
+were not read). A global table zipped with a tensor of the images' rows (``zip(outputs["x"], W)``), its
+item read for its size as a slice bound, in a ``for`` loop or a comprehension, also an attribute's
+table (``zip(x, self.table)``): WRONG as on main (a
+strict xfail until pin42), declines since (``_loops_read`` reads a module's table and a comprehension's
+iterable in the code making it; ``_item_paths`` takes a zip over a loop proven over the images).
 
 Every body runs on ``COUNT_BATCHES`` (2 to 5 images, a different count of labels per image, one batch
 of one group) against the oracle."""
@@ -190,14 +193,55 @@ def ragged_table_items(outputs, targets):
     return {"loss": sum(y[:, :len(w)].mean() for y, w in zip(outputs["x"], _RAGGED)) / len(targets)}
 
 
+def ragged_table_items_in_a_loop(outputs, targets):
+    total = 0
+    for y, w in zip(outputs["x"], _RAGGED):
+        total = total + y[:, :len(w)].mean()
+    return {"loss": total / len(targets)}
+
+
+def ragged_table_items_in_a_list(outputs, targets):
+    table = _RAGGED
+    return {"loss": sum([y[:, :len(w)].mean() for y, w in zip(outputs["x"], table)]) / len(targets)}
+
+
+class _RaggedCriterion:
+    table = _RAGGED
+
+    def loss(self, outputs, targets):
+        """The table an attribute of the criterion (read statically: no property runs)."""
+        return {"loss": sum(y[:, :len(w)].mean() for y, w in zip(outputs["x"], self.table)) / len(targets)}
+
+
+ragged_table_items_of_an_attribute = _RaggedCriterion().loss
+
+
+# near misses: the image's own items zipped with its rows, one fixed item of the table for every image
+def own_items_zipped(outputs, targets):
+    return {"loss": sum(y[:, :len(w)].mean() for y, w in zip(outputs["x"], [t["labels"] for t in targets]))
+            / len(targets)}
+
+
+def one_table_item_for_every_image(outputs, targets):
+    return {"loss": sum(y[:, :len(_RAGGED[1])].mean() for y in outputs["x"]) / len(targets)}
+
+
+def table_zipped_unread(outputs, targets):
+    return {"loss": sum(y[:, :2].mean() for y, _w in zip(outputs["x"], _RAGGED)) / len(targets)}
+
+
+@pytest.mark.parametrize("body", [own_items_zipped, one_table_item_for_every_image, table_zipped_unread],
+                         ids=lambda b: b.__name__)
+def test_items_of_no_position_zipped_with_the_rows_split(body):
+    _splits(body)
+
+
 @pytest.mark.parametrize("body", [image_column_beside_the_boxes, images_inside_the_levels, images_inside_an_image,
                                   enumerated_batch_tensor, slice_bounds_at_the_loop_position,
-                                  slice_bounds_of_the_enumerated_batch, position_sized_items,
-                                  pytest.param(ragged_table_items, marks=pytest.mark.xfail(strict=True, reason=(
-                                      "known WRONG (loop41, as on main): a comprehension over zip of the batch tensor "
-                                      "and a global table is no loop over the images to the position readers (its "
-                                      "iterator .0 is not read, nor zip(outputs['x'], ..) in the code making it)")))],
-                         ids=lambda b: getattr(b, "__name__", "ragged_table_items"))
+                                  slice_bounds_of_the_enumerated_batch, position_sized_items, ragged_table_items,
+                                  ragged_table_items_in_a_loop, ragged_table_items_in_a_list,
+                                  ragged_table_items_of_an_attribute],
+                         ids=lambda b: b.__name__)
 def test_the_images_loop_position_declines(body):
     _declines(body)
 

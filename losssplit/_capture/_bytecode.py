@@ -5540,6 +5540,12 @@ def caller_constant(c: Any, field: str | None = None) -> bool:
     return any(_holds_constant(code, c) for code in codes)
 
 
+def body_names(name: str) -> bool:
+    """Whether the code running the op, or a code that called it up to the decorated body, names
+    ``name`` (a string constant, also of the codes it makes: ``t["loss_weight"]`` in a comprehension)."""
+    return any(_names(f.f_code, name) for f in _body_frames())
+
+
 @_per_code(1024)
 def _names(code: types.CodeType, name: str) -> bool:
     return any(v == name if type(v) is str else type(v) is tuple and name in v
@@ -7414,7 +7420,10 @@ def _size_code(instructions: list[dis.Instruction], start: int, end: int, values
                 continue
             j = k + 1
             while j + 1 < end and instructions[j].opname == "LOAD_CONST" and instructions[j + 1].opname == "BINARY_SUBSCR":
+                v = _literal_item(v, instructions[j].argval)
                 j += 2
+            if type(v) in (int, float) and j > k + 1:  # a number picked by literal keys (``t[0]["loss_weight"]``)
+                continue
             if not (j < end and instructions[j].opname in ("LOAD_ATTR", "LOAD_METHOD") and instructions[j].argval in _SIZE_NAMES
                     or j < end and instructions[j].opname == "PRECALL" and instructions[j].arg == 1
                     and _size_helper(globals_, instructions[k - 1]) is not None):  # ``_rows(o["x"])``
@@ -7428,6 +7437,14 @@ def _size_code(instructions: list[dis.Instruction], start: int, end: int, values
                     and instructions[k - 1].argval in _NUMERIC_NAMES):
                 return False
     return True
+
+
+def _literal_item(value: Any, key: Any) -> Any:
+    """``value[key]`` of a plain dict, list or tuple by a literal key; None where there is none."""
+    if type(value) is dict and type(key) is str or type(value) in (list, tuple) and type(key) is int \
+            and -len(value) <= key < len(value):
+        return value.get(key) if type(value) is dict else value[key]
+    return None
 
 
 def _size_hit(instructions: list[dis.Instruction], reads: dict[int, tuple[int, ...]], k: int, end: int) -> bool:
@@ -11740,7 +11757,8 @@ def _positional_index_span(f: types.FrameType, start: int, at: int, sites: Mappi
     ``pieces`` holds is none, nor one ``_loops_read`` reads, now, over one image's items."""
     constants = _constant_bounds(f)
     images, others = _loops_read(f, content)
-    reader = _batch_reader(f.f_code, _outer_positions(f, sites), _size_offsets(f.f_code, sites), _free_tables(f),
+    outer = _outer_positions(f, sites) or _proven_outer(f, images)
+    reader = _batch_reader(f.f_code, outer, _size_offsets(f.f_code, sites), _free_tables(f),
                            _picked_lists(f, targets), constants | _constant_numbers(f), _NO_SCOPES, images, frozenset(),
                            frozenset(), others)
     # a helper's ``range(bins)`` of a ``bins`` not proven the call's constant: the caller's count
@@ -11857,12 +11875,19 @@ def _loops_read(f: types.FrameType, content: Callable[[Any], Any] | None) -> tup
     ins = _instructions(f.f_code)
     images, others = set(), set()
     for first, last in _enclosing_loops(f.f_code, _lasti(f)):
-        if ins[first].opname != "FOR_ITER" or first < 2 or ins[first - 1].opname != "GET_ITER":
+        if ins[first].opname != "FOR_ITER" or first < 2:
             continue
-        begin = _operand_start(ins, first - 1)
-        read = _iterated_values(f, ins, begin, first - 1) if begin is not None else None
-        if not read or any(first <= j <= last for i in ins[begin:first - 1] if i.opname == "LOAD_FAST"
-                           for j in _stores(ins, i.argval)):
+        if ins[first - 1].opname == "LOAD_FAST" and ins[first - 1].argval == ".0":
+            read = _made_over(f)  # a comprehension's loop: over what the code making it passes
+        elif ins[first - 1].opname != "GET_ITER":
+            continue
+        else:
+            begin = _operand_start(ins, first - 1)
+            read = _iterated_values(f, ins, begin, first - 1) if begin is not None else None
+            if read and any(first <= j <= last for i in ins[begin:first - 1] if i.opname == "LOAD_FAST"
+                            for j in _stores(ins, i.argval)):
+                continue
+        if not read:
             continue
         held = [(content(v), along) for v, along in read]
         if all(h is True for h, _ in held):
@@ -11870,6 +11895,42 @@ def _loops_read(f: types.FrameType, content: Callable[[Any], Any] | None) -> tup
         elif any(type(h) is frozenset and along in h for h, along in held):
             images.add(first)
     return frozenset(images), frozenset(others)
+
+
+def _static_attribute(owner: Any, name: str) -> Any:
+    """``owner.name`` where it is a plain list, tuple, dict or tensor found without running code
+    (``inspect.getattr_static``: no property nor ``__getattr__``); None else."""
+    value = inspect.getattr_static(owner, name, None)
+    return value if type(value) in (list, tuple, dict) or isinstance(value, torch.Tensor) else None
+
+
+def _made_over(f: types.FrameType) -> list[tuple[Any, int | None]] | None:
+    """``_iterated_values`` of the iterable the code making the comprehension running in ``f``
+    passes it (``sum(y[:, :len(w)] for y, w in zip(x, W))``); None where not read."""
+    span = _maker_iterable(f)
+    return None if span is None else _iterated_values(span[0], _instructions(span[0].f_code), *span[1:])
+
+
+def _proven_outer(f: types.FrameType, images: frozenset[int]) -> str | None:
+    """``_outer_positions`` of a comprehension whose loop over ``.0`` ``_loops_read`` proved, now, to
+    run over the images (``images``) where the code making it alone does not tell (``zip(outputs["x"],
+    W)``); None else."""
+    ins = _instructions(f.f_code)
+    if not any(k > 0 and ins[k - 1].opname == "LOAD_FAST" and ins[k - 1].argval == ".0" for k in images):
+        return None
+    span = _maker_iterable(f)
+    return None if span is None else _batch_reader(span[0].f_code).iterated_positions(*span[1:], over_images=True)
+
+
+def _maker_iterable(f: types.FrameType) -> tuple[types.FrameType, int, int] | None:
+    """(the frame making the comprehension running in ``f``, the span of the iterable it passes it)."""
+    back = _enclosing_frame(f) if f.f_code.co_name in _COMPREHENSIONS else None
+    if back is None:
+        return None
+    ins = _instructions(back.f_code)
+    made = next((k for k, i in enumerate(ins) if i.opname == "LOAD_CONST" and i.argval is f.f_code), None)
+    span = _iterable_after(ins, made, len(ins)) if made is not None else None
+    return None if span is None else (back, *span)
 
 
 def _iterated_values(f: types.FrameType, ins: list[dis.Instruction], begin: int, end: int) -> list[tuple[Any, int | None]] | None:
@@ -11887,9 +11948,14 @@ def _iterated_values(f: types.FrameType, ins: list[dis.Instruction], begin: int,
                 and i.argval not in f.f_globals:
             k += 1
             continue
-        if i.opname != "LOAD_FAST" or i.argval not in names:
+        if i.opname == "LOAD_GLOBAL" and not (i.arg or 0) & 1 and i.argval in f.f_globals:
+            value, k = f.f_globals[i.argval], k + 1  # a module's table zipped with the rows (``zip(x, W)``)
+        elif i.opname != "LOAD_FAST" or i.argval not in names:
             return None
-        value, k = names[i.argval], k + 1
+        else:
+            value, k = names[i.argval], k + 1
+        while k < end and ins[k].opname == "LOAD_ATTR" and ins[k].argval != "shape":  # ``self.table``: read
+            value, k = _static_attribute(value, ins[k].argval), k + 1  # statically (no property runs)
         while k + 1 < end and ins[k].opname == "LOAD_CONST" and ins[k + 1].opname == "BINARY_SUBSCR":
             key = ins[k].argval
             if not (type(value) is dict and type(key) is str and key in value
@@ -12857,7 +12923,7 @@ class _BatchReader:
                 return True
             paths = _decoded_paths(name)
         else:
-            paths = self._item_paths(*self._iterable(head))
+            paths = self._item_paths(*self._iterable(head), over_images=head in self.image_loops)
         path = _store_path(self.instructions, head, j)
         return path is not None and any(path[:len(p)] == p for p in paths)
 
@@ -12879,13 +12945,14 @@ class _BatchReader:
             return self.unlisted(start + 1, end - 2, depth + 1)
         return start, end
 
-    def _item_paths(self, start: int, end: int) -> frozenset[tuple[int, ...]]:
+    def _item_paths(self, start: int, end: int, over_images: bool = False) -> frozenset[tuple[int, ...]]:
         """The parts of the items of the iterable ``start:end`` (as unpacked: ``(1, 0)`` is the
         first name of the second one) that are a position or an item of a table of the code's own
         (``_constant_table``) taken in turn: all of ``range(...)``, the first of ``enumerate(...)``
         and the parts of what it enumerates, and of ``zip(...)`` over the images those of each of
         its arguments (all of a table); through a copy (``list(range(n))``) and a local stored
-        once from such (``idx = list(range(len(targets)))``, then ``for i in idx``)."""
+        once from such (``idx = list(range(len(targets)))``, then ``for i in idx``). ``over_images``: the
+        iterable is proven, now, to run over the images (``_loops_read``: ``zip(outputs["x"], W)``)."""
         ins = self.instructions
         start, end = self.unlisted(start, end)
         callee = ins[start] if start < end else None
@@ -12899,7 +12966,7 @@ class _BatchReader:
         spans = spans[::-1]
         if callee.argval == "enumerate":
             return frozenset({(0,), *((1, *p) for p in self._parts(*spans[0]))})
-        if callee.argval == "zip" and self.images(start, end, frozenset()):
+        if callee.argval == "zip" and (over_images or self.images(start, end, frozenset())):
             return frozenset((k, *p) for k, (a, b) in enumerate(spans) for p in self._parts(a, b))
         return _NO_PATHS
 
@@ -13015,16 +13082,16 @@ class _BatchReader:
         loop over the images (``positional``)."""
         return self.positional(0, len(self.instructions))
 
-    def iterated_positions(self, start: int, end: int) -> str | None:
+    def iterated_positions(self, start: int, end: int, over_images: bool = False) -> str | None:
         """What the iterable ``start:end`` over the images yields (``range(len(targets))``,
         ``enumerate(terms)`` of a list of the images' terms, ``zip(targets, DECAY)``; ``images``):
         "range" where its items are positions, else "at:" and the parts of its items that are
         positions or a table's items in turn (``_item_paths``; maybe none); None where it runs
         over no images."""
         start, end = _unreversed(self.instructions, start, end)
-        if not self.images(start, end, frozenset()):
+        if not over_images and not self.images(start, end, frozenset()):
             return None
-        paths = self._item_paths(start, end)
+        paths = self._item_paths(start, end, over_images)
         if paths == _WHOLE:
             return "range"
         return "at:" + ";".join(".".join(map(str, p)) for p in sorted(paths))
@@ -13595,9 +13662,17 @@ def _plain_number(instructions: list[dis.Instruction], start: int, end: int, hel
             return type(getattr(owner, last.argval, None)) in numbers  # ``cfg.cap``: a record's field (rt32)
         return (isinstance(owner, type) and "<locals>" in owner.__qualname__
                 and type(owner.__dict__.get(last.argval)) in numbers)
-    if op == "BINARY_SUBSCR" and end - start == 3 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF") \
-            and instructions[start + 1].opname == "LOAD_CONST" and type(owner := held.get(instructions[start].argval)) is dict:
-        return type(owner.get(instructions[start + 1].argval)) in numbers  # ``cfg["cap"]``: a dict's item
+    if op == "BINARY_SUBSCR" and (end - start) % 2 and end - start >= 3 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF") \
+            and type(held.get(instructions[start].argval)) in (dict, list, tuple) \
+            and all(i.opname == "LOAD_CONST" and j.opname == "BINARY_SUBSCR" for i, j in zip(
+                instructions[start + 1:end:2], instructions[start + 2:end:2])):  # ``cfg["cap"]``, ``t[0]["loss_weight"]``
+        owner = held.get(instructions[start].argval)
+        for i in instructions[start + 1:end:2]:
+            owner = _literal_item(owner, i.argval)
+        if type(owner) in numbers:
+            return True
+    if op == "LOAD_GLOBAL" and end - start == 1 and not (last.arg or 0) & 1 and globals_ is not None:
+        return type(globals_.get(last.argval)) in numbers  # a module's number (``_HALF``)
     if op == "BINARY_SUBSCR" and end - start == 3 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF") \
             and instructions[start + 1].opname == "LOAD_CONST" and type(instructions[start + 1].argval) is int:
         return _numpy_vector(held.get(instructions[start].argval))  # ``ws[1]`` of ``ws = np.linspace(0, 1, n + 1)``

@@ -2750,7 +2750,7 @@ def _scaled_by_weight_statistic(frame: Frame, op: str, a: Any, ta: Track | None,
     for t, other, t_other in ((ta, b, tb), (tb, a, ta)):
         if t is not None and (t.ratio is not None or t.parts or t.elements or t.element_formulas):
             _weight_statistic(frame, op, other, t_other)
-            if t_other is None and frame.num_images > 1 and (t.ratio is None or t.ratio.host_image is None):
+            if t_other is None and (t.ratio is None or t.ratio.host_image is None):
                 _scaled_by_weights(frame, op, other)
             if (t_other is None or t_other.lost_at is None and not t_other.rows and t_other.ratio is None
                     and not t_other.parts and t_other.formula is None) and (t.ratio is None or t.ratio.host_image is None):
@@ -2763,7 +2763,8 @@ def _scaled_by_weight_statistic(frame: Frame, op: str, a: Any, ta: Track | None,
 
 
 def _scaled_by_weights(frame: Frame, op: str, c: Any) -> None:
-    """A reduced loss of several images scaled by one image's weight object (noted: declined where
+    """A reduced loss of the call's images (one too: the image whole, not its term in a loop) scaled
+    by one image's weight object (noted: declined where
     the body's code reads the weight of a target picked by position, ``l.mean() * t[0]["loss_weight"]``,
     ``Frame.weight_scaled``; an equal literal of the module elsewhere is the same object), or by a
     tensor computed from the images' weights (``l.mean() * w.max()``, ``Frame.weight_made``): on a

@@ -1714,7 +1714,7 @@ class Frame:
         found = _lengths.length_tests(fn, bound, frozenset(names))
         if one:
             for at, key, compared in dict.fromkeys(found.picked):
-                if compared and key == self.weight_field:
+                if key == self.weight_field and (compared or self.weight_scaled):
                     self._picked_field(at, key, compared)
             return
         for where in dict.fromkeys(found.untold):
@@ -1771,7 +1771,7 @@ class Frame:
         value = field(list(range(len(targets))), alone=False)
         if weight and not compared:
             if self.weight_scaled:  # ``l.mean() * t[0]["loss_weight"]``: 1 on a group alone
-                self.doubt(torch.ones((), dtype=torch.bool), f"a reduced loss of several images is scaled at "
+                self.doubt(torch.ones((), dtype=torch.bool), f"a reduced loss of the call's images is scaled at "
                            f"{self.weight_scaled[0]} by an image's {key!r} (targets[{c}][{key!r}] read by position), "
                            "which is 1 on a group alone")
             return
@@ -4282,6 +4282,9 @@ OTHER_IMAGE_WEIGHT = (
     "one image's weight field (its own number, or a tensor filled with it) multiplies another "
     "image's values (weight or coefficient cannot be told apart)"
 )
+ONE_VALUED_WEIGHT = ("{op} of Python numbers each equal to its image's weight, one value on this batch (one image, or "
+                     "every weight equal), that the code does not make from the weight objects (weight or constant "
+                     "cannot be told apart)")
 
 
 def keep_rows(
@@ -6172,7 +6175,9 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
                 frame.positional[id(out)] = (out, f"{op_name(func)} of a tensor of no images cut to a count of the images")
         elif func in _DATA_ARGS:
             data = get_arg(args, kwargs, 1 if func is Tensor.new_tensor else 0, "data", None)
-            if frame.get(out) is None and _weight_valued(frame, data):
+            if frame.get(out) is None and _weight_lookalike(frame, data):
+                frame.doubt(torch.ones((), dtype=torch.bool), ONE_VALUED_WEIGHT.format(op=op_name(func)))
+            elif frame.get(out) is None and _weight_valued(frame, data):
                 frame.weight_made[id(out)] = (out, torch.ones_like(out))
             elif frame.get(out) is None and type(data) in (list, tuple):
                 _listed(frame, data)
@@ -6277,6 +6282,25 @@ def _weight_valued(frame: Frame, data: Any) -> bool:
         and all(v == frame.host_weight(b) for b, v in enumerate(data)) and any(v != 1 for v in data) \
         and not all(b in frame.weight_owners(v) for b, v in enumerate(data)) \
         and not any(frame.data_images(v) for v in data)
+
+
+def _weight_lookalike(frame: Frame, data: Any) -> bool:
+    """Whether ``data``, one Python float per image, equals the images' weights where they are one
+    value other than 1 (one image, or every weight equal), so that its values cannot tell a weight
+    from a constant: literals of the body's code (``[0.5] * n``; the very objects of equal weight
+    literals of its module where the code names no weight field), or on one image floats that are
+    not its weight object (``[t["w"] * 1.0]``, ``[alpha * 1.0]``: was kept, or read as the weight),
+    on several images where no code up to the body names the weight field (``[alpha * 1.0 for ..]``).
+    (Else on several images new floats equal to weights all one value are read as the weights:
+    ``_weight_valued``; a weighted mean by them splits.)"""
+    n, weights = frame.num_images, frame.weight_numbers()
+    if type(data) not in (list, tuple) or not weights or len(data) != n or data[0] == 1 \
+            or not all(type(v) is float and v == data[0] for v in (*data, *weights)):
+        return False
+    if all(b in frame.weight_owners(v) for b, v in enumerate(data)):
+        return all(_bytecode.caller_constant(v, frame.weight_field) for v in data)
+    return all(_bytecode.caller_constant(v) for v in data) or not frame.data_images(data[0]) and (
+        n == 1 or frame.weight_field is not None and not _bytecode.body_names(frame.weight_field))
 
 
 _JOINED_FILLS = "of int fills of the images' positions in a loop over the images"
