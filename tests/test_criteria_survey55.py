@@ -40,8 +40,6 @@ the logged values beside the mixing keys (aLRP's error, U2PL's and ClassMix's, T
 
 from __future__ import annotations
 
-import math
-
 import pytest
 import torch
 import torch.nn.functional as F
@@ -786,8 +784,8 @@ CASES = {c.body.__name__: c for c in [
     Case(alrp_loss, anchor_batch, keys("loss_alrp_cls", "loss_alrp_loc"), mix_batches=_MIXED),
     Case(iou_balanced_ce, anchor_batch, keys("loss_iou_cls"), mix_batches=_MIXED, gaps=keys("loss_iou_cls@3"),
          why="GAP: on one image of weight 0.5 the renormalised CE declined (the weights do not enter it)"),
-    Case(autoassign, autoassign_batch, gaps=keys("loss_pos", "loss_neg"), gap_batches=(0, 1, 3),
-         why="GAP: torch.stack of the per-object terms (images picked by position, some more often), the call"),
+    # first contact: GAP (10), the per-object terms stacked, the box spread to a count read; s55: split
+    Case(autoassign, autoassign_batch),
     Case(u2pl, semi_seg_batch, keys("loss_unsup"), mix_batches=_MIXED),
     Case(classmix, semi_seg_batch, keys("loss_mix"), mix_batches=_MIXED),
     Case(schp_parsing_edge, parsing_batch, keys("loss_edge"), mix_batches=_MIXED,
