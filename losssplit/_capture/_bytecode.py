@@ -1136,6 +1136,10 @@ class _Carries:
             changed = None
         stores = [s for s in self.stores.get(name, ()) if s < k]
         ahead = [s for s in stores if _dominates(self.instructions, self.widest, self.first, s, k)]
+        if not ahead and changed is None and self.loop and stores and self._stored_on_every_path(stores, k):
+            # ``if sym: d = cdist(..) else: d = (a - b) ** 2`` (PoseCNN's ShapeMatch, survey 55): no one store
+            # runs first in every iteration, but one of them does on every path from the loop's head
+            return any(self._value(s) for s in stores)
         if not ahead:  # no store of this run before it: a loop's earlier iteration, a helper's earlier call
             if not self.loop and name not in self.stores and name == _keywords_parameter(self.code):
                 return False  # ``**kwargs`` is a new dict at every call: changed there, nothing carried
@@ -1145,6 +1149,27 @@ class _Carries:
         if changed is not None and self.instructions[self._value_end(latest)].opname.startswith(_ALIASING):
             return True  # changed in place through a name for an object made elsewhere (``acc = self.acc``)
         return any(self._value(s) for s in stores if s >= latest)
+
+    def _stored_on_every_path(self, stores: list[int], k: int) -> bool:
+        """Whether every path of one iteration from the loop's head to the load at ``k`` runs one
+        of ``stores`` first (its jumps followed; a path leaving the loop ends there)."""
+        instructions, offsets = self.instructions, _positions(self.code)
+        if any(instructions[n].opname == "PUSH_EXC_INFO" for n in range(max(self.first, 0), self.last + 1)):
+            return False  # a handler in the loop: entered by no jump that shows
+        blocked, seen, todo = set(stores), {self.head}, [self.head + 1]
+        while todo:
+            n = todo.pop()
+            if n == k:
+                return False
+            if n in seen or n in blocked or not self.first <= n <= self.last:
+                continue
+            seen.add(n)
+            i = instructions[n]
+            if i.opname not in _NO_FALL_THROUGH:
+                todo.append(n + 1)
+            if i.opcode in _JUMPS and isinstance(i.argval, int) and i.argval in offsets:
+                todo.append(offsets[i.argval])
+        return True
 
     def _value_end(self, s: int) -> int:
         """The index of the last instruction of the value the store at ``s`` stores (of the
