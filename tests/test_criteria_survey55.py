@@ -45,7 +45,7 @@ the divisor was taken as the reads' count, each group's sum over its reads (one 
 item sizes is never matched by value to host reads (``tests/test_rules_instance_loops.py``, 2 of 6
 batches WRONG on main).
 
-NOW (s55): 413 expected, 63 declined, **17 GAP (4.1 %)**, 0 WRONG. General rules, each with near
+NOW (s55): 413 expected, 58 declined, **12 GAP (2.9 %)**, 0 WRONG. General rules, each with near
 misses against the oracle: (1) values of images picked by position in loops (no literal position),
 each image as often as its own target instances, stacked (per-object terms) split as each image's
 terms; one image's value ``expand``-ed to a count read from that image's values only is that image's
@@ -56,11 +56,14 @@ through a view lost every key; SCHP's consistency, 5; ``tests/test_rules_inplace
 image's mask, a write into the first image's decline); (3) a local stored in either arm of an ``if``
 in a loop over the images is this iteration's where every path from the loop's head stores it first
 (PoseCNN's ShapeMatch, 5; ``tests/test_rules_branch_stores.py``: one arm only, an arm carrying the last
-value decline). Left: EFL's logged count (5: ``torch.tensor`` of a float read floored by ``max(n,
-1.0)``: a count's floor as a value has no rule); ElasticFace (5) and the spectral loss's positive term
-(5): a deferred whole-call check (``torch.where`` of a batch-wide default picked somewhere, a mask over
-the pair table) declines the keys beside the mixing one, as survey 54's RKD norm; on the one image of
-weight 0.5, the IoU-balanced CE and SCHP's edge CE (1 each: lost as mixing, the weight not known absent).
+value decline); (4) ``torch.tensor(n)`` of a local the code proves one host read of a plain row sum,
+maybe floored (``n = max(float(pos.sum()), 1.0)``), is that expression of the read's sum, the floor
+per group as written (EFL's logged count, 5; ``tests/test_rules_one_read_tensors.py``: the local
+changed after, tested, doubled, two reads of equal value decline; at its floor it declines). Left:
+ElasticFace (5) and the spectral loss's positive term (5): a deferred whole-call check (``torch.where``
+of a batch-wide default picked somewhere, a mask over the pair table) declines the keys beside the
+mixing one, as survey 54's RKD norm; on the one image of weight 0.5, the IoU-balanced CE and SCHP's
+edge CE (1 each: lost as mixing, the weight not known absent).
 """
 
 from __future__ import annotations
@@ -804,8 +807,8 @@ def mixture_of_depths(router, logits, labels, capacity=0.5, aux_weight=0.01):
 
 
 CASES = {c.body.__name__: c for c in [
-    Case(equalized_focal_loss, anchor_batch, gaps=keys("num_pos"), gap_batches=(0, 1, 3),
-         why="GAP: the positives' count read by float() and logged as torch.tensor of it"),
+    # first contact: GAP (5), the floored read logged as torch.tensor of it; s55: split
+    Case(equalized_focal_loss, anchor_batch),
     Case(alrp_loss, anchor_batch, keys("loss_alrp_cls", "loss_alrp_loc"), mix_batches=_MIXED),
     Case(iou_balanced_ce, anchor_batch, keys("loss_iou_cls"), mix_batches=_MIXED, gaps=keys("loss_iou_cls@3"),
          why="GAP: on one image of weight 0.5 the renormalised CE declined (the weights do not enter it)"),
@@ -842,9 +845,9 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 FIRST = (413, 83, 37, 0)  # expected, declined, GAP, WRONG at first contact (s55 at fdc7de6 unchanged)
-# s55: per-instance stacks and read-count spreads (10), masks combined in place (5), stores in either arm (5)
-NOW = (413, 63, 17, 0)
+# s55: per-instance stacks and read-count spreads (10), masks combined in place (5), stores in either arm (5),
+# a tensor of one floored read (5)
+NOW = (413, 58, 12, 0)
 
 
-globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW,
-                              over_target="4.1 %: see the module docstring"))
+globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW))

@@ -4084,6 +4084,56 @@ def tensor_of_running_sums() -> tuple[tuple[Any, ...], dict[str, tuple[Any, floa
     return tree, names
 
 
+def tensor_of_one_read() -> tuple[str, float | None, Any] | None:
+    """At ``torch.tensor(n)`` the caller's code is executing (one positional argument, keywords
+    ``dtype`` and ``device`` only, outside any loop): (the local ``n``, the floor ``c`` or None, its
+    value now) where ``n`` is no parameter and its one store, before the call and skipped by no
+    jump, is ``max(r, c)`` (``max(c, r)``) or ``r``, ``r`` a read on the host written there
+    (``float(x)``, ``int(x)``, ``x.item()``), and no test loads ``n`` (EFL's logged ``torch.tensor(
+    num_pos)`` with ``num_pos = max(float(pos.sum()), 1.0)``, survey 55). None otherwise, or on a
+    Python whose layout was not checked."""
+    found = _executed_call(_FLOOR_CHECKED)
+    if found is None:
+        return None
+    f, instructions, at = found
+    code = f.f_code
+    if any(first <= at <= last for first, last in _loops(instructions)) \
+            or any(_builtin(f, n) is not getattr(builtins, n) for n in ("max", "float", "int")):
+        return None
+    spans = _call_spans(code, at)
+    if spans is None or len(spans[0]) - len(spans[1]) != 1 or not set(spans[1]) <= {"dtype", "device"}:
+        return None
+    first, end = spans[0][0]
+    if end - first != 1 or instructions[first].opname != "LOAD_FAST":
+        return None
+    name = str(instructions[first].argval)
+    if name in code.co_cellvars or name in code.co_freevars or name in _parameters(code):
+        return None
+    stores = _stores(instructions, name)
+    if len(stores) != 1 or stores[0] >= at or instructions[stores[0]].opname != "STORE_FAST" or any(
+            i.opcode in _JUMPS and isinstance(i.argval, int) and i.offset < instructions[stores[0]].offset < i.argval
+            for i in instructions[:stores[0]]):
+        return None
+    k = stores[0]
+    start = _operand_start(instructions, k)
+    if start is None:
+        return None
+    inner, floor = (start, k), None
+    c = _max_call(instructions, k - 1) if instructions[k - 1].opname == "CALL" else None
+    if c is not None:
+        two = _two_operands(instructions, k - 2)
+        if two is None:
+            return None
+        lone = two[1] + 1 == k - 2 and instructions[two[1]].opname == "LOAD_CONST"  # the constant second
+        inner, floor = ((two[0], two[1]) if lone else (two[1], k - 2)), c
+    if _item_kind(instructions[inner[0]:inner[1]]) != "read":
+        return None
+    loads = [j for j, i in enumerate(instructions) if i.opname == "LOAD_FAST" and i.argval == name]
+    if _tests_of(instructions, loads, _literal_locals(code)):
+        return None
+    return name, floor, _locals(f).get(name, _UNPROVEN)
+
+
 def _sum_tree(f: types.FrameType, instructions: list[dis.Instruction], start: int, end: int, call: int,
               names: dict[str, tuple[Any, float | None, str | None]]) -> tuple[Any, ...] | None:
     """``tensor_of_running_sums``' tree of the code ``instructions[start:end]``, its locals added
