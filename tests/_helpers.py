@@ -344,13 +344,15 @@ def outcome_class(got: Mapping[str, float], want: Mapping[str, float]) -> str:
     return "wrong" if wrong_companions(got, want) else "exact" if set(got) == set(want) else "declined"
 
 
-def count_outcomes(body: Callable) -> tuple[list[str], list[str]]:
-    """``body`` on each of ``TWO_GROUP_COUNT_BATCHES``: ``"wrong"`` (a companion differs from the
-    oracle's), ``"exact"`` (every oracle companion, equal) or ``"declined"``; and every warning."""
+def count_outcomes(body: Callable, batch: Callable[[int, Sequence[float]], tuple] = count_batch
+                   ) -> tuple[list[str], list[str]]:
+    """``body`` on each of ``TWO_GROUP_COUNT_BATCHES`` (made by ``batch``): ``"wrong"`` (a companion
+    differs from the oracle's), ``"exact"`` (every oracle companion, equal) or ``"declined"``; and
+    every warning."""
     seen: list[str] = []
     said: list[str] = []
     for seed, weights in TWO_GROUP_COUNT_BATCHES:
-        got, want, warned = split_outcome(body, list(count_batch(seed, weights)), [ROWS, TARGETS])
+        got, want, warned = split_outcome(body, list(batch(seed, weights)), [ROWS, TARGETS])
         seen.append(outcome_class(got, want))
         said += warned
     return seen, said

@@ -1136,6 +1136,10 @@ class _Carries:
             changed = None
         stores = [s for s in self.stores.get(name, ()) if s < k]
         ahead = [s for s in stores if _dominates(self.instructions, self.widest, self.first, s, k)]
+        if not ahead and changed is None and self.loop and stores and self._stored_on_every_path(stores, k):
+            # ``if sym: d = cdist(..) else: d = (a - b) ** 2`` (PoseCNN's ShapeMatch, survey 55): no one store
+            # runs first in every iteration, but one of them does on every path from the loop's head
+            return any(self._value(s) for s in stores)
         if not ahead:  # no store of this run before it: a loop's earlier iteration, a helper's earlier call
             if not self.loop and name not in self.stores and name == _keywords_parameter(self.code):
                 return False  # ``**kwargs`` is a new dict at every call: changed there, nothing carried
@@ -1145,6 +1149,27 @@ class _Carries:
         if changed is not None and self.instructions[self._value_end(latest)].opname.startswith(_ALIASING):
             return True  # changed in place through a name for an object made elsewhere (``acc = self.acc``)
         return any(self._value(s) for s in stores if s >= latest)
+
+    def _stored_on_every_path(self, stores: list[int], k: int) -> bool:
+        """Whether every path of one iteration from the loop's head to the load at ``k`` runs one
+        of ``stores`` first (its jumps followed; a path leaving the loop ends there)."""
+        instructions, offsets = self.instructions, _positions(self.code)
+        if any(instructions[n].opname == "PUSH_EXC_INFO" for n in range(max(self.first, 0), self.last + 1)):
+            return False  # a handler in the loop: entered by no jump that shows
+        blocked, seen, todo = set(stores), {self.head}, [self.head + 1]
+        while todo:
+            n = todo.pop()
+            if n == k:
+                return False
+            if n in seen or n in blocked or not self.first <= n <= self.last:
+                continue
+            seen.add(n)
+            i = instructions[n]
+            if i.opname not in _NO_FALL_THROUGH:
+                todo.append(n + 1)
+            if i.opcode in _JUMPS and isinstance(i.argval, int) and i.argval in offsets:
+                todo.append(offsets[i.argval])
+        return True
 
     def _value_end(self, s: int) -> int:
         """The index of the last instruction of the value the store at ``s`` stores (of the
@@ -4057,6 +4082,56 @@ def tensor_of_running_sums() -> tuple[tuple[Any, ...], dict[str, tuple[Any, floa
     if _tests_of(instructions, loads, _literal_locals(f.f_code)):
         return None  # ``if num_fg > 5:``: on a group alone its own sum decides
     return tree, names
+
+
+def tensor_of_one_read() -> tuple[str, float | None, Any] | None:
+    """At ``torch.tensor(n)`` the caller's code is executing (one positional argument, keywords
+    ``dtype`` and ``device`` only, outside any loop): (the local ``n``, the floor ``c`` or None, its
+    value now) where ``n`` is no parameter and its one store, before the call and skipped by no
+    jump, is ``max(r, c)`` (``max(c, r)``) or ``r``, ``r`` a read on the host written there
+    (``float(x)``, ``int(x)``, ``x.item()``), and no test loads ``n`` (EFL's logged ``torch.tensor(
+    num_pos)`` with ``num_pos = max(float(pos.sum()), 1.0)``, survey 55). None otherwise, or on a
+    Python whose layout was not checked."""
+    found = _executed_call(_FLOOR_CHECKED)
+    if found is None:
+        return None
+    f, instructions, at = found
+    code = f.f_code
+    if any(first <= at <= last for first, last in _loops(instructions)) \
+            or any(_builtin(f, n) is not getattr(builtins, n) for n in ("max", "float", "int")):
+        return None
+    spans = _call_spans(code, at)
+    if spans is None or len(spans[0]) - len(spans[1]) != 1 or not set(spans[1]) <= {"dtype", "device"}:
+        return None
+    first, end = spans[0][0]
+    if end - first != 1 or instructions[first].opname != "LOAD_FAST":
+        return None
+    name = str(instructions[first].argval)
+    if name in code.co_cellvars or name in code.co_freevars or name in _parameters(code):
+        return None
+    stores = _stores(instructions, name)
+    if len(stores) != 1 or stores[0] >= at or instructions[stores[0]].opname != "STORE_FAST" or any(
+            i.opcode in _JUMPS and isinstance(i.argval, int) and i.offset < instructions[stores[0]].offset < i.argval
+            for i in instructions[:stores[0]]):
+        return None
+    k = stores[0]
+    start = _operand_start(instructions, k)
+    if start is None:
+        return None
+    inner, floor = (start, k), None
+    c = _max_call(instructions, k - 1) if instructions[k - 1].opname == "CALL" else None
+    if c is not None:
+        two = _two_operands(instructions, k - 2)
+        if two is None:
+            return None
+        lone = two[1] + 1 == k - 2 and instructions[two[1]].opname == "LOAD_CONST"  # the constant second
+        inner, floor = ((two[0], two[1]) if lone else (two[1], k - 2)), c
+    if _item_kind(instructions[inner[0]:inner[1]]) != "read":
+        return None
+    loads = [j for j, i in enumerate(instructions) if i.opname == "LOAD_FAST" and i.argval == name]
+    if _tests_of(instructions, loads, _literal_locals(code)):
+        return None
+    return name, floor, _locals(f).get(name, _UNPROVEN)
 
 
 def _sum_tree(f: types.FrameType, instructions: list[dis.Instruction], start: int, end: int, call: int,

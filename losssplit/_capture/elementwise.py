@@ -3198,8 +3198,10 @@ def _ratio_arithmetic(
                     return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / k, by_rows=counted))
                 except ValueError:
                     return lost_track(COUNTED_DIVISOR, pred)
-        if kind == "div" and ta.ratio.kind is RatioKind.SUM and not ta.ratio.divisors and not _arithmetic_of_reads(frame, b):
-            # a tensor made from the number (``torch.tensor(len(pos_inds))``) divides as the number
+        if kind == "div" and ta.ratio.kind is RatioKind.SUM and not ta.ratio.divisors and not _arithmetic_of_reads(frame, b) \
+                and not _summed_argument_sizes(other):  # (``sum(len(t["boxes"]) for t in targets)`` equal by value to
+            # the reads' sum: sizes, not the reads; survey 55's WRONG) a tensor made from the number
+            # (``torch.tensor(len(pos_inds))``) divides as the number
             counted = frame.host_normaliser(other if isinstance(b, Tensor) and tb is None else b, divisor_floor)
             if counted is not None and (why := _unfollowed_read()):
                 return lost_track(why, pred)

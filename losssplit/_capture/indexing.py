@@ -1092,6 +1092,10 @@ def _uneven_picks(frame: Frame, of: Tensor, index: Any, op: str, made: Any = Non
     Tensor.__setitem__, Tensor.index_put_, Tensor.masked_fill_, Tensor.add_, Tensor.sub_,
     Tensor.copy_, Tensor.fill_, Tensor.zero_,
     Tensor.masked_scatter_,
+    # masks combined in place (``e[:, :, :-1] |= lab[..., :-1] != lab[..., 1:]``, SCHP's label edges, survey 55):
+    # each position with the value at the same position, as ``add_``
+    Tensor.__ior__, Tensor.__iand__, Tensor.__ixor__, Tensor.bitwise_or_, Tensor.bitwise_and_, Tensor.bitwise_xor_,
+    Tensor.logical_or_, Tensor.logical_and_, Tensor.logical_xor_,
 )
 def inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """In-place writes (``x[idx] = v``, ``scatter_``, ``add_``): positions keep their images."""

@@ -33,7 +33,7 @@ from torch.overrides import TorchFunctionMode
 from . import _bytecode, _lengths, _provenance
 from . import ratio as _ratio
 from ._bytecode import summed_in_loop
-from .ratio import Ratio, RatioKind, count_multiple, version_of
+from .ratio import Ratio, RatioKind, count_multiple, data_value, version_of
 
 Tensor = torch.Tensor
 # types of no tensor, tested before ``isinstance(x, Tensor)`` where ``x`` is mostly none (an index's
@@ -5568,8 +5568,9 @@ def _running_sums_tensor(frame: Frame, func: Any, args: tuple, kwargs: dict, out
     data = get_arg(args, kwargs, 0, "data", None)
     if type(data) not in (int, float) or out.numel() != 1 or out.dtype not in _EXACT_DTYPES:
         return
-    found = _bytecode.tensor_of_running_sums()
+    found = _bytecode.tensor_of_running_sums() if frame.num_images > 1 else None
     if found is None:
+        _one_read_tensor(frame, func, data, out)
         return
     tree, names = found
     index: dict[str, int] = {}
@@ -5599,6 +5600,31 @@ def _running_sums_tensor(frame: Frame, func: Any, args: tuple, kwargs: dict, out
         return
     frame.set(out, Track(from_prediction=True, formula=(expr, tuple(ratios)),
                          lost_at=f"{op_name(func)} of Python sums of one number per image"))
+
+
+def _one_read_tensor(frame: Frame, func: Any, data: float, out: Tensor) -> None:
+    """``torch.tensor(num_pos)`` with ``num_pos = max(float(pos.sum()), 1.0)`` (EFL's logged count,
+    survey 55): a one-element tensor of a local the code proves one read on the host, maybe floored
+    (``_bytecode.tensor_of_one_read``), whose number is the very object a plain row-sum read of data
+    returned (an int: the one such read of that value). On a group alone the body reads the group's
+    sum, floored as written: that expression of the read's ratio. Left as it was where not so, or at
+    its floor (the number may be the floor's, no read)."""
+    from .. import _formula
+
+    found = _bytecode.tensor_of_one_read()
+    if found is None or found[2] is not data or (found[1] is not None and data <= found[1]):
+        return
+    reads = [read for read in frame.host_reads if read.ratio is not None and _is_count(read.value)
+             and (read.value is data if type(data) is float else read.value == data)]
+    ratio = reads[0].ratio if len(reads) == 1 else None
+    if ratio is None or not data_value(ratio):
+        return
+    expr: tuple[Any, ...] = ("p", 0) if found[1] is None else ("max", ("p", 0), ("c", found[1]))
+    if _formula.evaluate(expr, [float(reads[0].value)]) != data:
+        return
+    reads[0].consumed = True
+    frame.set(out, Track(from_prediction=True, formula=(expr, (ratio,)),
+                         lost_at=f"{op_name(func)} of a number read on the host"))
 
 
 def _length_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict, out: Any) -> bool:
@@ -7517,7 +7543,7 @@ class CaptureMode(TorchFunctionMode):
                 frame.constant_vectors[id(out)] = (out, version_of(out), values)  # ``torch.tensor(w).to(device)``
         if frame.floors:
             floored_use(frame, func, args, kwargs, out)
-        if func in _TENSOR_MAKERS and frame.num_images > 1 and (frame.host_reads or frame.image_sizes) \
+        if func in _TENSOR_MAKERS and (frame.host_reads or frame.image_sizes) \
                 and frame.error is None and type(out) is Tensor and frame.get(out) is None:
             try:
                 with _HIDDEN():

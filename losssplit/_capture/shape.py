@@ -18,6 +18,7 @@ import torch.nn.functional as F
 
 from . import _bytecode, mode
 from ._bytecode import (
+    carried_size,
     closed_argument,
     configured_view_sizes,
     constant_multiple,
@@ -589,6 +590,10 @@ def expand(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
     tupled = len(sizes) == 1 and isinstance(sizes[0], (tuple, list))
     read = tupled and isinstance(sizes[0], torch.Size)  # ``x.shape``: its sizes of image rows are ``RowCount``s
     sizes = tuple(sizes[0]) if tupled else sizes
+    if not new.rows and frame.read_image == frame.image_id(new.image):
+        # ``box.expand(int(inside.sum()), 4)`` in a loop over the images (AutoAssign, survey 55): one
+        # image's value spread to a count read from that image's values only, as on the group alone
+        frame.sized(op_name(func), new, carried=lambda: carried_size("expand"))
     if _counted_spread(frame, sizes, tupled, read, 1 if func is torch.broadcast_to and len(args) > 1 else 0, args[0],
                        out, new.rows):
         frame.lose(out, f"{op_name(func)} of image values along a dim sized by a count of the images: each row has the "
@@ -1062,6 +1067,9 @@ def _each_image_once(frame: Frame, rows: Tensor, op: str) -> None:
     holds other images on a group alone."""
     counts, missing = image_counts(frame, rows)
     bad = (counts > 1).any() if missing is None else (counts > 1).any() | missing
+    instances = _looped_instances(frame)
+    if instances is not None:  # or each image once per instance
+        bad = bad & (counts.reshape(-1) != host_tensor(instances, counts.dtype, counts.device)).any()
     frame.doubt(bad, f"per-image values stacked at {op} are not each image once (a list that skips or repeats "
                 "images by position)")
 
@@ -1310,13 +1318,30 @@ def _images_by_position(frame: Frame, whole: list[Tensor], op: str) -> None:
     if len(ids) < len(known) or len(set(ids)) < 2:
         return
     times = collections.Counter(ids)
-    if len(set(times.values())) > 1:
+    if len(set(times.values())) > 1 and not _once_per_instance(frame, times):
         frame.doubt(torch.ones((), dtype=torch.bool), f"{op} of images picked by position, some more often than others")
         return
     missing = missing_image(frame, times)
     if missing is None and len(times) < frame.num_images or missing:
         frame.doubt(torch.ones((), dtype=torch.bool), f"{op} of images picked by position that leave out an image with instances (on a "
                     "group alone those positions are other images)")
+
+
+def _looped_instances(frame: Frame) -> list[int] | None:
+    """Each image's target instances, where values joined as often as these come from a loop over
+    each image's instances (AutoAssign's per-object terms stacked, survey 55): every pick was made
+    inside a loop (none by a literal position, ``picked_by_position``), so on a group alone the
+    loop visits the group's images as many times. None where not known or an image was picked so."""
+    instances = frame.instances()
+    if frame.picked_by_position or not isinstance(instances, list) or len(instances) != frame.num_images:
+        return None
+    return instances
+
+
+def _once_per_instance(frame: Frame, times: collections.Counter) -> bool:
+    """Whether images picked by position (``times`` each) are each picked once per instance."""
+    instances = _looped_instances(frame)
+    return instances is not None and all(times.get(b, 0) == n for b, n in enumerate(instances))
 
 
 def _one_image(frame: Frame, tracks: list[Track | None]) -> Tensor | None:
