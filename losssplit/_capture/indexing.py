@@ -2206,9 +2206,12 @@ def note_image_fill(frame: Frame, out: Any, n: Any, fill: Any = 0, tupled: bool 
     if not isinstance(out, Tensor) or not out.dim() or out.shape[0] != frame.num_images:
         return
     counted = _bytecode.counted_sizes(tupled) if tupled is not None else frozenset()
-    if (n is None or _counts_images(frame, n, out.device) or 0 in counted) and not any(d > 0 for d in counted) \
+    wide = [d for d in counted if d > 0]
+    if (n is None or _counts_images(frame, n, out.device) or 0 in counted) and len(wide) <= 1 \
             and constant_number(frame, fill, coded=fill in (0, 1) or not _bytecode.counted_number(zero=False, sized=True)):
         frame.image_fills[id(out)] = (out, version_of(out), False)
+        if wide:  # (``[B, max n]``: its rows the images' only where each writes a prefix of the width)
+            frame.padded_fills[id(out)] = (out, wide[0])
 
 
 def constant_number(frame: Frame, c: Any, coded: bool = False) -> bool:
@@ -2335,13 +2338,16 @@ def per_image_write(frame: Frame, target: Tensor, args: tuple) -> bool | None:
     fresh = claimed or held[1] is not None and version_of(target) == held[1] + 1 and storage_uses(target) <= 2 + sum(
         1 for v, _ in frame.sized_derived.values() if v._base is target)  # (views the capture holds: no writer)
     counted = frame.count_dims.get(id(target))
+    wide = frame.padded_fills.get(id(target))
+    width = wide[1] if wide is not None and wide[0] is target else None  # (its reads ``padded_use``'s)
     if not fresh or not parts or type(parts[0]) is not int or not -n <= parts[0] < n or len(args) < 3 \
-            or counted is not None and counted[0] is target and any(d > 0 for d in counted[1]) \
+            or counted is not None and counted[0] is target and any(d > 0 and d != width for d in counted[1]) \
             or not _own_parts(frame, parts[0] % n, parts, args[2]) or _counted_position(args[1]) \
             or not _anchored(frame, parts[0] % n, (*parts[1:], args[2])):
         del frame.image_fills[id(target)]
         return None if claimed else False
-    if not _padded_prefix(frame, target, parts):
+    if not _padded_prefix(frame, target, parts) or width is not None and frame.num_images > 1 \
+            and frame.padded_widths.get(id(target), (None, None))[1] != width:
         del frame.image_fills[id(target)]
         return None if claimed else False
     frame.image_fills[id(target)] = (target, version_of(target), True)
