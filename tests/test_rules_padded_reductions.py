@@ -29,8 +29,7 @@ def _collated(pred, targets):
     batched, mask_gt = torch.zeros(b, m, K), torch.zeros(b, m)
     for i, t in enumerate(targets):
         n = len(t["k"])
-        batched[i, :n] = t["k"]
-        mask_gt[i, :n] = 1.0
+        batched[i, :n], mask_gt[i, :n] = t["k"], 1.0  # (YOLOv8's store: the mask's value the tuple's 1.0)
     return batched, mask_gt
 
 
@@ -172,3 +171,21 @@ def test_a_mask_of_no_prefix_declines():
         assert outcome != "wrong", (weights, said)
         if len(set(weights)) > 1:
             assert outcome == "declined", (weights, said)
+
+
+def mask_of_the_image_count(pred, targets, idx):
+    """The tuple store's second value ``float(len(targets))``: the group's count on a group alone."""
+    b, m = pred.shape[0], max(len(t["k"]) for t in targets)
+    batched, mask_gt = torch.zeros(b, m, K), torch.zeros(b, m)
+    for i, t in enumerate(targets):
+        n = len(t["k"])
+        batched[i, :n], mask_gt[i, :n] = t["k"], float(len(targets))
+    return {"loss": (pred.sum((1, 2)) - mask_gt.sum(1) - batched.sum((1, 2))).pow(2).mean()}
+
+
+def test_a_tuple_store_of_the_image_count_declines():
+    for outcome, said, weights in _outcomes(mask_of_the_image_count):
+        assert outcome != "wrong", (weights, said)
+        if len(set(weights)) > 1:
+            assert outcome == "declined", (weights, said)
+            assert any("number of images" in m for m in said), said
