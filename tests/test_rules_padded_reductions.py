@@ -94,7 +94,25 @@ def instances_counted_by_the_mask(pred, targets, idx):
     return {"loss": (pred.sum((1, 2)) - mask_gt.sum(1)).pow(2).mean()}
 
 
-@pytest.mark.parametrize("body", [instances_counted_by_the_mask, masked_sum_over_the_width, masked_amax_over_the_width, gathered_at_the_masked_argmax,
+def _boxes(x):
+    """Each row's 3 values as a box ``[a - c, b - c, a + c, b + c]`` (``unbind``, ``stack``)."""
+    a, b, c = x.unbind(-1)
+    return torch.stack([a - c, b - c, a + c, b + c], -1)
+
+
+def best_overlap_per_anchor(pred, targets, idx):
+    """The assigner's IoU matrix of the padded boxes with each anchor's (``torch.max`` / ``torch.min`` of
+    two tensors, ``prod`` along the corners), masked; each anchor's best overlap."""
+    batched, mask_gt = _collated(pred, targets)
+    gt, anchors = _boxes(batched)[:, None], _boxes(pred.detach())[:, :, None]
+    wh = (torch.min(gt[..., 2:], anchors[..., 2:]) - torch.max(gt[..., :2], anchors[..., :2])).clamp(min=0)
+    inter = wh.prod(-1)
+    area = (gt[..., 2:] - gt[..., :2]).prod(-1) + (anchors[..., 2:] - anchors[..., :2]).prod(-1)
+    iou = inter / (area - inter + 1e-9) * mask_gt[:, None]
+    return {"loss": (pred.mean(-1) - iou.amax(-1)).pow(2).mean()}
+
+
+@pytest.mark.parametrize("body", [instances_counted_by_the_mask, best_overlap_per_anchor, masked_sum_over_the_width, masked_amax_over_the_width, gathered_at_the_masked_argmax,
                                   max_values_and_positions, top_anchors_per_instance], ids=lambda f: f.__name__)
 def test_reads_the_padding_does_not_change_split_exactly(body):
     for outcome, said, weights in _outcomes(body):
@@ -189,3 +207,23 @@ def test_a_tuple_store_of_the_image_count_declines():
         if len(set(weights)) > 1:
             assert outcome == "declined", (weights, said)
             assert any("number of images" in m for m in said), said
+
+
+def pieces_along_the_width(pred, targets, idx):
+    """``unbind`` along the padded dim: as many pieces as the batch's largest count."""
+    batched, _ = _collated(pred, targets)
+    return {"loss": pred.pow(2).sum() / len(batched.unbind(1))}
+
+
+def pieces_of_a_count(pred, targets, idx):
+    """``unbind`` along a dim sized ``len(targets)``: as many pieces as the group's images on a group alone."""
+    z = torch.zeros(pred.shape[0], len(targets))
+    return {"loss": pred.pow(2).sum() / len(z.unbind(1))}
+
+
+@pytest.mark.parametrize("body", [pieces_along_the_width, pieces_of_a_count], ids=lambda f: f.__name__)
+def test_pieces_counted_by_the_batch_decline(body):
+    for outcome, said, weights in _outcomes(body):
+        assert outcome != "wrong", (weights, said)
+        if len(set(weights)) > 1:
+            assert outcome == "declined", (weights, said)

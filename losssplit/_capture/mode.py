@@ -7601,7 +7601,8 @@ class CaptureMode(TorchFunctionMode):
                 if isinstance(item, Tensor):
                     _derive_sized(frame, func, args, kwargs, item)
             if func in _PIECES and isinstance(args[0], Tensor) and (
-                    id(args[0]) in frame.sized_by or id(args[0]) in frame.sized_derived):
+                    id(args[0]) in frame.sized_by or id(args[0]) in frame.sized_derived) \
+                    and not _fixed_pieces(frame, func, args, kwargs):
                 frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} of a tensor made with a size of image "
                             "rows: how many pieces it gives is the batch's, on a group alone the group's")
         if frame.weight_filled and func in _WEIGHT_VIEWS and args and isinstance(out, Tensor):
@@ -8118,6 +8119,44 @@ def _aligned(frame: Frame, args: tuple, kwargs: dict, out: Tensor, at: int, stop
     return True
 
 
+def _fixed_pieces(frame: Frame, func: Any, args: tuple, kwargs: dict) -> bool:
+    """``boxes.unbind(-1)`` of a tensor made with a size of image rows: along a dim no count of the call
+    sizes (not its rows', not a padded width, no ``count_dims``' dim), as many pieces on a group alone."""
+    x, k = args[0], get_arg(args, kwargs, 1, "dim", 0)
+    sized = frame.sized_by.get(id(x))
+    if func not in (Tensor.unbind, torch.unbind) or type(k) is not int or sized is None or sized[0] is not x:
+        return False
+    k %= x.dim()
+    counted = frame.count_dims.get(id(x))
+    padded = _padded_held(frame, x)
+    return k not in sized[1] and (padded is None or padded[1] != k) and (
+        counted is None or counted[0] is not x or k not in counted[1])
+
+
+_EXTREMA = frozenset({torch.max, Tensor.max, torch.min, Tensor.min})  # (``torch.max(a, b)``: position-wise)
+_JOINS = frozenset({torch.stack, torch.cat, torch.concat})
+
+
+def _joined_dim(frame: Frame, func: Any, args: tuple, kwargs: dict, x: Tensor, dim: int,
+                stops: dict[int, int]) -> int | None:
+    """Where ``torch.stack`` / ``torch.cat`` along another dim than the rows and the padded one puts the
+    padded dim of tensors all padded along it (``corners``' ``stack([cx - w / 2, ...], -1)``)."""
+    k = get_arg(args, kwargs, 1, "dim", 0)
+    stacked = func is torch.stack
+    if type(k) is not int or not all(isinstance(t, Tensor) and t.dim() == x.dim() for t in args[0]):
+        return None
+    k %= x.dim() + stacked
+    if k == 0 or not stacked and k == dim:
+        return None
+    for t in args[0]:
+        held = _padded_held(frame, t)
+        if held is None or held[1] != dim:
+            return None
+        for row, n in held[2].items():
+            stops[row] = max(stops.get(row, 0), n)
+    return dim + (stacked and k <= dim)
+
+
 _SCATTERS = frozenset({Tensor.scatter, Tensor.scatter_, torch.scatter})
 
 
@@ -8163,7 +8202,7 @@ def _follow_padded(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any,
         return False
     at: int | None = None
     merged = dict(stops)
-    if func in _POSITIONWISE:
+    if func in _POSITIONWISE or func in _EXTREMA and len(args) > 1 and isinstance(args[1], Tensor):
         at = dim if out is not None and isinstance(out, Tensor) and out.dim() == x.dim() \
             and out.shape[0] == x.shape[0] and _aligned(frame, args, kwargs, out, dim, merged) else None
     elif func in _ALONG_DIM and args and args[0] is x:
@@ -8184,6 +8223,11 @@ def _follow_padded(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any,
             frame.doubt(flag, f"{op_name(func)} over {PADDED_WIDTH}: its padding would change it")
             return True
         at = dim if reduced[1] else dim - sum(k < dim for k in reduced[0])
+    elif func in _JOINS and args and isinstance(args[0], (list, tuple)) and any(t is x for t in args[0]):
+        at = _joined_dim(frame, func, args, kwargs, x, dim, merged)
+    elif func in (Tensor.unbind, torch.unbind) and args and args[0] is x:
+        k = get_arg(args, kwargs, 1, "dim", 0)
+        at = None if type(k) is not int or k % x.dim() in (0, dim) else dim - (k % x.dim() < dim)
     elif args and args[0] is x:
         at = _moved_dim(func, args, kwargs, x, dim, outs[0])
     elif func in _GATHERS and get_arg(args, kwargs, 2, "index", None) is x and _padded_held(frame, args[0]) is None:
