@@ -227,3 +227,18 @@ def test_pieces_counted_by_the_batch_decline(body):
         assert outcome != "wrong", (weights, said)
         if len(set(weights)) > 1:
             assert outcome == "declined", (weights, said)
+
+
+def written_through_a_view(pred, targets, idx):
+    """The masked closeness written at the batch's last instance through a view (``w[:, None][..., -1] = 1``,
+    the group's last on a group alone), then summed over the width."""
+    _, w = _masked(pred, targets)
+    w[:, None][..., -1] = 1.0
+    return {"loss": (pred.sum(-1) - w.sum(-1)).pow(2).mean()}
+
+
+def test_a_write_through_a_view_declines():
+    for outcome, said, weights in _outcomes(written_through_a_view):
+        assert outcome != "wrong", (weights, said)
+        if len(set(weights)) > 1:
+            assert outcome == "declined", (weights, said)

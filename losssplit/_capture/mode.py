@@ -1389,7 +1389,8 @@ class Frame:
         self.padded_widths: dict[int, tuple[Tensor, int, dict[int, int]]] = {}
         # tensors computed from those position by position along the padded dim (``inside * mask_gt``):
         # the same, their padding the same function of the buffers' on a group alone (``padded_use``)
-        self.padded_derived: dict[int, tuple[Tensor, int, dict[int, int]]] = {}
+        # (with their version then: a write through a view, not followed, makes one lost)
+        self.padded_derived: dict[int, tuple[Tensor, int, dict[int, int], int | None]] = {}
         # factories' tensors of a row per image: id -> (the tensor, the dims sized the same on a group's run)
         self.fixed_dims: dict[int, tuple[Tensor, frozenset[int]]] = {}
         # ``[n, n]`` tables of pairs of images times ``torch.eye(n)`` (``elementwise.diagonal_product``):
@@ -8045,11 +8046,20 @@ def _padded_held(frame: Frame, x: Any) -> tuple[Tensor, int, dict[int, int]] | N
     """(``x``, its padded dim, row -> its prefix's length) of a buffer or a tensor derived from one."""
     if not isinstance(x, Tensor):
         return None
-    for noted in (frame.padded_widths, frame.padded_derived):
-        held = noted.get(id(x))
-        if held is not None and held[0] is x:
-            return held
-    return None
+    held = frame.padded_widths.get(id(x))
+    if held is not None and held[0] is x:
+        return held
+    derived = frame.padded_derived.get(id(x))
+    return derived[:3] if derived is not None and derived[0] is x else None
+
+
+def _stale(frame: Frame, x: Tensor, out: Any = None) -> bool:
+    """Whether ``x``, noted in ``Frame.padded_derived``, was written since by an op not followed (but
+    ``out``, the op's in place on it: ``zeros_like(w).scatter_(..)``)."""
+    derived = frame.padded_derived.get(id(x))
+    version = version_of(x)
+    return derived is not None and derived[0] is x and derived[3] != version and not (
+        out is x and derived[3] is not None and version == derived[3] + 1)
 
 
 def _subscript_dim(x: Tensor, index: Any, dim: int) -> int | None:
@@ -8112,7 +8122,7 @@ def _aligned(frame: Frame, args: tuple, kwargs: dict, out: Tensor, at: int, stop
         if k < 0 or y.shape[k] == 1:
             continue
         held = _padded_held(frame, y)
-        if held is None or held[1] != k or y.dim() != out.dim():
+        if held is None or held[1] != k or y.dim() != out.dim() or _stale(frame, y, out):
             return False
         for row, n in held[2].items():
             stops[row] = max(stops.get(row, 0), n)
@@ -8150,7 +8160,7 @@ def _joined_dim(frame: Frame, func: Any, args: tuple, kwargs: dict, x: Tensor, d
         return None
     for t in args[0]:
         held = _padded_held(frame, t)
-        if held is None or held[1] != dim:
+        if held is None or held[1] != dim or _stale(frame, t):
             return None
         for row, n in held[2].items():
             stops[row] = max(stops.get(row, 0), n)
@@ -8238,7 +8248,7 @@ def _follow_padded(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any,
         return False
     for o in outs:
         if o.dim() > at and o.shape[0] == x.shape[0] and o.shape[at] == x.shape[dim]:
-            frame.padded_derived[id(o)] = (o, at, merged)
+            frame.padded_derived[id(o)] = (o, at, merged, version_of(o))
     return True
 
 
@@ -8266,7 +8276,7 @@ def padded_use(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
             limits = torch.tensor([stops.get(b, 0) for b in range(x.shape[0])], device=index.device)
             frame.doubt((index >= limits.view(-1, *[1] * (index.dim() - 1))).any(), f"{op_name(func)} reads {PADDED_WIDTH}")
             continue
-        if func is not _SETITEM and _follow_padded(frame, func, args, kwargs, out, x, dim, stops):
+        if func is not _SETITEM and not _stale(frame, x, out) and _follow_padded(frame, func, args, kwargs, out, x, dim, stops):
             return
         if func is _SETITEM:
             frame.lose(args[0], f"{op_name(func)} of {PADDED_WIDTH}", pred=False)
