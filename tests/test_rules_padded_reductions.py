@@ -12,7 +12,9 @@ change on a group alone, whose width is the group's largest count (``mode._follo
 
 Near misses decline: the padding not masked (a sum of ``exp`` of the distances), a mask that is not the
 prefix mask (``ones_like``), a max the padding wins (``-dot`` of positive values), a width-dependent read
-(a mean or a softmax over the padded dim, an ``amax`` over it and the anchors at once).
+(a mean or a softmax over the padded dim, an ``amax`` over it and the anchors at once), the values times
+``max n`` or ``arange(max n)``, an ``argmax`` compared with the last column, a mask written at no prefix, a tuple
+store of ``float(len(targets))``, a write through a view, ``unbind`` along the width or a ``len(targets)`` dim.
 """
 
 from __future__ import annotations
@@ -112,7 +114,14 @@ def best_overlap_per_anchor(pred, targets, idx):
     return {"loss": (pred.mean(-1) - iou.amax(-1)).pow(2).mean()}
 
 
-@pytest.mark.parametrize("body", [instances_counted_by_the_mask, best_overlap_per_anchor, masked_sum_over_the_width, masked_amax_over_the_width, gathered_at_the_masked_argmax,
+def summed_whole_and_cumulated_along_the_anchors(pred, targets, idx):
+    """``w.sum()`` over every dim (padding 0) and the max over the boxes of a ``cumsum`` along the anchors."""
+    _, w = _masked(pred, targets)
+    return {"loss": (pred.mean(-1) - w.cumsum(1).amax(-1)).pow(2).mean() + w.sum() / pred.shape[0]}
+
+
+@pytest.mark.parametrize("body", [instances_counted_by_the_mask, best_overlap_per_anchor,
+                                  summed_whole_and_cumulated_along_the_anchors, masked_sum_over_the_width, masked_amax_over_the_width, gathered_at_the_masked_argmax,
                                   max_values_and_positions, top_anchors_per_instance], ids=lambda f: f.__name__)
 def test_reads_the_padding_does_not_change_split_exactly(body):
     for outcome, said, weights in _outcomes(body):
@@ -148,6 +157,24 @@ def padding_counted_by_the_mask(pred, targets, idx):
     return {"loss": (pred.sum((1, 2)) - (1 - mask_gt).sum(1)).pow(2).mean()}
 
 
+def times_the_width(pred, targets, idx):
+    """The masked values times ``max n`` (the group's on a group alone), then summed over the width."""
+    m = max(len(t["k"]) for t in targets)
+    _, w = _masked(pred, targets)
+    return {"loss": (pred.sum(-1) - (w * m).sum(-1)).pow(2).mean()}
+
+
+def weighted_by_the_positions(pred, targets, idx):
+    """``w * torch.arange(max n)``: an operand of the width not itself padded."""
+    batched, w = _masked(pred, targets)
+    return {"loss": (pred.mean(-1) - (w * torch.arange(batched.shape[1])).sum(-1)).pow(2).mean()}
+
+
+def argmax_at_the_last_column(pred, targets, idx):
+    batched, w = _masked(pred, targets)
+    return {"loss": (pred.sum(-1) * (w.argmax(-1) == batched.shape[1] - 1)).mean()}
+
+
 def mean_over_the_width(pred, targets, idx):
     _, w = _masked(pred, targets)
     return {"loss": (pred.mean(-1) - w.mean(-1)).pow(2).mean()}
@@ -163,14 +190,21 @@ def amax_over_the_width_and_anchors(pred, targets, idx):
     return {"loss": (pred.mean((1, 2)) - w.amax((1, 2))).pow(2).mean()}
 
 
-@pytest.mark.parametrize("body", [unmasked_sum, mask_not_of_the_prefix, padding_counted_by_the_mask, argmax_won_by_the_padding, mean_over_the_width,
-                                  softmax_over_the_width, amax_over_the_width_and_anchors], ids=lambda f: f.__name__)
-def test_reads_the_padding_changes_decline(body):
+_PADDED = "padded to the batch's largest length"
+
+
+@pytest.mark.parametrize(("body", "op"), [
+    (times_the_width, "lost at Tensor.mul"), (weighted_by_the_positions, _PADDED), (argmax_at_the_last_column, _PADDED),
+    (unmasked_sum, _PADDED), (mask_not_of_the_prefix, _PADDED), (padding_counted_by_the_mask, _PADDED),
+    (argmax_won_by_the_padding, _PADDED), (mean_over_the_width, _PADDED), (softmax_over_the_width, _PADDED),
+    (amax_over_the_width_and_anchors, _PADDED),
+], ids=lambda x: getattr(x, "__name__", ""))
+def test_reads_the_padding_changes_decline(body, op):
     for outcome, said, weights in _outcomes(body):
         assert outcome != "wrong", (weights, said)
         if len(set(weights)) > 1:  # (one group of weight 1: its companions are the values as returned)
             assert outcome == "declined", (weights, said)
-            assert any("padded to the batch's largest length" in m for m in said), said
+            assert any(op in m for m in said), said
 
 
 def mask_at_the_last_instance(pred, targets, idx):
