@@ -132,13 +132,13 @@ of (``_bytecode._loops_read``, ``tests/test_rules_loop_of_position.py``): a loop
 nothing but one image's values runs over that image's items, the same on a group alone. Merged: 39 GAP.
 
 Then (yolo42): unchanged, 342 expected, 55 declined, **39 GAP (11.4 %)**, 0 WRONG. Reads over a padded dim that
-its padding provably does not change are followed (``tests/test_rules_padded_reductions.py``): ``mask_gt[i, :n] =
-1.0`` in YOLOv8's tuple store, the ``inside`` test times it, ``metric``'s ``topk`` along the anchors scattered,
-``fg = mask_pos.sum(-2)`` (padding 0, checked), ``argmax`` over the boxes first reached in each prefix (checked).
-YOLOv8 (20) still declines, now past those, at what is left of the assigner: ``overlaps[i] = _iou_matrix(
-gt_boxes[i], ..)`` (one image's row of the padded boxes, written back per image, not followed), ``F.one_hot(
-overlaps.argmax(1), m)`` (a width the code computes: its provenance is not proven) and the flattened picks
-``gt_labels.flatten()[target_gt_idx + arange(b)[:, None] * m]`` ("an index of values that mix images").
+its padding provably does not change are followed (``tests/test_rules_padded_reductions.py``: a mask written with
+its ``n`` values, the ``inside`` test times it, a ``topk`` along the anchors scattered, ``mask_pos.sum(-2)``
+of padding 0 and an ``argmax`` over the boxes first reached in each prefix, both checked on the values). YOLOv8
+(20) still declines: its ``mask_gt[i, :n] = 1.0`` is a number written into a prefix (a width too small on a group
+alone would clamp it silently), and past it ``overlaps[i] = _iou_matrix(gt_boxes[i], ..)`` (one image's row of
+the padded boxes written back per image), ``F.one_hot(overlaps.argmax(1), m)`` (a width the code computes) and
+``gt_labels.flatten()[target_gt_idx + arange(b)[:, None] * m]`` are not followed.
 """
 
 from __future__ import annotations
@@ -1286,8 +1286,9 @@ CASES = {c.body.__name__: c for c in [
          why="MIXES: the outlier degree against the batch's mean IoU loss; GAP: float of the image size"),
     Case(kld_rotated, kld_batch),
     Case(yolov8_tal_ciou_dfl, dense_batch, gaps=keys("loss", "loss_box", "loss_cls", "loss_dfl"), gap_batches=_ALL,
-         why="GAP: the task-aligned assigner's one-row picks of the padded boxes written back per image, "
-             "``one_hot(.., m)`` and flattened gather (yolo42: its masked sums and argmax over the boxes followed)"),
+         why="GAP: ``mask_gt[i, :n] = 1.0`` (a number into a prefix), the assigner's one-row picks of the padded "
+             "boxes written back per image, ``one_hot(.., m)`` and flattened gather (yolo42: its masked sums and "
+             "argmax over the boxes are followed)"),
     # first contact: GAP (10), the sum of the assigned IoUs written per image into a buffer; pad40: split; int40: GAP
     # again, s53's read of one image's values at a loop's position (``cost[:, j]``) cannot tell the boxes' loop from
     # the images'; s41 (yolo41): split, ``topk`` at its default in ``min(topk, len(ious))`` is no count of the images; loop41: the boxes' loop told from the images' as well

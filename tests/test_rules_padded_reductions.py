@@ -31,7 +31,7 @@ def _collated(pred, targets):
     batched, mask_gt = torch.zeros(b, m, K), torch.zeros(b, m)
     for i, t in enumerate(targets):
         n = len(t["k"])
-        batched[i, :n], mask_gt[i, :n] = t["k"], 1.0  # (YOLOv8's store: the mask's value the tuple's 1.0)
+        batched[i, :n], mask_gt[i, :n] = t["k"], torch.ones(n)  # (a tuple store: the mask's value its own element)
     return batched, mask_gt
 
 
@@ -273,6 +273,49 @@ def written_through_a_view(pred, targets, idx):
 
 def test_a_write_through_a_view_declines():
     for outcome, said, weights in _outcomes(written_through_a_view):
+        assert outcome != "wrong", (weights, said)
+        if len(set(weights)) > 1:
+            assert outcome == "declined", (weights, said)
+
+
+def _prefix_mask(pred, targets, width: int, value) -> torch.Tensor:
+    mask = torch.zeros(pred.shape[0], width)
+    for i, t in enumerate(targets):
+        n = len(t["k"])
+        mask[i, :n] = value(n)
+    return mask
+
+
+def number_into_a_width_of_the_images(pred, targets, idx):
+    """Silently wrong before the write's size was checked: ``m[i, :n] = 1.0`` into ``[B, len(targets)]``, on a
+    group alone clamped to the group's count of images, then summed over the width."""
+    mask = _prefix_mask(pred, targets, len(targets), lambda n: 1.0)
+    return {"loss": (pred.sum((1, 2)) - mask.sum(1)).pow(2).mean()}
+
+
+def number_into_a_width_of_a_literal_max(pred, targets, idx):
+    """The same into ``max(2, B - 1)`` columns (a width the code computes, no count it names)."""
+    mask = _prefix_mask(pred, targets, max(2, pred.shape[0] - 1), lambda n: 1.0)
+    return {"loss": (pred.sum((1, 2)) - mask.sum(1)).pow(2).mean()}
+
+
+def one_value_broadcast_into_the_prefix(pred, targets, idx):
+    """A one-element tensor broadcast into the prefix: clamped as silently."""
+    mask = _prefix_mask(pred, targets, max(2, pred.shape[0] - 1), lambda n: torch.ones(1))
+    return {"loss": (pred.sum((1, 2)) - mask.sum(1)).pow(2).mean()}
+
+
+def yolov8s_mask_of_a_number(pred, targets, idx):
+    """YOLOv8's ``mask_gt[i, :n] = 1.0`` into ``max n`` columns: its size unproven, declined as before."""
+    mask = _prefix_mask(pred, targets, max(len(t["k"]) for t in targets), lambda n: 1.0)
+    return {"loss": (pred.sum((1, 2)) - mask.sum(1)).pow(2).mean()}
+
+
+@pytest.mark.parametrize("body", [number_into_a_width_of_the_images, number_into_a_width_of_a_literal_max,
+                                  one_value_broadcast_into_the_prefix, yolov8s_mask_of_a_number],
+                         ids=lambda f: f.__name__)
+def test_a_prefix_written_without_its_size_declines(body):
+    for outcome, said, weights in _outcomes(body):
         assert outcome != "wrong", (weights, said)
         if len(set(weights)) > 1:
             assert outcome == "declined", (weights, said)
