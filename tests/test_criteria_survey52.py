@@ -130,6 +130,15 @@ false-positive rate (5), nnU-Net (5), FGD on batch 1 (2), ENet on the one image 
 Also (s41, loop41, the same RTMDet GAP closed another way): the position readers tell which loop a position is
 of (``_bytecode._loops_read``, ``tests/test_rules_loop_of_position.py``): a loop whose iterable reads, now,
 nothing but one image's values runs over that image's items, the same on a group alone. Merged: 39 GAP.
+
+Then (yolo42): unchanged, 342 expected, 55 declined, **39 GAP (11.4 %)**, 0 WRONG. Reads over a padded dim that
+its padding provably does not change are followed (``tests/test_rules_padded_reductions.py``: a mask written with
+its ``n`` values, the ``inside`` test times it, a ``topk`` along the anchors scattered, ``mask_pos.sum(-2)``
+of padding 0 and an ``argmax`` over the boxes first reached in each prefix, both checked on the values). YOLOv8
+(20) still declines: its ``mask_gt[i, :n] = 1.0`` is a number written into a prefix (a width too small on a group
+alone would clamp it silently), and past it ``overlaps[i] = _iou_matrix(gt_boxes[i], ..)`` (one image's row of
+the padded boxes written back per image), ``F.one_hot(overlaps.argmax(1), m)`` (a width the code computes) and
+``gt_labels.flatten()[target_gt_idx + arange(b)[:, None] * m]`` are not followed.
 """
 
 from __future__ import annotations
@@ -1277,7 +1286,9 @@ CASES = {c.body.__name__: c for c in [
          why="MIXES: the outlier degree against the batch's mean IoU loss; GAP: float of the image size"),
     Case(kld_rotated, kld_batch),
     Case(yolov8_tal_ciou_dfl, dense_batch, gaps=keys("loss", "loss_box", "loss_cls", "loss_dfl"), gap_batches=_ALL,
-         why="GAP: the task-aligned assigner's flattened gather"),
+         why="GAP: ``mask_gt[i, :n] = 1.0`` (a number into a prefix), the assigner's one-row picks of the padded "
+             "boxes written back per image, ``one_hot(.., m)`` and flattened gather (yolo42: its masked sums and "
+             "argmax over the boxes are followed)"),
     # first contact: GAP (10), the sum of the assigned IoUs written per image into a buffer; pad40: split; int40: GAP
     # again, s53's read of one image's values at a loop's position (``cost[:, j]``) cannot tell the boxes' loop from
     # the images'; s41 (yolo41): split, ``topk`` at its default in ``min(topk, len(ious))`` is no count of the images; loop41: the boxes' loop told from the images' as well

@@ -10631,8 +10631,41 @@ def counted_store() -> bool:
     value = _operand_start(ins, target) if target is not None else None
     if value is None or target is None:
         return False
-    return _counted_span(f, value, target, (int, float), 0, positions=False, added_up=True) \
-        or _spelt_count(f, ins, value, target)
+    value, end = _tuple_element(ins, target) or (value, target)
+    return _counted_span(f, value, end, (int, float), 0, positions=False, added_up=True) \
+        or _spelt_count(f, ins, value, end)
+
+
+_NAME_STORES = frozenset({"STORE_SUBSCR", "STORE_FAST", "STORE_ATTR", "STORE_NAME", "STORE_GLOBAL", "STORE_DEREF"})
+
+
+def _tuple_element(ins: list[dis.Instruction], target: int) -> tuple[int, int] | None:
+    """The span of the element the store whose target starts at ``target`` takes in a tuple assignment
+    (``b[i, :n], m[i, :n] = t["boxes"], 1.0``: 3.11 rotates two or three values with ``SWAP``, unpacks more
+    from ``BUILD_TUPLE``), not the stores before it; None where it is no such store."""
+    stores, k = 0, target - 1
+    while k > 0 and ins[k].opname not in ("SWAP", "UNPACK_SEQUENCE"):
+        if ins[k].is_jump_target or ins[k].opname.startswith(_LEAVES):
+            return None
+        stores += ins[k].opname in _NAME_STORES
+        k -= 1
+    n, end = ins[k].arg, k
+    if ins[k].opname == "SWAP" and (n not in (2, 3) or ins[k - 1].opname in ("SWAP", "BINARY_OP")):
+        return None  # (``x[i] += v`` rotates its operands too)
+    if ins[k].opname == "UNPACK_SEQUENCE":
+        if ins[k - 1].opname != "BUILD_TUPLE" or ins[k - 1].arg != n:
+            return None
+        end = k - 1
+    if n is None or stores >= n or ins[k].opname not in ("SWAP", "UNPACK_SEQUENCE"):
+        return None
+    spans = []
+    for _ in range(n):
+        start = _operand_start(ins, end)
+        if start is None:
+            return None
+        spans.append((start, end))
+        end = start
+    return spans[n - 1 - stores]
 
 
 def _view_index_spans(ins: list[dis.Instruction], start: int | None, end: int, depth: int) -> list[tuple[int, int]]:

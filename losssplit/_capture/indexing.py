@@ -2210,9 +2210,12 @@ def note_image_fill(frame: Frame, out: Any, n: Any, fill: Any = 0, tupled: bool 
     if not isinstance(out, Tensor) or not out.dim() or out.shape[0] != frame.num_images:
         return
     counted = _bytecode.counted_sizes(tupled) if tupled is not None else frozenset()
-    if (n is None or _counts_images(frame, n, out.device) or 0 in counted) and not any(d > 0 for d in counted) \
+    wide = [d for d in counted if d > 0]
+    if (n is None or _counts_images(frame, n, out.device) or 0 in counted) and len(wide) <= 1 \
             and constant_number(frame, fill, coded=fill in (0, 1) or not _bytecode.counted_number(zero=False, sized=True)):
         frame.image_fills[id(out)] = (out, version_of(out), False)
+        if wide:  # (``[B, max n]``: its rows the images' only where each writes a prefix of the width)
+            frame.padded_fills[id(out)] = (out, wide[0])
 
 
 def constant_number(frame: Frame, c: Any, coded: bool = False) -> bool:
@@ -2339,14 +2342,21 @@ def per_image_write(frame: Frame, target: Tensor, args: tuple) -> bool | None:
     fresh = claimed or held[1] is not None and version_of(target) == held[1] + 1 and storage_uses(target) <= 2 + sum(
         1 for v, _ in frame.sized_derived.values() if v._base is target)  # (views the capture holds: no writer)
     counted = frame.count_dims.get(id(target))
+    wide = frame.padded_fills.get(id(target))
+    width = wide[1] if wide is not None and wide[0] is target else None  # (its reads ``padded_use``'s)
     if not fresh or not parts or type(parts[0]) is not int or not -n <= parts[0] < n or len(args) < 3 \
-            or counted is not None and counted[0] is target and any(d > 0 for d in counted[1]) \
+            or counted is not None and counted[0] is target and any(d > 0 and d != width for d in counted[1]) \
             or not _own_parts(frame, parts[0] % n, parts, args[2]) or _counted_position(args[1]) \
             or not _anchored(frame, parts[0] % n, (*parts[1:], args[2])):
         del frame.image_fills[id(target)]
         return None if claimed else False
-    if not _padded_prefix(frame, target, parts):
+    several = width is not None and frame.num_images > 1
+    if not _padded_prefix(frame, target, parts, args[2]):
         del frame.image_fills[id(target)]
+        return None if claimed else False
+    if several and frame.padded_widths.get(id(target), (None, None))[1] != width:
+        del frame.image_fills[id(target)]
+        frame.padded_widths.pop(id(target), None)
         return None if claimed else False
     frame.image_fills[id(target)] = (target, version_of(target), True)
     if not claimed:
@@ -2355,7 +2365,18 @@ def per_image_write(frame: Frame, target: Tensor, args: tuple) -> bool | None:
     return True
 
 
-def _padded_prefix(frame: Frame, target: Tensor, parts: tuple[Any, ...]) -> bool:
+def _sized_prefix(target: Tensor, parts: tuple[Any, ...], value: Any, k: int) -> bool:
+    """Whether the value written into the prefix ``:n`` of dim ``k`` (``m[i, :n] = v``) has ``n`` values along
+    it: a width too small on a group alone then fails there, where a number (``= 1.0``) or a broadcast value
+    would fill the clamped prefix silently (``torch.zeros(B, len(targets))``: the group's count)."""
+    if not isinstance(value, Tensor) or parts[k].stop > target.shape[k] \
+            or any(p is None or p is Ellipsis or isinstance(p, Tensor) for p in parts):
+        return False
+    at = value.dim() - (target.dim() - k) + sum(type(p) is int for p in parts[k + 1:])
+    return 0 <= at < value.dim() and value.shape[at] == parts[k].stop
+
+
+def _padded_prefix(frame: Frame, target: Tensor, parts: tuple[Any, ...], value: Any) -> bool:
     """Note in ``Frame.padded_widths`` a write of image ``parts[0]``'s values into a prefix of a dim of
     ``target`` (``buf[i, :n] = t["k"]``, ``n`` not written as a literal): ``[B, max n]`` is padded to the
     batch's largest length, on a group alone to the group's, so its padding may be read only where
@@ -2375,7 +2396,7 @@ def _padded_prefix(frame: Frame, target: Tensor, parts: tuple[Any, ...]) -> bool
         held = None
     if not cut:
         return held is None
-    if len(cut) > 1 or held is not None and held[1] != cut[0]:
+    if len(cut) > 1 or held is not None and held[1] != cut[0] or not _sized_prefix(target, parts, value, cut[0]):
         return False
     row, stop = parts[0] % frame.num_images, min(parts[cut[0]].stop, target.shape[cut[0]])
     stops = held[2] if held is not None else {}
@@ -3876,7 +3897,7 @@ def row_buffer_write(frame: Frame, args: tuple) -> None:
         # ``torch.zeros((B, counts.max(), K))``, ``counts`` of positions filled per image: sized by them, its
         # values no positions; only a dim each image writes a prefix of (``_padded_prefix``) may be so sized,
         # the others written whole by the image's own values (their sizes its own)
-        padded = _padded_prefix(frame, buf, parts) and frame.padded_widths.get(id(buf), (None,))[0] is buf
+        padded = _padded_prefix(frame, buf, parts, value) and frame.padded_widths.get(id(buf), (None,))[0] is buf
         if not padded or any(p != _FULL for k, p in enumerate(parts[1:], 1) if k != frame.padded_widths[id(buf)][1]):
             frame.lose(buf, "Tensor.__setitem__ of one image's values into a tensor made from positions of the batch",
                        pred=False)
@@ -3897,7 +3918,7 @@ def row_buffer_write(frame: Frame, args: tuple) -> None:
         frame.lose(buf, f"{op} of one image's values into a tensor made with a size of image rows, at a position that "
                    "is not that image's (on a group alone another image's row)", pred=False)
         return
-    if not _padded_prefix(frame, buf, parts):
+    if not _padded_prefix(frame, buf, parts, value):
         frame.lose(buf, f"{op} {mode.PADDED_WIDTH}", pred=False)
         return
     written = {**(held[1] if held is not None else {}), at: image}

@@ -1387,6 +1387,10 @@ class Frame:
         # (``indexing.per_image_write``): id -> (the buffer, the dim, row -> the prefix's length);
         # ``padded_use`` lets them be read only by a gather along that dim within each row's prefix
         self.padded_widths: dict[int, tuple[Tensor, int, dict[int, int]]] = {}
+        # tensors computed from those position by position along the padded dim (``inside * mask_gt``):
+        # the same, their padding the same function of the buffers' on a group alone (``padded_use``)
+        # (with their version then: a write through a view, not followed, makes one lost)
+        self.padded_derived: dict[int, tuple[Tensor, int, dict[int, int], int | None]] = {}
         # factories' tensors of a row per image: id -> (the tensor, the dims sized the same on a group's run)
         self.fixed_dims: dict[int, tuple[Tensor, frozenset[int]]] = {}
         # ``[n, n]`` tables of pairs of images times ``torch.eye(n)`` (``elementwise.diagonal_product``):
@@ -1472,6 +1476,9 @@ class Frame:
         # its version then, whether a write of one image's own made it that image's rows since:
         # ``indexing.per_image_write``)
         self.image_fills: dict[int, tuple[Tensor, int | None, bool]] = {}
+        # those of them with one later dim sized by a count of the batch (``mask_gt = torch.zeros(B, max n)``):
+        # id -> (it, that dim), which every write of one image's must cut to a prefix (``Frame.padded_widths``)
+        self.padded_fills: dict[int, tuple[Tensor, int]] = {}
         # tensors the body made that took the images' rows from values written row for row into
         # them (``mtx[:, i, j] = v``): id -> (it, its version after the last such write)
         self.row_buffers: dict[int, tuple[Tensor, int | None]] = {}
@@ -2992,6 +2999,7 @@ class Frame:
         self.positional.clear()
         self.owner_masks.clear()
         self.padded_widths.clear()
+        self.padded_derived.clear()
         self.fixed_dims.clear()
         self.diagonal_tables.clear()
         self.identity_made.clear()
@@ -3023,6 +3031,7 @@ class Frame:
         self.image_buffers.clear()
         self.counted_buffers.clear()
         self.image_fills.clear()
+        self.padded_fills.clear()
         self.row_buffers.clear()
         self.number_rows.clear()
         self.counted_values.clear()
@@ -7369,7 +7378,7 @@ class CaptureMode(TorchFunctionMode):
                     frame.item_length = (*item, out) if item is not None else None
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                     frame.error, frame.error_op = exc, op_name(func)
-            if frame.padded_widths and args:  # (``buf.shape[1]``: the batch's largest length)
+            if (frame.padded_widths or frame.padded_derived) and args:  # (``buf.shape[1]``: the batch's largest length)
                 padded_use(frame, func, args, kwargs, out)
             if func in SIZE_READS and args:
                 try:
@@ -7628,7 +7637,7 @@ class CaptureMode(TorchFunctionMode):
                         follow_labels(frame, func, args, kwargs, out)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
-        if frame.padded_widths and (args or kwargs):
+        if (frame.padded_widths or frame.padded_derived) and (args or kwargs):
             padded_use(frame, func, args, kwargs, out)
         if frame.positional and args:
             _derive_positional(frame, func, args, kwargs, out)
@@ -7643,7 +7652,8 @@ class CaptureMode(TorchFunctionMode):
                 if isinstance(item, Tensor):
                     _derive_sized(frame, func, args, kwargs, item)
             if func in _PIECES and isinstance(args[0], Tensor) and (
-                    id(args[0]) in frame.sized_by or id(args[0]) in frame.sized_derived):
+                    id(args[0]) in frame.sized_by or id(args[0]) in frame.sized_derived) \
+                    and not _fixed_pieces(frame, func, args, kwargs):
                 frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} of a tensor made with a size of image "
                             "rows: how many pieces it gives is the batch's, on a group alone the group's")
         if frame.weight_filled and func in _WEIGHT_VIEWS and args and isinstance(out, Tensor):
@@ -8046,18 +8056,267 @@ PADDED_WIDTH = ("a tensor of a row per image written per image into a prefix of 
                 "length (on a group alone the group's): read otherwise than gathered within each row's prefix")
 
 
-def padded_use(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
-    """An op on a buffer of ``Frame.padded_widths`` (``buf[i, :n] = t["k"]``, ``buf`` sized ``[B, max n]``):
-    its padding past each row's prefix is there on a group alone up to the group's largest length only,
-    so a mean, a size, a flattened pick or a gather past a row's prefix would read it otherwise. The
-    writes (``indexing.per_image_write`` decides them) and a gather along the padded dim at indices of
-    each row within its prefix (checked, deferred) read the rows' own values; every other output is lost,
-    every other read declines the call."""
-    for x in flat_args(args, kwargs):
-        held = frame.padded_widths.get(id(x)) if isinstance(x, Tensor) else None
-        if held is None or held[0] is not x:
+def _pair(a: Any, b: Any) -> frozenset:
+    """A function both as ``torch.f`` and ``Tensor.f``."""
+    return frozenset({a, b})
+
+
+# ops computing each output position from the operands' at that position (broadcast): along a padded dim the
+# padding's values are a function of the operands' padding alone, the same up to the group's width
+_POSITIONWISE = frozenset({
+    *_CONVERSIONS, Tensor.bool, Tensor.long, Tensor.int, Tensor.half, torch.zeros_like, torch.ones_like, torch.full_like,
+    *(getattr(Tensor, f"__{op}__") for op in (
+        "add", "radd", "sub", "rsub", "mul", "rmul", "truediv", "rtruediv", "pow", "rpow", "neg", "abs", "gt", "lt",
+        "ge", "le", "eq", "ne", "and", "rand", "or", "ror", "invert", "iadd", "isub", "imul", "itruediv")),
+    *(f for op in ("add", "sub", "mul", "div", "true_divide", "pow", "neg", "abs", "exp", "log", "sqrt", "sigmoid",
+                   "clamp", "clamp_min", "clamp_max", "clip", "minimum", "maximum", "gt", "lt", "ge", "le", "eq", "ne",
+                   "logical_and", "logical_or", "logical_not", "atan", "square", "reciprocal", "where", "log1p")
+      for f in _pair(getattr(torch, op), getattr(Tensor, op, None)) if f is not None),
+})
+# reductions and ops along one dim (its position in the arguments, its default: None for every dim): over another
+# dim than the padded one they keep it position by position
+_ALONG_DIM: dict[Any, tuple[int, Any]] = {
+    **{f: (1, None) for op in ("sum", "mean", "prod", "all", "any", "argmax", "argmin", "max", "min", "amax", "amin")
+       for f in _pair(getattr(torch, op), getattr(Tensor, op))},
+    **{f: (1, -1) for op in ("softmax", "log_softmax", "cumsum", "sort") for f in _pair(getattr(torch, op), getattr(Tensor, op))},
+    **{f: (2, -1) for f in _pair(torch.topk, Tensor.topk)},
+}
+_KEEPING_DIMS = frozenset({*_pair(torch.softmax, Tensor.softmax), *_pair(torch.log_softmax, Tensor.log_softmax),
+                           *_pair(torch.cumsum, Tensor.cumsum), *_pair(torch.sort, Tensor.sort), *_pair(torch.topk, Tensor.topk)})
+# reductions over the padded dim itself exact where its padding provably changes nothing (checked on the values):
+# a sum whose padding is 0; a max (min), its value or position, first reached within each row's prefix
+_OVER_PADDING = {
+    **{f: "sum" for f in _pair(torch.sum, Tensor.sum)},
+    **{f: "max" for op in ("max", "amax", "argmax") for f in _pair(getattr(torch, op), getattr(Tensor, op))},
+    **{f: "min" for op in ("min", "amin", "argmin") for f in _pair(getattr(torch, op), getattr(Tensor, op))},
+}
+
+
+def _padded_held(frame: Frame, x: Any) -> tuple[Tensor, int, dict[int, int]] | None:
+    """(``x``, its padded dim, row -> its prefix's length) of a buffer or a tensor derived from one."""
+    if not isinstance(x, Tensor):
+        return None
+    held = frame.padded_widths.get(id(x))
+    if held is not None and held[0] is x:
+        return held
+    derived = frame.padded_derived.get(id(x))
+    return derived[:3] if derived is not None and derived[0] is x else None
+
+
+def _stale(frame: Frame, x: Tensor, out: Any = None) -> bool:
+    """Whether ``x``, noted in ``Frame.padded_derived``, was written since by an op not followed (but
+    ``out``, the op's in place on it: ``zeros_like(w).scatter_(..)``)."""
+    derived = frame.padded_derived.get(id(x))
+    version = version_of(x)
+    return derived is not None and derived[0] is x and derived[3] != version and not (
+        out is x and derived[3] is not None and version == derived[3] + 1)
+
+
+def _subscript_dim(x: Tensor, index: Any, dim: int) -> int | None:
+    """Where ``x[index]`` puts ``x``'s ``dim`` (``x[..., None, :2]``, ``m[:, None]``): None where the index picks
+    along it or along dim 0, adds a dim before dim 0, or reads positions by a tensor."""
+    parts = list(index) if type(index) is tuple else [index]
+    if sum(p is Ellipsis for p in parts) > 1 or any(not (p is None or p is Ellipsis or type(p) in (int, slice))
+                                                    for p in parts):
+        return None
+    if Ellipsis in parts:
+        k = parts.index(Ellipsis)
+        parts[k:k + 1] = [slice(None)] * (x.dim() - sum(p is not None for p in parts if p is not Ellipsis))
+    at, out_at, mapped = 0, 0, None
+    for p in parts:
+        if p is None:
+            if at == 0:
+                return None
+            out_at += 1
             continue
-        if func is _SETITEM and args[0] is x:
+        if at in (0, dim) and p != slice(None):
+            return None
+        if at == dim:
+            mapped = out_at
+        at += 1
+        out_at += type(p) is slice
+    return dim - at + out_at if mapped is None else mapped
+
+
+def _moved_dim(func: Any, args: tuple, kwargs: dict, x: Tensor, dim: int, out: Tensor) -> int | None:
+    """Where a view of ``x`` (dims added, swapped or dropped, none of them dim 0) puts its ``dim``."""
+    if func is _GETITEM and len(args) == 2:
+        return _subscript_dim(x, args[1], dim)
+    if func in (Tensor.unsqueeze, torch.unsqueeze):
+        k = get_arg(args, kwargs, 1, "dim", None)
+        return None if type(k) is not int or k % out.dim() == 0 else dim + (k % out.dim() <= dim)
+    if func in (Tensor.expand, Tensor.expand_as, Tensor.broadcast_to, torch.broadcast_to) or func in _SHAPE_GIVEN:
+        return dim if out.shape == x.shape or func not in _SHAPE_GIVEN and out.dim() == x.dim() \
+            and out.shape[dim] == x.shape[dim] else None
+    if func in (Tensor.transpose, torch.transpose, Tensor.swapaxes, torch.swapaxes):
+        a, b = (get_arg(args, kwargs, k, n, None) for k, n in ((1, "dim0"), (2, "dim1")))
+        if type(a) is not int or type(b) is not int or 0 in (a % x.dim(), b % x.dim()):
+            return None
+        return {a % x.dim(): b % x.dim(), b % x.dim(): a % x.dim()}.get(dim, dim)
+    if func in (Tensor.permute, torch.permute):
+        order = [*args[1:]] if len(args) > 2 or len(args) == 2 and type(args[1]) is int else \
+            list(get_arg(args, kwargs, 1, "dims", ()))
+        order = [k % x.dim() for k in order if type(k) is int]
+        return order.index(dim) if len(order) == x.dim() and order[0] == 0 and dim in order else None
+    return None
+
+
+def _aligned(frame: Frame, args: tuple, kwargs: dict, out: Tensor, at: int, stops: dict[int, int]) -> bool:
+    """Every operand of a position-wise op sized along ``out``'s dim ``at`` is padded along it (an
+    operand of another width there, ``torch.linspace(0, 1, m)``, may differ on a group alone); ``stops``
+    gains their prefixes."""
+    for y in flat_args(args, kwargs):
+        if not isinstance(y, Tensor) or y.dim() == 0:
+            continue
+        k = at - (out.dim() - y.dim())
+        if k < 0 or y.shape[k] == 1:
+            continue
+        held = _padded_held(frame, y)
+        if held is None or held[1] != k or y.dim() != out.dim() or _stale(frame, y, out):
+            return False
+        for row, n in held[2].items():
+            stops[row] = max(stops.get(row, 0), n)
+    return True
+
+
+def _fixed_pieces(frame: Frame, func: Any, args: tuple, kwargs: dict) -> bool:
+    """``boxes.unbind(-1)`` of a tensor made with a size of image rows: along a dim no count of the call
+    sizes (not its rows', not a padded width, no ``count_dims``' dim), as many pieces on a group alone."""
+    x, k = args[0], get_arg(args, kwargs, 1, "dim", 0)
+    sized = frame.sized_by.get(id(x))
+    if func not in (Tensor.unbind, torch.unbind) or type(k) is not int or sized is None or sized[0] is not x:
+        return False
+    k %= x.dim()
+    counted = frame.count_dims.get(id(x))
+    padded = _padded_held(frame, x)
+    return k not in sized[1] and (padded is None or padded[1] != k) and (
+        counted is None or counted[0] is not x or k not in counted[1])
+
+
+_EXTREMA = frozenset({torch.max, Tensor.max, torch.min, Tensor.min})  # (``torch.max(a, b)``: position-wise)
+_JOINS = frozenset({torch.stack, torch.cat, torch.concat})
+
+
+def _joined_dim(frame: Frame, func: Any, args: tuple, kwargs: dict, x: Tensor, dim: int,
+                stops: dict[int, int]) -> int | None:
+    """Where ``torch.stack`` / ``torch.cat`` along another dim than the rows and the padded one puts the
+    padded dim of tensors all padded along it (``corners``' ``stack([cx - w / 2, ...], -1)``)."""
+    k = get_arg(args, kwargs, 1, "dim", 0)
+    stacked = func is torch.stack
+    if type(k) is not int or not all(isinstance(t, Tensor) and t.dim() == x.dim() for t in args[0]):
+        return None
+    k %= x.dim() + stacked
+    if k == 0 or not stacked and k == dim:
+        return None
+    for t in args[0]:
+        held = _padded_held(frame, t)
+        if held is None or held[1] != dim or _stale(frame, t):
+            return None
+        for row, n in held[2].items():
+            stops[row] = max(stops.get(row, 0), n)
+    return dim + (stacked and k <= dim)
+
+
+_SCATTERS = frozenset({Tensor.scatter, Tensor.scatter_, torch.scatter})
+
+
+def _scattered(frame: Frame, args: tuple, kwargs: dict, x: Tensor, dim: int, stops: dict[int, int]) -> int | None:
+    """``mask.scatter_(-1, top, 1.0)`` along another dim than the padded one, its index (and source) padded
+    along the same: each position of the padded dim written from the index's (source's) at that position."""
+    along = get_arg(args, kwargs, 1, "dim", None)
+    if type(along) is not int or along % x.dim() in (0, dim):
+        return None
+    written = (get_arg(args, kwargs, 2, "index", None), get_arg(args, kwargs, 3, "src", None))
+    return dim if _aligned(frame, written, {}, x, dim, stops) else None
+
+
+def _padding_mask(x: Tensor, dim: int, stops: dict[int, int]) -> Tensor:
+    """True at the positions of ``x`` past each row's prefix along ``dim``."""
+    limits = torch.tensor([stops.get(b, 0) for b in range(x.shape[0])], device=x.device)
+    shape = [1] * x.dim()
+    shape[dim] = x.shape[dim]
+    at = torch.arange(x.shape[dim], device=x.device).view(shape)
+    return at >= limits.view(-1, *[1] * (x.dim() - 1))
+
+
+def _reduced_dims(func: Any, args: tuple, kwargs: dict, x: Tensor) -> tuple[list[int], bool] | None:
+    """The dims an op along dims of ``x`` reduces (or works along) and whether it keeps them; None if unclear."""
+    pos, default = _ALONG_DIM[func]
+    along = get_arg(args, kwargs, pos, "dim", default)
+    if along is None or along == ():
+        return list(range(x.dim())), False
+    dims = along if isinstance(along, (tuple, list)) else (along,)
+    if not dims or any(type(k) is not int for k in dims):
+        return None
+    keep = func in _KEEPING_DIMS or bool(get_arg(args, kwargs, pos + 1, "keepdim", False))
+    return sorted({k % x.dim() for k in dims}), keep
+
+
+def _follow_padded(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, x: Tensor,
+                   dim: int, stops: dict[int, int]) -> bool:
+    """Follow an op on the padded ``x`` exactly where its padding provably changes nothing on a group alone:
+    position-wise ops and views (their outputs noted padded too), ops along other dims, reductions over the
+    padded dim checked on the values (deferred); False for any other."""
+    outs = [o for o in (out if isinstance(out, (tuple, list)) else (out,)) if isinstance(o, Tensor)]
+    if not outs or x.dim() == 0:
+        return False
+    at: int | None = None
+    merged = dict(stops)
+    if func in _POSITIONWISE or func in _EXTREMA and len(args) > 1 and isinstance(args[1], Tensor):
+        at = dim if out is not None and isinstance(out, Tensor) and out.dim() == x.dim() \
+            and out.shape[0] == x.shape[0] and _aligned(frame, args, kwargs, out, dim, merged) else None
+    elif func in _ALONG_DIM and args and args[0] is x:
+        reduced = _reduced_dims(func, args, kwargs, x)
+        if reduced is None or 0 in reduced[0] and dim not in reduced[0]:
+            return False
+        if dim in reduced[0]:
+            kind = _OVER_PADDING.get(func)
+            if kind is None or len(reduced[0]) > 1 and kind != "sum":
+                return False
+            padding = _padding_mask(x, dim, stops)
+            if kind == "sum":
+                flag = (x.detach().ne(0) & padding).any()
+            else:
+                values = x.detach() if x.dtype != torch.bool else x.detach().to(torch.uint8)
+                first = values.argmax(dim, keepdim=True) if kind == "max" else values.argmin(dim, keepdim=True)
+                flag = padding.expand_as(values).gather(dim, first).any()
+            frame.doubt(flag, f"{op_name(func)} over {PADDED_WIDTH}: its padding would change it")
+            return True
+        at = dim if reduced[1] else dim - sum(k < dim for k in reduced[0])
+    elif func in _JOINS and args and isinstance(args[0], (list, tuple)) and any(t is x for t in args[0]):
+        at = _joined_dim(frame, func, args, kwargs, x, dim, merged)
+    elif func in (Tensor.unbind, torch.unbind) and args and args[0] is x:
+        k = get_arg(args, kwargs, 1, "dim", 0)
+        at = None if type(k) is not int or k % x.dim() in (0, dim) else dim - (k % x.dim() < dim)
+    elif args and args[0] is x:
+        at = _moved_dim(func, args, kwargs, x, dim, outs[0])
+    elif func in _GATHERS and get_arg(args, kwargs, 2, "index", None) is x and _padded_held(frame, args[0]) is None:
+        at = dim  # (the gathered values of each position of the index: ``p.gather(2, labels[:, None])``)
+    if func in _SCATTERS and args and args[0] is x and at is None:
+        at = _scattered(frame, args, kwargs, x, dim, merged)
+    if at is None:
+        return False
+    for o in outs:
+        if o.dim() > at and o.shape[0] == x.shape[0] and o.shape[at] == x.shape[dim]:
+            frame.padded_derived[id(o)] = (o, at, merged, version_of(o))
+    return True
+
+
+def padded_use(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """An op on a buffer of ``Frame.padded_widths`` (``buf[i, :n] = t["k"]``, ``buf`` sized ``[B, max n]``)
+    or a tensor computed from one position by position (``Frame.padded_derived``): its padding past each
+    row's prefix is there on a group alone up to the group's largest length only, so a mean, a size, a
+    flattened pick or a gather past a row's prefix would read it otherwise. The writes
+    (``indexing.per_image_write`` decides them), a gather along the padded dim at indices of each row within
+    its prefix (checked, deferred), the ops ``_follow_padded`` follows (position-wise, along other dims, a
+    sum of a padding of 0, a max reached within the prefixes: checked, deferred) read the rows' own values;
+    every other output is lost, every other read declines the call."""
+    for x in flat_args(args, kwargs):
+        held = _padded_held(frame, x)
+        if held is None:
+            continue
+        assert isinstance(x, Tensor)
+        if func is _SETITEM and args[0] is x and frame.padded_widths.get(id(x)) is held:
             continue
         _, dim, stops = held
         index = get_arg(args, kwargs, 2, "index", None)
@@ -8067,7 +8326,11 @@ def padded_use(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
             limits = torch.tensor([stops.get(b, 0) for b in range(x.shape[0])], device=index.device)
             frame.doubt((index >= limits.view(-1, *[1] * (index.dim() - 1))).any(), f"{op_name(func)} reads {PADDED_WIDTH}")
             continue
-        if isinstance(out, Tensor) or isinstance(out, (tuple, list)) and any(isinstance(o, Tensor) for o in out):
+        if func is not _SETITEM and not _stale(frame, x, out) and _follow_padded(frame, func, args, kwargs, out, x, dim, stops):
+            return
+        if func is _SETITEM:
+            frame.lose(args[0], f"{op_name(func)} of {PADDED_WIDTH}", pred=False)
+        elif isinstance(out, Tensor) or isinstance(out, (tuple, list)) and any(isinstance(o, Tensor) for o in out):
             frame.lose(out, f"{op_name(func)} of {PADDED_WIDTH}", frame.get(x))
         else:
             read = "Tensor.shape" if func in SIZE_READS and func not in HOST_READS and func is not Tensor.size else op_name(func)
