@@ -68,6 +68,17 @@ def square_root_of_the_rows_made_a_tensor(o, t):
     return {"loss": e.sum() / torch.as_tensor(n, dtype=e.dtype).clamp(min=1)}
 
 
+def square_root_of_the_rows_as_a_method_fill(o, t):
+    e = err(o, t)
+    return {"loss": (e * e.new_full((e.shape[0], 1, 1), math.sqrt(e.shape[0]))).sum()}
+
+
+def rows_floored_by_a_float_as_new_data(o, t):
+    e = err(o, t)
+    n = max(e.shape[0], 4.0)
+    return {"loss": e.sum() / e.new_tensor(n), "loss_b": e.sum() / torch.full((), fill_value=n)}
+
+
 def rows_floored_by_a_float(o, t):
     e = err(o, t)
     return {"loss": e.sum() / max(e.shape[0], 4.0)}
@@ -151,6 +162,7 @@ def joined_read_floored_twice(o, t):
 DECLINES = [rows_floored_in_a_helper, images_floored_in_a_helper_made_a_tensor, instances_floored_in_a_helper,
             square_root_of_the_rows_as_a_fill, square_root_of_the_rows_made_a_tensor, rows_floored_by_a_float,
             rows_floored_by_a_float_made_a_tensor, rows_sorted_with_a_literal_doubled,
+            square_root_of_the_rows_as_a_method_fill, rows_floored_by_a_float_as_new_data,
             images_capped_below_one_made_a_tensor, instances_floored_above_one, smallest_of_three_counts_doubled,
             rows_made_plain_choosing_the_reduction, chosen_instances_choosing_the_reduction,
             product_of_counts_choosing_the_reduction, half_a_filtered_count_choosing_a_factor,

@@ -14253,9 +14253,9 @@ _ARITHMETIC_CALLS = frozenset({"div", "mul", "true_divide", "divide", "multiply"
 
 
 def executed_argument_tags() -> list[frozenset[str]] | None:
-    """The provenance tags of each argument (keywords included) of the call the caller's code is
-    executing (``torch.full((n, 1), float(s))``), resolved as ``executed_number_tags`` says; None
-    where unread."""
+    """The provenance tags of each argument (keywords last, as passed) of the call the caller's code
+    is executing (``torch.full((n, 1), float(s))``), in order, resolved as ``executed_number_tags``
+    says; None where unread."""
     from . import _provenance
 
     found = _executed_call(_COUNT_CHECKED)
@@ -14270,7 +14270,7 @@ def executed_argument_tags() -> list[frozenset[str]] | None:
         if tags is None:
             return None
         out.append(_provenance.resolved(tags, f, _calling))
-    return out
+    return out[::-1]
 
 
 def _called_name(instructions: list[dis.Instruction], k: int) -> str | None:

@@ -6363,6 +6363,6 @@ def _unfollowed_read() -> str | None:
     found = _provenance.unfollowed_read(tags)
     if found is not None:
         return f"div of {UNFOLLOWED_READ} (``{found.split(':', 1)[1]}``)"
-    floor = divisor_floor()
-    others = sorted(c for c in _provenance.max_floors(tags) if floor is None or c != floor)
+    floor = divisor_floor()  # (where it proves none, a group below a floor gets no companion: ``frame.host_normaliser``)
+    others = sorted(c for c in _provenance.max_floors(tags) if floor is not None and c != floor)
     return None if not others else f"div of {UNREAD_FLOOR} (``max(n, {others[0]:g})``)"

@@ -5377,19 +5377,24 @@ def count_data(frame: Frame, func: Any, args: tuple, kwargs: dict) -> Any:
     return None
 
 
-def _number_value_provenance(frame: Frame, func: Any, args: tuple) -> str | None:
+def _number_value_provenance(frame: Frame, func: Any, args: tuple, kwargs: dict) -> str | None:
     """Why a number that makes the values of ``func``'s new tensor (a fill, data) on the group alone
     is no value of this call that the count rules follow, as the code that computed it reads
     (``_provenance``): a size through a function of ``math`` (``torch.full((n, 1), math.sqrt(bs))``:
     the float leaves the count's value behind), chosen against a literal (``torch.as_tensor(max(bs,
     4.0))``, ``n if n > 8 else 8`` that gave the literal) or put through arithmetic no rule follows
-    (``torch.as_tensor(abs(n - 4.0))``); None where none is seen."""
-    tags = _bytecode.executed_argument_tags()
-    if not tags:
-        return None
-    elementwise = late_module("elementwise")
+    (``torch.as_tensor(abs(n - 4.0))``); None where none is seen, or where the value is no Python
+    number (a list of indices is no number chosen, whatever literal it holds)."""
     at = _VALUE_ARGS[func]
-    value = args[at] if len(args) > at else None
+    value = args[at] if len(args) > at else next((v for k, v in kwargs.items() if k not in ("size", "dtype", "device")),
+                                                  None)
+    given = _bytecode.executed_argument_tags() if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    shift = len(args) + len(kwargs) - len(given or ())  # 1: a method's receiver (``x.new_full(size, v)``)
+    if not given or shift not in (0, 1) or at < shift:
+        return None
+    # the value's own (a keyword's: every keyword's)
+    tags = given[at - shift:at - shift + 1] if len(args) > at else given[len(args) - shift:]
+    elementwise = late_module("elementwise")
     if frame.plain_counts and any(_provenance.size_through_math(x) for x in tags):
         return elementwise.SIZE_THROUGH_MATH
     found = next((c for c in (_provenance.literal_choice(x, value) for x in tags) if c is not None), None)
@@ -7329,7 +7334,7 @@ class CaptureMode(TorchFunctionMode):
                        pred=pred)
             frame.ran = None
             return out
-        why = _number_value_provenance(frame, func, args) if func in _VALUE_ARGS else None
+        why = _number_value_provenance(frame, func, args, kwargs) if func in _VALUE_ARGS else None
         if why is not None:
             pred = any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs))
             frame.lose(out, f"{op_name(func)} of {why}", pred=pred)
