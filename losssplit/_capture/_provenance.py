@@ -378,7 +378,8 @@ class _Reading:
             # a host read, a length: what was done to the tensor or list before is no arithmetic on the number
             out = frozenset(t for t in out if t.startswith(("arg:", "free:")) or t in _KEPT_BY_READS)
         elif "P" not in number:
-            out -= {"L"}  # (``torch.arange(len(t))``: a tensor, no number of images)
+            # (``torch.arange(len(t))``: a tensor, no number of images; ``to_onehot(y, max(2, c))``: nor a choice)
+            out = frozenset(t for t in out if t != "L" and not t.startswith("clit:"))
         out |= number
         if len(names) == 1 and (name := next(iter(names))) in _COMPUTING and (receiver | fn) & (
                 {f"global:{m}" for m in _MATH} | {f"global:{name}"}):
@@ -411,10 +412,10 @@ class _Reading:
         ``self``'s class (``self.first_count(indices)``) that it calls by name returns, as far as a number
         one image's values decide goes (``pick``, ``vext``, ``vread``, with ``P``): its own reading, with
         its parameters' tags the call's arguments' (all of them: read flow-insensitively). Where it
-        returns a Python number made from the call's numbers (``m if m > 8 else 8`` of a size), the
-        whole provenance of that number, read with each parameter tagged as the call's argument
-        (``kw``: the names of the last ones, None where not told): a literal it may choose is no count
-        it equals."""
+        returns a Python number it chose by a test of the call's numbers (``m if m > 8 else 8`` of a
+        size; read with each parameter tagged as the call's argument, ``kw`` the names of the last ones,
+        None where not told), that choice and its literals: a literal it may choose is no count it
+        equals, and its test of a count of the batch is one no branch rule reads (``vtest``)."""
         held = _CALLEES.get(id(self.code))
         if held is None or held[0] is not self.code:
             return _NONE
@@ -439,9 +440,11 @@ class _Reading:
             _HELPERS_READ.discard(id(callee))
         found = _NONE if inner is None else inner.produced & {"pick", "vext", "vread"}
         out = frozenset({"P"}) | found if found and "P" in inner.produced else _NONE  # type: ignore[union-attr]
-        if passed is not None and "P" in passed.produced and _NUMBERS & _union(args):
-            out |= passed.produced - {"?"}
-            if "V" in _union(args) and any("P" in x for x in passed.tested.values()):
+        if passed is not None and "P" in passed.produced and _NUMBERS & _union(args) and "ncond" in passed.produced:
+            # a number it chose by a test of numbers, among literals (the rest of its arithmetic is the count
+            # rules', where its number meets a loss: a length of a list of layers it was given is none)
+            out |= {t for t in passed.produced if t.startswith("lit:") or t in ("P", "cond", "ncond", "vcond")}
+            if "V" in _union(args):
                 out |= {"vtest"}  # (no branch rule reads a helper's tests of a count it was given)
         return out
 
@@ -701,12 +704,12 @@ def max_floors(tags: Tags | None) -> set[float]:
     return set() if tags is None else {float(t.split(":", 2)[2]) for t in tags if t.startswith("clit:max:")}
 
 
-def declined_number(tags: Tags | None) -> str | None:
+def declined_number(tags: Tags | None, ignored: frozenset[str] = frozenset()) -> str | None:
     """The Python arithmetic that makes a number with ``tags`` no count or constant the capture can
-    split by (``vop:-`` of ``n - 3``), None where none is seen."""
+    split by (``vop:-`` of ``n - 3``), None where none is seen (or only ``ignored`` tags)."""
     if tags is None or "V" not in tags:
         return None
-    found = sorted(tags & FORBIDDEN)
+    found = sorted(tags & FORBIDDEN - ignored)
     return found[0] if found else None
 
 

@@ -5403,7 +5403,8 @@ def _number_value_provenance(frame: Frame, func: Any, args: tuple, kwargs: dict)
     number = float(value) if isinstance(value, (int, float)) else None
     if number is not None and any(_provenance.chosen_literal(x, number) for x in tags):
         return f"{elementwise.CHOSEN_LITERAL} ({number:g})"
-    found = next((c for c in (_provenance.declined_number(x) for x in tags) if c is not None), None)
+    # (one image's number picked by position: the rules of picked sizes read it where it meets a loss)
+    found = next((c for c in (_provenance.declined_number(x, frozenset({"pick"})) for x in tags) if c is not None), None)
     return None if found is None else f"{elementwise.COMPUTED_NUMBER} ({_provenance.spelled(found)})"
 
 
