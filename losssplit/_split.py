@@ -418,6 +418,8 @@ def _finish(
     device = flat.device
     flags = [flag if flag.dim() == 0 and flag.device == device else flag.reshape(()).to(device) for flag, _ in frame.checks]
     tail = [torch.stack(flags).to(flat)] if flags else []
+    if frame.plain_counts:  # (a count of rows made a plain number no hook sees compared: ``float(bs) ** 2 > 1``)
+        frame.branches += [Branch(None, "eq", 0.0, False, f"a Python test of {what}") for what in frame.plain_size_tests]
     branched = bool(frame.branches) and not frame.own_oracle()
     if branched:  # read after the checks: 1 where a group alone would decide a branch otherwise (a group of
         # every image, every weight 1, is this very call: it decides each alike)

@@ -6640,14 +6640,14 @@ def _side_size_at(code: types.CodeType, lasti: int) -> tuple[str, tuple[str, ...
     span = instructions[right:at]
     if any(i.is_jump_target for i in span):
         return None
-    found = _side_size_form(span)
+    found = _side_size_form(span) or _called_side_size(span)
     if found is not None:
         return found + (None, True)
     if len(span) == 1 and span[0].opname == "LOAD_FAST" and not _plain_parameter(code, span[0].argval):
         stores = _stores(instructions, span[0].argval)  # ``nq = outputs["c"].shape[1]``
         value = _stored_value(instructions, stores[0]) if len(stores) == 1 else None
         stored = instructions[value[0] : value[1]] if value is not None else []
-        found = _side_size_form(stored) if not any(i.is_jump_target for i in stored) else None
+        found = _side_size_form(stored) or _called_side_size(stored) if not any(i.is_jump_target for i in stored) else None
         return found + (None, False) if found is not None else None
     ops = [i.opname for i in span]
     first = 2 if ops[:2] in (["PUSH_NULL", "LOAD_FAST"], ["PUSH_NULL", "LOAD_DEREF"]) else 1 if ops[:1] == [
@@ -6702,17 +6702,35 @@ def _side_size_form(span: list[dis.Instruction]) -> tuple[str, tuple[str, ...], 
     if len(span) > 3 and span[0].opname == "LOAD_GLOBAL" and span[0].argval == "float" and (span[0].arg or 0) & 1 \
             and [(i.opname, i.arg) for i in span[-2:]] == [("PRECALL", 1), ("CALL", 1)]:
         span = span[1:-2]  # ``float(o["c"].shape[1])`` (was read as the count it equals)
-    for tail in (3, 4):  # ``.shape[k]``: LOAD_ATTR, LOAD_CONST, BINARY_SUBSCR; ``.size(k)``: with PRECALL, CALL
+    for tail in (3, 4):
         head = _cut_keyed_local(span[:-tail]) if len(span) > tail else None
-        if head is None:
-            continue
-        rest = [(i.opname, i.argval) for i in span[-tail:]]
-        k = rest[1][1]
-        if type(k) is not int or rest[1][0] != "LOAD_CONST":
-            continue
-        if rest == [("LOAD_ATTR", "shape"), ("LOAD_CONST", k), ("BINARY_SUBSCR", None)] or rest[0] == (
-                "LOAD_METHOD", "size") and [op for op, _ in rest[2:]] == ["PRECALL", "CALL"] and span[-1].arg == 1:
+        k = _size_tail(span, tail) if head is not None else None
+        if head is not None and k is not None:
             return head[0], head[1], k
+    return None
+
+
+def _called_side_size(span: list[dis.Instruction]) -> tuple[str, tuple[str, ...], int] | None:
+    """``_side_size_form``'s ``("", (_Cut(),), k)`` where ``span`` is ``f(..).shape[k]`` or
+    ``f(..).size(k)``, ``k`` an int literal other than 0: the size of a tensor a call returned
+    (``LAB(t).shape[1]`` of targets a helper stacked), held nowhere at the division."""
+    for tail in (3, 4):
+        k = _size_tail(span, tail) if len(span) > tail + 1 and span[-tail - 1].opname == "CALL" else None
+        if k:
+            return "", (_Cut(),), k
+    return None
+
+
+def _size_tail(span: list[dis.Instruction], tail: int) -> int | None:
+    """``k`` where the last ``tail`` instructions of ``span`` read ``.shape[k]`` (3: LOAD_ATTR,
+    LOAD_CONST, BINARY_SUBSCR) or ``.size(k)`` (4: with PRECALL, CALL), ``k`` an int literal."""
+    rest = [(i.opname, i.argval) for i in span[-tail:]]
+    k = rest[1][1]
+    if type(k) is not int or rest[1][0] != "LOAD_CONST":
+        return None
+    if rest == [("LOAD_ATTR", "shape"), ("LOAD_CONST", k), ("BINARY_SUBSCR", None)] or rest[0] == (
+            "LOAD_METHOD", "size") and [op for op, _ in rest[2:]] == ["PRECALL", "CALL"] and span[-1].arg == 1:
+        return k
     return None
 
 
@@ -14431,6 +14449,27 @@ def executed_operand_tags(roots: tuple[list[types.FrameType], list[types.FrameTy
 
 
 _ARITHMETIC_CALLS = frozenset({"div", "mul", "true_divide", "divide", "multiply", "div_", "mul_"})
+
+
+def executed_argument_tags() -> list[frozenset[str]] | None:
+    """The provenance tags of each argument (keywords last, as passed) of the call the caller's code
+    is executing (``torch.full((n, 1), float(s))``), in order, resolved as ``executed_number_tags``
+    says; None where unread."""
+    from . import _provenance
+
+    found = _executed_call(_COUNT_CHECKED)
+    if found is None:
+        return None
+    f, instructions, at = found
+    _provenance.note_frame(f)
+    argc = instructions[at].arg or 0
+    out = []
+    for depth in range(argc):
+        tags = _provenance.operand_tags(f.f_code, instructions[at].offset, depth)
+        if tags is None:
+            return None
+        out.append(_provenance.resolved(tags, f, _calling))
+    return out[::-1]
 
 
 def _called_name(instructions: list[dis.Instruction], k: int) -> str | None:

@@ -337,7 +337,9 @@ class _Reading:
             elif op == "CALL":
                 args = pop(arg)
                 below, fn = pop(2)  # (NULL, callable) or (method, its receiver)
-                s.append(self._called(fn, _NONE, args) if below == _NULL else self._called(below, fn, args))
+                kw = next((self.code.co_consts[w.arg or 0] for w in self.instructions[max(k - 2, 0):k]
+                           if w.opname == "KW_NAMES"), ())
+                s.append(self._called(fn, _NONE, args, kw) if below == _NULL else self._called(below, fn, args, kw))
             elif op == "CALL_FUNCTION_EX":
                 rest = pop(2 if arg & 1 else 1)
                 below, fn = pop(2)
@@ -358,7 +360,7 @@ class _Reading:
             return None
         return [(fall, tuple(s))]
 
-    def _called(self, fn: Tags, receiver: Tags, args: list[Tags]) -> Tags:
+    def _called(self, fn: Tags, receiver: Tags, args: list[Tags], kw: tuple[str, ...] | None = None) -> Tags:
         """A call's result: its arguments', its receiver's, the called names, and what a
         comprehension or generator expression it runs produces from them (or a helper of the
         module, ``_helper``)."""
@@ -376,13 +378,14 @@ class _Reading:
             # a host read, a length: what was done to the tensor or list before is no arithmetic on the number
             out = frozenset(t for t in out if t.startswith(("arg:", "free:")) or t in _KEPT_BY_READS)
         elif "P" not in number:
-            out -= {"L"}  # (``torch.arange(len(t))``: a tensor, no number of images)
+            # (``torch.arange(len(t))``: a tensor, no number of images; ``to_onehot(y, max(2, c))``: nor a choice)
+            out = frozenset(t for t in out if t != "L" and not t.startswith("clit:"))
         out |= number
         if len(names) == 1 and (name := next(iter(names))) in _COMPUTING and (receiver | fn) & (
                 {f"global:{m}" for m in _MATH} | {f"global:{name}"}):
             out |= {f"mcall:{name}"}  # ``math.sqrt(n)``, ``round(n)`` (not a tensor's ``.pow``, ``.sqrt``)
         if len(names) == 1 and (args or receiver):
-            out |= self._helper(next(iter(names)), fn, _plain(receiver))
+            out |= self._helper(next(iter(names)), fn, _plain(receiver), [_plain(a) for a in args], kw)
         for t in fn:
             if t.startswith("code:"):
                 code = self._nested.get(int(t[5:]))
@@ -404,12 +407,15 @@ class _Reading:
         return out
 
 
-    def _helper(self, name: str, fn: Tags, receiver: Tags) -> Tags:
+    def _helper(self, name: str, fn: Tags, receiver: Tags, args: list[Tags], kw: tuple[str, ...] | None) -> Tags:
         """What a Python function of this code's module (``first_count(indices)``) or a method of its
         ``self``'s class (``self.first_count(indices)``) that it calls by name returns, as far as a number
         one image's values decide goes (``pick``, ``vext``, ``vread``, with ``P``): its own reading, with
-        its parameters' tags the call's arguments' (all of them: read flow-insensitively). Nothing else
-        of it (its arithmetic is the count rules', where its number meets a loss)."""
+        its parameters' tags the call's arguments' (all of them: read flow-insensitively). Where it
+        returns a Python number it chose by a test of the call's numbers (``m if m > 8 else 8`` of a
+        size; read with each parameter tagged as the call's argument, ``kw`` the names of the last ones,
+        None where not told), that choice and its literals: a literal it may choose is no count it
+        equals, and its test of a count of the batch is one no branch rule reads (``vtest``)."""
         held = _CALLEES.get(id(self.code))
         if held is None or held[0] is not self.code:
             return _NONE
@@ -428,10 +434,46 @@ class _Reading:
         _HELPERS_READ.add(id(callee))
         try:
             inner = reading(callee)
+            given = None if kw is None else _given(callee, receiver if "global:" + name not in fn else None, args, kw)
+            passed = None if given is None or inner is None or "P" not in inner.produced else reading(callee, given)
         finally:
             _HELPERS_READ.discard(id(callee))
         found = _NONE if inner is None else inner.produced & {"pick", "vext", "vread"}
-        return frozenset({"P"}) | found if found and "P" in inner.produced else _NONE  # type: ignore[union-attr]
+        out = frozenset({"P"}) | found if found and "P" in inner.produced else _NONE  # type: ignore[union-attr]
+        if passed is not None and "P" in passed.produced and _NUMBERS & _union(args) and "ncond" in passed.produced:
+            # a number it chose by a test of numbers, among literals (the rest of its arithmetic is the count
+            # rules', where its number meets a loss: a length of a list of layers it was given is none)
+            out |= {t for t in passed.produced if t.startswith("lit:") or t in ("P", "cond", "ncond", "vcond")}
+            if "V" in _union(args):
+                out |= {"vtest"}  # (no branch rule reads a helper's tests of a count it was given)
+        return out
+
+
+def _given(code: types.CodeType, receiver: Tags | None, args: list[Tags], kw: tuple[str, ...]) -> dict[str, Tags] | None:
+    """The tags of ``code``'s parameters at a call passing ``args`` (the last ``len(kw)`` by the names
+    ``kw``) to it, and ``receiver`` to its ``self`` (None: a function); a parameter not passed, one
+    whose default applies, holds none. None where the call does not fit the parameters (``*args``)."""
+    params = list(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
+    if code.co_flags & 0x0C:
+        return None
+    if receiver is not None:
+        if not params:
+            return None
+        given = {params[0]: receiver}
+        params = params[1:]
+    else:
+        given = {}
+    positional = args[:len(args) - len(kw)]
+    if len(positional) > len(params):
+        return None
+    given.update(zip(params, positional))
+    for name, tags in zip(kw, args[len(args) - len(kw):]):
+        if name not in params:
+            return None
+        given[name] = tags
+    for name in params:
+        given.setdefault(name, frozenset({"const"}))
+    return given
 
 
 # code id -> (code, its module's globals, its ``self``'s class): where ``_Reading._helper`` finds a callee
@@ -481,7 +523,7 @@ _COMPUTING = frozenset({"sqrt", "ceil", "floor", "log", "log2", "log10", "exp", 
 # the branch rules decide tests per group.)
 FORBIDDEN = frozenset({"vcall:int", "vop:*V", "vop:-", "vop://", "vop:%", "vop:**", "vop:+lit", "vop:-lit",
                        "vcall:round", "vcall:abs", "vcall:sorted", "vcall:min", "vcall:math", "vmaxlit", "vsumlit",
-                       "pick"})
+                       "vchoice", "vtest", "pick"})
 
 
 def _rooted(x: Tags) -> bool:
@@ -525,7 +567,10 @@ def _compared(a: Tags, b: Tags) -> Tags:
     count) is read where it runs: the branch rules decide it per group."""
     if "P" not in a or "P" not in b:
         return _NONE
-    return frozenset({"P", "vcmp"}) if declined_number(a) or declined_number(b) or "vlen" in a | b else frozenset({"P"})
+    # (nor a value an earlier test of such numbers chose, ``n = s if s > 2 else 2``, nor a multiple of
+    # the largest per-image count: the branch rules decide the tests of the numbers themselves)
+    unfollowed = any(declined_number(x) or "V" in x and "ncond" in x or extreme_arithmetic(x) for x in (a, b))
+    return frozenset({"P", "vcmp"}) if unfollowed or "vlen" in a | b else frozenset({"P"})
 
 
 def _chosen(tested: Tags) -> Tags:
@@ -603,13 +648,19 @@ def _number_call(names: set[str], fn: Tags, receiver: Tags, args: list[Tags], ra
     # of the images', one image's
     chosen = frozenset({"vext"}) if builtin and name in ("max", "min") and len(args) == 1 and "comp" in args[0] \
         and "P" in args[0] else _NONE
+    if builtin and name in ("max", "min", "sorted"):  # the literals it chooses among (``max(n, 4.0)``, ``sorted([n, 3])``)
+        chosen |= {f"clit:{name}:{c}" for c in (_pure_literal(a) for a in args) if c is not None}
+        if name == "sorted" and raw and "name:<display-lit>" in raw[0]:
+            chosen |= {f"clit:sorted:{t[4:]}" for t in args[0] if t.startswith("lit:")}  # (``lit:`` of an int or float)
     if not varying:
         return frozenset({"P"}) | chosen if builtin and name in ("round", "abs", "sum", "max", "min", "sorted") or maths \
             else _NONE
+    if builtin and name in ("max", "min") and sum("P" in a and _pure_literal(a) is None for a in args) > 1:
+        chosen |= {"vchoice"}  # ``min(n, m)`` of two numbers of the batch: on a group alone the other may be chosen
     if builtin and name == "min" and not any(_pure_literal(a) is not None for a in args):
         return frozenset({"P", "V"}) | chosen  # the smallest of per-image numbers (``min(len(u) for u in t)``): the extremes' rules
     if builtin and name in ("round", "abs", "sorted", "min"):
-        return frozenset({"P", "V", f"vcall:{name}"})
+        return frozenset({"P", "V", f"vcall:{name}"}) | chosen
     if builtin and name == "max":
         floors = [_pure_literal(a) for a in args]
         return frozenset({"P", "V", "vcall:max"} | ({"vmaxlit"} if any(c is not None and c > 1 for c in floors) else set())) \
@@ -630,19 +681,43 @@ def _values_read(x: Tags) -> Tags:
     return frozenset({"vread"}) if _rooted(x) and not x & {"V", "W", "L"} else _NONE
 
 
-def declined_number(tags: Tags | None) -> str | None:
+def literal_choice(tags: Tags | None, value: Any = None) -> str | None:
+    """How a number of the batch in ``tags`` (a size of a tensor, ``x.shape[0]``; ``len(targets)``; a
+    count over the images) was chosen by the builtin ``max`` or ``sorted`` against a number literal
+    above 1 (``max(bs, 4.0)``: on a group alone the literal may be chosen), or by ``min`` or ``sorted``
+    where the number ``value`` is the literal (``min(bs, 3)`` gave 3: a group alone may have fewer);
+    None where neither is seen. (A float literal is compared by ``float``'s own comparison, which the
+    hooks of a count of rows do not see; a host read's floors are the rules of host reads'.)"""
+    if tags is None or not tags & (SIZE_TAGS | {"L", "V"}):
+        return None
+    for t in sorted(tags):
+        if t.startswith("clit:"):
+            _, name, c = t.split(":", 2)
+            if name in ("max", "sorted") and float(c) > 1 or name in ("min", "sorted") and type(value) in (
+                    int, float) and float(value) == float(c):
+                return f"{name}(.., {c})"
+    return None
+
+
+def max_floors(tags: Tags | None) -> set[float]:
+    """The number literals the builtin ``max`` floored a number of ``tags`` by (``max(n, 1)``)."""
+    return set() if tags is None else {float(t.split(":", 2)[2]) for t in tags if t.startswith("clit:max:")}
+
+
+def declined_number(tags: Tags | None, ignored: frozenset[str] = frozenset()) -> str | None:
     """The Python arithmetic that makes a number with ``tags`` no count or constant the capture can
-    split by (``vop:-`` of ``n - 3``), None where none is seen."""
+    split by (``vop:-`` of ``n - 3``), None where none is seen (or only ``ignored`` tags)."""
     if tags is None or "V" not in tags:
         return None
-    found = sorted(tags & FORBIDDEN)
+    found = sorted(tags & FORBIDDEN - ignored)
     return found[0] if found else None
 
 
 _SPELLED = {"vop:*V": "n * m of two numbers of the batch", "vcall:int": "int(n * c)", "vop:-": "n - m", "vop://": "n // m", "vop:%": "n % m", "vop:**": "n ** m", "vop:+lit": "n + a literal",
             "vop:-lit": "n - a literal", "vcall:round": "round(n)", "vcall:abs": "abs(n)", "vcall:sorted": "sorted([n, ..])",
             "vcall:min": "min(n, ..)", "vcall:math": "math.f(n)", "vmaxlit": "max(n, c) with c above 1",
-            "vsumlit": "sum([n, c])", "vcond": "a value chosen by comparing n in Python",
+            "vsumlit": "sum([n, c])", "vchoice": "max(n, m) or min(n, m) of two numbers of the batch",
+            "vtest": "a number a helper returns after a Python test of a number of the batch given to it", "vcond": "a value chosen by comparing n in Python",
             "vfilter": "a comprehension filtered by comparing numbers in Python",
             "pick": "a number of one image picked by position (targets[0])"}
 
@@ -727,7 +802,26 @@ def unseen_tests(code: types.CodeType) -> list[str]:
             out.append("a length of a tensor joined from every image's (``len(torch.cat([u[\"labels\"] for u in t]))``)")
         elif "pick" in tags and "vcmp" in tags:  # (not ``"masks" in targets[0]``: no number compared)
             out.append("a length of one image's field picked by position (``len(targets[0][\"labels\"])``)")
+        elif "vcmp" in tags:
+            out.append("a number of the batch put through Python arithmetic or a choice no rule follows "
+                       "(``n * m``, ``round(n / 2)``, ``n`` of ``n = s if s > 2 else 2``)")
     return list(dict.fromkeys(out))
+
+
+def plain_size_tests(code: types.CodeType) -> list[str]:
+    """The tests in ``code`` of a size of a tensor made a plain number (``float(x.shape[0]) ** 2 > 1``,
+    ``math.sqrt(bs) > 2``): no hook of a count of rows sees them; a branch on one where the call made
+    such a count plain (``Frame.plain_counts``) is decided by no rule per group. Each spelled once."""
+    r = reading(code)
+    if r is None:
+        return []
+    out = [f"a size of a tensor made a plain number ({sorted(t.split(':', 1)[1] for t in tags if t in _MADE_PLAIN or t.startswith('mcall:'))[0]})"
+           for tags in r.tested.values()
+           if tags & SIZE_TAGS and "cmp:not" not in tags and (tags & _MADE_PLAIN or any(t.startswith("mcall:") for t in tags))]
+    return list(dict.fromkeys(out))
+
+
+_MADE_PLAIN = frozenset({"call:float", "call:int"})
 
 
 def spelled(tag: str) -> str:

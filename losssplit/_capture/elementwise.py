@@ -1983,12 +1983,36 @@ def _over_elements(frame: Frame, track: Track | None, factor: float, read: tuple
         return None
 
 
+def _chosen_size(count: Any) -> bool:
+    """Whether the count operand of the op under way was chosen against a literal the count's hooks
+    do not see (``max(bs, 4.0)``: ``_provenance.literal_choice``)."""
+    return _chosen_number(count) is not None
+
+
+def _chosen_number(value: Any) -> str | None:
+    """A reason to decline the number operand ``value`` of the op under way, read as a count of the
+    batch by value, where the code chose it against a literal (``_provenance.literal_choice``) or
+    put a number of the batch through arithmetic no rule follows (``_provenance.declined_number``)."""
+    from . import _provenance
+    from ._bytecode import executed_number_tags
+
+    tags = executed_number_tags()
+    if (found := _provenance.literal_choice(tags, value)) is not None:
+        return f"{SIZE_CHOICE} (``{found}``)"
+    if type(value) in (int, float) and _provenance.chosen_literal(tags, float(value)):
+        return f"{CHOSEN_LITERAL} ({float(value):g})"
+    if (found := _provenance.declined_number(tags)) is not None:
+        return f"{COMPUTED_NUMBER} ({_provenance.spelled(found)})"
+    return None
+
+
 def _counted(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None) -> Track | None:
     """A reduced loss times or over a ``RowCount`` (``loss * bs``): each group's value times or
     over its count of those rows, as the body on the group alone computes it. None for other
     arithmetic with one."""
     rows_a, rows_b = frame.row_count(a), frame.row_count(b)
-    if (rows_a is not None or rows_b is not None) and (getattr(a, "_chosen", False) or getattr(b, "_chosen", False)):
+    if (rows_a is not None or rows_b is not None) and (getattr(a, "_chosen", False) or getattr(b, "_chosen", False)
+                                                       or _chosen_size(a if rows_a is not None else b)):
         return lost_track("a size of image rows chosen by the builtin min / max against another number (``max(bs, 2)``: "
                           "on a group alone the other may be chosen)", any(t is not None and t.from_prediction for t in (ta, tb)))
     if kind == "mul" and (id(a) in frame.floored_counts or id(b) in frame.floored_counts):
@@ -3225,6 +3249,8 @@ def _ratio_arithmetic(
                 return computed
         if (kind == "div" and (type(other) is int or type(other) is float and other.is_integer())
                 and int(other) in frame.lengths and divisor_source(other) not in ("literal", "configured")):
+            if why := _chosen_number(other):  # (``max(len(x), 2.0)`` equal to the length: no length of the group's)
+                return lost_track(f"div of {why}", pred)
             return _over_length(frame, ta, int(other))  # ``/ len(x)``, ``/ float(len(x))``, no literal
         if (kind == "mul" and frame.mixed_sizes and type(other) is float and other > 0
                 and any(abs(other * n - 1) < 1e-12 for n in frame.mixed_sizes)
@@ -6165,8 +6191,12 @@ COUNT_FACTOR = ("a Python number of the batch (a statistic of one number per ima
                 "it is the group's")
 EXTREME_ARITHMETIC = ("a number computed in Python (``2 * n``) from the largest of per-image counts or from a count of the "
                       "images a comprehension filtered: on a group alone it is computed from the group's")
+SIZE_CHOICE = ("a number of the batch (a size of image rows, a count) chosen by the builtin max, min or sorted "
+               "against a number literal: on a group alone the other may be chosen")
 CHOSEN_LITERAL = ("a number chosen by a Python test between a number of the batch and a literal it equals "
                   "(``n if n > 2 else 2``), read as a count: on a group alone the literal stays")
+UNREAD_FLOOR = ("a number read on the host floored by the builtin max where the division does not show that floor "
+                "(``n = max(n, 1)`` before ``/ max(n, 1e-3)``): on a group alone the group's read is floored there too")
 UNFOLLOWED_READ = ("a Python number read on the host from values of several images, put through Python arithmetic "
                    "that the rules of host reads do not follow")
 
@@ -6208,6 +6238,8 @@ def _computed_number(frame: Frame, path: str, ratio: Ratio | None = None, operan
         return f"{path} of {LENGTH_ARITHMETIC} (``{op.split(':', 1)[1]}``)"
     if frame.plain_counts and (op := _provenance.size_through_math(tags)) is not None:
         return f"{path} of {SIZE_THROUGH_MATH} (``{op.split(':', 1)[1]}``)"
+    if (op := _provenance.literal_choice(tags, operand if value is None else value)) is not None:
+        return f"{path} of {SIZE_CHOICE} (``{op}``)"
     if path == "div" and isinstance(value, (int, float)) and _provenance.chosen_literal(tags, float(value)):
         return f"{path} of {CHOSEN_LITERAL} ({float(value):g})"
     if _provenance.extreme_arithmetic(tags):
@@ -6345,5 +6377,10 @@ def _unfollowed_read() -> str | None:
     from . import _provenance
     from ._bytecode import executed_number_tags
 
-    found = _provenance.unfollowed_read(executed_number_tags())
-    return None if found is None else f"div of {UNFOLLOWED_READ} (``{found.split(':', 1)[1]}``)"
+    tags = executed_number_tags()
+    found = _provenance.unfollowed_read(tags)
+    if found is not None:
+        return f"div of {UNFOLLOWED_READ} (``{found.split(':', 1)[1]}``)"
+    floor = divisor_floor()  # (where it proves none, a group below a floor gets no companion: ``frame.host_normaliser``)
+    others = sorted(c for c in _provenance.max_floors(tags) if floor is not None and c != floor)
+    return None if not others else f"div of {UNREAD_FLOOR} (``max(n, {others[0]:g})``)"

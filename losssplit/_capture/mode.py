@@ -1589,6 +1589,7 @@ class Frame:
         # one-element tensors that are such a test of a reduced value (``num_pos == 0``, ``m.any()``):
         # id -> (the tensor, its version then, the ratio, the comparison, the other operand, the op); held
         self.branches: list[Branch] = []
+        self.plain_size_tests: list[str] = []  # the body's tests of a size made a plain number (``float(bs) > 2``)
         # the body's code formats a count of the images into a string (``f"loss_{len(targets)}"``):
         # a key named so is the batch's name, on a group alone another (``Frame.targets_length_tests``)
         self.count_formatted = False
@@ -1716,6 +1717,7 @@ class Frame:
             for what in _provenance.unseen_tests(code):  # (a Python test no branch rule sees: on a group alone it may
                 # go the other way)
                 self.branches.append(Branch(None, "eq", 0.0, False, f"a Python test of {what}"))
+            self.plain_size_tests = _provenance.plain_size_tests(code)  # (read where a count was made plain)
         bound = dict(zip(params, (wrapped.__self__, *args) if shift else args))
         bound.update((n, v) for n, v in kwargs.items() if n in params)
         found = _lengths.length_tests(fn, bound, frozenset(names))
@@ -3055,6 +3057,7 @@ class Frame:
         self.escape_unless_lost.clear()
         self.group_sites.clear()
         self.branches.clear()
+        self.plain_size_tests = []
         self.bounded_sizes.clear()
         self.arm = None
         self.conditionals.clear()
@@ -5412,6 +5415,37 @@ def count_data(frame: Frame, func: Any, args: tuple, kwargs: dict) -> Any:
     return None
 
 
+def _number_value_provenance(frame: Frame, func: Any, args: tuple, kwargs: dict) -> str | None:
+    """Why a number that makes the values of ``func``'s new tensor (a fill, data) on the group alone
+    is no value of this call that the count rules follow, as the code that computed it reads
+    (``_provenance``): a size through a function of ``math`` (``torch.full((n, 1), math.sqrt(bs))``:
+    the float leaves the count's value behind), chosen against a literal (``torch.as_tensor(max(bs,
+    4.0))``, ``n if n > 8 else 8`` that gave the literal) or put through arithmetic no rule follows
+    (``torch.as_tensor(abs(n - 4.0))``); None where none is seen, or where the value is no Python
+    number (a list of indices is no number chosen, whatever literal it holds)."""
+    at = _VALUE_ARGS[func]
+    value = args[at] if len(args) > at else next((v for k, v in kwargs.items() if k not in ("size", "dtype", "device")),
+                                                  None)
+    given = _bytecode.executed_argument_tags() if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    shift = len(args) + len(kwargs) - len(given or ())  # 1: a method's receiver (``x.new_full(size, v)``)
+    if not given or shift not in (0, 1) or at < shift:
+        return None
+    # the value's own (a keyword's: every keyword's)
+    tags = given[at - shift:at - shift + 1] if len(args) > at else given[len(args) - shift:]
+    elementwise = late_module("elementwise")
+    if frame.plain_counts and any(_provenance.size_through_math(x) for x in tags):
+        return elementwise.SIZE_THROUGH_MATH
+    found = next((c for c in (_provenance.literal_choice(x, value) for x in tags) if c is not None), None)
+    if found is not None:
+        return f"{elementwise.SIZE_CHOICE} (``{found}``)"
+    number = float(value) if isinstance(value, (int, float)) else None
+    if number is not None and any(_provenance.chosen_literal(x, number) for x in tags):
+        return f"{elementwise.CHOSEN_LITERAL} ({number:g})"
+    # (one image's number picked by position: the rules of picked sizes read it where it meets a loss)
+    found = next((c for c in (_provenance.declined_number(x, frozenset({"pick"})) for x in tags) if c is not None), None)
+    return None if found is None else f"{elementwise.COMPUTED_NUMBER} ({_provenance.spelled(found)})"
+
+
 def _counted_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict) -> bool:
     """Whether a ``RowCount``, or a number computed from one, is a value argument of ``func``:
     a fill value, the data of a new tensor (also inside a list), or any number argument of an
@@ -7402,6 +7436,12 @@ class CaptureMode(TorchFunctionMode):
                        "(``len(targets) - 1``, a count over every image's labels) or from a position of a loop over "
                        "the images (``x[b].topk(b + 1)``), along a dim without images (on a group alone the group's)",
                        pred=pred)
+            frame.ran = None
+            return out
+        why = _number_value_provenance(frame, func, args, kwargs) if func in _VALUE_ARGS else None
+        if why is not None:
+            pred = any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs))
+            frame.lose(out, f"{op_name(func)} of {why}", pred=pred)
             frame.ran = None
             return out
         if frame.row_counts or frame.counted_values:
