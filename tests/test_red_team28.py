@@ -103,6 +103,9 @@ EXACT = {  # the pinned exact splits; every other body (not in NOT_FIXED) declin
     "where_scalar_both_branches", "where_scalar_branches_on_rows",
     # session 38 (rt39): ``/ (len(t) * 12)``, ``/ (3 * len(t))``: a constant times the images' count
     "float64_sum_over_count", "weight_per_row_via_expand",
+    # session 42: a read floored by the builtin ``max(n, c)`` whose only use is the division floored there
+    # (a group alone below ``c`` divides by ``c``, as its clamped row sum does)
+    "max_of_count_read_normaliser", "over_max_of_loss_sum_read_and_floor",
 }
 # bodies whose images truly mix (a statistic, a ranking or a decision of the batch): a split is a finding
 MUST_NOT_SPLIT = {
@@ -146,7 +149,7 @@ def test_the_tables_name_bodies_that_exist_and_the_mixing_ones_are_not_pinned_ex
     assert NEAR_MISSES <= EXACT and not WERE_WRONG & set(NOT_FIXED)
     assert not EXACT & set(NOT_FIXED) and not MUST_NOT_SPLIT & (EXACT | set(NOT_FIXED))
     assert set(CONVERTS) <= set(BODIES)
-    assert len(BODIES) == 213 and len(EXACT) == 89 and not NOT_FIXED
+    assert len(BODIES) == 213 and len(EXACT) == 91 and not NOT_FIXED
 
 
 # --- calls in other modes: twice per step, under no_grad then with grad, sources in odd orders ----
