@@ -14451,10 +14451,11 @@ def executed_operand_tags(roots: tuple[list[types.FrameType], list[types.FrameTy
 _ARITHMETIC_CALLS = frozenset({"div", "mul", "true_divide", "divide", "multiply", "div_", "mul_"})
 
 
-def executed_argument_tags() -> list[frozenset[str]] | None:
+def executed_argument_tags(pick: Callable[[int], Collection[int]] | None = None) -> list[frozenset[str]] | None:
     """The provenance tags of each argument (keywords last, as passed) of the call the caller's code
     is executing (``torch.full((n, 1), float(s))``), in order, resolved as ``executed_number_tags``
-    says; None where unread."""
+    says; None where unread. ``pick``: given the number of arguments, the positions to resolve (the
+    others are read but not resolved through the callers: their tags are left empty)."""
     from . import _provenance
 
     found = _executed_call(_COUNT_CHECKED)
@@ -14463,12 +14464,13 @@ def executed_argument_tags() -> list[frozenset[str]] | None:
     f, instructions, at = found
     _provenance.note_frame(f)
     argc = instructions[at].arg or 0
+    wanted = range(argc) if pick is None else pick(argc)
     out = []
     for depth in range(argc):
         tags = _provenance.operand_tags(f.f_code, instructions[at].offset, depth)
         if tags is None:
             return None
-        out.append(_provenance.resolved(tags, f, _calling))
+        out.append(_provenance.resolved(tags, f, _calling) if argc - 1 - depth in wanted else frozenset())
     return out[::-1]
 
 

@@ -5426,7 +5426,14 @@ def _number_value_provenance(frame: Frame, func: Any, args: tuple, kwargs: dict)
     at = _VALUE_ARGS[func]
     value = args[at] if len(args) > at else next((v for k, v in kwargs.items() if k not in ("size", "dtype", "device")),
                                                   None)
-    given = _bytecode.executed_argument_tags() if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+
+    def own(argc: int) -> range:  # the value's position as the code passes it (``shift``, below)
+        first = at - (len(args) + len(kwargs) - argc) if len(args) > at else argc - len(kwargs)
+        return range(first, first + 1) if len(args) > at else range(first, argc)
+
+    given = _bytecode.executed_argument_tags(own)
     shift = len(args) + len(kwargs) - len(given or ())  # 1: a method's receiver (``x.new_full(size, v)``)
     if not given or shift not in (0, 1) or at < shift:
         return None
