@@ -84,6 +84,7 @@ from _survey import along_rows as _rows
 from _survey import batch_logps as _logps
 from _survey import gen as _gen
 from _survey import leaf as _leaf
+from _survey import library_examples as _n
 
 # One worker runs the table: each pattern's outcome is computed once.
 pytestmark = pytest.mark.xdist_group("survey54")
@@ -95,10 +96,6 @@ _MIXED = (0, 1)
 
 def _b(seed: int) -> int:
     return len(WEIGHTS[seed])
-
-
-def _n(seed: int) -> int:
-    return len(SOURCES[seed])
 
 
 # -- detection: rotated boxes, 3D boxes ------------------------------------------------------------------

@@ -85,6 +85,7 @@ from _survey import along_rows as _rows
 from _survey import batch_logps as _logps
 from _survey import gen as _gen
 from _survey import leaf as _leaf
+from _survey import library_examples as _n
 
 # One worker runs the table: each pattern's outcome is computed once.
 pytestmark = pytest.mark.xdist_group("survey55")
@@ -96,10 +97,6 @@ _MIXED = (0, 1)
 
 def _b(seed: int) -> int:
     return len(WEIGHTS[seed])
-
-
-def _n(seed: int) -> int:
-    return len(SOURCES[seed])
 
 
 # -- detection -------------------------------------------------------------------------------------------
