@@ -1991,19 +1991,28 @@ def _chosen_size(count: Any) -> bool:
 
 def _chosen_number(value: Any) -> str | None:
     """A reason to decline the number operand ``value`` of the op under way, read as a count of the
-    batch by value, where the code chose it against a literal (``_provenance.literal_choice``) or
-    put a number of the batch through arithmetic no rule follows (``_provenance.declined_number``)."""
-    from . import _provenance
+    batch by value (``chosen_number_reason`` of its tags)."""
     from ._bytecode import executed_number_tags
 
-    tags = executed_number_tags()
-    if (found := _provenance.literal_choice(tags, value)) is not None:
+    number = float(value) if type(value) in (int, float) else None
+    return chosen_number_reason([executed_number_tags()], value, number)
+
+
+def chosen_number_reason(tags: Sequence[Any], value: Any, number: float | None,
+                         ignored: frozenset[str] = frozenset()) -> str | None:
+    """A reason to decline a number ``value`` (``number``: as a plain float, where its literals are
+    compared) whose provenance is any of ``tags``: the code chose it against a literal
+    (``_provenance.literal_choice``, ``chosen_literal``) or put a number of the batch through
+    arithmetic no rule follows (``_provenance.declined_number``, but for ``ignored`` tags)."""
+    from . import _provenance
+
+    found = next((c for c in (_provenance.literal_choice(x, value) for x in tags) if c is not None), None)
+    if found is not None:
         return f"{SIZE_CHOICE} (``{found}``)"
-    if type(value) in (int, float) and _provenance.chosen_literal(tags, float(value)):
-        return f"{CHOSEN_LITERAL} ({float(value):g})"
-    if (found := _provenance.declined_number(tags)) is not None:
-        return f"{COMPUTED_NUMBER} ({_provenance.spelled(found)})"
-    return None
+    if number is not None and any(_provenance.chosen_literal(x, number) for x in tags):
+        return f"{CHOSEN_LITERAL} ({number:g})"
+    found = next((c for c in (_provenance.declined_number(x, ignored) for x in tags) if c is not None), None)
+    return None if found is None else f"{COMPUTED_NUMBER} ({_provenance.spelled(found)})"
 
 
 def _counted(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None) -> Track | None:

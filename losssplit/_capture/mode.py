@@ -5442,15 +5442,8 @@ def _number_value_provenance(frame: Frame, func: Any, args: tuple, kwargs: dict)
     elementwise = late_module("elementwise")
     if frame.plain_counts and any(_provenance.size_through_math(x) for x in tags):
         return elementwise.SIZE_THROUGH_MATH
-    found = next((c for c in (_provenance.literal_choice(x, value) for x in tags) if c is not None), None)
-    if found is not None:
-        return f"{elementwise.SIZE_CHOICE} (``{found}``)"
-    number = float(value) if isinstance(value, (int, float)) else None
-    if number is not None and any(_provenance.chosen_literal(x, number) for x in tags):
-        return f"{elementwise.CHOSEN_LITERAL} ({number:g})"
     # (one image's number picked by position: the rules of picked sizes read it where it meets a loss)
-    found = next((c for c in (_provenance.declined_number(x, frozenset({"pick"})) for x in tags) if c is not None), None)
-    return None if found is None else f"{elementwise.COMPUTED_NUMBER} ({_provenance.spelled(found)})"
+    return elementwise.chosen_number_reason(tags, value, float(value), frozenset({"pick"}))
 
 
 def _counted_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict) -> bool:
