@@ -2701,6 +2701,14 @@ def _constant_of_call(f: types.FrameType, first: int, stop: int, body: Callable[
     return value if type(value) in (int, float) or seq and kind == "parameter" and _float_sequence(value) else _UNPROVEN
 
 
+def _owner_cell(code: types.CodeType, name: str) -> bool:
+    """Whether ``self`` / ``cls`` is ``code``'s first parameter held in a cell because a function
+    nested in it reads it (VectorQuantize's ``forward``: ``LOAD_DEREF self``), and neither that code
+    nor code nested in it rebinds it (``nonlocal self``): the object the call was given."""
+    return (bool(code.co_argcount) and code.co_varnames[0] == name and name in code.co_cellvars
+            and f"LOCAL:{name}" not in _stored_names(code))
+
+
 @_per_code(1024)
 def _span_form(code: types.CodeType, first: int, stop: int) -> tuple[str, Any] | None:
     """Which form of ``_constant_of_call`` the span ``first:stop`` of ``code``'s instructions has,
@@ -2717,7 +2725,8 @@ def _span_form(code: types.CodeType, first: int, stop: int) -> tuple[str, Any] |
         return "global", load.argval
     if len(span) == 1 and load.opname == "LOAD_FAST":
         return "parameter" if load.argval in _parameters(code) else "local", load.argval
-    if len(span) == 2 and load.opname == "LOAD_FAST" and load.argval in _OWNERS and last.opname == "LOAD_ATTR":
+    if len(span) == 2 and load.argval in _OWNERS and last.opname == "LOAD_ATTR" and (
+            load.opname == "LOAD_FAST" or load.opname == "LOAD_DEREF" and _owner_cell(code, load.argval)):
         return "attr", (load.argval, last.argval)
     if last.opname == "UNARY_NEGATIVE":
         return ("negative", None) if _span_form(code, first, stop - 1) is not None else None
