@@ -4964,6 +4964,13 @@ def closed_argument(index: int, keyword: str, passed: int) -> bool:
 def _executed_argument(index: int, keyword: str, passed: int) -> tuple[types.FrameType, list[dis.Instruction]] | None:
     """The caller's frame and the instructions computing the argument the call its code is executing
     passes as ``keyword=`` or at ``index`` (as ``literal_size`` counts it); None where not read."""
+    found = _executed_argument_span(index, keyword, passed)
+    return None if found is None else (found[0], found[1][found[2] : found[3]])
+
+
+def _executed_argument_span(index: int, keyword: str, passed: int
+                            ) -> tuple[types.FrameType, list[dis.Instruction], int, int] | None:
+    """``_executed_argument``'s frame, the code's instructions and the argument's span in them."""
     f = _caller()
     if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
         return None
@@ -4972,7 +4979,17 @@ def _executed_argument(index: int, keyword: str, passed: int) -> tuple[types.Fra
         return None
     spans, names = found
     at = _argument_at(len(spans), names, index, keyword, passed)
-    return None if at is None else (f, instructions[spans[at][0] : spans[at][1]])
+    return None if at is None else (f, instructions, *spans[at])
+
+
+def constant_argument(index: int, keyword: str, passed: int, body: Callable[[], BodyCall | None]) -> bool:
+    """Whether the argument the call the caller's code is executing passes as ``keyword=`` or at
+    ``index`` (as ``literal_size`` counts it) is an int the code proves a constant of the call
+    (``_constant_of_call``: a parameter at its default the call did not pass, a module constant,
+    arithmetic of those; CLAM's ``a.topk(k)`` per slide): the same on any group's run, whatever
+    numbers were read on the host before."""
+    found = _executed_argument_span(index, keyword, passed)
+    return found is not None and type(_constant_of_call(found[0], found[2], found[3], body, own=None)) is int
 
 
 def literal_index_parts() -> frozenset[int]:
