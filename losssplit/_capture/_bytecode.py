@@ -1747,6 +1747,8 @@ def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Col
             else _UNPROVEN
     if head.opname == "LOAD_CONST" and len(span) == 1:
         return head.argval if type(head.argval) in (int, tuple) else _UNPROVEN
+    if span[-1].opname in ("BUILD_TUPLE", "BUILD_LIST") and _split_operands(span[:-1], span[-1].arg or 0) is not None:
+        return range(span[-1].arg or 0)  # a display of its items (``for p in (student, pooled)``), no ``*``
     if head.opname == "LOAD_FAST" and len(span) == 1:
         displayed = _displayed_lists(f.f_code).get(head.argval)
         if displayed is not None:
