@@ -526,13 +526,14 @@ def _rectified(p: torch.Tensor, targets: list[dict]) -> torch.Tensor:
 
 def formula_over_a_tuple_display(outputs, targets):
     total = 0.0
-    for p in (outputs["x"], outputs["x"].sigmoid()):
+    x = outputs["x"].sigmoid()
+    for p in (x, outputs["aux_outputs"][1]["x"]):
         total = total + _rectified(p, targets)
     return {"loss": total / 2}
 
 
 def formula_over_a_comprehension_of_a_list_display(outputs, targets):
-    """The display's items mapped by a comprehension stored once, then looped over."""
+    """A display's tensors mapped by a comprehension stored once, then looped over."""
     probs = [p.sigmoid() for p in [outputs["x"], outputs["aux_outputs"][0]["x"]]]
     total = 0.0
     for p in probs:
@@ -556,6 +557,14 @@ def formula_over_a_display_unpacking_the_images(outputs, targets):
     return {"loss": total}
 
 
+def formula_times_numbers_of_a_display(outputs, targets):
+    """Near miss: a display of numbers, one of them the image count (the loop variable hands it on)."""
+    total = 0.0
+    for k in (1.0, float(len(targets))):
+        total = total + k * _rectified(outputs["x"], targets)
+    return {"loss": total}
+
+
 @pytest.mark.parametrize("body", [formula_over_a_tuple_display, formula_over_a_comprehension_of_a_list_display])
 def test_formulas_in_a_loop_over_a_display_split(body):
     """The ``for`` iterates a display of two items the code writes: two runs on any group alone."""
@@ -564,7 +573,8 @@ def test_formulas_in_a_loop_over_a_display_split(body):
         assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5), (seed, said)
 
 
-@pytest.mark.parametrize("body", [formula_over_a_display_repeated_per_image, formula_over_a_display_unpacking_the_images])
+@pytest.mark.parametrize("body", [formula_over_a_display_repeated_per_image, formula_over_a_display_unpacking_the_images,
+                                  formula_times_numbers_of_a_display])
 def test_formulas_in_a_loop_over_a_display_as_long_as_the_images_decline(body):
     for seed, weights in RULE_BATCHES:
         got, want, said = _outcome(body, seed, weights)
