@@ -510,3 +510,74 @@ def test_a_skip_test_on_a_list_attribute_splits_only_while_it_holds_its_items(gr
             assert want and not got, (seed, got)
         else:
             assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5), (seed, said)
+
+
+# -- a loop over a display written in the ``for`` (survey 56's URPC: ``for p in (student, pooled)``) ------
+
+
+def _rectified(p: torch.Tensor, targets: list[dict]) -> torch.Tensor:
+    """URPC's rectified term of one prediction: its squared error weighted by ``exp(-v)`` over the
+    batch mean of ``exp(-v)`` (a ratio of two means: a formula), plus the mean of ``v``."""
+    y = torch.stack([t["y"] for t in targets])
+    v = (p - y).abs()
+    e = torch.exp(-v)
+    return torch.mean((p - y) ** 2 * e) / (torch.mean(e) + 1e-8) + torch.mean(v)
+
+
+def formula_over_a_tuple_display(outputs, targets):
+    total = 0.0
+    x = outputs["x"].sigmoid()
+    for p in (x, outputs["aux_outputs"][1]["x"]):
+        total = total + _rectified(p, targets)
+    return {"loss": total / 2}
+
+
+def formula_over_a_comprehension_of_a_list_display(outputs, targets):
+    """A display's tensors mapped by a comprehension stored once, then looped over."""
+    probs = [p.sigmoid() for p in [outputs["x"], outputs["aux_outputs"][0]["x"]]]
+    total = 0.0
+    for p in probs:
+        total = total + _rectified(p, targets)
+    return {"loss": total}
+
+
+def formula_over_a_display_repeated_per_image(outputs, targets):
+    """Near miss: a display times the image count (``[x] * len(targets)``)."""
+    total = 0.0
+    for p in [outputs["x"]] * len(targets):
+        total = total + _rectified(p, targets)
+    return {"loss": total}
+
+
+def formula_over_a_display_unpacking_the_images(outputs, targets):
+    """Near miss: a display that unpacks a per-image list (``(x, *rows)``: one more item per image)."""
+    total = 0.0
+    for p in (outputs["x"], *[outputs["x"] * (i + 1) for i in range(len(targets))]):
+        total = total + _rectified(p, targets)
+    return {"loss": total}
+
+
+def formula_times_numbers_of_a_display(outputs, targets):
+    """Near miss: a display of numbers, one of them the image count (the loop variable hands it on)."""
+    total = 0.0
+    for k in (1.0, float(len(targets))):
+        total = total + k * _rectified(outputs["x"], targets)
+    return {"loss": total}
+
+
+@pytest.mark.parametrize("body", [formula_over_a_tuple_display, formula_over_a_comprehension_of_a_list_display])
+def test_formulas_in_a_loop_over_a_display_split(body):
+    """The ``for`` iterates a display of two items the code writes: two runs on any group alone."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = _outcome(body, seed, weights)
+        assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5), (seed, said)
+
+
+@pytest.mark.parametrize("body", [formula_over_a_display_repeated_per_image, formula_over_a_display_unpacking_the_images,
+                                  formula_times_numbers_of_a_display])
+def test_formulas_in_a_loop_over_a_display_as_long_as_the_images_decline(body):
+    for seed, weights in RULE_BATCHES:
+        got, want, said = _outcome(body, seed, weights)
+        assert not wrong_companions(got, want), (seed, said)
+        assert not got, (seed, got)
+        assert said, seed

@@ -881,6 +881,23 @@ CASES.update({  # a mixture of experts' dispatch by the sorted labels (tests/tes
     torch._grouped_mm: lambda o, t: rule_dispatch(
         o, t, lambda ids: torch.histc(ids.float(), bins=WIDTH, min=0, max=WIDTH - 1), torch._grouped_mm),
 })
+_CELL_WEIGHTS = {n: (torch.randn(gates * 3, WIDTH, generator=torch.Generator().manual_seed(gates)) * 0.5,
+                     torch.randn(gates * 3, 3, generator=torch.Generator().manual_seed(gates + 1)) * 0.5)
+                 for n, gates in (("gru", 3), ("rnn", 1), ("lstm", 4))}
+
+
+def _stepped(o, t, cell, kind):
+    """A recurrent cell's state stepped over each image's rows (tests/test_rules_rnn_cells.py)."""
+    h = torch.zeros(len(t), 3)
+    state = (h, h) if kind == "lstm" else h
+    for r in range(RULE_ROWS):
+        state = cell(o["x"][:, r], state, *_CELL_WEIGHTS[kind], None, None)
+    h = state[0] if kind == "lstm" else state
+    return {"loss": h.pow(2).mean()}
+
+
+CASES.update({cell: functools.partial(_stepped, cell=cell, kind=kind) for cell, kind in (
+    (torch.gru_cell, "gru"), (torch.rnn_tanh_cell, "rnn"), (torch.rnn_relu_cell, "rnn"), (torch.lstm_cell, "lstm"))})
 WRONG: dict = {}
 
 
@@ -1014,27 +1031,27 @@ def _literal_k_after_other_image(top):
     return body
 
 
+def _named_two(ce):
+    k = 2
+    return ce.topk(k).values
+
+
 @pytest.mark.parametrize("top", [
     lambda ce: ce.topk(2).values,
     lambda ce: ce.topk(2, dim=0).values,
     lambda ce: ce.topk(k=2).values,
     lambda ce: torch.topk(ce, 2, largest=False).values,
     lambda ce: torch.topk(ce, k=2)[0],
-], ids=["method", "method_dim", "keyword", "function", "function_keyword"])
+    _named_two,
+], ids=["method", "method_dim", "keyword", "function", "function_keyword", "local_of_a_literal"])
 def test_a_literal_top_k_after_another_images_reads_follows_the_oracle(top):
-    """``k`` a constant of the body's code (proven from the caller's bytecode at the call) is the
-    same on every group's run, whatever was read on the host before."""
+    """``k`` a constant of the body's code (proven from the caller's bytecode at the call: a literal,
+    or since s56 a local the code only assigns a literal, ``_constant_of_call``) is the same on every
+    group's run, whatever was read on the host before (tests/test_rules_constant_sizes.py)."""
     check_rule(_literal_k_after_other_image(top), "")
 
 
-def _named_two(ce):
-    k = 2
-    return ce.topk(k).values
-
-
 SIZED_FROM_OTHER_IMAGES = {
-    "a local name, not a literal, as k": (_literal_k_after_other_image(_named_two), "Tensor.topk on image 1"),
-
     "k the max of the per-image counts": (lambda o, t: _k_of_all(o, t, [max(_counts(t))] * len(t)), "Tensor.topk on image 0"),
     "counts read in a comprehension, then the loop": (lambda o, t: _k_of_all(o, t, _counts(t)), "Tensor.topk on image 0"),
     "another image's count sizes the top-k": (_next_image_count, "Tensor.topk on image 0"),

@@ -1710,6 +1710,33 @@ def fixed_length(c: Any, counts: Collection[int], lists: FixedLists | None = Non
     return type(value) is int and value == c
 
 
+def _tensor_items(f: types.FrameType, span: list[dis.Instruction], n: int) -> bool:
+    """Whether ``span`` pushes ``n`` tensors, each a local (or a closure's) picked by constant keys
+    from dicts, lists and tuples (``outputs["aux"][0]["x"]``): a display of them has ``n`` items on
+    any group's run, and the tracks of their values tell what they carry. A number in a display
+    (``(len(t) // 2,)``) is a count of the batch a loop variable would hand on: not read here."""
+    items = _split_operands(span, n)
+    if items is None or not items:
+        return False
+    held = _locals(f)
+    for item in items:
+        head = item[0]
+        value: Any = _UNPROVEN
+        if head.opname in ("LOAD_FAST", "LOAD_DEREF"):
+            value = held.get(head.argval, _UNPROVEN)
+        rest = item[1:]
+        while len(rest) >= 2 and rest[0].opname == "LOAD_CONST" and rest[1].opname == "BINARY_SUBSCR" \
+                and type(value) in (dict, list, tuple):
+            try:
+                value = value[rest[0].argval]
+            except (KeyError, IndexError, TypeError):
+                return False
+            rest = rest[2:]
+        if rest or not isinstance(value, torch.Tensor):
+            return False
+    return True
+
+
 def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Collection[int],
                     lists: FixedLists | None = None) -> Any:
     """The value ``span`` (straight-line code pushing one value) computes where it is one whose
@@ -1747,6 +1774,8 @@ def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Col
             else _UNPROVEN
     if head.opname == "LOAD_CONST" and len(span) == 1:
         return head.argval if type(head.argval) in (int, tuple) else _UNPROVEN
+    if span[-1].opname in ("BUILD_TUPLE", "BUILD_LIST") and _tensor_items(f, span[:-1], span[-1].arg or 0):
+        return range(span[-1].arg or 0)  # a display of tensors (``for p in (student, pooled)``), no ``*``
     if head.opname == "LOAD_FAST" and len(span) == 1:
         displayed = _displayed_lists(f.f_code).get(head.argval)
         if displayed is not None:
@@ -4973,6 +5002,13 @@ def closed_argument(index: int, keyword: str, passed: int) -> bool:
 def _executed_argument(index: int, keyword: str, passed: int) -> tuple[types.FrameType, list[dis.Instruction]] | None:
     """The caller's frame and the instructions computing the argument the call its code is executing
     passes as ``keyword=`` or at ``index`` (as ``literal_size`` counts it); None where not read."""
+    found = _executed_argument_span(index, keyword, passed)
+    return None if found is None else (found[0], found[1][found[2] : found[3]])
+
+
+def _executed_argument_span(index: int, keyword: str, passed: int
+                            ) -> tuple[types.FrameType, list[dis.Instruction], int, int] | None:
+    """``_executed_argument``'s frame, the code's instructions and the argument's span in them."""
     f = _caller()
     if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
         return None
@@ -4981,7 +5017,17 @@ def _executed_argument(index: int, keyword: str, passed: int) -> tuple[types.Fra
         return None
     spans, names = found
     at = _argument_at(len(spans), names, index, keyword, passed)
-    return None if at is None else (f, instructions[spans[at][0] : spans[at][1]])
+    return None if at is None else (f, instructions, *spans[at])
+
+
+def constant_argument(index: int, keyword: str, passed: int, body: Callable[[], BodyCall | None]) -> bool:
+    """Whether the argument the call the caller's code is executing passes as ``keyword=`` or at
+    ``index`` (as ``literal_size`` counts it) is an int the code proves a constant of the call
+    (``_constant_of_call``: a parameter at its default the call did not pass, a module constant,
+    arithmetic of those; CLAM's ``a.topk(k)`` per slide): the same on any group's run, whatever
+    numbers were read on the host before."""
+    found = _executed_argument_span(index, keyword, passed)
+    return found is not None and type(_constant_of_call(found[0], found[2], found[3], body, own=None)) is int
 
 
 def literal_index_parts() -> frozenset[int]:

@@ -3285,6 +3285,43 @@ def linear(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
         frame.set(out, new)
 
 
+@rule(torch.gru_cell, torch.rnn_tanh_cell, torch.rnn_relu_cell, torch.lstm_cell)
+def rnn_cell(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``torch.gru_cell(x [N, I], h [N, H], w_ih, w_hh, b_ih, b_hh)`` (``nn.GRUCell``; ``nn.RNNCell``'s
+    ``rnn_*_cell``; ``nn.LSTMCell``'s ``lstm_cell``, ``hx = (h, c)``, two outputs): each row's new
+    state from that row's input and state alone through shared weights, so dim 0 keeps the rows of
+    every input, as ``F.linear``'s leading dims. Rows on the features (an unbatched 1-D call) mix;
+    weights that carry images or weights end attribution."""
+    x, hx = get_arg(args, kwargs, 0, "input", None), get_arg(args, kwargs, 1, "hx", None)
+    states = list(hx) if isinstance(hx, (tuple, list)) else [hx]
+    inputs = [v for v in (x, *states) if isinstance(v, Tensor)]
+    params = [v for v in args[2:] if isinstance(v, Tensor)]
+    outs = list(out) if isinstance(out, (tuple, list)) else [out]
+    tracks = [frame.get(v) for v in inputs]
+    if all(t is None for t in tracks) and all(frame.get(w) is None for w in params):
+        return
+    op = op_name(func)
+    if len(inputs) != 1 + len(states) or any(frame.get(w) is not None for w in params):
+        return frame.lose(outs, f"{op} of a weight or bias that carries images or weights",
+                          next(t for t in [*tracks, *map(frame.get, params)] if t is not None))
+    parts = []
+    for v, t in zip(inputs, tracks):
+        if t is not None:
+            frame.positions_mixed(op, v, t, [v.dim() - 1])
+            parts.append((t, {k: (k if k < v.dim() - 1 else None) for k in range(v.dim())}))
+    news = [n for n in (combine(frame, op, parts, o.shape) for o in outs) if n is not None]
+    if len(news) != len(outs):
+        return
+    if any(t is not None and t.unweighted is not None for t in tracks) and all(n.lost_at is None for n in news):
+        x_u, *states_u = [t.unweighted if t is not None and t.unweighted is not None else v.detach()
+                          for v, t in zip(inputs, tracks)]
+        got = func(x_u, states_u if isinstance(hx, (tuple, list)) else states_u[0], *args[2:], **kwargs)
+        for n, u in zip(news, got if isinstance(got, (tuple, list)) else [got]):
+            n.unweighted = u
+    for o, n in zip(outs, news):
+        frame.set(o, n)
+
+
 # (``F.grouped_mm`` calls it without a dispatch of its own)
 _GROUPED_MM = tuple(f for f in (getattr(torch, "_grouped_mm", None),) if f is not None)
 
@@ -3689,7 +3726,8 @@ def sort(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if func in (Tensor.topk, torch.topk):  # ``k`` may be computed from values read on the host
         k = get_arg(args, kwargs, 1, "k", None)
         passed = len(args) + len(kwargs)
-        frame.sized(op, track, lambda: literal_size(k, 1, "k", passed) or _bytecode.own_size_argument(1, "k", passed, src),
+        frame.sized(op, track, lambda: literal_size(k, 1, "k", passed) or _bytecode.own_size_argument(1, "k", passed, src)
+                    or _bytecode.constant_argument(1, "k", passed, frame.read_body_call_once),
                     carried=lambda: carried_size("topk"))
     for i, o in enumerate(outs):
         frame.set(o, Track(rows=dict(track.rows), image=track.image,
