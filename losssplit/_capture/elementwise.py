@@ -2006,6 +2006,8 @@ def chosen_number_reason(tags: Sequence[Any], value: Any, number: float | None,
     arithmetic no rule follows (``_provenance.declined_number``, but for ``ignored`` tags)."""
     from . import _provenance
 
+    if not any(x is not None and not _provenance.CHOICE_TAGS.isdisjoint(x) for x in tags):
+        return None  # (none of the tags each reason below needs: most numbers, asked per fill)
     found = next((c for c in (_provenance.literal_choice(x, value) for x in tags) if c is not None), None)
     if found is not None:
         return f"{SIZE_CHOICE} (``{found}``)"
