@@ -14432,8 +14432,6 @@ def executed_operand_tags(roots: tuple[list[types.FrameType], list[types.FrameTy
     ``torch.mul(a, b)`` without keywords), resolved as ``executed_number_tags`` says (``roots``: where
     given, each side's ``root``), and whether it is a division (a call's: ``div`` in its name); None
     where unread."""
-    from . import _provenance
-
     found = _executed(_COUNT_CHECKED)
     if found is None:
         return None
@@ -14467,8 +14465,6 @@ def executed_argument_tags(pick: Callable[[int], Collection[int]] | None = None)
     is executing (``torch.full((n, 1), float(s))``), in order, resolved as ``executed_number_tags``
     says; None where unread. ``pick``: given the number of arguments, the positions to resolve (the
     others are read but not resolved through the callers: their tags are left empty)."""
-    from . import _provenance
-
     found = _executed_call(_COUNT_CHECKED)
     if found is None:
         return None
@@ -14496,8 +14492,6 @@ def executed_argument_tags(pick: Callable[[int], Collection[int]] | None = None)
 def _argument_tags(f: types.FrameType, offset: int, argc: int, wanted: Collection[int],
                    chain: tuple[tuple[int, ...], tuple[types.CodeType, ...]] | None) -> list[frozenset[str]] | None:
     """``executed_argument_tags``' answer, read afresh (each resolution through ``_RESOLVED``)."""
-    from . import _provenance
-
     out: list[frozenset[str]] = []
     for depth in range(argc):
         tags = _provenance.operand_tags(f.f_code, offset, depth)
@@ -16499,3 +16493,8 @@ def _stores_read(f: types.FrameType, instructions: list[dis.Instruction], k: int
         return True
     return callee.opname == "LOAD_GLOBAL" and callee.argval in ("int", "float") and instructions[k - 1].arg == 1 \
         and _builtin(f, str(callee.argval)) is getattr(builtins, str(callee.argval))
+
+
+# (imported last, bound once: ``_provenance`` imports this module, and a relative import run in a
+# function resolves through importlib's Python on each call; its readers run on every fill and division)
+from . import _provenance  # noqa: E402
