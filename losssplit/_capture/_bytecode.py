@@ -5768,6 +5768,17 @@ def _walk_out(f: types.FrameType | None) -> types.FrameType | None:
     return f
 
 
+def _outside(f: types.FrameType) -> bool:
+    """``_walk_out(f) is f``, told by ``f`` alone where no torch-replacing wrapper was found (the
+    walk goes on up from a frame of losssplit's or torch's, the body's caller among them)."""
+    patched = _PATCHED[1] if _PATCHED[0] == len(sys.modules) else _patched_torch_codes()
+    if patched:
+        return _walk_out(f) is f  # (its wrapper calls noted as the walk notes them)
+    name = f.f_globals.get("__name__", "")
+    internal = _INTERNAL_MODULES.get(name) if type(name) is str else None
+    return not (internal if internal is not None else _internal(name)) and not _made_from_text(f.f_code)
+
+
 def _note_wrapper_call(f: types.FrameType) -> None:
     """``_WrapperCall.at`` for ``f``, the frame ``_walk_out`` found, once a torch-replacing wrapper
     was found (``_patched_torch_codes``): where the frame it called runs one, calling on."""
@@ -14476,8 +14487,6 @@ def executed_operand_tags(roots: tuple[list[types.FrameType], list[types.FrameTy
     ``torch.mul(a, b)`` without keywords), resolved as ``executed_number_tags`` says (``roots``: where
     given, each side's ``root``), and whether it is a division (a call's: ``div`` in its name); None
     where unread."""
-    from . import _provenance
-
     found = _executed(_COUNT_CHECKED)
     if found is None:
         return None
@@ -14511,8 +14520,6 @@ def executed_argument_tags(pick: Callable[[int], Collection[int]] | None = None)
     is executing (``torch.full((n, 1), float(s))``), in order, resolved as ``executed_number_tags``
     says; None where unread. ``pick``: given the number of arguments, the positions to resolve (the
     others are read but not resolved through the callers: their tags are left empty)."""
-    from . import _provenance
-
     found = _executed_call(_COUNT_CHECKED)
     if found is None:
         return None
@@ -14522,6 +14529,24 @@ def executed_argument_tags(pick: Callable[[int], Collection[int]] | None = None)
     wanted = range(argc) if pick is None else pick(argc)
     offset = instructions[at].offset
     chain = _resolution_chain(f, offset)
+    # (the whole answer: a function of the chain's codes and offsets and of the code's reading, whose
+    # stacks give each argument's unresolved tags, compared by identity as ``_RESOLVED`` compares them)
+    reading = _provenance.reading(f.f_code) if chain is not None else None
+    if chain is not None:
+        whole = _RESOLVED_CALLS.get((chain[0], wanted))
+        if whole is not None and whole[1] is reading and all(a is b for a, b in zip(whole[0], chain[1])):
+            return None if whole[2] is None else list(whole[2])
+    out = _argument_tags(f, offset, argc, wanted, chain)
+    if chain is not None:
+        if len(_RESOLVED_CALLS) >= 1024:
+            _RESOLVED_CALLS.clear()
+        _RESOLVED_CALLS[(chain[0], wanted)] = (chain[1], reading, None if out is None else tuple(out))
+    return out
+
+
+def _argument_tags(f: types.FrameType, offset: int, argc: int, wanted: Collection[int],
+                   chain: tuple[tuple[int, ...], tuple[types.CodeType, ...]] | None) -> list[frozenset[str]] | None:
+    """``executed_argument_tags``' answer, read afresh (each resolution through ``_RESOLVED``)."""
     out: list[frozenset[str]] = []
     for depth in range(argc):
         tags = _provenance.operand_tags(f.f_code, offset, depth)
@@ -14552,6 +14577,10 @@ def executed_argument_tags(pick: Callable[[int], Collection[int]] | None = None)
 # so the same chain resolves alike on every call (a loop's ``full_like(src, i)``, 16 a call of the
 # seed criterion, was 2.7 M instructions)
 _RESOLVED: dict[tuple[tuple[int, ...], int], tuple[tuple[types.CodeType, ...], frozenset[str], frozenset[str]]] = {}
+# ``executed_argument_tags``' whole answers: (the chain, the positions resolved) -> (the chain's codes,
+# the reading of the first, the tags or None); a hit skips each argument's tags and ``_RESOLVED`` compare
+_RESOLVED_CALLS: dict[tuple[tuple[int, ...], Collection[int]],
+                      tuple[tuple[types.CodeType, ...], Any, tuple[frozenset[str], ...] | None]] = {}
 _CHAIN_FRAMES = 7
 
 
@@ -14565,7 +14594,7 @@ def _resolution_chain(f: types.FrameType, offset: int) -> tuple[tuple[int, ...],
     key = [id(f.f_code), offset]
     caller = f.f_back
     # (as ``_calling`` walks: up to the body, whose caller is losssplit's)
-    while caller is not None and len(codes) < _CHAIN_FRAMES and _walk_out(caller) is caller:
+    while caller is not None and len(codes) < _CHAIN_FRAMES and _outside(caller):
         codes.append(caller.f_code)
         key += [id(caller.f_code), _lasti(caller)]
         caller = caller.f_back
@@ -14590,7 +14619,7 @@ def _calling(f: types.FrameType) -> tuple[types.FrameType, int] | None:
     """The frame that called ``f`` and the offset of the CALL it is executing, None where that frame
     is losssplit's or torch's (``f`` is the body) or its CALL is not found."""
     caller = f.f_back
-    if caller is None or _walk_out(caller) is not caller:
+    if caller is None or not _outside(caller):
         return None
     instructions, at = _located_frame(caller.f_code, _lasti(caller))
     if at is None:
@@ -16519,3 +16548,8 @@ def _stores_read(f: types.FrameType, instructions: list[dis.Instruction], k: int
         return True
     return callee.opname == "LOAD_GLOBAL" and callee.argval in ("int", "float") and instructions[k - 1].arg == 1 \
         and _builtin(f, str(callee.argval)) is getattr(builtins, str(callee.argval))
+
+
+# (imported last, bound once: ``_provenance`` imports this module, and a relative import run in a
+# function resolves through importlib's Python on each call; its readers run on every fill and division)
+from . import _provenance  # noqa: E402

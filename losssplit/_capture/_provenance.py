@@ -777,6 +777,8 @@ def chosen_literal(tags: Tags | None, value: float) -> bool:
 _FACTORIES = frozenset(f"call:{f}" for f in ("zeros", "ones", "empty", "full", "rand", "randn", "arange", "new_zeros",
                                                "new_ones", "new_empty", "new_full"))
 SIZE_TAGS = frozenset({"attr:shape", "call:size", "call:numel", "call:nelement"})
+# a tag of each: ``literal_choice``'s (a size, ``L``, ``V``), ``chosen_literal``'s (``ncond``), ``declined_number``'s (``V``)
+CHOICE_TAGS = SIZE_TAGS | {"L", "V", "ncond"}
 
 
 def size_through_math(tags: Tags | None) -> str | None:

@@ -16,16 +16,18 @@ import torch
 import torch.nn.functional as F
 
 from .. import _formula
-from . import mode
+from . import _provenance, mode
 from ._bytecode import (
     CUT_TENSOR,
     SWAPPED,
     UNPROVEN,
     Arithmetic,
+    _locals,
     argumentless_call,
     argumentless_set,
     batch_number,
     body_parameter,
+    body_parameter_values,
     call_site,
     caller_constant,
     chosen_divisor,
@@ -49,6 +51,8 @@ from ._bytecode import (
     divisor_source,
     divisor_tests,
     every_image_looped,
+    executed_number_tags,
+    executed_operand_tags,
     factor_unread,
     fixed_length,
     fixed_repeats,
@@ -1992,8 +1996,6 @@ def _chosen_size(count: Any) -> bool:
 def _chosen_number(value: Any) -> str | None:
     """A reason to decline the number operand ``value`` of the op under way, read as a count of the
     batch by value (``chosen_number_reason`` of its tags)."""
-    from ._bytecode import executed_number_tags
-
     number = float(value) if type(value) in (int, float) else None
     return chosen_number_reason([executed_number_tags()], value, number)
 
@@ -2004,8 +2006,8 @@ def chosen_number_reason(tags: Sequence[Any], value: Any, number: float | None,
     compared) whose provenance is any of ``tags``: the code chose it against a literal
     (``_provenance.literal_choice``, ``chosen_literal``) or put a number of the batch through
     arithmetic no rule follows (``_provenance.declined_number``, but for ``ignored`` tags)."""
-    from . import _provenance
-
+    if not any(x is not None and not _provenance.CHOICE_TAGS.isdisjoint(x) for x in tags):
+        return None  # (none of the tags each reason below needs: most numbers, asked per fill)
     found = next((c for c in (_provenance.literal_choice(x, value) for x in tags) if c is not None), None)
     if found is not None:
         return f"{SIZE_CHOICE} (``{found}``)"
@@ -3477,8 +3479,6 @@ def _length_operand(frame: Frame, ratio: Ratio, kind: str, z: Any) -> str | None
 def _argument_length() -> bool:
     """Whether the number operand of the op being executed is made from ``len`` of an argument of the
     call (``len(indices) * 2``; not of a list the body built, ``len(scales) * 2``): ``_provenance``'s ``L``."""
-    from ._bytecode import executed_number_tags
-
     tags = executed_number_tags()
     return tags is not None and "L" in tags
 
@@ -3488,8 +3488,6 @@ def _held_other_length(frame: Frame, ratio: Ratio, z: Any) -> bool:
     list argument other than the targets as long as they are (``bs = len(indices)``, then ``/ (2 *
     bs)``: read by value, it was taken for the instances it equals). The provenance (``_provenance``)
     names the arguments; each is looked up where it was given."""
-    from ._bytecode import _locals, executed_number_tags
-
     if ratio.host_image is not None or not float(z).is_integer() or z <= 0 or z % frame.num_images:
         return False
     root: list = []
@@ -3868,8 +3866,6 @@ def _images_by_value_only(frame: Frame, z: Any) -> bool:
     image picked by position (``t[0]["n"]``: on a group alone the group's first image's); not where
     the code writes it as ``len(targets)`` or Python made of that alone (``bs = len(t)``,
     ``float(len(t))``, ``max(len(t), 1)``)."""
-    from ._bytecode import _locals, executed_number_tags
-
     if not frame.images_by_value and not frame.per_image_targets or _over_targets_length(frame, z):
         return False
     root: list = []
@@ -6222,9 +6218,6 @@ def _computed_number(frame: Frame, path: str, ratio: Ratio | None = None, operan
     alone would be silently wrong. ``right``: the number is the op's right operand (a loss times it),
     not its left (it times a loss); ``value``: the number (a divisor about to be read as a count it
     equals, a factor), None where not told."""
-    from . import _provenance
-    from ._bytecode import executed_number_tags
-
     root: list = []
     tags = executed_number_tags(root)
     found = _provenance.declined_number(tags)
@@ -6261,8 +6254,6 @@ def _computed_number(frame: Frame, path: str, ratio: Ratio | None = None, operan
 def _of_indices(frame: Frame, f: Any, tags: frozenset[str]) -> bool:
     """Whether a parameter ``arg:NAME`` of ``tags`` is, in the frame ``f``, a list argument of one item
     per image holding the matcher's index tensors (``Frame.index_item``)."""
-    from ._bytecode import _locals
-
     values = _locals(f)
     for name in (t[4:] for t in tags if t.startswith("arg:")):
         items = values.get(name)
@@ -6297,8 +6288,6 @@ def _passed_number_function(frame: Frame, tags: frozenset[str] | None, path: str
     (``sqrt``, ``+ 1``, ``max(n, 4)``) or dividing an average, a factor through such a function where
     the number equals a count of the call (a factor itself, or a product of it by constants, is the
     group's call's constant: no normaliser). None otherwise."""
-    from ._bytecode import body_parameter_values, executed_operand_tags
-
     call = frame.read_body_call_once()
     unpassed = call.unpassed if call is not None else {}
 
@@ -6346,8 +6335,6 @@ def _passed_number_function(frame: Frame, tags: frozenset[str] | None, path: str
 def _only_passed_numbers(frame: Frame, tags: frozenset[str], unpassed: Mapping[str, Any]) -> bool:
     """Whether every parameter a value with provenance ``tags`` is made of (one at least) holds a
     number the call passed (no tensor, list or dict of the batch): a Python number of those alone."""
-    from ._bytecode import body_parameter_values
-
     names = {t[4:] for t in tags if t.startswith("arg:")}
     held = body_parameter_values(names)
     return bool(names) and not names & set(unpassed) and len(held) == len(names) and all(
@@ -6370,9 +6357,6 @@ def _feature_size_root(frame: Frame) -> bool:
     (``math.sqrt(q.shape[-1])``, read by ``_provenance``; no arithmetic), with no count of images, number of the
     batch or host read in it, where no size of image rows was made a plain number in the call
     (``frame.plain_counts``): a constant of the layout, whatever count of the batch it equals."""
-    from . import _provenance
-    from ._bytecode import executed_number_tags
-
     tags = executed_number_tags()
     # one function of one size, no arithmetic beside it: ADVENT's ``n * h * w * math.log2(c)`` holds the images' ``n``
     return (_provenance.size_through_math(tags) is not None and tags is not None
@@ -6383,9 +6367,6 @@ def _unfollowed_read() -> str | None:
     """A reason to decline a division the rules of host reads matched by value, where the code that
     made the divisor (read by ``_provenance``) puts the read through arithmetic they do not follow
     (``sorted([n, 2])[-1]`` equals ``n`` on the batch, not on a group alone whose read is below 2)."""
-    from . import _provenance
-    from ._bytecode import executed_number_tags
-
     tags = executed_number_tags()
     found = _provenance.unfollowed_read(tags)
     if found is not None:
