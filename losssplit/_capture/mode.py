@@ -1477,8 +1477,9 @@ class Frame:
         # ``indexing.per_image_write``)
         self.image_fills: dict[int, tuple[Tensor, int | None, bool]] = {}
         # those of them with one later dim sized by a count of the batch (``mask_gt = torch.zeros(B, max n)``):
-        # id -> (it, that dim), which every write of one image's must cut to a prefix (``Frame.padded_widths``)
-        self.padded_fills: dict[int, tuple[Tensor, int]] = {}
+        # id -> (it, that dim, the code of the comprehension over the targets whose ``max`` sized it or None), which
+        # every write of one image's must cut to a prefix (``Frame.padded_widths``)
+        self.padded_fills: dict[int, tuple[Tensor, int, types.CodeType | None]] = {}
         # tensors the body made that took the images' rows from values written row for row into
         # them (``mtx[:, i, j] = v``): id -> (it, its version after the last such write)
         self.row_buffers: dict[int, tuple[Tensor, int | None]] = {}
