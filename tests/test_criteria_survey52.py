@@ -146,8 +146,9 @@ for t in targets)``), each row's ``n`` at most its image's own value, is a padde
 the group's largest count, never less than its images' ``n`` (``tests/test_rules_padded_masks.py``: the max over
 ``targets[:2]``, ``len(targets)``, a floored ``max(.., 2)``, ``:n + 1``, another image's count decline). YOLOv8's
 ``mask_gt`` is now followed; its 20 GAP stay at the next op, ``_iou_matrix(gt_boxes[i], pred_boxes[i])`` (a row of the
-padded boxes picked per image, no rule follows a padded tensor without its images' dim), then ``one_hot(.., m)`` and the
-flattened gather as above.
+padded boxes picked per image, no rule follows a padded tensor without its images' dim), then the flattened gather
+(``F.one_hot(overlaps.argmax(1), m)`` is followed since yolo43: positions reached within each prefix, one-hot over the
+same ``max``, padded along the last dim).
 """
 
 from __future__ import annotations

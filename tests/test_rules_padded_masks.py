@@ -11,12 +11,17 @@ Near misses decline: a width that is not the group's largest count (the max over
 by value equal to it), a prefix past the image's own count (``:n + 1``), another image's count, a write past the
 prefix (``n - 1:``), a read of the width itself (a mean over it); a constant width that equals the largest count
 by value is a constant of the call and splits as any buffer of constant width.
+
+``F.one_hot(w.argmax(1), m)`` of positions an ``argmax`` over the padded dim reached within each row's prefix
+(checked), ``m`` the same ``max`` of the targets' counts, is padded along its last dim (``mode._padded_one_hot``,
+YOLOv8's ``best``, then ``torch.where`` beside the masked candidates); its mean over ``m`` declines.
 """
 
 from __future__ import annotations
 
 import pytest
 import torch
+import torch.nn.functional as F
 from _helpers import outcome_class, split_outcome
 from test_rules_padded_widths import BATCHES, K, _batch
 
@@ -167,4 +172,49 @@ def test_a_prefix_not_proven_within_the_groups_width_declines(body):
     for outcome, said, weights in _outcomes(body):
         assert outcome != "wrong", (weights, said)
         if len(set(weights)) > 1:  # (one group of weight 1: its companions are the values as returned)
+            assert outcome == "declined", (weights, said)
+
+
+# -- one_hot over the largest count ----------------------------------------------------------------------
+
+
+def one_hot_over_the_largest_count(pred, targets, idx):
+    """YOLOv8's assigner on the closeness ``[B, max n, A]``: each instance's 2 closest anchors, an anchor
+    claimed by several kept for its closest instance (``F.one_hot(.., m)``, ``torch.where``)."""
+    b = pred.shape[0]
+    m = max(len(t["k"]) for t in targets)
+    batched, mask_gt = torch.zeros(b, m, K), torch.zeros(b, m, 1)
+    for i, t in enumerate(targets):
+        n = len(t["k"])
+        batched[i, :n], mask_gt[i, :n] = t["k"], 1.0
+    w = _closeness(pred, batched).transpose(1, 2) * mask_gt  # [B, m, A]
+    cand = torch.zeros_like(w).scatter_(-1, w.topk(2, dim=-1).indices, 1.0) * mask_gt
+    fg = cand.sum(1)
+    best = F.one_hot((w * cand).argmax(1), m).permute(0, 2, 1).float()
+    cand = torch.where(fg[:, None] > 1, best, cand)
+    return {"loss": (pred.sum(-1) - (w * cand).sum(1)).pow(2).mean()}
+
+
+def one_hot_averaged_over_the_width(pred, targets, idx):
+    """The one-hot of the closest instance averaged over ``m``: over the group's largest count on a group alone."""
+    b = pred.shape[0]
+    m = max(len(t["k"]) for t in targets)
+    batched, mask_gt = torch.zeros(b, m, K), torch.zeros(b, m, 1)
+    for i, t in enumerate(targets):
+        n = len(t["k"])
+        batched[i, :n], mask_gt[i, :n] = t["k"], 1.0
+    w = _closeness(pred, batched).transpose(1, 2) * mask_gt
+    best = F.one_hot(w.argmax(1), m).float()
+    return {"loss": (pred.sum(-1) - best.mean(-1)).pow(2).mean()}
+
+
+def test_one_hot_over_the_largest_count_splits_exactly():
+    for outcome, said, weights in _outcomes(one_hot_over_the_largest_count):
+        assert outcome == "exact", (weights, outcome, said)
+
+
+def test_one_hot_averaged_over_the_width_declines():
+    for outcome, said, weights in _outcomes(one_hot_averaged_over_the_width):
+        assert outcome != "wrong", (weights, said)
+        if len(set(weights)) > 1:
             assert outcome == "declined", (weights, said)
