@@ -51,15 +51,20 @@ def counted_by_a_mask_of_ones(pred, targets, idx):
     return {"loss": (pred.sum((1, 2)) - mask_gt.sum(1)).pow(2).mean()}
 
 
-def yolov8s_tuple_store(pred, targets, idx):
-    """YOLOv8's collation: the instances and a mask ``[B, max n, 1]`` of 1.0 in one tuple store, the closeness
-    masked by it and summed over the instances."""
+def _collated(pred, targets):
+    """YOLOv8's collation: the instances and a mask ``[B, max n, 1]`` of 1.0 in one tuple store."""
     b = pred.shape[0]
     m = max(len(t["k"]) for t in targets)
     batched, mask_gt = torch.zeros(b, m, K), torch.zeros(b, m, 1)
     for i, t in enumerate(targets):
         n = len(t["k"])
         batched[i, :n], mask_gt[i, :n] = t["k"], 1.0
+    return batched, mask_gt
+
+
+def yolov8s_tuple_store(pred, targets, idx):
+    """The closeness masked by YOLOv8's collated mask and summed over the instances."""
+    batched, mask_gt = _collated(pred, targets)
     w = _closeness(pred, batched) * mask_gt[:, None, :, 0]
     return {"loss": (pred.sum(-1) - w.sum(-1)).pow(2).mean()}
 
@@ -181,12 +186,8 @@ def test_a_prefix_not_proven_within_the_groups_width_declines(body):
 def one_hot_over_the_largest_count(pred, targets, idx):
     """YOLOv8's assigner on the closeness ``[B, max n, A]``: each instance's 2 closest anchors, an anchor
     claimed by several kept for its closest instance (``F.one_hot(.., m)``, ``torch.where``)."""
-    b = pred.shape[0]
-    m = max(len(t["k"]) for t in targets)
-    batched, mask_gt = torch.zeros(b, m, K), torch.zeros(b, m, 1)
-    for i, t in enumerate(targets):
-        n = len(t["k"])
-        batched[i, :n], mask_gt[i, :n] = t["k"], 1.0
+    m = max(len(t["k"]) for t in targets)  # (the one-hot's width, computed here: ``F.one_hot(.., m)``)
+    batched, mask_gt = _collated(pred, targets)
     w = _closeness(pred, batched).transpose(1, 2) * mask_gt  # [B, m, A]
     cand = torch.zeros_like(w).scatter_(-1, w.topk(2, dim=-1).indices, 1.0) * mask_gt
     fg = cand.sum(1)
@@ -197,12 +198,8 @@ def one_hot_over_the_largest_count(pred, targets, idx):
 
 def one_hot_averaged_over_the_width(pred, targets, idx):
     """The one-hot of the closest instance averaged over ``m``: over the group's largest count on a group alone."""
-    b = pred.shape[0]
-    m = max(len(t["k"]) for t in targets)
-    batched, mask_gt = torch.zeros(b, m, K), torch.zeros(b, m, 1)
-    for i, t in enumerate(targets):
-        n = len(t["k"])
-        batched[i, :n], mask_gt[i, :n] = t["k"], 1.0
+    m = max(len(t["k"]) for t in targets)  # (the one-hot's width, computed here: ``F.one_hot(.., m)``)
+    batched, mask_gt = _collated(pred, targets)
     w = _closeness(pred, batched).transpose(1, 2) * mask_gt
     best = F.one_hot(w.argmax(1), m).float()
     return {"loss": (pred.sum(-1) - best.mean(-1)).pow(2).mean()}
