@@ -12238,6 +12238,18 @@ def largest_argument(position: int) -> Largest | None:
     return _largest_of(f, _instructions(f.f_code), *spans[position])
 
 
+def parameter_argument(position: int) -> bool:
+    """Whether the positional argument ``position`` of the call the caller's code is executing is one of that
+    code's parameters, read as it is (``F.one_hot(y, num_classes)`` in a helper): what it holds is its caller's."""
+    f = _caller() if sys.version_info[:2] in _COUNT_CHECKED else None
+    spans = () if f is None else _operands(f.f_code, _lasti(f))[::-1]
+    if f is None or position >= len(spans) or spans[position][1] - spans[position][0] != 1:
+        return False
+    i = _instructions(f.f_code)[spans[position][0]]
+    code = f.f_code
+    return i.opname == "LOAD_FAST" and i.argval in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+
+
 def _largest_of(f: types.FrameType, ins: list[dis.Instruction], start: int, end: int) -> Largest | None:
     """(the comprehension's code, the list it iterates) where the span computes the builtin ``max`` of a
     comprehension without free variables over a parameter of ``f``'s code that no statement stores, and

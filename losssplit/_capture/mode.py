@@ -8361,8 +8361,6 @@ def padded_use(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
     its prefix (checked, deferred), the ops ``_follow_padded`` follows (position-wise, along other dims, a
     sum of a padding of 0, a max reached within the prefixes: checked, deferred) read the rows' own values;
     every other output is lost, every other read declines the call."""
-    if func is _ONE_HOT and frame.padded_positions:
-        _padded_one_hot(frame, args, kwargs, out)
     for x in flat_args(args, kwargs):
         held = _padded_held(frame, x)
         if held is None:
@@ -8390,26 +8388,27 @@ def padded_use(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
         return
 
 
-def _padded_one_hot(frame: Frame, args: tuple, kwargs: dict, out: Any) -> None:
+def padded_one_hot(frame: Frame, positions: Any, out: Tensor) -> bool:
     """``F.one_hot(w.argmax(1), m)`` (YOLOv8's assigner): positions reached within each row's prefix of a padded
     dim (``Frame.padded_positions``), one-hot over ``m``, the body's builtin ``max`` of a comprehension over the
     targets (``_bytecode.largest_argument``), each row's prefix at most its image's own value: on a group alone
     ``m`` is the group's largest, the ones in the same prefix; ``out`` is padded along its last dim, its
-    padding 0. A class count of another number (a literal equal to it by value, ``len(targets)``) is no width."""
-    positions = args[0] if args else kwargs.get("input")
-    held = frame.padded_positions.get(id(positions))
-    if held is None or held[0] is not positions or held[2] != version_of(positions) or not isinstance(out, Tensor) \
-            or out.dim() < 2 or frame.per_image_targets is None:
-        return
+    padding 0 (noted in ``Frame.padded_derived``: whether it was). A class count of another number
+    (``max(..) + 1``, ``len(targets)``) is no width."""
+    held = frame.padded_positions.get(id(positions)) if isinstance(positions, Tensor) else None
+    if held is None or held[0] is not positions or held[2] != version_of(positions) or out.dim() < 2 \
+            or frame.per_image_targets is None:
+        return False
     largest = _bytecode.largest_argument(1)
     if largest is None or largest[1] is not frame.per_image_targets:
-        return
+        return False
     targets = list(frame.per_image_targets)
     own = [_lengths.reduced(max, largest[0], targets[row:row + 1], frame.weight_field) for row in held[1]]
     if _lengths.reduced(max, largest[0], targets, frame.weight_field) != out.shape[-1] or any(
             type(v) is not int or v < n for v, n in zip(own, held[1].values())):
-        return
+        return False
     frame.padded_derived[id(out)] = (out, out.dim() - 1, dict(held[1]), version_of(out))
+    return True
 
 
 _OWNER_TESTS = frozenset({Tensor.__eq__, Tensor.eq, torch.eq})
