@@ -139,6 +139,16 @@ of padding 0 and an ``argmax`` over the boxes first reached in each prefix, both
 alone would clamp it silently), and past it ``overlaps[i] = _iou_matrix(gt_boxes[i], ..)`` (one image's row of
 the padded boxes written back per image), ``F.one_hot(overlaps.argmax(1), m)`` (a width the code computes) and
 ``gt_labels.flatten()[target_gt_idx + arange(b)[:, None] * m]`` are not followed.
+
+Then (yolo43): unchanged, 342 expected, 55 declined, **39 GAP (11.4 %)**, 0 WRONG. A number written into a prefix of a
+buffer whose width is the body's builtin ``max`` of a comprehension over the targets parameter (``m = max(len(t["labels"])
+for t in targets)``), each row's ``n`` at most its image's own value, is a padded buffer: on a group alone the width is
+the group's largest count, never less than its images' ``n`` (``tests/test_rules_padded_masks.py``: the max over
+``targets[:2]``, ``len(targets)``, a floored ``max(.., 2)``, ``:n + 1``, another image's count decline). YOLOv8's
+``mask_gt`` is now followed; its 20 GAP stay at the next op, ``_iou_matrix(gt_boxes[i], pred_boxes[i])`` (a row of the
+padded boxes picked per image, no rule follows a padded tensor without its images' dim), then the flattened gather
+(``F.one_hot(overlaps.argmax(1), m)`` is followed since yolo43: positions reached within each prefix, one-hot over the
+same ``max``, padded along the last dim).
 """
 
 from __future__ import annotations
@@ -1286,9 +1296,9 @@ CASES = {c.body.__name__: c for c in [
          why="MIXES: the outlier degree against the batch's mean IoU loss; GAP: float of the image size"),
     Case(kld_rotated, kld_batch),
     Case(yolov8_tal_ciou_dfl, dense_batch, gaps=keys("loss", "loss_box", "loss_cls", "loss_dfl"), gap_batches=_ALL,
-         why="GAP: ``mask_gt[i, :n] = 1.0`` (a number into a prefix), the assigner's one-row picks of the padded "
-             "boxes written back per image, ``one_hot(.., m)`` and flattened gather (yolo42: its masked sums and "
-             "argmax over the boxes are followed)"),
+         why="GAP: the assigner's one-row picks of the padded boxes written back per image, ``one_hot(.., m)`` and "
+             "flattened gather (yolo42: its masked sums and argmax over the boxes are followed; yolo43: "
+             "``mask_gt[i, :n] = 1.0`` too, its width the targets' largest count)"),
     # first contact: GAP (10), the sum of the assigned IoUs written per image into a buffer; pad40: split; int40: GAP
     # again, s53's read of one image's values at a loop's position (``cost[:, j]``) cannot tell the boxes' loop from
     # the images'; s41 (yolo41): split, ``topk`` at its default in ``min(topk, len(ious))`` is no count of the images; loop41: the boxes' loop told from the images' as well

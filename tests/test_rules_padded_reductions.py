@@ -306,7 +306,9 @@ def one_value_broadcast_into_the_prefix(pred, targets, idx):
 
 
 def yolov8s_mask_of_a_number(pred, targets, idx):
-    """YOLOv8's ``mask_gt[i, :n] = 1.0`` into ``max n`` columns: its size unproven, declined as before."""
+    """YOLOv8's ``mask_gt[i, :n] = 1.0`` into ``max n`` columns passed to a helper as a parameter: its size
+    unproven there, declined as before (computed in the factory's code it is proven:
+    ``tests/test_rules_padded_masks.py``)."""
     mask = _prefix_mask(pred, targets, max(len(t["k"]) for t in targets), lambda n: 1.0)
     return {"loss": (pred.sum((1, 2)) - mask.sum(1)).pow(2).mean()}
 

@@ -12271,6 +12271,79 @@ def fixed_sizes(tupled: bool) -> frozenset[int]:
         or _constant_of_call(f, start, end, None, None) is not _UNPROVEN)
 
 
+Largest = tuple[types.CodeType, Any]  # a comprehension's code, the list it iterates
+
+
+def largest_size(tupled: bool) -> tuple[int, Largest] | None:
+    """(dim, ``_largest_of``) where exactly one size given to the factory call the caller's code is executing
+    is the builtin ``max`` of a comprehension over a list (``torch.zeros(b, m, 4)`` with ``m =
+    max(len(t["labels"]) for t in targets)``); None for any other layout."""
+    if sys.version_info[:2] not in _COUNT_CHECKED:
+        return None
+    f = _caller()
+    if f is None:
+        return None
+    found: list[Largest] = []
+
+    def largest(ins: list[dis.Instruction], start: int, end: int) -> bool:
+        made = _largest_of(f, ins, start, end)
+        found.extend([made] if made is not None else [])
+        return made is not None
+
+    dims = _size_spans(f.f_code, _lasti(f), tupled, 0, False, largest)
+    return (next(iter(dims)), found[0]) if len(dims) == 1 and len(found) == 1 else None
+
+
+def largest_argument(position: int) -> Largest | None:
+    """``_largest_of`` the positional argument ``position`` of the call the caller's code is executing
+    (``F.one_hot(idx, m)``); None for any other."""
+    f = _caller() if sys.version_info[:2] in _COUNT_CHECKED else None
+    spans = () if f is None else _operands(f.f_code, _lasti(f))[::-1]
+    if f is None or position >= len(spans):
+        return None
+    return _largest_of(f, _instructions(f.f_code), *spans[position])
+
+
+def parameter_argument(position: int) -> bool:
+    """Whether the positional argument ``position`` of the call the caller's code is executing is one of that
+    code's parameters, read as it is (``F.one_hot(y, num_classes)`` in a helper): what it holds is its caller's."""
+    f = _caller() if sys.version_info[:2] in _COUNT_CHECKED else None
+    spans = () if f is None else _operands(f.f_code, _lasti(f))[::-1]
+    if f is None or position >= len(spans) or spans[position][1] - spans[position][0] != 1:
+        return False
+    i = _instructions(f.f_code)[spans[position][0]]
+    code = f.f_code
+    return i.opname == "LOAD_FAST" and i.argval in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+
+
+def _largest_of(f: types.FrameType, ins: list[dis.Instruction], start: int, end: int) -> Largest | None:
+    """(the comprehension's code, the list it iterates) where the span computes the builtin ``max`` of a
+    comprehension without free variables over a parameter of ``f``'s code that no statement stores, and
+    nothing else, there or in a local stored once with it: ``max(len(t["labels"]) for t in targets)``. A
+    number computed after (``max(..) + 1``), ``min``, a floor (``max(.., 1)``), a local stored twice,
+    ``targets[1:]``: None."""
+    if end - start == 1 and ins[start].opname == "LOAD_FAST":
+        stores = _stores(ins, ins[start].argval, cells=True)
+        value = _stored_value(ins, stores[0]) if len(stores) == 1 and ins[stores[0]].opname == "STORE_FAST" else None
+        if value is None:
+            return None
+        start, end = value
+    span = ins[start:end]
+    if len(span) < 6 or span[0].opname != "LOAD_GLOBAL" or span[0].argval != "max" \
+            or _builtin(f, "max") is not builtins.max or not _comprehension_made(span, 1) \
+            or span[-1].opname != "CALL" or span[-1].arg != 1:
+        return None
+    rest = span[3:-1]  # (the iterable, ``GET_ITER``, the comprehension's call)
+    if [i.opname for i in rest[:2]] != ["LOAD_FAST", "GET_ITER"] or [i.arg for i in rest if i.opname == "CALL"] != [0] \
+            or any(i.opname not in ("PRECALL", "CALL") for i in rest[2:]) or span[1].argval.co_freevars:
+        return None
+    name = rest[0].argval
+    code = f.f_code
+    if name not in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount] or _stores(ins, name, cells=True):
+        return None
+    return span[1].argval, f.f_locals.get(name)
+
+
 @_per_code(1024)
 def _literal_sizes(code: types.CodeType, lasti: int, tupled: bool) -> frozenset[int]:
     spans = _operands(code, lasti)

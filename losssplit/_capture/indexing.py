@@ -15,7 +15,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from . import _bytecode, elementwise, mode
+from . import _bytecode, _lengths, elementwise, mode
 from ._bytecode import (
     carried_size,
     every_image_looped,
@@ -2215,7 +2215,9 @@ def note_image_fill(frame: Frame, out: Any, n: Any, fill: Any = 0, tupled: bool 
             and constant_number(frame, fill, coded=fill in (0, 1) or not _bytecode.counted_number(zero=False, sized=True)):
         frame.image_fills[id(out)] = (out, version_of(out), False)
         if wide:  # (``[B, max n]``: its rows the images' only where each writes a prefix of the width)
-            frame.padded_fills[id(out)] = (out, wide[0])
+            largest = _bytecode.largest_size(tupled) if tupled is not None else None
+            frame.padded_fills[id(out)] = (out, wide[0], largest[1][0] if largest is not None and largest[0] == wide[0]
+                                           and largest[1][1] is frame.per_image_targets is not None else None)
 
 
 def constant_number(frame: Frame, c: Any, coded: bool = False) -> bool:
@@ -2376,6 +2378,22 @@ def _sized_prefix(target: Tensor, parts: tuple[Any, ...], value: Any, k: int) ->
     return 0 <= at < value.dim() and value.shape[at] == parts[k].stop
 
 
+def _largest_prefix(frame: Frame, target: Tensor, parts: tuple[Any, ...], k: int) -> bool:
+    """Whether the prefix ``:n`` of dim ``k`` of row ``parts[0]`` (``mask_gt[i, :n] = 1.0``, any value) lies within
+    that dim on a group alone: the dim sized by the body's ``max`` of a comprehension over the targets' sizes
+    (``_bytecode.largest_size``; its value the dim's), on a group alone the group's largest, and ``n`` at most
+    the comprehension's value of the row's image alone. A width too small (``len(targets)``, a constant equal
+    to it) would clamp the prefix silently."""
+    wide = frame.padded_fills.get(id(target))
+    code = wide[2] if wide is not None and wide[0] is target and wide[1] == k else None
+    if code is None or any(p is None or p is Ellipsis or isinstance(p, Tensor) for p in parts):
+        return False
+    targets = list(frame.per_image_targets)
+    own = _lengths.reduced(max, code, targets[parts[0] % frame.num_images:][:1], frame.weight_field)
+    return type(own) is int and parts[k].stop <= own and _lengths.reduced(max, code, targets, frame.weight_field) \
+        == target.shape[k]
+
+
 def _padded_prefix(frame: Frame, target: Tensor, parts: tuple[Any, ...], value: Any) -> bool:
     """Note in ``Frame.padded_widths`` a write of image ``parts[0]``'s values into a prefix of a dim of
     ``target`` (``buf[i, :n] = t["k"]``, ``n`` not written as a literal): ``[B, max n]`` is padded to the
@@ -2396,7 +2414,8 @@ def _padded_prefix(frame: Frame, target: Tensor, parts: tuple[Any, ...], value: 
         held = None
     if not cut:
         return held is None
-    if len(cut) > 1 or held is not None and held[1] != cut[0] or not _sized_prefix(target, parts, value, cut[0]):
+    if len(cut) > 1 or held is not None and held[1] != cut[0] or not (
+            _sized_prefix(target, parts, value, cut[0]) or _largest_prefix(frame, target, parts, cut[0])):
         return False
     row, stop = parts[0] % frame.num_images, min(parts[cut[0]].stop, target.shape[cut[0]])
     stops = held[2] if held is not None else {}

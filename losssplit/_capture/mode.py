@@ -1391,6 +1391,9 @@ class Frame:
         # the same, their padding the same function of the buffers' on a group alone (``padded_use``)
         # (with their version then: a write through a view, not followed, makes one lost)
         self.padded_derived: dict[int, tuple[Tensor, int, dict[int, int], int | None]] = {}
+        # the positions an ``argmax`` (``argmin``, ``max``'s indices) over such a padded dim reached within each row's
+        # prefix (checked): id -> (them, each row's prefix, their version); ``F.one_hot`` of them (``_padded_one_hot``)
+        self.padded_positions: dict[int, tuple[Tensor, dict[int, int], int | None]] = {}
         # factories' tensors of a row per image: id -> (the tensor, the dims sized the same on a group's run)
         self.fixed_dims: dict[int, tuple[Tensor, frozenset[int]]] = {}
         # ``[n, n]`` tables of pairs of images times ``torch.eye(n)`` (``elementwise.diagonal_product``):
@@ -1477,8 +1480,9 @@ class Frame:
         # ``indexing.per_image_write``)
         self.image_fills: dict[int, tuple[Tensor, int | None, bool]] = {}
         # those of them with one later dim sized by a count of the batch (``mask_gt = torch.zeros(B, max n)``):
-        # id -> (it, that dim), which every write of one image's must cut to a prefix (``Frame.padded_widths``)
-        self.padded_fills: dict[int, tuple[Tensor, int]] = {}
+        # id -> (it, that dim, the code of the comprehension over the targets whose ``max`` sized it or None), which
+        # every write of one image's must cut to a prefix (``Frame.padded_widths``)
+        self.padded_fills: dict[int, tuple[Tensor, int, types.CodeType | None]] = {}
         # tensors the body made that took the images' rows from values written row for row into
         # them (``mtx[:, i, j] = v``): id -> (it, its version after the last such write)
         self.row_buffers: dict[int, tuple[Tensor, int | None]] = {}
@@ -3002,6 +3006,7 @@ class Frame:
         self.owner_masks.clear()
         self.padded_widths.clear()
         self.padded_derived.clear()
+        self.padded_positions.clear()
         self.fixed_dims.clear()
         self.diagonal_tables.clear()
         self.identity_made.clear()
@@ -8234,6 +8239,7 @@ def _fixed_pieces(frame: Frame, func: Any, args: tuple, kwargs: dict) -> bool:
 
 
 _EXTREMA = frozenset({torch.max, Tensor.max, torch.min, Tensor.min})  # (``torch.max(a, b)``: position-wise)
+_ARG_EXTREMA = frozenset({torch.argmax, Tensor.argmax, torch.argmin, Tensor.argmin})
 _JOINS = frozenset({torch.stack, torch.cat, torch.concat})
 
 
@@ -8321,6 +8327,10 @@ def _follow_padded(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any,
                 first = values.argmax(dim, keepdim=True) if kind == "max" else values.argmin(dim, keepdim=True)
                 flag = padding.expand_as(values).gather(dim, first).any()
             frame.doubt(flag, f"{op_name(func)} over {PADDED_WIDTH}: its padding would change it")
+            positions = outs[-1] if (func in _ARG_EXTREMA or func in _EXTREMA and len(outs) == 2) \
+                and len(reduced[0]) == 1 and not reduced[1] else None
+            if positions is not None:
+                frame.padded_positions[id(positions)] = (positions, dict(stops), version_of(positions))
             return True
         at = dim if reduced[1] else dim - sum(k < dim for k in reduced[0])
     elif func in _JOINS and args and isinstance(args[0], (list, tuple)) and any(t is x for t in args[0]):
@@ -8376,6 +8386,29 @@ def padded_use(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
             read = "Tensor.shape" if func in SIZE_READS and func not in HOST_READS and func is not Tensor.size else op_name(func)
             frame.doubt(torch.ones((), dtype=torch.bool), f"{read} of {PADDED_WIDTH}")
         return
+
+
+def padded_one_hot(frame: Frame, positions: Any, out: Tensor) -> bool:
+    """``F.one_hot(w.argmax(1), m)`` (YOLOv8's assigner): positions reached within each row's prefix of a padded
+    dim (``Frame.padded_positions``), one-hot over ``m``, the body's builtin ``max`` of a comprehension over the
+    targets (``_bytecode.largest_argument``), each row's prefix at most its image's own value: on a group alone
+    ``m`` is the group's largest, the ones in the same prefix; ``out`` is padded along its last dim, its
+    padding 0 (noted in ``Frame.padded_derived``: whether it was). A class count of another number
+    (``max(..) + 1``, ``len(targets)``) is no width."""
+    held = frame.padded_positions.get(id(positions)) if isinstance(positions, Tensor) else None
+    if held is None or held[0] is not positions or held[2] != version_of(positions) or out.dim() < 2 \
+            or frame.per_image_targets is None:
+        return False
+    largest = _bytecode.largest_argument(1)
+    if largest is None or largest[1] is not frame.per_image_targets:
+        return False
+    targets = list(frame.per_image_targets)
+    own = [_lengths.reduced(max, largest[0], targets[row:row + 1], frame.weight_field) for row in held[1]]
+    if _lengths.reduced(max, largest[0], targets, frame.weight_field) != out.shape[-1] or any(
+            type(v) is not int or v < n for v, n in zip(own, held[1].values())):
+        return False
+    frame.padded_derived[id(out)] = (out, out.dim() - 1, dict(held[1]), version_of(out))
+    return True
 
 
 _OWNER_TESTS = frozenset({Tensor.__eq__, Tensor.eq, torch.eq})

@@ -1613,9 +1613,22 @@ def diag_embed(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
 def one_hot(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``F.one_hot(labels)``: the labels' rows, a new last dim of classes; data. Without
     ``num_classes`` the classes are the labels' max + 1: on a group alone, the group's max, so
-    where some image of several lacks the batch's max label the call is declined (deferred)."""
+    where some image of several lacks the batch's max label the call is declined (deferred). A
+    ``num_classes`` the code computes from the images is lost, but the padded width of
+    ``mode.padded_one_hot``."""
     src = args[0]
     track = frame.get(src)
+    classes = get_arg(args, kwargs, 1, "num_classes", -1)
+    made = frame.identity_made.get(id(src)) if isinstance(src, Tensor) else None
+    identity = made is not None and made[0] is src and src.dim() == 1 and classes == src.shape[0]  # (``mode._note_identity``)
+    if frame.num_images > 1 and classes != -1 and not identity and isinstance(out, Tensor) \
+            and 0 in _bytecode.counted_sizes(False, skip=1) \
+            and not frame.constant_number(classes) and not _bytecode.parameter_argument(1) \
+            and not mode.padded_one_hot(frame, src, out):
+        # (``F.one_hot(y, max(len(t["labels"]) for t in targets) + 1)``: on a group alone as many classes as the group's;
+        # a helper's parameter, as often a prediction's class count, is left to what its caller computes)
+        frame.lose(out, f"{op_name(func)} over a number of classes computed from the images", track, pred=False)
+        return
     if track is None and frame.counted_tensor(src, op_name(func)):  # ``F.one_hot(torch.tensor(len(t) - 1), 3)``
         frame.lose(out, f"{op_name(func)} of a tensor made from a number computed from the number of images", pred=False)
     if track is None or not isinstance(out, Tensor):
