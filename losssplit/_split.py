@@ -471,8 +471,9 @@ def _finish(
     fired = [(message, bit) for (_, message, bit), v in zip(frame.checks, host[n:]) if v]
     bad = [message for message, bit in fired if not bit or bit & frame.escalated]
     doubted = _doubted_keys(frame, pending, fired) if fired and not bad else {}
-    if bad or doubted and whole_batch():  # (the group is the batch: each key as returned, as for the call)
-        message = bad[0] if bad else fired[0][0]
+    # every key doubted, or the group is the batch (each key as returned): as a check of the call
+    if bad or doubted and (len(doubted) == len({p.key for p in pending}) or whole_batch()):
+        message = fired[0][0] if bad else next(iter(doubted.values()))  # (the first in order, as ever)
         return _declined(f"check:{message}", message, warn, whole_batch)
     declined = grouped.declined()
     if declined is not None:

@@ -170,3 +170,21 @@ def test_a_host_read_of_the_doubted_values_keeps_the_check_call_wide(body):
     fired = [i for i, s in enumerate(seen["doubted"]) if s == "declined"]
     assert fired and all(seen["clean"][i] == "declined" for i in fired), (seen, said)
     assert any("no companions for this call" in m for m in said), said
+
+
+def written_where_the_capture_does_not_look(o, t):
+    """The clean loss's memory written with the doubted value under ``DisableTorchFunction`` (through
+    ``.data``, which keeps no shared version counter): no op the capture sees writes it."""
+    clean = (o["x"] - _y(t)).abs().mean()
+    doubted = _default(o).mean()
+    with torch._C.DisableTorchFunction():
+        clean.data.add_(0.1 * doubted.detach())
+    return {"clean": clean, "doubted": doubted}
+
+
+@pytest.mark.xfail(strict=True, reason="known WRONG: a write hidden from the capture (DisableTorchFunction, .data) is "
+                   "not seen; main gives the same wrong value for any such write of another image's value into a "
+                   "reduced loss, where no check fires")
+def test_a_write_hidden_from_the_capture_is_not_followed():
+    seen, said = key_outcomes(written_where_the_capture_does_not_look)
+    assert "wrong" not in seen["clean"], (seen, said)
