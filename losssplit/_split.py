@@ -13,6 +13,7 @@ import torch
 
 from . import _formula
 from ._capture import Frame, Ratio, RatioKind, finite, row_sums
+from ._capture import scoped as _scoped
 from ._capture.elementwise import piece_keys, positional_key
 from ._capture.indexing import WHOLE_IMAGE_SLICE
 from ._capture.mode import (
@@ -404,8 +405,8 @@ def _finish(
         frame.doubt(torch.ones((), dtype=torch.bool), UNEVEN_TERMS)
     for blocks, message in frame.view_blocks:
         frame.doubt(_mixed_blocks(frame, blocks, membership), message)
-    for a, b, message in frame.paired_rows:
-        frame.doubt(_unlike_pairs(frame, a, b, membership), message)
+    for a, b, message, bit in frame.paired_rows:
+        frame.checks.append((_unlike_pairs(frame, a, b, membership), message, bit))
     for cut in frame.cuts:
         frame.doubt(_uneven_cut(frame, *cut, membership),
                     "Tensor.__getitem__ sliced rows of images at a count of image rows where some source has another "
@@ -416,7 +417,7 @@ def _finish(
     for flag, message in frame.late_checks:
         frame.doubt(flag, message)
     device = flat.device
-    flags = [flag if flag.dim() == 0 and flag.device == device else flag.reshape(()).to(device) for flag, _ in frame.checks]
+    flags = [flag if flag.dim() == 0 and flag.device == device else flag.reshape(()).to(device) for flag, _, _ in frame.checks]
     tail = [torch.stack(flags).to(flat)] if flags else []
     if frame.plain_counts:  # (a count of rows made a plain number no hook sees compared: ``float(bs) ** 2 > 1``)
         frame.branches += [Branch(None, "eq", 0.0, False, f"a Python test of {what}") for what in frame.plain_size_tests]
@@ -467,9 +468,13 @@ def _finish(
         host = host[: len(host) - len(parted)]
     host = grouped.read(host)
     n = values.numel()
-    bad = [message for (_, message), v in zip(frame.checks, host[n:]) if v]
-    if bad:
-        return _declined(f"check:{bad[0]}", bad[0], warn, whole_batch)
+    fired = [(message, bit) for (_, message, bit), v in zip(frame.checks, host[n:]) if v]
+    bad = [message for message, bit in fired if not bit or bit & frame.escalated]
+    doubted = _doubted_keys(frame, pending, fired) if fired and not bad else {}
+    # every key doubted, or the group is the batch (each key as returned): as a check of the call
+    if bad or doubted and (len(doubted) == len({p.key for p in pending}) or whole_batch()):
+        message = fired[0][0] if bad else next(iter(doubted.values()))  # (the first in order, as ever)
+        return _declined(f"check:{message}", message, warn, whole_batch)
     declined = grouped.declined()
     if declined is not None:
         return _declined(f"group:{declined}", declined, warn, whole_batch)
@@ -518,6 +523,10 @@ def _finish(
     imaged: list[float] | None = None
     for i, p in enumerate(pending):
         r = p.ratio
+        if p.key in doubted:
+            warn(f"check:{p.key}", f"key {p.key!r}: {doubted[p.key]}; no companions for it")
+            made.append(Companions())
+            continue
         if r.kind is not RatioKind.SUM_OVER_OPAQUE:
             of_key = host[i * groups * 3 : (i + 1) * groups * 3]
             if imaged is None and 0.0 in of_key[2::3]:  # groups' images, known on the host (else no warning)
@@ -659,6 +668,19 @@ def _finish(
     if bare:  # keys without a companion: those of no group's rows in this call were not declined
         with_rows = {p.key for i, p in enumerate(pending) if any(host[i * groups * 3 + 2 : (i + 1) * groups * 3 : 3])}
         out.rowless = frozenset(bare - with_rows)
+    return out
+
+
+def _doubted_keys(frame: Frame, pending: list[Pending], fired: list[tuple[str, int]]) -> dict[str, str]:
+    """The keys a fired scoped check declines (``Frame.doubt``): those whose returned value's memory
+    carries its bit (every key of ``pending``, where a scoped check fired and none of the call's
+    did), each with the first such check's message."""
+    out: dict[str, str] = {}
+    for p in pending:
+        bits = _scoped.bits_of(frame, p.value)
+        for message, bit in fired:
+            if bits & bit:
+                out.setdefault(p.key, message)
     return out
 
 

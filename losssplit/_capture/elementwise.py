@@ -5207,7 +5207,7 @@ def _picked_everywhere(frame: Frame, args: tuple, tracks: list[Track | None]) ->
         return None
     other = cond.detach().logical_not() if kept == 1 else cond.detach()
     frame.doubt(other.any(), "torch.where picks a value reduced over several images (a batch-wide default) at some "
-                "positions")
+                "positions", scoped=True)
     return kept
 
 
@@ -5259,7 +5259,7 @@ def _filled_value(frame: Frame, op: str, mask: Any, value: Any, ndim: int) -> tu
         return None
     if _mixes(track) and isinstance(mask, Tensor):
         frame.doubt(mask.detach().any(), f"{op} fills a value reduced over several images (a batch-wide default) "
-                    "at some positions")
+                    "at some positions", scoped=True)
         return None
     return track, broadcast_map(value.dim(), ndim)
 

@@ -870,7 +870,7 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
         assert adv_out_dim is not None
         first = adv_rows[0]
         for r in adv_rows[1:]:
-            frame.agree(first, r, op)
+            frame.agree(first, r, op, scoped=True)
         rows[adv_out_dim] = first
     for k, r in track.rows.items():
         if k >= d:
@@ -1060,7 +1060,7 @@ def _uneven_picks(frame: Frame, of: Tensor, index: Any, op: str, made: Any = Non
     if n == 0 or b < 2:
         return
     if n * b > _UNEVEN_CAP:
-        frame.doubt(torch.ones((), dtype=torch.bool, device=device), message)
+        frame.doubt(torch.ones((), dtype=torch.bool, device=device), message, scoped=True)
         return
     if not isinstance(index, Tensor):
         index = torch.as_tensor(index)
@@ -1085,7 +1085,7 @@ def _uneven_picks(frame: Frame, of: Tensor, index: Any, op: str, made: Any = Non
     has = has & ~(skipped if wanted is None else skipped & (wanted == 0)).unsqueeze(1)
     top = table.masked_fill(~has, -1).amax(0)
     low = table.masked_fill(~has, n + 1).amin(0)
-    frame.doubt((has.any(0) & (top != low)).any(), message)
+    frame.doubt((has.any(0) & (top != low)).any(), message, scoped=True)
 
 
 @rule(

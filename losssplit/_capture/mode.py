@@ -32,6 +32,7 @@ from torch.overrides import TorchFunctionMode
 
 from . import _bytecode, _lengths, _provenance
 from . import ratio as _ratio
+from . import scoped as _scoped
 from ._bytecode import summed_in_loop
 from .ratio import Ratio, RatioKind, count_multiple, data_value, version_of
 
@@ -1074,7 +1075,13 @@ class Frame:
         # those dicts as given (shallow copies; None for another mapping): what a field held before the body ran
         self.given_targets: tuple[dict | None, ...] = ()
         self.weight_field: str | None = None  # the field of those dicts that is the weight
-        self.checks: list[tuple[Tensor, str]] = []
+        # deferred checks: (flag, message, bit); bit 0 for a check of the whole call, else the bit of a
+        # check scoped to the memory it doubts (``scoped``): address of its memory -> (bits, a tensor of it held)
+        self.checks: list[tuple[Tensor, str, int]] = []
+        self.doubted: dict[int, tuple[int, Any]] = {}
+        self.scoped_all = 0  # every scoped check's bit
+        self.escalated = 0  # scoped checks made call-wide (their memory read as numbers, or unnamed)
+        self.scoping = 0  # scoped checks made by the rule running now (``Frame.set`` marks what it tracks)
         self.exposed: list[tuple[Any, tuple, Tensor, str]] = []  # see ``expose``
         # the op that handed several images' values to NumPy (``e.detach().numpy()``), and the
         # tensors made of NumPy arrays since: see ``numpy_number``
@@ -1088,8 +1095,8 @@ class Frame:
         self.hosted: list[int | Tensor] = []  # (``hosted_image``'s answers)
         self.hosted_reads = 0
         self.evaluating = False  # the call began with grad disabled (set by ``CaptureMode``)
-        self.agreed: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
-        self.pairs_seen: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
+        self.agreed: dict[tuple[int, int], tuple[Tensor, Tensor, int, Tensor]] = {}
+        self.pairs_seen: dict[tuple[int, int], tuple[Tensor, Tensor, int]] = {}
         self.compared: dict[tuple[int, ...], tuple[Tensor, Tensor, bool]] = {}  # see ``same_rows``
         self.mask_picks: dict[int, tuple[Tensor, Tensor, int | None]] = {}  # see ``picked_images``
         self.identity: dict[torch.device, Tensor] = {}
@@ -1636,7 +1643,7 @@ class Frame:
         # halves of ``chunk(2)``): (the two maps, the warning); on a group alone the op pairs the
         # same rows where each pair's images are of one group (and weight) and both maps keep the
         # images' order (checked with the membership, ``_split.finish``)
-        self.paired_rows: list[tuple[Tensor, Tensor, str]] = []
+        self.paired_rows: list[tuple[Tensor, Tensor, str, int]] = []
         # the block dims' row maps (each block's first image), by id -> (it, the map of the rows
         # viewed where they were one dim, rows per block): ``repeat_interleave`` by that many gives
         # those rows back; held
@@ -2898,6 +2905,8 @@ class Frame:
 
     def set(self, value: Tensor, track: Track) -> None:
         key = id(value)
+        if self.scoping:
+            _scoped.mark(self, value, self.scoping)
         if track.ratio is not None or track.parts or track.elements or track.element_formulas \
                 or track.formula is not None:  # (``track.reduced`` written out: every track set)
             self.reduced_storages.add(value.untyped_storage().data_ptr())
@@ -2931,6 +2940,7 @@ class Frame:
     def close(self) -> None:
         """Drop every track (and with them the weakref callbacks that refer to this frame)."""
         self.tracks.clear()
+        self.doubted.clear()
         self.compared.clear()
         self.mask_picks.clear()
         self.reduced_storages.clear()
@@ -3454,10 +3464,22 @@ class Frame:
                 self.doubt(_changed(t.detach(), before).any(), f"{op} through another tensor over a loss's memory, written since")
         self.exposed.clear()
 
-    def doubt(self, flag: Tensor, message: str) -> None:
+    def doubt(self, flag: Tensor, message: str, scoped: bool = False) -> None:
         """Defer a check: if ``flag`` (a 0-dim bool tensor) is true, the call gets no companions
-        and ``message`` is the warning (read with the call's one host read)."""
-        self.checks.append((flag, message))
+        and ``message`` is the warning (read with the call's one host read). ``scoped``: a check by
+        an op's rule about the values that op writes: only the keys computed from them are declined
+        (``scoped`` module); outside a rule, call-wide."""
+        self.checks.append((flag, message, self.scope_bit() if scoped else 0))
+
+    def scope_bit(self) -> int:
+        """A new scoped check's bit, carried by what the running rule tracks and its op writes; 0
+        (call-wide) outside a rule."""
+        if self.op is None:
+            return 0
+        bit = 1 << self.scoped_all.bit_length()
+        self.scoped_all |= bit
+        self.scoping |= bit
+        return bit
 
     def picks(self, rows: Tensor, mask: Tensor) -> None:
         """Note that ``rows`` is the dim-0 position of each position ``mask`` picks, in order
@@ -3487,31 +3509,47 @@ class Frame:
             held = self.compared[pair] = (a, b, bool(torch.equal(a, b)))
         return held[2]
 
-    def agree(self, a: Tensor, b: Tensor, op: str) -> None:
-        """Defer the check that two row maps name the same images (no host sync now)."""
+    def agree(self, a: Tensor, b: Tensor, op: str, scoped: bool = False) -> None:
+        """Defer the check that two row maps name the same images (no host sync now); ``scoped``:
+        the rows an op's rule pairs in the values that op writes (``doubt``)."""
         if a is b:
             return
         pair = (id(a), id(b))
-        if pair in self.agreed:
-            return
-        self.agreed[pair] = (a, b)  # holding both keeps their ids unique during the call
-        message = f"rows of different images were paired at {op}"
-        if a.shape != b.shape:
-            self.doubt(torch.ones((), dtype=torch.bool, device=a.device), message)
-        else:
-            self.doubt((a != b.to(a.device)).any(), message)
+        held = self.agreed.get(pair)
+        if held is None or held[2] and not self._scoped_again(held[2], scoped):
+            flag = held[3] if held is not None else torch.ones((), dtype=torch.bool, device=a.device) \
+                if a.shape != b.shape else (a != b.to(a.device)).any()
+            self.doubt(flag, f"rows of different images were paired at {op}", scoped)
+            # holding both keeps their ids unique during the call; the check's bit (0: the call's) and flag
+            self.agreed[pair] = (a, b, self.checks[-1][2], flag)
 
-    def pair(self, a: Tensor, b: Tensor, op: str) -> None:
+    def _scoped_again(self, bit: int, scoped: bool) -> bool:
+        """Whether a pair of row maps checked scoped (``bit``) and met again by a scoped check of the
+        running rule is covered by that check (the bit carried by what this op writes too)."""
+        if not scoped or self.op is None:
+            return False
+        self.scoping |= bit
+        return True
+
+    def pair(self, a: Tensor, b: Tensor, op: str, scoped: bool = False) -> None:
         """``agree`` for the rows an element-wise op pairs: with one label per image, rows of
         different images may pair where the groups make the same pairs (``paired_rows``)."""
         if self.tokens is not None or a.shape != b.shape or a.dim() != 1:
-            self.agree(a, b, op)
+            self.agree(a, b, op, scoped)
             return
         pair = (id(a), id(b))
-        if pair in self.agreed or pair in self.pairs_seen:
+        held = self.agreed.get(pair)
+        if held is not None:
+            if held[2] and not self._scoped_again(held[2], scoped):
+                self.agree(a, b, op, scoped)
             return
-        self.pairs_seen[pair] = (a, b)  # apart from ``agreed``: a later ``agree`` of the two still checks the images
-        self.paired_rows.append((a, b.to(a.device), f"rows of different images were paired at {op}"))
+        seen = self.pairs_seen.get(pair)
+        if seen is not None and (not seen[2] or self._scoped_again(seen[2], scoped)):
+            return
+        bit = self.scope_bit() if scoped else 0
+        # apart from ``agreed``: a later ``agree`` of the two still checks the images
+        self.pairs_seen[pair] = (a, b, bit)
+        self.paired_rows.append((a, b.to(a.device), f"rows of different images were paired at {op}", bit))
 
 
 # -- helpers shared by the rule families ---------------------------------------------------------
@@ -3707,7 +3745,7 @@ def merge_rows(frame: Frame, out_rows: Rows, dim: int, rows: Tensor, op: str) ->
     if have is None:
         out_rows[dim] = rows
     else:
-        frame.agree(have, rows, op)
+        frame.agree(have, rows, op, scoped=True)
 
 
 def combine(
@@ -3772,7 +3810,7 @@ def broadcast_tracks(
             if have is None:
                 rows[e] = r
             elif have is not r:
-                frame.pair(have, r, op)
+                frame.pair(have, r, op, scoped=True)
         if track.image is not None:
             img = merge_image(frame, img, track.image, op)
     return merged(frame, op, rows, img, pred) if any_track else None
@@ -5734,7 +5772,7 @@ def _count_met(frame: Frame, rule: Any, args: tuple, out: Tensor) -> bool:
             if track is not None and not _per_element(track):
                 continue
         # the rule of numbers read from the targets' fields declined the call already, naming the field
-        return not any(_FIELD_DOUBT in message for _, message in frame.checks)
+        return not any(_FIELD_DOUBT in message for _, message, _ in frame.checks)
     return False
 
 
@@ -7246,6 +7284,10 @@ class CaptureMode(TorchFunctionMode):
             args, kwargs = exact_ints(frame, args, kwargs or {})
         if frame.extreme_floats and frame.error is None:
             _extreme_argument(frame, func, args, kwargs or _NO_KWARGS)
+        try:
+            before = _scoped.before(frame, args, kwargs) if frame.doubted else None
+        except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+            frame.error, frame.error_op, before = exc, op_name(func), None
         runner = RUNNERS.get(func) if frame.tracks else None
         out: Any = runner(frame, args, kwargs or _NO_KWARGS) if runner is not None else None
         if out is not None:
@@ -7255,6 +7297,11 @@ class CaptureMode(TorchFunctionMode):
         else:
             out = func(*args)
             kwargs = _NO_KWARGS
+        if before:
+            try:
+                _scoped.carry(frame, before, out)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
         if func in _INDEXED and type(args[1]) is list and _sequence_as_tuple(args[1]):  # (ran: it has an index)
             args = (args[0], tuple(args[1]), *args[2:])  # as torch read it: the rules see one form
         elif func is _TENSOR_NEW and _sizes_only(args):  # ``x.new(n).fill_(1)``: fresh memory as ``x.new_empty(n)``
@@ -7537,6 +7584,10 @@ class CaptureMode(TorchFunctionMode):
             frame.error = exc
             frame.error_op = op_name(func)
         frame.op = frame.ran = None
+        if frame.scoping:  # the values a scoped check of the rule doubts: what the op wrote
+            _scoped.mark(frame, [out, args[0] if args and _writes_first(func) else None,
+                                 kwargs.get("out") if kwargs else None], frame.scoping)
+            frame.scoping = 0
         if reached is not None:
             _reached_after(frame, reached, func, args, kwargs, out)
         if frame.escape_unless_lost:  # the rule ran: a number only ever scaling lost values steers no companion
@@ -8638,6 +8689,13 @@ def complex_sum_read(frame: Frame, func: Any, args: tuple, kwargs: dict, out: An
                    "not followed)", frame.get(x))
         return True
     return False
+
+
+def _writes_first(func: Any) -> bool:
+    """Whether ``func`` writes its first argument in place (``x.add_(y)``, ``x[i] = v``, ``x += y``)."""
+    name = getattr(func, "__name__", "")
+    return func is _SETITEM or name.endswith("_") and not name.endswith("__") or name.startswith("__i") \
+        and name not in ("__index__", "__int__", "__invert__", "__iter__")
 
 
 def flat_args(args: tuple, kwargs: dict) -> list[Any]:
