@@ -440,6 +440,13 @@ class _Reading:
             _HELPERS_READ.discard(id(callee))
         found = _NONE if inner is None else inner.produced & {"pick", "vext", "vread"}
         out = frozenset({"P"}) | found if found and "P" in inner.produced else _NONE  # type: ignore[union-attr]
+        if passed is not None and "P" in passed.produced and _NUMBERS & passed.produced:
+            # a number of the batch it computes from what it was given (``count(targets)``): read as the
+            # same code inline would be, so arithmetic no rule proves on it is seen (``sorted([count(t), 5])``)
+            out |= passed.produced
+        elif passed is None and inner is not None and "P" in inner.produced and _NUMBERS & inner.produced:
+            # (its parameters not told apart, ``count(*targets)``: each read as every argument)
+            out |= {t for t in inner.produced if not t.startswith(("arg:", "free:"))} | _union(args)
         if passed is not None and "P" in passed.produced and _NUMBERS & _union(args) and "ncond" in passed.produced:
             # a number it chose by a test of numbers, among literals (the rest of its arithmetic is the count
             # rules', where its number meets a loss: a length of a list of layers it was given is none)
@@ -937,7 +944,11 @@ def resolved(tags: Tags, f: types.FrameType, back: Callable[[types.FrameType], t
     names: tuple[str, ...] = ()
     for j in range(at - 1, max(at - 3, -1), -1):
         if r.instructions[j].opname == "KW_NAMES":
-            names = r.instructions[j].argval if isinstance(r.instructions[j].argval, tuple) else ()
+            # (3.11's dis gives KW_NAMES the index into co_consts as its argval, 3.12's the tuple)
+            kw = caller.f_code.co_consts[r.instructions[j].arg or 0]
+            if not isinstance(kw, tuple):
+                return tags | _UNKNOWN
+            names = kw
     if len(stack) < argc + 2:
         return tags | _UNKNOWN
     args = list(stack[len(stack) - argc:])
