@@ -18,6 +18,7 @@ CPython 3.11's layout: elsewhere nothing is read (``reading`` is None).
 from __future__ import annotations
 
 import dis
+import inspect
 import sys
 import types
 from collections.abc import Callable, Iterable
@@ -202,9 +203,7 @@ class _Reading:
                 s.append(self.locals.get(i.argval, _NONE) or frozenset({f"local:{i.argval}"}))
             elif op == "LOAD_CONST":
                 v = i.argval
-                s.append(frozenset({f"code:{id(v)}"}) if isinstance(v, types.CodeType)
-                         else frozenset({f"lit:{v!r}", "P"}) if isinstance(v, (int, float)) and not isinstance(v, bool)
-                         else frozenset({"const"}))
+                s.append(frozenset({f"code:{id(v)}"}) if isinstance(v, types.CodeType) else _literal(v))
             elif op == "LOAD_GLOBAL":
                 if arg is not None and arg & 1:
                     s.append(_NULL)
@@ -227,7 +226,8 @@ class _Reading:
                 s.append(_NONE)
             elif op in ("STORE_FAST", "STORE_DEREF", "STORE_NAME"):
                 (x,) = pop()
-                self.locals[i.argval] = self.locals.get(i.argval, _NONE) | _plain(x)
+                # (a function defined here stays one: ``def count(): ..`` then ``count()``)
+                self.locals[i.argval] = self.locals.get(i.argval, _NONE) | _plain(x) | {t for t in x if t.startswith("code:")}
             elif op in ("STORE_GLOBAL", "DELETE_FAST", "DELETE_DEREF", "DELETE_NAME", "DELETE_GLOBAL"):
                 if op == "STORE_GLOBAL":
                     pop()
@@ -389,6 +389,9 @@ class _Reading:
         for t in fn:
             if t.startswith("code:"):
                 code = self._nested.get(int(t[5:]))
+                if code is not None and code.co_name not in _COMPREHENSIONS:
+                    out |= self._nested_function(code, args, kw)  # ``def count(): ..`` in the body
+                    continue
                 if code is None or not args and not receiver:
                     return out | _UNKNOWN
                 first = {name: self.locals.get(name, frozenset({f"free:{name}"})) for name in code.co_freevars}
@@ -407,6 +410,18 @@ class _Reading:
         return out
 
 
+    def _nested_function(self, code: types.CodeType, args: list[Tags], kw: tuple[str, ...] | None) -> Tags:
+        """What a function defined in this code returns (as ``_helper`` reads one), its free names
+        this code's locals, its parameters the call's arguments; unknown where the call does not fit."""
+        given = None if kw is None else _given(code, None, [_plain(a) for a in args], kw)
+        if given is None:
+            return _UNKNOWN
+        given.update({name: self.locals.get(name, frozenset({f"free:{name}"})) for name in code.co_freevars})
+        inner = reading(code, given)
+        if inner is None:
+            return _UNKNOWN
+        return inner.produced if "P" in inner.produced and _NUMBERS & inner.produced else _NONE
+
     def _helper(self, name: str, fn: Tags, receiver: Tags, args: list[Tags], kw: tuple[str, ...] | None) -> Tags:
         """What a Python function of this code's module (``first_count(indices)``) or a method of its
         ``self``'s class (``self.first_count(indices)``) that it calls by name returns, as far as a number
@@ -420,21 +435,30 @@ class _Reading:
         if held is None or held[0] is not self.code:
             return _NONE
         _, space, owner = held
+        bound = True  # (whether ``receiver`` is the callee's first parameter)
         if f"global:{name}" in fn:
-            target = space.get(name)
-        elif receiver == frozenset({"arg:self"}) and owner is not None:
+            target, bound = space.get(name), False
+        elif receiver in _OWN and owner is not None:
             target = getattr(owner, name, None)
+        elif len(held_by := receiver or fn - {f"attr:{name}", f"name:{name}"}) == 1 \
+                and (holder := next(iter(held_by))).startswith("global:") and (receiver or f"attr:{name}" in fn):
+            # ``othermod.count(t)``, ``Criterion.count(t)`` of a static or class method
+            target, bound = _attribute_function(space.get(holder[7:]), name)
+            receiver = receiver or frozenset({holder})  # (a class method's ``cls``)
+            owner = space.get(holder[7:]) if isinstance(space.get(holder[7:]), type) else None
         else:
             return _NONE
-        if not isinstance(target, types.FunctionType) or target.__globals__ is not space \
-                or id(target.__code__) in _HELPERS_READ:
+        if not isinstance(target, types.FunctionType):
+            return _unread_call(name, target, args)
+        if id(target.__code__) in _HELPERS_READ:
             return _NONE
         callee = target.__code__
+        space = target.__globals__
         note_callees(callee, space, owner)
         _HELPERS_READ.add(id(callee))
         try:
             inner = reading(callee)
-            given = None if kw is None else _given(callee, receiver if "global:" + name not in fn else None, args, kw)
+            given = None if kw is None else _given(callee, receiver if bound else None, args, kw, _defaults(target))
             passed = None if given is None or inner is None or "P" not in inner.produced else reading(callee, given)
         finally:
             _HELPERS_READ.discard(id(callee))
@@ -456,10 +480,43 @@ class _Reading:
         return out
 
 
-def _given(code: types.CodeType, receiver: Tags | None, args: list[Tags], kw: tuple[str, ...]) -> dict[str, Tags] | None:
+def _attribute_function(holder: Any, name: str) -> tuple[Any, bool]:
+    """The function ``holder.name`` calls, a module's or a class's (a static method's function,
+    a class method's with the class as its first parameter: bound), and whether it is bound."""
+    if not isinstance(holder, (types.ModuleType, type)):
+        return None, False
+    try:
+        found = inspect.getattr_static(holder, name)
+    except AttributeError:
+        return None, False
+    if isinstance(found, staticmethod):
+        return found.__func__, False
+    if isinstance(found, classmethod):
+        return found.__func__, True
+    return found, False
+
+
+def _unread_call(name: str, target: Any, args: list[Tags]) -> Tags:
+    """A number of the batch (``V``, ``ucall``) where ``target`` is Python code not read here given
+    values of the call (``functools.partial(count)(targets)``, a callable object): whatever it returns
+    may be computed from them (``max(count, 5)``), equal to a count by value only."""
+    if target is None or isinstance(target, (types.BuiltinFunctionType, type)) or not any(
+            _NUMBERS & a or any(t.startswith(("arg:", "free:")) for t in a) for a in args):
+        return _NONE
+    inner = getattr(target, "func", target)  # (a ``functools.partial``'s function)
+    module = getattr(inner, "__module__", None) or getattr(type(inner), "__module__", None) or ""
+    if module.split(".")[0] in _LIBRARIES:
+        return _NONE
+    return frozenset({"V", "ucall", f"ucall:{name}"})
+
+
+def _given(code: types.CodeType, receiver: Tags | None, args: list[Tags], kw: tuple[str, ...],
+           defaults: dict[str, Any] | None = None) -> dict[str, Tags] | None:
     """The tags of ``code``'s parameters at a call passing ``args`` (the last ``len(kw)`` by the names
     ``kw``) to it, and ``receiver`` to its ``self`` (None: a function); a parameter not passed, one
-    whose default applies, holds none. None where the call does not fit the parameters (``*args``)."""
+    whose default applies, holds none (a number ``defaults`` gives: that literal). None where the call
+    does not fit the parameters (``*args``)."""
+    defaults = defaults or {}
     params = list(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
     if code.co_flags & 0x0C:
         return None
@@ -479,8 +536,21 @@ def _given(code: types.CodeType, receiver: Tags | None, args: list[Tags], kw: tu
             return None
         given[name] = tags
     for name in params:
-        given.setdefault(name, frozenset({"const"}))
+        given.setdefault(name, _literal(defaults.get(name)) if name in defaults else frozenset({"const"}))
     return given
+
+
+def _defaults(f: types.FunctionType) -> dict[str, Any]:
+    """The default values of ``f``'s parameters, by name."""
+    code = f.__code__
+    positional = code.co_varnames[:code.co_argcount]
+    found = dict(zip(positional[len(positional) - len(f.__defaults__ or ()):], f.__defaults__ or ()))
+    return found | (f.__kwdefaults__ or {})
+
+
+def _literal(v: Any) -> Tags:
+    """A constant's tags (``LOAD_CONST``'s)."""
+    return frozenset({f"lit:{v!r}", "P"}) if isinstance(v, (int, float)) and not isinstance(v, bool) else frozenset({"const"})
 
 
 # code id -> (code, its module's globals, its ``self``'s class): where ``_Reading._helper`` finds a callee
@@ -530,7 +600,11 @@ _COMPUTING = frozenset({"sqrt", "ceil", "floor", "log", "log2", "log10", "exp", 
 # the branch rules decide tests per group.)
 FORBIDDEN = frozenset({"vcall:int", "vop:*V", "vop:-", "vop://", "vop:%", "vop:**", "vop:+lit", "vop:-lit",
                        "vcall:round", "vcall:abs", "vcall:sorted", "vcall:min", "vcall:math", "vmaxlit", "vsumlit",
-                       "vchoice", "vtest", "pick"})
+                       "vchoice", "vtest", "pick", "ucall"})
+_OWN = (frozenset({"arg:self"}), frozenset({"arg:cls"}))
+_COMPREHENSIONS = frozenset({"<genexpr>", "<listcomp>", "<setcomp>", "<dictcomp>"})
+# modules whose functions give no number of the batch a rule here does not know (their own rules read them)
+_LIBRARIES = frozenset({"torch", "numpy", "math", "builtins", "operator", "functools", "itertools", "statistics"})
 
 
 def _rooted(x: Tags) -> bool:
@@ -726,7 +800,8 @@ _SPELLED = {"vop:*V": "n * m of two numbers of the batch", "vcall:int": "int(n *
             "vsumlit": "sum([n, c])", "vchoice": "max(n, m) or min(n, m) of two numbers of the batch",
             "vtest": "a number a helper returns after a Python test of a number of the batch given to it", "vcond": "a value chosen by comparing n in Python",
             "vfilter": "a comprehension filtered by comparing numbers in Python",
-            "pick": "a number of one image picked by position (targets[0])"}
+            "pick": "a number of one image picked by position (targets[0])",
+            "ucall": "a number a function whose code is not read returns, given values of the batch"}
 
 
 def unfollowed_read(tags: Tags | None) -> str | None:
