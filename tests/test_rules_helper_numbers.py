@@ -14,8 +14,12 @@ session 43.
 - Only functions of the criterion's module and methods of its ``self`` were read. Now also a
   function of another module (``othermod.count(t)``), a static or class method called on its class,
   and a function defined in the body (``def count(): ..``, a closure over the targets).
-- Python code not read at all (a ``functools.partial``, a method of another object) given values of
-  the batch returns a number the split cannot trust: a division by it declines, naming it.
+- Python code not read at all given values of the batch returns a number the split cannot trust: a
+  ``functools.partial``, a method of another object the criterion holds (``self.counter.count(t)``),
+  a function set on the instance (``self.count_fn(t)``), a table of functions (``self.table["count"]``,
+  a module's ``TABLE["count"]``). A division by it declines, naming it ("its code is not read"). A size
+  or a host read of what such a callable returned (``self.l1(x, y).numel()``) is no number it
+  returned, nor is an item a loop takes from it (``enumerate(self.matcher(..))``).
 - CPython 3.11's ``dis`` gives ``KW_NAMES`` the index of its tuple in ``co_consts`` as its argument
   value, not the tuple: the keyword names of a call into a helper were read as none and every
   argument zipped with the parameters by position, so a keyword-passed count took the tags of
@@ -30,6 +34,7 @@ import functools
 
 import _counting
 import pytest
+import torch
 from _counting import Counts
 from _helpers import count_outcomes, rule_errors
 
@@ -183,3 +188,55 @@ def test_a_count_from_a_helper_through_arithmetic_or_unread_declines(loss):
     seen, said = count_outcomes(lambda outputs, targets: {"loss": loss(outputs, targets)})
     assert seen == ["declined"] * len(seen), seen
     assert any("key 'loss'" in s and "Python number of the batch" in s for s in said), said
+
+
+class _Counter:
+    def count(self, targets):
+        return sum(len(t["labels"]) for t in targets)
+
+
+_TABLE = {"count": _count}
+
+
+class _Holding(torch.nn.Module):
+    """A criterion holding its counting code where it is not read: another object's method, a function
+    set on the instance, a table of functions; and a loss module."""
+
+    def __init__(self):
+        super().__init__()
+        self.counter = _Counter()
+        self.count_fn = _count
+        self.table = {"count": _count}
+        self.l1 = torch.nn.L1Loss(reduction="none")
+
+    def object_method(self, outputs, targets):
+        return {"loss": _term(_errors(outputs, targets), self.counter.count(targets), 2.0)}
+
+    def instance_function(self, outputs, targets):
+        return {"loss": _term(_errors(outputs, targets), self.count_fn(targets), 2.0)}
+
+    def own_table(self, outputs, targets):
+        return {"loss": _term(_errors(outputs, targets), self.table["count"](targets), 2.0)}
+
+    def module_table(self, outputs, targets):
+        return {"loss": _term(_errors(outputs, targets), _TABLE["count"](targets), 2.0)}
+
+    def sorted_object_method(self, outputs, targets):
+        return {"loss": _term(_errors(outputs, targets), sorted([self.counter.count(targets), 5])[-1], 2.0)}
+
+    def loss_module_mean(self, outputs, targets):
+        e = self.l1(outputs["x"][:, 0, 0], torch.stack([t["y"][0, 0] for t in targets]))
+        return {"loss": e.sum() / e.numel()}
+
+
+@pytest.mark.parametrize("name", ["object_method", "instance_function", "own_table", "module_table",
+                                  "sorted_object_method"])
+def test_a_number_from_code_not_read_declines(name):
+    seen, said = count_outcomes(getattr(_Holding(), name))
+    assert seen == ["declined"] * len(seen), seen
+    assert any("key 'loss'" in s and "its code is not read" in s for s in said), said
+
+
+def test_a_size_of_what_a_loss_module_returns_splits_exactly():
+    seen, said = count_outcomes(_Holding().loss_module_mean)
+    assert seen == ["exact"] * len(seen) and not said, (seen, said)

@@ -180,6 +180,16 @@ class _Reading:
         chosen = _chosen(_union(_plain(self.tested.get(j, _NONE)) for j in both))
         return tuple(x if x == y else x | y | chosen for x, y in zip(a, b))
 
+    def _repeated_display(self, k: int) -> int | None:
+        """Which operand (0: left, 1: right) of the ``*`` at index ``k`` is a list or tuple display
+        built right there (``[1.0] * n``, ``n * [0.5]``), None where neither is."""
+        ins = self.instructions
+        if k >= 1 and ins[k - 1].opname in _DISPLAYS:
+            return 1
+        if k >= 2 and ins[k - 2].opname in _DISPLAYS and ins[k - 1].opname in _ONE_LOAD:
+            return 0
+        return None
+
     def _step(self, i: dis.Instruction, s: list[Tags]) -> list[tuple[int, tuple[Tags, ...]]] | None:
         """The successors of ``i`` (instruction index, stack after), or None where ``i`` is not read."""
         op, arg = i.opname, i.arg or 0
@@ -215,7 +225,8 @@ class _Reading:
                 s.append(self.locals.get(i.argval, _NONE) or frozenset({f"global:{i.argval}", f"name:{i.argval}"}))
             elif op == "LOAD_ATTR":
                 (x,) = pop()
-                s.append(_plain(x) - {"P"} | {f"attr:{i.argval}", f"name:{i.argval}"} | ({"P"} if i.argval in _SIZES else _NONE))
+                s.append(_plain(x) - ({"P", "ocall"} if i.argval in _SIZES else {"P"}) | {f"attr:{i.argval}", f"name:{i.argval}"}
+                         | ({"P"} if i.argval in _SIZES else _NONE))
             elif op == "LOAD_METHOD":
                 (x,) = pop()
                 s.append(frozenset({f"name:{i.argval}"}))
@@ -247,7 +258,12 @@ class _Reading:
                 s[-1], s[-arg] = s[-arg], s[-1]
             elif op == "BINARY_OP":
                 a, b = pop(2)
-                s.append(_arithmetic(i.argrepr.rstrip("="), _plain(a), _plain(b)))
+                display = self._repeated_display(k) if i.argrepr == "*" else None
+                if display is not None:  # ``[1.0] * levels``: items the display's, as many as the number says
+                    shown, times = (_plain(a), _plain(b)) if display == 0 else (_plain(b), _plain(a))
+                    s.append(shown | times - {"P"} | {"built"})
+                else:
+                    s.append(_arithmetic(i.argrepr.rstrip("="), _plain(a), _plain(b)))
             elif op in ("UNARY_NEGATIVE", "UNARY_POSITIVE", "UNARY_INVERT"):
                 (x,) = pop()
                 s.append(_plain(x) | {f"op:{op}"})
@@ -365,6 +381,8 @@ class _Reading:
         comprehension or generator expression it runs produces from them (or a helper of the
         module, ``_helper``)."""
         names = {t[5:] for t in fn if t.startswith("name:")}
+        if kw and _PLACEMENT & set(kw):  # (``device=targets[0].device``: where it lives, no value of it)
+            args = args[:len(args) - len(kw)] + [_NONE if k in _PLACEMENT else a for k, a in zip(kw, args[len(args) - len(kw):])]
         out = (_plain(receiver) | _union(_plain(a) for a in args)) - {"P", "joined", "listed"}
         if f"call:{next(iter(names), '')}" in _JOINED and any("listed" in a for a in args):
             # (the very tensor a join of a comprehension's items returned, ``torch.cat([u["labels"] for u in t])``:
@@ -384,8 +402,14 @@ class _Reading:
         if len(names) == 1 and (name := next(iter(names))) in _COMPUTING and (receiver | fn) & (
                 {f"global:{m}" for m in _MATH} | {f"global:{name}"}):
             out |= {f"mcall:{name}"}  # ``math.sqrt(n)``, ``round(n)`` (not a tensor's ``.pow``, ``.sqrt``)
+        helper = _NONE
         if len(names) == 1 and (args or receiver):
-            out |= self._helper(next(iter(names)), fn, _plain(receiver), [_plain(a) for a in args], kw)
+            helper = self._helper(next(iter(names)), fn, _plain(receiver), [_plain(a) for a in args], kw)
+            out |= helper
+        if names & (_SIZES | _READS):
+            out -= {"ocall"}  # (``self.loss_fn(x, y).numel()``: a size of what it returned)
+        elif not number and not helper and self._opaque(fn, _plain(receiver), args):
+            out |= {"ocall"}
         for t in fn:
             if t.startswith("code:"):
                 code = self._nested.get(int(t[5:]))
@@ -409,6 +433,24 @@ class _Reading:
                     out |= tested - {"P"} | {"filter"} | ({"vfilter"} if "vcmp" in tested else _NONE)
         return out
 
+
+    def _opaque(self, fn: Tags, receiver: Tags, args: list[Tags]) -> bool:
+        """Whether a call runs Python code not read here given values of the call (an argument's,
+        a number of the batch): a callable the criterion holds (``self.counter.count(t)``,
+        ``self.count_fn(t)``, ``self.table["count"](t)``) or a global holds (``TABLE["count"](t)``),
+        outside the libraries whose functions the rules know."""
+        held = receiver or _plain(fn)
+        roots = {t for t in held if t.startswith(("arg:", "global:", "free:", "local:"))}
+        if len(roots) != 1 or not _given_batch(args):
+            return False
+        (root,) = roots
+        if root == "arg:self":
+            return any(t.startswith("attr:") for t in held) or "sub" in held
+        if not root.startswith("global:") or not ("sub" in held or receiver and "sub" in receiver):
+            return False
+        space = _CALLEES.get(id(self.code))
+        value = None if space is None or space[0] is not self.code else space[1].get(root[7:])
+        return value is not None and not _of_library(value)
 
     def _nested_function(self, code: types.CodeType, args: list[Tags], kw: tuple[str, ...] | None) -> Tags:
         """What a function defined in this code returns (as ``_helper`` reads one), its free names
@@ -440,6 +482,8 @@ class _Reading:
             target, bound = space.get(name), False
         elif receiver in _OWN and owner is not None:
             target = getattr(owner, name, None)
+            if target is None:  # (an attribute of the instance: ``self.count_fn = count`` in ``__init__``)
+                return frozenset({"ocall"}) if _given_batch(args) else _NONE
         elif len(held_by := receiver or fn - {f"attr:{name}", f"name:{name}"}) == 1 \
                 and (holder := next(iter(held_by))).startswith("global:") and (receiver or f"attr:{name}" in fn):
             # ``othermod.count(t)``, ``Criterion.count(t)`` of a static or class method
@@ -496,16 +540,29 @@ def _attribute_function(holder: Any, name: str) -> tuple[Any, bool]:
     return found, False
 
 
+def _given_batch(args: list[Tags]) -> bool:
+    """Whether a call's arguments hold values of the call (its arguments', a number of the batch)."""
+    return any(_rooted(_plain(a)) or _NUMBERS & a for a in args)
+
+
+def _of_library(value: Any) -> bool:
+    """Whether ``value`` (a module, a function, a partial's function, an object) is of a library whose
+    functions the rules know (``_LIBRARIES``)."""
+    if isinstance(value, (dict, list, tuple)):
+        return False  # (a table of callables: what it holds is the code's)
+    inner = getattr(value, "func", value)
+    module = inner.__name__ if isinstance(inner, types.ModuleType) else (
+        getattr(inner, "__module__", None) or getattr(type(inner), "__module__", None) or "")
+    return module.split(".")[0] in _LIBRARIES
+
+
 def _unread_call(name: str, target: Any, args: list[Tags]) -> Tags:
     """A number of the batch (``V``, ``ucall``) where ``target`` is Python code not read here given
     values of the call (``functools.partial(count)(targets)``, a callable object): whatever it returns
     may be computed from them (``max(count, 5)``), equal to a count by value only."""
-    if target is None or isinstance(target, (types.BuiltinFunctionType, type)) or not any(
-            _NUMBERS & a or any(t.startswith(("arg:", "free:")) for t in a) for a in args):
+    if target is None or isinstance(target, (types.BuiltinFunctionType, type)) or not _given_batch(args):
         return _NONE
-    inner = getattr(target, "func", target)  # (a ``functools.partial``'s function)
-    module = getattr(inner, "__module__", None) or getattr(type(inner), "__module__", None) or ""
-    if module.split(".")[0] in _LIBRARIES:
+    if _of_library(target):
         return _NONE
     return frozenset({"V", "ucall", f"ucall:{name}"})
 
@@ -601,6 +658,10 @@ _COMPUTING = frozenset({"sqrt", "ceil", "floor", "log", "log2", "log10", "exp", 
 FORBIDDEN = frozenset({"vcall:int", "vop:*V", "vop:-", "vop://", "vop:%", "vop:**", "vop:+lit", "vop:-lit",
                        "vcall:round", "vcall:abs", "vcall:sorted", "vcall:min", "vcall:math", "vmaxlit", "vsumlit",
                        "vchoice", "vtest", "pick", "ucall"})
+_DISPLAYS = frozenset({"BUILD_LIST", "BUILD_TUPLE"})
+_ONE_LOAD = frozenset({"LOAD_FAST", "LOAD_CONST", "LOAD_DEREF", "LOAD_GLOBAL", "LOAD_CLASSDEREF"})
+# keyword arguments that say where a tensor lives or how it is typed, none of its values
+_PLACEMENT = frozenset({"device", "dtype", "layout", "requires_grad", "pin_memory", "memory_format", "non_blocking"})
 _OWN = (frozenset({"arg:self"}), frozenset({"arg:cls"}))
 _COMPREHENSIONS = frozenset({"<genexpr>", "<listcomp>", "<setcomp>", "<dictcomp>"})
 # modules whose functions give no number of the batch a rule here does not know (their own rules read them)
@@ -667,7 +728,7 @@ def _chosen(tested: Tags) -> Tags:
 def _element(x: Tags) -> Tags:
     """An item a loop or comprehension takes from ``x``: no number of the batch itself (an index of
     ``range(len(targets))`` is one image's), derived from one image's values (``iter``)."""
-    return frozenset(t for t in x if t not in ("V", "P", "L", "H") and not t.startswith("v")) | {"iter"}
+    return frozenset(t for t in x if t not in ("V", "P", "L", "H", "ocall") and not t.startswith("v")) | {"iter"}
 
 
 def _batch(x: Tags) -> Tags:
@@ -788,9 +849,9 @@ def max_floors(tags: Tags | None) -> set[float]:
 def declined_number(tags: Tags | None, ignored: frozenset[str] = frozenset()) -> str | None:
     """The Python arithmetic that makes a number with ``tags`` no count or constant the capture can
     split by (``vop:-`` of ``n - 3``), None where none is seen (or only ``ignored`` tags)."""
-    if tags is None or "V" not in tags:
+    if tags is None or "V" not in tags and "ocall" not in tags:
         return None
-    found = sorted(tags & FORBIDDEN - ignored)
+    found = sorted(tags & (FORBIDDEN | {"ocall"}) - ignored)
     return found[0] if found else None
 
 
@@ -801,7 +862,9 @@ _SPELLED = {"vop:*V": "n * m of two numbers of the batch", "vcall:int": "int(n *
             "vtest": "a number a helper returns after a Python test of a number of the batch given to it", "vcond": "a value chosen by comparing n in Python",
             "vfilter": "a comprehension filtered by comparing numbers in Python",
             "pick": "a number of one image picked by position (targets[0])",
-            "ucall": "a number a function whose code is not read returns, given values of the batch"}
+            "ucall": "a number a function whose code is not read returns, given values of the batch",
+            "ocall": "a value a callable the criterion or a global holds returns, given values of the batch "
+                     "(its code is not read)"}
 
 
 def unfollowed_read(tags: Tags | None) -> str | None:
@@ -1037,8 +1100,11 @@ def resolved(tags: Tags, f: types.FrameType, back: Callable[[types.FrameType], t
     if below != _NULL and code.co_varnames[:1] == ("self",):  # a method's receiver (``crit.loss(..)``)
         given["self"] = _plain(stack[len(stack) - argc - 1])
     keep = tags - {f"arg:{n}" for n in local}
+    # (an item a loop took from what an unread callable returned is no number it returned:
+    # ``for i, (src, _) in enumerate(indices)`` of ``indices = self.matcher(..)``)
+    drop = frozenset({"ocall"}) if "iter" in tags else _NONE
     for n in local:
         if n not in given:
             return tags | _UNKNOWN
-        keep |= given[n]
+        keep |= given[n] - drop
     return resolved(keep, caller, back, depth + 1, root)
