@@ -427,7 +427,9 @@ class _Reading:
                 inner = reading(code, first)
                 if inner is None:
                     return out | _UNKNOWN
-                out |= inner.produced | {"comp", "listed"}
+                # (its items are no value the iterable's unread callable returned: ``len(x[0]) for x in
+                # self.matcher(..)``; what its own body calls is in ``produced``)
+                out = out - {"ocall"} | inner.produced | {"comp", "listed"}
                 tested = _union(inner.tested.values())
                 if tested - {"iter"}:
                     out |= tested - {"P"} | {"filter"} | ({"vfilter"} if "vcmp" in tested else _NONE)
@@ -542,7 +544,7 @@ def _attribute_function(holder: Any, name: str) -> tuple[Any, bool]:
 
 def _given_batch(args: list[Tags]) -> bool:
     """Whether a call's arguments hold values of the call (its arguments', a number of the batch)."""
-    return any(_rooted(_plain(a)) or _NUMBERS & a for a in args)
+    return any(_rooted(_plain(a)) or _NUMBERS - {"P"} & a for a in args)
 
 
 def _of_library(value: Any) -> bool:
