@@ -18,6 +18,7 @@ CPython 3.11's layout: elsewhere nothing is read (``reading`` is None).
 from __future__ import annotations
 
 import dis
+import inspect
 import sys
 import types
 from collections.abc import Callable, Iterable
@@ -179,6 +180,16 @@ class _Reading:
         chosen = _chosen(_union(_plain(self.tested.get(j, _NONE)) for j in both))
         return tuple(x if x == y else x | y | chosen for x, y in zip(a, b))
 
+    def _repeated_display(self, k: int) -> int | None:
+        """Which operand (0: left, 1: right) of the ``*`` at index ``k`` is a list or tuple display
+        built right there (``[1.0] * n``, ``n * [0.5]``), None where neither is."""
+        ins = self.instructions
+        if k >= 1 and ins[k - 1].opname in _DISPLAYS:
+            return 1
+        if k >= 2 and ins[k - 2].opname in _DISPLAYS and ins[k - 1].opname in _ONE_LOAD:
+            return 0
+        return None
+
     def _step(self, i: dis.Instruction, s: list[Tags]) -> list[tuple[int, tuple[Tags, ...]]] | None:
         """The successors of ``i`` (instruction index, stack after), or None where ``i`` is not read."""
         op, arg = i.opname, i.arg or 0
@@ -202,9 +213,7 @@ class _Reading:
                 s.append(self.locals.get(i.argval, _NONE) or frozenset({f"local:{i.argval}"}))
             elif op == "LOAD_CONST":
                 v = i.argval
-                s.append(frozenset({f"code:{id(v)}"}) if isinstance(v, types.CodeType)
-                         else frozenset({f"lit:{v!r}", "P"}) if isinstance(v, (int, float)) and not isinstance(v, bool)
-                         else frozenset({"const"}))
+                s.append(frozenset({f"code:{id(v)}"}) if isinstance(v, types.CodeType) else _literal(v))
             elif op == "LOAD_GLOBAL":
                 if arg is not None and arg & 1:
                     s.append(_NULL)
@@ -216,7 +225,8 @@ class _Reading:
                 s.append(self.locals.get(i.argval, _NONE) or frozenset({f"global:{i.argval}", f"name:{i.argval}"}))
             elif op == "LOAD_ATTR":
                 (x,) = pop()
-                s.append(_plain(x) - {"P"} | {f"attr:{i.argval}", f"name:{i.argval}"} | ({"P"} if i.argval in _SIZES else _NONE))
+                s.append(_plain(x) - ({"P", "ocall"} if i.argval in _SIZES else {"P"}) | {f"attr:{i.argval}", f"name:{i.argval}"}
+                         | ({"P"} if i.argval in _SIZES else _NONE))
             elif op == "LOAD_METHOD":
                 (x,) = pop()
                 s.append(frozenset({f"name:{i.argval}"}))
@@ -227,7 +237,8 @@ class _Reading:
                 s.append(_NONE)
             elif op in ("STORE_FAST", "STORE_DEREF", "STORE_NAME"):
                 (x,) = pop()
-                self.locals[i.argval] = self.locals.get(i.argval, _NONE) | _plain(x)
+                # (a function defined here stays one: ``def count(): ..`` then ``count()``)
+                self.locals[i.argval] = self.locals.get(i.argval, _NONE) | _plain(x) | {t for t in x if t.startswith("code:")}
             elif op in ("STORE_GLOBAL", "DELETE_FAST", "DELETE_DEREF", "DELETE_NAME", "DELETE_GLOBAL"):
                 if op == "STORE_GLOBAL":
                     pop()
@@ -247,7 +258,12 @@ class _Reading:
                 s[-1], s[-arg] = s[-arg], s[-1]
             elif op == "BINARY_OP":
                 a, b = pop(2)
-                s.append(_arithmetic(i.argrepr.rstrip("="), _plain(a), _plain(b)))
+                display = self._repeated_display(k) if i.argrepr == "*" else None
+                if display is not None:  # ``[1.0] * levels``: items the display's, as many as the number says
+                    shown, times = (_plain(a), _plain(b)) if display == 0 else (_plain(b), _plain(a))
+                    s.append(shown | times - {"P"} | {"built"})
+                else:
+                    s.append(_arithmetic(i.argrepr.rstrip("="), _plain(a), _plain(b)))
             elif op in ("UNARY_NEGATIVE", "UNARY_POSITIVE", "UNARY_INVERT"):
                 (x,) = pop()
                 s.append(_plain(x) | {f"op:{op}"})
@@ -365,6 +381,8 @@ class _Reading:
         comprehension or generator expression it runs produces from them (or a helper of the
         module, ``_helper``)."""
         names = {t[5:] for t in fn if t.startswith("name:")}
+        if kw and _PLACEMENT & set(kw):  # (``device=targets[0].device``: where it lives, no value of it)
+            args = args[:len(args) - len(kw)] + [_NONE if k in _PLACEMENT else a for k, a in zip(kw, args[len(args) - len(kw):])]
         out = (_plain(receiver) | _union(_plain(a) for a in args)) - {"P", "joined", "listed"}
         if f"call:{next(iter(names), '')}" in _JOINED and any("listed" in a for a in args):
             # (the very tensor a join of a comprehension's items returned, ``torch.cat([u["labels"] for u in t])``:
@@ -384,11 +402,20 @@ class _Reading:
         if len(names) == 1 and (name := next(iter(names))) in _COMPUTING and (receiver | fn) & (
                 {f"global:{m}" for m in _MATH} | {f"global:{name}"}):
             out |= {f"mcall:{name}"}  # ``math.sqrt(n)``, ``round(n)`` (not a tensor's ``.pow``, ``.sqrt``)
+        helper = _NONE
         if len(names) == 1 and (args or receiver):
-            out |= self._helper(next(iter(names)), fn, _plain(receiver), [_plain(a) for a in args], kw)
+            helper = self._helper(next(iter(names)), fn, _plain(receiver), [_plain(a) for a in args], kw)
+            out |= helper
+        if names & (_SIZES | _READS):
+            out -= {"ocall"}  # (``self.loss_fn(x, y).numel()``: a size of what it returned)
+        elif not number and not helper and self._opaque(fn, _plain(receiver), args):
+            out |= {"ocall"}
         for t in fn:
             if t.startswith("code:"):
                 code = self._nested.get(int(t[5:]))
+                if code is not None and code.co_name not in _COMPREHENSIONS:
+                    out |= self._nested_function(code, args, kw)  # ``def count(): ..`` in the body
+                    continue
                 if code is None or not args and not receiver:
                     return out | _UNKNOWN
                 first = {name: self.locals.get(name, frozenset({f"free:{name}"})) for name in code.co_freevars}
@@ -400,12 +427,44 @@ class _Reading:
                 inner = reading(code, first)
                 if inner is None:
                     return out | _UNKNOWN
-                out |= inner.produced | {"comp", "listed"}
+                # (its items are no value the iterable's unread callable returned: ``len(x[0]) for x in
+                # self.matcher(..)``; what its own body calls is in ``produced``)
+                out = out - {"ocall"} | inner.produced | {"comp", "listed"}
                 tested = _union(inner.tested.values())
                 if tested - {"iter"}:
                     out |= tested - {"P"} | {"filter"} | ({"vfilter"} if "vcmp" in tested else _NONE)
         return out
 
+
+    def _opaque(self, fn: Tags, receiver: Tags, args: list[Tags]) -> bool:
+        """Whether a call runs Python code not read here given values of the call (an argument's,
+        a number of the batch): a callable the criterion holds (``self.counter.count(t)``,
+        ``self.count_fn(t)``, ``self.table["count"](t)``) or a global holds (``TABLE["count"](t)``),
+        outside the libraries whose functions the rules know."""
+        held = receiver or _plain(fn)
+        roots = {t for t in held if t.startswith(("arg:", "global:", "free:", "local:"))}
+        if len(roots) != 1 or not _given_batch(args):
+            return False
+        (root,) = roots
+        if root == "arg:self":
+            return any(t.startswith("attr:") for t in held) or "sub" in held
+        if not root.startswith("global:") or not ("sub" in held or receiver and "sub" in receiver):
+            return False
+        space = _CALLEES.get(id(self.code))
+        value = None if space is None or space[0] is not self.code else space[1].get(root[7:])
+        return value is not None and not _of_library(value)
+
+    def _nested_function(self, code: types.CodeType, args: list[Tags], kw: tuple[str, ...] | None) -> Tags:
+        """What a function defined in this code returns (as ``_helper`` reads one), its free names
+        this code's locals, its parameters the call's arguments; unknown where the call does not fit."""
+        given = None if kw is None else _given(code, None, [_plain(a) for a in args], kw)
+        if given is None:
+            return _UNKNOWN
+        given.update({name: self.locals.get(name, frozenset({f"free:{name}"})) for name in code.co_freevars})
+        inner = reading(code, given)
+        if inner is None:
+            return _UNKNOWN
+        return inner.produced if "P" in inner.produced and _NUMBERS & inner.produced else _NONE
 
     def _helper(self, name: str, fn: Tags, receiver: Tags, args: list[Tags], kw: tuple[str, ...] | None) -> Tags:
         """What a Python function of this code's module (``first_count(indices)``) or a method of its
@@ -420,26 +479,44 @@ class _Reading:
         if held is None or held[0] is not self.code:
             return _NONE
         _, space, owner = held
+        bound = True  # (whether ``receiver`` is the callee's first parameter)
         if f"global:{name}" in fn:
-            target = space.get(name)
-        elif receiver == frozenset({"arg:self"}) and owner is not None:
+            target, bound = space.get(name), False
+        elif receiver in _OWN and owner is not None:
             target = getattr(owner, name, None)
+            if target is None:  # (an attribute of the instance: ``self.count_fn = count`` in ``__init__``)
+                return frozenset({"ocall"}) if _given_batch(args) else _NONE
+        elif len(held_by := receiver or fn - {f"attr:{name}", f"name:{name}"}) == 1 \
+                and (holder := next(iter(held_by))).startswith("global:") and (receiver or f"attr:{name}" in fn):
+            # ``othermod.count(t)``, ``Criterion.count(t)`` of a static or class method
+            target, bound = _attribute_function(space.get(holder[7:]), name)
+            receiver = receiver or frozenset({holder})  # (a class method's ``cls``)
+            owner = space.get(holder[7:]) if isinstance(space.get(holder[7:]), type) else None
         else:
             return _NONE
-        if not isinstance(target, types.FunctionType) or target.__globals__ is not space \
-                or id(target.__code__) in _HELPERS_READ:
+        if not isinstance(target, types.FunctionType):
+            return _unread_call(name, target, args)
+        if id(target.__code__) in _HELPERS_READ:
             return _NONE
         callee = target.__code__
+        space = target.__globals__
         note_callees(callee, space, owner)
         _HELPERS_READ.add(id(callee))
         try:
             inner = reading(callee)
-            given = None if kw is None else _given(callee, receiver if "global:" + name not in fn else None, args, kw)
+            given = None if kw is None else _given(callee, receiver if bound else None, args, kw, _defaults(target))
             passed = None if given is None or inner is None or "P" not in inner.produced else reading(callee, given)
         finally:
             _HELPERS_READ.discard(id(callee))
         found = _NONE if inner is None else inner.produced & {"pick", "vext", "vread"}
         out = frozenset({"P"}) | found if found and "P" in inner.produced else _NONE  # type: ignore[union-attr]
+        if passed is not None and "P" in passed.produced and _NUMBERS & passed.produced:
+            # a number of the batch it computes from what it was given (``count(targets)``): read as the
+            # same code inline would be, so arithmetic no rule proves on it is seen (``sorted([count(t), 5])``)
+            out |= passed.produced
+        elif passed is None and inner is not None and "P" in inner.produced and _NUMBERS & inner.produced:
+            # (its parameters not told apart, ``count(*targets)``: each read as every argument)
+            out |= {t for t in inner.produced if not t.startswith(("arg:", "free:"))} | _union(args)
         if passed is not None and "P" in passed.produced and _NUMBERS & _union(args) and "ncond" in passed.produced:
             # a number it chose by a test of numbers, among literals (the rest of its arithmetic is the count
             # rules', where its number meets a loss: a length of a list of layers it was given is none)
@@ -449,10 +526,56 @@ class _Reading:
         return out
 
 
-def _given(code: types.CodeType, receiver: Tags | None, args: list[Tags], kw: tuple[str, ...]) -> dict[str, Tags] | None:
+def _attribute_function(holder: Any, name: str) -> tuple[Any, bool]:
+    """The function ``holder.name`` calls, a module's or a class's (a static method's function,
+    a class method's with the class as its first parameter: bound), and whether it is bound."""
+    if not isinstance(holder, (types.ModuleType, type)):
+        return None, False
+    try:
+        found = inspect.getattr_static(holder, name)
+    except AttributeError:
+        return None, False
+    if isinstance(found, staticmethod):
+        return found.__func__, False
+    if isinstance(found, classmethod):
+        return found.__func__, True
+    return found, False
+
+
+def _given_batch(args: list[Tags]) -> bool:
+    """Whether a call's arguments hold values of the call (its arguments', a number of the batch)."""
+    return any(_rooted(_plain(a)) or _NUMBERS - {"P"} & a for a in args)
+
+
+def _of_library(value: Any) -> bool:
+    """Whether ``value`` (a module, a function, a partial's function, an object) is of a library whose
+    functions the rules know (``_LIBRARIES``)."""
+    if isinstance(value, (dict, list, tuple)):
+        return False  # (a table of callables: what it holds is the code's)
+    inner = getattr(value, "func", value)
+    module = inner.__name__ if isinstance(inner, types.ModuleType) else (
+        getattr(inner, "__module__", None) or getattr(type(inner), "__module__", None) or "")
+    return module.split(".")[0] in _LIBRARIES
+
+
+def _unread_call(name: str, target: Any, args: list[Tags]) -> Tags:
+    """A number of the batch (``V``, ``ucall``) where ``target`` is Python code not read here given
+    values of the call (``functools.partial(count)(targets)``, a callable object): whatever it returns
+    may be computed from them (``max(count, 5)``), equal to a count by value only."""
+    if target is None or isinstance(target, (types.BuiltinFunctionType, type)) or not _given_batch(args):
+        return _NONE
+    if _of_library(target):
+        return _NONE
+    return frozenset({"V", "ucall", f"ucall:{name}"})
+
+
+def _given(code: types.CodeType, receiver: Tags | None, args: list[Tags], kw: tuple[str, ...],
+           defaults: dict[str, Any] | None = None) -> dict[str, Tags] | None:
     """The tags of ``code``'s parameters at a call passing ``args`` (the last ``len(kw)`` by the names
     ``kw``) to it, and ``receiver`` to its ``self`` (None: a function); a parameter not passed, one
-    whose default applies, holds none. None where the call does not fit the parameters (``*args``)."""
+    whose default applies, holds none (a number ``defaults`` gives: that literal). None where the call
+    does not fit the parameters (``*args``)."""
+    defaults = defaults or {}
     params = list(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
     if code.co_flags & 0x0C:
         return None
@@ -472,8 +595,21 @@ def _given(code: types.CodeType, receiver: Tags | None, args: list[Tags], kw: tu
             return None
         given[name] = tags
     for name in params:
-        given.setdefault(name, frozenset({"const"}))
+        given.setdefault(name, _literal(defaults.get(name)) if name in defaults else frozenset({"const"}))
     return given
+
+
+def _defaults(f: types.FunctionType) -> dict[str, Any]:
+    """The default values of ``f``'s parameters, by name."""
+    code = f.__code__
+    positional = code.co_varnames[:code.co_argcount]
+    found = dict(zip(positional[len(positional) - len(f.__defaults__ or ()):], f.__defaults__ or ()))
+    return found | (f.__kwdefaults__ or {})
+
+
+def _literal(v: Any) -> Tags:
+    """A constant's tags (``LOAD_CONST``'s)."""
+    return frozenset({f"lit:{v!r}", "P"}) if isinstance(v, (int, float)) and not isinstance(v, bool) else frozenset({"const"})
 
 
 # code id -> (code, its module's globals, its ``self``'s class): where ``_Reading._helper`` finds a callee
@@ -523,7 +659,15 @@ _COMPUTING = frozenset({"sqrt", "ceil", "floor", "log", "log2", "log10", "exp", 
 # the branch rules decide tests per group.)
 FORBIDDEN = frozenset({"vcall:int", "vop:*V", "vop:-", "vop://", "vop:%", "vop:**", "vop:+lit", "vop:-lit",
                        "vcall:round", "vcall:abs", "vcall:sorted", "vcall:min", "vcall:math", "vmaxlit", "vsumlit",
-                       "vchoice", "vtest", "pick"})
+                       "vchoice", "vtest", "pick", "ucall"})
+_DISPLAYS = frozenset({"BUILD_LIST", "BUILD_TUPLE"})
+_ONE_LOAD = frozenset({"LOAD_FAST", "LOAD_CONST", "LOAD_DEREF", "LOAD_GLOBAL", "LOAD_CLASSDEREF"})
+# keyword arguments that say where a tensor lives or how it is typed, none of its values
+_PLACEMENT = frozenset({"device", "dtype", "layout", "requires_grad", "pin_memory", "memory_format", "non_blocking"})
+_OWN = (frozenset({"arg:self"}), frozenset({"arg:cls"}))
+_COMPREHENSIONS = frozenset({"<genexpr>", "<listcomp>", "<setcomp>", "<dictcomp>"})
+# modules whose functions give no number of the batch a rule here does not know (their own rules read them)
+_LIBRARIES = frozenset({"torch", "numpy", "math", "builtins", "operator", "functools", "itertools", "statistics"})
 
 
 def _rooted(x: Tags) -> bool:
@@ -586,7 +730,7 @@ def _chosen(tested: Tags) -> Tags:
 def _element(x: Tags) -> Tags:
     """An item a loop or comprehension takes from ``x``: no number of the batch itself (an index of
     ``range(len(targets))`` is one image's), derived from one image's values (``iter``)."""
-    return frozenset(t for t in x if t not in ("V", "P", "L", "H") and not t.startswith("v")) | {"iter"}
+    return frozenset(t for t in x if t not in ("V", "P", "L", "H", "ocall") and not t.startswith("v")) | {"iter"}
 
 
 def _batch(x: Tags) -> Tags:
@@ -707,9 +851,9 @@ def max_floors(tags: Tags | None) -> set[float]:
 def declined_number(tags: Tags | None, ignored: frozenset[str] = frozenset()) -> str | None:
     """The Python arithmetic that makes a number with ``tags`` no count or constant the capture can
     split by (``vop:-`` of ``n - 3``), None where none is seen (or only ``ignored`` tags)."""
-    if tags is None or "V" not in tags:
+    if tags is None or "V" not in tags and "ocall" not in tags:
         return None
-    found = sorted(tags & FORBIDDEN - ignored)
+    found = sorted(tags & (FORBIDDEN | {"ocall"}) - ignored)
     return found[0] if found else None
 
 
@@ -719,7 +863,10 @@ _SPELLED = {"vop:*V": "n * m of two numbers of the batch", "vcall:int": "int(n *
             "vsumlit": "sum([n, c])", "vchoice": "max(n, m) or min(n, m) of two numbers of the batch",
             "vtest": "a number a helper returns after a Python test of a number of the batch given to it", "vcond": "a value chosen by comparing n in Python",
             "vfilter": "a comprehension filtered by comparing numbers in Python",
-            "pick": "a number of one image picked by position (targets[0])"}
+            "pick": "a number of one image picked by position (targets[0])",
+            "ucall": "a number a function whose code is not read returns, given values of the batch",
+            "ocall": "a value a callable the criterion or a global holds returns, given values of the batch "
+                     "(its code is not read)"}
 
 
 def unfollowed_read(tags: Tags | None) -> str | None:
@@ -939,7 +1086,11 @@ def resolved(tags: Tags, f: types.FrameType, back: Callable[[types.FrameType], t
     names: tuple[str, ...] = ()
     for j in range(at - 1, max(at - 3, -1), -1):
         if r.instructions[j].opname == "KW_NAMES":
-            names = r.instructions[j].argval if isinstance(r.instructions[j].argval, tuple) else ()
+            # (3.11's dis gives KW_NAMES the index into co_consts as its argval, 3.12's the tuple)
+            kw = caller.f_code.co_consts[r.instructions[j].arg or 0]
+            if not isinstance(kw, tuple):
+                return tags | _UNKNOWN
+            names = kw
     if len(stack) < argc + 2:
         return tags | _UNKNOWN
     args = list(stack[len(stack) - argc:])
@@ -953,8 +1104,11 @@ def resolved(tags: Tags, f: types.FrameType, back: Callable[[types.FrameType], t
     if below != _NULL and code.co_varnames[:1] == ("self",):  # a method's receiver (``crit.loss(..)``)
         given["self"] = _plain(stack[len(stack) - argc - 1])
     keep = tags - {f"arg:{n}" for n in local}
+    # (an item a loop took from what an unread callable returned is no number it returned:
+    # ``for i, (src, _) in enumerate(indices)`` of ``indices = self.matcher(..)``)
+    drop = frozenset({"ocall"}) if "iter" in tags else _NONE
     for n in local:
         if n not in given:
             return tags | _UNKNOWN
-        keep |= given[n]
+        keep |= given[n] - drop
     return resolved(keep, caller, back, depth + 1, root)

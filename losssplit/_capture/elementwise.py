@@ -2013,7 +2013,8 @@ def chosen_number_reason(tags: Sequence[Any], value: Any, number: float | None,
         return f"{SIZE_CHOICE} (``{found}``)"
     if number is not None and any(_provenance.chosen_literal(x, number) for x in tags):
         return f"{CHOSEN_LITERAL} ({number:g})"
-    found = next((c for c in (_provenance.declined_number(x, ignored) for x in tags) if c is not None), None)
+    # (``ocall`` is a divisor's only, ``_computed_number``: a value argument's tags are the whole call's)
+    found = next((c for c in (_provenance.declined_number(x, ignored | {"ocall"}) for x in tags) if c is not None), None)
     return None if found is None else f"{COMPUTED_NUMBER} ({_provenance.spelled(found)})"
 
 
@@ -6220,7 +6221,11 @@ def _computed_number(frame: Frame, path: str, ratio: Ratio | None = None, operan
     equals, a factor), None where not told."""
     root: list = []
     tags = executed_number_tags(root)
-    found = _provenance.declined_number(tags)
+    # (``ocall`` for a Python number dividing, the WRONG it stops: a product's number operand is told
+    # from the tensor by the tags alone, flow-insensitively, ``w * term`` of ``term = self.crit(x, y) if
+    # w else 0.0``; a tensor divisor's value is tracked, ``loss / self.last.clamp(min=1e-3)``)
+    found = _provenance.declined_number(tags, frozenset() if path == "div" and isinstance(operand, (int, float))
+                                        else frozenset({"ocall"}))
     if found is not None:
         return f"{path} of {COMPUTED_NUMBER} ({_provenance.spelled(found)})"
     if tags is not None and root and tags & {"pick", "vext", "vread"} and _of_indices(frame, root[0], tags):
