@@ -1989,6 +1989,18 @@ def _chosen_size(count: Any) -> bool:
     return _chosen_number(count) is not None
 
 
+def _declined_number(value: Any) -> str | None:
+    """``COMPUTED_NUMBER`` where the number operand ``value`` of the op under way went through Python
+    arithmetic on a number of the batch no rule follows (``_provenance.declined_number``)."""
+    from . import _provenance
+    from ._bytecode import executed_number_tags
+
+    if type(value) not in (int, float):
+        return None
+    found = _provenance.declined_number(executed_number_tags())
+    return None if found is None else f"{COMPUTED_NUMBER} ({_provenance.spelled(found)})"
+
+
 def _chosen_number(value: Any) -> str | None:
     """A reason to decline the number operand ``value`` of the op under way, read as a count of the
     batch by value (``chosen_number_reason`` of its tags)."""
@@ -3297,6 +3309,8 @@ def _ratio_arithmetic(
                 summed = frame.summed_sizes(other, ta.ratio.rows.device, divisor_floor)
             elif summed is None and frame.num_images > 1 and _summed_argument_sizes(other, "slice"):
                 return lost_track(SLICED_SIZES_DIVISOR, pred)
+            if summed is not None and (why := _declined_number(other)):
+                return lost_track(f"div of {why}", pred)  # (equal to the sizes by value only: ``sum(..) | 1``)
             if summed is not None:  # ``sum(max(p.numel(), 1) for p in ..)``: the group's sizes floored one by one
                 try:
                     return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=summed))
@@ -3306,6 +3320,8 @@ def _ratio_arithmetic(
                 if partly_counted():
                     return lost_track(PARTLY_COUNTED_DIVISOR, pred)
                 summed = frame.summed_sizes(other, ta.ratio.rows.device, divisor_floor) or _sizes_times(frame, other, ta)
+                if summed is not None and (why := _declined_number(other)):
+                    return lost_track(f"div of {why}", pred)
                 if summed is not None:  # each image's own size added up: over the group's, whatever count it equals
                     try:
                         return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=summed))
