@@ -1989,18 +1989,6 @@ def _chosen_size(count: Any) -> bool:
     return _chosen_number(count) is not None
 
 
-def _declined_number(value: Any) -> str | None:
-    """``COMPUTED_NUMBER`` where the number operand ``value`` of the op under way went through Python
-    arithmetic on a number of the batch no rule follows (``_provenance.declined_number``)."""
-    from . import _provenance
-    from ._bytecode import executed_number_tags
-
-    if type(value) not in (int, float):
-        return None
-    found = _provenance.declined_number(executed_number_tags())
-    return None if found is None else f"{COMPUTED_NUMBER} ({_provenance.spelled(found)})"
-
-
 def _chosen_number(value: Any) -> str | None:
     """A reason to decline the number operand ``value`` of the op under way, read as a count of the
     batch by value (``chosen_number_reason`` of its tags)."""
@@ -2023,7 +2011,8 @@ def chosen_number_reason(tags: Sequence[Any], value: Any, number: float | None,
         return f"{SIZE_CHOICE} (``{found}``)"
     if number is not None and any(_provenance.chosen_literal(x, number) for x in tags):
         return f"{CHOSEN_LITERAL} ({number:g})"
-    found = next((c for c in (_provenance.declined_number(x, ignored) for x in tags) if c is not None), None)
+    # (``ocall`` is a divisor's only, ``_computed_number``: a value argument's tags are the whole call's)
+    found = next((c for c in (_provenance.declined_number(x, ignored | {"ocall"}) for x in tags) if c is not None), None)
     return None if found is None else f"{COMPUTED_NUMBER} ({_provenance.spelled(found)})"
 
 
@@ -3309,8 +3298,6 @@ def _ratio_arithmetic(
                 summed = frame.summed_sizes(other, ta.ratio.rows.device, divisor_floor)
             elif summed is None and frame.num_images > 1 and _summed_argument_sizes(other, "slice"):
                 return lost_track(SLICED_SIZES_DIVISOR, pred)
-            if summed is not None and (why := _declined_number(other)):
-                return lost_track(f"div of {why}", pred)  # (equal to the sizes by value only: ``sum(..) | 1``)
             if summed is not None:  # ``sum(max(p.numel(), 1) for p in ..)``: the group's sizes floored one by one
                 try:
                     return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=summed))
@@ -3320,8 +3307,6 @@ def _ratio_arithmetic(
                 if partly_counted():
                     return lost_track(PARTLY_COUNTED_DIVISOR, pred)
                 summed = frame.summed_sizes(other, ta.ratio.rows.device, divisor_floor) or _sizes_times(frame, other, ta)
-                if summed is not None and (why := _declined_number(other)):
-                    return lost_track(f"div of {why}", pred)
                 if summed is not None:  # each image's own size added up: over the group's, whatever count it equals
                     try:
                         return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=summed))
@@ -6243,7 +6228,11 @@ def _computed_number(frame: Frame, path: str, ratio: Ratio | None = None, operan
 
     root: list = []
     tags = executed_number_tags(root)
-    found = _provenance.declined_number(tags)
+    # (``ocall`` for a Python number dividing, the WRONG it stops: a product's number operand is told
+    # from the tensor by the tags alone, flow-insensitively, ``w * term`` of ``term = self.crit(x, y) if
+    # w else 0.0``; a tensor divisor's value is tracked, ``loss / self.last.clamp(min=1e-3)``)
+    found = _provenance.declined_number(tags, frozenset() if path == "div" and isinstance(operand, (int, float))
+                                        else frozenset({"ocall"}))
     if found is not None:
         return f"{path} of {COMPUTED_NUMBER} ({_provenance.spelled(found)})"
     if tags is not None and root and tags & {"pick", "vext", "vread"} and _of_indices(frame, root[0], tags):
