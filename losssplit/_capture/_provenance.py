@@ -242,7 +242,7 @@ class _Reading:
                 s.append(_NONE)
             elif op in ("STORE_FAST", "STORE_DEREF", "STORE_NAME"):
                 (x,) = pop()
-                if "W" in x and "V" not in x and self._running_total(k, i.argval):
+                if {"W", "P"} <= x and "V" not in x and self._running_total(k, i.argval):
                     x = x | {"V"}  # ``n = operator.add(n, len(u))`` in a loop over the images: a total of theirs
                 # (a function defined here stays one: ``def count(): ..`` then ``count()``)
                 self.locals[i.argval] = self.locals.get(i.argval, _NONE) | _plain(x) | {t for t in x if t.startswith("code:")}
