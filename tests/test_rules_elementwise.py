@@ -2000,7 +2000,8 @@ LOGGED_NEAR_MISSES = {  # each must decline: the number may reach a loss where t
     "a global": (_global_store, "Tensor.item"),
     "an attribute": (_attribute_store, "Tensor.item"),
     "a list appended to and read back": (_appended, "Tensor.item"),
-    "a helper's returned dict": (_returned_by_a_helper, "a Python number read on the host"),
+    # (the helper's read is seen where its number meets the loss: the division by it is named)
+    "a helper's returned dict": (_returned_by_a_helper, "div of a Python number read on the host"),
     # the call declined: ``n / 2`` is followed into the tensor (the group's count over 2), which reaches a loss
     "torch.tensor of it times a loss": (_reaches_through_a_tensor, "a number read on the host for logging (.item()) reaches"),
     "an int count plus a float, as a tensor, times a loss": (_int_count_plus_a_float, "for logging (.item())"),

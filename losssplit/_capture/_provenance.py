@@ -17,6 +17,7 @@ CPython 3.11's layout: elsewhere nothing is read (``reading`` is None).
 
 from __future__ import annotations
 
+import builtins
 import dis
 import inspect
 import sys
@@ -63,6 +64,7 @@ class _Reading:
         self.failed = False
         self.firsts: dict[int, dict[str, Tags]] = {}  # a nested code's id -> the tags its reading started from
         self._nested = {id(c): c for c in code.co_consts if isinstance(c, types.CodeType)}
+        self.defaults: dict[int, Tags] = {}  # a function defined here (its code's id) -> its defaults' tags
         for _ in range(8):
             before = dict(self.locals)
             self.stored = {}
@@ -229,7 +231,10 @@ class _Reading:
                          | ({"P"} if i.argval in _SIZES else _NONE))
             elif op == "LOAD_METHOD":
                 (x,) = pop()
-                s.append(frozenset({f"name:{i.argval}"}))
+                before = self.instructions[k - 1] if k else None
+                into = frozenset({f"into:{before.argval}"}) if f"name:{i.argval}" in _MUTATORS and before is not None \
+                    and before.opname in _LOCAL_LOADS else _NONE  # (``l.append(n)``: the local ``l`` takes ``n``)
+                s.append(frozenset({f"name:{i.argval}"}) | into)
                 s.append(_plain(x))
             elif op == "PUSH_NULL":
                 s.append(_NULL)
@@ -237,6 +242,8 @@ class _Reading:
                 s.append(_NONE)
             elif op in ("STORE_FAST", "STORE_DEREF", "STORE_NAME"):
                 (x,) = pop()
+                if {"W", "P"} <= x and "V" not in x and self._running_total(k, i.argval):
+                    x = x | {"V"}  # ``n = operator.add(n, len(u))`` in a loop over the images: a total of theirs
                 # (a function defined here stays one: ``def count(): ..`` then ``count()``)
                 self.locals[i.argval] = self.locals.get(i.argval, _NONE) | _plain(x) | {t for t in x if t.startswith("code:")}
             elif op in ("STORE_GLOBAL", "DELETE_FAST", "DELETE_DEREF", "DELETE_NAME", "DELETE_GLOBAL"):
@@ -247,7 +254,10 @@ class _Reading:
             elif op == "DELETE_ATTR":
                 pop()
             elif op == "STORE_SUBSCR":
-                pop(3)
+                value, _, _ = pop(3)
+                ins = self.instructions
+                if k >= 2 and ins[k - 2].opname in _LOCAL_LOADS and ins[k - 1].opname in _ONE_LOAD:
+                    self._mutated(ins[k - 2].argval, _plain(value))  # ``d["n"] = n``
             elif op == "DELETE_SUBSCR":
                 pop(2)
             elif op == "POP_TOP":
@@ -277,11 +287,12 @@ class _Reading:
                 s.append(a - _NUMBERS | b - _NUMBERS | {f"cmp:{i.argrepr or op}"} | _compared(a, b))
             elif op == "BINARY_SUBSCR":
                 a, b = pop(2)
-                a, b = _plain(a), _plain(b)
+                raw, a, b = a, _plain(a), _plain(b)
                 # ``targets[0]``: one image of an argument picked by position (not a loop's item's ``x[0]``,
                 # nor ``outputs["layers"][0]``)
                 picked = len(a) == 1 and _rooted(a) and _pure_literal(b) is not None
-                s.append((a | b - {"P"}) - {"joined"} | {"sub"} | ({"pick"} if picked else _NONE))
+                held = frozenset(t for t in raw if t.startswith("code:"))  # (``{"count": lambda: ..}["count"]``)
+                s.append((a | b - {"P"}) - {"joined"} | {"sub"} | ({"pick"} if picked else _NONE) | held)
             elif op == "BINARY_SLICE":
                 a, b, c = pop(3)
                 s.append((_plain(a) | _plain(b) | _plain(c)) - {"joined"} | {"sub"})
@@ -307,8 +318,8 @@ class _Reading:
             elif op == "GET_LEN":
                 s.append(_plain(s[-1]) | {"call:len"})
             elif op == "FORMAT_VALUE":
-                pop(2 if arg is not None and arg & 4 else 1)
-                s.append(frozenset({"const"}))
+                (x, *_) = pop(2 if arg is not None and arg & 4 else 1)
+                s.append(_formatted(_plain(x)))
             elif op == "UNPACK_SEQUENCE":
                 (x,) = pop()
                 s.extend([_plain(x) | {"sub"}] * arg)
@@ -348,7 +359,15 @@ class _Reading:
                 return []
             elif op == "MAKE_FUNCTION":
                 (fn,) = pop()
-                pop(bin(arg & 0x0F).count("1"))
+                extras = pop(bin(arg & 0x0F).count("1"))
+                defaults = _union(_plain(x) for x in extras[:bin(arg & 0x03).count("1")])
+                if "V" in defaults:  # (``lambda n=count(t): n``: a parameter not passed holds its default's value;
+                    # ``n=len(t)`` is the rules of lengths', read where it meets a loss)
+                    for t in fn:
+                        if t.startswith("code:"):
+                            self.defaults[int(t[5:])] = defaults
+                if arg & 0x08:
+                    self._nonlocal_stores(fn)
                 s.append(fn)
             elif op == "CALL":
                 args = pop(arg)
@@ -356,6 +375,9 @@ class _Reading:
                 kw = next((self.code.co_consts[w.arg or 0] for w in self.instructions[max(k - 2, 0):k]
                            if w.opname == "KW_NAMES"), ())
                 s.append(self._called(fn, _NONE, args, kw) if below == _NULL else self._called(below, fn, args, kw))
+                for t in below:  # ``d.setdefault("n", n)``, ``l.append(n)``, ``l.sort()``
+                    if t.startswith("into:"):
+                        self._mutated(t[5:], _union(_plain(a) for a in args) | (_sorting(fn) if "name:sort" in below else _NONE))
             elif op == "CALL_FUNCTION_EX":
                 rest = pop(2 if arg & 1 else 1)
                 below, fn = pop(2)
@@ -402,6 +424,17 @@ class _Reading:
         if len(names) == 1 and (name := next(iter(names))) in _COMPUTING and (receiver | fn) & (
                 {f"global:{m}" for m in _MATH} | {f"global:{name}"}):
             out |= {f"mcall:{name}"}  # ``math.sqrt(n)``, ``round(n)`` (not a tensor's ``.pow``, ``.sqrt``)
+        if names == {"map"} and "global:map" in fn and len(args) >= 2:
+            # ``map(len, xs)``: a comprehension of ``len`` of each item
+            item = _element(_plain(args[1])) - {"comp", "listed"}
+            out |= self._called(args[0], _NONE, [item]) | {"comp", "listed"}
+        given_number = "V" in _union(_plain(a) for a in args)
+        if given_number and not names and not any(t.startswith("code:") for t in fn):
+            out |= {"V", "ucall"}  # ``getattr(math, "ceil")(n / 2)``: a callable computed here, not read
+        if given_number and len(names) == 1 and self._other_builtin(next(iter(names)), fn):
+            out |= {"P", "V", "vcall:other", f"vcall:{next(iter(names))}"}  # ``divmod(n, 2)``, ``str(n)``, ``pow(n, 2)``
+        if any("vstr" in _plain(a) for a in args) or "vstr" in receiver:
+            out |= {"P", "V", "vstr"}  # ``int(f"{n}")``: parsed back from its text
         helper = _NONE
         if len(names) == 1 and (args or receiver):
             helper = self._helper(next(iter(names)), fn, _plain(receiver), [_plain(a) for a in args], kw)
@@ -421,9 +454,7 @@ class _Reading:
                 first = {name: self.locals.get(name, frozenset({f"free:{name}"})) for name in code.co_freevars}
                 first[".0"] = _element(_plain(args[0] if args else receiver))
                 self.firsts[id(code)] = first
-                held = _CALLEES.get(id(self.code))
-                if held is not None and held[0] is self.code:
-                    note_callees(code, held[1], held[2])
+                self._note_nested(code)
                 inner = reading(code, first)
                 if inner is None:
                     return out | _UNKNOWN
@@ -435,6 +466,54 @@ class _Reading:
                     out |= tested - {"P"} | {"filter"} | ({"vfilter"} if "vcmp" in tested else _NONE)
         return out
 
+
+    def _running_total(self, k: int, name: str) -> bool:
+        """Whether the store at index ``k`` to the local ``name`` is of a value its statement computed from
+        that local itself, in a loop (``n = f(n, x)`` under a ``for``)."""
+        ins = self.instructions
+        j = k - 1
+        while j > 0 and ins[j].starts_line is None:
+            j -= 1
+        if not any(w.opname in ("LOAD_FAST", "LOAD_DEREF") and w.argval == name for w in ins[j:k]):
+            return False
+        return any(w.opname in _JUMPS and w.argval <= ins[k].offset < w.offset for w in ins[k + 1:])
+
+    def _note_nested(self, code: types.CodeType) -> None:
+        """A code defined in this one calls what this one's would (``note_callees``)."""
+        held = _CALLEES.get(id(self.code))
+        if held is not None and held[0] is self.code:
+            note_callees(code, held[1], held[2])
+
+    def _other_builtin(self, name: str, fn: Tags) -> bool:
+        """Whether ``fn`` is a builtin (not shadowed by the module) outside those whose numbers the rules read."""
+        if f"global:{name}" not in fn or name in _KNOWN_BUILTINS or not hasattr(builtins, name):
+            return False
+        held = _CALLEES.get(id(self.code))
+        return held is None or held[0] is not self.code or name not in held[1]
+
+    def _mutated(self, name: str, value: Tags) -> None:
+        """The container the local ``name`` holds takes a number of the batch put in it without a store to
+        the local (``d["n"] = n``, ``l.append(n)``, ``l.sort()``)."""
+        held = self.locals.get(name, _NONE)
+        if "V" in value | held and name in self.code.co_varnames + self.code.co_cellvars:
+            self.locals[name] = held | value
+
+    def _nonlocal_stores(self, fn: Tags) -> None:
+        """The values a closure defined here stores to this code's locals (``nonlocal n; n = ..``)."""
+        for t in fn:
+            code = self._nested.get(int(t[5:])) if t.startswith("code:") else None
+            if code is None or not any(i.opname == "STORE_DEREF" and i.argval in code.co_freevars
+                                       for i in dis.get_instructions(code)):
+                continue
+            given = {name: frozenset({"const"}) for name in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]}
+            given.update({name: self.locals.get(name, frozenset({f"free:{name}"})) for name in code.co_freevars})
+            self._note_nested(code)
+            inner = reading(code, given)
+            if inner is None:
+                continue
+            for name in code.co_freevars:
+                if name in inner.stored:
+                    self.locals[name] = self.locals.get(name, _NONE) | _plain(inner.locals.get(name, _NONE))
 
     def _opaque(self, fn: Tags, receiver: Tags, args: list[Tags]) -> bool:
         """Whether a call runs Python code not read here given values of the call (an argument's,
@@ -457,10 +536,12 @@ class _Reading:
     def _nested_function(self, code: types.CodeType, args: list[Tags], kw: tuple[str, ...] | None) -> Tags:
         """What a function defined in this code returns (as ``_helper`` reads one), its free names
         this code's locals, its parameters the call's arguments; unknown where the call does not fit."""
-        given = None if kw is None else _given(code, None, [_plain(a) for a in args], kw)
+        given = None if kw is None else _given(code, None, [_plain(a) for a in args], kw,
+                                              unpassed=self.defaults.get(id(code)))
         if given is None:
             return _UNKNOWN
         given.update({name: self.locals.get(name, frozenset({f"free:{name}"})) for name in code.co_freevars})
+        self._note_nested(code)
         inner = reading(code, given)
         if inner is None:
             return _UNKNOWN
@@ -523,6 +604,8 @@ class _Reading:
             out |= {t for t in passed.produced if t.startswith("lit:") or t in ("P", "cond", "ncond", "vcond")}
             if "V" in _union(args):
                 out |= {"vtest"}  # (no branch rule reads a helper's tests of a count it was given)
+        if callee.co_flags & inspect.CO_GENERATOR:
+            out |= {"comp", "listed"} if out & _NUMBERS else _NONE  # (what a generator yields: its items, as a comprehension's)
         return out
 
 
@@ -570,11 +653,12 @@ def _unread_call(name: str, target: Any, args: list[Tags]) -> Tags:
 
 
 def _given(code: types.CodeType, receiver: Tags | None, args: list[Tags], kw: tuple[str, ...],
-           defaults: dict[str, Any] | None = None) -> dict[str, Tags] | None:
+           defaults: dict[str, Any] | None = None, unpassed: Tags | None = None) -> dict[str, Tags] | None:
     """The tags of ``code``'s parameters at a call passing ``args`` (the last ``len(kw)`` by the names
     ``kw``) to it, and ``receiver`` to its ``self`` (None: a function); a parameter not passed, one
-    whose default applies, holds none (a number ``defaults`` gives: that literal). None where the call
-    does not fit the parameters (``*args``)."""
+    whose default applies, holds none (a number ``defaults`` gives: that literal; ``unpassed``: the tags of
+    the defaults a function defined in the code was made with). None where the call does not fit the
+    parameters (``*args``)."""
     defaults = defaults or {}
     params = list(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
     if code.co_flags & 0x0C:
@@ -595,7 +679,7 @@ def _given(code: types.CodeType, receiver: Tags | None, args: list[Tags], kw: tu
             return None
         given[name] = tags
     for name in params:
-        given.setdefault(name, _literal(defaults.get(name)) if name in defaults else frozenset({"const"}))
+        given.setdefault(name, _literal(defaults.get(name)) if name in defaults else unpassed or frozenset({"const"}))
     return given
 
 
@@ -642,7 +726,7 @@ def note_frame(f: types.FrameType) -> None:
 _SIZES = frozenset({"shape", "ndim", "size", "numel", "dim", "nelement"})
 # methods that read a tensor's values on the host
 _READS = frozenset({"item", "tolist"})
-_MATH = frozenset({"math", "np", "numpy"})
+_MATH = frozenset({"math", "np", "numpy", "statistics"})
 # calls joining a comprehension's tensors into one (``len`` of it counts the items of every image)
 _JOINED = frozenset({"call:cat", "call:concat", "call:concatenate", "call:stack", "call:hstack", "call:vstack"})
 # tags a host read keeps of the tensor it reads (where it comes from, not what was computed)
@@ -657,15 +741,31 @@ _COMPUTING = frozenset({"sqrt", "ceil", "floor", "log", "log2", "log10", "exp", 
 # value gives (``n - 3``, ``round(n / 2)``, ``n // 2``, ``min(n, 3)``), and one image's number picked by
 # position. (``vcond`` / ``vfilter``, a value or items chosen by a test of such a number, are only marked:
 # the branch rules decide tests per group.)
-FORBIDDEN = frozenset({"vcall:int", "vop:*V", "vop:-", "vop://", "vop:%", "vop:**", "vop:+lit", "vop:-lit",
+FORBIDDEN = frozenset({"vcall:other", "vstr", "vcall:int", "vop:*V", "vop:-", "vop://", "vop:%", "vop:**", "vop:+lit", "vop:-lit",
                        "vcall:round", "vcall:abs", "vcall:sorted", "vcall:min", "vcall:math", "vmaxlit", "vsumlit",
                        "vchoice", "vtest", "pick", "ucall"})
 _DISPLAYS = frozenset({"BUILD_LIST", "BUILD_TUPLE"})
+_LOCAL_LOADS = frozenset({"LOAD_FAST", "LOAD_DEREF"})
 _ONE_LOAD = frozenset({"LOAD_FAST", "LOAD_CONST", "LOAD_DEREF", "LOAD_GLOBAL", "LOAD_CLASSDEREF"})
 # keyword arguments that say where a tensor lives or how it is typed, none of its values
 _PLACEMENT = frozenset({"device", "dtype", "layout", "requires_grad", "pin_memory", "memory_format", "non_blocking"})
 _OWN = (frozenset({"arg:self"}), frozenset({"arg:cls"}))
 _COMPREHENSIONS = frozenset({"<genexpr>", "<listcomp>", "<setcomp>", "<dictcomp>"})
+# builtins whose numbers the rules read, or that do no arithmetic on a number (any other given a number
+# of the batch computes from it: ``divmod(n, 2)``, ``pow(n, 2)``, ``str(n)``)
+_KNOWN_BUILTINS = frozenset({"len", "float", "int", "bool", "max", "min", "sum", "round", "abs", "sorted", "range",
+                             "enumerate", "zip", "list", "tuple", "set", "frozenset", "dict", "iter", "next", "reversed",
+                             "isinstance", "issubclass", "type", "id", "print", "hasattr", "getattr", "setattr", "callable",
+                             "any", "all", "map", "filter", "super", "vars"})
+# methods that put their arguments into the container they are called on (``sort`` reorders it)
+_MUTATORS = frozenset(f"name:{m}" for m in ("append", "extend", "insert", "add", "update", "setdefault", "__setitem__",
+                                             "appendleft", "sort", "put"))
+# functions of ``_MATH`` that convert a number or add numbers (any other computes from it: ``np.maximum(n, 5)``)
+_CONVERTING = frozenset({"int64", "int32", "int16", "int8", "uint8", "float64", "float32", "float16", "asarray", "array",
+                         "int_", "float_", "fsum", "sum", "isfinite", "isnan", "isinf", "isclose"})
+_OPERATORS = {"add": "+", "iadd": "+", "mul": "*", "imul": "*", "truediv": "/", "itruediv": "/", "sub": "-", "isub": "-",
+              "floordiv": "//", "ifloordiv": "//", "mod": "%", "imod": "%", "pow": "**", "ipow": "**", "or_": "|",
+              "and_": "&", "xor": "^", "lshift": "<<", "rshift": ">>"}
 # modules whose functions give no number of the batch a rule here does not know (their own rules read them)
 _LIBRARIES = frozenset({"torch", "numpy", "math", "builtins", "operator", "functools", "itertools", "statistics"})
 
@@ -673,6 +773,17 @@ _LIBRARIES = frozenset({"torch", "numpy", "math", "builtins", "operator", "funct
 def _rooted(x: Tags) -> bool:
     """Whether ``x`` comes from an argument of the call (other than ``self``) or an enclosing one."""
     return any(t.startswith(("arg:", "free:")) and t != "arg:self" for t in x)
+
+
+def _formatted(x: Tags) -> Tags:
+    """What formatting ``x`` as text gives (``f"{n}"``): no value, but a number of the batch's text."""
+    return x - {"P"} | {"vstr"} if "V" in x else frozenset({"const"})
+
+
+def _sorting(x: Tags) -> Tags:
+    """What sorting a list with ``x``'s tags in place adds to it (``l.sort()``: as ``sorted(l)``)."""
+    return frozenset({"call:sorted"}) | ({"vcall:sorted"} if "V" in x else _NONE) \
+        | {f"clit:sorted:{t[4:]}" for t in x if t.startswith("lit:")}
 
 
 def _pure_literal(x: Tags) -> float | None:
@@ -768,6 +879,8 @@ def _number_call(names: set[str], fn: Tags, receiver: Tags, args: list[Tags], ra
     if len(names) != 1:
         return _NONE
     (name,) = names
+    if name in _OPERATORS and "global:operator" in receiver | fn and len(args) == 2:
+        return _arithmetic(_OPERATORS[name], args[0], args[1])  # ``operator.add(n, m)``: ``n + m``
     builtin = f"global:{name}" in fn
     maths = bool((receiver | fn) & {f"global:{m}" for m in _MATH})
     # a sum, max or min over a comprehension of one image's numbers each: a number of the batch
@@ -799,6 +912,10 @@ def _number_call(names: set[str], fn: Tags, receiver: Tags, args: list[Tags], ra
     if not varying:
         return frozenset({"P"}) | chosen if builtin and name in ("round", "abs", "sum", "max", "min", "sorted") or maths \
             else _NONE
+    floors = [_pure_literal(a) for a in args]
+    if builtin and name in ("max", "min") and len(args) == 1 and "listed" not in args[0]:
+        # ``max([n, 5])``, ``max(l)`` of ``l.append(n); l.append(5)``: the literals it chooses among
+        floors += [_pure_literal(frozenset({t, "P"})) for t in args[0] if t.startswith("lit:")]
     if builtin and name in ("max", "min") and sum("P" in a and _pure_literal(a) is None for a in args) > 1:
         chosen |= {"vchoice"}  # ``min(n, m)`` of two numbers of the batch: on a group alone the other may be chosen
     if builtin and name == "min" and not any(_pure_literal(a) is not None for a in args):
@@ -806,13 +923,12 @@ def _number_call(names: set[str], fn: Tags, receiver: Tags, args: list[Tags], ra
     if builtin and name in ("round", "abs", "sorted", "min"):
         return frozenset({"P", "V", f"vcall:{name}"}) | chosen
     if builtin and name == "max":
-        floors = [_pure_literal(a) for a in args]
         return frozenset({"P", "V", "vcall:max"} | ({"vmaxlit"} if any(c is not None and c > 1 for c in floors) else set())) \
             | chosen
     if builtin and name == "sum":
         listed = any("name:<display-lit>" in a for a in raw)
         return frozenset({"P", "V", "vcall:sum"} | ({"vsumlit"} if listed else set()))
-    if maths and name in _COMPUTING:
+    if maths and name not in _CONVERTING:  # (``math.ceil(n / 2)``, ``np.maximum(n, 5)``, ``statistics.median(..)``)
         return frozenset({"P", "V", "vcall:math", f"vcall:{name}"})
     if maths:
         return frozenset({"P", "V"})
@@ -853,8 +969,14 @@ def declined_number(tags: Tags | None, ignored: frozenset[str] = frozenset()) ->
     split by (``vop:-`` of ``n - 3``), None where none is seen (or only ``ignored`` tags)."""
     if tags is None or "V" not in tags and "ocall" not in tags:
         return None
-    found = sorted(tags & (FORBIDDEN | {"ocall"}) - ignored)
+    found = sorted(tags & (FORBIDDEN | {"ocall"}) - ignored
+                   | {t for t in tags if t.startswith("vop:") and t[4:].removesuffix("lit") not in _FOLLOWED_OPS} - ignored)
     return found[0] if found else None
+
+
+# Python arithmetic on a number of the batch that keeps a group's share of it where nothing else is done
+# (``n + m`` of counts, ``2 * n``, ``n / world``); any other is declined (``n | 1``, ``n >> 1``, ``n @ m``)
+_FOLLOWED_OPS = frozenset({"+", "*", "/", "*V"})
 
 
 _SPELLED = {"vop:*V": "n * m of two numbers of the batch", "vcall:int": "int(n * c)", "vop:-": "n - m", "vop://": "n // m", "vop:%": "n % m", "vop:**": "n ** m", "vop:+lit": "n + a literal",
@@ -865,6 +987,8 @@ _SPELLED = {"vop:*V": "n * m of two numbers of the batch", "vcall:int": "int(n *
             "vfilter": "a comprehension filtered by comparing numbers in Python",
             "pick": "a number of one image picked by position (targets[0])",
             "ucall": "a number a function whose code is not read returns, given values of the batch",
+            "vcall:other": "a builtin computing from n (``divmod(n, 2)``, ``pow(n, 2)``, ``str(n)``)",
+            "vstr": "n written as text and read back (``int(f\"{n}\")``)",
             "ocall": "a value a callable the criterion or a global holds returns, given values of the batch "
                      "(its code is not read)"}
 
@@ -975,13 +1099,13 @@ _MADE_PLAIN = frozenset({"call:float", "call:int"})
 
 def spelled(tag: str) -> str:
     """A warning's spelling of a ``FORBIDDEN`` tag."""
-    return _SPELLED.get(tag, tag)
+    return _SPELLED.get(tag, f"n {tag[4:]} m" if tag.startswith("vop:") else tag)
 
 
 def _plain(x: Tags) -> Tags:
     """``x`` less the names a callable carries to its call (``name:len``)."""
-    return frozenset(t for t in x if not t.startswith(("name:", "code:"))) if any(
-        t.startswith(("name:", "code:")) for t in x) else x
+    return frozenset(t for t in x if not t.startswith(("name:", "code:", "into:"))) if any(
+        t.startswith(("name:", "code:", "into:")) for t in x) else x
 
 
 def _union(xs: Iterable[Tags]) -> Tags:
@@ -1004,6 +1128,9 @@ def reading(code: types.CodeType, first: dict[str, Tags] | None = None) -> _Read
     if not _CPYTHON:
         return None
     if first is None:
+        held = _CALLEES.get(id(code))
+        if held is None or held[0] is not code:  # (where its helpers are found is not known yet: not kept, so
+            return _read_arguments(code)  # a reading once it is tells what they return)
         return _argument_reading(code)
     key = (id(code), tuple(sorted(first.items())))
     hit = _READINGS.get(key)
@@ -1016,12 +1143,14 @@ def reading(code: types.CodeType, first: dict[str, Tags] | None = None) -> _Read
     return _READINGS[key][1]
 
 
-@_per_code(512)
-def _argument_reading(code: types.CodeType) -> _Reading | None:
+def _read_arguments(code: types.CodeType) -> _Reading | None:
     """``reading`` of ``code`` with each parameter tagged ``arg:NAME``."""
     n = code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & 4) + bool(code.co_flags & 8)
     r = _Reading(code, {name: frozenset({f"arg:{name}"}) for name in code.co_varnames[:n]})
     return None if r.failed else r
+
+
+_argument_reading = _per_code(512)(_read_arguments)
 
 
 def operand_tags(code: types.CodeType, lasti: int, depth: int) -> Tags | None:

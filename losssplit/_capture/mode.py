@@ -1724,6 +1724,8 @@ class Frame:
         if not names:
             return
         if not one:
+            me = getattr(wrapped, "__self__", None)
+            _provenance.note_callees(code, fn.__globals__, None if me is None else type(me))  # (its helpers read)
             self.count_formatted = _bytecode.formats_a_count(code, frozenset(names))
             for what in _provenance.unseen_tests(code):  # (a Python test no branch rule sees: on a group alone it may
                 # go the other way)
