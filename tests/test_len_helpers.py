@@ -19,7 +19,8 @@ closed by r2ln (session 34): a helper only returning what a count helper returns
 ``len(CLASSES)`` (pre-existing: read by value as the count of the images) splits as a constant
 (``_bytecode.argumentless_call``; one reading a global the code sets or refills, or a function,
 declines: family ``divisor``). Also arithmetic of such calls and
-number literals (``f(t) - 1``); a product with a count (``classes_count(t) * _len(t)``) stays a mean.
+number literals (``f(t) - 1``); a product with a count (``classes_count(t) * _len(t)``) stayed a mean until
+session 43, and declines since (``NOW_GAP``: ``_len(t)`` read as ``len(t)`` inline).
 Found and closed by r3fc (session 34): such a function taking ``len`` of a local (or a value) it
 computes from its parameter otherwise than as a list display or comprehension (``list(t)``,
 ``list(filter(None, t))``, ``tuple(t)``, ``sorted(t, key=..)``, ``t[:]``; ``_bytecode._listed_value``)
@@ -34,10 +35,14 @@ from _red_team28_measure import assert_pinned, measure
 _WRONG = "known WRONG (lenh, session 34, found, not fixed): a clamp bound {}: the batch's bound kept on every group"
 NOT_FIXED: dict[str, str] = {}  # name -> the strict xfail's reason (silently wrong, not fixed)
 
-EXACT = {name for name, (family, _, _) in BODIES.items() if family == "near"} - set(NOT_FIXED) | {
+# exact before session 43, declined since (a GAP, honest): the helper's ``len(t)`` is read as the same code
+# inline (``_provenance``: a count from a helper through arithmetic was silently wrong, test_rules_helper_numbers),
+# and ``classes_count(t) * len(t)`` inline declines as arithmetic on the number of images
+NOW_GAP = {"near_sum_over_classes_count_times_len_helper"}
+EXACT = {name for name, (family, _, _) in BODIES.items() if family == "near"} - set(NOT_FIXED) - NOW_GAP | {
     "mean_by_len_helper_through_local",  # the count itself as a divisor: a mean over the group
 }
-WERE_WRONG = {name for name in BODIES if name not in EXACT and name not in NOT_FIXED}
+WERE_WRONG = {name for name in BODIES if name not in EXACT and name not in NOT_FIXED} - NOW_GAP
 OPS = {"pow_by_len_helper_through_local": "Tensor.pow with a Python number the body computed from a length of its data",
        **dict.fromkeys(("sum_over_count_function", "sum_times_count_function", "sum_times_forwarded_count_function",
                         "sum_times_count_function_in_closure", "sum_times_count_function_of_sorted", "sum_times_count_function_of_slice"),
@@ -54,7 +59,14 @@ def test_every_body_splits_exactly_or_declines(name):
 
 
 def test_the_tables():
-    assert len(BODIES) == 80 and len(WERE_WRONG) == 41 and not NOT_FIXED
+    assert len(BODIES) == 80 and len(WERE_WRONG) == 41 and not NOT_FIXED and not NOW_GAP & (EXACT | WERE_WRONG)
+
+
+@pytest.mark.parametrize("name", sorted(NOW_GAP))
+def test_a_product_of_a_length_helper_declines_naming_the_key_and_the_op(name):
+    result = measure(name, BODIES, CONVERTS)
+    said = [m for r in result["per"].values() if r["class"] == "declined" for m in r["said"]]
+    assert said and "key 'loss'" in said[0] and "computed from the number of images" in said[0], said
 
 
 @pytest.mark.parametrize("name", sorted(WERE_WRONG))

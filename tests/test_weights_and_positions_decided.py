@@ -294,11 +294,17 @@ def _median_of_sizes(o, t):
     return {"loss": _e(o, t).mean() * (2.0 if statistics.median(n) > 1.5 else 1.0)}
 
 
-def test_a_statistic_of_the_targets_sizes_tested_splits():
-    """Near miss: ``statistics.median`` of the images' sizes tested: the same decision on every
-    group alone, exact."""
+def test_a_statistic_of_the_targets_sizes_tested_declines_where_groups_are_mixed():
+    """Near miss: ``statistics.median`` of the images' sizes tested. Until session 43 it was exact
+    (the same decision on every group alone) because ``statistics`` was read as no number of the
+    batch at all, which let ``/ statistics.median([n, 5, 7])`` divide as a count by value (silently
+    wrong, red43). Now a function of ``statistics`` computes a number of the batch, and the literal
+    its test chooses declines as a factor no rule follows (the branch rules read ``max`` / ``min`` /
+    ``sum`` of per-image numbers, not a median): honest, named; a one-group batch splits as returned."""
     for weights, got, want, said in _outcomes(_median_of_sizes):
-        assert got and set(got) == set(want) and not wrong_companions(got, want), (weights, said)
+        assert not wrong_companions(got, want), weights
+        if len(set(weights)) > 1:
+            assert not got and any("key 'loss'" in m and "chosen by comparing" in m for m in said), (weights, said)
 
 
 @pytest.mark.parametrize("body", [_from_numpy_branch, _first_in_a_dict, _first_through_helpers,

@@ -577,8 +577,8 @@ class _Reading:
             return _NONE
         if not isinstance(target, types.FunctionType):
             return _unread_call(name, target, args)
-        if id(target.__code__) in _HELPERS_READ:
-            return _NONE
+        if id(target.__code__) in _HELPERS_READ or _of_library(target):
+            return _NONE  # (a library's own Python code, ``statistics.median``: its call's rules read it)
         callee = target.__code__
         space = target.__globals__
         note_callees(callee, space, owner)
