@@ -75,3 +75,25 @@ def test_rows_in_another_order_decline(body, paired_checks):
     assert "wrong" not in seen, seen
     assert "declined" in seen, (seen, said)
     assert any(PAIRED in m for m in paired_checks), paired_checks
+
+
+def _firsts(o, t, order):
+    batch = torch.cat([torch.full_like(t[b]["labels"][:1], b) for b in order(len(t))])
+    return {"loss": (o["x"][batch, 0] - o["x"][:, 1]).abs().mean()}
+
+
+def firsts(o, t):
+    """One row per image picked in image order beside the batch-first rows (the call's image index)."""
+    return _firsts(o, t, lambda n: range(n))
+
+
+def firsts_backward(o, t):
+    return _firsts(o, t, lambda n: range(n - 1, -1, -1))
+
+
+def test_one_row_per_image_in_order_is_the_image_index(paired_checks):
+    seen, said = count_outcomes(firsts)
+    assert seen == ["exact"] * len(seen), (seen, said)
+    assert not [m for m in paired_checks if PAIRED in m], paired_checks
+    seen, said = count_outcomes(firsts_backward)  # (declined by the picks' own rule, before any pairing)
+    assert "wrong" not in seen and "declined" in seen, (seen, said)

@@ -2329,21 +2329,26 @@ class Frame:
         self.value_runs[id(out)] = (out, version_of(out), tuple(merged))
 
     def known_runs(self, r: Tensor) -> tuple[tuple[int, int], ...] | None:
-        """The values of the 1-D ``r`` in order, as runs (``note_runs``), where the host knows them
-        without a read: the call's image index, a tensor noted unchanged since; None otherwise."""
-        if r is self.identity.get(r.device):
-            return tuple((b, 1) for b in range(self.num_images))
+        """The values of the 1-D ``r`` in order, as runs (``note_runs``), where the host noted them and
+        ``r`` is unchanged since; None otherwise."""
         known = self.value_runs.get(id(r))
         if known is None or known[0] is not r or known[1] is None or known[1] != version_of(r):
             return None
         return known[2]
 
     def same_known(self, a: Tensor, b: Tensor) -> bool:
-        """Whether the host knows, without a read, that ``a`` and ``b`` hold the same values in order."""
+        """Whether the host knows, without a read, that ``a`` and ``b`` hold the same values in order
+        (``known_runs``, or the call's image index: not spelled out, its length the images')."""
         if not self.value_runs:
             return False
-        runs = self.known_runs(a)
-        return runs is not None and runs == self.known_runs(b)
+        runs, other = self.known_runs(a), b
+        if runs is None:
+            runs, other = self.known_runs(b), a
+            if runs is None:
+                return False
+        if other is self.identity.get(other.device):
+            return len(runs) == self.num_images and all(v == i and n == 1 for i, (v, n) in enumerate(runs))
+        return runs == self.known_runs(other)
 
     def joined_values(self, seq: Sequence[Any], out: Any) -> None:
         """``torch.cat`` / ``stack`` of int tensors each known by count (``note_values``): so is the
