@@ -1527,6 +1527,9 @@ class Frame:
         # by ``cat``): id -> (the tensor, its version then, value -> how many); ``rows_counted``
         # the rows per image read on the host, by id (with the rows and version): each read once
         self.value_counts: dict[int, tuple[Tensor, int | None, dict[int, int]]] = {}
+        # the same of 1-D int tensors whose values the host knows in order, row maps ``cat`` joined of
+        # whole images included: id -> (the tensor, its version then, runs of (value, how many) in order)
+        self.value_runs: dict[int, tuple[Tensor, int | None, tuple[tuple[int, int], ...]]] = {}
         self.rows_counted: dict[int, tuple[Tensor, int | None, list[float]]] = {}
         # before the body runs (``_bytecode.FixedLists``): id -> (an argument's list of per-layer
         # outputs, or a list or dict attribute of an object the call holds (held); its items then;
@@ -2305,27 +2308,67 @@ class Frame:
         except (RuntimeError, NotImplementedError):
             self.value_counts.clear()
             self.rows_counted.clear()
+            self.value_runs.clear()
             return
-        for kept in (self.value_counts, self.rows_counted):
+        for kept in (self.value_counts, self.rows_counted, self.value_runs):
             for k in [k for k, held in kept.items() if held[0].untyped_storage().data_ptr() == at]:
                 del kept[k]
 
     def note_values(self, out: Any, counts: dict[int, int]) -> None:
         """``out`` (an int tensor the body made) holds ``counts[v]`` times each value ``v``."""
         self.value_counts[id(out)] = (out, version_of(out), counts)
+        if len(counts) == 1 and isinstance(out, Tensor) and out.dim() == 1:  # (one value: in order too)
+            self.note_runs(out, list(counts.items()))
+
+    def note_runs(self, out: Tensor, runs: list[tuple[int, int]]) -> None:
+        """The 1-D ``out`` holds, in order, each run's value as many times as it says."""
+        merged: list[tuple[int, int]] = []
+        for v, n in runs:
+            if n and merged and merged[-1][0] == v:
+                merged[-1] = (v, merged[-1][1] + n)
+            elif n:
+                merged.append((v, n))
+        self.value_runs[id(out)] = (out, version_of(out), tuple(merged))
+
+    def known_runs(self, r: Tensor) -> tuple[tuple[int, int], ...] | None:
+        """The values of the 1-D ``r`` in order, as runs (``note_runs``), where the host noted them and
+        ``r`` is unchanged since; None otherwise."""
+        known = self.value_runs.get(id(r))
+        if known is None or known[0] is not r or known[1] is None or known[1] != version_of(r):
+            return None
+        return known[2]
+
+    def same_known(self, a: Tensor, b: Tensor) -> bool:
+        """Whether the host knows, without a read, that ``a`` and ``b`` hold the same values in order
+        (``known_runs``, or the call's image index: not spelled out, its length the images')."""
+        if not self.value_runs:
+            return False
+        runs, other = self.known_runs(a), b
+        if runs is None:
+            runs, other = self.known_runs(b), a
+            if runs is None:
+                return False
+        if other is self.identity.get(other.device):
+            return len(runs) == self.num_images and all(v == i and n == 1 for i, (v, n) in enumerate(runs))
+        return runs == self.known_runs(other)
 
     def joined_values(self, seq: Sequence[Any], out: Any) -> None:
         """``torch.cat`` / ``stack`` of int tensors each known by count (``note_values``): so is the
-        result."""
+        result (``cat`` of 1-D ones known in order: in order too)."""
         total: dict[int, int] = {}
+        runs: list[tuple[int, int]] | None = []
         for x in seq:
             known = self.value_counts.get(id(x))
             if known is None or known[0] is not x or known[1] is None or known[1] != version_of(x):
                 return
             for v, n in known[2].items():
                 total[v] = total.get(v, 0) + n
+            ordered = self.known_runs(x) if runs is not None and isinstance(x, Tensor) and x.dim() == 1 else None
+            runs = None if ordered is None or runs is None else runs + list(ordered)
         if isinstance(out, Tensor) and out.numel() == sum(total.values()):
             self.note_values(out, total)
+            if runs is not None and out.dim() == 1 and out.numel() == sum(n for _, n in runs):
+                self.note_runs(out, runs)
 
     def sized(self, op: str, track: Track, literal: Callable[[], bool] | None = None, picked: int | None = None,
               carried: Callable[[], bool] | None = None) -> None:
@@ -3059,6 +3102,7 @@ class Frame:
         self.index_sizes.clear()
         self.sized_divisors.clear()
         self.value_counts.clear()
+        self.value_runs.clear()
         self.rows_counted.clear()
         self.fixed_lists.clear()
         self.positional_rows.clear()
@@ -3514,7 +3558,7 @@ class Frame:
     def agree(self, a: Tensor, b: Tensor, op: str, scoped: bool = False) -> None:
         """Defer the check that two row maps name the same images (no host sync now); ``scoped``:
         the rows an op's rule pairs in the values that op writes (``doubt``)."""
-        if a is b:
+        if a is b or self.same_known(a, b):
             return
         pair = (id(a), id(b))
         held = self.agreed.get(pair)
@@ -3538,6 +3582,8 @@ class Frame:
         different images may pair where the groups make the same pairs (``paired_rows``)."""
         if self.tokens is not None or a.shape != b.shape or a.dim() != 1:
             self.agree(a, b, op, scoped)
+            return
+        if self.same_known(a, b):  # the same rows: each pair one image's
             return
         pair = (id(a), id(b))
         held = self.agreed.get(pair)

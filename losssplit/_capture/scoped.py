@@ -85,24 +85,16 @@ def mark(frame: Any, value: Any, bits: int) -> None:
 
 def before(frame: Any, args: tuple, kwargs: dict | None) -> tuple[int, list[tuple[Tensor, int]]] | None:
     """Before an op: the bits its arguments' memory carries and their tensors with their version
-    counters; None where they carry none (asked of every op once a scoped check is made: inlined)."""
-    held: list[Tensor] = []
-    for a in (*args, *kwargs.values()) if kwargs else args:
-        if isinstance(a, Tensor):
-            held.append(a)
-        elif isinstance(a, (tuple, list, dict)):
-            _flat(a, held)
-    doubted = frame.doubted
-    bits = 0
+    counters; None where they carry none (asked of every op once a scoped check is made: the bits
+    are looked up first, the tensors gathered only where some are found)."""
     try:
-        for t in held:
-            found = doubted.get(t.untyped_storage().data_ptr())
-            if found is not None:
-                bits |= found[0]
+        bits = _bits_in(frame.doubted, args) | (_bits_in(frame.doubted, kwargs) if kwargs else 0)
     except Exception:  # noqa: BLE001 - memory that cannot be named may be any check's
         bits = frame.scoped_all
     if not bits:
         return None
+    held: list[Tensor] = []
+    _flat((*args, *kwargs.values()) if kwargs else args, held)
     out = []
     for t in held:
         try:
@@ -110,6 +102,19 @@ def before(frame: Any, args: tuple, kwargs: dict | None) -> tuple[int, list[tupl
         except RuntimeError:  # an inference tensor keeps no version: read as written
             out.append((t, -1))
     return bits, out
+
+
+def _bits_in(doubted: dict[int, tuple[int, Any]], values: Any) -> int:
+    """The bits the memory of the tensors in ``values`` (nested tuples, lists, dict values) carries."""
+    bits = 0
+    for a in values.values() if isinstance(values, dict) else values:
+        if isinstance(a, Tensor):
+            found = doubted.get(a.untyped_storage().data_ptr())
+            if found is not None:
+                bits |= found[0]
+        elif isinstance(a, (tuple, list, dict)):
+            bits |= _bits_in(doubted, a)
+    return bits
 
 
 def carry(frame: Any, held: tuple[int, list[tuple[Tensor, int]]], out: Any) -> None:

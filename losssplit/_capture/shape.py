@@ -1378,6 +1378,7 @@ def _join_rows(frame: Frame, pieces: list[Tensor | tuple[int, int]], device: tor
             return frame.arange(device)
         joined = host_tensor(ids, torch.long)
         joined = to_device(joined, device)
+        frame.note_runs(joined, [p for p in pieces if isinstance(p, tuple)])  # (each one here)
         if ids and ids.count(ids[0]) == len(ids):  # every row one image, known here: a reduction is that image's
             frame.one_image_rows[id(joined)] = (joined, ids[0])
         return joined
