@@ -224,12 +224,14 @@ def test_a_group_without_rows_under_a_floored_count_tensor_gets_its_empty_sum_ov
         assert not wrong_companions(got, want), boxes
 
 
-@pytest.mark.parametrize("floor", [
-    lambda n: n,  # none: 0 / 0 alone
-    lambda n: torch.maximum(n, torch.ones(())),  # a floor that is no clamp by a literal
-    lambda n: torch.clamp(n, min=n * 0 + 1),  # a floor that is a tensor
+@pytest.mark.parametrize(("floor", "real_splits"), [
+    # none: 0 / 0 alone; since session 43 the identity, a callable of the test's closure not read, returns the
+    # count as a number the split cannot trust: the whole key declines, named
+    (lambda n: n, False),
+    (lambda n: torch.maximum(n, torch.ones(())), True),  # a floor that is no clamp by a literal
+    (lambda n: torch.clamp(n, min=n * 0 + 1), True),  # a floor that is a tensor
 ])
-def test_a_group_counting_0_under_a_count_tensor_no_literal_clamp_floors_is_never_dropped_quietly(floor):
+def test_a_group_counting_0_under_a_count_tensor_no_literal_clamp_floors_is_never_dropped_quietly(floor, real_splits):
     """The synthetic group has images but no row and no floor the capture reads: no companion for
     it, and a warning names the key (it was dropped quietly)."""
 
@@ -241,8 +243,11 @@ def test_a_group_counting_0_under_a_count_tensor_no_literal_clamp_floors_is_neve
         return {"loss": (src - torch.cat([t["boxes"] for t in targets])).abs().sum() / num}
 
     got, want, said = split_outcome(body, _count_batch(0, [0.5, 1.0, 0.5, 1.0], [0, 2, 0, 3]), [ROWS, TARGETS])
-    assert "loss_synthetic" not in got and "loss_real" in got, (got, said)
     assert not wrong_companions(got, want)
+    if not real_splits:
+        assert not got and any("key 'loss'" in m and "whose code is not read" in m for m in said), said
+        return
+    assert "loss_synthetic" not in got and "loss_real" in got, (got, said)
     assert any("'loss'" in m and "'synthetic'" in m for m in said), said
 
 

@@ -486,7 +486,7 @@ class _Reading:
 
     def _other_builtin(self, name: str, fn: Tags) -> bool:
         """Whether ``fn`` is a builtin (not shadowed by the module) outside those whose numbers the rules read."""
-        if f"global:{name}" not in fn or name in _KNOWN_BUILTINS or not hasattr(builtins, name):
+        if f"global:{name}" not in fn or name not in _COMPUTING_BUILTINS or not hasattr(builtins, name):
             return False
         held = _CALLEES.get(id(self.code))
         return held is None or held[0] is not self.code or name not in held[1]
@@ -751,12 +751,10 @@ _ONE_LOAD = frozenset({"LOAD_FAST", "LOAD_CONST", "LOAD_DEREF", "LOAD_GLOBAL", "
 _PLACEMENT = frozenset({"device", "dtype", "layout", "requires_grad", "pin_memory", "memory_format", "non_blocking"})
 _OWN = (frozenset({"arg:self"}), frozenset({"arg:cls"}))
 _COMPREHENSIONS = frozenset({"<genexpr>", "<listcomp>", "<setcomp>", "<dictcomp>"})
-# builtins whose numbers the rules read, or that do no arithmetic on a number (any other given a number
-# of the batch computes from it: ``divmod(n, 2)``, ``pow(n, 2)``, ``str(n)``)
-_KNOWN_BUILTINS = frozenset({"len", "float", "int", "bool", "max", "min", "sum", "round", "abs", "sorted", "range",
-                             "enumerate", "zip", "list", "tuple", "set", "frozenset", "dict", "iter", "next", "reversed",
-                             "isinstance", "issubclass", "type", "id", "print", "hasattr", "getattr", "setattr", "callable",
-                             "any", "all", "map", "filter", "super", "vars"})
+# builtins that compute from a number of the batch given them no rule reads (``divmod(n, 2)``, ``pow(n, 2)``,
+# ``str(n)``); the others do no arithmetic on it (``slice``, ``range``) or are the rules' own (``max``, ``len``)
+_COMPUTING_BUILTINS = frozenset({"divmod", "pow", "str", "repr", "format", "hex", "oct", "bin", "hash", "ord", "chr",
+                                 "complex", "bytes", "bytearray", "ascii"})
 # methods that put their arguments into the container they are called on (``sort`` reorders it)
 _MUTATORS = frozenset(f"name:{m}" for m in ("append", "extend", "insert", "add", "update", "setdefault", "__setitem__",
                                              "appendleft", "sort", "put"))

@@ -6221,11 +6221,12 @@ def _computed_number(frame: Frame, path: str, ratio: Ratio | None = None, operan
     equals, a factor), None where not told."""
     root: list = []
     tags = executed_number_tags(root)
-    # (``ocall`` for a Python number dividing, the WRONG it stops: a product's number operand is told
+    # (``ocall`` / ``ucall`` for a Python number dividing, the WRONG they stop (a tensor's values are
+    # followed op by op, ``floor(torch.as_tensor(n))`` of a callable not read): a product's number operand is told
     # from the tensor by the tags alone, flow-insensitively, ``w * term`` of ``term = self.crit(x, y) if
     # w else 0.0``; a tensor divisor's value is tracked, ``loss / self.last.clamp(min=1e-3)``)
     found = _provenance.declined_number(tags, frozenset() if path == "div" and isinstance(operand, (int, float))
-                                        else frozenset({"ocall"}))
+                                        else frozenset({"ocall", "ucall"}))
     if found is not None:
         return f"{path} of {COMPUTED_NUMBER} ({_provenance.spelled(found)})"
     if tags is not None and root and tags & {"pick", "vext", "vread"} and _of_indices(frame, root[0], tags):
