@@ -485,7 +485,8 @@ class _Reading:
             note_callees(code, held[1], held[2])
 
     def _other_builtin(self, name: str, fn: Tags) -> bool:
-        """Whether ``fn`` is a builtin (not shadowed by the module) outside those whose numbers the rules read."""
+        """Whether ``fn`` is a builtin (not shadowed by the module) that computes from a number given it
+        (``_COMPUTING_BUILTINS``: ``divmod``, ``pow``, ``str``)."""
         if f"global:{name}" not in fn or name not in _COMPUTING_BUILTINS or not hasattr(builtins, name):
             return False
         held = _CALLEES.get(id(self.code))
