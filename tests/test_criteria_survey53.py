@@ -102,6 +102,7 @@ from _survey import along_rows as _rows
 from _survey import batch_logps as _logps
 from _survey import gen as _gen
 from _survey import leaf as _leaf
+from _survey import library_examples as _n
 
 # One worker runs the table: each pattern's outcome is computed once.
 pytestmark = pytest.mark.xdist_group("survey53")
@@ -110,10 +111,6 @@ WEIGHTS = LIBRARY_WEIGHTS
 SOURCES = LIBRARY_SOURCES
 _MIXED = (0, 1)
 _ALL = (0, 1, 3)
-
-
-def _b(seed: int) -> int:
-    return len(WEIGHTS[seed])
 
 
 # -- pose / keypoints -----------------------------------------------------------------------------------
@@ -136,7 +133,7 @@ def pose_batch(seed: int) -> tuple[list, list, None]:
     [B, K, 8, 6]; per image its keypoints (pixels of the 6 × 8 heatmap), their visibility, the
     dataset's target heatmaps with their per-keypoint target weight, and ``loss_weight``."""
     g = _gen(seed + 5300)
-    b = _b(seed)
+    b = _n(seed)
     targets = []
     for i, w in enumerate(WEIGHTS[seed]):
         xy = torch.rand(K, 2, generator=g) * torch.tensor([HX - 1.0, HY - 1.0])
@@ -184,7 +181,7 @@ def yolo_pose_batch(seed: int) -> tuple[list, list, None]:
     per image 1 to 3 instances' keypoints [n, K, 3] (the third the visibility flag) and
     ``loss_weight``."""
     g = _gen(seed + 5310)
-    b = _b(seed)
+    b = _n(seed)
     targets = []
     for i, w in enumerate(WEIGHTS[seed]):
         n = 1 + (i + seed) % 3
@@ -239,7 +236,7 @@ def dekr_batch(seed: int) -> tuple[list, list, None]:
     image the target heatmaps with their masks, the target offsets with their weights (an instance's
     ``1 / sqrt(area)`` near its centre, 0 elsewhere) and ``loss_weight``."""
     g = _gen(seed + 5320)
-    b = _b(seed)
+    b = _n(seed)
     targets = []
     for i, w in enumerate(WEIGHTS[seed]):
         mask = torch.ones(K + 1, HY, HX)
@@ -277,7 +274,7 @@ def depth_batch(seed: int) -> tuple[list, list, None]:
     """A monocular depth head [B, 1, 8, 8] (positive); per image its ground-truth depth [1, 8, 8] in
     [0.5, 4.5], a validity mask (a block of invalid pixels on odd images) and ``loss_weight``."""
     g = _gen(seed + 5330)
-    b = _b(seed)
+    b = _n(seed)
     targets = []
     for i, w in enumerate(WEIGHTS[seed]):
         valid = torch.ones(1, D, D, dtype=torch.bool)
@@ -666,7 +663,7 @@ def normal_batch(seed: int) -> tuple[list, list, None]:
             valid[:3, :2 + i] = False
         targets.append({"normal": F.normalize(torch.randn(3, D, D, generator=g), dim=0), "valid": valid,
                         "loss_weight": w})
-    return [_leaf(_b(seed), 4, D, D, g=g), targets], [ROWS, TARGETS], None
+    return [_leaf(_n(seed), 4, D, D, g=g), targets], [ROWS, TARGETS], None
 
 
 def dsine_angular_vmf(pred, targets):

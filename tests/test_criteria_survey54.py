@@ -103,10 +103,6 @@ SOURCES = LIBRARY_SOURCES
 _MIXED = (0, 1)
 
 
-def _b(seed: int) -> int:
-    return len(WEIGHTS[seed])
-
-
 # -- detection: rotated boxes, 3D boxes ------------------------------------------------------------------
 
 A = 6  # anchors per image
@@ -226,7 +222,7 @@ def blob_batch(seed: int) -> tuple[list, list, None]:
             r, c = int(torch.randint(0, S - 2, (1,), generator=g)), 3 * j
             inst[r:r + 2, c:c + 2] = j + 1
         targets.append({"instances": inst, "loss_weight": w})
-    return [_leaf(_b(seed), 1, S, S, g=g), targets], [ROWS, TARGETS], None
+    return [_leaf(_n(seed), 1, S, S, g=g), targets], [ROWS, TARGETS], None
 
 
 def _soft_dice(p, y, eps=1e-5):
@@ -326,7 +322,7 @@ def ordinal_depth_batch(seed: int) -> tuple[list, list, None]:
     for w in WEIGHTS[seed]:
         targets.append({"pairs": torch.randint(0, S * S, (P, 2), generator=g),
                         "relation": torch.randint(-1, 2, (P,), generator=g), "loss_weight": w})
-    return [_leaf(_b(seed), 1, S, S, g=g), targets], [ROWS, TARGETS], None
+    return [_leaf(_n(seed), 1, S, S, g=g), targets], [ROWS, TARGETS], None
 
 
 def depth_in_the_wild_ranking(pred, targets):

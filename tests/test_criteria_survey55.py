@@ -106,10 +106,6 @@ SOURCES = LIBRARY_SOURCES
 _MIXED = (0, 1)
 
 
-def _b(seed: int) -> int:
-    return len(WEIGHTS[seed])
-
-
 # -- detection -------------------------------------------------------------------------------------------
 
 A, C = 8, 4  # anchors (points) per image, foreground classes
@@ -127,7 +123,7 @@ def anchor_batch(seed: int) -> tuple[list, list, None]:
         labels[(i + seed) % A] = (i + seed) % C
         targets.append({"labels": labels, "ious": torch.rand(A, generator=g) * 0.5 + 0.5,
                         "deltas": torch.randn(A, 4, generator=g) * 0.5, "loss_weight": w})
-    return [{"logits": _leaf(_b(seed), A, C, g=g), "deltas": _leaf(_b(seed), A, 4, g=g, scale=0.5)}, targets], \
+    return [{"logits": _leaf(_n(seed), A, C, g=g), "deltas": _leaf(_n(seed), A, 4, g=g, scale=0.5)}, targets], \
         [ROWS, TARGETS], None
 
 
@@ -210,7 +206,7 @@ def autoassign_batch(seed: int) -> tuple[list, list, None]:
         lo = torch.rand(n, 2, generator=g) * 0.3
         boxes = torch.cat([lo, lo + 0.4 + torch.rand(n, 2, generator=g) * 0.3], 1)
         targets.append({"boxes": boxes, "labels": torch.randint(0, C, (n,), generator=g), "loss_weight": w})
-    b = _b(seed)
+    b = _n(seed)
     boxes = torch.rand(b, P_SIDE * P_SIDE, 2, generator=g) * 0.4
     pred = torch.cat([boxes, boxes + 0.5], -1).requires_grad_()
     return [{"cls": _leaf(b, P_SIDE * P_SIDE, C, g=g), "obj": _leaf(b, P_SIDE * P_SIDE, g=g), "boxes": pred}, targets], \
@@ -333,7 +329,7 @@ def parsing_batch(seed: int) -> tuple[list, list, None]:
         if (i + seed) % 2:
             labels[:2, :2] = 255
         targets.append({"parts": labels, "loss_weight": w})
-    b = _b(seed)
+    b = _n(seed)
     return [{"parsing": _leaf(b, K, S, S, g=g), "edge": _leaf(b, 2, S, S, g=g)}, targets], [ROWS, TARGETS], None
 
 
@@ -381,7 +377,7 @@ def keypoint_batch(seed: int) -> tuple[list, list, None]:
         if (i + seed) % 2:
             vis[(i + seed) % NK] = False
         targets.append({"keypoints": torch.rand(NK, 2, generator=g) * (H - 1), "visible": vis, "loss_weight": w})
-    b = _b(seed)
+    b = _n(seed)
     return [{"heat": _leaf(b, NK, H, H, g=g), "offset": _leaf(b, NK, 2, H, H, g=g),
              "log_b": _leaf(b, NK, H, H, g=g, scale=0.3)}, targets], [ROWS, TARGETS], None
 
@@ -481,7 +477,7 @@ def depth_batch(seed: int) -> tuple[list, list, None]:
         disp = torch.rand(S, S, generator=g) * (D - 1)
         disp[-1, : 2 + (i + seed) % 3] = D + 1.0
         targets.append({"depth": depth, "disparity": disp, "loss_weight": w})
-    b = _b(seed)
+    b = _n(seed)
     return [{"depth": _leaf(b, 1, S, S, g=g), "cost": _leaf(b, D, S, S, g=g)}, targets], [ROWS, TARGETS], None
 
 

@@ -90,10 +90,6 @@ SOURCES = LIBRARY_SOURCES
 _MIXED = (0, 1)
 
 
-def _b(seed: int) -> int:
-    return len(WEIGHTS[seed])
-
-
 # -- detection -------------------------------------------------------------------------------------------
 
 A, C, R = 6, 3, 5  # anchors per image, classes, bins per box edge (0..R-1)
@@ -110,7 +106,7 @@ def anchor_batch(seed: int) -> tuple[list, list, None]:
         labels[torch.rand(A, generator=g) < 0.5] = C
         labels[(i + seed) % A] = (i + seed) % C
         targets.append({"labels": labels, "dist": torch.rand(A, 4, generator=g) * (R - 1.01), "loss_weight": w})
-    b = _b(seed)
+    b = _n(seed)
     return [{"logits": _leaf(b, A, C, g=g), "edges": _leaf(b, A, 4, R, g=g),
              "teacher_edges": torch.randn(b, A, 4, R, generator=g), "teacher_logits": torch.randn(b, A, C, generator=g)},
             targets], [ROWS, TARGETS], None
@@ -166,7 +162,7 @@ def detr_groups_batch(seed: int) -> tuple[list, list, None]:
     targets, indices = matched_targets(g, WEIGHTS[seed], seed, Q, C)
     per_image = [[(src, j)] + [(torch.randperm(Q, generator=g)[: len(j)], j) for _ in range(NG - 1)]
                  for src, j in indices]
-    b = _b(seed)
+    b = _n(seed)
     return [{"pred_logits": _leaf(b, NG * Q, C + 1, g=g),
              "pred_boxes": (torch.rand(b, NG * Q, 4, generator=g) * 0.3 + 0.3).requires_grad_()}, targets,
             per_image], [ROWS, TARGETS, PER_IMAGE], None
@@ -210,7 +206,7 @@ def pix2seq_batch(seed: int) -> tuple[list, list, None]:
         n = 1 + (i + seed) % 2
         targets.append({"boxes": torch.randint(0, NB, (n, 4), generator=g), "labels": torch.randint(0, C, (n,), generator=g),
                         "noise": torch.randint(0, NB, (1 + i % 2, 4), generator=g), "loss_weight": w})
-    return [{"logits": _leaf(_b(seed), L, VOC + 1, g=g)}, targets], [ROWS, TARGETS], None
+    return [{"logits": _leaf(_n(seed), L, VOC + 1, g=g)}, targets], [ROWS, TARGETS], None
 
 
 def pix2seq(outputs, targets, eos_weight=0.1):
@@ -245,7 +241,7 @@ def seg_batch(seed: int) -> tuple[list, list, None]:
         labels = torch.randint(0, K, (S, S), generator=g)
         labels[1:6, 2:7] = (i + seed) % K
         targets.append({"labels": labels, "loss_weight": w})
-    return [{"logits": _leaf(_b(seed), K, S, S, g=g)}, targets], [ROWS, TARGETS], None
+    return [{"logits": _leaf(_n(seed), K, S, S, g=g)}, targets], [ROWS, TARGETS], None
 
 
 _NEIGH = ((0, 1), (1, 0), (0, -1), (-1, 0))
@@ -298,7 +294,7 @@ def vibe_batch(seed: int) -> tuple[list, list, None]:
                         "kp3d": torch.randn(J, 3, generator=g), "smpl": torch.randn(NS, generator=g),
                         "has_3d": torch.tensor((i + seed) % 2 == 0), "has_smpl": torch.tensor((i + seed) % 3 != 1),
                         "loss_weight": w})
-    b = _b(seed)
+    b = _n(seed)
     return [{"kp2d": _leaf(b, J, 2, g=g), "kp3d": _leaf(b, J, 3, g=g), "smpl": _leaf(b, NS, g=g)}, targets], \
         [ROWS, TARGETS], None
 
@@ -332,7 +328,7 @@ def depth_batch(seed: int) -> tuple[list, list, None]:
     depth (no grad) and per image its valid mask and ``loss_weight``."""
     g = _gen(seed + 5630)
     targets = [{"valid": torch.rand(1, D, D, generator=g) > 0.2, "loss_weight": w} for w in WEIGHTS[seed]]
-    b = _b(seed)
+    b = _n(seed)
     multi = (torch.rand(b, 1, D, D, generator=g) * 5 + 1).requires_grad_()
     return [{"depth": multi, "mono": torch.rand(b, 1, D, D, generator=g) * 5 + 1}, targets], [ROWS, TARGETS], None
 
