@@ -1484,6 +1484,8 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
                     elementwise.note_divided(frame, target, before, x, kept)
                 return
     if track is None:
+        if func is not Tensor.__setitem__:
+            _rows_written_into_constant(frame, func, target, args)
         if func in (Tensor.__setitem__, Tensor.index_put_) and isinstance(target, Tensor) and len(args) > 2 \
                 and isinstance(args[2], Tensor):
             written = frame.get(args[2])
@@ -1521,6 +1523,8 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
                    track)
         lose_aliases(frame, target, op)
         return
+    if track.rows and track.lost_at is None:
+        _pair_written_rows(frame, func, target, track, args)
     if func is Tensor.__setitem__ and track.rows:
         _positional_write(frame, target, track, _index_parts(args[1]))
     elif func is Tensor.index_put_ and track.rows and len(args) > 1 and isinstance(args[1], (tuple, list)):
@@ -2591,6 +2595,93 @@ def _offset_index(frame: Frame, src: Tensor, track: Track | None, index: Tensor,
         new.unweighted = track.unweighted[index]
     frame.set(out, new)
     return True
+
+
+_ALIGNED_WRITES = {Tensor.__setitem__: 2, Tensor.copy_: 1, Tensor.add_: 1, Tensor.sub_: 1, Tensor.mul_: 1,
+                   Tensor.div_: 1, Tensor.__ior__: 1, Tensor.__iand__: 1, Tensor.__ixor__: 1, Tensor.bitwise_or_: 1,
+                   Tensor.bitwise_and_: 1, Tensor.bitwise_xor_: 1, Tensor.logical_or_: 1, Tensor.logical_and_: 1,
+                   Tensor.logical_xor_: 1}
+"""In-place writes whose value (at that position) meets each position of the target, or of the region
+its index picks, by broadcasting, as in ``e + v``."""
+
+
+def _pair_written_rows(frame: Frame, func: Any, target: Tensor, track: Track, args: tuple) -> None:
+    """``z.copy_(y[perm])``, ``e += v``, ``e[:, 0] = y[perm, 0]``: the target keeps its rows, so each
+    value written is counted as the image's of the position it lands at; where the value's rows are
+    images' too, the rows it pairs are checked as ``e + v``'s (scoped: the target is what the op
+    writes). Was not checked: another image's values silently counted as the position's (red44)."""
+    at = _ALIGNED_WRITES.get(func)
+    value = args[at] if at is not None and len(args) > at else None
+    if not isinstance(value, Tensor):
+        return
+    written = frame.get(value)
+    if written is None or written.lost_at is not None or not written.rows:
+        return
+    rows = _region_rows(target, track, _index_parts(args[1])) if func is Tensor.__setitem__ \
+        else (track.rows, target.dim())
+    if rows is None:
+        return
+    region, ndim = rows
+    shift = ndim - value.dim()
+    op = op_name(func)
+    for d, r in written.rows.items():
+        have = region.get(d + shift)
+        if have is None or have is r:
+            continue
+        if r.shape[0] != have.shape[0]:
+            if r.shape[0] != 1:
+                continue  # (no broadcast: torch raised)
+            r = r.expand(have.shape[0])
+        frame.pair(have, r, op, scoped=True)
+
+
+def _rows_written_into_constant(frame: Frame, func: Any, target: Any, args: tuple) -> None:
+    """``z = torch.zeros(B, n); z.copy_(y[perm])`` (or ``add_``, ``mul_``, through a view): a tensor no
+    rule follows stays a constant of the call, each of its positions later counted as the image of
+    the row it is paired with; values of the images' rows written there must keep the images' order
+    (deferred, scoped: the target is what the op writes). Was not checked: rows in another order
+    silently counted as those of the positions they landed at (red44)."""
+    at = _ALIGNED_WRITES.get(func)
+    value = args[at] if at is not None and len(args) > at else None
+    written = frame.get(value) if isinstance(value, Tensor) else None
+    if written is None or written.lost_at is not None or not isinstance(target, Tensor):
+        return
+    for r in written.rows.values():
+        if r.dim() == 1 and r.shape[0] > 1:
+            frame.doubt((r[1:] < r[:-1]).any(), f"{op_name(func)} of the images' rows into a tensor no rule follows, "
+                        "in another order than the images'", scoped=True)
+
+
+def _region_rows(target: Tensor, track: Track, parts: tuple[Any, ...]) -> tuple[dict[int, Tensor], int] | None:
+    """The row maps of ``target[parts]`` by its dims and its number of dims, for a basic index
+    (slices, ints, ``None``, ``...``); None for any other."""
+    if any(p is Ellipsis for p in parts):
+        parts = _expand_ellipsis(parts, target.dim())
+    rows: dict[int, Tensor] = {}
+    d = o = 0
+    for p in parts:
+        if p is None:
+            o += 1
+            continue
+        if type(p) is int:
+            d += 1
+            continue
+        if type(p) is not slice:
+            return None
+        r = track.rows.get(d)
+        if r is not None:
+            if r.shape[0] != target.shape[d]:
+                if r.shape[0] != 1:
+                    return None
+                r = r.expand(target.shape[d])
+            rows[o] = r if p == _FULL else r[p]
+        d += 1
+        o += 1
+    for k in range(d, target.dim()):
+        r = track.rows.get(k)
+        if r is not None:
+            rows[o + k - d] = r
+    return rows, o + target.dim() - d
 
 
 def _positional_write(frame: Frame, target: Tensor, track: Track, parts: tuple[Any, ...]) -> None:
