@@ -110,6 +110,8 @@ def _basic_index(frame: Frame, track: Track, parts: tuple[Any, ...], ndim: int, 
         elif type(p) is int:
             r = have.get(d)
             if r is not None:
+                if p < 0 and frame.num_images > 1 and r is frame.identity.get(r.device):
+                    frame.late_checks.append((torch.ones((), dtype=torch.bool), FROM_THE_END))  # (after any other's)
                 img = merge_image(frame, img, _image_at(frame, r, p), "Tensor.__getitem__")
             d += 1
         else:
@@ -253,6 +255,13 @@ def _every_kth(frame: Frame, p: slice, rows: Tensor, index: Any, op: str) -> boo
                 f"{op} with a step picks, along a dim that carries images, other positions of an image's rows than "
                 "on a group alone (an image not starting at a multiple of the step)")
     return True
+
+
+FROM_THE_END = ("Tensor.__getitem__ picked an image at a position counted from the end of the images (on a group "
+                "alone it is another image)")
+"""Red44: ``x[0].mean() + x[-1].mean()`` (or ``for p in (x[0], x[-1])``) over two images holds each image's term
+once, as the picks by position the rules accept (``elementwise.positional_key``); on a group alone of one image
+``x[-1]`` is ``x[0]`` again (was silently wrong). As ``Tensor.__setitem__`` at such a position."""
 
 
 def _image_at(frame: Frame, rows: Tensor, p: Any) -> Tensor:
