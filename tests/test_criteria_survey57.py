@@ -41,6 +41,12 @@ Mesh R-CNN, PointContrast, VideoPose3D (its batch-mean bone lengths too), MANO, 
 (its batch-volume weights too), marginal / exclusion, MC-Net (a Dice over the batch's sums), both
 depth losses, AdaIN, VQGAN, colourisation, PAWS (its me-max too), SPLADE's FLOPS and L1, R-Drop,
 MaskFeat, MetricGAN, and the keys beside the mixing ones.
+
+NOW (s57): 478 expected, 77 declined, **37 GAP (7.7 %)**, 0 WRONG. General rules, each with near
+misses against the oracle: (1) a sum, difference or negation of phases on ``torch.angle``'s branch
+cut is off by a multiple of 2 pi as they are, so it stays a phase that a periodic op may read (PSA,
+5; ``tests/test_rules_phase_differences.py``: the difference read by ``abs`` or a mean, ``0.5 *
+phase`` and ``sub(alpha=0.5)`` decline).
 """
 
 from __future__ import annotations
@@ -959,15 +965,16 @@ CASES = {c.body.__name__: c for c in [
          why="GAP: stage-first logits with 4 actions on 4 videos: the log_softmax over the actions taken for one "
              "over the images"),
     Case(maskfeat, clip_batch),
-    Case(psa, speech_batch, gaps=keys("loss_psa"),
-         why="GAP: Tensor.angle of the STFT's real DC and Nyquist bins (on its branch cut), though only its cosine "
-             "is used"),
+    # first contact: GAP (5), Tensor.angle of the real DC and Nyquist bins read by Tensor.sub; s57: a sum or
+    # difference of phases is a phase (tests/test_rules_phase_differences.py)
+    Case(psa, speech_batch),
     Case(metricgan, speech_batch),
 ]}
 
 FIRST = (478, 82, 42, 0)  # expected, declined, GAP, WRONG at first contact (s57 at 92581c4 unchanged)
-NOW = FIRST
+# s57: phases added or subtracted before a periodic op stay phases (PSA, 5)
+NOW = (478, 77, 37, 0)
 
 
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW,
-                             over_target="42 GAP of 478 (8.8 %)"))
+                             over_target="37 GAP of 478 (7.7 %)"))

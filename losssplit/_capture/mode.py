@@ -1443,7 +1443,7 @@ class Frame:
         # phases (``torch.angle``) of several images' values within rounding of its branch cut: id ->
         # (the tensor, the message); declined where an op other than a periodic one reads them
         # (``cut_phase_read``)
-        self.cut_phases: dict[int, tuple[Tensor, str, Tensor]] = {}  # id -> (phases, why, what they are the angle of)
+        self.cut_phases: dict[int, tuple[Tensor, str, tuple[Tensor, ...]]] = {}  # id -> (phases, why, what they are the angles of)
         # complex values summed or averaged over image rows, whose ratio holds their real part only:
         # id -> (the reduced value, the values reduced, their row dim); declined where an op other than
         # a cast to a real dtype or ``.real`` reads one whose rows' imaginary sums are not 0 (``complex_sum_read``)
@@ -8683,17 +8683,31 @@ def cut_phase_read(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
     """Whether ``func`` reads a phase of ``frame.cut_phases`` other than as the angle of a periodic
     op (``torch.polar(mag, phase)``, ``phase.cos()``) and the values it is the angle of lie within
     rounding of the branch cut (``on_branch_cut``: a host read, made once per phase):
-    there its result is lost (True)."""
+    there its result is lost (True). A sum or difference of phases (``cos(s.angle() - y.angle())``,
+    a phase-sensitive mask) is off by a multiple of 2 pi as each of them: noted as a phase in turn."""
     at = _PERIODIC.get(func)
+    shifted: list[Tensor] = []
+    why = ""
     for k, x in enumerate(flat_args(args, kwargs)):
         held = frame.cut_phases.get(id(x)) if isinstance(x, Tensor) else None
         if held is not None and held[0] is x and (at is None or k != at or kwargs):
-            if not on_branch_cut(held[2]):
+            if func in _PHASE_SHIFTS and not kwargs and isinstance(out, Tensor) and not out.is_complex():
+                shifted.extend(held[2])  # looked at where the result is read
+                why = held[1]
+                continue
+            if not any(on_branch_cut(s) for s in held[2]):
                 del frame.cut_phases[id(x)]  # no value near the cut: the phases are the group's alone too
                 continue
             frame.lose(out, held[1], frame.get(x))
             return True
+    if shifted:
+        frame.cut_phases[id(out)] = (out, why, tuple(shifted))
     return False
+
+
+# ops whose result is off by a multiple of 2 pi where an operand is (phases added, subtracted, negated)
+_PHASE_SHIFTS = frozenset({torch.add, torch.sub, torch.neg, Tensor.add, Tensor.sub, Tensor.neg, Tensor.__add__,
+                           Tensor.__radd__, Tensor.__sub__, Tensor.__rsub__, Tensor.__neg__})
 
 
 # ops that read a complex value as its real part only (``Tensor.float``, ``.to(torch.float32)``, ``.real``)
