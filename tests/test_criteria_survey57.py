@@ -46,7 +46,10 @@ NOW (s57): 478 expected, 77 declined, **37 GAP (7.7 %)**, 0 WRONG. General rules
 misses against the oracle: (1) a sum, difference or negation of phases on ``torch.angle``'s branch
 cut is off by a multiple of 2 pi as they are, so it stays a phase that a periodic op may read (PSA,
 5; ``tests/test_rules_phase_differences.py``: the difference read by ``abs`` or a mean, ``0.5 *
-phase`` and ``sub(alpha=0.5)`` decline).
+phase`` and ``sub(alpha=0.5)`` decline); (2) an image's value expanded to a size the code proves a
+constant of the call (``label.expand(topk)``, ``topk`` at its default) is no count of the images
+(``tests/test_rules_constant_expand.py``: ``k = len(t)``, ``k = k or len(t)`` decline): PAA's first
+decline on batch 0, its figures unchanged (the division by ``num_pos`` declines next).
 """
 
 from __future__ import annotations
@@ -928,9 +931,10 @@ def metricgan(noisy, clean, mask_logits, lengths, score):
 
 
 CASES = {c.body.__name__: c for c in [
+    # first contact: expand(topk) on 4 images declined batch 0 first; s57: a constant of the call, the rest remains
     Case(paa, anchor_batch, gaps=keys("loss_cls", "loss_bbox", "loss_iou", "loss_iou@3"),
-         why="GAP: expand(topk) sized as the image count, a division by num_pos read by .item() after len() of "
-             "each image's boxes, diagonal of the positives' IoU matrix"),
+         why="GAP: a division by num_pos read by .item() after len() of each image's boxes, the positives' mask "
+             "written at candidates' positions (rows unknown), diagonal of the positives' IoU matrix"),
     Case(detr3d, detr3d_batch),
     Case(mesh_rcnn, mesh_batch),
     Case(point_contrast, scan_batch),
