@@ -42,14 +42,26 @@ Mesh R-CNN, PointContrast, VideoPose3D (its batch-mean bone lengths too), MANO, 
 depth losses, AdaIN, VQGAN, colourisation, PAWS (its me-max too), SPLADE's FLOPS and L1, R-Drop,
 MaskFeat, MetricGAN, and the keys beside the mixing ones.
 
-NOW (s57): 478 expected, 77 declined, **37 GAP (7.7 %)**, 0 WRONG. General rules, each with near
+NOW (s57): 478 expected, 72 declined, **32 GAP (6.7 %)**, 0 WRONG: first contact 8.8 %, now 6.7 %. General rules, each with near
 misses against the oracle: (1) a sum, difference or negation of phases on ``torch.angle``'s branch
 cut is off by a multiple of 2 pi as they are, so it stays a phase that a periodic op may read (PSA,
 5; ``tests/test_rules_phase_differences.py``: the difference read by ``abs`` or a mean, ``0.5 *
 phase`` and ``sub(alpha=0.5)`` decline); (2) an image's value expanded to a size the code proves a
 constant of the call (``label.expand(topk)``, ``topk`` at its default) is no count of the images
 (``tests/test_rules_constant_expand.py``: ``k = len(t)``, ``k = k or len(t)`` decline): PAA's first
-decline on batch 0, its figures unchanged (the division by ``num_pos`` declines next).
+decline on batch 0, its figures unchanged (the division by ``num_pos`` declines next); (3) integer
+positions laid out by a count of image rows and shifted by a whole number (``torch.arange(b) + b``)
+stay positions, whose picks the index rules check (ColBERT's pairwise CE, 5;
+``tests/test_rules_shifted_positions.py``: ``+ b - 1``, interleaved blocks, the positions as values
+decline). Left: PAA (13: the division by ``num_pos = max(pos.sum().item(), 1.0)`` after ``len()`` of
+each image's boxes, "a division by a number of the body's after it read sizes of single images'
+tensors ... that is none of the loss's counts"; the positives' mask written at candidate positions
+has no rows; ``Tensor.diagonal`` of the positives' IoU matrix "over a dim that carries images and one
+that does not"); EnlightenGAN (10: ``corner.tolist()`` read for every image at once, then sliced per
+image in a ``zip``: "slice bounds after a value not of one image was read on the host", the whole call;
+a number carries no identity, so which row's it is would need the bytecode); CCT on batch 1 (4),
+MS-TCN on batch 0 (3) and prototypical networks on batch 1 (2): a size of no image (3 decoders, 4
+actions, 3 ways) equal to the batch's image count, honest declines of an ambiguity.
 """
 
 from __future__ import annotations
@@ -959,8 +971,9 @@ CASES = {c.body.__name__: c for c in [
          why="GAP: torch.arange(3 ways) on three episodes taken for positions of the episodes"),
     Case(w_mse, view_batch, keys("loss_wmse"), mix_batches=_MIXED),
     Case(paws, view_batch),
-    Case(colbert, retrieval_batch, keys("loss_inbatch"), mix_batches=_MIXED, gaps=keys("loss_pair"),
-         why="GAP: the hard negatives' columns arange(b) + b of the documents concatenated along the images"),
+    # first contact: GAP (5), the hard negatives' columns arange(b) + b declined ("a Python number computed from a
+    # length of its data"); s57: positions shifted by a whole number stay positions (test_rules_shifted_positions.py)
+    Case(colbert, retrieval_batch, keys("loss_inbatch"), mix_batches=_MIXED),
     Case(splade, splade_batch, keys("loss_rank"), mix_batches=_MIXED),
     Case(freematch, semi_cls_batch, keys("loss_unsup", "mask"), mix_batches=_MIXED),
     Case(mixmatch, semi_cls_batch, keys("loss_x", "loss_u"), mix_batches=_MIXED),
@@ -976,9 +989,10 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 FIRST = (478, 82, 42, 0)  # expected, declined, GAP, WRONG at first contact (s57 at 92581c4 unchanged)
-# s57: phases added or subtracted before a periodic op stay phases (PSA, 5)
-NOW = (478, 77, 37, 0)
+# s57: phases added or subtracted before a periodic op stay phases (PSA, 5); positions shifted by a whole number
+# stay positions (ColBERT, 5)
+NOW = (478, 72, 32, 0)
 
 
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW,
-                             over_target="37 GAP of 478 (7.7 %)"))
+                             over_target="32 GAP of 478 (6.7 %)"))

@@ -5782,10 +5782,27 @@ def _length_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
     numbers = [v for v in values if type(v) in (int, float)]
     if not numbers or any(isinstance(v, Tensor) and frame.get(v) is not None for v in values):
         return False
+    if at is None and _shifted_positions(frame, rule, values, numbers, out):
+        return False
     if out.numel() == 1 and at is not None and len(numbers) == 1 and _is_count(numbers[0]) and (
             numbers[0] in frame.lengths or any(read.value == numbers[0] for read in frame.host_reads)):
         return False  # ``torch.tensor(len(pos))``: a one-element tensor of the count, read as the count
     return _bytecode.counted_number(zero=False)
+
+
+def _shifted_positions(frame: Frame, rule: Any, values: list[Any], numbers: list[Any], out: Tensor) -> bool:
+    """``torch.arange(b) + b``: integer positions laid out by a count of image rows
+    (``Frame.positional``) shifted by a whole number, the count among them (the hard negatives'
+    columns of ``cat([pos, neg])``, ColBERT's pairwise loss). Positions still, on a group alone laid
+    out by its count as the block they point into: noted so (an index's rules check the images they
+    pick; as values met with image rows they decline, ``positional_operand``). True where so."""
+    if rule.__name__ not in ("add", "sub") or out.dtype is not torch.long or any(type(n) is not int for n in numbers):
+        return False
+    held = next((frame.positional.get(id(v)) for v in values if isinstance(v, Tensor)), None)
+    if held is None or held[0] is not values[0] or out.shape != held[0].shape:
+        return False
+    frame.positional[id(out)] = (out, held[1])
+    return True
 
 
 BY_COUNT_VALUES = ("of values the body computed from a length of its data (``len(targets)``) along a dim of that "
