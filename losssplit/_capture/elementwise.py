@@ -431,7 +431,7 @@ def angle(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     why = (f"{op_name(func)} of values within rounding of its branch cut (a negative real, or 0): the batch's last "
            "bits choose between pi and -pi, a group's alone may choose otherwise")
     if out.numel() > 1:  # looked at (a host read) only where an op other than a periodic one reads the phases
-        frame.cut_phases[id(out)] = (out, why, src.detach())
+        frame.cut_phases[id(out)] = (out, why, (src.detach(),))
     elif on_branch_cut(src):  # a returned phase is read by no op
         frame.lose(out, why, track)
 

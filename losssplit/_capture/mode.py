@@ -1443,7 +1443,7 @@ class Frame:
         # phases (``torch.angle``) of several images' values within rounding of its branch cut: id ->
         # (the tensor, the message); declined where an op other than a periodic one reads them
         # (``cut_phase_read``)
-        self.cut_phases: dict[int, tuple[Tensor, str, Tensor]] = {}  # id -> (phases, why, what they are the angle of)
+        self.cut_phases: dict[int, tuple[Tensor, str, tuple[Tensor, ...]]] = {}  # id -> (phases, why, what they are the angles of)
         # complex values summed or averaged over image rows, whose ratio holds their real part only:
         # id -> (the reduced value, the values reduced, their row dim); declined where an op other than
         # a cast to a real dtype or ``.real`` reads one whose rows' imaginary sums are not 0 (``complex_sum_read``)
@@ -5782,10 +5782,27 @@ def _length_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
     numbers = [v for v in values if type(v) in (int, float)]
     if not numbers or any(isinstance(v, Tensor) and frame.get(v) is not None for v in values):
         return False
+    if at is None and _shifted_positions(frame, rule, values, numbers, out):
+        return False
     if out.numel() == 1 and at is not None and len(numbers) == 1 and _is_count(numbers[0]) and (
             numbers[0] in frame.lengths or any(read.value == numbers[0] for read in frame.host_reads)):
         return False  # ``torch.tensor(len(pos))``: a one-element tensor of the count, read as the count
     return _bytecode.counted_number(zero=False)
+
+
+def _shifted_positions(frame: Frame, rule: Any, values: list[Any], numbers: list[Any], out: Tensor) -> bool:
+    """``torch.arange(b) + b``: integer positions laid out by a count of image rows
+    (``Frame.positional``) shifted by a whole number, the count among them (the hard negatives'
+    columns of ``cat([pos, neg])``, ColBERT's pairwise loss). Positions still, on a group alone laid
+    out by its count as the block they point into: noted so (an index's rules check the images they
+    pick; as values met with image rows they decline, ``positional_operand``). True where so."""
+    if rule.__name__ not in ("add", "sub") or out.dtype is not torch.long or any(type(n) is not int for n in numbers):
+        return False
+    held = next((frame.positional.get(id(v)) for v in values if isinstance(v, Tensor)), None)
+    if held is None or held[0] is not values[0] or out.shape != held[0].shape:
+        return False
+    frame.positional[id(out)] = (out, held[1])
+    return True
 
 
 BY_COUNT_VALUES = ("of values the body computed from a length of its data (``len(targets)``) along a dim of that "
@@ -8683,17 +8700,31 @@ def cut_phase_read(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
     """Whether ``func`` reads a phase of ``frame.cut_phases`` other than as the angle of a periodic
     op (``torch.polar(mag, phase)``, ``phase.cos()``) and the values it is the angle of lie within
     rounding of the branch cut (``on_branch_cut``: a host read, made once per phase):
-    there its result is lost (True)."""
+    there its result is lost (True). A sum or difference of phases (``cos(s.angle() - y.angle())``,
+    a phase-sensitive mask) is off by a multiple of 2 pi as each of them: noted as a phase in turn."""
     at = _PERIODIC.get(func)
+    shifted: list[Tensor] = []
+    why = ""
     for k, x in enumerate(flat_args(args, kwargs)):
         held = frame.cut_phases.get(id(x)) if isinstance(x, Tensor) else None
         if held is not None and held[0] is x and (at is None or k != at or kwargs):
-            if not on_branch_cut(held[2]):
+            if func in _PHASE_SHIFTS and not kwargs and isinstance(out, Tensor) and not out.is_complex():
+                shifted.extend(held[2])  # looked at where the result is read
+                why = held[1]
+                continue
+            if not any(on_branch_cut(s) for s in held[2]):
                 del frame.cut_phases[id(x)]  # no value near the cut: the phases are the group's alone too
                 continue
             frame.lose(out, held[1], frame.get(x))
             return True
+    if shifted:
+        frame.cut_phases[id(out)] = (out, why, tuple(shifted))
     return False
+
+
+# ops whose result is off by a multiple of 2 pi where an operand is (phases added, subtracted, negated)
+_PHASE_SHIFTS = frozenset({torch.add, torch.sub, torch.neg, Tensor.add, Tensor.sub, Tensor.neg, Tensor.__add__,
+                           Tensor.__radd__, Tensor.__sub__, Tensor.__rsub__, Tensor.__neg__})
 
 
 # ops that read a complex value as its real part only (``Tensor.float``, ``.to(torch.float32)``, ``.real``)

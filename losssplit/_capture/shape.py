@@ -607,7 +607,8 @@ def _counted_spread(frame: Frame, sizes: Sequence[Any], tupled: bool, read: bool
     of image rows (a ``RowCount``), a number computed from one, or an int equal to a count of the
     images that the code computes from the images, not by reading a size of a tensor
     (``feat.size(2)``, ``tarshape[2]`` of a shape read: a class, channel or embedding count that may
-    equal it by value; a dim of image rows reads as a ``RowCount``)."""
+    equal it by value; a dim of image rows reads as a ``RowCount``), nor a constant of the call
+    (``_bytecode.constant_argument``: PAA's ``label.expand(topk)``, ``topk`` at its default)."""
     shift = out.dim() - src.dim()
     counts = {frame.num_images, *frame.lengths}
     counted: frozenset[int] | None = None
@@ -620,7 +621,8 @@ def _counted_spread(frame: Frame, sizes: Sequence[Any], tupled: bool, read: bool
             continue
         if counted is None:
             counted = counted_sizes(tupled, skip, unread=True)
-        if e in counted:
+        if e in counted and (tupled or not _bytecode.constant_argument(
+                e + 1, "size", len(sizes) + 1, frame.read_body_call_once)):  # (``expand(k)``, ``k=4`` at its default)
             return True
     return False
 
