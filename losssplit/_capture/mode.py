@@ -7336,9 +7336,8 @@ class CaptureMode(TorchFunctionMode):
             before = _scoped.before(frame, args, kwargs) if frame.doubted else None
         except Exception as exc:  # noqa: BLE001 - a bug here must never break training
             frame.error, frame.error_op, before = exc, op_name(func), None
-        runner = RUNNERS.get(func) if frame.tracks else None
-        out: Any = runner(frame, args, kwargs or _NO_KWARGS) if runner is not None else None
-        if out is not None:
+        runner = RUNNERS.get(func)
+        if runner is not None and frame.tracks and (out := runner(frame, args, kwargs or _NO_KWARGS)) is not None:
             kwargs = kwargs or _NO_KWARGS
         elif kwargs:
             out = func(*args, **kwargs)
@@ -7355,7 +7354,8 @@ class CaptureMode(TorchFunctionMode):
         elif func is _TENSOR_NEW and _sizes_only(args):  # ``x.new(n).fill_(1)``: fresh memory as ``x.new_empty(n)``
             func, args = Tensor.new_empty, (args[0], tuple(args[1]) if len(args) == 2 and not isinstance(args[1], int)
                                             else tuple(args[1:]))
-        if type(out) is Tensor:
+        is_tensor = type(out) is Tensor  # (``out`` is the op's from here on: asked at most rules below)
+        if is_tensor:
             frame.made_ids.add(id(out))
         elif type(out) in (tuple, list) or isinstance(out, tuple):
             frame.made_ids.update(id(x) for x in out if isinstance(x, Tensor))
@@ -7365,7 +7365,7 @@ class CaptureMode(TorchFunctionMode):
                     frame.exposed_read(args)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
-        if func is _VIEW_AS and len(args) == 2 and args[0] is args[1] and FUNCTION_RULE and type(out) is Tensor:
+        if func is _VIEW_AS and len(args) == 2 and args[0] is args[1] and FUNCTION_RULE and is_tensor:
             frame.as_is.append(out)  # (in ``Function.apply``, an input returned as it is; nothing else calls it so)
         if frame.numpy_images is not None and func in _FROM_NUMPY and args and isinstance(out, Tensor) \
                 and _numpy_value(args[0]):
@@ -7388,20 +7388,20 @@ class CaptureMode(TorchFunctionMode):
             if inside:
                 frame.ran = None
                 return out
-        for noted, first in ((frame.padded, PADDED_RULE), (frame.value_sets, VALUE_SET_RULE)) \
-                if frame.padded or frame.value_sets else ():  # (the loop's tuples made only where one is noted)
-            if not noted or not first:  # (a tensor ``pad_sequence`` padded, values ``unique`` found)
-                continue
-            try:
-                with _HIDDEN():
-                    followed = first[0](frame, func, args, kwargs, out)
-            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
-                frame.error, frame.error_op, followed = exc, op_name(func), True
-            if followed:
-                frame.ran = None
-                return out
+        if frame.padded or frame.value_sets:  # (the loop's tuples made only where one is noted)
+            for noted, first in ((frame.padded, PADDED_RULE), (frame.value_sets, VALUE_SET_RULE)):
+                if not noted or not first:  # (a tensor ``pad_sequence`` padded, values ``unique`` found)
+                    continue
+                try:
+                    with _HIDDEN():
+                        followed = first[0](frame, func, args, kwargs, out)
+                except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                    frame.error, frame.error_op, followed = exc, op_name(func), True
+                if followed:
+                    frame.ran = None
+                    return out
         if (
-            type(out) is not Tensor
+            not is_tensor
             and not isinstance(out, Tensor)
             and not (isinstance(out, (tuple, list)) and out and isinstance(out[0], Tensor))
             and func is not _SETITEM
@@ -7523,7 +7523,6 @@ class CaptureMode(TorchFunctionMode):
                     frame.error, frame.error_op = exc, op_name(func)
             return out
         rule = RULES.get(func)
-        is_tensor = type(out) is Tensor  # (``out`` is the op's from here on: asked at most rules below)
         if frame.cut_phases and cut_phase_read(frame, func, args, kwargs, out):
             frame.ran = None
             return out
