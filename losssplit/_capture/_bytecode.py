@@ -19,6 +19,7 @@ import contextvars
 import dis
 import functools
 import inspect
+import itertools
 import math
 import numbers
 import operator
@@ -14607,7 +14608,7 @@ def executed_argument_tags(pick: Callable[[int], Collection[int]] | None = None)
     reading = _provenance.reading(f.f_code) if chain is not None else None
     if chain is not None:
         whole = _RESOLVED_CALLS.get((chain[0], wanted))
-        if whole is not None and whole[1] is reading and all(a is b for a, b in zip(whole[0], chain[1])):
+        if whole is not None and whole[1] is reading and all(map(operator.is_, whole[0], chain[1])):
             return None if whole[2] is None else list(whole[2])
     out = _argument_tags(f, offset, argc, wanted, chain)
     if chain is not None:
@@ -14633,7 +14634,7 @@ def _argument_tags(f: types.FrameType, offset: int, argc: int, wanted: Collectio
             continue
         ids, codes = chain
         held = _RESOLVED.get((ids, depth))
-        if held is not None and held[1] is tags and all(a is b for a, b in zip(held[0], codes)):
+        if held is not None and held[1] is tags and all(map(operator.is_, held[0], codes)):
             out.append(held[2])
             continue
         got = _provenance.resolved(tags, f, _calling)
@@ -14672,9 +14673,10 @@ def _resolution_chain(f: types.FrameType, offset: int) -> tuple[tuple[int, ...],
         key += [id(caller.f_code), _lasti(caller)]
         caller = caller.f_back
     # a comprehension's enclosing code is looked for up the frames: cached only where it is the next one
-    if any(c.co_name.startswith("<") and (k + 1 == len(codes) or not any(d is c for d in codes[k + 1].co_consts))
-           for k, c in enumerate(codes)):
-        return None
+    for k, c in enumerate(codes):  # (a loop: no generator per fill)
+        if c.co_name.startswith("<") and (k + 1 == len(codes) or not any(map(operator.is_, codes[k + 1].co_consts,
+                                                                               itertools.repeat(c)))):
+            return None
     return tuple(key), tuple(codes)
 
 

@@ -300,9 +300,14 @@ def _loop_positioned(frame: Frame, parts: tuple[Any, ...]) -> bool:
     loop from one over an image's items, RTMDet's ``cost[:, j]``): the image's own place in the batch,
     another on a group alone (``x[i, :, i % 2]`` in one subscript is ``_cuts_across_images``'s). Slice
     bounds from a loop item's size are no position (EEND's ``y[:len(b)]`` over ``zip(ys, best)``)."""
-    picked = any(type(p) is int for p in parts)
-    if not picked and not any(type(p) is slice and (p.start is not None or p.stop is not None or p.step is not None)
-                              for p in parts):
+    picked = bounded = False
+    for p in parts:  # (a loop: no generator on every subscript of one image's values)
+        if type(p) is int:
+            picked = True
+            break
+        if type(p) is slice and (p.start is not None or p.stop is not None or p.step is not None):
+            bounded = True
+    if not picked and not bounded:
         return False
     return _bytecode.positional_cut(frame.size_sites, frame.per_image_targets, frame.loop_content, sizes=not picked)
 
@@ -554,7 +559,10 @@ def _batch_bound(frame: Frame, src: Tensor, track: Track, parts: tuple[Any, ...]
     (``_bytecode.counted_index``): not from that image's own sizes (a ``len`` whose last call read
     one of its tensors, ``Frame.own_len_sites``; ``own_length_bound``). Not after a size read of
     another image's tensor: ``Frame.sized_by_length`` declines the call naming that read."""
-    if not any(type(p) is slice and any(type(x) is int for x in (p.start, p.stop, p.step)) for p in parts):
+    for p in parts:  # (a loop: no generator on every subscript of one image's values)
+        if type(p) is slice and (type(p.start) is int or type(p.stop) is int or type(p.step) is int):
+            break
+    else:
         return False
     last = frame.image_sizes[-1][0] if frame.image_sizes else None
     if last is not None and last != frame.image_ids.get(id(track.image)):
@@ -674,7 +682,8 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
         if not track.rows and track.image is not None and isinstance(out, Tensor):
             # one image's tensor, any index of no other image (one image's own indices agree)
             img: Tensor | None = track.image
-            for t in (frame.get(p) if type(p) not in NOT_TENSORS and isinstance(p, Tensor) else None for p in parts):
+            for p in parts:
+                t = frame.get(p) if type(p) not in NOT_TENSORS and isinstance(p, Tensor) else None
                 if t is not None and t.rows:
                     img = None
                     break

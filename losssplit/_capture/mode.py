@@ -6292,7 +6292,10 @@ def _laid_out_by_several_images(frame: Frame, args: tuple, kwargs: dict | None) 
     denoising queries at the batch's largest box count, survey 32): on a group alone the group's.
     One image's own count (``torch.arange(num_gt)`` in a loop over a list of the images' counts,
     survey 20's RT-DETR) is not: "own" for it (``Frame.own_positions``)."""
-    if not any(type(v) is int for v in flat_args(args, kwargs or _NO_KWARGS)):
+    for v in flat_args(args, kwargs or _NO_KWARGS):  # (a loop: no generator per factory)
+        if type(v) is int:
+            break
+    else:
         return False
     site = _bytecode.call_site()
     found = frame.laid_out.get(site) if site is not None else None
@@ -7032,7 +7035,12 @@ def _note_count_dims(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
     tupled = isinstance(size, (tuple, list, torch.Size))
     sizes = size if tupled else args[start:start + out.dim()]
     counts = {frame.num_images, *frame.lengths}
-    if frame.get(out) is not None or not any(type(n) is int and n in counts for n in sizes):
+    if frame.get(out) is not None:
+        return
+    for n in sizes:  # (a loop: no generator per factory)
+        if type(n) is int and n in counts:
+            break
+    else:
         return
     literal = _bytecode.literal_sizes(tupled)
     if literal:
