@@ -5638,7 +5638,10 @@ def _length_number(frame: Frame, rule: Any, args: tuple, kwargs: dict, out: Any)
     track = frame.get(out) if isinstance(out, Tensor) else None
     if track is None or track.lost_at is not None or kind == 2 and not _per_element(track):
         return None
-    if not any(isinstance(v, Tensor) and frame.get(v) is not None for v in flat_args(args, kwargs)):
+    for v in flat_args(args, kwargs):  # (a loop: no generator per op)
+        if isinstance(v, Tensor) and frame.get(v) is not None:
+            break
+    else:
         return None
     if _bytecode.counted_number(zero=rule.__name__ not in ("add", "sub", "rsub"), numbers=_PLAIN_NUMBERS) \
             or kind == 1 and _bytecode.counted_attribute():  # (``clamp(max=self.cap)``, ``self.cap = 0.3 / len(t)``)

@@ -1087,9 +1087,12 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         return
     if frame.value_counts:
         frame.joined_values(seq, out)
-    tracks = [frame.get(t) for t in seq]
+    tracks = list(map(frame.get, seq))
     stack = getattr(func, "__name__", "") == "stack"
-    if all(t is None for t in tracks):
+    for t in tracks:  # (a loop: no generator per join)
+        if t is not None:
+            break
+    else:
         if stack and frame.weight_filled:
             _stacked_weights(frame, seq, get_arg(args, kwargs, 1, "dim", 0), out)
         elif not stack and frame.row_blocks and get_arg(args, kwargs, 1, "dim", 0) == 0:
