@@ -9828,6 +9828,11 @@ def _loads_free_variable(f: types.FrameType, spans: Any) -> bool:
                for start, end in (_operands(f.f_code, _lasti(f)) if spans is None else spans) for k in range(start, end))
 
 
+def _counting(fn: Any, computed: bool) -> bool:
+    """Whether ``fn`` is a count function (``_count_function``), with ``computed`` one that is no ``_returns_len``."""
+    return _count_function(fn) and not (computed and _returns_len(fn))
+
+
 def _len_helper_count(f: types.FrameType, constants: frozenset[str] | None, scopes: tuple[types.CodeType, ...] | None,
                       computed: bool = False, spans: tuple[tuple[int, int], ...] | None = None) -> bool:
     """Whether an operand of the op ``f``'s code is executing is a plain number computed from a
@@ -9842,16 +9847,16 @@ def _len_helper_count(f: types.FrameType, constants: frozenset[str] | None, scop
     stores in the enclosing frame (``n = _len(t)`` there; ``spans``: those stores' values, else the
     op's operands)."""
 
-    def counting(fn: Any) -> bool:
-        return _count_function(fn) and not (computed and _returns_len(fn))
-
     # (asked at most bounds and factors of the seed's ops: it calls no such function; ``f_locals`` builds a dict)
     owner = None
-    if not any(counting(f.f_globals.get(name)) for name in _called_globals(f.f_code)):
+    for name in _called_globals(f.f_code):  # (a loop: no generator per ask)
+        if _counting(f.f_globals.get(name), computed):
+            break
+    else:
         owner = _locals(f).get("self") if _method_calls(f.f_code, "self") else None
         if owner is not None and not _counting_methods(f.f_code, type(owner), computed) and not (
                 type(held := getattr(owner, "__dict__", None)) is dict and any(
-                    holder is None and name in held and counting(_instance_function(owner, name))
+                    holder is None and name in held and _counting(_instance_function(owner, name), computed)
                     for _, name, holder in _method_calls(f.f_code, "self"))):
             owner = None  # (a count function the instance holds: ``self.cap_fn = cap_of``, then ``self.cap_fn(t)``, rt35)
         if owner is None and not (f.f_code.co_freevars and _loads_free_variable(f, spans)):
@@ -9871,7 +9876,7 @@ def _len_helper_count(f: types.FrameType, constants: frozenset[str] | None, scop
             fn, first = _self_function(owner, instructions[k + 1].argval), k + 2
         else:
             return False
-        if not counting(fn):
+        if not _counting(fn, computed):
             return False
         close = _call_end(instructions[k:end], 0)
         if close is None:

@@ -1942,7 +1942,11 @@ class Frame:
         if self._argument_numbers is None:
             read = self.read_argument_numbers
             self._argument_numbers, self._argument_tensors = read() if read is not None else ([], None)
-        found = next((v for v in self._argument_numbers if abs(z - v) <= 1e-6 * max(1.0, abs(v))), None)
+        found = None
+        for v in self._argument_numbers:  # (a loop: no generator per ask)
+            if abs(z - v) <= 1e-6 * max(1.0, abs(v)):
+                found = v
+                break
         if found is None and self._argument_tensors is not None:
             self._argument_numbers += self._argument_tensors()
             self._argument_tensors = None
@@ -3890,7 +3894,7 @@ def broadcast_map(ndim_in: int, ndim_out: int) -> dict[int, int | None]:
 
 
 def identity_map(ndim: int) -> dict[int, int | None]:
-    return {d: d for d in range(ndim)}
+    return dict(zip(range(ndim), range(ndim)))
 
 
 def note_factor(frame: Frame, weight: Tensor, unweighted: Tensor | None, out_rows: Rows, out_ndim: int) -> None:

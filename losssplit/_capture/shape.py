@@ -1366,7 +1366,10 @@ def _join_map(x: Tensor, d: int, stack: bool) -> dict[int, int | None]:
     """Where each dim of a joined input goes in the output (``None``: the joined dim itself)."""
     if stack:
         return {k: (k if k < d else k + 1) for k in range(x.dim())}
-    return {k: (k if k != d else None) for k in range(x.dim())}
+    joined: dict[int, int | None] = dict(zip(range(x.dim()), range(x.dim())))
+    if d in joined:
+        joined[d] = None
+    return joined
 
 
 def _join_rows(frame: Frame, pieces: list[Tensor | tuple[int, int]], device: torch.device) -> Tensor:
