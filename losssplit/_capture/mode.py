@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import array
 import dataclasses
+import functools
 import importlib
 import math
 import operator
@@ -5524,11 +5525,7 @@ def _number_value_provenance(frame: Frame, func: Any, args: tuple, kwargs: dict)
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         return None
 
-    def own(argc: int) -> range:  # the value's position as the code passes it (``shift``, below)
-        first = at - (len(args) + len(kwargs) - argc) if len(args) > at else argc - len(kwargs)
-        return range(first, first + 1) if len(args) > at else range(first, argc)
-
-    given = _bytecode.executed_argument_tags(own)
+    given = _bytecode.executed_argument_tags(functools.partial(_value_positions, at, len(args), len(kwargs)))
     shift = len(args) + len(kwargs) - len(given or ())  # 1: a method's receiver (``x.new_full(size, v)``)
     if not given or shift not in (0, 1) or at < shift:
         return None
@@ -5539,6 +5536,13 @@ def _number_value_provenance(frame: Frame, func: Any, args: tuple, kwargs: dict)
         return elementwise.SIZE_THROUGH_MATH
     # (one image's number picked by position: the rules of picked sizes read it where it meets a loss)
     return elementwise.chosen_number_reason(tags, value, float(value), frozenset({"pick"}))
+
+
+def _value_positions(at: int, given: int, keywords: int, argc: int) -> range:
+    """The position of a new tensor's value (argument ``at`` of ``given`` positional ones and ``keywords``
+    keywords) among the ``argc`` arguments its call passes (``shift`` in ``_number_value_provenance``)."""
+    first = at - (given + keywords - argc) if given > at else argc - keywords
+    return range(first, first + 1) if given > at else range(first, argc)
 
 
 def _counted_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict) -> bool:

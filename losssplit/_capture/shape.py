@@ -1146,12 +1146,18 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         if vector is not None:
             frame.set(out, vector)
             return
-    if any(t is not None and (t.lost_at is not None or t.ratio is not None) for t in tracks):
-        lost = next((t.lost_at for t in tracks if t is not None and t.lost_at), op)
-        frame.lose(out, lost, pred=any(t is not None and t.from_prediction for t in tracks))
-        return
-    pred = any(is_prediction(x, t) for x, t in zip(seq, tracks))
-    whole_images = all(t is not None and not t.rows and t.image is not None for t in tracks)
+    pred = whole_images = False
+    for x, t in zip(seq, tracks):  # (a loop: no generators per join)
+        if t is not None and (t.lost_at is not None or t.ratio is not None):
+            lost = next((t.lost_at for t in tracks if t is not None and t.lost_at), op)
+            frame.lose(out, lost, pred=any(t is not None and t.from_prediction for t in tracks))
+            return
+        pred = pred or is_prediction(x, t)
+    for t in tracks:
+        if t is None or t.rows or t.image is None:
+            break
+    else:
+        whole_images = True
     gathered = len(seq) > 1 and (stack and all(x.dim() == 0 for x in seq) or whole_images)
     image = _one_image(frame, tracks) if gathered else None
     if image is not None:  # one image's values gathered one by one (``tags[j]`` per joint), or its
