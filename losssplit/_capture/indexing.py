@@ -334,14 +334,16 @@ def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], inde
             cut = "an int position"
         elif type(p) is list and _int_list(p):
             listed = True  # ``e[..., [i]]``: read at a loop's positions only
-        elif isinstance(p, Tensor) and not p.is_floating_point() and p.dtype is not torch.bool:
-            positions.append(d)  # (``x[:, torch.arange(len(targets) - 1)]``: read only for the count of images)
-            continue
-        elif type(p) is slice and (p.start is not None or p.stop is not None or p.step is not None):
+        elif type(p) is slice:  # (before the tensor test: most parts, and no slice is a tensor)
+            if p.start is None and p.stop is None and p.step is None:
+                continue
             if _one_position(p):
                 one = True  # (``x[:, n - 1:n]``: of the count only; DINO's layouts are cut by wider bounds)
             else:
                 cut = cut or "slice bounds"
+        elif isinstance(p, Tensor) and not p.is_floating_point() and p.dtype is not torch.bool:
+            positions.append(d)  # (``x[:, torch.arange(len(targets) - 1)]``: read only for the count of images)
+            continue
         else:
             continue
         at.append(d)  # (as written: mapped below, where it is read)
@@ -614,7 +616,8 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     track = frame.get(src)
     if frame.owner_masks and isinstance(index, Tensor) and isinstance(out, Tensor) and owner_pick(frame, track, index, out):
         return
-    parts = index if isinstance(index, tuple) else (index,)  # (``_index_parts``, without a call: 45 per seed call)
+    # (``_index_parts``, without a call: 45 per seed call; a tensor index is told by its type, no isinstance)
+    parts = index if type(index) is tuple or type(index) is not Tensor and isinstance(index, tuple) else (index,)
     if (track is not None and parts and type(parts[0]) is int and not frame.picked_by_position and frame.num_images > 1
             and _picked_image(frame, track, parts) is not None and not _bytecode.looped()):
         frame.picked_by_position = True
