@@ -2523,7 +2523,7 @@ def constant_number(c: Any, func: Any, args: tuple, kwargs: dict, body: Callable
         return False
     assert f is not None
     if read[0] == "binary":  # the op got both operands, ``c`` and a tensor
-        if kwargs or len(args) != 2 or sum(a is c for a in args) != 1:
+        if kwargs or len(args) != 2 or (args[0] is c) + (args[1] is c) != 1:
             return False
         right, left = read[1], read[2]
         if right is not None and _constant_equal(f, right, c, body):
@@ -2542,8 +2542,13 @@ def constant_number(c: Any, func: Any, args: tuple, kwargs: dict, body: Callable
     if shift not in (0, 1) or shift and args[0] is c or not set(names) <= set(kwargs) or any(
             kwargs[k] is c for k in set(kwargs) - set(names)):
         return False
-    at_c = [i - shift for i, a in enumerate(args) if a is c]
-    at_c += [positional + names.index(k) for k, v in kwargs.items() if v is c]
+    at_c = []
+    for i, a in enumerate(args):  # (loops: no comprehensions per ask)
+        if a is c:
+            at_c.append(i - shift)
+    for k, v in kwargs.items():
+        if v is c:
+            at_c.append(positional + names.index(k))
     if not at_c:
         return False
     for i in at_c:  # (loops: no generators per ask)
