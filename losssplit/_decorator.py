@@ -399,7 +399,11 @@ class _Splitter:
         where = _places(*call_args)
         for kind, home in where.items():
             if isinstance(home, Mapping):
-                found = next((k for k, v in home.items() if v is result), None)
+                found = None
+                for k, v in home.items():  # (a loop: no generator per call)
+                    if v is result:
+                        found = k
+                        break
             else:
                 found = next((i for i in range(len(home or ())) if _cell(home, i) is result), None)
             if found is not None:

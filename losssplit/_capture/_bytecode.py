@@ -19,6 +19,7 @@ import contextvars
 import dis
 import functools
 import inspect
+import itertools
 import math
 import numbers
 import operator
@@ -66,6 +67,7 @@ def _per_code(maxsize: int) -> Callable[[_F], _F]:
             return found
 
         cached.cache_clear = table.clear  # type: ignore[attr-defined]
+        cached.table = table  # type: ignore[attr-defined]  # (read in place by the hottest askers)
         return cached  # type: ignore[return-value]
 
     return wrap
@@ -76,7 +78,7 @@ def _per_code(maxsize: int) -> Callable[[_F], _F]:
 # Divisions (``a / 4.0``: LOAD_CONST right before BINARY_OP, ``f_lasti`` on it) were checked on
 # 3.11; 3.12 and 3.13 keep that layout. 3.14 loads small ints with LOAD_SMALL_INT: not checked.
 _CHECKED = {(3, 11), (3, 12), (3, 13)}
-_VERSION = sys.version_info[:2]  # (read on every walk to the caller)
+_VERSION = sys.version_info[:2]  # (read by every check of a layout: no slice of ``sys.version_info`` per ask)
 
 # subscript opcode -> how many stack values at its top make the index (the container is below):
 # BINARY_SLICE / STORE_SLICE (3.12+) take start and stop and call with ``slice(start, stop)``.
@@ -106,7 +108,7 @@ PYTHONS_CHECKED = frozenset({("cpython", 3, 11)})
 
 def python_checked() -> bool:
     """Whether this interpreter is one of ``PYTHONS_CHECKED``."""
-    return (sys.implementation.name, *sys.version_info[:2]) in PYTHONS_CHECKED
+    return (sys.implementation.name, *_VERSION) in PYTHONS_CHECKED
 
 
 _UNPROVEN = object()
@@ -137,7 +139,7 @@ def own_length_bound(x: Any, body: Callable[[], BodyCall | None]) -> bool:
     trim))``), or that bound written in the subscript (``x[:int(len(x) * k)]``), ``k`` a constant of the call (``_constant_of_call``) and ``x`` the very tensor cut: the
     bound is computed from that tensor's own size, whatever numbers were read before, the same on
     any group with its image. False otherwise, or on a Python whose layout was not checked."""
-    f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
+    f = _caller() if _VERSION in _FLOOR_CHECKED else None
     if f is None or any(_builtin(f, n) is not getattr(builtins, n) for n in ("int", "len")):
         return False
     found = _own_length_bound_at(f.f_code, _lasti(f))
@@ -412,7 +414,7 @@ def divisor_source(z: Any) -> str | None:
     attribute or a module global loaded right before it (``/ self.scale``, ``/ SCALE``); ``"other"``
     for anything else (a local name, an expression, ``torch.div(l, 4)``). None on a Python version
     whose layout was not checked (nothing can be told there)."""
-    if sys.version_info[:2] not in _CHECKED:
+    if _VERSION not in _CHECKED:
         return None
     f = _caller()
     if f is None:
@@ -592,7 +594,7 @@ def counted_loop() -> bool:
 def _up_to_the_body(found: Callable[[types.FrameType], bool]) -> bool:
     """Whether ``found`` holds of a frame from the caller's up to the decorated body's (frames of
     torch's own packages skipped); False on an unchecked Python."""
-    if sys.version_info[:2] not in _COUNT_CHECKED:
+    if _VERSION not in _COUNT_CHECKED:
         return False
     f = _caller()
     while f is not None:
@@ -649,7 +651,7 @@ def partly_counted() -> bool:
     only (``for u in t[::2]: num_pos += len(u["labels"])``, a loop left by ``break``;
     ``partial_loop``), itself or through locals stored from it: on a group alone it adds up other
     images' numbers, whatever count of the batch it equals. False where nothing can be told."""
-    if sys.version_info[:2] not in _COUNT_CHECKED:
+    if _VERSION not in _COUNT_CHECKED:
         return False
     f = _caller()
     if f is None:
@@ -1377,7 +1379,7 @@ def _fixed_loops(f: types.FrameType, counts: Collection[int], lists: FixedLists 
     ``break``, no ``return``): on a group alone it runs as many times. Python 3.11 only.
     ``only``: the loops (``_loops`` spans) to check, where not all; ``at``: the index of another
     instruction of that code than the one it is executing."""
-    if sys.version_info[:2] not in _LOG_CHECKED:
+    if _VERSION not in _LOG_CHECKED:
         return False
     instructions, here = _located_frame(f.f_code, _lasti(f))
     at = here if at is None else at
@@ -1694,7 +1696,7 @@ def fixed_length(c: Any, counts: Collection[int], lists: FixedLists | None = Non
     ``len(self.stft_losses)`` of an ``nn.ModuleList`` or of a tuple of plain numbers; a list only
     with ``lists``, ``Frame.fixed_lists``: one held at the call's start, unchanged), equal to
     ``c``: the same number on a group alone. ``counts``: the batch's counts. Python 3.11 only."""
-    if type(c) is not int or sys.version_info[:2] not in _LOG_CHECKED:
+    if type(c) is not int or _VERSION not in _LOG_CHECKED:
         return False
     f = _caller()
     if f is None:
@@ -1909,7 +1911,7 @@ def configured_item(c: Any, lists: FixedLists) -> bool:
     but ``__init__`` nor function of the module sets an item of that attribute (``_set_elsewhere``).
     Python 3.11."""
     f = _caller()
-    if f is None or sys.version_info[:2] not in _LOG_CHECKED:
+    if f is None or _VERSION not in _LOG_CHECKED:
         return False
     instructions, at = _located(f.f_code, _lasti(f))
     if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].is_jump_target:
@@ -1949,7 +1951,7 @@ def level_lists(of_every_image: Callable[[Any], bool], counts: Collection[int], 
     resizes, is not read so). The caller records them as the call's per-level lists
     (``Frame.fixed_lists``)."""
     f = _caller()
-    if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
+    if f is None or _VERSION not in _FLOOR_CHECKED:
         return []
     found = []
     for name, value in _locals(f).items():
@@ -2141,7 +2143,7 @@ def _refilled(f: types.FrameType, named: set[str], owners: list[Any], names: boo
     call's start prove nothing then (red team 34). A list of strings (``names``: the terms a
     criterion computes, ``self.losses``) counts only a refill (``_refilling_names``), not an append
     under a test or a trim after the loop (RT-DETR's shape: ``tests/test_rules_fixed_loops.py``)."""
-    found = _refilling_names if names and sys.version_info[:2] == (3, 11) else _set_names
+    found = _refilling_names if names and _VERSION == (3, 11) else _set_names
     if _writes(found(f.f_code), named) or _set_elsewhere(f, named, found):
         return True
     return any(_writes(found(c), named) for o in owners if not isinstance(o, types.ModuleType)
@@ -2416,7 +2418,7 @@ def literal_dividend(c: Any) -> bool:
     """Whether the Python number ``c`` is the left operand of the division the caller's code is
     executing (``1 / mse``), written there as a lone constant equal to it (type included)."""
     f = _caller()
-    if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
+    if f is None or _VERSION not in _FLOOR_CHECKED:
         return False
     instructions, at = _located(f.f_code, _lasti(f))
     spans = _operand_spans(f.f_code, _lasti(f))
@@ -2434,7 +2436,7 @@ def body_parameter(c: Any) -> bool:
     call received, made before any value of the call was read on the host, whatever read it
     equals. Floats only (small ints are shared objects); not in a helper the body calls (its
     parameters may hold numbers the body read); Python 3.11 only (operand layout checked)."""
-    if type(c) is not float or sys.version_info[:2] not in _FLOOR_CHECKED:
+    if type(c) is not float or _VERSION not in _FLOOR_CHECKED:
         return False
     f = _caller()
     if f is None or _package(f.f_back) != "losssplit":
@@ -2513,7 +2515,7 @@ def constant_number(c: Any, func: Any, args: tuple, kwargs: dict, body: Callable
     included: where the code proves a constant, the object is that constant, not the weight.
     False for anything else (a subscript, a value passed by code that is not followed, a Python
     whose layout was not checked)."""
-    if type(c) not in (int, float) or sys.version_info[:2] not in _FLOOR_CHECKED:
+    if type(c) not in (int, float) or _VERSION not in _FLOOR_CHECKED:
         return False
     f = _caller()
     read = _number_operands(f.f_code, _lasti(f)) if f is not None else None
@@ -2521,7 +2523,7 @@ def constant_number(c: Any, func: Any, args: tuple, kwargs: dict, body: Callable
         return False
     assert f is not None
     if read[0] == "binary":  # the op got both operands, ``c`` and a tensor
-        if kwargs or len(args) != 2 or sum(a is c for a in args) != 1:
+        if kwargs or len(args) != 2 or (args[0] is c) + (args[1] is c) != 1:
             return False
         right, left = read[1], read[2]
         if right is not None and _constant_equal(f, right, c, body):
@@ -2540,9 +2542,22 @@ def constant_number(c: Any, func: Any, args: tuple, kwargs: dict, body: Callable
     if shift not in (0, 1) or shift and args[0] is c or not set(names) <= set(kwargs) or any(
             kwargs[k] is c for k in set(kwargs) - set(names)):
         return False
-    at_c = [i - shift for i, a in enumerate(args) if a is c]
-    at_c += [positional + names.index(k) for k, v in kwargs.items() if v is c]
-    return bool(at_c) and all(may[i] for i in at_c) and all(_constant_equal(f, spans[i], c, body) for i in at_c)
+    at_c = []
+    for i, a in enumerate(args):  # (loops: no comprehensions per ask)
+        if a is c:
+            at_c.append(i - shift)
+    for k, v in kwargs.items():
+        if v is c:
+            at_c.append(positional + names.index(k))
+    if not at_c:
+        return False
+    for i in at_c:  # (loops: no generators per ask)
+        if not may[i]:
+            return False
+    for i in at_c:
+        if not _constant_equal(f, spans[i], c, body):
+            return False
+    return True
 
 
 def _names_op(callee: str | None, func: Any) -> bool:
@@ -3035,7 +3050,7 @@ def constant_list(c: Any, func: Any, args: tuple, kwargs: dict, body: Callable[[
     ``IoULoss(mode="weighted", weights=[..])``), a default, or a parameter so read in turn, each
     function on the way changing no item; or a display of such constants (``[kl_min]``). False for
     anything else (a list the code builds otherwise)."""
-    if not _float_sequence(c) or sys.version_info[:2] not in _FLOOR_CHECKED:
+    if not _float_sequence(c) or _VERSION not in _FLOOR_CHECKED:
         return False
     f = _caller()
     if f is None or type(func) is types.FunctionType or kwargs:
@@ -3621,7 +3636,7 @@ def rebound_parameter_divisor(body: Callable[[], BodyCall | None]) -> bool:
     literal 8 on 4 and on 2 images). A number the caller computed (``num_pos``) is read by value as
     before. False for any other divisor, a parameter no store rebinds (``_parameter_value`` reads
     those) or an unchecked Python."""
-    f = _caller() if sys.version_info[:2] in _CHECKED else None
+    f = _caller() if _VERSION in _CHECKED else None
     span = None if f is None else _lone_divisor(f)
     if f is None or span is None or len(span) != 1 or span[0].opname not in ("LOAD_FAST", "LOAD_DEREF"):
         return False
@@ -3669,7 +3684,7 @@ def offset_source(c: Any, product: bool = False) -> str | None:
     attribute or a module global (``- self.margin``); ``"other"`` for anything else (a local
     name, ``len(targets)``, an expression). With ``product``, the same of a factor (``a * c``,
     ``c * a``, ``a.mul(c)``). None on a Python version whose layout was not checked."""
-    if sys.version_info[:2] not in _CHECKED:
+    if _VERSION not in _CHECKED:
         return None
     f = _caller()
     if f is None:
@@ -3694,7 +3709,7 @@ def _offset_at(code: types.CodeType, lasti: int, product: bool = False) -> tuple
     if op.opname != "BINARY_OP" or op.arg not in (_PRODUCTS if product else _SHIFTS):
         return "other", None
     operands = [(at - 1, at)]  # the right operand's last instruction
-    if sys.version_info[:2] in _FLOOR_CHECKED:  # both whole operands: where the right one starts
+    if _VERSION in _FLOOR_CHECKED:  # both whole operands: where the right one starts
         start = _operand_start(instructions, at)
         left = _operand_start(instructions, start) if start is not None else None
         if start is not None and left is not None:
@@ -3716,7 +3731,7 @@ def table_operand(c: Any) -> bool:
     local or a constant index) that no function or class of its module assigns (see
     ``_configured``): a table of coefficients set before the call, whatever read it equals. The
     element is ``c`` itself. Python 3.11 only (operand layout checked)."""
-    if sys.version_info[:2] not in _FLOOR_CHECKED:
+    if _VERSION not in _FLOOR_CHECKED:
         return False
     f = _caller()
     if f is None:
@@ -3735,7 +3750,7 @@ def module_constant_operand() -> bool:
     arithmetic only (``PRIORS[:, 2:]``, ``0.1 * PRIORS[:, 2:]``): a tensor held before the call
     (SSD's priors), which holds no weight of the call's images whatever values it has. Python 3.11
     only (operand layout checked)."""
-    if sys.version_info[:2] not in _FLOOR_CHECKED:
+    if _VERSION not in _FLOOR_CHECKED:
         return False
     f = _caller()
     if f is None:
@@ -3803,7 +3818,7 @@ def loop_operand() -> bool | None:
     a loop position. None where
     that cannot be told (a Python whose layout was not checked, a frame not found, an operand
     that is a name of an enclosing function)."""
-    if sys.version_info[:2] not in _CHECKED:
+    if _VERSION not in _CHECKED:
         return None
     f = _caller()
     return None if f is None else _loop_operand_at(f.f_code, _lasti(f))
@@ -3818,7 +3833,7 @@ def _loop_operand_at(code: types.CodeType, lasti: int) -> bool | None:
     if at is None or at == 0 or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _SHIFTS:
         return None
     operands = [instructions[at - 1]]
-    if sys.version_info[:2] in _FLOOR_CHECKED:
+    if _VERSION in _FLOOR_CHECKED:
         start = _operand_start(instructions, at)
         left = _operand_start(instructions, start) if start is not None else None
         if start is not None and left is not None and start - left == 1:
@@ -3847,7 +3862,7 @@ def local_length(divisor: bool = False) -> bool:
     objects, not of the images it was given (``len(targets)`` is the length of a parameter).
     ``divisor``: of the division instead, its divisor only (``num_pos / num_images`` with
     ``num_images = len(gt_labels)``; not a local equal to it, ``k = 4``)."""
-    if sys.version_info[:2] not in _FLOOR_CHECKED:
+    if _VERSION not in _FLOOR_CHECKED:
         return False
     f = _caller()
     return f is not None and _local_length_at(f.f_code, _lasti(f), divisor)
@@ -3889,7 +3904,7 @@ def _local_length_at(code: types.CodeType, lasti: int, divisor: bool = False) ->
 
 def _caller_with_len(checked: set[tuple[int, int]]) -> types.FrameType | None:
     """The caller's frame, where this Python is in ``checked`` and ``len`` there is the builtin."""
-    if sys.version_info[:2] not in checked:
+    if _VERSION not in checked:
         return None
     f = _caller()
     return None if f is None or _builtin(f, "len") is not builtins.len else f
@@ -3988,7 +4003,7 @@ def divisor_floor(only_divides: bool = False) -> float | None:
     and that the code loads only as the divisor of a division (``tss = max(ts.sum(), 1)``, then
     ``/ tss``, also in an ``if`` block: whatever path reaches the division, it divides by what
     that ``max`` returned)."""
-    if sys.version_info[:2] not in _FLOOR_CHECKED:
+    if _VERSION not in _FLOOR_CHECKED:
         return None
     f = _caller()
     if f is None or f.f_globals.get("max", f.f_builtins.get("max")) is not builtins.max:
@@ -4077,7 +4092,7 @@ def summed_in_loop() -> bool:
     ``max(n, c)`` outside the loop (YOLOX's ``num_fg += num_fg_img``); or sets once to ``sum(x
     for t in it)`` of such reads without a filter. On Python 3.11 only (layouts checked); False
     otherwise."""
-    if sys.version_info[:2] not in _FLOOR_CHECKED:
+    if _VERSION not in _FLOOR_CHECKED:
         return False
     f = _caller()
     if f is None or any(_builtin(f, n) is not getattr(builtins, n) for n in ("max", "min", "sum", "float", "int")):
@@ -4292,7 +4307,7 @@ def summed_multiple(body: Callable[[], BodyCall | None] | None = None) -> float 
     describes (MiDaS' trimmed loss, ``/ (2 * M)`` with ``M += len(r)`` over the images): on a group
     alone ``k`` times the group's sum (floored as the code floors it). None otherwise, or on a
     Python whose layout was not checked."""
-    if sys.version_info[:2] not in _FLOOR_CHECKED:
+    if _VERSION not in _FLOOR_CHECKED:
         return None
     f = _caller()
     if f is None or any(_builtin(f, n) is not getattr(builtins, n) for n in ("max", "min", "sum", "float", "int", "len")):
@@ -4361,7 +4376,7 @@ def summed_item_floor() -> float | None:
     ``num_total_pos``), or ``n = 0`` then ``n += max(len(gt), 1)`` in every iteration of a
     ``for`` loop. On a group alone it is the sum of the group's items floored at ``c``. None
     otherwise, or on a Python whose layout was not checked."""
-    if sys.version_info[:2] not in _FLOOR_CHECKED:
+    if _VERSION not in _FLOOR_CHECKED:
         return None
     f = _caller()
     if f is None or any(_builtin(f, n) is not getattr(builtins, n) for n in ("max", "min", "sum", "float", "int", "len")):
@@ -4381,12 +4396,16 @@ def summed_argument_sizes() -> str | None:
     (the code makes it of sizes alone). ``"slice"`` where the generator runs over a slice of such a
     parameter (``for t in targets[:2]``): on a group alone other items. None otherwise, or on a
     Python whose layout was not checked."""
-    if sys.version_info[:2] not in _FLOOR_CHECKED:
+    if _VERSION not in _FLOOR_CHECKED:
         return None
     f = _caller()
-    if f is None or any(_builtin(f, n) is not getattr(builtins, n) for n in ("max", "sum", "len")):
+    if f is None or _builtin(f, "max") is not builtins.max or _builtin(f, "sum") is not builtins.sum \
+            or _builtin(f, "len") is not builtins.len:
         return None
-    found = {_summed_sizes_local(f.f_code, name) for name in _divisor_locals(f.f_code, _lasti(f))} - {None}
+    found = set()
+    for name in _divisor_locals(f.f_code, _lasti(f)):  # (a loop: no comprehension per division)
+        found.add(_summed_sizes_local(f.f_code, name))
+    found.discard(None)
     return found.pop() if len(found) == 1 else None
 
 
@@ -5010,7 +5029,7 @@ def _executed_argument_span(index: int, keyword: str, passed: int
                             ) -> tuple[types.FrameType, list[dis.Instruction], int, int] | None:
     """``_executed_argument``'s frame, the code's instructions and the argument's span in them."""
     f = _caller()
-    if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
+    if f is None or _VERSION not in _FLOOR_CHECKED:
         return None
     instructions, found = _call_here(f.f_code, _lasti(f))
     if found is None:
@@ -5035,7 +5054,7 @@ def literal_index_parts() -> frozenset[int]:
     executing that it writes as constants there (``z[i, :, 2:6] = v``: 1 and 2; not ``i``): the same
     on any group's run, whatever numbers the call read before. Empty where not read."""
     f = _caller()
-    if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
+    if f is None or _VERSION not in _FLOOR_CHECKED:
         return frozenset()
     instructions, at = _located(f.f_code, _lasti(f))
     if at is None or instructions[at].opname != "STORE_SUBSCR":
@@ -5109,7 +5128,7 @@ def per_item_sections(index: int, keyword: str, passed: int) -> Any:
     is a list of one item per image) make the group's items' own numbers, in order. None otherwise,
     or on a Python whose layout was not checked."""
     f = _caller()
-    if f is None or sys.version_info[:2] not in _FLOOR_CHECKED or _builtin(f, "len") is not len:
+    if f is None or _VERSION not in _FLOOR_CHECKED or _builtin(f, "len") is not len:
         return None
     instructions, at = _located_frame(f.f_code, _lasti(f))  # (``Tensor.split`` is a Python function of torch's)
     call = _call_spans(f.f_code, at) if at is not None and instructions[at].opname == "CALL" else None
@@ -5289,7 +5308,7 @@ def literal_view_sizes(count: int) -> tuple[Any, ...] | None:
     -1)``). None where the callee is not loaded by one of those names right before its
     arguments (an op run inside another call) or nothing can be told."""
     f = _caller()
-    if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
+    if f is None or _VERSION not in _FLOOR_CHECKED:
         return None
     found = _call_arguments(f.f_code, _lasti(f), True)  # (held: positional, as ``_per_code`` takes)
     if found is None or not found[0] or _callee(f.f_code, _lasti(f)) not in _VIEW_NAMES:
@@ -5307,7 +5326,7 @@ def configured_view_sizes(count: int) -> tuple[Any, ...] | None:
     see ``_configured``) that alone pushes it: set before the call, the same on every group's
     run. Positional sizes only; ``UNPROVEN`` for any other."""
     f = _caller()
-    if f is None or sys.version_info[:2] not in _FLOOR_CHECKED or _callee(f.f_code, _lasti(f)) not in _VIEW_NAMES:
+    if f is None or _VERSION not in _FLOOR_CHECKED or _callee(f.f_code, _lasti(f)) not in _VIEW_NAMES:
         return None
     instructions, at = _located(f.f_code, _lasti(f))
     found = _call_spans(f.f_code, at) if at is not None else None
@@ -5407,7 +5426,7 @@ def _callee_load(code: types.CodeType, lasti: int) -> tuple[list[dis.Instruction
 
 
 def _call_in_caller() -> tuple[tuple[Any, ...], tuple[str, ...]] | None:
-    if sys.version_info[:2] not in _FLOOR_CHECKED:
+    if _VERSION not in _FLOOR_CHECKED:
         return None
     f = _caller()
     return None if f is None else _call_arguments(f.f_code, _lasti(f))
@@ -5499,7 +5518,7 @@ def repeated_list() -> bool:
     display of some number that is no constant, repeated (``torch.tensor([1.0 / n] * n)``), there or
     in the one assignment of the local it loads."""
     f = _caller()
-    if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
+    if f is None or _VERSION not in _FLOOR_CHECKED:
         return False
     return _repeated_list_at(f.f_code, _lasti(f))
 
@@ -5555,7 +5574,7 @@ def fill_of_its_size() -> bool:
     divided by that very local (POT's uniform marginal ``torch.full((n,), 1.0 / n)``): the fill is
     computed from the tensor's own size, no weight."""
     f = _caller()
-    if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
+    if f is None or _VERSION not in _FLOOR_CHECKED:
         return False
     return _fill_of_its_size_at(f.f_code, _lasti(f))
 
@@ -5580,7 +5599,7 @@ def per_target_field(targets: Any) -> Any:
     target, the target's field ``k`` (a constant), with no filter, no second loop and nothing else
     read. None otherwise."""
     f = _caller()
-    if f is None or sys.version_info[:2] not in _COUNT_CHECKED:
+    if f is None or _VERSION not in _COUNT_CHECKED:
         return None
     found = _per_target_field_at(f.f_code, _lasti(f))
     if found is None or _locals(f).get(found[0], _MISSING) is not targets:
@@ -5912,7 +5931,7 @@ def torch_check() -> bool:
     of whose two ways goes straight to a ``raise``. A torch helper that hands the truth back
     (``torch.sym_not(y.max() > c)``) is no such check (review16: was exempted, the batch's decision)."""
     f = _outside_losssplit()
-    return f is not None and _package(f) == "torch" and sys.version_info[:2] in _TEST_CHECKED \
+    return f is not None and _package(f) == "torch" and _VERSION in _TEST_CHECKED \
         and _raises_at(f.f_code, _lasti(f))
 
 
@@ -5996,7 +6015,7 @@ def divisor_length(z: Any) -> Any:
     once outside loops by such code (``n = float(len(t))``, then ``a / n``), and ``z`` is that
     length: a number whose provenance is that length, whatever else it equals. ``_UNPROVEN``
     otherwise (a count the code adds up, ``terms += 1``, another layout, an unchecked Python)."""
-    if type(z) not in (int, float) or sys.version_info[:2] not in _CHECKED:
+    if type(z) not in (int, float) or _VERSION not in _CHECKED:
         return _UNPROVEN
     f = _caller()
     if f is None:
@@ -6021,7 +6040,7 @@ def reciprocal_length(factor: Any) -> tuple[float, Any] | None:
     code stored once outside loops (``scale = 1.0 / n``), ``factor`` being that value: Python's
     ``float / int`` runs unseen, so ``l.sum() * (1.0 / n)`` is read from the code as ``l.sum() / n``
     times ``c``. None otherwise."""
-    if type(factor) is not float or sys.version_info[:2] not in _CHECKED:
+    if type(factor) is not float or _VERSION not in _CHECKED:
         return None
     f = _caller()
     if f is None:
@@ -6063,7 +6082,7 @@ def reciprocal_of_count() -> bool:
     of a filtered list of the targets, of a field of the outputs) where ``reciprocal_length``
     proves nothing: on a group alone the body computes it from the group's. False where nothing
     can be told (another layout, an unchecked Python version)."""
-    if sys.version_info[:2] not in _CHECKED:
+    if _VERSION not in _CHECKED:
         return False
     f = _caller()
     if f is None:
@@ -6350,7 +6369,7 @@ def length_and_sizes_divisor() -> bool:
     ``sum(...)``): ``sum(p.numel() for p in pos) * len(t)``, ``pos[0].numel() * len(pos)``. Made
     of two counts, on a group alone of the group's, it is no count of the batch whatever it
     equals by value (found by the red team, session 16: read as the instances)."""
-    f = _caller() if sys.version_info[:2] in _CHECKED else None
+    f = _caller() if _VERSION in _CHECKED else None
     return f is not None and _length_and_sizes_at(f.f_code, _lasti(f)) and all(
         _builtin(f, n) is getattr(builtins, n) for n in ("len", "sum"))
 
@@ -6380,7 +6399,7 @@ def inputless_call_divisor() -> bool:
     have filled: ``losses = []``, then ``len(losses)``). Nothing of the call's images goes in, so
     nothing ties the number it returns to a count of them, whatever count it equals by value
     (``count(targets)`` is given the targets). False where nothing can be told."""
-    if sys.version_info[:2] not in _COUNT_CHECKED:
+    if _VERSION not in _COUNT_CHECKED:
         return False
     read = _caller_read(_inputless_divisor)
     if read is None:
@@ -6512,7 +6531,7 @@ def side_size_divisor() -> tuple[Any, int, bool] | None:
     (``x`` as passed); ``x`` is ``CUT_TENSOR`` where an index cut that field (``o["x"][:,
     :2].shape[1]``: held nowhere). None otherwise (another form, a helper's frame reading its own
     locals, an unchecked Python)."""
-    if sys.version_info[:2] not in _COUNT_CHECKED:
+    if _VERSION not in _COUNT_CHECKED:
         return None
     read = _caller_read(_side_size_at)
     if read is None:
@@ -6562,7 +6581,7 @@ def side_size_factors() -> tuple[list[tuple[Any, int, bool]], float] | None:
     ``math.prod(x.shape[1:])``: the sizes of those dims), written at the division or in a local stored once from it
     (was read as the count of rows it equalled: 3 rows times 4 columns, 12 rows of 4 images). None
     otherwise."""
-    if sys.version_info[:2] not in _COUNT_CHECKED:
+    if _VERSION not in _COUNT_CHECKED:
         return None
     read = _caller_read(_side_size_arithmetic_at)
     if read is None:
@@ -6882,7 +6901,7 @@ def division_unseen() -> bool:
     operator.truediv, per, ns))``, ``itertools.starmap``): its code is executing no ``/`` and no call
     of a division method or function there, so no operand of the division can be read in it. False
     where nothing can be told (an unchecked Python)."""
-    f = _caller() if sys.version_info[:2] in _CHECKED else None
+    f = _caller() if _VERSION in _CHECKED else None
     return f is not None and _op_unseen_at(f.f_code, _lasti(f), True)
 
 
@@ -6909,13 +6928,13 @@ def factor_unread(factor: Any, division: bool = False) -> bool:
     picks by that local from a container (``w[b]``, ``float(w[b])`` of ``w = dict.fromkeys(range(n),
     1 / n)``), or a NumPy scalar of its value either is (``np.ones(n) / n``; torch made ``factor`` of
     it) and no literal of the body's code is that value. False where nothing can be told."""
-    f = _caller() if sys.version_info[:2] in _CHECKED else None
+    f = _caller() if _VERSION in _CHECKED else None
     if f is None:
         return False
     code, lasti = f.f_code, _lasti(f)
     if _op_unseen_at(code, lasti, division):
         return True
-    names = _loop_locals(code) if sys.version_info[:2] in _FLOOR_CHECKED else ()
+    names = _loop_locals(code) if _VERSION in _FLOOR_CHECKED else ()
     if not names:
         return False
     held = _locals(f)
@@ -7242,7 +7261,7 @@ def _named_load(
     right after it), on Python 3.11 only (its layout was checked): LOAD_GLOBAL of a name that
     ``code`` never stores; LOAD_FAST of a parameter ``code`` never rebinds; ``self.name`` of the
     first parameter, named ``self``, never rebound. None for anything else."""
-    if sys.version_info[:2] not in _FLOOR_CHECKED:
+    if _VERSION not in _FLOOR_CHECKED:
         return None
     i = instructions[k]
     if i.opname == "LOAD_GLOBAL" and attr is None and not (i.arg or 0) & 1:
@@ -7867,7 +7886,7 @@ def field_argument(func: Any, keyword: str, field: str) -> bool:
     through number locals assigned so, ``w = t["loss_weight"]; delta=2 * w``): a subscript by that
     constant in its code. False where the call or the argument is not found so."""
     f = _caller()
-    if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
+    if f is None or _VERSION not in _FLOOR_CHECKED:
         return False
     instructions, at = _located_frame(f.f_code, _lasti(f))  # a call of a Python function (``F.huber_loss``)
     if at is None or instructions[at].opname != "CALL" \
@@ -7927,6 +7946,11 @@ def _reciprocal(instructions: list[dis.Instruction], start: int, end: int, reads
 def _instructions(code: types.CodeType) -> list[dis.Instruction]:
     """``code``'s instructions without EXTENDED_ARG (and CACHE), decoded once per code object; on
     3.12 laid out as 3.11 lays them (``_as_311``, ``_joined``)."""
+    hit = _LAID_OUT.get(id(code))  # (``_laid_out``'s table read in place: asked some 80 times a seed call)
+    if hit is not None and hit[0] is code:
+        found = hit[1].get(())
+        if found is not None:
+            return found[0]
     return _laid_out(code)[0]
 
 
@@ -7935,9 +7959,9 @@ def _laid_out(code: types.CodeType) -> tuple[list[dis.Instruction], dict[int, in
     """``_instructions`` of ``code``, and the offsets of the instructions ``_joined`` left out,
     each to the offset of the instruction read in its place."""
     found = [i for i in dis.get_instructions(code) if i.opname not in ("EXTENDED_ARG", "CACHE")]
-    if sys.version_info[:2] == (3, 12):
+    if _VERSION == (3, 12):
         return _joined(_as_311(found))
-    return _spelled_lengths(found) if sys.version_info[:2] == (3, 11) else (found, {})
+    return _spelled_lengths(found) if _VERSION == (3, 11) else (found, {})
 
 
 # The count's spellings read as ``len(x)`` (``_spelled_lengths``): a call of ``module.name`` (or of
@@ -8129,7 +8153,7 @@ def _exception_entries(code: types.CodeType) -> list[Any] | None:
     the handler that turns a StopIteration a generator's body raises into a RuntimeError (3.11
     did that outside the bytecode): no ``try`` of the code's."""
     entries = getattr(dis.Bytecode(code), "exception_entries", None)
-    if entries is None or sys.version_info[:2] != (3, 12):
+    if entries is None or _VERSION != (3, 12):
         return entries
     starts = {i.offset: i for i in dis.get_instructions(code)}
     return [e for e in entries if not (starts.get(e.target) is not None and starts[e.target].opname == "CALL_INTRINSIC_1"
@@ -8329,8 +8353,17 @@ def _positions(code: types.CodeType) -> dict[int, int]:
     return found
 
 
+_LAID_OUT: dict[int, tuple[types.CodeType, dict[Any, Any]]] = _laid_out.table  # type: ignore[attr-defined]
+_POSITIONS: dict[int, tuple[types.CodeType, dict[Any, Any]]] = _positions.table  # type: ignore[attr-defined]
+
+
 def _located(code: types.CodeType, lasti: int) -> tuple[list[dis.Instruction], int | None]:
     """``code``'s instructions and the index of the one at byte offset ``lasti`` (None: not found)."""
+    hit = _POSITIONS.get(id(code))  # (``_positions``' table read in place: asked on most ops)
+    if hit is not None and hit[0] is code:
+        found = hit[1].get(())
+        if found is not None:
+            return _instructions(code), found.get(lasti)
     return _instructions(code), _positions(code).get(lasti)
 
 
@@ -8391,7 +8424,7 @@ def length_arithmetic(batch_wide: Callable[[Any], bool]) -> bool:
     running code from locals assigned once or parameters, subscripted by constants: that number
     reads no value of the images, so, whatever it equals, it is no statistic of their weights.
     Python 3.11."""
-    if sys.version_info[:2] not in _FLOOR_CHECKED:
+    if _VERSION not in _FLOOR_CHECKED:
         return False
     f = _caller()
     spans = _operand_spans(f.f_code, _lasti(f)) if f is not None else None
@@ -8611,7 +8644,7 @@ def divisor_arithmetic(stored: bool = False) -> Arithmetic | None:
     rounded = any(i.opname == "LOAD_GLOBAL" and i.argval in ("int", "round") for i in span)  # ``int(n * 0.5)``
     if any(i.is_jump_target for i in span) or not (
             any(i.opname == "BINARY_OP" and (i.arg not in _PRODUCTS or rounded) for i in span) or _bounded(span, f)
-            and not (sys.version_info[:2] in _FLOOR_CHECKED and (_floor_at(f.f_code, _lasti(f)) or 2.0) <= 1)):
+            and not (_VERSION in _FLOOR_CHECKED and (_floor_at(f.f_code, _lasti(f)) or 2.0) <= 1)):
         return None
     numbers: list[float] = []
     unproven = sized = False
@@ -8715,7 +8748,7 @@ def constant_times_length(body: Callable[[], BodyCall | None]) -> tuple[Any, Any
     alone the body divides by ``k`` times the group's length of ``x``. ``k`` None where the other
     factor is no such constant (``n * n``, ``m * n`` with ``m = y.shape[0]`` or a parameter:
     maybe a count of the group too). None for any other divisor or an unchecked Python."""
-    f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
+    f = _caller() if _VERSION in _FLOOR_CHECKED else None
     found = _times_length_at(f.f_code, _lasti(f)) if f is not None else None
     if f is None or found is None:
         return None
@@ -8746,7 +8779,7 @@ def argument_times_constant(body: Callable[[], BodyCall | None],
     the call wrote from its targets: on a group alone maybe the group's). A helper's division by
     its parameter is read at the product its caller passes for it, up to the body. None for any
     other divisor or an unchecked Python."""
-    f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
+    f = _caller() if _VERSION in _FLOOR_CHECKED else None
     found = _times_parameter_at(f.f_code, _lasti(f)) if f is not None else None
     depth = 0
     while f is not None and isinstance(found, str) and depth < _FOLLOWED_CALLS:
@@ -8811,7 +8844,7 @@ def sizes_product() -> tuple[Any, int, int] | None:
     ``x.size(i) * x.size(j)``), ``i`` and ``j`` literals (LLaDA's ``ids.shape[0] * ids.shape[1]``);
     ``x`` the object the local holds at the division (no store runs between the reads and it).
     None for any other divisor or an unchecked Python."""
-    f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
+    f = _caller() if _VERSION in _FLOOR_CHECKED else None
     found = _sizes_product_at(f.f_code, _lasti(f)) if f is not None else None
     if f is None or found is None or found[0] not in _locals(f):
         return None
@@ -8841,7 +8874,7 @@ def shape_product() -> tuple[Any, types.CodeType, int, slice] | None:
     the product maybe made an ``int`` (``int(np.prod(w.shape[1:]))``), written there or held by a
     local stored once outside a loop; ``offset`` the shape read's. None for any other divisor or an
     unchecked Python."""
-    f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
+    f = _caller() if _VERSION in _FLOOR_CHECKED else None
     found = _shape_product_at(f.f_code, _lasti(f)) if f is not None else None
     if f is None or found is None or found[0] not in _locals(f):
         return None
@@ -8861,7 +8894,7 @@ def literal_number_call() -> bool:
     builtins or NumPy called on literals only (``np.int64(4)``, ``float(8)``), written there or held
     by a local stored once outside a loop: a constant of the code, whatever count of the batch it
     equals by value."""
-    f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
+    f = _caller() if _VERSION in _FLOOR_CHECKED else None
     found = _number_call_at(f.f_code, _lasti(f)) if f is not None else None
     if f is None or found is None:
         return False
@@ -8882,7 +8915,7 @@ def chosen_divisor(count: float | None = None) -> bool:
     line storing the local it reads, as the value stored, in a tuple or as a bound of ``min`` / ``max``
     (``if len(t) > 1: k = 4.0``, ``(1.0, 4.0)[len(t) > 1]``, ``max(float(len(t)), 2.0)``; red team
     34): the literal, not the count, may be what it holds."""
-    f = _caller() if sys.version_info[:2] in _CHECKED else None
+    f = _caller() if _VERSION in _CHECKED else None
     if f is None:
         return False
     lasti = _lasti(f)
@@ -8898,7 +8931,7 @@ def literal_divisor(value: float) -> bool:
     """Whether a number literal equal to ``value`` is written in the divisor of the division the
     caller's code is executing or in a line storing the local it reads (``k = min(4.0, 2.0 *
     len(t))``: which of its values the divisor holds, the literal or the count's, the batch picks)."""
-    f = _caller() if sys.version_info[:2] in _CHECKED else None
+    f = _caller() if _VERSION in _CHECKED else None
     return f is not None and _literal_made_at(f.f_code, _lasti(f), value)
 
 
@@ -9050,7 +9083,7 @@ def argumentless_call() -> bool | None:
     of a list of plain items: a constant of the code, whatever count of the batch it equals by
     value), False where one reads other globals (a function, a number: code outside may set it per
     batch, ``module.N = len(batch)``, or a list the body refills); None for another divisor (or a Python whose layout was not checked)."""
-    f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
+    f = _caller() if _VERSION in _FLOOR_CHECKED else None
     names = _called_terms_at(f.f_code, _lasti(f)) if f is not None else None
     if f is None or not names:
         return None
@@ -9074,7 +9107,7 @@ def argumentless_set() -> bool:
     the division, stores a number computed from its parameters into (``SETTINGS.set_views(t)`` of
     ``Settings.views = 1.5 * len(targets)``, in another module): on a group alone, the group's
     number (rt35). Python 3.11."""
-    f = _caller() if sys.version_info[:2] in _COUNT_CHECKED else None
+    f = _caller() if _VERSION in _COUNT_CHECKED else None
     names = _called_terms_at(f.f_code, _lasti(f)) if f is not None else None
     if f is None or not names:
         return False
@@ -9473,7 +9506,7 @@ def log_only_read(makers: Collection[Any], logged: tuple[type, ...]) -> bool:
     (``denom = total if normalize_length else batch_size``, ``normalize_length`` a parameter the
     code never stores, given False; ``_lengths.held_off``) is never made: it is no use, where the
     proof fails without setting it aside. Python 3.11 only."""
-    f = _caller() if sys.version_info[:2] in _LOG_CHECKED else None
+    f = _caller() if _VERSION in _LOG_CHECKED else None
     if f is None:
         return False
     from . import _lengths  # imports this module
@@ -9698,7 +9731,7 @@ def _global_callee(instructions: list[dis.Instruction], k: int, entered: bool = 
 # ``for`` loops, and of the positions of an assignment's instructions (the store on the target's
 # first line, the value's instructions on it or after) was checked for ``counted_number``
 _COUNT_CHECKED = {(3, 11)}
-_CALL_CACHES = 4 if sys.version_info[:2] == (3, 11) else 3  # inline cache entries after a CALL (3.11; 3.12)
+_CALL_CACHES = 4 if _VERSION == (3, 11) else 3  # inline cache entries after a CALL (3.11; 3.12)
 _COMPREHENSIONS = frozenset({"<genexpr>", "<listcomp>", "<setcomp>", "<dictcomp>"})
 # names configuration is read from (``len(self.levels)``), not the body's data
 _OWNERS = frozenset({"self", "cls"})
@@ -9730,7 +9763,7 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
     of its parameters: what it adds up is no proof of a count of the images). ``numbers``: the types of a local's value that are plain numbers
     (the capture's marked ones, such as a floored count read on the host, are the body's too).
     With ``sized``, the call's first argument (a factory's size) is none."""
-    if sys.version_info[:2] not in _COUNT_CHECKED:
+    if _VERSION not in _COUNT_CHECKED:
         return False
     f = _caller()
     if f is None:
@@ -9774,7 +9807,7 @@ def counted_item() -> bool:
     one of whose items computes a number from how many images the call got (``_counted_span``:
     ``torch.tensor([0.1, 1 / (len(t) + 1)])``): on a group alone, the group's. ``counted_number``
     reads the call's operands whole, not a display's items. Python 3.11."""
-    if sys.version_info[:2] not in _COUNT_CHECKED:
+    if _VERSION not in _COUNT_CHECKED:
         return False
     f = _caller()
     if f is None:
@@ -9800,7 +9833,7 @@ def counted_call() -> bool:
     * cap_of(t)`` of ``def cap_of(t): return 0.1 * len(t)``, also through a local or as a method of
     ``self``) given the batch: on a group alone the group's number. One only returning ``len`` of its
     parameter is left to the readers of ``len`` itself (``_len_helper_count``). Python 3.11."""
-    if sys.version_info[:2] not in _COUNT_CHECKED:
+    if _VERSION not in _COUNT_CHECKED:
         return False
     f = _caller()
     return f is not None and _len_helper_count(f, None, None, computed=True)
@@ -9813,6 +9846,11 @@ def _loads_free_variable(f: types.FrameType, spans: Any) -> bool:
     instructions = _instructions(f.f_code)
     return any(instructions[k].opname == "LOAD_DEREF" and instructions[k].argval in f.f_code.co_freevars
                for start, end in (_operands(f.f_code, _lasti(f)) if spans is None else spans) for k in range(start, end))
+
+
+def _counting(fn: Any, computed: bool) -> bool:
+    """Whether ``fn`` is a count function (``_count_function``), with ``computed`` one that is no ``_returns_len``."""
+    return _count_function(fn) and not (computed and _returns_len(fn))
 
 
 def _len_helper_count(f: types.FrameType, constants: frozenset[str] | None, scopes: tuple[types.CodeType, ...] | None,
@@ -9829,16 +9867,16 @@ def _len_helper_count(f: types.FrameType, constants: frozenset[str] | None, scop
     stores in the enclosing frame (``n = _len(t)`` there; ``spans``: those stores' values, else the
     op's operands)."""
 
-    def counting(fn: Any) -> bool:
-        return _count_function(fn) and not (computed and _returns_len(fn))
-
     # (asked at most bounds and factors of the seed's ops: it calls no such function; ``f_locals`` builds a dict)
     owner = None
-    if not any(counting(f.f_globals.get(name)) for name in _called_globals(f.f_code)):
+    for name in _called_globals(f.f_code):  # (a loop: no generator per ask)
+        if _counting(f.f_globals.get(name), computed):
+            break
+    else:
         owner = _locals(f).get("self") if _method_calls(f.f_code, "self") else None
         if owner is not None and not _counting_methods(f.f_code, type(owner), computed) and not (
                 type(held := getattr(owner, "__dict__", None)) is dict and any(
-                    holder is None and name in held and counting(_instance_function(owner, name))
+                    holder is None and name in held and _counting(_instance_function(owner, name), computed)
                     for _, name, holder in _method_calls(f.f_code, "self"))):
             owner = None  # (a count function the instance holds: ``self.cap_fn = cap_of``, then ``self.cap_fn(t)``, rt35)
         if owner is None and not (f.f_code.co_freevars and _loads_free_variable(f, spans)):
@@ -9858,7 +9896,7 @@ def _len_helper_count(f: types.FrameType, constants: frozenset[str] | None, scop
             fn, first = _self_function(owner, instructions[k + 1].argval), k + 2
         else:
             return False
-        if not counting(fn):
+        if not _counting(fn, computed):
             return False
         close = _call_end(instructions[k:end], 0)
         if close is None:
@@ -10042,7 +10080,7 @@ def _reading(f: types.FrameType, read: Callable[..., bool], *args: Any) -> bool:
 
 
 def _batch_operand(attributes: bool, stored: bool = False, skipped: frozenset[tuple[Any, int]] = frozenset()) -> bool:
-    if sys.version_info[:2] not in _COUNT_CHECKED:
+    if _VERSION not in _COUNT_CHECKED:
         return False
     f = _caller()
     if f is None:
@@ -10872,7 +10910,7 @@ def loop_power_operand(c: Any) -> bool:
     that iteration, as ``2.0 ** lvl`` is, whatever count of the batch it equals by value. A counter
     of a loop over the images (``enumerate(targets)``) is a position there, which the position
     rules read (``positional_number``) as they do the float's. Python 3.11 only."""
-    if type(c) is not int or sys.version_info[:2] not in _FLOOR_CHECKED:
+    if type(c) is not int or _VERSION not in _FLOOR_CHECKED:
         return False
     f = _caller()
     if f is None:
@@ -10945,7 +10983,7 @@ def numeric_call_operand() -> bool:
     by name), itself or in the statements storing a number local it reads (``s =
     math.sqrt(len(t))``, then ``* s``): a number the capture sees only as a float. False where
     nothing can be told."""
-    if sys.version_info[:2] not in _COUNT_CHECKED:
+    if _VERSION not in _COUNT_CHECKED:
         return False
     f = _caller()
     if f is None:
@@ -10988,7 +11026,7 @@ def _numpy_copy(instructions: list[dis.Instruction], first: int, globals_: dict[
 def running_items() -> bool:
     """Whether every running count an operand of the op the caller's code is executing reads adds
     up, in each iteration, a number of that iteration's own items (``_BatchReader.items_only``)."""
-    if sys.version_info[:2] not in _COUNT_CHECKED:
+    if _VERSION not in _COUNT_CHECKED:
         return False
     f = _caller()
     if f is None:
@@ -11001,7 +11039,7 @@ def running_items() -> bool:
 def running_position() -> bool:
     """Whether an operand of the op the caller's code is executing reads a local added up in a
     loop from a loop position (``n = n + i`` over ``enumerate(targets)``; ``_BatchReader.adds_position``)."""
-    if sys.version_info[:2] not in _COUNT_CHECKED:
+    if _VERSION not in _COUNT_CHECKED:
         return False
     f = _caller()
     if f is None:
@@ -11038,7 +11076,7 @@ def _size_arithmetic_divisor(sites: Mapping[tuple[Any, int], tuple[Any, tuple[in
     is Python arithmetic (``+ - *``) of int literals and locals (one at least), else None (also
     where no size held image rows, ``sites`` empty, with ``sited``)."""
     f = _caller()
-    if f is None or sited and not sites or _package(f.f_back) != "losssplit" or sys.version_info[:2] not in _COUNT_CHECKED:
+    if f is None or sited and not sites or _package(f.f_back) != "losssplit" or _VERSION not in _COUNT_CHECKED:
         return None
     instructions, at = _located(f.f_code, _lasti(f))
     if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].argrepr not in ("/", "/="):
@@ -11098,7 +11136,7 @@ def count_times_constants(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, 
     (a sum, a difference, a power, a count twice, a size of a tensor the body made, a branch).
     Python 3.11."""
     f = _caller()
-    if f is None or sys.version_info[:2] not in _COUNT_CHECKED:
+    if f is None or _VERSION not in _COUNT_CHECKED:
         return None
     instructions, at = _located(f.f_code, _lasti(f))
     if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].argrepr not in ("/", "/="):
@@ -11401,9 +11439,13 @@ def positional_number(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]
             instructions[k].opname in ("LOAD_FAST", "LOAD_DEREF") and _holds_tensors(held.get(instructions[k].argval))
             and not _len_argument(instructions, k) for k in range(start, end))
 
-    return any(number(start, end) for start, end in spans) or any(
-        number(start, end) and any(_positional_parameter(f, name, 0, sites) for name in names)
-        for start, end, names in passed)
+    for start, end in spans:  # (loops: no generators per ask)
+        if number(start, end):
+            return True
+    for start, end, names in passed:
+        if number(start, end) and any(_positional_parameter(f, name, 0, sites) for name in names):
+            return True
+    return False
 
 
 def positional_tensor(c: Any, sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None,
@@ -11518,7 +11560,7 @@ def _caller_positional(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...
     position in a loop over the images (``_positional_operands``); None where nothing can be told
     (with ``nested``, also where the caller is the decorated body's own code, and no operands but
     in a comprehension's). ``targets``: the call's list of per-image targets (``_picked_lists``)."""
-    if sys.version_info[:2] not in _COUNT_CHECKED:
+    if _VERSION not in _COUNT_CHECKED:
         return None
     f = _caller()
     if f is None:
@@ -11537,7 +11579,7 @@ def position_called(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]]
     reads none of its parameters (``def fill(i): return 2.0``) computes none. (``f_locals``: only
     for such a call of a fill in a loop over the images.) Python 3.11."""
     f = _caller()
-    if f is None or sys.version_info[:2] not in _COUNT_CHECKED:
+    if f is None or _VERSION not in _COUNT_CHECKED:
         return False
     code = f.f_code
     reader = _batch_reader(code, _outer_positions(f, sites), _size_offsets(code, sites), _free_tables(f),
@@ -11861,7 +11903,7 @@ def _constant_iterable(ins: list[dis.Instruction], head: int, constants: frozens
 def _executing_op(opname: str) -> tuple[types.FrameType, list[dis.Instruction], int] | None:
     """(the frame, its instructions, the op's index) of the ``opname`` instruction the caller's
     code (a function's, Python 3.11) is executing, not a jump target; None else."""
-    if sys.version_info[:2] not in _COUNT_CHECKED:
+    if _VERSION not in _COUNT_CHECKED:
         return None
     f = _caller()
     if f is None or not f.f_code.co_flags & 1:
@@ -12234,7 +12276,7 @@ def counted_sizes(tupled: bool, skip: int = 0, unread: bool = False) -> frozense
     4)`` with ``n = len(targets)``): its arguments (a method's receiver is none) after the first
     ``skip``, the first one a tuple of sizes where ``tupled``. ``unread``: not a size the span
     reads of a later dim of a tensor (``_later_dim_size``). Empty where not read."""
-    if sys.version_info[:2] not in _COUNT_CHECKED:
+    if _VERSION not in _COUNT_CHECKED:
         return frozenset()
     f = _caller()
     if f is None:
@@ -12249,7 +12291,7 @@ def literal_sizes(tupled: bool) -> frozenset[int]:
     """The dims whose sizes the factory call the caller's code is executing writes there as int
     literals (``torch.zeros(3, 4)``, ``torch.full((3, 4), 0.0)``): numbers of the code, whatever
     count of a batch they equal. Empty where not read."""
-    if sys.version_info[:2] not in _COUNT_CHECKED:
+    if _VERSION not in _COUNT_CHECKED:
         return frozenset()
     f = _caller()
     return frozenset() if f is None else _literal_sizes(f.f_code, _lasti(f), tupled)
@@ -12261,7 +12303,7 @@ def fixed_sizes(tupled: bool) -> frozenset[int]:
     a tensor's dim after the first (``torch.full((B, dec.shape[1]), -1)``): not computed from the
     images' lengths (``max(len(t["labels"]) for t in targets)``, the batch's largest, on a group
     alone the group's). Empty where not read."""
-    if sys.version_info[:2] not in _COUNT_CHECKED:
+    if _VERSION not in _COUNT_CHECKED:
         return frozenset()
     f = _caller()
     if f is None:
@@ -12278,7 +12320,7 @@ def largest_size(tupled: bool) -> tuple[int, Largest] | None:
     """(dim, ``_largest_of``) where exactly one size given to the factory call the caller's code is executing
     is the builtin ``max`` of a comprehension over a list (``torch.zeros(b, m, 4)`` with ``m =
     max(len(t["labels"]) for t in targets)``); None for any other layout."""
-    if sys.version_info[:2] not in _COUNT_CHECKED:
+    if _VERSION not in _COUNT_CHECKED:
         return None
     f = _caller()
     if f is None:
@@ -12297,7 +12339,7 @@ def largest_size(tupled: bool) -> tuple[int, Largest] | None:
 def largest_argument(position: int) -> Largest | None:
     """``_largest_of`` the positional argument ``position`` of the call the caller's code is executing
     (``F.one_hot(idx, m)``); None for any other."""
-    f = _caller() if sys.version_info[:2] in _COUNT_CHECKED else None
+    f = _caller() if _VERSION in _COUNT_CHECKED else None
     spans = () if f is None else _operands(f.f_code, _lasti(f))[::-1]
     if f is None or position >= len(spans):
         return None
@@ -12307,7 +12349,7 @@ def largest_argument(position: int) -> Largest | None:
 def parameter_argument(position: int) -> bool:
     """Whether the positional argument ``position`` of the call the caller's code is executing is one of that
     code's parameters, read as it is (``F.one_hot(y, num_classes)`` in a helper): what it holds is its caller's."""
-    f = _caller() if sys.version_info[:2] in _COUNT_CHECKED else None
+    f = _caller() if _VERSION in _COUNT_CHECKED else None
     spans = () if f is None else _operands(f.f_code, _lasti(f))[::-1]
     if f is None or position >= len(spans) or spans[position][1] - spans[position][0] != 1:
         return False
@@ -12399,7 +12441,7 @@ def formats_a_count(code: types.CodeType, names: frozenset[str]) -> bool:
     """Whether ``code`` formats into a string (an f-string's ``FORMAT_VALUE``) a number computed
     from ``len()`` of one of the parameters ``names`` (the per-image targets), directly or through
     the locals holding it: ``f"loss_{len(targets)}"``, ``n = len(targets); f"loss_{n}"``. Python 3.11."""
-    if sys.version_info[:2] not in _COUNT_CHECKED or not code.co_flags & 1:
+    if _VERSION not in _COUNT_CHECKED or not code.co_flags & 1:
         return False
     ins = _instructions(code)
 
@@ -14018,7 +14060,7 @@ def read_set_aside() -> bool | None:
     attribute, or formatted. Where it meets anything else -- a branch, a ``return``, a loop, a local
     name of a closure -- a number computed from it may reach a loss unseen (``e.sum() *
     math.exp(v)``): False. None where nothing can be told (another layout, an unchecked Python)."""
-    f = _caller() if sys.version_info[:2] in _LOG_CHECKED else None
+    f = _caller() if _VERSION in _LOG_CHECKED else None
     if f is None:
         return None
     return _set_aside_at(f.f_code, _lasti(f))
@@ -14049,7 +14091,7 @@ def read_compared() -> bool:
     computed from it in straight-line code, is passed to the builtin ``min``, ``max`` or ``sorted``
     (``self.best = min(self.best, loss.item())``): which number is kept is a decision on it that no
     op shows (rt28: kept the batch's decision on every group). False where nothing can be told."""
-    f = _caller() if sys.version_info[:2] in _LOG_CHECKED else None
+    f = _caller() if _VERSION in _LOG_CHECKED else None
     return f is not None and _compared_at(f.f_code, _lasti(f))
 
 
@@ -14168,7 +14210,7 @@ def group_read(sites: dict[types.CodeType, frozenset[int]], plain: Callable[[Any
     kept across calls, a site proven by a read that ran in an earlier call only -- another branch,
     another batch -- would vouch for an operand no read of this call was checked against).
     Python 3.11 only."""
-    f = _caller() if sys.version_info[:2] in _LOG_CHECKED else None
+    f = _caller() if _VERSION in _LOG_CHECKED else None
     flows = _group_flows(f.f_code, _lasti(f), integer and not as_float, as_float) if f is not None else None
     if f is None or flows is None or not _flows_hold(f, flows, plain):
         return False
@@ -14183,7 +14225,7 @@ def read_reach(plain: Callable[[Any], bool]) -> tuple[types.CodeType, frozenset[
     takes them, except that none is compared, returned or put in a container (no mark sees those
     uses, nor a branch it steers): each ends at an operator or a torch function the capture sees.
     None otherwise, or on a Python whose layout was not checked."""
-    f = _caller() if sys.version_info[:2] in _LOG_CHECKED else None
+    f = _caller() if _VERSION in _LOG_CHECKED else None
     flows = _group_flows(f.f_code, _lasti(f), False, False, True) if f is not None else None
     if f is None or flows is None or not _flows_hold(f, flows, plain):
         return None
@@ -14508,7 +14550,7 @@ def _executing(opnames: frozenset[str]) -> bool:
 def _executed(checked: set[tuple[int, int]]) -> tuple[types.FrameType, list[dis.Instruction], int | None] | None:
     """(the caller's frame, its code's instructions, the index of the one it is executing or
     None where it is not found); None on a Python version not in ``checked`` or without a caller."""
-    if sys.version_info[:2] not in checked:
+    if _VERSION not in checked:
         return None
     f = _caller()
     if f is None:
@@ -14607,7 +14649,7 @@ def executed_argument_tags(pick: Callable[[int], Collection[int]] | None = None)
     reading = _provenance.reading(f.f_code) if chain is not None else None
     if chain is not None:
         whole = _RESOLVED_CALLS.get((chain[0], wanted))
-        if whole is not None and whole[1] is reading and all(a is b for a, b in zip(whole[0], chain[1])):
+        if whole is not None and whole[1] is reading and all(map(operator.is_, whole[0], chain[1])):
             return None if whole[2] is None else list(whole[2])
     out = _argument_tags(f, offset, argc, wanted, chain)
     if chain is not None:
@@ -14633,7 +14675,7 @@ def _argument_tags(f: types.FrameType, offset: int, argc: int, wanted: Collectio
             continue
         ids, codes = chain
         held = _RESOLVED.get((ids, depth))
-        if held is not None and held[1] is tags and all(a is b for a, b in zip(held[0], codes)):
+        if held is not None and held[1] is tags and all(map(operator.is_, held[0], codes)):
             out.append(held[2])
             continue
         got = _provenance.resolved(tags, f, _calling)
@@ -14672,9 +14714,10 @@ def _resolution_chain(f: types.FrameType, offset: int) -> tuple[tuple[int, ...],
         key += [id(caller.f_code), _lasti(caller)]
         caller = caller.f_back
     # a comprehension's enclosing code is looked for up the frames: cached only where it is the next one
-    if any(c.co_name.startswith("<") and (k + 1 == len(codes) or not any(d is c for d in codes[k + 1].co_consts))
-           for k, c in enumerate(codes)):
-        return None
+    for k, c in enumerate(codes):  # (a loop: no generator per fill)
+        if c.co_name.startswith("<") and (k + 1 == len(codes) or not any(map(operator.is_, codes[k + 1].co_consts,
+                                                                               itertools.repeat(c)))):
+            return None
     return tuple(key), tuple(codes)
 
 
@@ -14851,7 +14894,7 @@ def length_test() -> tuple[str, float] | None:
     0)``, ``0 < len(gt)``: not proven) or only tested for truth (``if len(gt):``, ``not
     len(gt)``: ``("ne", 0)``); None for anything else (another use of the length, a rebound
     ``len``, a layout not checked)."""
-    if sys.version_info[:2] not in _TEST_CHECKED:
+    if _VERSION not in _TEST_CHECKED:
         return None
     f = _caller()
     if f is None or f.f_globals.get("len", f.f_builtins.get("len")) is not len:
@@ -15426,7 +15469,7 @@ def divisor_tests() -> tuple[tuple[str, float], ...]:
     by (``k = sum(...)``, then ``if k > 8:`` or ``l.sum() / k if k > 8 else ...``): each load of
     it compared with a number literal or tested for truth, as ``_tests_of`` reads them."""
     f = _caller()
-    if f is None or sys.version_info[:2] not in _TEST_CHECKED:
+    if f is None or _VERSION not in _TEST_CHECKED:
         return ()
     return _divisor_tests_at(f.f_code, _lasti(f))
 
@@ -15502,7 +15545,7 @@ def constant_product_operand(value: Any, right: bool, lists: FixedLists | None =
     argument included: ``outputs["meta"]["groups"]``), the number of groups a count is multiplied
     by (``g = self.groups if self.training else 1``). On a group alone the same number, whatever
     count it equals. Python 3.11 only (operand layout checked)."""
-    if sys.version_info[:2] not in _FLOOR_CHECKED or type(value) not in (int, float):
+    if _VERSION not in _FLOOR_CHECKED or type(value) not in (int, float):
         return False
     f = _caller()
     spans = _operand_spans(f.f_code, _lasti(f)) if f is not None else None
@@ -15519,7 +15562,7 @@ def constant_multiple(lists: FixedLists | None = None) -> float | None:
     assignment, in straight-line code right before the call, is that local times a constant of
     the call (``n = n * group_detr``, as ``constant_product_operand`` reads it): ``k`` times the
     number it held. None where that is not shown. Python 3.11 only."""
-    f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
+    f = _caller() if _VERSION in _FLOOR_CHECKED else None
     found = _multiple_at(f.f_code, _lasti(f)) if f is not None else None
     k: Any = _constant_of_call(f, *found, None, own=lists) if f is not None and found is not None else _UNPROVEN
     return float(k) if type(k) in (int, float) and k > 0 else None
@@ -15990,7 +16033,7 @@ def guarded_block() -> tuple[types.FrameType, GuardedBlock] | None:
     factory just made: ``torch.zeros_like(m).scatter_(...)``) and stores locals: on a group whose
     images the block leaves unchanged, the body alone skipping it computes the same (YOLOv8's
     ``if fg_mask.max() > 1:`` of the task-aligned assigner). None otherwise (Python 3.11 only)."""
-    if sys.version_info[:2] not in _TEST_CHECKED:
+    if _VERSION not in _TEST_CHECKED:
         return None
     f = _caller()
     if f is None or _in_loop(f.f_code, _lasti(f)) or f.f_code.co_name in _COMPREHENSIONS:
@@ -16076,7 +16119,7 @@ def statistic_operand() -> tuple[str, Any, bool] | None:
     the local ``x`` (``iterable`` that value), directly or through one local stored once from it
     (``m = max(s)``). None otherwise (a parameter, a local aliasing an attribute, a builtin
     shadowed, another Python)."""
-    if sys.version_info[:2] not in _FLOOR_CHECKED:
+    if _VERSION not in _FLOOR_CHECKED:
         return None
     f = _caller()
     if f is None:
@@ -16156,7 +16199,7 @@ def size_test() -> tuple[str, Any, Any] | None:
     ``(op, "size", y)`` for ``y.numel() op x.numel()`` / ``len(y) op len(x)``, ``y`` the value of the
     local whose size the left operand reads (the comparison read as ``size(y) op size(x)``). None
     for anything else (another use, the left operand of two sizes: told at the right one)."""
-    if sys.version_info[:2] not in _TEST_CHECKED:
+    if _VERSION not in _TEST_CHECKED:
         return None
     f = _caller()
     if f is None:
@@ -16222,7 +16265,7 @@ def stored_size_tests() -> tuple[Any, str, tuple[tuple[str, str | int], ...]] | 
     comparisons of it the code writes, each ``(op, other)`` read as ``local op other``: another
     local, ``if nb >= na``, or an int literal, ``if na > 2``; a truth test is ``("ne", 0)``), after the code object that names it. None where the size is not so
     stored or the code cannot be read."""
-    if sys.version_info[:2] not in _TEST_CHECKED:
+    if _VERSION not in _TEST_CHECKED:
         return None
     read = _caller_read(_stored_size_tests_at)
     return None if read is None else (read[0].f_code, *read[1])
@@ -16319,7 +16362,7 @@ def divisor_bounds_a_comprehension(direct: bool = False) -> bool:
     in t)``): the largest (smallest) of per-image numbers, whatever count it equals by value. With
     ``direct``, only of the comprehension itself (not ``max(sum(..), 1)``, a floor), written there
     or in a local stored once. False for any other divisor, another layout or an unchecked Python."""
-    f = _caller() if sys.version_info[:2] in _CHECKED else None
+    f = _caller() if _VERSION in _CHECKED else None
     span = None if f is None else _divisor_instructions(f)
     if span is None or f is None:
         return False
@@ -16392,7 +16435,7 @@ def sizes_computed_divisor() -> bool:
     ``sorted``). On a group alone the number is computed from the group's images, so whatever
     count of the batch it equals by value, its share cannot be told. False for anything else, or
     where nothing can be told (Python 3.11 to 3.13)."""
-    f = _caller() if sys.version_info[:2] in _CHECKED else None
+    f = _caller() if _VERSION in _CHECKED else None
     span = None if f is None else _divisor_instructions(f)
     if span is None or f is None:
         return False
@@ -16478,7 +16521,7 @@ def passed_number_computed(body: Callable[[], BodyCall | None], own: FixedLists 
     On a group alone the body computes it from the group's share, so the share of the batch's
     result is no answer. False for anything else, a helper's code or an unchecked Python. ``own``:
     as ``argument_times_constant``'s."""
-    f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
+    f = _caller() if _VERSION in _FLOOR_CHECKED else None
     if f is None or _called_by(f)[0] != "body":
         return False
     spans = _operand_spans(f.f_code, _lasti(f))

@@ -263,7 +263,13 @@ def _layer_lists(frame: Frame, values: Sequence[Any], depth: int) -> None:
             if depth < 4:
                 _layer_lists(frame, list(value.values()), depth + 1)
         elif type(value) in (list, tuple) and value and depth < 4:
-            if all(any(_of_every_image(frame, t) for t in _walk(v, depth + 1)) for v in value):
+            for v in value:  # (loops: no generators per list of the inputs)
+                for t in _walk(v, depth + 1):
+                    if _of_every_image(frame, t):
+                        break
+                else:
+                    break
+            else:
                 frame.fixed_lists[id(value)] = (value, tuple(value), True)
             _layer_lists(frame, value, depth + 1)
 
@@ -449,7 +455,12 @@ def _index_item(v: Any) -> bool:
     """Whether ``v`` is an integer tensor or a non-empty tuple or list of them (an image's matched
     ``(src, tgt)`` indices)."""
     if type(v) in (tuple, list):
-        return bool(v) and all(_index_item(x) for x in v if type(x) not in (tuple, list))
+        if not v:
+            return False
+        for x in v:  # (a loop: no generator per item of the inputs)
+            if type(x) not in (tuple, list) and not _index_item(x):
+                return False
+        return True
     return isinstance(v, Tensor) and not v.is_floating_point() and not v.is_complex() and v.dtype is not torch.bool
 
 

@@ -1672,7 +1672,10 @@ def _callable(env: Env, k: int) -> Any:
     if span is None:
         return _UNKNOWN
     values = _evaluated(env, _instructions(env.code)[span[0] : span[1]], 0)
-    callables = [v for v in values if v is not _NULL] if values is not None else []
+    callables: list[Any] = []
+    for v in values if values is not None else ():  # (a loop: no comprehension per call read)
+        if v is not _NULL:
+            callables.append(v)
     return callables[0] if values is not None and len(values) == 2 and len(callables) == 1 else _UNKNOWN
 
 

@@ -1173,8 +1173,13 @@ def resolved(tags: Tags, f: types.FrameType, back: Callable[[types.FrameType], t
     parameters stay ``arg:NAME``). ``root``, where given, gets the frame whose parameters the
     ``arg:NAME`` tags returned name (none where the tags are not read to the end)."""
     code = f.f_code
-    local = {t[4:] for t in tags if t.startswith("arg:")} & set(code.co_varnames)
-    free = {t[5:] for t in tags if t.startswith("free:")}
+    local, free = set(), set()
+    for t in tags:  # (a loop: no comprehensions per resolution)
+        if t.startswith("arg:"):
+            local.add(t[4:])
+        elif t.startswith("free:"):
+            free.add(t[5:])
+    local.intersection_update(code.co_varnames)
     if depth > 4 or not local and not free or "?" in tags:
         if root is not None and depth <= 4 and "?" not in tags:
             root.append(f)

@@ -212,8 +212,8 @@ def _image_list(v: Any, targets: Sequence[Any], ids: set[int]) -> bool:
     if type(v) not in (list, tuple) or len(v) < 2:
         return False
     if not ids:
-        ids.update(id(t) for t in targets)
-    return all(id(t) in ids for t in v)
+        ids.update(map(id, targets))
+    return ids.issuperset(map(id, v))
 
 
 def _number_field(targets: Sequence[Any], path: tuple[Any, ...]) -> bool:

@@ -1078,8 +1078,10 @@ def rounded_division(frame: Frame, func: Any, args: tuple, kwargs: dict, out: An
     """``a.div(b, rounding_mode="floor")`` with a reduced operand (review adv18): a rounded
     quotient of a ratio is no ratio (the floor of a sum is not the sum of floors), so ``out`` is
     lost. True when so."""
+    if kwargs.get("rounding_mode") is None:  # (first: most divisions round nothing)
+        return False
     tracks = [frame.get(x) for x in args[:2] if isinstance(x, Tensor)]
-    if kwargs.get("rounding_mode") is None or not any(_mixes(t) for t in tracks):
+    if not any(_mixes(t) for t in tracks):
         return False
     frame.lose(out, f"{op_name(func)} with rounding_mode of a reduced value",
                pred=any(t is not None and t.from_prediction for t in tracks))
@@ -1670,7 +1672,7 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         if kind == "data":
             new.from_prediction = False
         elif not new.from_prediction:  # an untracked prediction (``src - tgt`` of matched rows passed in)
-            new.from_prediction = any(t is None and is_prediction(x, None) for x, t in ((a, ta), (b, tb)))
+            new.from_prediction = ta is None and is_prediction(a, None) or tb is None and is_prediction(b, None)
         if frame.positional and kind in ("add", "sub") and out.is_floating_point():
             # a value shifted by positions (``l + torch.arange(B)``); an index built so is checked where it picks
             for x in (a, b) if ta is None or tb is None else ():
@@ -2006,7 +2008,11 @@ def chosen_number_reason(tags: Sequence[Any], value: Any, number: float | None,
     compared) whose provenance is any of ``tags``: the code chose it against a literal
     (``_provenance.literal_choice``, ``chosen_literal``) or put a number of the batch through
     arithmetic no rule follows (``_provenance.declined_number``, but for ``ignored`` tags)."""
-    if not any(x is not None and not _provenance.CHOICE_TAGS.isdisjoint(x) for x in tags):
+    choices = _provenance.CHOICE_TAGS
+    for x in tags:  # (a loop: no generator per fill)
+        if x is not None and not choices.isdisjoint(x):
+            break
+    else:
         return None  # (none of the tags each reason below needs: most numbers, asked per fill)
     found = next((c for c in (_provenance.literal_choice(x, value) for x in tags) if c is not None), None)
     if found is not None:

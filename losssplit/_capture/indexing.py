@@ -309,9 +309,14 @@ def _loop_positioned(frame: Frame, parts: tuple[Any, ...]) -> bool:
     loop from one over an image's items, RTMDet's ``cost[:, j]``): the image's own place in the batch,
     another on a group alone (``x[i, :, i % 2]`` in one subscript is ``_cuts_across_images``'s). Slice
     bounds from a loop item's size are no position (EEND's ``y[:len(b)]`` over ``zip(ys, best)``)."""
-    picked = any(type(p) is int for p in parts)
-    if not picked and not any(type(p) is slice and (p.start is not None or p.stop is not None or p.step is not None)
-                              for p in parts):
+    picked = bounded = False
+    for p in parts:  # (a loop: no generator on every subscript of one image's values)
+        if type(p) is int:
+            picked = True
+            break
+        if type(p) is slice and (p.start is not None or p.stop is not None or p.step is not None):
+            bounded = True
+    if not picked and not bounded:
         return False
     return _bytecode.positional_cut(frame.size_sites, frame.per_image_targets, frame.loop_content, sizes=not picked)
 
@@ -338,14 +343,16 @@ def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], inde
             cut = "an int position"
         elif type(p) is list and _int_list(p):
             listed = True  # ``e[..., [i]]``: read at a loop's positions only
-        elif isinstance(p, Tensor) and not p.is_floating_point() and p.dtype is not torch.bool:
-            positions.append(d)  # (``x[:, torch.arange(len(targets) - 1)]``: read only for the count of images)
-            continue
-        elif type(p) is slice and (p.start is not None or p.stop is not None or p.step is not None):
+        elif type(p) is slice:  # (before the tensor test: most parts, and no slice is a tensor)
+            if p.start is None and p.stop is None and p.step is None:
+                continue
             if _one_position(p):
                 one = True  # (``x[:, n - 1:n]``: of the count only; DINO's layouts are cut by wider bounds)
             else:
                 cut = cut or "slice bounds"
+        elif isinstance(p, Tensor) and not p.is_floating_point() and p.dtype is not torch.bool:
+            positions.append(d)  # (``x[:, torch.arange(len(targets) - 1)]``: read only for the count of images)
+            continue
         else:
             continue
         at.append(d)  # (as written: mapped below, where it is read)
@@ -563,7 +570,10 @@ def _batch_bound(frame: Frame, src: Tensor, track: Track, parts: tuple[Any, ...]
     (``_bytecode.counted_index``): not from that image's own sizes (a ``len`` whose last call read
     one of its tensors, ``Frame.own_len_sites``; ``own_length_bound``). Not after a size read of
     another image's tensor: ``Frame.sized_by_length`` declines the call naming that read."""
-    if not any(type(p) is slice and any(type(x) is int for x in (p.start, p.stop, p.step)) for p in parts):
+    for p in parts:  # (a loop: no generator on every subscript of one image's values)
+        if type(p) is slice and (type(p.start) is int or type(p.stop) is int or type(p.step) is int):
+            break
+    else:
         return False
     last = frame.image_sizes[-1][0] if frame.image_sizes else None
     if last is not None and last != frame.image_ids.get(id(track.image)):
@@ -615,7 +625,8 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     track = frame.get(src)
     if frame.owner_masks and isinstance(index, Tensor) and isinstance(out, Tensor) and owner_pick(frame, track, index, out):
         return
-    parts = index if isinstance(index, tuple) else (index,)  # (``_index_parts``, without a call: 45 per seed call)
+    # (``_index_parts``, without a call: 45 per seed call; a tensor index is told by its type, no isinstance)
+    parts = index if type(index) is tuple or type(index) is not Tensor and isinstance(index, tuple) else (index,)
     if (track is not None and parts and type(parts[0]) is int and not frame.picked_by_position and frame.num_images > 1
             and _picked_image(frame, track, parts) is not None and not _bytecode.looped()):
         frame.picked_by_position = True
@@ -683,7 +694,8 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
         if not track.rows and track.image is not None and isinstance(out, Tensor):
             # one image's tensor, any index of no other image (one image's own indices agree)
             img: Tensor | None = track.image
-            for t in (frame.get(p) if type(p) not in NOT_TENSORS and isinstance(p, Tensor) else None for p in parts):
+            for p in parts:
+                t = frame.get(p) if type(p) not in NOT_TENSORS and isinstance(p, Tensor) else None
                 if t is not None and t.rows:
                     img = None
                     break

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import array
 import dataclasses
+import functools
 import importlib
 import math
 import operator
@@ -1942,7 +1943,11 @@ class Frame:
         if self._argument_numbers is None:
             read = self.read_argument_numbers
             self._argument_numbers, self._argument_tensors = read() if read is not None else ([], None)
-        found = next((v for v in self._argument_numbers if abs(z - v) <= 1e-6 * max(1.0, abs(v))), None)
+        found = None
+        for v in self._argument_numbers:  # (a loop: no generator per ask)
+            if abs(z - v) <= 1e-6 * max(1.0, abs(v)):
+                found = v
+                break
         if found is None and self._argument_tensors is not None:
             self._argument_numbers += self._argument_tensors()
             self._argument_tensors = None
@@ -3890,7 +3895,7 @@ def broadcast_map(ndim_in: int, ndim_out: int) -> dict[int, int | None]:
 
 
 def identity_map(ndim: int) -> dict[int, int | None]:
-    return {d: d for d in range(ndim)}
+    return dict(zip(range(ndim), range(ndim)))
 
 
 def note_factor(frame: Frame, weight: Tensor, unweighted: Tensor | None, out_rows: Rows, out_ndim: int) -> None:
@@ -5520,11 +5525,7 @@ def _number_value_provenance(frame: Frame, func: Any, args: tuple, kwargs: dict)
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         return None
 
-    def own(argc: int) -> range:  # the value's position as the code passes it (``shift``, below)
-        first = at - (len(args) + len(kwargs) - argc) if len(args) > at else argc - len(kwargs)
-        return range(first, first + 1) if len(args) > at else range(first, argc)
-
-    given = _bytecode.executed_argument_tags(own)
+    given = _bytecode.executed_argument_tags(functools.partial(_value_positions, at, len(args), len(kwargs)))
     shift = len(args) + len(kwargs) - len(given or ())  # 1: a method's receiver (``x.new_full(size, v)``)
     if not given or shift not in (0, 1) or at < shift:
         return None
@@ -5535,6 +5536,13 @@ def _number_value_provenance(frame: Frame, func: Any, args: tuple, kwargs: dict)
         return elementwise.SIZE_THROUGH_MATH
     # (one image's number picked by position: the rules of picked sizes read it where it meets a loss)
     return elementwise.chosen_number_reason(tags, value, float(value), frozenset({"pick"}))
+
+
+def _value_positions(at: int, given: int, keywords: int, argc: int) -> range:
+    """The position of a new tensor's value (argument ``at`` of ``given`` positional ones and ``keywords``
+    keywords) among the ``argc`` arguments its call passes (``shift`` in ``_number_value_provenance``)."""
+    first = at - (given + keywords - argc) if given > at else argc - keywords
+    return range(first, first + 1) if given > at else range(first, argc)
 
 
 def _counted_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict) -> bool:
@@ -5638,7 +5646,10 @@ def _length_number(frame: Frame, rule: Any, args: tuple, kwargs: dict, out: Any)
     track = frame.get(out) if isinstance(out, Tensor) else None
     if track is None or track.lost_at is not None or kind == 2 and not _per_element(track):
         return None
-    if not any(isinstance(v, Tensor) and frame.get(v) is not None for v in flat_args(args, kwargs)):
+    for v in flat_args(args, kwargs):  # (a loop: no generator per op)
+        if isinstance(v, Tensor) and frame.get(v) is not None:
+            break
+    else:
         return None
     if _bytecode.counted_number(zero=rule.__name__ not in ("add", "sub", "rsub"), numbers=_PLAIN_NUMBERS) \
             or kind == 1 and _bytecode.counted_attribute():  # (``clamp(max=self.cap)``, ``self.cap = 0.3 / len(t)``)
@@ -6309,7 +6320,10 @@ def _laid_out_by_several_images(frame: Frame, args: tuple, kwargs: dict | None) 
     denoising queries at the batch's largest box count, survey 32): on a group alone the group's.
     One image's own count (``torch.arange(num_gt)`` in a loop over a list of the images' counts,
     survey 20's RT-DETR) is not: "own" for it (``Frame.own_positions``)."""
-    if not any(type(v) is int for v in flat_args(args, kwargs or _NO_KWARGS)):
+    for v in flat_args(args, kwargs or _NO_KWARGS):  # (a loop: no generator per factory)
+        if type(v) is int:
+            break
+    else:
         return False
     site = _bytecode.call_site()
     found = frame.laid_out.get(site) if site is not None else None
@@ -7049,7 +7063,12 @@ def _note_count_dims(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
     tupled = isinstance(size, (tuple, list, torch.Size))
     sizes = size if tupled else args[start:start + out.dim()]
     counts = {frame.num_images, *frame.lengths}
-    if frame.get(out) is not None or not any(type(n) is int and n in counts for n in sizes):
+    if frame.get(out) is not None:
+        return
+    for n in sizes:  # (a loop: no generator per factory)
+        if type(n) is int and n in counts:
+            break
+    else:
         return
     literal = _bytecode.literal_sizes(tupled)
     if literal:
@@ -7353,9 +7372,8 @@ class CaptureMode(TorchFunctionMode):
             before = _scoped.before(frame, args, kwargs) if frame.doubted else None
         except Exception as exc:  # noqa: BLE001 - a bug here must never break training
             frame.error, frame.error_op, before = exc, op_name(func), None
-        runner = RUNNERS.get(func) if frame.tracks else None
-        out: Any = runner(frame, args, kwargs or _NO_KWARGS) if runner is not None else None
-        if out is not None:
+        runner = RUNNERS.get(func)
+        if runner is not None and frame.tracks and (out := runner(frame, args, kwargs or _NO_KWARGS)) is not None:
             kwargs = kwargs or _NO_KWARGS
         elif kwargs:
             out = func(*args, **kwargs)
@@ -7372,7 +7390,8 @@ class CaptureMode(TorchFunctionMode):
         elif func is _TENSOR_NEW and _sizes_only(args):  # ``x.new(n).fill_(1)``: fresh memory as ``x.new_empty(n)``
             func, args = Tensor.new_empty, (args[0], tuple(args[1]) if len(args) == 2 and not isinstance(args[1], int)
                                             else tuple(args[1:]))
-        if type(out) is Tensor:
+        is_tensor = type(out) is Tensor  # (``out`` is the op's from here on: asked at most rules below)
+        if is_tensor:
             frame.made_ids.add(id(out))
         elif type(out) in (tuple, list) or isinstance(out, tuple):
             frame.made_ids.update(id(x) for x in out if isinstance(x, Tensor))
@@ -7382,7 +7401,7 @@ class CaptureMode(TorchFunctionMode):
                     frame.exposed_read(args)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
-        if func is _VIEW_AS and len(args) == 2 and args[0] is args[1] and FUNCTION_RULE and type(out) is Tensor:
+        if func is _VIEW_AS and len(args) == 2 and args[0] is args[1] and FUNCTION_RULE and is_tensor:
             frame.as_is.append(out)  # (in ``Function.apply``, an input returned as it is; nothing else calls it so)
         if frame.numpy_images is not None and func in _FROM_NUMPY and args and isinstance(out, Tensor) \
                 and _numpy_value(args[0]):
@@ -7405,20 +7424,20 @@ class CaptureMode(TorchFunctionMode):
             if inside:
                 frame.ran = None
                 return out
-        for noted, first in ((frame.padded, PADDED_RULE), (frame.value_sets, VALUE_SET_RULE)) \
-                if frame.padded or frame.value_sets else ():  # (the loop's tuples made only where one is noted)
-            if not noted or not first:  # (a tensor ``pad_sequence`` padded, values ``unique`` found)
-                continue
-            try:
-                with _HIDDEN():
-                    followed = first[0](frame, func, args, kwargs, out)
-            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
-                frame.error, frame.error_op, followed = exc, op_name(func), True
-            if followed:
-                frame.ran = None
-                return out
+        if frame.padded or frame.value_sets:  # (the loop's tuples made only where one is noted)
+            for noted, first in ((frame.padded, PADDED_RULE), (frame.value_sets, VALUE_SET_RULE)):
+                if not noted or not first:  # (a tensor ``pad_sequence`` padded, values ``unique`` found)
+                    continue
+                try:
+                    with _HIDDEN():
+                        followed = first[0](frame, func, args, kwargs, out)
+                except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                    frame.error, frame.error_op, followed = exc, op_name(func), True
+                if followed:
+                    frame.ran = None
+                    return out
         if (
-            type(out) is not Tensor
+            not is_tensor
             and not isinstance(out, Tensor)
             and not (isinstance(out, (tuple, list)) and out and isinstance(out[0], Tensor))
             and func is not _SETITEM
@@ -7540,7 +7559,6 @@ class CaptureMode(TorchFunctionMode):
                     frame.error, frame.error_op = exc, op_name(func)
             return out
         rule = RULES.get(func)
-        is_tensor = type(out) is Tensor  # (``out`` is the op's from here on: asked at most rules below)
         if frame.cut_phases and cut_phase_read(frame, func, args, kwargs, out):
             frame.ran = None
             return out
@@ -8780,7 +8798,8 @@ def _writes_first(func: Any) -> bool:
 def flat_args(args: tuple, kwargs: dict) -> list[Any]:
     flat: list[Any] = []
     for a in (*args, *kwargs.values()) if kwargs else args:
-        if isinstance(a, (list, tuple)):
+        t = type(a)  # (the usual arguments told by their type first: isinstance of another type is slow)
+        if t is list or t is tuple or t is not Tensor and t is not float and t is not int and isinstance(a, (list, tuple)):
             flat.extend(a)
         else:
             flat.append(a)

@@ -456,7 +456,10 @@ def opaque_den(z: float, counts: list[Count], body: bool = False, images: int = 
     shares = [_equal_share(z, counts, 1)]
     # equal to the loss's elements alone (``l.sum() / l.numel()`` read from the value only): as
     # telling as what else Z may count, a multiple of a count or, from outside, the first's share
-    equal = [c.name for c in counts if c.total == z]
+    equal: list[str] = []
+    for c in counts:  # (loops here: no comprehensions per group's share)
+        if c.total == z:
+            equal.append(c.name)
     elements = equal == ["elements"]
     # equal to the images alone, a number of the body may as well be ``k`` times another count
     # (``2 * num_fg`` over four images): as telling as those multiples
@@ -470,13 +473,22 @@ def opaque_den(z: float, counts: list[Count], body: bool = False, images: int = 
         shares.append((z * counts[0].group / counts[0].total, None))
     # a multiple of a count that is also the loss's rows over a few per item (DEIMv2's union of
     # matches over ``[4 * M]`` corner rows: 14 = 2 x 7 instances = 56 rows / 4)
-    per_item = [(c.total // int(z), c) for c in counts if multiple and c.name == "rows" and z >= 1
-                and float(z).is_integer() and c.total % int(z) == 0 and 2 <= c.total // int(z) <= 8]
-    shares += [(c.group / k, None) for k, c in per_item]
-    found = [share for share in shares if share is not None]
+    per_item = [(c.total // int(z), c) for c in counts if c.name == "rows" and z >= 1
+                and float(z).is_integer() and c.total % int(z) == 0 and 2 <= c.total // int(z) <= 8] if multiple else []
+    if per_item:
+        shares += [(c.group / k, None) for k, c in per_item]
+    found: list[tuple[float, str | None]] = []
+    for held in shares:
+        if held is not None:
+            found.append(held)
     if found:
-        ambiguous = next((names for _, names in found if names is not None), None)
-        if ambiguous is None and (len({den for den, _ in found}) > 1 or multiple and not also and images > 1 and any(
+        ambiguous: str | None = None
+        dens: set[float] = set()
+        for den, names in found:
+            dens.add(den)
+            if ambiguous is None and names is not None:
+                ambiguous = names
+        if ambiguous is None and (len(dens) > 1 or multiple and not also and images > 1 and any(
                 k == images for k, _ in _factors(z, counts))):
             # shares that differ; or, equal to no count, a factor equal to the ``images``, which on
             # a group alone is the group's own count (``rows * len(targets)``), not a constant
@@ -500,7 +512,10 @@ def opaque_den(z: float, counts: list[Count], body: bool = False, images: int = 
 def _equal_share(z: float, counts: list[Count], k: int) -> tuple[float, str | None] | None:
     """(the group's share ``k * C_S``, None) of the first count with ``k * C == z``, or (0, the
     names) where the images equal it too and split the groups otherwise; None: no count does."""
-    equal = [c for c in counts if k * c.total == z]
+    equal: list[Count] = []
+    for c in counts:  # (a loop: no comprehension per group's share)
+        if k * c.total == z:
+            equal.append(c)
     if not equal:
         return None
     first = equal[0]

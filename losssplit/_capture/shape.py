@@ -1089,9 +1089,12 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         return
     if frame.value_counts:
         frame.joined_values(seq, out)
-    tracks = [frame.get(t) for t in seq]
+    tracks = list(map(frame.get, seq))
     stack = getattr(func, "__name__", "") == "stack"
-    if all(t is None for t in tracks):
+    for t in tracks:  # (a loop: no generator per join)
+        if t is not None:
+            break
+    else:
         if stack and frame.weight_filled:
             _stacked_weights(frame, seq, get_arg(args, kwargs, 1, "dim", 0), out)
         elif not stack and frame.row_blocks and get_arg(args, kwargs, 1, "dim", 0) == 0:
@@ -1102,7 +1105,13 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         frame.lose(out, f"{op} of a list repeated by the number of images (``[x] * len(targets)``: on a group alone, "
                    "as many copies as the group's images)")
         return
-    if frame.weight_filled and any(t is None and _is_weight_filled(frame, x) for x, t in zip(seq, tracks)):
+    filled = False
+    if frame.weight_filled:
+        for x, t in zip(seq, tracks):  # (a loop: no generator per join)
+            if t is None and _is_weight_filled(frame, x):
+                filled = True
+                break
+    if filled:
         # the weight field joined to values as data (``stack([d_b, full((3,), t[b]["w"])])``): 1 on
         # a group alone, which the joined values' unweighted copy does not know
         frame.lose(out, f"{op} of values with a tensor filled with an image's weight field",
@@ -1110,12 +1119,12 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         return
     ndim = out.dim()
     d = norm_dim(int(get_arg(args, kwargs, 1, "dim", 0)), ndim)
-    if d == 0 and all(id(x) in frame.arguments for x in seq):
+    if d == 0 and all(map(frame.arguments.__contains__, map(id, seq))):
         frame.argument_joins[id(out)] = out
     per_image = [t.ratio for t in tracks if t is not None and t.ratio is not None
                  and (t.ratio.rows.numel() == 1 or t.ratio.host_image is not None) and not t.ratio.counts_rows()
-                 and t.ratio.own_normaliser()]
-    if stack and out.dim() == 1 and len(per_image) == len(tracks):
+                 and t.ratio.own_normaliser()] if stack and out.dim() == 1 else None  # (read only there)
+    if per_image is not None and len(per_image) == len(tracks):
         # ``torch.stack([loss of image b, ...])``: one row per image, valued with weights set to 1
         if constant_apart(frame, [t for t in tracks if t is not None]) is not None:
             frame.lose(out, f"{op} of one image's value beside other images' after a constant applied to it alone, "
@@ -1145,12 +1154,18 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         if vector is not None:
             frame.set(out, vector)
             return
-    if any(t is not None and (t.lost_at is not None or t.ratio is not None) for t in tracks):
-        lost = next((t.lost_at for t in tracks if t is not None and t.lost_at), op)
-        frame.lose(out, lost, pred=any(t is not None and t.from_prediction for t in tracks))
-        return
-    pred = any(is_prediction(x, t) for x, t in zip(seq, tracks))
-    whole_images = all(t is not None and not t.rows and t.image is not None for t in tracks)
+    pred = whole_images = False
+    for x, t in zip(seq, tracks):  # (a loop: no generators per join)
+        if t is not None and (t.lost_at is not None or t.ratio is not None):
+            lost = next((t.lost_at for t in tracks if t is not None and t.lost_at), op)
+            frame.lose(out, lost, pred=any(t is not None and t.from_prediction for t in tracks))
+            return
+        pred = pred or is_prediction(x, t)
+    for t in tracks:
+        if t is None or t.rows or t.image is None:
+            break
+    else:
+        whole_images = True
     gathered = len(seq) > 1 and (stack and all(x.dim() == 0 for x in seq) or whole_images)
     image = _one_image(frame, tracks) if gathered else None
     if image is not None:  # one image's values gathered one by one (``tags[j]`` per joint), or its
@@ -1216,7 +1231,12 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
                 new.rows[d] = joined
         elif pieces is not None and not stack and out.shape[d] == 0:  # only empty pieces: no rows
             new.rows = {**new.rows, d: torch.empty(0, dtype=torch.long, device=out.device)}
-        if any(t is not None and t.unweighted is not None for t in tracks):
+        for t in tracks:  # (a loop: no generator per join)
+            if t is not None and t.unweighted is not None:
+                break
+        else:
+            t = None
+        if t is not None:
             vals = [unweighted_of(x, t) for x, t in zip(seq, tracks)]
             new.unweighted = func(vals, *args[1:], **kwargs)
         if not new.rows and new.image is None and new.from_prediction:
@@ -1351,21 +1371,34 @@ def _one_image(frame: Frame, tracks: list[Track | None]) -> Tensor | None:
     the same 0-dim tensor, the same image known on the host, or any image of a batch of one
     (MS-SSIM's levels of one image stacked, ``torch.stack(mcs + [ssim], 0)``: not one row per
     image); else None."""
-    images = [t.image if t is not None and not t.rows else None for t in tracks]
+    images: list[Tensor] = []
+    same = True
+    for t in tracks:  # (a loop: no comprehension or generators per join)
+        img = t.image if t is not None and not t.rows else None
+        if img is None:
+            return None
+        same = same and img is images[0] if images else True
+        images.append(img)
     first = images[0]
-    if first is None or any(img is None for img in images):
-        return None
-    if all(img is first for img in images) or frame.num_images == 1:
+    if same or frame.num_images == 1:
         return first
     b = frame.image_ids.get(id(first))
-    return first if b is not None and all(frame.image_ids.get(id(img)) == b for img in images) else None
+    if b is None:
+        return None
+    for img in images:
+        if frame.image_ids.get(id(img)) != b:
+            return None
+    return first
 
 
 def _join_map(x: Tensor, d: int, stack: bool) -> dict[int, int | None]:
     """Where each dim of a joined input goes in the output (``None``: the joined dim itself)."""
     if stack:
         return {k: (k if k < d else k + 1) for k in range(x.dim())}
-    return {k: (k if k != d else None) for k in range(x.dim())}
+    joined: dict[int, int | None] = dict(zip(range(x.dim()), range(x.dim())))
+    if d in joined:
+        joined[d] = None
+    return joined
 
 
 def _join_rows(frame: Frame, pieces: list[Tensor | tuple[int, int]], device: torch.device) -> Tensor:
