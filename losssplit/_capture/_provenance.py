@@ -940,6 +940,17 @@ def _values_read(x: Tags) -> Tags:
     return frozenset({"vread"}) if _rooted(x) and not x & {"V", "W", "L"} else _NONE
 
 
+def value_kept(tags: Iterable[Tags] | None) -> bool:
+    """Whether the Python arithmetic in ``tags`` (each an argument's) keeps the value of a number it is
+    done to (``w * 1.0``, ``w / 1``, ``w + 0.0``): on a weight of 1 it gives 1. Unread (None): as kept."""
+    if tags is None:
+        return True
+    found = _union(tags)
+    ops = {t for t in found if t.startswith("op:")}
+    literals = {_pure_literal(frozenset({t, "P"})) for t in found if t.startswith("lit:")}
+    return not ops or ops <= {"op:*", "op:/"} and literals <= {1.0} or ops <= {"op:+", "op:-"} and literals <= {0.0}
+
+
 def literal_choice(tags: Tags | None, value: Any = None) -> str | None:
     """How a number of the batch in ``tags`` (a size of a tensor, ``x.shape[0]``; ``len(targets)``; a
     count over the images) was chosen by the builtin ``max`` or ``sorted`` against a number literal
