@@ -32,6 +32,7 @@ Tags = frozenset[str]
 _NONE: Tags = frozenset()
 _UNKNOWN: Tags = frozenset({"?"})
 _NUMBERS: Tags = frozenset({"P", "V", "W", "L", "H"})  # what makes a value a number (of the batch, of an image)
+OF_THE_BATCH: Tags = frozenset({"V", "L", "H"})  # a number of the whole batch: its count, its lengths, a host read of it
 _NULL: Tags = frozenset({"null"})  # what PUSH_NULL and ``LOAD_GLOBAL (NULL + f)`` put below a callable
 _CHECKED = (3, 11)
 
