@@ -14576,8 +14576,8 @@ def executed_operand_tags(roots: tuple[list[types.FrameType], list[types.FrameTy
         return None
     offset = i.offset
     _provenance.note_frame(f)
-    right = _provenance.operand_tags(f.f_code, offset, 0)
-    left = _provenance.operand_tags(f.f_code, offset, 1)
+    right = _provenance.operand_tags(f.f_code, offset, 0, f)
+    left = _provenance.operand_tags(f.f_code, offset, 1, f)
     if right is None or left is None:
         return None
     division = i.arg in _DIVISIONS if i.opname == "BINARY_OP" else "div" in str(_called_name(instructions, at))
@@ -14604,7 +14604,7 @@ def executed_argument_tags(pick: Callable[[int], Collection[int]] | None = None)
     chain = _resolution_chain(f, offset)
     # (the whole answer: a function of the chain's codes and offsets and of the code's reading, whose
     # stacks give each argument's unresolved tags, compared by identity as ``_RESOLVED`` compares them)
-    reading = _provenance.reading(f.f_code) if chain is not None else None
+    reading = _provenance.reading(f.f_code, frame=f) if chain is not None else None
     if chain is not None:
         whole = _RESOLVED_CALLS.get((chain[0], wanted))
         if whole is not None and whole[1] is reading and all(a is b for a, b in zip(whole[0], chain[1])):
@@ -14622,7 +14622,7 @@ def _argument_tags(f: types.FrameType, offset: int, argc: int, wanted: Collectio
     """``executed_argument_tags``' answer, read afresh (each resolution through ``_RESOLVED``)."""
     out: list[frozenset[str]] = []
     for depth in range(argc):
-        tags = _provenance.operand_tags(f.f_code, offset, depth)
+        tags = _provenance.operand_tags(f.f_code, offset, depth, f)
         if tags is None:
             return None
         if argc - 1 - depth not in wanted:
@@ -14671,8 +14671,9 @@ def _resolution_chain(f: types.FrameType, offset: int) -> tuple[tuple[int, ...],
         codes.append(caller.f_code)
         key += [id(caller.f_code), _lasti(caller)]
         caller = caller.f_back
-    # a comprehension's enclosing code is looked for up the frames: cached only where it is the next one
-    if any(c.co_name.startswith("<") and (k + 1 == len(codes) or not any(d is c for d in codes[k + 1].co_consts))
+    # a comprehension's enclosing code is looked for up the frames: cached only where it is the next one;
+    # nor where a code calls a callable a parameter or a free name holds (its reading is the frame's: ``bound``)
+    if any(_provenance.holds(c) for c in codes) or any(c.co_name.startswith("<") and (k + 1 == len(codes) or not any(d is c for d in codes[k + 1].co_consts))
            for k, c in enumerate(codes)):
         return None
     return tuple(key), tuple(codes)
