@@ -700,9 +700,20 @@ def bound(code: types.CodeType, f: types.FrameType) -> dict[str, Tags] | None:
 
 def holds(code: types.CodeType) -> bool:
     """Whether ``code`` calls a callable one of its parameters or free names holds (its reading depends on
-    the frame: ``bound``)."""
-    r = _argument_reading(code) if _CPYTHON and _CALLEES.get(id(code), (None,))[0] is code else None
-    return r is not None and bool(r.holds)
+    the frame: ``bound``). Kept per code once its helpers are known (asked for each code a resolution walks)."""
+    hit = _HOLDS.get(id(code))
+    if hit is not None and hit[0] is code:
+        return hit[1]
+    if not _CPYTHON or _CALLEES.get(id(code), (None,))[0] is not code:
+        return False
+    r = _argument_reading(code)
+    if len(_HOLDS) > 512:
+        _HOLDS.clear()
+    _HOLDS[id(code)] = (code, r is not None and bool(r.holds))
+    return _HOLDS[id(code)][1]
+
+
+_HOLDS: dict[int, tuple[types.CodeType, bool]] = {}
 
 
 def _given_batch(args: list[Tags]) -> bool:
