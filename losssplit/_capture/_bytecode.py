@@ -14610,7 +14610,7 @@ def executed_argument_tags(pick: Callable[[int], Collection[int]] | None = None)
         if whole is not None and whole[1] is reading and all(a is b for a, b in zip(whole[0], chain[1])):
             return None if whole[2] is None else list(whole[2])
     out = _argument_tags(f, offset, argc, wanted, chain)
-    if chain is not None:
+    if chain is not None and not _bound_chain(chain[1]):
         if len(_RESOLVED_CALLS) >= 1024:
             _RESOLVED_CALLS.clear()
         _RESOLVED_CALLS[(chain[0], wanted)] = (chain[1], reading, None if out is None else tuple(out))
@@ -14639,7 +14639,8 @@ def _argument_tags(f: types.FrameType, offset: int, argc: int, wanted: Collectio
         got = _provenance.resolved(tags, f, _calling)
         if len(_RESOLVED) >= 1024:
             _RESOLVED.clear()
-        _RESOLVED[(ids, depth)] = (codes, tags, got)
+        if not _bound_chain(codes):
+            _RESOLVED[(ids, depth)] = (codes, tags, got)
         out.append(got)
     return out[::-1]
 
@@ -14657,6 +14658,12 @@ _RESOLVED_CALLS: dict[tuple[tuple[int, ...], Collection[int]],
 _CHAIN_FRAMES = 7
 
 
+def _bound_chain(codes: tuple[types.CodeType, ...]) -> bool:
+    """Whether a code of a resolution chain calls a callable a parameter or a free name holds: its reading
+    is the frame's (``_provenance.bound``), so the resolution is not kept (asked where one would be)."""
+    return any(_provenance.holds(c) for c in codes)
+
+
 def _resolution_chain(f: types.FrameType, offset: int) -> tuple[tuple[int, ...], tuple[types.CodeType, ...]] | None:
     """(the ids of the codes and the executed offsets, the codes) of ``f`` (at ``offset``) and of its
     callers up to the body, as many as a resolution may walk; None where one of them is a
@@ -14671,9 +14678,8 @@ def _resolution_chain(f: types.FrameType, offset: int) -> tuple[tuple[int, ...],
         codes.append(caller.f_code)
         key += [id(caller.f_code), _lasti(caller)]
         caller = caller.f_back
-    # a comprehension's enclosing code is looked for up the frames: cached only where it is the next one;
-    # nor where a code calls a callable a parameter or a free name holds (its reading is the frame's: ``bound``)
-    if any(_provenance.holds(c) for c in codes) or any(c.co_name.startswith("<") and (k + 1 == len(codes) or not any(d is c for d in codes[k + 1].co_consts))
+    # a comprehension's enclosing code is looked for up the frames: cached only where it is the next one
+    if any(c.co_name.startswith("<") and (k + 1 == len(codes) or not any(d is c for d in codes[k + 1].co_consts))
            for k, c in enumerate(codes)):
         return None
     return tuple(key), tuple(codes)
