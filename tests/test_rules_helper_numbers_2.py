@@ -35,14 +35,18 @@ through ``operator.add``, a dict's item, a closure's store, a lambda's default) 
 from __future__ import annotations
 
 import functools
+import gc
 import math
 import operator
 import statistics
+import weakref
 
 import numpy as np
 import pytest
 import torch
-from _helpers import count_outcomes, rule_errors
+from _helpers import TWO_GROUP_COUNT_BATCHES, count_batch, count_outcomes, rule_errors
+
+import losssplit
 
 
 def _errors(outputs, targets):
@@ -347,6 +351,36 @@ def test_a_count_a_variable_holds_splits_exactly(how):
     seen, said = count_outcomes(_held_bodies(_count)[how])
     want = "declined" if how == "arithmetic_here" else "exact"
     assert seen == [want] * len(seen), (seen, said)
+
+
+class _SlottedCounter:
+    """A callable object without weak references (``__slots__``): not held by the reading, read as code not read."""
+
+    __slots__ = ()
+
+    def __call__(self, targets):
+        return sorted([_count(targets), 5])[-1]
+
+
+def test_a_count_from_a_callable_object_without_weak_references_a_variable_holds_declines():
+    seen, said = count_outcomes(_held_bodies(_SlottedCounter())["closure"])
+    assert seen == ["declined"] * len(seen), (seen, said)
+
+
+def test_a_callable_a_parameter_holds_is_not_kept_past_the_call():
+    """The reading holds what a parameter or a free name held by weak reference only: a lambda made in the call,
+    closing over a tensor of the call, is not kept (nor its tensor) once the call returns."""
+    kept = []
+
+    def body(outputs, targets):
+        scale = outputs["x"].detach().sum() * 0 + 1
+        kept.append(weakref.ref(scale))
+        return _over_by(outputs, targets, lambda t: _count(t) * float(scale))
+
+    outputs, targets = count_batch(*TWO_GROUP_COUNT_BATCHES[0])
+    losssplit.split_by_source(body)(outputs, targets)
+    gc.collect()
+    assert kept and kept[0]() is None
 
 
 def _wrapping(f):

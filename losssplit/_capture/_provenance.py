@@ -20,8 +20,10 @@ from __future__ import annotations
 import builtins
 import dis
 import inspect
+import itertools
 import sys
 import types
+import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -443,10 +445,14 @@ class _Reading:
             out |= helper
         elif not receiver and (holder := _holder(fn)) is not None:
             self.holds.add(holder)  # (``count(t)`` of a parameter or a free name ``count``: what it holds is read
-            held = _HELD.get(next((int(t[5:]) for t in fn if t.startswith("held:")), -1))  # where the code is bound)
+            serial = next((int(t[5:]) for t in fn if t.startswith("held:")), None)  # where the code is bound)
+            ref = None if serial is None else _SERIALS.get(serial)
+            held = None if ref is None else ref()
             if held is not None:
                 helper = self._target(holder, held, _NONE, False, None, [_plain(a) for a in args], kw)
-                out |= helper
+            elif serial == _UNREFERABLE and _given_batch([_plain(a) for a in args]):
+                helper = _unread(holder)
+            out |= helper
         if names & (_SIZES | _READS):
             out -= {"ocall"}  # (``self.loss_fn(x, y).numel()``: a size of what it returned)
         elif not number and not helper and self._opaque(fn, _plain(receiver), args):
@@ -660,25 +666,45 @@ def _cell(c: Any) -> Any:
         return None
 
 
-# id -> a callable a parameter or a free name holds (``_bound_names``), read at its calls (``_Reading._target``)
-_HELD: dict[int, Any] = {}
+# A callable a parameter or a free name holds (``_bound_names``), read at its calls (``_Reading._target``): its id ->
+# (a weak reference, its serial), the serial -> the reference. Weak: nothing the call gave is kept past it (a lambda's
+# cells may hold its tensors); a serial, not an id, in the tags a reading is kept by: an id is another object's once
+# this one is gone
+_HELD: dict[int, tuple[weakref.ref, int]] = {}
+_SERIALS: dict[int, weakref.ref] = {}
+_NEXT_SERIAL = itertools.count()
+_UNREFERABLE = -1  # (a callable object without weak references: read as code not read, ``_unread_call``)
+
+
+def _serial(v: Any) -> int:
+    """The serial ``v`` is held by (``_HELD``)."""
+    held = _HELD.get(id(v))
+    if held is not None and held[0]() is v:
+        return held[1]
+    try:
+        ref = weakref.ref(v)
+    except TypeError:
+        return _UNREFERABLE
+    if len(_HELD) > 512:
+        _HELD.clear()
+        _SERIALS.clear()
+    n = next(_NEXT_SERIAL)
+    _HELD[id(v)] = (ref, n)
+    _SERIALS[n] = ref
+    return n
 
 
 def _bound_names(names: Iterable[str], values: dict[str, Any], root: str) -> dict[str, Tags]:
     """The tags of the parameters or free names ``names`` (``root``: ``arg`` or ``free``) that hold, in
     ``values``, Python code of no library a rule knows (a function, a partial, a callable object):
-    ``held:ID``, beside their ``root:NAME``."""
+    ``held:SERIAL`` (``_serial``), beside their ``root:NAME``."""
     out = {}
     for name in names:
         v = values.get(name)
         if v is None or isinstance(v, (types.BuiltinFunctionType, type, types.ModuleType)) or not callable(v) \
                 or _of_library(v):
             continue
-        if len(_HELD) > 512:
-            _HELD.clear()
-            _READINGS.clear()  # (an id a reading's key holds may be another object's once this one is gone)
-        _HELD[id(v)] = v
-        out[name] = frozenset({f"{root}:{name}", f"held:{id(v)}"})
+        out[name] = frozenset({f"{root}:{name}", f"held:{_serial(v)}"})
     return out
 
 
@@ -740,6 +766,11 @@ def _unread_call(name: str, target: Any, args: list[Tags]) -> Tags:
         return _NONE
     if _of_library(target):
         return _NONE
+    return _unread(name)
+
+
+def _unread(name: str) -> Tags:
+    """What a call of ``name``, code not read given values of the call, returns: a number of the batch."""
     return frozenset({"V", "ucall", f"ucall:{name}"})
 
 
