@@ -188,3 +188,33 @@ def written_where_the_capture_does_not_look(o, t):
 def test_a_write_hidden_from_the_capture_is_not_followed():
     seen, said = key_outcomes(written_where_the_capture_does_not_look)
     assert "wrong" not in seen["clean"], (seen, said)
+
+
+def written_in_place_where_the_capture_does_not_look(o, t):
+    """The clean loss written in place under ``DisableTorchFunction`` (no ``.data``: its version counter moves)."""
+    clean = (o["x"] - _y(t)).abs().mean()
+    doubted = _default(o).mean()
+    with torch._C.DisableTorchFunction():
+        clean.add_(0.1 * doubted.detach())
+    return {"clean": clean, "doubted": doubted}
+
+
+def elements_written_where_the_capture_does_not_look(o, t):
+    """The clean loss's elements written under ``DisableTorchFunction`` before the mean the capture sees."""
+    e = (o["x"] - _y(t)).abs()
+    doubted = _default(o).mean()
+    with torch._C.DisableTorchFunction():
+        e.add_(0.1 * doubted.detach())
+    return {"clean": e.mean(), "doubted": doubted}
+
+
+@pytest.mark.xfail(strict=True, reason="known WRONG (wrong44, main too): an in-place write hidden from the capture moves "
+                   "the written tensor's version counter, which no check compares with the writes the capture saw (a "
+                   "check of every tracked tensor's counter at the call's end: views share counters, so each seen write "
+                   "would have to be counted per counter; not done)")
+@pytest.mark.parametrize("body", [written_in_place_where_the_capture_does_not_look,
+                                  elements_written_where_the_capture_does_not_look])
+def test_an_in_place_write_hidden_from_the_capture_is_not_followed(body):
+    seen, said = key_outcomes(body)
+    assert "wrong" not in seen["clean"], (seen, said)
+

@@ -155,9 +155,47 @@ def one_minus_the_weight(x, targets):
     return {"loss": (x * m).sum() / (torch.tensor([1.0 - t["loss_weight"] for t in targets])[:, None] * m).sum()}
 
 
-@pytest.mark.xfail(strict=True, reason="known WRONG (pin42, found, main too): on weights all one value (0.5, 0.25), a "
-                   "factor of new floats computed from the weight field (1 - w) is kept as data where on a group alone "
-                   "it is computed from 1 (0: the oracle has no companion); the per-row check of weight-derived factors "
-                   "(_weight_derived) does not read the list made in the comprehension")
-def test_one_minus_the_weight_on_weights_all_one_value():
-    assert "wrong" not in _outcomes(one_minus_the_weight, ([0.5, 0.5], [0.25, 0.25, 0.25]))
+def one_minus_the_weight_unsqueezed(x, targets):
+    m = _masks(targets)
+    return {"loss": (x * m).sum() / (torch.tensor([1.0 - t["loss_weight"] for t in targets]).unsqueeze(1) * m).sum()}
+
+
+def one_and_a_half_less_twice_the_weight(x, targets):
+    """``1.5 - 2 w``: 0.5 on a weight of 0.5, -0.5 on a group alone."""
+    m = _masks(targets)
+    return {"loss": (x * m).sum() / (torch.tensor([1.5 - 2 * t["loss_weight"] for t in targets])[:, None] * m).sum()}
+
+
+def twice_the_squared_weight(x, targets):
+    """``2 w ** 2``: 0.5 on a weight of 0.5, 2 on a group alone."""
+    m = _masks(targets)
+    w = torch.tensor([2 * t["loss_weight"] ** 2 for t in targets])
+    return {"loss": (x * m).sum() / (w[:, None] * m).sum()}
+
+
+@pytest.mark.parametrize("body", [one_minus_the_weight, one_minus_the_weight_unsqueezed,
+                                  one_and_a_half_less_twice_the_weight, twice_the_squared_weight])
+def test_a_factor_computed_from_the_weight_field_in_a_comprehension_is_not_wrong(body):
+    """Was silently wrong (pin42, main too): on weights all one value (0.5, 0.25), a factor of new floats
+    computed from the weight field (``1 - w``) was kept as data (``[:, None]`` of the made tensor hid it
+    from ``_weight_derived``) or, equal to the weights by value (0.5), read as the weights, where on a group
+    alone it is computed from 1. Now the view of the made tensor is read, and new floats equal to the
+    weights by arithmetic that may not keep a weight of 1 are declined (``_provenance.value_kept``)."""
+    seen = _outcomes(body, ([0.5, 0.5], [0.25, 0.25, 0.25], [1.0, 0.5, 1.0, 0.25]))
+    assert "wrong" not in seen, seen
+
+
+def weighted_mean_by_value_plus_zero(x, targets):
+    w = torch.tensor([t["loss_weight"] + 0.0 for t in targets])
+    return {"loss": ((x * _masks(targets)).mean(1) * w).sum() / w.sum()}
+
+
+def weighted_mean_by_value_unsqueezed(x, targets):
+    w = torch.tensor([t["loss_weight"] * 1.0 for t in targets]).unsqueeze(1)
+    return {"loss": ((x * _masks(targets)) * w).sum() / (w * _masks(targets)).sum()}
+
+
+@pytest.mark.parametrize("body", [weighted_mean_by_value_plus_zero, weighted_mean_by_value_unsqueezed])
+def test_weights_by_value_through_arithmetic_keeping_them_split(body):
+    """Near misses: ``w + 0.0``, ``(w * 1.0)`` made a column: the weights by value, 1 on a group alone."""
+    assert _outcomes(body, _ALL_HALF) == ["exact"] * 3

@@ -19,8 +19,9 @@ YOLOv8's ``best``, then ``torch.where`` beside the masked candidates); its mean 
 WRONG found and fixed here (silently wrong on main at 8167440): ``F.one_hot(y, m + 1)`` or ``F.one_hot(y,
 len(targets) + 3)``, a number of classes the code computes from the images, averaged over the classes (on a group
 alone as many classes as the group's). ``shape.one_hot`` now loses such a one-hot but the padded width above; a
-literal, a module constant, a parameter at its default or a prediction's ``size(-1)`` split as before (a helper's
-parameter is left to its caller: ``F.one_hot(y, classes)`` in a helper passed ``len(targets) + 3`` is not read).
+literal, a module constant, a parameter at its default or a prediction's ``size(-1)`` split as before. A helper's
+parameter (``F.one_hot(y, classes)`` in a helper passed ``len(targets) + 3``, silently wrong until wrong44) is read
+through its callers.
 """
 
 from __future__ import annotations
@@ -271,8 +272,34 @@ def classes_of_the_image_count_through_a_helper(pred, targets, idx):
     return _averaged_one_hot(pred, len(targets) + 3)
 
 
-@pytest.mark.xfail(strict=True, reason="known WRONG (yolo43, as on main): a number of classes computed from the images "
-                   "in the caller and passed to a helper's one_hot is not read (its parameter is left to its caller)")
-def test_one_hot_over_classes_passed_to_a_helper_is_not_wrong():
-    for outcome, said, weights in _outcomes(classes_of_the_image_count_through_a_helper):
-        assert outcome != "wrong", (weights, said)
+def classes_of_the_largest_count_through_a_helper(pred, targets, idx):
+    """The batch's largest count + the prediction's classes, computed in the caller."""
+    return _averaged_one_hot(pred, max(len(t["k"]) for t in targets) + pred.size(-1))
+
+
+def _one_hot_of(pred, classes):
+    return _averaged_one_hot(pred, classes)
+
+
+def classes_of_the_image_count_through_two_helpers(pred, targets, idx):
+    """``len(targets) + 3`` passed on through a helper's parameter to another's."""
+    return _one_hot_of(pred, len(targets) + 3)
+
+
+@pytest.mark.parametrize("body", [classes_of_the_image_count_through_a_helper, classes_of_the_largest_count_through_a_helper,
+                                  classes_of_the_image_count_through_two_helpers], ids=lambda f: f.__name__)
+def test_one_hot_over_classes_computed_from_the_images_passed_to_a_helper_declines(body):
+    """Was silently wrong (yolo43, main too): the helper's parameter was left to its caller unread. The number
+    it holds is now read through the callers (``shape._passed_count``: a count, a length, a host read of the batch)."""
+    _declines(body, "number of classes computed from the images")
+
+
+def classes_of_constants_through_helpers(pred, targets, idx, classes=3):
+    """Near miss: a parameter at its default, a module constant, a literal, a prediction's ``size(-1)``, each
+    passed on through a second helper's parameter."""
+    a, b = _one_hot_of(pred, classes)["loss"], _one_hot_of(pred, CLASSES + 1)["loss"]
+    return {"loss": a + b + _one_hot_of(pred, 4)["loss"] + _one_hot_of(pred, pred.size(-1))["loss"]}
+
+
+def test_one_hot_over_constant_classes_through_helpers_splits_exactly():
+    _exact(classes_of_constants_through_helpers)

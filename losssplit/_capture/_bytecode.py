@@ -14618,8 +14618,8 @@ def executed_operand_tags(roots: tuple[list[types.FrameType], list[types.FrameTy
         return None
     offset = i.offset
     _provenance.note_frame(f)
-    right = _provenance.operand_tags(f.f_code, offset, 0)
-    left = _provenance.operand_tags(f.f_code, offset, 1)
+    right = _provenance.operand_tags(f.f_code, offset, 0, f)
+    left = _provenance.operand_tags(f.f_code, offset, 1, f)
     if right is None or left is None:
         return None
     division = i.arg in _DIVISIONS if i.opname == "BINARY_OP" else "div" in str(_called_name(instructions, at))
@@ -14646,13 +14646,13 @@ def executed_argument_tags(pick: Callable[[int], Collection[int]] | None = None)
     chain = _resolution_chain(f, offset)
     # (the whole answer: a function of the chain's codes and offsets and of the code's reading, whose
     # stacks give each argument's unresolved tags, compared by identity as ``_RESOLVED`` compares them)
-    reading = _provenance.reading(f.f_code) if chain is not None else None
+    reading = _provenance.reading(f.f_code, frame=f) if chain is not None else None
     if chain is not None:
         whole = _RESOLVED_CALLS.get((chain[0], wanted))
         if whole is not None and whole[1] is reading and all(map(operator.is_, whole[0], chain[1])):
             return None if whole[2] is None else list(whole[2])
     out = _argument_tags(f, offset, argc, wanted, chain)
-    if chain is not None:
+    if chain is not None and not _bound_chain(chain[1]):
         if len(_RESOLVED_CALLS) >= 1024:
             _RESOLVED_CALLS.clear()
         _RESOLVED_CALLS[(chain[0], wanted)] = (chain[1], reading, None if out is None else tuple(out))
@@ -14664,7 +14664,7 @@ def _argument_tags(f: types.FrameType, offset: int, argc: int, wanted: Collectio
     """``executed_argument_tags``' answer, read afresh (each resolution through ``_RESOLVED``)."""
     out: list[frozenset[str]] = []
     for depth in range(argc):
-        tags = _provenance.operand_tags(f.f_code, offset, depth)
+        tags = _provenance.operand_tags(f.f_code, offset, depth, f)
         if tags is None:
             return None
         if argc - 1 - depth not in wanted:
@@ -14681,7 +14681,8 @@ def _argument_tags(f: types.FrameType, offset: int, argc: int, wanted: Collectio
         got = _provenance.resolved(tags, f, _calling)
         if len(_RESOLVED) >= 1024:
             _RESOLVED.clear()
-        _RESOLVED[(ids, depth)] = (codes, tags, got)
+        if not _bound_chain(codes):
+            _RESOLVED[(ids, depth)] = (codes, tags, got)
         out.append(got)
     return out[::-1]
 
@@ -14697,6 +14698,12 @@ _RESOLVED: dict[tuple[tuple[int, ...], int], tuple[tuple[types.CodeType, ...], f
 _RESOLVED_CALLS: dict[tuple[tuple[int, ...], Collection[int]],
                       tuple[tuple[types.CodeType, ...], Any, tuple[frozenset[str], ...] | None]] = {}
 _CHAIN_FRAMES = 7
+
+
+def _bound_chain(codes: tuple[types.CodeType, ...]) -> bool:
+    """Whether a code of a resolution chain calls a callable a parameter or a free name holds: its reading
+    is the frame's (``_provenance.bound``), so the resolution is not kept (asked where one would be)."""
+    return any(_provenance.holds(c) for c in codes)
 
 
 def _resolution_chain(f: types.FrameType, offset: int) -> tuple[tuple[int, ...], tuple[types.CodeType, ...]] | None:

@@ -20,8 +20,10 @@ from __future__ import annotations
 import builtins
 import dis
 import inspect
+import itertools
 import sys
 import types
+import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -32,6 +34,7 @@ Tags = frozenset[str]
 _NONE: Tags = frozenset()
 _UNKNOWN: Tags = frozenset({"?"})
 _NUMBERS: Tags = frozenset({"P", "V", "W", "L", "H"})  # what makes a value a number (of the batch, of an image)
+OF_THE_BATCH: Tags = frozenset({"V", "L", "H"})  # a number of the whole batch: its count, its lengths, a host read of it
 _NULL: Tags = frozenset({"null"})  # what PUSH_NULL and ``LOAD_GLOBAL (NULL + f)`` put below a callable
 _CHECKED = (3, 11)
 
@@ -65,6 +68,7 @@ class _Reading:
         self.firsts: dict[int, dict[str, Tags]] = {}  # a nested code's id -> the tags its reading started from
         self._nested = {id(c): c for c in code.co_consts if isinstance(c, types.CodeType)}
         self.defaults: dict[int, Tags] = {}  # a function defined here (its code's id) -> its defaults' tags
+        self.holds: set[str] = set()  # its parameters and free names it calls (``count(t)``): read where bound (``bound``)
         for _ in range(8):
             before = dict(self.locals)
             self.stored = {}
@@ -439,6 +443,16 @@ class _Reading:
         if len(names) == 1 and (args or receiver):
             helper = self._helper(next(iter(names)), fn, _plain(receiver), [_plain(a) for a in args], kw)
             out |= helper
+        elif not receiver and (holder := _holder(fn)) is not None:
+            self.holds.add(holder)  # (``count(t)`` of a parameter or a free name ``count``: what it holds is read
+            serial = next((int(t[5:]) for t in fn if t.startswith("held:")), None)  # where the code is bound)
+            ref = None if serial is None else _SERIALS.get(serial)
+            held = None if ref is None else ref()
+            if held is not None:
+                helper = self._target(holder, held, _NONE, False, None, [_plain(a) for a in args], kw)
+            elif serial == _UNREFERABLE and _given_batch([_plain(a) for a in args]):
+                helper = _unread(holder)
+            out |= helper
         if names & (_SIZES | _READS):
             out -= {"ocall"}  # (``self.loss_fn(x, y).numel()``: a size of what it returned)
         elif not number and not helper and self._opaque(fn, _plain(receiver), args):
@@ -576,20 +590,30 @@ class _Reading:
             owner = space.get(holder[7:]) if isinstance(space.get(holder[7:]), type) else None
         else:
             return _NONE
+        return self._target(name, target, receiver, bound, owner, args, kw)
+
+    def _target(self, name: str, target: Any, receiver: Tags, bound: bool, owner: type | None, args: list[Tags],
+                kw: tuple[str, ...] | None) -> Tags:
+        """``_helper``'s reading of the callable ``target`` it found (its free names bound to what its closure
+        holds, ``_bound_names``); ``bound``: whether ``receiver`` is its first parameter."""
         if not isinstance(target, types.FunctionType):
             return _unread_call(name, target, args)
-        if id(target.__code__) in _HELPERS_READ or _of_library(target):
+        if id(target) in _HELPERS_READ or _of_library(target):
             return _NONE  # (a library's own Python code, ``statistics.median``: its call's rules read it)
         callee = target.__code__
         space = target.__globals__
         note_callees(callee, space, owner)
-        _HELPERS_READ.add(id(callee))
+        _HELPERS_READ.add(id(target))  # (a function, not its code: each closure of one code is its own)
         try:
             inner = reading(callee)
             given = None if kw is None else _given(callee, receiver if bound else None, args, kw, _defaults(target))
-            passed = None if given is None or inner is None or "P" not in inner.produced else reading(callee, given)
+            if given is not None and target.__closure__:
+                given.update(_bound_names(callee.co_freevars, dict(zip(callee.co_freevars,
+                                                                        (_cell(c) for c in target.__closure__))), "free"))
+            passed = None if given is None or inner is None or "P" not in inner.produced and not inner.holds \
+                else reading(callee, given)
         finally:
-            _HELPERS_READ.discard(id(callee))
+            _HELPERS_READ.discard(id(target))
         found = _NONE if inner is None else inner.produced & {"pick", "vext", "vread"}
         out = frozenset({"P"}) | found if found and "P" in inner.produced else _NONE  # type: ignore[union-attr]
         if passed is not None and "P" in passed.produced and _NUMBERS & passed.produced:
@@ -626,6 +650,98 @@ def _attribute_function(holder: Any, name: str) -> tuple[Any, bool]:
     return found, False
 
 
+def _holder(fn: Tags) -> str | None:
+    """The parameter or free name whose value a call calls where ``fn`` is that value as loaded (``count``
+    of ``count(t)``; with what ``bound`` read it to hold), None else."""
+    roots = [t for t in fn if not t.startswith("held:")]
+    if len(roots) != 1 or not roots[0].startswith(("arg:", "free:")) or roots[0] == "arg:self":
+        return None
+    return roots[0].split(":", 1)[1]
+
+
+def _cell(c: Any) -> Any:
+    try:
+        return c.cell_contents
+    except ValueError:  # (an empty cell)
+        return None
+
+
+# A callable a parameter or a free name holds (``_bound_names``), read at its calls (``_Reading._target``): its id ->
+# (a weak reference, its serial), the serial -> the reference. Weak: nothing the call gave is kept past it (a lambda's
+# cells may hold its tensors); a serial, not an id, in the tags a reading is kept by: an id is another object's once
+# this one is gone
+_HELD: dict[int, tuple[weakref.ref, int]] = {}
+_SERIALS: dict[int, weakref.ref] = {}
+_NEXT_SERIAL = itertools.count()
+_UNREFERABLE = -1  # (a callable object without weak references: read as code not read, ``_unread_call``)
+
+
+def _serial(v: Any) -> int:
+    """The serial ``v`` is held by (``_HELD``)."""
+    held = _HELD.get(id(v))
+    if held is not None and held[0]() is v:
+        return held[1]
+    try:
+        ref = weakref.ref(v)
+    except TypeError:
+        return _UNREFERABLE
+    if len(_HELD) > 512:
+        _HELD.clear()
+        _SERIALS.clear()
+    n = next(_NEXT_SERIAL)
+    _HELD[id(v)] = (ref, n)
+    _SERIALS[n] = ref
+    return n
+
+
+def _bound_names(names: Iterable[str], values: dict[str, Any], root: str) -> dict[str, Tags]:
+    """The tags of the parameters or free names ``names`` (``root``: ``arg`` or ``free``) that hold, in
+    ``values``, Python code of no library a rule knows (a function, a partial, a callable object):
+    ``held:SERIAL`` (``_serial``), beside their ``root:NAME``."""
+    out = {}
+    for name in names:
+        v = values.get(name)
+        if v is None or isinstance(v, (types.BuiltinFunctionType, type, types.ModuleType)) or not callable(v) \
+                or _of_library(v):
+            continue
+        out[name] = frozenset({f"{root}:{name}", f"held:{_serial(v)}"})
+    return out
+
+
+def bound(code: types.CodeType, f: types.FrameType) -> dict[str, Tags] | None:
+    """The tags ``code``'s reading starts from in the frame ``f`` running it: its parameters ``arg:NAME``,
+    those and the free names it calls (``_Reading.holds``) bound to the callables they hold there
+    (``_bound_names``); None where it calls none such, or none holds Python code (its plain reading)."""
+    r = _argument_reading(code) if _CPYTHON else None
+    if r is None or not r.holds:
+        return None
+    values = f.f_locals
+    held = _bound_names(sorted(r.holds & set(code.co_freevars)), values, "free")
+    held.update(_bound_names(sorted(r.holds - set(code.co_freevars)), values, "arg"))
+    if not held:
+        return None
+    n = code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & 4) + bool(code.co_flags & 8)
+    return {name: frozenset({f"arg:{name}"}) for name in code.co_varnames[:n]} | held
+
+
+def holds(code: types.CodeType) -> bool:
+    """Whether ``code`` calls a callable one of its parameters or free names holds (its reading depends on
+    the frame: ``bound``). Kept per code once its helpers are known (asked for each code a resolution walks)."""
+    hit = _HOLDS.get(id(code))
+    if hit is not None and hit[0] is code:
+        return hit[1]
+    if not _CPYTHON or _CALLEES.get(id(code), (None,))[0] is not code:
+        return False
+    r = _argument_reading(code)
+    if len(_HOLDS) > 512:
+        _HOLDS.clear()
+    _HOLDS[id(code)] = (code, r is not None and bool(r.holds))
+    return _HOLDS[id(code)][1]
+
+
+_HOLDS: dict[int, tuple[types.CodeType, bool]] = {}
+
+
 def _given_batch(args: list[Tags]) -> bool:
     """Whether a call's arguments hold values of the call (its arguments', a number of the batch)."""
     return any(_rooted(_plain(a)) or _NUMBERS - {"P"} & a for a in args)
@@ -650,6 +766,11 @@ def _unread_call(name: str, target: Any, args: list[Tags]) -> Tags:
         return _NONE
     if _of_library(target):
         return _NONE
+    return _unread(name)
+
+
+def _unread(name: str) -> Tags:
+    """What a call of ``name``, code not read given values of the call, returns: a number of the batch."""
     return frozenset({"V", "ucall", f"ucall:{name}"})
 
 
@@ -699,7 +820,7 @@ def _literal(v: Any) -> Tags:
 
 # code id -> (code, its module's globals, its ``self``'s class): where ``_Reading._helper`` finds a callee
 _CALLEES: dict[int, tuple[types.CodeType, dict[str, Any], type | None]] = {}
-_HELPERS_READ: set[int] = set()  # the helpers being read (a recursion is not read again)
+_HELPERS_READ: set[int] = set()  # the helper functions being read (a recursion is not read again)
 
 
 def note_callees(code: types.CodeType, space: dict[str, Any], owner: type | None) -> None:
@@ -940,6 +1061,17 @@ def _values_read(x: Tags) -> Tags:
     return frozenset({"vread"}) if _rooted(x) and not x & {"V", "W", "L"} else _NONE
 
 
+def value_kept(tags: Iterable[Tags] | None) -> bool:
+    """Whether the Python arithmetic in ``tags`` (each an argument's) keeps the value of a number it is
+    done to (``w * 1.0``, ``w / 1``, ``w + 0.0``): on a weight of 1 it gives 1. Unread (None): as kept."""
+    if tags is None:
+        return True
+    found = _union(tags)
+    ops = {t for t in found if t.startswith("op:")}
+    literals = {_pure_literal(frozenset({t, "P"})) for t in found if t.startswith("lit:")}
+    return not ops or ops <= {"op:*", "op:/"} and literals <= {1.0} or ops <= {"op:+", "op:-"} and literals <= {0.0}
+
+
 def literal_choice(tags: Tags | None, value: Any = None) -> str | None:
     """How a number of the batch in ``tags`` (a size of a tensor, ``x.shape[0]``; ``len(targets)``; a
     count over the images) was chosen by the builtin ``max`` or ``sorted`` against a number literal
@@ -1120,17 +1252,24 @@ _READINGS: dict[tuple[int, tuple[tuple[str, Tags], ...]], tuple[types.CodeType, 
 _CPYTHON = sys.implementation.name == "cpython" and sys.version_info[:2] == _CHECKED
 
 
-def reading(code: types.CodeType, first: dict[str, Tags] | None = None) -> _Reading | None:
+def reading(code: types.CodeType, first: dict[str, Tags] | None = None,
+            frame: types.FrameType | None = None) -> _Reading | None:
     """The reading of ``code`` with its parameters tagged ``arg:NAME`` (or ``first``'s tags: a
-    comprehension's iterable and free names), None where its bytecode holds something not read here
-    or this is not CPython 3.11. Kept per code object (and ``first``)."""
+    comprehension's iterable and free names; ``frame``: as the frame running it binds them, ``bound``),
+    None where its bytecode holds something not read here or this is not CPython 3.11. Kept per code
+    object (and ``first``)."""
     if not _CPYTHON:
         return None
     if first is None:
         held = _CALLEES.get(id(code))
         if held is None or held[0] is not code:  # (where its helpers are found is not known yet: not kept, so
             return _read_arguments(code)  # a reading once it is tells what they return)
-        return _argument_reading(code)
+        plain = _argument_reading(code)
+        if frame is None or plain is None or not plain.holds:
+            return plain
+        first = bound(code, frame)
+        if first is None:
+            return plain
     key = (id(code), tuple(sorted(first.items())))
     hit = _READINGS.get(key)
     if hit is not None and hit[0] is code:
@@ -1152,10 +1291,10 @@ def _read_arguments(code: types.CodeType) -> _Reading | None:
 _argument_reading = _per_code(512)(_read_arguments)
 
 
-def operand_tags(code: types.CodeType, lasti: int, depth: int) -> Tags | None:
+def operand_tags(code: types.CodeType, lasti: int, depth: int, frame: types.FrameType | None = None) -> Tags | None:
     """The tags of the value ``depth`` slots below the top of the stack (0: the top) before the
-    instruction at ``lasti``, None where that cannot be read."""
-    r = reading(code)
+    instruction at ``lasti`` (in ``frame``, where given: ``reading``), None where that cannot be read."""
+    r = reading(code, frame=frame)
     if r is None:
         return None
     stack = r.stacks.get(lasti)
@@ -1191,7 +1330,7 @@ def resolved(tags: Tags, f: types.FrameType, back: Callable[[types.FrameType], t
         if outer is None:
             return tags | _UNKNOWN
         note_frame(outer)
-        held = reading(outer.f_code)
+        held = reading(outer.f_code, frame=outer)
         first = None if held is None else held.firsts.get(id(code))
         if first is None:
             return tags | _UNKNOWN
@@ -1208,7 +1347,7 @@ def resolved(tags: Tags, f: types.FrameType, back: Callable[[types.FrameType], t
         return tags
     caller, offset = called
     note_frame(caller)
-    r = reading(caller.f_code)
+    r = reading(caller.f_code, frame=caller)
     if r is None:
         return tags | _UNKNOWN
     stack = r.stacks.get(offset)

@@ -96,6 +96,8 @@ def read_fields(targets: Sequence[Any], c: Any, own: bool = False, tensors: bool
             break
         if value is not _NOT_READ:
             continue
+        if isinstance(c, Tensor):
+            end = _unviewed(instructions, start, end)
         if _made_tensor(instructions, start, end) if isinstance(c, Tensor) else not reader.tensor_shaped(start, end) and (
                 not own or _number_shaped(instructions, start, end, sizes=True)):  # (not ``_e(x, t) * t["w"]``, a loss)
             chosen.append((start, end))
@@ -190,6 +192,34 @@ def chosen_literal(site: tuple[Any, int], c: Any) -> bool:
 
 _FACTORIES = frozenset({"tensor", "as_tensor", "asarray", "from_numpy", "full", "full_like", "new_tensor", "new_full",
                         "scalar_tensor"})
+
+
+# what a key or a view's arguments are made of where they are constants of the code (``[:, None]``, ``view(-1, 1)``)
+_CONSTANT_KEYS = frozenset({"LOAD_CONST", "BUILD_SLICE", "BUILD_TUPLE", "UNARY_NEGATIVE"})
+# methods giving a view or a copy of a tensor's values, in another shape or type
+_VIEWS = frozenset({"unsqueeze", "view", "reshape", "expand", "flatten", "float", "double", "half", "t", "squeeze",
+                    "contiguous", "clone", "detach"})
+
+
+def _unviewed(instructions: list[dis.Instruction], start: int, end: int) -> int:
+    """The end of the operand ``start:end`` less the views of it taken by constants of the code
+    (``w[:, None]``, ``torch.tensor([..]).unsqueeze(1)``): the values are the viewed tensor's."""
+    while end - start > 1:
+        last = instructions[end - 1]
+        if last.opname == "BINARY_SUBSCR":
+            key = _operand_start(instructions, end - 1)
+            if key is None or key <= start or any(i.opname not in _CONSTANT_KEYS for i in instructions[key : end - 1]):
+                return end
+            end = key
+            continue
+        method = end - 2
+        while method > start and instructions[method].opname in _CONSTANT_KEYS | {"PRECALL"}:
+            method -= 1
+        if last.opname != "CALL" or method <= start or instructions[method].opname != "LOAD_METHOD" \
+                or instructions[method].argval not in _VIEWS:
+            return end
+        end = method
+    return end
 
 
 def _made_tensor(instructions: list[dis.Instruction], start: int, end: int) -> bool:

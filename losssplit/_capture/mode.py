@@ -4390,6 +4390,9 @@ OTHER_IMAGE_WEIGHT = (
     "one image's weight field (its own number, or a tensor filled with it) multiplies another "
     "image's values (weight or coefficient cannot be told apart)"
 )
+WEIGHT_VALUED_ARITHMETIC = ("{op} of new Python numbers each equal to its image's weight, computed by Python arithmetic "
+                            "that may not keep a weight of 1 (``1 - w``: on a group alone computed from 1; weight or data "
+                            "cannot be told apart)")
 ONE_VALUED_WEIGHT = ("{op} of Python numbers each equal to its image's weight, one value on this batch (one image, or "
                      "every weight equal), that the code does not make from the weight objects (weight or constant "
                      "cannot be told apart)")
@@ -6369,6 +6372,8 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
             if frame.get(out) is None and _weight_lookalike(frame, data):
                 frame.doubt(torch.ones((), dtype=torch.bool), ONE_VALUED_WEIGHT.format(op=op_name(func)))
             elif frame.get(out) is None and _weight_valued(frame, data):
+                if not _provenance.value_kept(_bytecode.executed_argument_tags()):
+                    frame.doubt(torch.ones((), dtype=torch.bool), WEIGHT_VALUED_ARITHMETIC.format(op=op_name(func)))
                 frame.weight_made[id(out)] = (out, torch.ones_like(out))
             elif frame.get(out) is None and type(data) in (list, tuple):
                 _listed(frame, data)

@@ -16,7 +16,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from . import _bytecode, mode
+from . import _bytecode, _provenance, mode
 from ._bytecode import (
     carried_size,
     closed_argument,
@@ -1645,6 +1645,14 @@ def diag_embed(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
     _move_dims(frame, func, args, kwargs, out, dim_map)
 
 
+def _passed_count(position: int) -> bool:
+    """Whether the argument ``position`` of the call the caller's code is executing, a parameter of that
+    code, holds a number its callers computed from the images (``len(targets) + 3`` passed to a helper's
+    ``F.one_hot(y, classes)``; ``_provenance``'s ``L``, ``V``, ``H``), as read through them."""
+    tags = _bytecode.executed_argument_tags(lambda n: (position,) if n > position else ())
+    return tags is not None and len(tags) > position and bool(tags[position] & _provenance.OF_THE_BATCH)
+
+
 @rule(F.one_hot)
 def one_hot(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``F.one_hot(labels)``: the labels' rows, a new last dim of classes; data. Without
@@ -1658,11 +1666,10 @@ def one_hot(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     made = frame.identity_made.get(id(src)) if isinstance(src, Tensor) else None
     identity = made is not None and made[0] is src and src.dim() == 1 and classes == src.shape[0]  # (``mode._note_identity``)
     if frame.num_images > 1 and classes != -1 and not identity and isinstance(out, Tensor) \
-            and 0 in _bytecode.counted_sizes(False, skip=1) \
-            and not frame.constant_number(classes) and not _bytecode.parameter_argument(1) \
-            and not mode.padded_one_hot(frame, src, out):
+            and (_passed_count(1) if _bytecode.parameter_argument(1) else 0 in _bytecode.counted_sizes(False, skip=1)) \
+            and not frame.constant_number(classes) and not mode.padded_one_hot(frame, src, out):
         # (``F.one_hot(y, max(len(t["labels"]) for t in targets) + 1)``: on a group alone as many classes as the group's;
-        # a helper's parameter, as often a prediction's class count, is left to what its caller computes)
+        # a helper's parameter, as often a prediction's class count, is what its caller computes: read there)
         frame.lose(out, f"{op_name(func)} over a number of classes computed from the images", track, pred=False)
         return
     if track is None and frame.counted_tensor(src, op_name(func)):  # ``F.one_hot(torch.tensor(len(t) - 1), 3)``
