@@ -38,6 +38,26 @@ catalogue), ApproxNDCG, InfoGAN (``gaussian_nll_loss``), AC-GAN (real and fake r
 bCR-GAN (``flip``, ``roll``), Retrace (a backward recursion stacked along the steps), Munchausen DQN,
 DreamerV3's two-hot, PPG (``kl_div`` ``batchmean``), Chronos (``bucketize``, ``-100`` ignored) and the
 keys beside the mixing ones.
+
+NOW (s58): 430 expected, 44 declined, **12 GAP (2.8 %)**, 0 WRONG: first contact 5.8 %, now 2.8 %.
+General rules, each with near misses against the oracle: (1) a helper's ``range`` bound its caller
+passed as no count of the images (an image's own value read by its position, ``int(y_len[i])``, an
+item's length, a literal; also a parameter a comprehension reads, a cell) makes the loop run alike
+on a group alone, so a local counted down in it is no count of the images (Glow-TTS, 8;
+``tests/test_rules_helper_bounds.py``: a bound of ``len(targets)``, of an image's length plus it, of
+the batch's total, of the image's position, or rebound by nested code declines; the position near
+miss was given WRONG by the first form of the rule and is what made it check positions); (2) a
+number read on the host from several images (``int(valid.sum() * ratio)``) whose every use ends at a
+tensor's method (``flat.topk(k)``) loses that method's new tensors, as a mixing value's, instead of
+declining the call (KL-Cov's logged KL, 5; ``tests/test_rules_host_read_reach.py``: a view
+(``narrow``) or an in-place result sized by it, a draw (``multinomial``), a method of a Python list
+still decline the call). Left: TS2Vec's temporal contrast (5: summed in a ``while`` over the pooling
+levels of the time dim; ``fixed_repeats`` proves only ``for`` loops, so the sum carried from one
+iteration to the next declines); CORN (4: ``if subset.sum() < 1: continue`` decided otherwise by a
+group declines every key of that group, the MAE computed after the loop too, as VIBE's in survey
+56); Glow-TTS's duration loss on batch 1 (2: three utterances and a path of three tokens, the
+path's token dim read as one row per utterance); TS2Vec's instance contrast on the one example (1:
+the constant 0 of a batch of one, "does not derive from per-image rows").
 """
 
 from __future__ import annotations
@@ -884,9 +904,9 @@ def corn(logits, labels):
 CASES = {c.body.__name__: c for c in [
     Case(self_conditioned_ctc, ctc_batch),
     Case(gmpo, rollout_batch),
-    Case(kl_cov, rollout_batch, keys("loss_pg"), mix_batches=_MIXED, gaps=keys("approx_kl"),
-         why="GAP: int() of the batch's token count times the ratio (the top-k size) read on the host declines the "
-             "whole call, the logged KL too"),
+    # first contact: GAP (5), int() of the top-k size read on the host declined the whole call, the logged KL
+    # too; s58: a method's new tensors given the number are lost, only the key computed from them declines
+    Case(kl_cov, rollout_batch, keys("loss_pg"), mix_batches=_MIXED),
     Case(prime, rollout_batch),
     Case(alphapo, pair_batch),
     Case(ld_dpo, pair_batch),
@@ -894,10 +914,11 @@ CASES = {c.body.__name__: c for c in [
     Case(vid, kd_batch),
     Case(nkd, kd_batch),
     Case(hifigan_generator, wave_batch),
-    Case(glow_tts, tts_batch, gaps=keys("loss_mle", "loss_dur"),
-         why="GAP: each utterance's alignment path written at positions found on the host from its own values "
-             "(`path[i, j] = 1.0` in a helper called per example) taken for a position computed from the number "
-             "of images"),
+    # first contact: GAP (10), the running row of the path's backtrack (``i -= 1`` in a helper's loop over
+    # ``range(ty - 1, -1, -1)``) read as a count of the images; s58: a range bound the caller passed as no count
+    Case(glow_tts, tts_batch, gaps=keys("loss_dur@1"),
+         why="GAP: on 3 utterances the path [3 tokens, 6 frames] written per utterance is read as one row per "
+             "utterance (``Tensor.__setitem__`` into an image's row at a place computed from its position)"),
     Case(angular_prototypical, speaker_batch, keys("loss_angproto"), mix_batches=_MIXED),
     Case(simplex_ccl, rec_batch),
     Case(directau, rec_batch, keys("loss_uniform"), mix_batches=_MIXED),
@@ -923,8 +944,9 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 FIRST = (430, 57, 25, 0)  # expected, declined, GAP, WRONG at first contact (s58 at 92581c4 unchanged)
-NOW = FIRST
+# s58: a helper's range bound its caller passed as no count of the images (Glow-TTS, 8); a number read on
+# the host given to a tensor's method (``flat.topk(k)``) loses that method's outputs only (KL-Cov, 5)
+NOW = (430, 44, 12, 0)
 
 
-globals().update(survey_tests(CASES, range(len(SOURCES)), len(CASES), NOW,
-                             over_target="25 GAP of 430 (5.8 %)"))
+globals().update(survey_tests(CASES, range(len(SOURCES)), len(CASES), NOW))
