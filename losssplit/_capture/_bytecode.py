@@ -13009,9 +13009,19 @@ class _BatchReader:
                                   lambda: self._read_number_local(name, seen, added_up, positions))
 
     def _rebound_parameter(self, name: str) -> bool:
-        """Whether the parameter ``name`` is stored anew by the code or by code nested in it (``nonlocal``):
-        its value there is no longer the caller's (``_counted_parameter`` reads only a plain one)."""
-        return not _held_parameter(self.code, name)
+        """Whether the parameter ``name`` is stored anew, from values other than itself, by the code or
+        by code nested in it (``nonlocal``): its value there is no longer the caller's (``_counted_parameter``
+        reads only a plain one). Not where a store reads it (``x = x.masked_fill(m, -100)``): reading a
+        long body's chains of such stores as locals went past the recursion limit (x-transformers'
+        wrapper, survey 33), so ``n = n * 2`` of a passed count stays unread, as before s58."""
+        if _held_parameter(self.code, name):
+            return False
+        ins = self.instructions
+        for j in _stores(ins, name, cells=True):
+            first = _assignment_start(ins, j)
+            if first is None or any(i.opname in self.locals and i.argval == name for i in ins[first:j]):
+                return False
+        return True
 
     def _read_number_local(self, name: str, seen: frozenset[str], added_up: bool, positions: bool = True) -> bool:
         ins = self.instructions
