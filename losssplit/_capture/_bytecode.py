@@ -3461,8 +3461,37 @@ def _counted_span(f: types.FrameType, start: int, end: int, numbers: tuple[type,
     # d["x"][:, :len(t)]`` of the body's ``t``)
     if _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), frozenset(), _scopes(f), frozenset(),
                      frozenset(), own).number(start, end, frozenset(), added_up=added_up, positions=positions):
-        return True
+        # (read again, only here, with the ``range`` bounds the caller passed as no count: ``for j in
+        # range(ty - 1, -1, -1)`` of a helper called per image with ``int(y_len[i])`` runs alike on a group alone)
+        bounds = _uncounted_bounds(f, depth)
+        if not bounds or _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), bounds, _scopes(f),
+                                       frozenset(), frozenset(), own).number(start, end, frozenset(), added_up=added_up,
+                                                                             positions=positions):
+            return True
     return any(_counted_parameter(f, name, numbers, depth, positions) for name in _loaded_parameters(f.f_code, start, end))
+
+
+def _uncounted_bounds(f: types.FrameType, depth: int) -> frozenset[str]:
+    """``f``'s parameters bounding a ``range`` (``_range_parameters``) that hold a constant of the
+    call (``_constant_bounds``) or an int its caller's argument, read there, computes from no count
+    of the batch (``_counted_span``: an image's own value read by its position, ``int(y_len[i])``,
+    is none) and from no position of a loop over the images (``_positional_span``: ``T - i % 2``).
+    Not where the call is not read or the parameter not passed (its default is
+    ``_constant_bounds``' to prove)."""
+    names = _range_parameters(f.f_code)
+    if not names or depth > _FOLLOWED_CALLS:
+        return frozenset()
+    constants = _constant_bounds(f)
+    rest = [n for n in names - constants if type(_locals(f).get(n)) is int and _held_parameter(f.f_code, n)]
+    if not rest:
+        return constants
+    how, back = _called_by(f)
+    if how != "code" or back is None:
+        return constants
+    passed = [(n, _argument_for(f, back, n)) for n in rest]
+    return constants | frozenset(n for n, span in passed if isinstance(span, tuple)
+                                 and not _counted_span(back, *span, (int, float), depth + 1)
+                                 and not _positional_span(back, *span, depth + 1, None))
 
 
 def _loaded_parameters(code: types.CodeType, start: int, end: int) -> tuple[str, ...]:
@@ -9705,6 +9734,14 @@ def _len_call_operand(instructions: list[dis.Instruction], k: int, operand: int)
         and span[0].argval == "len" and bool((span[0].arg or 0) & 1) and span[1].opname == "LOAD_FAST"
 
 
+def _method_call(instructions: list[dis.Instruction], k: int) -> bool:
+    """Whether the CALL at ``k`` calls a method loaded by LOAD_METHOD from a value pushed right
+    before it (``x.topk(n)``; 3.11's layout), not a global function."""
+    end = _arguments_start(instructions, k)
+    return end is not None and end >= 2 and instructions[end - 1].opname == "LOAD_METHOD" \
+        and not instructions[end - 1].is_jump_target and instructions[end - 2].opname != "LOAD_GLOBAL"
+
+
 def _global_callee(instructions: list[dis.Instruction], k: int, entered: bool = False) -> tuple[str, ...] | None:
     """``(g, a)`` for the CALL at ``k`` of ``g.a(...)``, ``(g,)`` for ``g(...)``, ``g`` a global
     name (3.11: LOAD_GLOBAL then LOAD_METHOD, LOAD_GLOBAL with its NULL then LOAD_ATTR, or
@@ -10667,7 +10704,7 @@ def _count_candidates(code: types.CodeType, lasti: int, helper: bool, constants:
 
 
 def counted_subscript(parts: Collection[int], callees: Collection[str] = ("getitem", "__getitem__"),
-                      positions: Collection[int] = ()) -> bool:
+                      positions: Collection[int] = (), loop_positions: bool = False) -> bool:
     """Whether the index of the subscript the caller's code is executing computes a number from
     how many images, or items of several images, the call got (``x[:, :len(targets) - 1]``, a
     helper's ``x[:, :n]`` of ``n = len(targets)`` passed to it; ``_counted_span``): on a group
@@ -10677,7 +10714,9 @@ def counted_subscript(parts: Collection[int], callees: Collection[str] = ("getit
     of the columns). ``callees``: the names of the calls whose last argument is such an index
     (``index_select``: ``x.index_select(1, torch.arange(len(targets) - 1))``). ``positions``: the
     parts that are tensors of positions, read only as laid out by the count (``_counted_positions``:
-    a matcher's gathered positions are each image's values, no count). Python 3.11."""
+    a matcher's gathered positions are each image's values, no count). ``loop_positions``: a
+    position of a loop over the batch counts too (``buf[j] = 1.0`` for ``j`` over ``range(len(t))``:
+    on a group alone fewer positions are written). Python 3.11."""
     found = _executed(_COUNT_CHECKED)
     if found is None:
         return False
@@ -10713,7 +10752,7 @@ def counted_subscript(parts: Collection[int], callees: Collection[str] = ("getit
             laid = [(starts[d], starts[d] + len(pieces[d])) for d in positions if 0 <= d < len(pieces)
                     and _loads_position_maker(f.f_code)]
     # (a running count too: ``n += 1`` per image, or the images' items added up, cuts otherwise on a group alone)
-    return any(_counted_span(f, start, end, (int, float), 0, positions=False, added_up=True)
+    return any(_counted_span(f, start, end, (int, float), 0, positions=loop_positions, added_up=True)
                or _spelt_count(f, ins, start, end) for start, end in spans) \
         or any(_counted_positions(f, ins, start, end, 0) for start, end in laid)
 
@@ -12882,9 +12921,11 @@ class _BatchReader:
                     return True  # ``cfg["cap"]`` of ``cfg = {"cap": 0.15 * len(t)}`` made here
                 k += 3
                 continue
-            elif i.opname in self.locals and i.argval not in self.params | _OWNERS and self._unseen(i.argval, seen) \
-                    and not _index(ins, k) and self._number_local(i.argval, seen | {i.argval}, added_up, positions):
-                return True
+            elif i.opname in self.locals and i.argval not in _OWNERS and (i.argval not in self.params
+                                                                          or self._rebound_parameter(i.argval)) \
+                    and self._unseen(i.argval, seen) and not _index(ins, k) \
+                    and self._number_local(i.argval, seen | {i.argval}, added_up, positions):
+                return True  # (a parameter the code stores anew: ``n = min(len(targets), 4)``, read as a local)
             elif i.opname in _FREE_LOADS and (outer := self.free(i.argval)) is not None and not _index(ins, k) \
                     and i.argval not in outer.params | _OWNERS and outer._number_local(i.argval, frozenset({i.argval}), added_up,
                                                                                   positions):
@@ -13009,10 +13050,27 @@ class _BatchReader:
         return self._known_answer("number" if positions else "count", name, seen, added_up,
                                   lambda: self._read_number_local(name, seen, added_up, positions))
 
+    def _rebound_parameter(self, name: str) -> bool:
+        """Whether the parameter ``name`` is stored anew, from values other than itself, by the code or
+        by code nested in it (``nonlocal``): its value there is no longer the caller's (``_counted_parameter``
+        reads only a plain one). Not where a store reads it (``x = x.masked_fill(m, -100)``): reading a
+        long body's chains of such stores as locals went past the recursion limit (x-transformers'
+        wrapper, survey 33), so ``n = n * 2`` of a passed count stays unread, as before s58."""
+        if _held_parameter(self.code, name):
+            return False
+        ins = self.instructions
+        for j in _stores(ins, name, cells=True):
+            first = _assignment_start(ins, j)
+            if first is None or any(i.opname in self.locals and i.argval == name for i in ins[first:j]):
+                return False
+        return True
+
     def _read_number_local(self, name: str, seen: frozenset[str], added_up: bool, positions: bool = True) -> bool:
         ins = self.instructions
         if added_up and _added_up_nested(self.code, name):
             return True  # ``nonlocal k; k += 1`` in a function the code makes: a count of its calls (or what it adds up)
+        if _nested_stores(self.code, name):
+            return True  # ``nonlocal n; n = len(targets)`` in a function the code makes: not read there
         for j in _stores(ins, name, cells=True):
             first = _assignment_start(ins, j)
             if first is None or not _maybe_number(ins, first, j):
@@ -13178,8 +13236,8 @@ class _BatchReader:
 
     def _over_argument(self, start: int, end: int) -> bool:
         ins = self.instructions
-        return any(i.opname in self.locals and i.argval in self.params
-                   and not (i.argval in self.constants and _range_argument(ins, k))
+        # (a constant of the call, an int, is one in any arithmetic too: ``range(0, min(tx, j + 1))``)
+        return any(i.opname in self.locals and i.argval in self.params and i.argval not in self.constants
                    and (ins[k + 1].opname, ins[k + 2].opname) != ("LOAD_CONST", "BINARY_SUBSCR")
                    for k, i in enumerate(ins[start:end], start))
 
@@ -13486,8 +13544,8 @@ class _BatchReader:
             # ``[f(o, t, b) for b in range(len(t))]``): the same argument
             outer = self.free(i.argval) if i.opname in _FREE_LOADS else None
             if (i.opname in self.locals and i.argval in self.params) or outer is not None and i.argval in outer.params:
-                if i.opname in self.locals and i.argval in self.constants and _range_argument(ins, k):
-                    continue  # ``range(num_classes - 1)``, the caller's constant: no images counted
+                if i.opname in self.locals and i.argval in self.constants:
+                    continue  # ``range(num_classes - 1)``, ``range(min(tx, j + 1))``: the caller's constant int, no images counted
                 if self._along_other_dim(k, end):
                     continue  # ``range(out["layers"].shape[1])``: layers, no images
                 after = ins[k + 1 : k + 3]
@@ -13743,8 +13801,9 @@ def _range_parameters(code: types.CodeType) -> frozenset[str]:
         return frozenset()
     ins = _instructions(code)
     params = frozenset(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
-    return frozenset(i.argval for k, i in enumerate(ins)
-                     if i.opname == "LOAD_FAST" and i.argval in params and _range_argument(ins, k))
+    # (a parameter a comprehension reads too is a cell: ``LOAD_DEREF``)
+    return frozenset(i.argval for k, i in enumerate(ins) if (i.opname == "LOAD_FAST" or i.opname == "LOAD_DEREF"
+                     and i.argval in code.co_cellvars) and i.argval in params and _range_argument(ins, k))
 
 
 @_per_code(1024)
@@ -13785,7 +13844,15 @@ def _constant_bounds(f: types.FrameType) -> frozenset[str]:
         return names
     capture = CAPTURE.get()  # the decorated body's own parameter: constant where it holds a default not passed
     body = capture.read_body_call_once if capture is not None else None
-    return frozenset(n for n in names if _parameter_value(f, n, body, None, 0) is not _UNPROVEN)
+    return frozenset(n for n in names if _held_parameter(f.f_code, n) and _parameter_value(f, n, body, None, 0)
+                     is not _UNPROVEN)
+
+
+def _held_parameter(code: types.CodeType, name: str) -> bool:
+    """Whether ``code``'s parameter ``name`` keeps the value it was passed: no store of it there, nor
+    in code nested in it (a parameter a comprehension reads is a cell; ``nonlocal n`` may rebind it)."""
+    return name not in _rebound(code) and not _nested_stores(code, name) \
+        and all(i.opname != "STORE_DEREF" or i.argval != name for i in _instructions(code))
 
 
 
@@ -14379,6 +14446,12 @@ def _group_flows(code: types.CodeType, lasti: int, integer: bool = False, as_flo
             if as_float and (name is None or len(name) != 1 or name[0] not in _PASSING):
                 return None  # a torch function's argument parsing would see a float where it had an int
             spans = _argument_spans(instructions, k)
+            if name is None and unmarked and spans is not None and _method_call(instructions, k):
+                # ``flat.topk(k)``: an argument of a method of a value; a torch op must run at the site
+                # (``tensor_sites``, checked at run time), else the read stays unaccounted for
+                reach.add(i.offset)
+                tensor_sites.add(i.offset)
+                continue
             if name is None or spans is None:
                 return None
             callees.add(name)

@@ -1551,9 +1551,13 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
                 # tensor read later as a constant; on a group alone it holds the group's (red team 27)
                 frame.lose(target, f"{op} of several images' predictions into a tensor at positions the rules do not follow")
                 lose_aliases(frame, target, op)
-        elif func is Tensor.__setitem__ and isinstance(target, Tensor) and frame.num_images > 1 \
-                and not isinstance(args[2] if len(args) > 2 else None, Tensor) and _counted_position(args[1], first=True):
-            # ``w[-len(t)] = 3.0`` into a class-weight vector: on a group alone another entry (pb, session 33)
+        elif func is Tensor.__setitem__ and isinstance(target, Tensor) and frame.num_images > 1 and len(args) > 2 and (
+                not isinstance(args[2], Tensor) and _counted_position(args[1], first=True)
+                or _constant_value(frame, args[2]) and target.dim() and target.shape[0] != frame.num_images
+                and _counted_position(args[1], first=True, loop_positions=True)):
+            # ``w[-len(t)] = 3.0`` into a class-weight vector: on a group alone another entry (pb, session 33);
+            # ``path[j] = 1.0`` for ``j`` over the images into a tensor of no image rows: on a group alone fewer
+            # entries (s58: was given wrong)
             frame.lose(target, f"{op} into a tensor at a position computed from the number of images")
             lose_aliases(frame, target, op)
         if isinstance(target, Tensor) and frame.num_images > 1 and frame.get(target) is None \
@@ -1878,13 +1882,21 @@ def counted_write_lost(frame: Frame, target: Tensor, op: str) -> None:
 mode.COUNTED_WRITE.append(counted_write_lost)
 
 
-def _counted_position(index: Any, first: bool = False) -> bool:
+def _constant_value(frame: Frame, value: Any) -> bool:
+    """Whether ``value`` written is a Python number or a one-element tensor of no images' values
+    (``buf[j] += 1.0`` writes ``buf[j] + 1.0``)."""
+    return not isinstance(value, Tensor) or value.numel() == 1 and frame.get(value) is None
+
+
+def _counted_position(index: Any, first: bool = False, loop_positions: bool = False) -> bool:
     """Whether the index of a row-aligned write puts the rows at a position, or within bounds, of a
     later dim that the code computes from how many images the call got (``buf[:, len(t) - 2] = v``:
-    on a group alone another column; survey 41)."""
+    on a group alone another column; survey 41). ``loop_positions``: or from a position of a loop over
+    the images (``_bytecode.counted_subscript``'s)."""
     parts = _index_parts(index)
     at = [d for d, p in enumerate(parts) if (d or first) and (type(p) is int or type(p) is slice and p != _FULL)]
-    return bool(at) and not any(p is Ellipsis for p in parts) and _bytecode.counted_subscript(at)
+    return bool(at) and not any(p is Ellipsis for p in parts) and _bytecode.counted_subscript(
+        at, loop_positions=loop_positions)
 
 
 def _row_buffer_write(frame: Frame, func: Any, target: Tensor, track: Track, args: tuple) -> bool:

@@ -5309,8 +5309,27 @@ def _reached_after(frame: Frame, reached: tuple[int, list[tuple[ReadReach, bool]
             continue
         if func in _NUMBER_ARITHMETIC and fresh and imaged and not (kwargs and kwargs.get("out") is not None):
             frame.lose(out, f"{op_name(func)} with a number read on the host at {r.read.op}")
+        elif not before and r.read.image is None and offset in r.tensor_sites and imaged \
+                and _fresh_outputs(out, args, kwargs) and not any(d in op_name(func) for d in _DRAW_NAMES):
+            # ``x.topk(k)`` of a ``k`` read from several images (one image's own count, or one an earlier
+            # op took, is the rules'): new tensors sized or valued by the batch's number (no draw, which
+            # would shift later ones), lost as a mixing value's
+            for o in out if isinstance(out, tuple) else (out,):
+                if (was := frame.get(o)) is None or was.lost_at is None:  # (the rule's own reason kept)
+                    frame.lose(o, f"{op_name(func)} with a number read on the host at {r.read.op}")
         elif r.blocked is None:
             r.blocked = op_name(func)
+
+
+def _fresh_outputs(out: Any, args: tuple, kwargs: dict) -> bool:
+    """Whether ``out`` is a new tensor (or a tuple of them) sharing no storage with an argument
+    (no view, no in-place result, no ``out=``)."""
+    if kwargs and kwargs.get("out") is not None:
+        return False
+    outs = out if isinstance(out, tuple) else (out,)
+    given = [a for a in flat_args(args, kwargs) if isinstance(a, Tensor)]
+    return bool(outs) and all(type(o) is Tensor and o._base is None and not any(o is a or o._base is a for a in given)
+                              for o in outs)
 
 
 # out-of-place arithmetic whose operand a number is (its output a new tensor of the operands' values)
