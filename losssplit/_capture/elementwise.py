@@ -1457,7 +1457,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         a = _numpy_scalar(a)
     if kind == "div" and type(b) in (int, CountedInt) and frame.size_sites:  # ``/ np.prod(w.shape[:-1])``
         b = _shape_product_count(frame, b)
-    if (type(b) is int or type(a) is int) and kind in _OFFSETS and _offset_by_several_images(frame, a, b):
+    if (type(b) is int or type(a) is int) and kind in _OFFSETS and _offset_by_several_images(frame, a, b) \
+            and not (kind == "mul" and mode.image_blocks(frame, args)):
         frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} of positions and a number computed from sizes or "
                     "fields of several images (a layout by them: on a group alone, the group's)")
     if kind == "mul" and frame.row_counts and not kwargs:
