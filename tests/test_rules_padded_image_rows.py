@@ -27,27 +27,8 @@ from __future__ import annotations
 
 import pytest
 import torch
-from _helpers import outcome_class, split_outcome
-from test_rules_padded_widths import BATCHES, K, _batch
-
-
-def _outcomes(body):
-    for seed, weights in BATCHES:
-        got, want, said = split_outcome(body, *_batch(seed, weights))
-        yield outcome_class(got, want), said, weights
-
-
-def _exact(body):
-    for outcome, said, weights in _outcomes(body):
-        assert outcome == "exact", (weights, outcome, said)
-
-
-def _declines(body, op: str = ""):
-    for outcome, said, weights in _outcomes(body):
-        assert outcome != "wrong", (weights, said)
-        if len(set(weights)) > 1:  # (one group of weight 1: its companions are the values as returned)
-            assert outcome == "declined", (weights, said)
-            assert any(op in m for m in said), said
+from test_rules_padded_masks import _declines, _exact, _outcomes
+from test_rules_padded_widths import K
 
 
 def _products(a, b):
@@ -125,16 +106,25 @@ def test_a_row_written_back_and_gathered_flat_splits_exactly(body):
     _exact(body)
 
 
+def test_the_flat_near_misses_control_splits_exactly():
+    _exact(flat_gather_in_a_helper)
+
+
 # -- near misses -------------------------------------------------------------------------------------------
 
 
-def _written(pred, targets, write):
+def _own_rows(overlaps, batched, pred, b):
+    for i in range(b):
+        overlaps[i] = _products(batched[i], pred[i])
+
+
+def _written(pred, targets, write=_own_rows, read=_best):
     b, a, _ = pred.shape
     m = max(len(t["k"]) for t in targets)
     batched = _collated(pred, targets, m)
     overlaps = torch.zeros(b, m, a)
     write(overlaps, batched, pred, b)
-    return _best(pred, overlaps)
+    return read(pred, overlaps)
 
 
 def another_images_row(pred, targets, idx):
@@ -147,11 +137,10 @@ def another_images_row(pred, targets, idx):
 
 def along_a_non_image_dim(pred, targets, idx):
     """``[m, B, A]``: image ``i``'s products written at column ``i`` of a buffer whose rows are no images."""
-    b, a, _ = pred.shape
     m = max(len(t["k"]) for t in targets)
     batched = _collated(pred, targets, m)
-    overlaps = torch.zeros(m, b, a)
-    for i in range(b):
+    overlaps = torch.zeros(m, *pred.shape[:2])
+    for i in range(pred.shape[0]):
         overlaps[:, i] = _products(batched[i], pred[i])
     return {"loss": (pred.sum(-1) * overlaps.amax(0)).mean()}
 
@@ -174,53 +163,55 @@ def accumulated_across_images(pred, targets, idx):
 
 def last_row_never_written(pred, targets, idx):
     """``range(b - 1)``: the batch's last image keeps zeros, on a group alone the group's last."""
-    def write(overlaps, batched, pred, b):
-        for i in range(b - 1):
-            overlaps[i] = _products(batched[i], pred[i])
-    return _written(pred, targets, write)
+    return _written(pred, targets, lambda overlaps, batched, pred, b: _own_rows(overlaps, batched, pred, b - 1))
 
 
 def averaged_over_the_width(pred, targets, idx):
     """The written-back rows averaged over the width: over the group's largest count on a group alone."""
+    return _written(pred, targets, read=lambda pred, overlaps: {"loss": (pred.sum(-1) * overlaps.mean(1)).mean()})
+
+
+def _flat_gather(pred, targets, positions, layout=""):
+    """``batched.view(-1, K)[p + torch.arange(b)[:, None] * m]``, ``p = positions(overlaps)`` (``layout``: the
+    blocks' starts made otherwise)."""
     b, a, _ = pred.shape
     m = max(len(t["k"]) for t in targets)
     batched = _collated(pred, targets, m)
     overlaps = torch.zeros(b, m, a)
-    for i in range(b):
-        overlaps[i] = _products(batched[i], pred[i])
-    return {"loss": (pred.sum(-1) * overlaps.mean(1)).mean()}
-
-
-def _flat_gather(pred, targets, positions, offsets):
-    b, a, _ = pred.shape
-    m = max(len(t["k"]) for t in targets)
-    batched = _collated(pred, targets, m)
-    overlaps = torch.zeros(b, m, a)
-    for i in range(b):
-        overlaps[i] = _products(batched[i], pred[i])
-    picked = batched.view(-1, K)[positions(overlaps) + offsets(b, m)]
+    _own_rows(overlaps, batched, pred, b)
+    if layout == "literal width":
+        starts = torch.arange(b)[:, None] * 3
+    elif layout == "literal count":
+        starts = torch.arange(4)[:b, None] * m
+    else:
+        starts = torch.arange(b)[:, None] * m
+    picked = batched.view(-1, K)[positions(overlaps) + starts]
     return {"loss": (pred - picked).pow(2).mean()}
+
+
+def flat_gather_in_a_helper(pred, targets, idx):
+    """The near misses' control: each anchor's best instance gathered flat in a helper."""
+    return _flat_gather(pred, targets, lambda o: o.argmax(1))
 
 
 def index_of_every_image(pred, targets, idx):
     """The best instance of the batch's summed products, for every image: its positions mix the images."""
-    return _flat_gather(pred, targets, lambda o: o.sum(0, keepdim=True).argmax(1).expand(o.shape[0], -1),
-                        lambda b, m: torch.arange(b)[:, None] * m)
+    return _flat_gather(pred, targets, lambda o: o.sum(0, keepdim=True).argmax(1).expand(o.shape[0], -1))
 
 
 def positions_of_reversed_rows(pred, targets, idx):
     """Each row's positions taken from the reversed rows: another image's positions in its block."""
-    return _flat_gather(pred, targets, lambda o: o.argmax(1).flip(0), lambda b, m: torch.arange(b)[:, None] * m)
+    return _flat_gather(pred, targets, lambda o: o.argmax(1).flip(0))
 
 
 def blocks_of_a_literal_width(pred, targets, idx):
     """``* 3``, the batch's largest count by value: on a group alone its blocks are narrower."""
-    return _flat_gather(pred, targets, lambda o: o.argmax(1), lambda b, m: torch.arange(b)[:, None] * 3)
+    return _flat_gather(pred, targets, lambda o: o.argmax(1), "literal width")
 
 
 def arange_of_a_literal_count(pred, targets, idx):
     """``torch.arange(4)``, the images' count by value on the batch of 4: the group's is smaller."""
-    return _flat_gather(pred, targets, lambda o: o.argmax(1), lambda b, m: torch.arange(4)[:b, None] * m)
+    return _flat_gather(pred, targets, lambda o: o.argmax(1), "literal count")
 
 
 def given_positions_of_reversed_rows(pred, targets, idx):
@@ -247,6 +238,66 @@ def past_the_prefix(pred, targets, idx):
                                   arange_of_a_literal_count, past_the_prefix], ids=lambda f: f.__name__)
 def test_a_row_not_its_images_or_read_past_its_prefix_declines(body):
     _declines(body)
+
+
+# -- a floor of a tensor's sum that returned its literal -------------------------------------------------
+
+
+def _scored(pred, targets):
+    """Scores of the anchors, summed over a flattened gather's padded buffer: ``m`` indexes and sizes them."""
+    b, a, _ = pred.shape
+    m = max(len(t["k"]) for t in targets)
+    batched = _collated(pred, targets, m)
+    overlaps = torch.zeros(b, m, a)
+    for i in range(b):
+        overlaps[i] = _products(batched[i], pred[i])
+    return overlaps.amax(1)[:, :, None]
+
+
+def floored_small_scores(pred, targets, idx):
+    """YOLOv8's ``target_scores_sum = max(target_scores.sum(), 1)`` of scores summing to less than 1: the
+    literal 1 divides (on a group alone its scores' sum, at most the batch's, is floored to 1 too). The scores
+    are computed in the body from ``m``, the largest count, and indexed by a tuple (before yolo44 the divisor was
+    read as a number computed from sizes: ``_bytecode._floored_literal``)."""
+    b, a, _ = pred.shape
+    m = max(len(t["k"]) for t in targets)
+    batched = _collated(pred, targets, m)
+    overlaps = torch.zeros(b, m, a)
+    for i in range(b):
+        overlaps[i] = _products(batched[i], pred[i])
+    scores = overlaps.amax(1)[:, :, None] * 0.01
+    scores_sum = max(scores.sum(), 1)
+    return {"loss": (pred * scores).sum() / scores_sum}
+
+
+def floored_shifted_scores(pred, targets, idx):
+    """Scores of both signs summing to less than 1 on the batch: a group alone may sum to more (its own sum
+    divides there)."""
+    scores = (_scored(pred, targets) - 0.8) * 3.0
+    scores_sum = max(scores.sum(), 1)
+    return {"loss": (pred * scores).sum() / scores_sum}
+
+
+def floored_count_of_the_images(pred, targets, idx):
+    """``max(6 - len(targets), 1)``: a Python number of the batch's count, the group's on a group alone."""
+    scores = _scored(pred, targets)
+    return {"loss": (pred * scores).sum() / max(6 - len(targets), 1)}
+
+
+def test_a_floor_literal_of_a_tensor_sum_divides_exactly():
+    _exact(floored_small_scores)
+
+
+def test_a_floor_a_group_alone_decides_otherwise_declines_that_group():
+    # (batch 1: the scores sum to -1.54 < 1, the literal divides; group synthetic's alone to 4.12, its own sum divides)
+    found = list(_outcomes(floored_shifted_scores))
+    assert all(outcome != "wrong" for outcome, _, _ in found), found
+    outcome, said, _ = found[1]
+    assert outcome == "declined" and any("group 'synthetic' alone would decide a branch" in m for m in said), said
+
+
+def test_a_floor_of_a_count_of_the_images_declines():
+    _declines(floored_count_of_the_images, "len(targets)")
 
 
 if __name__ == "__main__":

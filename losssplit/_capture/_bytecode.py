@@ -16380,7 +16380,37 @@ def _tensor_of_comprehension(span: list[dis.Instruction], j: int) -> bool:
     return False
 
 
-def sizes_computed_divisor() -> bool:
+_TENSOR_CHAIN = frozenset({"sum", "mean", "amax", "amin", "detach", "float", "clamp", "clamp_min"})
+
+
+def _floored_literal(f: types.FrameType, instructions: list[dis.Instruction], span: list[dis.Instruction], z: Any) -> bool:
+    """Whether the divisor ``span`` (or a local stored once with it) is the builtin ``max`` / ``min`` of a number
+    literal equal to ``z`` and methods of a tensor local reducing it (``tss = max(ts.sum(), 1)`` that returned 1,
+    YOLOv8's ``target_scores_sum``): the number is that literal whatever sizes the tensor was made with; which
+    operand the builtin returned is a comparison of the tensor the capture reads (a branch each group decides)."""
+    if len(span) == 1 and span[0].opname == "LOAD_FAST":
+        stores = _stores(instructions, span[0].argval)
+        value = _stored_value(instructions, stores[0]) if len(stores) == 1 else None
+        if value is None:
+            return False
+        span = instructions[value[0]:value[1]]
+    ops = [i for i in span if i.opname not in ("PRECALL", "PUSH_NULL")]
+    if len(ops) < 4 or ops[0].opname != "LOAD_GLOBAL" or ops[0].argval not in ("max", "min") \
+            or _builtin(f, ops[0].argval) is not getattr(builtins, ops[0].argval) or ops[-1].opname != "CALL" \
+            or ops[-1].arg != 2:
+        return False
+    middle = ops[1:-1]
+    literal = 0 if middle[0].opname == "LOAD_CONST" else len(middle) - 1
+    c, chain = middle[literal], middle[1:] if literal == 0 else middle[:-1]
+    if c.opname != "LOAD_CONST" or type(c.argval) is not type(z) or c.argval != z or type(z) is bool \
+            or chain[0].opname != "LOAD_FAST" or not isinstance(_locals(f).get(chain[0].argval), torch.Tensor) \
+            or len(chain) % 2 != 1:
+        return False
+    return all(m.opname in ("LOAD_METHOD", "LOAD_ATTR") and m.argval in _TENSOR_CHAIN and call.opname == "CALL"
+               and call.arg == 0 for m, call in zip(chain[1::2], chain[2::2]))
+
+
+def sizes_computed_divisor(z: Any = None) -> bool:
     """Whether the divisor of the ``a / b`` the caller's code is executing is computed, there or in
     locals of its code (every store of each followed), from a generator or comprehension that reads
     sizes (``len(..)``, ``.numel()``, ``.shape``, ``.size(..)``) of its items and does more with
@@ -16390,13 +16420,15 @@ def sizes_computed_divisor() -> bool:
     count, the batch's largest, the last image's, the batch's total), a filter; or where such a
     sum is an item of a list or tuple of several (``sorted([float(n), 3.0])[-1]``, a max by
     ``sorted``). On a group alone the number is computed from the group's images, so whatever
-    count of the batch it equals by value, its share cannot be told. False for anything else, or
-    where nothing can be told (Python 3.11 to 3.13)."""
+    count of the batch it equals by value, its share cannot be told. False for anything else, for ``z``
+    the literal of a floor of a tensor (``_floored_literal``), or where nothing can be told (Python 3.11 to 3.13)."""
     f = _caller() if sys.version_info[:2] in _CHECKED else None
     span = None if f is None else _divisor_instructions(f)
     if span is None or f is None:
         return False
     instructions = _instructions(f.f_code)
+    if z is not None and _floored_literal(f, instructions, span, z):
+        return False
     spans, sized, several = [span], False, False
     seen: set[str] = set()
     while spans:

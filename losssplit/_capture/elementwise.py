@@ -4597,7 +4597,7 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         return True
     if source is not None and passed_number_computed(frame.read_body_call_once, frame.fixed_lists):
         return PASSED_NUMBER_COMPUTED  # ``num_boxes = max(num_boxes, 5.0)``, then ``/ (num_boxes * 2)``
-    if source != "configured" and frame.image_size_read and sizes_computed_divisor():
+    if source != "configured" and frame.image_size_read and sizes_computed_divisor(z):
         return COMPUTED_SIZES_DIVISOR  # ``sum(len(u["labels"]) * k for u in t)``, ``sorted([float(n), 3.0])[-1]``
     if source != "configured" and frame.image_size_read and divisor_bounds_a_comprehension(direct=True):
         return SIZES_DIVISOR  # ``/ float(min(len(s["boxes"]) for s in t))``: the batch's smallest, whatever it equals
