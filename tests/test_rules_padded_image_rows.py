@@ -17,10 +17,16 @@
   ``buf.gather(1, p)``: each row's positions in its own block, checked within its prefix, ``p``'s rows the
   buffer's (``mode._flat_pick``). On a group alone the blocks are the group's.
 
+- a divisor ``max(t.sum(), 1)`` (a tensor local's reductions and a literal, the builtin ``max``) that returned the
+  literal is that literal, whatever sizes the tensor was made with (``_bytecode._floored_literal``): which operand
+  the builtin returned is a comparison of the tensor the capture reads, a branch each group decides (a group whose
+  scores alone sum past 1 declines).
+
 Near misses decline (each against the oracle, never wrong): another image's row written, a row written along a
 non-image dim, rows written twice by several images, accumulated across images, a row never written, the index
 mixing images (a sum over the images, the rows reversed), the blocks' width a literal equal to ``m`` by value, an
-``arange`` of a literal image count, a position past a row's prefix, a mean over the padded width.
+``arange`` of a literal image count, starts broadcast along the columns, a position past a row's prefix, a mean over
+the padded width, ``max(6 - len(targets), 1)``.
 """
 
 from __future__ import annotations
@@ -61,7 +67,10 @@ def written_back_then_max(pred, targets, idx):
 
 
 def written_back_then_flat_gather(pred, targets, idx):
-    """YOLOv8's assigner: each anchor's best instance, its values gathered from the flattened batch."""
+    """YOLOv8's assigner: each anchor's best instance, its values gathered from the flattened batch, weighted by
+    scores over ``target_scores_sum = max(target_scores.sum(), 1)``: they sum to less than 1, the literal 1 divides
+    (on a group alone its scores' sum, at most the batch's, is floored to 1 too; before yolo44 the divisor was read
+    as a number computed from the targets' sizes, ``m`` indexing the scores' tensors: ``_bytecode._floored_literal``)."""
     b, a, _ = pred.shape
     m = max(len(t["k"]) for t in targets)
     batched = _collated(pred, targets, m)
@@ -70,7 +79,9 @@ def written_back_then_flat_gather(pred, targets, idx):
         overlaps[i] = _products(batched[i], pred[i])
     best = overlaps.argmax(1)
     picked = batched.view(-1, K)[best + torch.arange(b)[:, None] * m]
-    return {"loss": (pred - picked).pow(2).mean()}
+    scores = overlaps.amax(1)[:, :, None] * 0.01
+    scores_sum = max(scores.sum(), 1)
+    return {"loss": ((pred - picked).pow(2) * scores).sum() / scores_sum}
 
 
 def flat_labels_and_expanded_candidates(pred, targets, idx):
@@ -219,6 +230,16 @@ def given_positions_of_reversed_rows(pred, targets, idx):
     return given_positions_gathered_flat(pred, targets, idx.flip(0))
 
 
+def blocks_along_the_columns(pred, targets, idx):
+    """``idx[:, :b] + torch.arange(b) * m``: the starts broadcast along the last dim, entry ``[r, c]`` in image
+    ``c``'s block: each row reads every image."""
+    b = pred.shape[0]
+    m = max(len(t["k"]) for t in targets)
+    batched = _collated(pred, targets, m)
+    picked = batched.view(-1, K)[idx[:, :b] + torch.arange(b) * m]
+    return {"loss": (pred[:, :b] - picked).pow(2).mean()}
+
+
 def past_the_prefix(pred, targets, idx):
     """The assigner's positions (each within its image's count) in a buffer of each image's instances but its last:
     a position past a row's prefix reads its padding (checked: declined, as any read past a prefix)."""
@@ -234,7 +255,7 @@ def past_the_prefix(pred, targets, idx):
 @pytest.mark.parametrize("body", [another_images_row, along_a_non_image_dim, two_images_into_one_row,
                                   accumulated_across_images, last_row_never_written, averaged_over_the_width,
                                   index_of_every_image, positions_of_reversed_rows, given_positions_of_reversed_rows,
-                                  blocks_of_a_literal_width,
+                                  blocks_of_a_literal_width, blocks_along_the_columns,
                                   arange_of_a_literal_count, past_the_prefix], ids=lambda f: f.__name__)
 def test_a_row_not_its_images_or_read_past_its_prefix_declines(body):
     _declines(body)
@@ -244,30 +265,8 @@ def test_a_row_not_its_images_or_read_past_its_prefix_declines(body):
 
 
 def _scored(pred, targets):
-    """Scores of the anchors, summed over a flattened gather's padded buffer: ``m`` indexes and sizes them."""
-    b, a, _ = pred.shape
-    m = max(len(t["k"]) for t in targets)
-    batched = _collated(pred, targets, m)
-    overlaps = torch.zeros(b, m, a)
-    for i in range(b):
-        overlaps[i] = _products(batched[i], pred[i])
-    return overlaps.amax(1)[:, :, None]
-
-
-def floored_small_scores(pred, targets, idx):
-    """YOLOv8's ``target_scores_sum = max(target_scores.sum(), 1)`` of scores summing to less than 1: the
-    literal 1 divides (on a group alone its scores' sum, at most the batch's, is floored to 1 too). The scores
-    are computed in the body from ``m``, the largest count, and indexed by a tuple (before yolo44 the divisor was
-    read as a number computed from sizes: ``_bytecode._floored_literal``)."""
-    b, a, _ = pred.shape
-    m = max(len(t["k"]) for t in targets)
-    batched = _collated(pred, targets, m)
-    overlaps = torch.zeros(b, m, a)
-    for i in range(b):
-        overlaps[i] = _products(batched[i], pred[i])
-    scores = overlaps.amax(1)[:, :, None] * 0.01
-    scores_sum = max(scores.sum(), 1)
-    return {"loss": (pred * scores).sum() / scores_sum}
+    """The anchors' best products ``[B, A, 1]``."""
+    return _written(pred, targets, read=lambda pred, overlaps: overlaps.amax(1)[:, :, None])
 
 
 def floored_shifted_scores(pred, targets, idx):
@@ -282,10 +281,6 @@ def floored_count_of_the_images(pred, targets, idx):
     """``max(6 - len(targets), 1)``: a Python number of the batch's count, the group's on a group alone."""
     scores = _scored(pred, targets)
     return {"loss": (pred * scores).sum() / max(6 - len(targets), 1)}
-
-
-def test_a_floor_literal_of_a_tensor_sum_divides_exactly():
-    _exact(floored_small_scores)
 
 
 def test_a_floor_a_group_alone_decides_otherwise_declines_that_group():

@@ -16404,7 +16404,7 @@ def _floored_literal(f: types.FrameType, instructions: list[dis.Instruction], sp
     c, chain = middle[literal], middle[1:] if literal == 0 else middle[:-1]
     if c.opname != "LOAD_CONST" or type(c.argval) is not type(z) or c.argval != z or type(z) is bool \
             or chain[0].opname != "LOAD_FAST" or not isinstance(_locals(f).get(chain[0].argval), torch.Tensor) \
-            or len(chain) % 2 != 1:
+            or len(chain) < 3 or len(chain) % 2 != 1:
         return False
     return all(m.opname in ("LOAD_METHOD", "LOAD_ATTR") and m.argval in _TENSOR_CHAIN and call.opname == "CALL"
                and call.arg == 0 for m, call in zip(chain[1::2], chain[2::2]))
@@ -16427,8 +16427,11 @@ def sizes_computed_divisor(z: Any = None) -> bool:
     if span is None or f is None:
         return False
     instructions = _instructions(f.f_code)
-    if z is not None and _floored_literal(f, instructions, span, z):
-        return False
+    return _sizes_computed(f, instructions, span) and not (z is not None and _floored_literal(f, instructions, span, z))
+
+
+def _sizes_computed(f: types.FrameType, instructions: list[dis.Instruction], span: list[dis.Instruction]) -> bool:
+    """``sizes_computed_divisor`` of the divisor ``span`` of ``f``'s code."""
     spans, sized, several = [span], False, False
     seen: set[str] = set()
     while spans:

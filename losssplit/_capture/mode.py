@@ -1413,8 +1413,8 @@ class Frame:
         # body's largest count): id -> (it, ``m`` or None (the images' ``arange`` viewed), ``p`` or None, its version,
         # ``p``'s version)
         self.flat_offsets: dict[int, tuple[Tensor, int | None, Tensor | None, int | None, int | None]] = {}
-        # (code, offset) of the subscripts ``_flat_pick`` followed: their index computed from ``m`` is no lookup a
-        # group decides otherwise (``_lengths``' "indexed" tests, ``targets_length_tests``)
+        # (code, offset) of the subscripts ``_flat_pick`` followed outside any loop: their index computed from ``m``
+        # is no lookup a group decides otherwise (``_lengths``' "indexed" tests, ``targets_length_tests``)
         self.group_indexed: set[tuple[types.CodeType, int]] = set()
         # factories' tensors of a row per image: id -> (the tensor, the dims sized the same on a group's run)
         self.fixed_dims: dict[int, tuple[Tensor, frozenset[int]]] = {}
@@ -8619,7 +8619,7 @@ def _flat_offset(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
     elif func in _OFFSET_MULS:
         if out.shape == args[k].shape and image_blocks(frame, args):
             frame.flat_offsets[id(out)] = (out, other, None, version_of(out), None)
-    elif width is not None and p is None and isinstance(other, Tensor) and other.dim() == out.dim() \
+    elif width is not None and p is None and isinstance(other, Tensor) and other.dim() == out.dim() == args[k].dim() \
             and other.shape == out.shape and not other.is_floating_point() and other.dtype != torch.bool:
         frame.flat_offsets[id(out)] = (out, width, other, version_of(out), version_of(other))
 
@@ -8670,7 +8670,7 @@ def _flat_pick(frame: Frame, index: Any, out: Any, held: tuple[Tensor, Tensor, d
     frame.doubt(((p < 0) | (p >= limits)).any(), f"{op}: a position past its row's prefix ({PADDED_WIDTH})")
     frame.set(out, Track(rows={0: ts.rows[0]}, from_prediction=ts.from_prediction or tp is not None and tp.from_prediction))
     site = _bytecode.call_site()
-    if site is not None:  # (its index computed from ``m``: on a group alone the group's blocks)
+    if site is not None and not _bytecode._in_loop(*site):  # (its index computed from ``m``: the group's blocks)
         frame.group_indexed.add(site)
     return True
 
