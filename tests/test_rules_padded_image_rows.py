@@ -42,7 +42,9 @@ def _products(a, b):
     return (a[:, None, :] * b[None, :, :].detach()).sum(-1).clamp(min=0)
 
 
-def _collated(pred, targets, m):
+def _collated(pred, targets):
+    """The instances ``[B, max n, K]`` (the same ``max`` as the callers': their widths are one)."""
+    m = max(len(t["k"]) for t in targets)
     batched = torch.zeros(pred.shape[0], m, K)
     for i, t in enumerate(targets):
         batched[i, :len(t["k"])] = t["k"]
@@ -59,7 +61,7 @@ def _best(pred, overlaps):
 def written_back_then_max(pred, targets, idx):
     """Each image's products written back into its row, the best over the instances (padding 0: never first)."""
     m = max(len(t["k"]) for t in targets)
-    batched = _collated(pred, targets, m)
+    batched = _collated(pred, targets)
     overlaps = torch.zeros(pred.shape[0], m, pred.shape[1])
     for i in range(pred.shape[0]):
         overlaps[i] = _products(batched[i], pred[i])
@@ -73,7 +75,7 @@ def written_back_then_flat_gather(pred, targets, idx):
     as a number computed from the targets' sizes, ``m`` indexing the scores' tensors: ``_bytecode._floored_literal``)."""
     b, a, _ = pred.shape
     m = max(len(t["k"]) for t in targets)
-    batched = _collated(pred, targets, m)
+    batched = _collated(pred, targets)
     overlaps = torch.zeros(b, m, a)
     for i in range(b):
         overlaps[i] = _products(batched[i], pred[i])
@@ -84,12 +86,21 @@ def written_back_then_flat_gather(pred, targets, idx):
     return {"loss": ((pred - picked).pow(2) * scores).sum() / scores_sum}
 
 
+def rewritten_by_its_own_image(pred, targets, idx):
+    """Each row written back, then again as twice itself."""
+    def write(overlaps, batched, pred, b):
+        for i in range(b):
+            overlaps[i] = _products(batched[i], pred[i])
+            overlaps[i] = overlaps[i] * 2
+    return _written(pred, targets, write)
+
+
 def flat_labels_and_expanded_candidates(pred, targets, idx):
     """The classes of the best instances (``flatten()`` of ``[B, m]``) and ``torch.where`` of a mask expanded to
     ``m`` beside the written-back rows."""
     b, a, _ = pred.shape
     m = max(len(t["k"]) for t in targets)
-    batched = _collated(pred, targets, m)
+    batched = _collated(pred, targets)
     cls = torch.zeros(b, m, dtype=torch.long)
     for i, t in enumerate(targets):
         cls[i, :len(t["k"])] = t["cls"] % 2
@@ -106,13 +117,13 @@ def given_positions_gathered_flat(pred, targets, idx):
     """The assigner's positions passed in (each within its image's count), gathered from the flattened buffer."""
     b = pred.shape[0]
     m = max(len(t["k"]) for t in targets)
-    batched = _collated(pred, targets, m)
+    batched = _collated(pred, targets)
     picked = batched.view(-1, K)[idx + torch.arange(b)[:, None] * m]
     return {"loss": (pred - picked).pow(2).mean()}
 
 
 @pytest.mark.parametrize("body", [written_back_then_max, written_back_then_flat_gather, given_positions_gathered_flat,
-                                  flat_labels_and_expanded_candidates], ids=lambda f: f.__name__)
+                                  flat_labels_and_expanded_candidates, rewritten_by_its_own_image], ids=lambda f: f.__name__)
 def test_a_row_written_back_and_gathered_flat_splits_exactly(body):
     _exact(body)
 
@@ -132,7 +143,7 @@ def _own_rows(overlaps, batched, pred, b):
 def _written(pred, targets, write=_own_rows, read=_best):
     b, a, _ = pred.shape
     m = max(len(t["k"]) for t in targets)
-    batched = _collated(pred, targets, m)
+    batched = _collated(pred, targets)
     overlaps = torch.zeros(b, m, a)
     write(overlaps, batched, pred, b)
     return read(pred, overlaps)
@@ -149,7 +160,7 @@ def another_images_row(pred, targets, idx):
 def along_a_non_image_dim(pred, targets, idx):
     """``[m, B, A]``: image ``i``'s products written at column ``i`` of a buffer whose rows are no images."""
     m = max(len(t["k"]) for t in targets)
-    batched = _collated(pred, targets, m)
+    batched = _collated(pred, targets)
     overlaps = torch.zeros(m, *pred.shape[:2])
     for i in range(pred.shape[0]):
         overlaps[:, i] = _products(batched[i], pred[i])
@@ -182,12 +193,22 @@ def averaged_over_the_width(pred, targets, idx):
     return _written(pred, targets, read=lambda pred, overlaps: {"loss": (pred.sum(-1) * overlaps.mean(1)).mean()})
 
 
+def padding_of_ones_summed(pred, targets, idx):
+    """Each row's instances plus 1 (its padding 1), summed over their values and expanded over the anchors, written
+    back and summed over the width: the padding counts (silently wrong in this change before ``expand`` of a padded
+    row was followed: its output went unnoted)."""
+    def write(overlaps, batched, pred, b):
+        for i in range(b):
+            overlaps[i] = (batched[i] + 1.0).sum(-1)[:, None].expand(-1, pred.shape[1])
+    return _written(pred, targets, write, read=lambda pred, overlaps: {"loss": (pred.sum(-1) * overlaps.sum(1)).mean()})
+
+
 def _flat_gather(pred, targets, positions, layout=""):
     """``batched.view(-1, K)[p + torch.arange(b)[:, None] * m]``, ``p = positions(overlaps)`` (``layout``: the
     blocks' starts made otherwise)."""
     b, a, _ = pred.shape
     m = max(len(t["k"]) for t in targets)
-    batched = _collated(pred, targets, m)
+    batched = _collated(pred, targets)
     overlaps = torch.zeros(b, m, a)
     _own_rows(overlaps, batched, pred, b)
     if layout == "literal width":
@@ -235,7 +256,7 @@ def blocks_along_the_columns(pred, targets, idx):
     ``c``'s block: each row reads every image."""
     b = pred.shape[0]
     m = max(len(t["k"]) for t in targets)
-    batched = _collated(pred, targets, m)
+    batched = _collated(pred, targets)
     picked = batched.view(-1, K)[idx[:, :b] + torch.arange(b) * m]
     return {"loss": (pred[:, :b] - picked).pow(2).mean()}
 
@@ -254,6 +275,7 @@ def past_the_prefix(pred, targets, idx):
 
 @pytest.mark.parametrize("body", [another_images_row, along_a_non_image_dim, two_images_into_one_row,
                                   accumulated_across_images, last_row_never_written, averaged_over_the_width,
+                                  padding_of_ones_summed,
                                   index_of_every_image, positions_of_reversed_rows, given_positions_of_reversed_rows,
                                   blocks_of_a_literal_width, blocks_along_the_columns,
                                   arange_of_a_literal_count, past_the_prefix], ids=lambda f: f.__name__)

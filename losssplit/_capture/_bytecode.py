@@ -12294,6 +12294,13 @@ def largest_size(tupled: bool) -> tuple[int, Largest] | None:
     return (next(iter(dims)), found[0]) if len(dims) == 1 and len(found) == 1 else None
 
 
+def same_code(a: types.CodeType, b: types.CodeType) -> bool:
+    """Whether two code objects compute the same from the same arguments: one, or the same instructions, constants
+    and names (a comprehension written twice, ``max(len(t["k"]) for t in targets)`` in a helper and in the body)."""
+    return a is b or (a.co_code == b.co_code and a.co_consts == b.co_consts and a.co_names == b.co_names
+                       and a.co_varnames == b.co_varnames and a.co_freevars == b.co_freevars == ())
+
+
 def largest_argument(position: int) -> Largest | None:
     """``_largest_of`` the positional argument ``position`` of the call the caller's code is executing
     (``F.one_hot(idx, m)``); None for any other."""

@@ -2387,9 +2387,13 @@ def _largest_prefix(frame: Frame, target: Tensor, parts: tuple[Any, ...], k: int
 def _padded_row_written(frame: Frame, target: Tensor, parts: tuple[Any, ...], value: Any) -> tuple[int, int] | None:
     """(the dim of ``target``, the prefix's length) of a write of image ``i``'s row of a padded tensor
     (``mode.Frame.padded_rows``) whole at row ``i`` (``buf[i] = v``, ``buf[i, :] = v``), ``v`` as wide, no broadcast:
-    ``buf`` is then padded along that dim as ``v`` is, its width proven the group's by ``_largest_prefix``."""
+    ``buf`` is then padded along that dim as ``v`` is, both widths the ``max`` of one comprehension's code over the
+    targets (the buffer ``v`` was picked from and ``buf``: the same on a group alone, no broadcast there), proven the
+    group's by ``_largest_prefix``."""
     held = frame.padded_rows.get(id(value)) if frame.padded_rows and isinstance(value, Tensor) else None
-    if held is None or held[0] is not value or held[2] != parts[0] % frame.num_images \
+    wide = frame.padded_fills.get(id(target))
+    if held is None or held[0] is not value or held[2] != parts[0] % frame.num_images or held[5] is None \
+            or wide is None or wide[0] is not target or wide[2] is None or not _bytecode.same_code(wide[2], held[5]) \
             or any(p != _FULL for p in parts[1:]) or value.shape != target.shape[1:]:
         return None
     return held[1] + 1, held[3]

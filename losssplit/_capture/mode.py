@@ -1403,9 +1403,9 @@ class Frame:
         self.padded_positions: dict[int, tuple[Tensor, dict[int, int], int | None]] = {}
         # one image's row of those (``gt_boxes[i]``) and tensors computed from it position by position along its
         # padded dim (``_iou_matrix(gt_boxes[i], pred[i])``): id -> (it, that dim, the image's row, its prefix's
-        # length, its version); written back whole at that row of a buffer of the same width, the buffer is padded
+        # length, its version, the comprehension whose ``max`` sized the buffer picked); written back whole at that row of a buffer of the same width, the buffer is padded
         # along it (``indexing._padded_prefix``); other reads as ``padded_use``'s
-        self.padded_rows: dict[int, tuple[Tensor, int, int, int, int | None]] = {}
+        self.padded_rows: dict[int, tuple[Tensor, int, int, int, int | None, types.CodeType | None]] = {}
         # those padded along dim 1 with dims 0 and 1 merged (``gt_labels.flatten()``, ``gt_boxes.view(-1, 4)``): id ->
         # (it, the padded tensor, row -> its prefix's length, its version); read only at ``_flat_offsets``' indices
         self.padded_flats: dict[int, tuple[Tensor, Tensor, dict[int, int], int | None]] = {}
@@ -8507,13 +8507,13 @@ def _row_pick(x: Tensor, index: Any, dim: int) -> tuple[int, int] | None:
 
 
 def _follow_padded_row(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, x: Tensor,
-                       held: tuple[Tensor, int, int, int, int | None]) -> bool:
+                       held: tuple[Tensor, int, int, int, int | None, types.CodeType | None]) -> bool:
     """Follow an op on one image's row of a padded tensor (``Frame.padded_rows``) where its padding provably
     changes nothing on a group alone: position-wise ops whose operands as wide along the padded dim are the same
     image's rows padded along it (``_iou_matrix(gt[i], pred[i])``: ``pred[i]`` broadcast along it), views and ops
     along other dims (their outputs noted padded too), a reduction over it checked on the values (deferred);
     False for any other (a mean over it, another image's row, a tensor of the width not padded)."""
-    _, dim, row, stop, _ = held
+    _, dim, row, stop, _, code = held
     outs = [o for o in (out if isinstance(out, (tuple, list)) else (out,)) if isinstance(o, Tensor)]
     if not outs:
         return False
@@ -8528,7 +8528,7 @@ def _follow_padded_row(frame: Frame, func: Any, args: tuple, kwargs: dict, out: 
             other = frame.padded_rows.get(id(y))
             if other is None or other[0] is not y or other[1] != k or other[2] != row or _moved_since(y, other[4], out):
                 return False
-            stop = max(stop, other[3])
+            stop, code = max(stop, other[3]), code if other[5] is code else None
     elif func in _ALONG_DIM and args and args[0] is x:
         reduced = _reduced_dims(func, args, kwargs, x)
         if reduced is None:
@@ -8553,7 +8553,7 @@ def _follow_padded_row(frame: Frame, func: Any, args: tuple, kwargs: dict, out: 
         return False
     for o in outs:
         if o.dim() > at and o.shape[at] == x.shape[dim]:
-            frame.padded_rows[id(o)] = (o, at, row, stop, version_of(o))
+            frame.padded_rows[id(o)] = (o, at, row, stop, version_of(o), code)
     return True
 
 
@@ -8697,8 +8697,7 @@ def padded_use(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
     sum of a padding of 0, a max reached within the prefixes: checked, deferred) read the rows' own values;
     every other output is lost, every other read declines the call."""
     if func is Tensor.expand and args and _padded_held(frame, args[0]) is None:
-        expanded_to_width(frame, args, out)
-        return
+        expanded_to_width(frame, args, out)  # (of a padded row: followed or lost below)
     if func in _OFFSET_STEPS:
         _flat_offset(frame, func, args, kwargs, out)
     for x in flat_args(args, kwargs):
@@ -8724,7 +8723,9 @@ def padded_use(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
         picked = _row_pick(x, args[1], dim) if func is _GETITEM and args[0] is x and isinstance(out, Tensor) \
             and not _stale(frame, x, out) else None
         if picked is not None:  # (its track the rules': image ``i``'s values)
-            frame.padded_rows[id(out)] = (out, picked[1], picked[0], stops.get(picked[0], 0), version_of(out))
+            wide = frame.padded_fills.get(id(x))  # (of a buffer: the ``max`` its width is, on a group alone the group's)
+            frame.padded_rows[id(out)] = (out, picked[1], picked[0], stops.get(picked[0], 0), version_of(out),
+                                          wide[2] if wide is not None and wide[0] is x and wide[1] == dim else None)
             return
         if func in _FLATTENS and args[0] is x and dim == 1 and isinstance(out, Tensor) and out.dim() == x.dim() - 1 \
                 and out.shape[0] == x.shape[0] * x.shape[1] and out.shape[1:] == x.shape[2:] and not _stale(frame, x, out):
@@ -8751,7 +8752,8 @@ def expanded_to_width(frame: Frame, args: tuple, out: Any) -> bool:
     largest count on a group alone), noted in ``Frame.padded_derived``; whether it is (``shape.expand`` asks first:
     such a spread is no count of the images)."""
     x = args[0]
-    if not isinstance(x, Tensor) or not isinstance(out, Tensor) or out.dim() != x.dim() or len(args) != x.dim() + 1:
+    if not isinstance(x, Tensor) or not isinstance(out, Tensor) or out.dim() != x.dim() or len(args) != x.dim() + 1 \
+            or x.shape[0] != frame.num_images or id(x) in frame.padded_rows:
         return False
     noted = frame.padded_derived.get(id(out))
     if noted is not None and noted[0] is out:
