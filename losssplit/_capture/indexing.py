@@ -2390,7 +2390,8 @@ def _padded_row_written(frame: Frame, target: Tensor, parts: tuple[Any, ...], va
     ``buf`` is then padded along that dim as ``v`` is, both widths the ``max`` of one comprehension's code over the
     targets (the buffer ``v`` was picked from and ``buf``: the same on a group alone, no broadcast there), proven the
     group's by ``_largest_prefix``."""
-    held = frame.padded_rows.get(id(value)) if frame.padded_rows and isinstance(value, Tensor) else None
+    held = frame.padded_rows.get(id(value)) if frame.padded_rows and isinstance(value, Tensor) and parts \
+        and type(parts[0]) is int else None
     wide = frame.padded_fills.get(id(target))
     if held is None or held[0] is not value or held[2] != parts[0] % frame.num_images or held[5] is None \
             or wide is None or wide[0] is not target or wide[2] is None or not _bytecode.same_code(wide[2], held[5]) \
