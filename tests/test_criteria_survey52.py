@@ -149,6 +149,20 @@ the group's largest count, never less than its images' ``n`` (``tests/test_rules
 padded boxes picked per image, no rule follows a padded tensor without its images' dim), then the flattened gather
 (``F.one_hot(overlaps.argmax(1), m)`` is followed since yolo43: positions reached within each prefix, one-hot over the
 same ``max``, padded along the last dim).
+
+Then (yolo44): 342 expected, 35 declined, **19 GAP (5.6 %)**, 0 WRONG. YOLOv8 splits (20;
+``tests/test_rules_padded_image_rows.py``): ``gt_boxes[i]`` of the padded buffer is image ``i``'s tensor padded along
+its dim 0, followed position by position through ``_iou_matrix`` and written back whole as ``overlaps[i]`` into a
+``torch.zeros(b, m, a)`` of the same ``max`` width (the buffer padded with each row's prefix); ``(fg[:, None] >
+1).expand(-1, m, -1)`` is padded along ``m`` with no prefix; ``gt_labels.flatten()[target_gt_idx + torch.arange(b)[:,
+None] * m]`` (``view(-1, 4)`` alike) is ``gt_labels.gather(1, target_gt_idx)``, checked within each row's prefix, the
+subscript by ``m`` no lookup a group decides; the divisor ``max(target_scores.sum(), 1)`` that returned 1 is that
+literal (which operand returned is a branch each group decides), no number computed from the targets' sizes. Near
+misses decline: another image's row written back, a write along a non-image dim, two images or a sum of several into
+one row, a row never written, positions mixing images or of reversed rows, blocks of a literal width or an
+``arange`` of a literal count, a read past a prefix, a mean over the width; a floor a group alone decides otherwise
+declines that group. Left: MPDIoU (6), Mask R-CNN's false-positive rate (5), nnU-Net (5), FGD on batch 1 (2), ENet on
+the one image (1).
 """
 
 from __future__ import annotations
@@ -1295,10 +1309,10 @@ CASES = {c.body.__name__: c for c in [
          gap_batches=_ALL, mix_batches=_MIXED,
          why="MIXES: the outlier degree against the batch's mean IoU loss; GAP: float of the image size"),
     Case(kld_rotated, kld_batch),
-    Case(yolov8_tal_ciou_dfl, dense_batch, gaps=keys("loss", "loss_box", "loss_cls", "loss_dfl"), gap_batches=_ALL,
-         why="GAP: the assigner's one-row picks of the padded boxes written back per image, ``one_hot(.., m)`` and "
-             "flattened gather (yolo42: its masked sums and argmax over the boxes are followed; yolo43: "
-             "``mask_gt[i, :n] = 1.0`` too, its width the targets' largest count)"),
+    # first contact: GAP (20), the collated ``[B, max n]`` buffers; yolo42: its masked sums and argmax over the boxes
+    # followed; yolo43: ``mask_gt[i, :n] = 1.0`` too; yolo44: split, the one-row IoU matrices written back, the
+    # mask expanded to ``m``, the flattened gathers and ``max(target_scores.sum(), 1)`` that returned 1
+    Case(yolov8_tal_ciou_dfl, dense_batch),
     # first contact: GAP (10), the sum of the assigned IoUs written per image into a buffer; pad40: split; int40: GAP
     # again, s53's read of one image's values at a loop's position (``cost[:, j]``) cannot tell the boxes' loop from
     # the images'; s41 (yolo41): split, ``topk`` at its default in ``min(topk, len(ious))`` is no count of the images; loop41: the boxes' loop told from the images' as well
@@ -1347,6 +1361,8 @@ FIRST = (342, 146, 130, 0)  # expected, declined, GAP, WRONG at first contact (i
 # s41 (yolo41): rows split at sections computed per image from each image's item alone (Align-DETR, 12); a number
 # parameter at its default is no count of the images in a loop's iterable (RTMDet's inner loop, 8); loop41:
 # the boxes' loop told from the images' (the same 8)
-NOW = (342, 55, 39, 0)
+# yolo44: one image's row of a padded buffer written back whole, the flattened gather at ``p + arange(b)[:, None] *
+# m`` and a floor literal of a tensor's sum as the divisor (YOLOv8, 20)
+NOW = (342, 35, 19, 0)
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW,
-                              over_target="11.4 %: see the module docstring"))
+                              over_target="5.6 %: see the module docstring"))

@@ -12375,6 +12375,13 @@ def largest_size(tupled: bool) -> tuple[int, Largest] | None:
     return (next(iter(dims)), found[0]) if len(dims) == 1 and len(found) == 1 else None
 
 
+def same_code(a: types.CodeType, b: types.CodeType) -> bool:
+    """Whether two code objects compute the same from the same arguments: one, or the same instructions, constants
+    and names (a comprehension written twice, ``max(len(t["k"]) for t in targets)`` in a helper and in the body)."""
+    return a is b or (a.co_code == b.co_code and a.co_consts == b.co_consts and a.co_names == b.co_names
+                       and a.co_varnames == b.co_varnames and a.co_freevars == b.co_freevars == ())
+
+
 def largest_argument(position: int) -> Largest | None:
     """``_largest_of`` the positional argument ``position`` of the call the caller's code is executing
     (``F.one_hot(idx, m)``); None for any other."""
@@ -16503,7 +16510,37 @@ def _tensor_of_comprehension(span: list[dis.Instruction], j: int) -> bool:
     return False
 
 
-def sizes_computed_divisor() -> bool:
+_TENSOR_CHAIN = frozenset({"sum", "mean", "amax", "amin", "detach", "float", "clamp", "clamp_min"})
+
+
+def _floored_literal(f: types.FrameType, instructions: list[dis.Instruction], span: list[dis.Instruction], z: Any) -> bool:
+    """Whether the divisor ``span`` (or a local stored once with it) is the builtin ``max`` / ``min`` of a number
+    literal equal to ``z`` and methods of a tensor local reducing it (``tss = max(ts.sum(), 1)`` that returned 1,
+    YOLOv8's ``target_scores_sum``): the number is that literal whatever sizes the tensor was made with; which
+    operand the builtin returned is a comparison of the tensor the capture reads (a branch each group decides)."""
+    if len(span) == 1 and span[0].opname == "LOAD_FAST":
+        stores = _stores(instructions, span[0].argval)
+        value = _stored_value(instructions, stores[0]) if len(stores) == 1 else None
+        if value is None:
+            return False
+        span = instructions[value[0]:value[1]]
+    ops = [i for i in span if i.opname not in ("PRECALL", "PUSH_NULL")]
+    if len(ops) < 4 or ops[0].opname != "LOAD_GLOBAL" or ops[0].argval not in ("max", "min") \
+            or _builtin(f, ops[0].argval) is not getattr(builtins, ops[0].argval) or ops[-1].opname != "CALL" \
+            or ops[-1].arg != 2:
+        return False
+    middle = ops[1:-1]
+    literal = 0 if middle[0].opname == "LOAD_CONST" else len(middle) - 1
+    c, chain = middle[literal], middle[1:] if literal == 0 else middle[:-1]
+    if c.opname != "LOAD_CONST" or type(c.argval) is not type(z) or c.argval != z or type(z) is bool \
+            or chain[0].opname != "LOAD_FAST" or not isinstance(_locals(f).get(chain[0].argval), torch.Tensor) \
+            or len(chain) < 3 or len(chain) % 2 != 1:
+        return False
+    return all(m.opname in ("LOAD_METHOD", "LOAD_ATTR") and m.argval in _TENSOR_CHAIN and call.opname == "CALL"
+               and call.arg == 0 for m, call in zip(chain[1::2], chain[2::2]))
+
+
+def sizes_computed_divisor(z: Any = None) -> bool:
     """Whether the divisor of the ``a / b`` the caller's code is executing is computed, there or in
     locals of its code (every store of each followed), from a generator or comprehension that reads
     sizes (``len(..)``, ``.numel()``, ``.shape``, ``.size(..)``) of its items and does more with
@@ -16513,13 +16550,18 @@ def sizes_computed_divisor() -> bool:
     count, the batch's largest, the last image's, the batch's total), a filter; or where such a
     sum is an item of a list or tuple of several (``sorted([float(n), 3.0])[-1]``, a max by
     ``sorted``). On a group alone the number is computed from the group's images, so whatever
-    count of the batch it equals by value, its share cannot be told. False for anything else, or
-    where nothing can be told (Python 3.11 to 3.13)."""
+    count of the batch it equals by value, its share cannot be told. False for anything else, for ``z``
+    the literal of a floor of a tensor (``_floored_literal``), or where nothing can be told (Python 3.11 to 3.13)."""
     f = _caller() if _VERSION in _CHECKED else None
     span = None if f is None else _divisor_instructions(f)
     if span is None or f is None:
         return False
     instructions = _instructions(f.f_code)
+    return _sizes_computed(f, instructions, span) and not (z is not None and _floored_literal(f, instructions, span, z))
+
+
+def _sizes_computed(f: types.FrameType, instructions: list[dis.Instruction], span: list[dis.Instruction]) -> bool:
+    """``sizes_computed_divisor`` of the divisor ``span`` of ``f``'s code."""
     spans, sized, several = [span], False, False
     seen: set[str] = set()
     while spans:

@@ -1081,7 +1081,9 @@ def _iterated_use(code: types.CodeType, instructions: list[dis.Instruction], p: 
         return 0
     k, slot = consumer
     op = instructions[k].opname
-    if op in ("COMPARE_OP", "CONTAINS_OP") or op == "BINARY_SUBSCR" and slot == 1 and kind == _IT:
+    if op == "BINARY_SUBSCR" and slot == 1 and kind == _IT:  # (a lookup by it; a tensor index a rule may follow)
+        tests.append(("eq", _bytecode._Named("indexed", instructions[k].offset), p))
+    elif op in ("COMPARE_OP", "CONTAINS_OP"):
         tests.append(("eq", than, p))
     elif op in _ARITHMETIC:
         todo.append((k, kind))

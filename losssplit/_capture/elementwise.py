@@ -1459,7 +1459,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         a = _numpy_scalar(a)
     if kind == "div" and type(b) in (int, CountedInt) and frame.size_sites:  # ``/ np.prod(w.shape[:-1])``
         b = _shape_product_count(frame, b)
-    if (type(b) is int or type(a) is int) and kind in _OFFSETS and _offset_by_several_images(frame, a, b):
+    if (type(b) is int or type(a) is int) and kind in _OFFSETS and _offset_by_several_images(frame, a, b) \
+            and not (kind == "mul" and mode.image_blocks(frame, args)):
         frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} of positions and a number computed from sizes or "
                     "fields of several images (a layout by them: on a group alone, the group's)")
     if kind == "mul" and frame.row_counts and not kwargs:
@@ -4602,7 +4603,7 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         return True
     if source is not None and passed_number_computed(frame.read_body_call_once, frame.fixed_lists):
         return PASSED_NUMBER_COMPUTED  # ``num_boxes = max(num_boxes, 5.0)``, then ``/ (num_boxes * 2)``
-    if source != "configured" and frame.image_size_read and sizes_computed_divisor():
+    if source != "configured" and frame.image_size_read and sizes_computed_divisor(z):
         return COMPUTED_SIZES_DIVISOR  # ``sum(len(u["labels"]) * k for u in t)``, ``sorted([float(n), 3.0])[-1]``
     if source != "configured" and frame.image_size_read and divisor_bounds_a_comprehension(direct=True):
         return SIZES_DIVISOR  # ``/ float(min(len(s["boxes"]) for s in t))``: the batch's smallest, whatever it equals

@@ -2192,21 +2192,11 @@ def zeros(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         frame.image_buffers[id(out)] = (out, version_of(out))
         size = get_arg(args, kwargs, int(func is Tensor.new_zeros), "size", None)
         n = size[0] if isinstance(size, (tuple, list)) and size else size
-        if _counts_images(frame, n, out.device):
+        if frame.counts_images(n, out.device):
             frame.counted_buffers.add(id(out))
         else:
             frame.counted_buffers.discard(id(out))
         note_image_fill(frame, out, n, tupled=isinstance(size, (tuple, list)))
-
-
-def _counts_images(frame: Frame, n: Any, device: torch.device) -> bool:
-    """Whether the size ``n`` is a count of the images read in the call: ``x.shape[0]`` of a tensor
-    with a row per image, or ``len()`` of one (on a group alone, the group's count)."""
-    rows = frame.row_count(n)
-    images = frame.arange(device)
-    if rows is not None:
-        return rows.device == device and frame.same_rows(rows, images)
-    return type(n) is int and any(r.device == device and frame.same_rows(r, images) for r in frame.lengths.get(n, ()))
 
 
 def _accumulated_rows(frame: Frame, func: Any, kind: str | None, target: Tensor, args: tuple, kwargs: dict) -> bool:
@@ -2277,7 +2267,7 @@ def note_image_fill(frame: Frame, out: Any, n: Any, fill: Any = 0, tupled: bool 
         return
     counted = _bytecode.counted_sizes(tupled) if tupled is not None else frozenset()
     wide = [d for d in counted if d > 0]
-    if (n is None or _counts_images(frame, n, out.device) or 0 in counted) and len(wide) <= 1 \
+    if (n is None or frame.counts_images(n, out.device) or 0 in counted) and len(wide) <= 1 \
             and constant_number(frame, fill, coded=fill in (0, 1) or not _bytecode.counted_number(zero=False, sized=True)):
         frame.image_fills[id(out)] = (out, version_of(out), False)
         if wide:  # (``[B, max n]``: its rows the images' only where each writes a prefix of the width)
@@ -2460,6 +2450,22 @@ def _largest_prefix(frame: Frame, target: Tensor, parts: tuple[Any, ...], k: int
         == target.shape[k]
 
 
+def _padded_row_written(frame: Frame, target: Tensor, parts: tuple[Any, ...], value: Any) -> tuple[int, int] | None:
+    """(the dim of ``target``, the prefix's length) of a write of image ``i``'s row of a padded tensor
+    (``mode.Frame.padded_rows``) whole at row ``i`` (``buf[i] = v``, ``buf[i, :] = v``), ``v`` as wide, no broadcast:
+    ``buf`` is then padded along that dim as ``v`` is, both widths the ``max`` of one comprehension's code over the
+    targets (the buffer ``v`` was picked from and ``buf``: the same on a group alone, no broadcast there), proven the
+    group's by ``_largest_prefix``."""
+    held = frame.padded_rows.get(id(value)) if frame.padded_rows and isinstance(value, Tensor) and parts \
+        and type(parts[0]) is int else None
+    wide = frame.padded_fills.get(id(target))
+    if held is None or held[0] is not value or held[2] != parts[0] % frame.num_images or held[5] is None \
+            or wide is None or wide[0] is not target or wide[2] is None or not _bytecode.same_code(wide[2], held[5]) \
+            or any(p != _FULL for p in parts[1:]) or value.shape != target.shape[1:]:
+        return None
+    return held[1] + 1, held[3]
+
+
 def _padded_prefix(frame: Frame, target: Tensor, parts: tuple[Any, ...], value: Any) -> bool:
     """Note in ``Frame.padded_widths`` a write of image ``parts[0]``'s values into a prefix of a dim of
     ``target`` (``buf[i, :n] = t["k"]``, ``n`` not written as a literal): ``[B, max n]`` is padded to the
@@ -2478,10 +2484,13 @@ def _padded_prefix(frame: Frame, target: Tensor, parts: tuple[Any, ...], value: 
     held = frame.padded_widths.get(id(target))
     if held is not None and held[0] is not target:
         held = None
+    whole = _padded_row_written(frame, target, parts, value) if not cut else None
+    if whole is not None:  # (``overlaps[i] = _iou_matrix(gt[i], pred[i])``: the row's own prefix, as wide)
+        cut, parts = [whole[0]], (*parts, *[slice(None)] * (whole[0] - len(parts)), slice(whole[1]))
     if not cut:
         return held is None
     if len(cut) > 1 or held is not None and held[1] != cut[0] or not (
-            _sized_prefix(target, parts, value, cut[0]) or _largest_prefix(frame, target, parts, cut[0])):
+            whole is None and _sized_prefix(target, parts, value, cut[0]) or _largest_prefix(frame, target, parts, cut[0])):
         return False
     row, stop = parts[0] % frame.num_images, min(parts[cut[0]].stop, target.shape[cut[0]])
     stops = held[2] if held is not None else {}

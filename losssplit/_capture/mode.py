@@ -1402,6 +1402,21 @@ class Frame:
         # the positions an ``argmax`` (``argmin``, ``max``'s indices) over such a padded dim reached within each row's
         # prefix (checked): id -> (them, each row's prefix, their version); ``F.one_hot`` of them (``_padded_one_hot``)
         self.padded_positions: dict[int, tuple[Tensor, dict[int, int], int | None]] = {}
+        # one image's row of those (``gt_boxes[i]``) and tensors computed from it position by position along its
+        # padded dim (``_iou_matrix(gt_boxes[i], pred[i])``): id -> (it, that dim, the image's row, its prefix's
+        # length, its version, the comprehension whose ``max`` sized the buffer picked); written back whole at that row of a buffer of the same width, the buffer is padded
+        # along it (``indexing._padded_prefix``); other reads as ``padded_use``'s
+        self.padded_rows: dict[int, tuple[Tensor, int, int, int, int | None, types.CodeType | None]] = {}
+        # those padded along dim 1 with dims 0 and 1 merged (``gt_labels.flatten()``, ``gt_boxes.view(-1, 4)``): id ->
+        # (it, the padded tensor, row -> its prefix's length, its version); read only at ``_flat_offsets``' indices
+        self.padded_flats: dict[int, tuple[Tensor, Tensor, dict[int, int], int | None]] = {}
+        # the steps of YOLOv8's flattened index ``p + torch.arange(b)[:, None] * m`` (``m`` the padded width, the
+        # body's largest count): id -> (it, ``m`` or None (the images' ``arange`` viewed), ``p`` or None, its version,
+        # ``p``'s version)
+        self.flat_offsets: dict[int, tuple[Tensor, int | None, Tensor | None, int | None, int | None]] = {}
+        # (code, offset) of the subscripts ``_flat_pick`` followed outside any loop: their index computed from ``m``
+        # is no lookup a group decides otherwise (``_lengths``' "indexed" tests, ``targets_length_tests``)
+        self.group_indexed: set[tuple[types.CodeType, int]] = set()
         # factories' tensors of a row per image: id -> (the tensor, the dims sized the same on a group's run)
         self.fixed_dims: dict[int, tuple[Tensor, frozenset[int]]] = {}
         # ``[n, n]`` tables of pairs of images times ``torch.eye(n)`` (``elementwise.diagonal_product``):
@@ -1747,6 +1762,11 @@ class Frame:
             self.branches.append(Branch(None, "eq", 0.0, False, f"the targets passed to a call in {where} whose "
                                         "function cannot be told (its tests of their number are not read)"))
         for op, c, env in found.tests:
+            if isinstance(c, _bytecode._Named) and c.kind == "indexed":  # (a lookup by a number the group computes)
+                if (env.code, c.name) not in self.group_indexed:
+                    self.branches.append(Branch(None, op, 0.0, False, "a subscript at an index computed from a value "
+                                                "computed by iterating the targets"))
+                continue
             if not isinstance(c, float):  # ``len(targets) > LEAST``, ``> self.k``: its value now, where the code
                 # proves it configured (no function stores it); else the decision is not known per group
                 value = _bytecode.configured_value(c, env.globals, env.local, env.code)
@@ -3067,6 +3087,10 @@ class Frame:
         self.padded_widths.clear()
         self.padded_derived.clear()
         self.padded_positions.clear()
+        self.padded_rows.clear()
+        self.padded_flats.clear()
+        self.flat_offsets.clear()
+        self.group_indexed.clear()
         self.fixed_dims.clear()
         self.diagonal_tables.clear()
         self.identity_made.clear()
@@ -3439,6 +3463,15 @@ class Frame:
         if type(x) is RowCount and x._frame() is self:
             return self.row_counts[x._index]
         return None
+
+    def counts_images(self, n: Any, device: torch.device) -> bool:
+        """Whether the size ``n`` is a count of the images read in the call: ``x.shape[0]`` of a tensor
+        with a row per image, or ``len()`` of one (on a group alone, the group's count)."""
+        rows = self.row_count(n)
+        images = self.arange(device)
+        if rows is not None:
+            return rows.device == device and self.same_rows(rows, images)
+        return type(n) is int and any(r.device == device and self.same_rows(r, images) for r in self.lengths.get(n, ()))
 
     def arange(self, device: torch.device) -> Tensor:
         rows = self.identity.get(device)
@@ -7647,6 +7680,8 @@ class CaptureMode(TorchFunctionMode):
                        "images (on a group alone it draws other values)", pred=False)
         elif func in _POSITIONAL and is_tensor and out.dim() and _made_with_count(frame, args, kwargs):
             frame.positional[id(out)] = (out, f"{op_name(func)} with a size of image rows or a length of the data")
+            if func is torch.arange and frame.padded_widths:
+                _flat_offset(frame, func, args, kwargs, out)
         elif func in _TILINGS and is_tensor and _tiled_to_count(frame, args, kwargs):
             frame.positional[id(out)] = (out, f"{op_name(func)} of a tensor of no images tiled by a count of image rows")
         elif is_tensor and (func in frame.position_funcs or func is _FILL and getattr(args[0], "_base", 0)
@@ -8306,33 +8341,38 @@ def _padded_held(frame: Frame, x: Any) -> tuple[Tensor, int, dict[int, int]] | N
     return derived[:3] if derived is not None and derived[0] is x else None
 
 
-def _stale(frame: Frame, x: Tensor, out: Any = None) -> bool:
-    """Whether ``x``, noted in ``Frame.padded_derived``, was written since by an op not followed (but
+def _moved_since(x: Tensor, noted: int | None, out: Any) -> bool:
+    """Whether ``x``, at version ``noted`` when noted, was written since by an op not followed (but
     ``out``, the op's in place on it: ``zeros_like(w).scatter_(..)``)."""
-    derived = frame.padded_derived.get(id(x))
     version = version_of(x)
-    return derived is not None and derived[0] is x and derived[3] != version and not (
-        out is x and derived[3] is not None and version == derived[3] + 1)
+    return noted != version and not (out is x and noted is not None and version == noted + 1)
 
 
-def _subscript_dim(x: Tensor, index: Any, dim: int) -> int | None:
-    """Where ``x[index]`` puts ``x``'s ``dim`` (``x[..., None, :2]``, ``m[:, None]``): None where the index picks
-    along it or along dim 0, adds a dim before dim 0, or reads positions by a tensor."""
+def _stale(frame: Frame, x: Tensor, out: Any = None) -> bool:
+    """Whether ``x``, noted in ``Frame.padded_derived``, was written since by an op not followed."""
+    derived = frame.padded_derived.get(id(x))
+    return derived is not None and derived[0] is x and _moved_since(x, derived[3], out)
+
+
+def _subscript_dim(ndim: int, index: Any, dim: int, rows: bool = True) -> int | None:
+    """Where ``x[index]`` (``x`` of ``ndim`` dims) puts ``x``'s ``dim`` (``x[..., None, :2]``, ``m[:, None]``): None
+    where the index picks along it or (``rows``: dim 0 the images') along dim 0 or adds a dim before dim 0, or
+    reads positions by a tensor."""
     parts = list(index) if type(index) is tuple else [index]
     if sum(p is Ellipsis for p in parts) > 1 or any(not (p is None or p is Ellipsis or type(p) in (int, slice))
                                                     for p in parts):
         return None
     if Ellipsis in parts:
         k = parts.index(Ellipsis)
-        parts[k:k + 1] = [slice(None)] * (x.dim() - sum(p is not None for p in parts if p is not Ellipsis))
+        parts[k:k + 1] = [slice(None)] * (ndim - sum(p is not None for p in parts if p is not Ellipsis))
     at, out_at, mapped = 0, 0, None
     for p in parts:
         if p is None:
-            if at == 0:
+            if at == 0 and rows:
                 return None
             out_at += 1
             continue
-        if at in (0, dim) and p != slice(None):
+        if (at == dim or rows and at == 0) and p != slice(None):
             return None
         if at == dim:
             mapped = out_at
@@ -8341,26 +8381,26 @@ def _subscript_dim(x: Tensor, index: Any, dim: int) -> int | None:
     return dim - at + out_at if mapped is None else mapped
 
 
-def _moved_dim(func: Any, args: tuple, kwargs: dict, x: Tensor, dim: int, out: Tensor) -> int | None:
-    """Where a view of ``x`` (dims added, swapped or dropped, none of them dim 0) puts its ``dim``."""
+def _moved_dim(func: Any, args: tuple, kwargs: dict, x: Tensor, dim: int, out: Tensor, rows: bool = True) -> int | None:
+    """Where a view of ``x`` (dims added, swapped or dropped, none of them dim 0 where ``rows``) puts its ``dim``."""
     if func is _GETITEM and len(args) == 2:
-        return _subscript_dim(x, args[1], dim)
+        return _subscript_dim(x.dim(), args[1], dim, rows)
     if func in (Tensor.unsqueeze, torch.unsqueeze):
         k = get_arg(args, kwargs, 1, "dim", None)
-        return None if type(k) is not int or k % out.dim() == 0 else dim + (k % out.dim() <= dim)
+        return None if type(k) is not int or rows and k % out.dim() == 0 else dim + (k % out.dim() <= dim)
     if func in (Tensor.expand, Tensor.expand_as, Tensor.broadcast_to, torch.broadcast_to) or func in _SHAPE_GIVEN:
         return dim if out.shape == x.shape or func not in _SHAPE_GIVEN and out.dim() == x.dim() \
             and out.shape[dim] == x.shape[dim] else None
     if func in (Tensor.transpose, torch.transpose, Tensor.swapaxes, torch.swapaxes):
         a, b = (get_arg(args, kwargs, k, n, None) for k, n in ((1, "dim0"), (2, "dim1")))
-        if type(a) is not int or type(b) is not int or 0 in (a % x.dim(), b % x.dim()):
+        if type(a) is not int or type(b) is not int or rows and 0 in (a % x.dim(), b % x.dim()):
             return None
         return {a % x.dim(): b % x.dim(), b % x.dim(): a % x.dim()}.get(dim, dim)
     if func in (Tensor.permute, torch.permute):
         order = [*args[1:]] if len(args) > 2 or len(args) == 2 and type(args[1]) is int else \
             list(get_arg(args, kwargs, 1, "dims", ()))
         order = [k % x.dim() for k in order if type(k) is int]
-        return order.index(dim) if len(order) == x.dim() and order[0] == 0 and dim in order else None
+        return order.index(dim) if len(order) == x.dim() and (order[0] == 0 or not rows) and dim in order else None
     return None
 
 
@@ -8443,6 +8483,18 @@ def _padding_mask(x: Tensor, dim: int, stops: dict[int, int]) -> Tensor:
     return at >= limits.view(-1, *[1] * (x.dim() - 1))
 
 
+def _doubt_padding(frame: Frame, func: Any, x: Tensor, dim: int, padding: Tensor, kind: str) -> None:
+    """Defer the check that a reduction of ``kind`` (``_OVER_PADDING``) over the padded ``dim`` of ``x`` is the same
+    without its padding (True in ``padding``): a sum's padding 0, a max (min) first reached within the prefix."""
+    if kind == "sum":
+        flag = (x.detach().ne(0) & padding).any()
+    else:
+        values = x.detach() if x.dtype != torch.bool else x.detach().to(torch.uint8)
+        first = values.argmax(dim, keepdim=True) if kind == "max" else values.argmin(dim, keepdim=True)
+        flag = padding.expand_as(values).gather(dim, first).any()
+    frame.doubt(flag, f"{op_name(func)} over {PADDED_WIDTH}: its padding would change it")
+
+
 def _reduced_dims(func: Any, args: tuple, kwargs: dict, x: Tensor) -> tuple[list[int], bool] | None:
     """The dims an op along dims of ``x`` reduces (or works along) and whether it keeps them; None if unclear."""
     pos, default = _ALONG_DIM[func]
@@ -8477,14 +8529,7 @@ def _follow_padded(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any,
             kind = _OVER_PADDING.get(func)
             if kind is None or len(reduced[0]) > 1 and kind != "sum":
                 return False
-            padding = _padding_mask(x, dim, stops)
-            if kind == "sum":
-                flag = (x.detach().ne(0) & padding).any()
-            else:
-                values = x.detach() if x.dtype != torch.bool else x.detach().to(torch.uint8)
-                first = values.argmax(dim, keepdim=True) if kind == "max" else values.argmin(dim, keepdim=True)
-                flag = padding.expand_as(values).gather(dim, first).any()
-            frame.doubt(flag, f"{op_name(func)} over {PADDED_WIDTH}: its padding would change it")
+            _doubt_padding(frame, func, x, dim, _padding_mask(x, dim, stops), kind)
             positions = outs[-1] if (func in _ARG_EXTREMA or func in _EXTREMA and len(outs) == 2) \
                 and len(reduced[0]) == 1 and not reduced[1] else None
             if positions is not None:
@@ -8510,6 +8555,197 @@ def _follow_padded(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any,
     return True
 
 
+def _row_pick(x: Tensor, index: Any, dim: int) -> tuple[int, int] | None:
+    """``gt_boxes[i]``, ``w[i, :, None]`` of ``x`` padded along ``dim``: (the row ``i``, where the pick puts ``dim``)
+    of an int pick of one row along dim 0 keeping ``dim`` whole; None for any other subscript."""
+    parts = index if type(index) is tuple else (index,)
+    if not parts or type(parts[0]) is not int or not -x.shape[0] <= parts[0] < x.shape[0]:
+        return None
+    at = _subscript_dim(x.dim() - 1, parts[1:], dim - 1, rows=False)
+    return None if at is None else (parts[0] % x.shape[0], at)
+
+
+def _follow_padded_row(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, x: Tensor,
+                       held: tuple[Tensor, int, int, int, int | None, types.CodeType | None]) -> bool:
+    """Follow an op on one image's row of a padded tensor (``Frame.padded_rows``) where its padding provably
+    changes nothing on a group alone: position-wise ops whose operands as wide along the padded dim are the same
+    image's rows padded along it (``_iou_matrix(gt[i], pred[i])``: ``pred[i]`` broadcast along it), views and ops
+    along other dims (their outputs noted padded too), a reduction over it checked on the values (deferred);
+    False for any other (a mean over it, another image's row, a tensor of the width not padded)."""
+    _, dim, row, stop, _, code = held
+    outs = [o for o in (out if isinstance(out, (tuple, list)) else (out,)) if isinstance(o, Tensor)]
+    if not outs:
+        return False
+    if func in _POSITIONWISE or func in _EXTREMA and len(args) > 1 and isinstance(args[1], Tensor):
+        at: int | None = dim + outs[0].dim() - x.dim()
+        if len(outs) > 1 or at is None or at < dim or outs[0].shape[at] != x.shape[dim]:
+            return False
+        for y in flat_args(args, kwargs):
+            k = at - (outs[0].dim() - y.dim()) if isinstance(y, Tensor) else -1
+            if k < 0 or y.shape[k] == 1:
+                continue
+            other = frame.padded_rows.get(id(y))
+            if other is None or other[0] is not y or other[1] != k or other[2] != row or _moved_since(y, other[4], out):
+                return False
+            stop, code = max(stop, other[3]), code if other[5] is code else None
+    elif func in _ALONG_DIM and args and args[0] is x:
+        reduced = _reduced_dims(func, args, kwargs, x)
+        if reduced is None:
+            return False
+        if dim in reduced[0]:
+            kind = _OVER_PADDING.get(func)
+            if kind is None or len(reduced[0]) > 1 and kind != "sum":
+                return False
+            shape = [1] * x.dim()
+            shape[dim] = x.shape[dim]
+            _doubt_padding(frame, func, x, dim, torch.arange(x.shape[dim], device=x.device).view(shape) >= stop, kind)
+            return True
+        at = dim if reduced[1] else dim - sum(k < dim for k in reduced[0])
+    elif func in (Tensor.unbind, torch.unbind) and args and args[0] is x:
+        k = get_arg(args, kwargs, 1, "dim", 0)
+        at = None if type(k) is not int or k % x.dim() == dim else dim - (k % x.dim() < dim)
+    elif args and args[0] is x:
+        at = _moved_dim(func, args, kwargs, x, dim, outs[0], rows=False)
+    else:
+        return False
+    if at is None:
+        return False
+    for o in outs:
+        if o.dim() > at and o.shape[at] == x.shape[dim]:
+            frame.padded_rows[id(o)] = (o, at, row, stop, version_of(o), code)
+    return True
+
+
+def _padded_row_use(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, x: Any) -> bool:
+    """``padded_use`` of one image's padded row (``Frame.padded_rows``): followed by ``_follow_padded_row``, or
+    written back whole at its row of a buffer of the same width (``indexing._padded_prefix`` notes the buffer
+    padded along that dim); every other output lost, every other read declines. False: ``x`` is no such row."""
+    held = frame.padded_rows.get(id(x)) if isinstance(x, Tensor) else None
+    if held is None or held[0] is not x:
+        return False
+    if func is _SETITEM and args[0] is not x:
+        widths = frame.padded_widths.get(id(args[0]))
+        parts = args[1] if type(args[1]) is tuple else (args[1],)
+        if widths is None or widths[0] is not args[0] or widths[1] != held[1] + 1 or not parts \
+                or widths[2].get(parts[0] % args[0].shape[0] if type(parts[0]) is int else -1) != held[3]:
+            frame.lose(args[0], f"{op_name(func)} of one image's row of {PADDED_WIDTH}", pred=False)
+        return True
+    if func is not _SETITEM and not _moved_since(x, held[4], out) \
+            and _follow_padded_row(frame, func, args, kwargs, out, x, held):
+        return True
+    _padded_lost(frame, func, args, out, x, "one image's row of ")
+    return True
+
+
+def _padded_lost(frame: Frame, func: Any, args: tuple, out: Any, x: Tensor, what: str = "") -> None:
+    """An op on a padded tensor not followed: its outputs lost, a write into it lost, a read of it declined."""
+    if func is _SETITEM:
+        frame.lose(args[0], f"{op_name(func)} of {what}{PADDED_WIDTH}", pred=False)
+    elif isinstance(out, Tensor) or isinstance(out, (tuple, list)) and any(isinstance(o, Tensor) for o in out):
+        frame.lose(out, f"{op_name(func)} of {what}{PADDED_WIDTH}", frame.get(x))
+    else:
+        read = "Tensor.shape" if func in SIZE_READS and func not in HOST_READS and func is not Tensor.size else op_name(func)
+        frame.doubt(torch.ones((), dtype=torch.bool), f"{read} of {what}{PADDED_WIDTH}")
+
+
+_FLATTENS = frozenset({Tensor.flatten, torch.flatten, Tensor.view, Tensor.reshape, torch.reshape})
+_OFFSET_VIEWS = frozenset({_GETITEM, Tensor.unsqueeze, torch.unsqueeze, Tensor.view, Tensor.reshape, torch.reshape})
+_OFFSET_MULS = frozenset({Tensor.__mul__, Tensor.__rmul__, Tensor.mul, torch.mul})
+_OFFSET_ADDS = frozenset({Tensor.__add__, Tensor.__radd__, Tensor.add, torch.add})
+_OFFSET_STEPS = frozenset({*_OFFSET_VIEWS, *_OFFSET_MULS, *_OFFSET_ADDS})
+
+
+def _flat_offset(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """Note in ``Frame.flat_offsets`` a step of ``p + torch.arange(b)[:, None] * m``: ``torch.arange`` of a count of
+    the images (``Frame.counts_images``: on a group alone the group's positions), viewed as ``[B, 1, ..]``, times
+    ``m``, the body's largest count (``_largest_width``: the group's width on a group alone), plus an integer tensor
+    ``p`` of the same ``[B, ..]`` shape: each row ``r``'s positions moved into block ``r`` of the flattened width."""
+    if not isinstance(out, Tensor) or out.dim() == 0 or out.shape[0] != frame.num_images or kwargs and (
+            func is not torch.arange or set(kwargs) - {"dtype", "device"}):
+        return
+    if func is torch.arange:
+        if len(args) == 1 and out.dim() == 1 and not out.is_floating_point() and frame.counts_images(args[0], out.device):
+            frame.flat_offsets[id(out)] = (out, None, None, version_of(out), None)
+        return
+    noted = _noted_offsets(frame, args)
+    if noted is None or out.numel() != frame.num_images and func not in _OFFSET_ADDS:
+        return
+    k, (_, width, p, _, _) = noted
+    other = args[1 - k] if len(args) > 1 else None
+    if func in _OFFSET_VIEWS:
+        if k == 0 and width is None and (func is not _GETITEM or _new_dims(func, args)) and out.numel() == out.shape[0]:
+            frame.flat_offsets[id(out)] = (out, None, None, version_of(out), None)
+    elif func in _OFFSET_MULS:
+        if out.shape == args[k].shape and image_blocks(frame, args):
+            frame.flat_offsets[id(out)] = (out, other, None, version_of(out), None)
+    elif width is not None and p is None and isinstance(other, Tensor) and other.dim() == out.dim() == args[k].dim() \
+            and other.shape == out.shape and not other.is_floating_point() and other.dtype != torch.bool:
+        frame.flat_offsets[id(out)] = (out, width, other, version_of(out), version_of(other))
+
+
+def _noted_offsets(frame: Frame, args: tuple) -> tuple[int, tuple] | None:
+    """(its position, its note) of the one operand of ``args`` noted in ``Frame.flat_offsets``, as noted."""
+    noted = [(k, held) for k, a in enumerate(args[:2]) if isinstance(a, Tensor) and (held := frame.flat_offsets.get(id(a)))
+             is not None and held[0] is a and held[3] == version_of(a)]
+    return noted[0] if len(noted) == 1 else None
+
+
+def image_blocks(frame: Frame, args: tuple) -> bool:
+    """Whether a product's operands are the images' ``arange`` viewed (``Frame.flat_offsets``) and an int that is
+    the body's largest count (``_largest_width``, an operand of the call or of ``*``): the starts of the images'
+    blocks of a flattened padded width, the group's on a group alone (``elementwise._binary`` asks: such a
+    layout by several images' sizes is this one)."""
+    noted = _noted_offsets(frame, args) if frame.flat_offsets else None
+    if noted is None or noted[1][1] is not None or len(args) != 2:
+        return False
+    other = args[1 - noted[0]]
+    return type(other) is int and other > 0 and any(_largest_width(frame, k, other) is not None for k in (0, 1))
+
+
+def _flat_pick(frame: Frame, index: Any, out: Any, held: tuple[Tensor, Tensor, dict[int, int], int | None]) -> bool:
+    """``gt_labels.flatten()[p + arange(b)[:, None] * m]`` (``Frame.padded_flats``, ``Frame.flat_offsets``): each row
+    ``r``'s positions ``p`` picked in block ``r`` of the flattened width ``m``, as ``gt_labels.gather(1, p)``, on a group
+    alone the group's rows in blocks of its width. Followed where ``p``'s values lie within each row's prefix
+    (checked, deferred) and ``p``'s rows, if any, are the padded tensor's (checked): ``out``'s rows are its images."""
+    flat, src, stops, _ = held
+    noted = frame.flat_offsets.get(id(index)) if isinstance(index, Tensor) else None
+    if noted is None or noted[0] is not index or noted[2] is None or noted[1] != src.shape[1] \
+            or noted[3] != version_of(index) or noted[4] != version_of(noted[2]) or not isinstance(out, Tensor) \
+            or index.shape[0] != src.shape[0] or out.shape != (*index.shape, *src.shape[2:]):
+        return False
+    p = noted[2]
+    tracks = (frame.get(src), frame.get(p))
+    for t in tracks:
+        if t is not None and (t.image is not None or set(t.rows) - {0} or t.unweighted is not None or t.lost_at is not None
+                              or t.ratio is not None or t.parts or t.elements or t.formula or t.element_formulas):
+            return False
+    ts, tp = tracks
+    if ts is None or 0 not in ts.rows:
+        return False
+    op = "Tensor.__getitem__ of a flattened view of a padded tensor at positions moved into each row's block"
+    if tp is not None and 0 in tp.rows:
+        frame.agree(tp.rows[0], ts.rows[0], op)
+    limits = torch.tensor([stops.get(b, 0) for b in range(src.shape[0])], device=p.device).view(-1, *[1] * (p.dim() - 1))
+    frame.doubt(((p < 0) | (p >= limits)).any(), f"{op}: a position past its row's prefix ({PADDED_WIDTH})")
+    frame.set(out, Track(rows={0: ts.rows[0]}, from_prediction=ts.from_prediction or tp is not None and tp.from_prediction))
+    site = _bytecode.call_site()
+    if site is not None and not _bytecode._in_loop(*site):  # (its index computed from ``m``: the group's blocks)
+        frame.group_indexed.add(site)
+    return True
+
+
+def _padded_flat_use(frame: Frame, func: Any, args: tuple, out: Any, x: Any) -> bool:
+    """``padded_use`` of a flattened padded tensor (``Frame.padded_flats``): read at ``_flat_pick``'s indices, or
+    lost. False: ``x`` is no such view."""
+    held = frame.padded_flats.get(id(x)) if isinstance(x, Tensor) else None
+    if held is None or held[0] is not x:
+        return False
+    if not (func is _GETITEM and args[0] is x and not _moved_since(x, held[3], None) and not _stale(frame, held[1])
+            and _flat_pick(frame, args[1], out, held)):
+        _padded_lost(frame, func, args, out, x, "a flattened view of ")
+    return True
+
+
 def padded_use(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """An op on a buffer of ``Frame.padded_widths`` (``buf[i, :n] = t["k"]``, ``buf`` sized ``[B, max n]``)
     or a tensor computed from one position by position (``Frame.padded_derived``): its padding past each
@@ -8519,9 +8755,16 @@ def padded_use(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
     its prefix (checked, deferred), the ops ``_follow_padded`` follows (position-wise, along other dims, a
     sum of a padding of 0, a max reached within the prefixes: checked, deferred) read the rows' own values;
     every other output is lost, every other read declines the call."""
+    if func is Tensor.expand and args and _padded_held(frame, args[0]) is None:
+        expanded_to_width(frame, args, out)  # (of a padded row: followed or lost below)
+    if func in _OFFSET_STEPS:
+        _flat_offset(frame, func, args, kwargs, out)
     for x in flat_args(args, kwargs):
         held = _padded_held(frame, x)
         if held is None:
+            if frame.padded_rows and _padded_row_use(frame, func, args, kwargs, out, x) or \
+                    frame.padded_flats and _padded_flat_use(frame, func, args, out, x):
+                return
             continue
         assert isinstance(x, Tensor)
         if func is _SETITEM and args[0] is x and frame.padded_widths.get(id(x)) is held:
@@ -8536,14 +8779,49 @@ def padded_use(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
             continue
         if func is not _SETITEM and not _stale(frame, x, out) and _follow_padded(frame, func, args, kwargs, out, x, dim, stops):
             return
-        if func is _SETITEM:
-            frame.lose(args[0], f"{op_name(func)} of {PADDED_WIDTH}", pred=False)
-        elif isinstance(out, Tensor) or isinstance(out, (tuple, list)) and any(isinstance(o, Tensor) for o in out):
-            frame.lose(out, f"{op_name(func)} of {PADDED_WIDTH}", frame.get(x))
-        else:
-            read = "Tensor.shape" if func in SIZE_READS and func not in HOST_READS and func is not Tensor.size else op_name(func)
-            frame.doubt(torch.ones((), dtype=torch.bool), f"{read} of {PADDED_WIDTH}")
+        picked = _row_pick(x, args[1], dim) if func is _GETITEM and args[0] is x and isinstance(out, Tensor) \
+            and not _stale(frame, x, out) else None
+        if picked is not None:  # (its track the rules': image ``i``'s values)
+            wide = frame.padded_fills.get(id(x))  # (of a buffer: the ``max`` its width is, on a group alone the group's)
+            frame.padded_rows[id(out)] = (out, picked[1], picked[0], stops.get(picked[0], 0), version_of(out),
+                                          wide[2] if wide is not None and wide[0] is x and wide[1] == dim else None)
+            return
+        if func in _FLATTENS and args[0] is x and dim == 1 and isinstance(out, Tensor) and out.dim() == x.dim() - 1 \
+                and out.shape[0] == x.shape[0] * x.shape[1] and out.shape[1:] == x.shape[2:] and not _stale(frame, x, out):
+            frame.padded_flats[id(out)] = (out, x, dict(stops), version_of(out))
+            return
+        _padded_lost(frame, func, args, out, x)
         return
+
+
+def _largest_width(frame: Frame, position: int, width: int) -> types.CodeType | None:
+    """The comprehension's code where the positional argument ``position`` of the call being executed is the body's
+    builtin ``max`` of a comprehension over the targets (``_bytecode.largest_argument``) and ``width`` its value:
+    on a group alone the group's largest count."""
+    largest = _bytecode.largest_argument(position) if frame.per_image_targets is not None else None
+    if largest is None or largest[1] is not frame.per_image_targets or _lengths.reduced(
+            max, largest[0], list(frame.per_image_targets), frame.weight_field) != width:
+        return None
+    return largest[0]
+
+
+def expanded_to_width(frame: Frame, args: tuple, out: Any) -> bool:
+    """``(fg[:, None] > 1).expand(-1, m, -1)``: one size-1 dim but the rows' expanded to ``m``, the body's largest
+    count (``_largest_width``): padded along it with no prefix (its values there the row's own, as many as the group's
+    largest count on a group alone), noted in ``Frame.padded_derived``; whether it is (``shape.expand`` asks first:
+    such a spread is no count of the images)."""
+    x = args[0]
+    if not isinstance(x, Tensor) or not isinstance(out, Tensor) or out.dim() != x.dim() or len(args) != x.dim() + 1 \
+            or x.shape[0] != frame.num_images or id(x) in frame.padded_rows:
+        return False
+    noted = frame.padded_derived.get(id(out))
+    if noted is not None and noted[0] is out:
+        return True
+    grown = [k for k in range(1, x.dim()) if x.shape[k] == 1 and out.shape[k] != 1]
+    if len(grown) != 1 or _largest_width(frame, grown[0], out.shape[grown[0]]) is None:
+        return False
+    frame.padded_derived[id(out)] = (out, grown[0], {}, version_of(out))
+    return True
 
 
 def padded_one_hot(frame: Frame, positions: Any, out: Tensor) -> bool:
@@ -8554,16 +8832,14 @@ def padded_one_hot(frame: Frame, positions: Any, out: Tensor) -> bool:
     padding 0 (noted in ``Frame.padded_derived``: whether it was). A class count of another number
     (``max(..) + 1``, ``len(targets)``) is no width."""
     held = frame.padded_positions.get(id(positions)) if isinstance(positions, Tensor) else None
-    if held is None or held[0] is not positions or held[2] != version_of(positions) or out.dim() < 2 \
-            or frame.per_image_targets is None:
+    if held is None or held[0] is not positions or held[2] != version_of(positions) or out.dim() < 2:
         return False
-    largest = _bytecode.largest_argument(1)
-    if largest is None or largest[1] is not frame.per_image_targets:
+    largest = _largest_width(frame, 1, out.shape[-1])
+    if largest is None:
         return False
     targets = list(frame.per_image_targets)
-    own = [_lengths.reduced(max, largest[0], targets[row:row + 1], frame.weight_field) for row in held[1]]
-    if _lengths.reduced(max, largest[0], targets, frame.weight_field) != out.shape[-1] or any(
-            type(v) is not int or v < n for v, n in zip(own, held[1].values())):
+    own = [_lengths.reduced(max, largest, targets[row:row + 1], frame.weight_field) for row in held[1]]
+    if any(type(v) is not int or v < n for v, n in zip(own, held[1].values())):
         return False
     frame.padded_derived[id(out)] = (out, out.dim() - 1, dict(held[1]), version_of(out))
     return True

@@ -595,7 +595,8 @@ def expand(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
         # image's value spread to a count read from that image's values only, as on the group alone
         frame.sized(op_name(func), new, carried=lambda: carried_size("expand"))
     if _counted_spread(frame, sizes, tupled, read, 1 if func is torch.broadcast_to and len(args) > 1 else 0, args[0],
-                       out, new.rows):
+                       out, new.rows) and not (func is Tensor.expand and frame.padded_widths
+                                               and mode.expanded_to_width(frame, args, out)):
         frame.lose(out, f"{op_name(func)} of image values along a dim sized by a count of the images: each row has the "
                    "batch's count of entries there, on a group alone the group's")
 
