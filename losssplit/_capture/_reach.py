@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import builtins
 import dis
+import inspect
 import math
 import sys
 import types
@@ -28,8 +29,10 @@ import torch
 from . import _bytecode
 
 _TAINTED_RETURN = "<returned>"  # a helper's verdict: its returned value may change
-_DRAWS = ("rand", "bernoulli", "multinomial", "normal", "poisson", "dropout", "exponential", "geometric", "cauchy",
-          "uniform", "gumbel", "fractional", "shuffle", "perm", "seed")
+# calls that draw random numbers (skipped on one path, they shift every later draw)
+_DRAW_STARTS = ("rand", "bernoulli", "multinomial", "poisson", "gumbel", "fractional", "shuffle", "sample", "seed",
+                "manual_seed")
+_DRAW_NAMES = frozenset({"normal", "uniform", "exponential", "geometric", "cauchy", "log_normal", "rrelu"})
 # builtins that compute from their arguments only (``next``/``iter``, ``map``, ``print`` are not here)
 _PURE_BUILTINS = frozenset(getattr(builtins, n) for n in (
     "len", "float", "int", "bool", "abs", "max", "min", "sum", "range", "zip", "enumerate", "isinstance", "tuple",
@@ -47,8 +50,8 @@ _GOTO = frozenset({"JUMP_FORWARD", "JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT"
 _PLAIN = {"NOP": (0, 0), "RESUME": (0, 0), "PRECALL": (0, 0), "KW_NAMES": (0, 0), "COPY_FREE_VARS": (0, 0),
           "MAKE_CELL": (0, 0), "POP_TOP": (1, 0), "UNARY_POSITIVE": (1, 1), "UNARY_NEGATIVE": (1, 1),
           "UNARY_NOT": (1, 1), "UNARY_INVERT": (1, 1), "GET_ITER": (1, 1), "COMPARE_OP": (2, 1), "IS_OP": (2, 1),
-          "CONTAINS_OP": (2, 1), "LOAD_CLOSURE": (0, 1), "LOAD_DEREF": (0, 1), "LOAD_CLASSDEREF": (0, 1),
-          "LOAD_ASSERTION_ERROR": (0, 1), "LIST_TO_TUPLE": (1, 1), "RETURN_GENERATOR": (0, 0), "YIELD_VALUE": (1, 1),
+          "CONTAINS_OP": (2, 1), "LOAD_CLOSURE": (0, 1),
+          "LOAD_ASSERTION_ERROR": (0, 1), "LIST_TO_TUPLE": (1, 1), "RETURN_GENERATOR": (0, 1), "YIELD_VALUE": (1, 1),
           "LOAD_NAME": (0, 1)}
 _INPLACE = frozenset(k for k, (name, _) in enumerate(dis._nb_ops) if name.startswith("NB_INPLACE"))  # type: ignore[attr-defined]
 
@@ -80,6 +83,8 @@ class _Value:
 
 _CLEAN = _Value()
 _NULL = _Value(callee=("null",))
+_OBJECT = ("object",)  # an attribute, a closure's cell, ``self``: maybe no tensor
+_OBJECT_VALUE = _Value(callee=_OBJECT)
 
 
 class _Dict:
@@ -211,9 +216,7 @@ class _Frame:
                          and self.at.get(ins[m].argval) == head), None)
             if back is None:
                 raise _Unproven
-            low, high = a + 1, back + 1
-            if any(m not in self.controlled for m in range(head, a)):
-                raise _Unproven  # the loop runs again on one path only
+            low, high = a + 1, back + 1  # (both paths go on to the loop's head)
         else:
             raise _Unproven
         for m in range(low, high):
@@ -287,8 +290,10 @@ class _Frame:
             stack.extend([self._made(changed, under)] * pushes)
         elif op == "LOAD_CONST":
             stack.append(_Value(under, const=i.argval))
+        elif op in ("LOAD_DEREF", "LOAD_CLASSDEREF"):
+            stack.append(_Value(under, callee=_OBJECT))
         elif op == "LOAD_FAST":
-            v = local.get(i.argval, _CLEAN)
+            v = local.get(i.argval, _OBJECT_VALUE if i.argval in ("self", "cls") else _CLEAN)
             stack.append(_Value(True, v.sites, v.const, v.callee) if under and not v.tainted else v)
         elif op == "STORE_FAST":
             v = self._pop(stack)
@@ -305,11 +310,13 @@ class _Frame:
             named = ("attr", base.callee, i.argval) if base.callee and base.callee[0] in ("global", "attr") else None
             tainted = under or self._content(base)
             if op == "LOAD_ATTR":
-                stack.append(_Value(tainted, callee=named))
+                stack.append(_Value(tainted, callee=named or _OBJECT))
             elif named is not None:
                 stack.extend([_NULL, _Value(tainted, callee=named)])
             else:
-                stack.extend([_Value(tainted, base.sites, callee=("method", i.argval)), base])
+                # a method of an object's attribute (``self.meter.log(x)``): not taken for a tensor's
+                kind = "object method" if base.callee == _OBJECT else "method"
+                stack.extend([_Value(tainted, base.sites, callee=(kind, i.argval)), base])
         elif op in ("STORE_ATTR", "STORE_GLOBAL", "STORE_DEREF", "STORE_NAME", "DELETE_ATTR", "DELETE_GLOBAL",
                     "DELETE_DEREF", "DELETE_NAME"):
             n = {"STORE_ATTR": 2, "DELETE_ATTR": 1, "STORE_GLOBAL": 1, "STORE_DEREF": 1, "STORE_NAME": 1}.get(op, 0)
@@ -457,7 +464,7 @@ class _Frame:
             self._escape(*args, *(() if receiver is None else (receiver,)))
         changed = under or callee.tainted or any(self._content(v) for v in args) or (
             receiver is not None and self._content(receiver))
-        if changed and not (reads_dict or self._pure(callee.callee, kw, receiver)):
+        if changed and not (reads_dict or self._pure(callee.callee, kw, argc)):
             raise _Unproven
         keep = reads_dict and receiver is not None and callee.callee is not None and callee.callee[1] != "get"
         sites = receiver.sites if keep and receiver is not None else _NONE
@@ -469,7 +476,7 @@ class _Frame:
                 return self.code.co_consts[self.ins[j].arg or 0]
         return ()
 
-    def _pure(self, callee: tuple | None, kw: tuple, receiver: _Value | None) -> bool:
+    def _pure(self, callee: tuple | None, kw: tuple, argc: int) -> bool:
         """Whether a call of ``callee`` computes only its result from its arguments."""
         if callee is None or "out" in kw or "inplace" in kw:
             return False
@@ -478,7 +485,7 @@ class _Frame:
         if callee[0] == "code":
             return _effect_free(callee[1], self.globals, self.depth + 1)
         value = _resolve(callee, self.globals)
-        return _pure_value(value, callee[-1], self.depth)
+        return _pure_value(value, callee[-1], self.depth) and _not_in_place(value, argc)
 
 
 def _merge(old: tuple, new: tuple) -> tuple:
@@ -496,7 +503,7 @@ def _merge(old: tuple, new: tuple) -> tuple:
 
 def _draws(name: str) -> bool:
     low = name.lower()
-    return any(d in low for d in _DRAWS)
+    return low.startswith(_DRAW_STARTS) or low in _DRAW_NAMES or "dropout" in low
 
 
 def _resolve(callee: tuple | None, globals_: dict) -> Any:
@@ -527,8 +534,23 @@ def _pure_value(value: Any, name: str, depth: int) -> bool:
         return True
     if not callable(value) or isinstance(value, (type, torch.nn.Module)):
         return False
+    if name.startswith(_SETTERS) or module.startswith("torch.distributed"):
+        return False  # (``torch.set_grad_enabled``, ``dist.all_reduce`` writes its argument)
     owner = getattr(value, "__self__", None)  # ``torch.tensor`` is a builtin of ``torch._C``
     return module.partition(".")[0] == "torch" or isinstance(owner, types.ModuleType) and owner.__name__.startswith("torch")
+
+
+_SETTERS = ("set_", "save", "load", "use_", "manual_seed", "seed", "backward", "grad", "synchronize", "empty_cache")
+
+
+def _not_in_place(value: Any, argc: int) -> bool:
+    """Whether a call with ``argc`` positional arguments leaves ``inplace`` of ``value`` (``F.relu(x,
+    True)``) at its default."""
+    try:
+        names = list(inspect.signature(value).parameters)
+    except (TypeError, ValueError):
+        return True
+    return "inplace" not in names or names.index("inplace") >= argc
 
 
 def _effect_free(code: types.CodeType, globals_: dict, depth: int) -> bool:
