@@ -1298,3 +1298,46 @@ def test_the_keys_a_decision_may_change_read_from_the_code(body, reach):
     if sys.version_info[:2] != (3, 11):
         pytest.skip("the proof reads 3.11 bytecode")
     assert _reach_of(body) == reach
+
+
+def _fresh_fallback(outputs, targets):
+    """SPIN's fallback ``torch.FloatTensor(1).fill_(0.0)``: in place, but on the tensor just made."""
+    e = _err(outputs, targets)
+    if (e > 0.5).any():
+        hard = e[e > 0.5].mean()
+    else:
+        hard = torch.FloatTensor(1).fill_(0.0)
+    return {"loss": e.mean(), "loss_hard": hard}
+
+
+def _held_then_filled(outputs, targets):
+    """Near miss: a factory's tensor held by two names, one filled in place in the arm."""
+    e = _err(outputs, targets)
+    z = torch.zeros(())
+    kept = z
+    if (e > 0.5).any():
+        z.fill_(1.0)
+    return {"loss": e.mean() + kept, "loss_sum": e.sum()}
+
+
+def _stacked(targets, name):
+    return torch.stack([t[name] for t in targets])
+
+
+def _helper_in_the_arm(outputs, targets):
+    """A helper of the body's module in the arm, free of effects by its code."""
+    e = _err(outputs, targets)
+    if (e > 0.5).any():
+        hard = (e - _stacked(targets, "y")).abs().mean()
+    else:
+        hard = e.sum() * 0
+    return {"loss": e.mean(), "loss_hard": hard}
+
+
+@pytest.mark.parametrize("body, reach", [
+    (_fresh_fallback, frozenset({"loss_hard"})), (_held_then_filled, None), (_helper_in_the_arm, frozenset({"loss_hard"})),
+], ids=["fresh tensor filled", "held tensor filled", "helper"])
+def test_in_place_on_a_tensor_just_made_and_helpers_by_their_code(body, reach):
+    if sys.version_info[:2] != (3, 11):
+        pytest.skip("the proof reads 3.11 bytecode")
+    assert _reach_of(body) == reach

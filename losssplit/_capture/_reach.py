@@ -85,6 +85,10 @@ _CLEAN = _Value()
 _NULL = _Value(callee=("null",))
 _OBJECT = ("object",)  # an attribute, a closure's cell, ``self``: maybe no tensor
 _OBJECT_VALUE = _Value(callee=_OBJECT)
+_FRESH = ("fresh",)  # a tensor a torch factory just made, on the stack: no other name holds it
+_FRESH_EFFECTS = frozenset({"set_", "resize_", "resize_as_", "share_memory_", "record_stream", "requires_grad_"})
+_FACTORIES = frozenset({"tensor", "zeros", "ones", "full", "empty", "zeros_like", "ones_like", "full_like",
+                        "empty_like", "arange", "linspace", "eye", "scalar_tensor"})
 
 
 class _Dict:
@@ -297,6 +301,8 @@ class _Frame:
             stack.append(_Value(True, v.sites, v.const, v.callee) if under and not v.tainted else v)
         elif op == "STORE_FAST":
             v = self._pop(stack)
+            if v.callee == _FRESH:  # a name holds it now: another may too
+                v = _Value(v.tainted, v.sites, v.const)
             local[i.argval] = _Value(True, v.sites, v.const, v.callee) if under and not v.tainted else v
         elif op == "DELETE_FAST":
             local[i.argval] = _Value(under)
@@ -315,7 +321,7 @@ class _Frame:
                 stack.extend([_NULL, _Value(tainted, callee=named)])
             else:
                 # a method of an object's attribute (``self.meter.log(x)``): not taken for a tensor's
-                kind = "object method" if base.callee == _OBJECT else "method"
+                kind = "object method" if base.callee == _OBJECT else "fresh method" if base.callee == _FRESH else "method"
                 stack.extend([_Value(tainted, base.sites, callee=(kind, i.argval)), base])
         elif op in ("STORE_ATTR", "STORE_GLOBAL", "STORE_DEREF", "STORE_NAME", "DELETE_ATTR", "DELETE_GLOBAL",
                     "DELETE_DEREF", "DELETE_NAME"):
@@ -468,7 +474,8 @@ class _Frame:
             raise _Unproven
         keep = reads_dict and receiver is not None and callee.callee is not None and callee.callee[1] != "get"
         sites = receiver.sites if keep and receiver is not None else _NONE
-        stack.append(_Value(changed, sites))
+        made = _FRESH if callee.callee is not None and _factory(_resolve(callee.callee, self.globals)) else None
+        stack.append(_Value(changed, sites, callee=made))
 
     def _kw_names(self, k: int) -> tuple:
         for j in range(k - 1, max(k - 3, -1), -1):
@@ -482,6 +489,10 @@ class _Frame:
             return False
         if callee[0] == "method":
             return _bytecode._pure_method(callee[1]) and not _draws(callee[1])
+        if callee[0] == "fresh method":  # ``torch.FloatTensor(1).fill_(0.0)``: writes only the tensor just made
+            name = callee[1]
+            return (name.endswith("_") and not name.startswith("_") and callable(getattr(torch.Tensor, name, None))
+                    and name not in _FRESH_EFFECTS and not _draws(name))
         if callee[0] == "code":
             return _effect_free(callee[1], self.globals, self.depth + 1)
         value = _resolve(callee, self.globals)
@@ -520,6 +531,10 @@ def _resolve(callee: tuple | None, globals_: dict) -> Any:
 
 
 def _pure_value(value: Any, name: str, depth: int) -> bool:
+    """Whether calling ``value`` (named ``name`` in the code) computes only its result."""
+    module = getattr(value, "__module__", None) or ""
+    if isinstance(value, types.FunctionType) and not module.startswith("torch"):
+        return _effect_free(value.__code__, value.__globals__, depth + 1)  # the body's own helpers, by their code
     if value is _bytecode._MISSING or _draws(name) or name.startswith("_") or name.endswith("_"):
         return False
     try:
@@ -527,11 +542,10 @@ def _pure_value(value: Any, name: str, depth: int) -> bool:
             return True
     except TypeError:
         return False
-    module = getattr(value, "__module__", None) or ""
-    if isinstance(value, types.FunctionType) and not module.startswith("torch"):
-        return _effect_free(value.__code__, value.__globals__, depth + 1)
     if module.partition(".")[0] == "math" or getattr(math, name, None) is value:
         return True
+    if isinstance(value, type) and _factory(value):
+        return True  # (the legacy ``torch.FloatTensor(1)``)
     if not callable(value) or isinstance(value, (type, torch.nn.Module)):
         return False
     if name.startswith(_SETTERS) or module.startswith("torch.distributed"):
@@ -541,6 +555,14 @@ def _pure_value(value: Any, name: str, depth: int) -> bool:
 
 
 _SETTERS = ("set_", "save", "load", "use_", "manual_seed", "seed", "backward", "grad", "synchronize", "empty_cache")
+
+
+def _factory(value: Any) -> bool:
+    """Whether ``value`` makes a new tensor of its own (``torch.zeros``, ``torch.FloatTensor``)."""
+    if isinstance(value, type):
+        return (value.__module__ or "").startswith("torch") and (
+            issubclass(value, torch.Tensor) or type(value).__module__.startswith("torch") and value.__name__.endswith("Tensor"))
+    return getattr(value, "__name__", None) in _FACTORIES and _pure_value(value, value.__name__, 0)
 
 
 def _not_in_place(value: Any, argc: int) -> bool:
@@ -554,13 +576,18 @@ def _not_in_place(value: Any, argc: int) -> bool:
 
 
 def _effect_free(code: types.CodeType, globals_: dict, depth: int) -> bool:
+    return _effect_free_once(code, _Holder(globals_), depth)
+
+
+@_bytecode._per_code(512)
+def _effect_free_once(code: types.CodeType, held: _Holder, depth: int) -> bool:
     """Whether a function or comprehension of ``code`` writes nothing but its own locals and calls
     only such functions (torch's, pure builtins, its own comprehensions): its analysis with every
     instruction under a tainted decision meets nothing it cannot follow."""
     if depth > 3 or code.co_flags & (_GENERATOR | _COROUTINE) and code.co_name != "<genexpr>":
         return False
     try:
-        _Frame(code, -1, False, globals_, False, depth).run()
+        _Frame(code, -1, False, held.g, False, depth).run()
     except (_Unproven, RecursionError, ValueError, KeyError, IndexError, TypeError):
         return False
     return True
