@@ -115,6 +115,7 @@ class _Frame:
         self.depth = depth or 0
         self.controlled: set[int] = set(range(len(self.ins))) if self.whole else set()
         self.returned: _Value | None = None
+        self.link: types.CodeType | None = None
         self.changed = False
 
     # -- the whole analysis: to a fixpoint of the heap and the regions --------------------------------------------
@@ -464,6 +465,8 @@ class _Frame:
             callee, receiver = second, None
         else:
             callee, receiver = first, second
+        if k == self.source and self.link is not None and not self._calls_link(callee.callee):
+            raise _Unproven  # (``xs.sort(key=f)``: a builtin writing what the inner frame returned elsewhere)
         reads_dict = (receiver is not None and receiver.sites and callee.callee is not None
                       and callee.callee[0] == "method" and callee.callee[1] in _DICT_READS)
         if not reads_dict:
@@ -476,6 +479,23 @@ class _Frame:
         sites = receiver.sites if keep and receiver is not None else _NONE
         made = _FRESH if callee.callee is not None and _factory(_resolve(callee.callee, self.globals)) else None
         stack.append(_Value(changed, sites, callee=made))
+
+    def _calls_link(self, callee: tuple | None) -> bool:
+        """Whether the CALL the decision's frame runs under is a call of that frame's function, or
+        of a builtin that only computes from what it returns (``sum(x for ...)``)."""
+        if callee is None:
+            return False
+        if callee[0] == "code":
+            return callee[1] is self.link
+        if callee[0] in ("method", "object method"):  # ``self._term(e)``: by the name the code calls
+            return self.link is not None and callee[1] == self.link.co_name
+        value = _resolve(callee, self.globals)
+        try:
+            if value in _PURE_BUILTINS:
+                return True
+        except TypeError:
+            return False
+        return getattr(value, "__code__", None) is self.link
 
     def _kw_names(self, k: int) -> tuple:
         for j in range(k - 1, max(k - 3, -1), -1):
@@ -617,14 +637,17 @@ def _listed(code: types.CodeType) -> list[dis.Instruction]:
 
 
 @_bytecode._per_code(512)
-def _analysed(code: types.CodeType, lasti: int, body: bool, globals_: _Holder) -> bool | frozenset[str] | None:
+def _analysed(code: types.CodeType, lasti: int, body: bool, globals_: _Holder,
+              link: _Holder | None = None) -> bool | frozenset[str] | None:
     """For the body (``body``): the keys of its returned dict the decision at ``lasti`` may change
-    (None: unproven). For a helper: whether the value it returns may change (None: unproven)."""
+    (None: unproven). For a helper: whether the value it returns may change (None: unproven).
+    ``link``: the code of the frame this one is calling at ``lasti``, where the decision was taken."""
     found = _source(code, lasti)
     if found is None:
         return None
     try:
         analysis = _Frame(code, found[0], found[1], globals_.g, body)
+        analysis.link = None if link is None else link.g
         value = analysis.run()
         if not body:
             return analysis._content(value)
@@ -636,11 +659,11 @@ def _analysed(code: types.CodeType, lasti: int, body: bool, globals_: _Holder) -
 
 
 class _Holder:
-    """A frame's globals, a cache key by identity (a dict is not hashable)."""
+    """A frame's globals (or a code object), a cache key by identity (a dict is not hashable)."""
 
     __slots__ = ("g",)
 
-    def __init__(self, g: dict) -> None:
+    def __init__(self, g: Any) -> None:
         self.g = g
 
     def __hash__(self) -> int:
@@ -667,7 +690,8 @@ def reach(body: types.CodeType | None) -> frozenset[str] | None:
     frames = [*chain, f]
     for n, frame in enumerate(frames):
         last = n == len(frames) - 1
-        verdict = _analysed(frame.f_code, frame.f_lasti, last, _Holder(frame.f_globals))
+        link = _Holder(frames[n - 1].f_code) if n else None
+        verdict = _analysed(frame.f_code, frame.f_lasti, last, _Holder(frame.f_globals), link)
         if verdict is None:
             return None
         if not last:
