@@ -1341,3 +1341,36 @@ def test_in_place_on_a_tensor_just_made_and_helpers_by_their_code(body, reach):
     if sys.version_info[:2] != (3, 11):
         pytest.skip("the proof reads 3.11 bytecode")
     assert _reach_of(body) == reach
+
+
+class _WithTerm:
+    def _term(self, e):
+        hard = e > 0.5
+        return e[hard].mean() if hard.any() else e.sum() * 0
+
+    def _noted_term(self, e):
+        hard = e > 0.5
+        if hard.any():
+            self.seen = True  # state the arm writes
+            return e[hard].mean()
+        return e.sum() * 0
+
+    def body(self, outputs, targets):
+        e = _err(outputs, targets)
+        return {"loss": e.mean(), "loss_hard": self._term(e)}
+
+    def noting(self, outputs, targets):
+        e = _err(outputs, targets)
+        return {"loss": e.mean(), "loss_hard": self._noted_term(e)}
+
+
+@pytest.mark.parametrize("method, kept", [("body", {"loss"}), ("noting", set())], ids=["pure method", "writes self"])
+def test_a_branch_in_a_method_of_the_criterion(method, kept):
+    """The decision in ``self._term(e)``: it reaches the body through what the method returns
+    (``loss`` kept for the real group, exact); near miss: the arm writes the object's state (and
+    returns inside it), nothing proven, every key of the group declined."""
+    if sys.version_info[:2] != (3, 11):
+        pytest.skip("the proof reads 3.11 bytecode")
+    got, want, said = _outcome(getattr(_WithTerm(), method), [1.0, 0.5, 0.5, 1.0], [1] * 4)
+    assert {name[: -len("_real")] for name in got if name.endswith("_real")} == kept, (got, said)
+    assert {"loss_synthetic", "loss_hard_synthetic"} <= set(got), (got, said)
