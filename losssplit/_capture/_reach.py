@@ -200,7 +200,7 @@ class _Frame:
         else:
             self._compute(k, i, stack, local, under)
         if k == self.source and not self.jump:
-            self._taint_top(stack, i)
+            self._taint_top(stack)
         return [(k + 1, (stack, local))]
 
     def _region(self, a: int) -> None:
@@ -235,7 +235,8 @@ class _Frame:
             self.controlled |= fresh
             self.changed = True
 
-    def _taint_top(self, stack: list[_Value], i: dis.Instruction) -> None:
+    def _taint_top(self, stack: list[_Value]) -> None:
+        """The value the decision's instruction just pushed may change."""
         if not stack:
             raise _Unproven
         top = stack[-1]
