@@ -198,6 +198,7 @@ class _Splitter:
             return self._declined(self._drop_stale(wrapped(*args, **kwargs), call))
         frame = Frame(len(labels))
         frame.read_body_call = functools.partial(body_call, id(sys._getframe()), wrapped, args, kwargs)
+        frame.body_code = getattr(getattr(wrapped, "__func__", wrapped), "__code__", None)
         if isinstance(labels, TokenLabels):
             frame.tokens = labels.length
         else:

@@ -875,24 +875,30 @@ def _without_turned(
 ) -> Companions:
     """``out`` without the companions of the groups that alone would take another branch of the
     body's code (``_turned``, or a comparison of a number read on the host, ``compared``: group ->
-    where): what the body returns there is not known (other values, other keys); one warning per
-    group names every key split and the first such branch."""
+    where), for the keys that branch may change (``Branch.reach``; every key where not proven):
+    what the body returns there is not known (other values, other keys). One warning per group
+    and branch names the keys it declines; the group's other keys are the batch's computation."""
     groups = len(names)
-    dropped: dict[str, str] = dict(compared or {})
+    keys = list(dict.fromkeys(p.key for p in pending))
+    dropped: dict[str, dict[str, str]] = {name: dict.fromkeys(keys, where) for name, where in (compared or {}).items()}
     for k, b in enumerate(frame.branches):
         for g, name in enumerate(names):
-            if turned[k * groups + g] and name not in dropped:
-                dropped[name] = b.where
-    split = ", ".join(repr(key) for key in dict.fromkeys(p.key for p in pending))
-    for name, where in dropped.items():
-        warn(
-            f"branch:{name}:{where}",
-            f"keys {split}: group {name!r} alone would decide a branch of the body's Python code otherwise than the "
-            f"batch did, at {where}; what the body returns for it then is not known; no companions for the group",
-        )
-    kept = Companions(c for c in out if c.group not in dropped)
-    kept.window = [c for c in out.window if c.group not in dropped]
-    kept.window += [unknown_record(c) for c in (*out, *out.window) if c.group in dropped]
+            if turned[k * groups + g]:
+                reached = dropped.setdefault(name, {})
+                for key in keys if b.reach is None else [key for key in keys if key in b.reach]:
+                    reached.setdefault(key, b.where)
+    for name, reached in dropped.items():
+        for where in dict.fromkeys(reached.values()):
+            split = ", ".join(repr(key) for key, at in reached.items() if at == where)
+            warn(
+                f"branch:{name}:{where}",
+                f"keys {split}: group {name!r} alone would decide a branch of the body's Python code otherwise than "
+                f"the batch did, at {where}; what the body returns for it then is not known; no companions of "
+                "these keys for the group",
+            )
+    kept = Companions(c for c in out if c.key not in dropped.get(c.group, ()))
+    kept.window = [c for c in out.window if c.key not in dropped.get(c.group, ())]
+    kept.window += [unknown_record(c) for c in (*out, *out.window) if c.key in dropped.get(c.group, ())]
     return kept
 
 

@@ -31,7 +31,7 @@ from typing import Any
 import torch
 from torch.overrides import TorchFunctionMode
 
-from . import _bytecode, _lengths, _provenance
+from . import _bytecode, _lengths, _provenance, _reach
 from . import ratio as _ratio
 from . import scoped as _scoped
 from ._bytecode import summed_in_loop
@@ -1619,6 +1619,7 @@ class Frame:
         # one-element tensors that are such a test of a reduced value (``num_pos == 0``, ``m.any()``):
         # id -> (the tensor, its version then, the ratio, the comparison, the other operand, the op); held
         self.branches: list[Branch] = []
+        self.body_code: types.CodeType | None = None  # the decorated function's (``Branch.reach``)
         self.plain_size_tests: list[str] = []  # the body's tests of a size made a plain number (``float(bs) > 2``)
         # the body's code formats a count of the images into a string (``f"loss_{len(targets)}"``):
         # a key named so is the batch's name, on a group alone another (``Frame.targets_length_tests``)
@@ -3298,6 +3299,11 @@ class Frame:
             with _HIDDEN():
                 values = r.values.detach().clone()
             b.of = r.replace(values=values, version=version_of(values))
+        if self.body_code is not None:
+            try:
+                b.reach = _reach.reach(self.body_code)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                self.error, self.error_op = exc, "the keys a branch may change"
         self.branches.append(b)
 
     def noted_test(self, t: Tensor, op: str, ratio: Ratio | Tested, than: float | Tensor, where: str) -> None:
@@ -4715,6 +4721,9 @@ class Branch:
     """``x = E if test else c`` taken to ``E``: (``E``'s ratio, ``c``). A group that alone decides
     the test otherwise and has no rows in ``E`` holds ``c`` there, all else as in the batch
     (``Arm``): its part ``E`` of a key is ``c`` (``_split``), no reason to decline the group."""
+    reach: frozenset[str] | None = None
+    """The returned keys the decision may change (``_reach.reach``, proven from the code where the
+    body took it); None: every key. A group that alone decides otherwise keeps the others."""
 
 
 @dataclasses.dataclass(slots=True)
