@@ -105,6 +105,22 @@ def weights_of_positions_up_to_a_size(o, targets):
     return {"loss": (_rows_err(o, targets).mean((1, 2)) * torch.tensor([0.5 ** b for b in range(count)])).sum()}
 
 
+def _decayed_bins(e, bins):  # the same, a helper's parameter (a cell: the comprehension reads it)
+    edges = [i / bins for i in range(bins + 1)]
+    total = 0.0
+    for i in range(bins):
+        total = total + 0.5 ** i * e[:, i % 3].mean()
+    return total if edges else 0.0
+
+
+def decayed_over_a_helpers_literal_bins(o, targets):
+    return {"loss": _decayed_bins(_rows_err(o, targets), 3)}
+
+
+def decayed_over_a_helpers_bins_of_the_count(o, targets):  # its near miss: the bins are the images
+    return {"loss": _decayed_bins(_rows_err(o, targets), len(targets))}
+
+
 POSITIONAL = {
     decayed_by_position_powers: "Tensor.mul of a Python number computed from an image's position",
     decayed_by_a_weight_vector: "torch.tensor of positions in a loop over the images",
@@ -128,6 +144,15 @@ def test_a_factor_of_the_images_position_declines(body):
         assert want, name
         assert not got, (name, got, want)  # a wrong companion on some batch before (1r1s, 2r2s, 3r1s)
         assert any("'loss'" in m and POSITIONAL[body] in m for m in said), (name, said)
+
+
+def test_a_helpers_range_bound_by_the_count_declines():
+    """``_decayed_bins(e, len(targets))``: the bins are the images (a group alone has fewer), where
+    the same helper given a literal (a near miss below) splits."""
+    for name, w in BATCHES.items():
+        got, want, said = split_outcome(decayed_over_a_helpers_bins_of_the_count, *_layered(w))
+        assert want and not got, (name, got, want)
+        assert any("Tensor.__getitem__ with an int position" in m for m in said), (name, said)
 
 
 # --- near misses: the same arithmetic on no position of an image, split exactly ----------------------
@@ -249,7 +274,7 @@ NEAR_MISSES = [decoder_layers_decayed, columns_decayed, position_as_an_index, ea
                a_tensor_of_each_images_field, class_weights, cumprod_along_the_columns, filled_with_the_count_unscanned,
                position_passed_to_a_helper, levels_decayed_over_their_count, mean_of_a_generator_of_image_terms,
                levels_unpacked_with_the_targets, terms_of_kept_positions, positions_in_a_tuple_index,
-               decayed_over_a_parameters_bins]
+               decayed_over_a_parameters_bins, decayed_over_a_helpers_literal_bins]
 
 
 @pytest.mark.parametrize("body", NEAR_MISSES, ids=lambda b: b.__name__)

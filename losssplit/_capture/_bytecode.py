@@ -3198,9 +3198,10 @@ def _partial_origin(g: types.FrameType, first: int, stop: int, fn: functools.par
 
 
 def _plain_parameter(code: types.CodeType, name: str) -> bool:
-    """Whether ``name`` is a parameter of ``code`` its code never rebinds and no closure holds."""
-    return (name in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount] and name not in code.co_cellvars
-            and name not in _rebound(code))
+    """Whether ``name`` is a parameter of ``code`` its code never rebinds, nor a closure holding it
+    (``[i / bins for i in range(bins)]`` makes ``bins`` a cell; ``nonlocal bins`` may store it)."""
+    return (name in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount] and name not in _rebound(code)
+            and (name not in code.co_cellvars or _held_parameter(code, name)))
 
 
 _NONE_JUMPS = {"POP_JUMP_FORWARD_IF_NONE": True, "POP_JUMP_FORWARD_IF_NOT_NONE": False,

@@ -692,7 +692,7 @@ def reach(body: types.CodeType | None) -> frozenset[str] | None:
     for n, frame in enumerate(frames):
         last = n == len(frames) - 1
         link = _Holder(frames[n - 1].f_code) if n else None
-        verdict = _analysed(frame.f_code, frame.f_lasti, last, _Holder(frame.f_globals), link)
+        verdict = _analysed(frame.f_code, _bytecode._lasti(frame), last, _Holder(frame.f_globals), link)
         if verdict is None:
             return None
         if not last:
