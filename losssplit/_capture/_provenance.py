@@ -953,8 +953,8 @@ def literal_choice(tags: Tags | None, value: Any = None) -> str | None:
     for t in sorted(tags):
         if t.startswith("clit:"):
             _, name, c = t.split(":", 2)
-            if name in ("max", "sorted") and float(c) > 1 or type(value) in (int, float) and (
-                    float(value) == float(c) or name == "min" and float(value) > float(c)):
+            if name in ("max", "sorted") and float(c) > 1 or name in ("min", "sorted") and type(value) in (
+                    int, float) and (float(value) == float(c) or name == "min" and float(value) > float(c)):
                 return f"{name}(.., {c})"
     return None
 
