@@ -22,7 +22,15 @@ from __future__ import annotations
 import math
 
 import torch
-from _helpers import ROWS, TARGETS, count_outcomes, outcome_class, rule_batch, rule_errors, split_outcome
+from _helpers import (
+    ROWS,
+    TARGETS,
+    count_outcomes,
+    outcome_class,
+    rule_batch,
+    rule_errors,
+    split_outcome,
+)
 
 
 def _errors(o, t):
