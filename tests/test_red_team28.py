@@ -71,6 +71,8 @@ WERE_WRONG = {  # WRONG on main (4ab73ea), exact or declined now
     "EmaDataWriteBeforeUse", "BestLossSoFarGap",
 }
 EXACT = {  # the pinned exact splits; every other body (not in NOT_FIXED) declines
+    # (session 44: helper_item_of_batch_size_tensor, ``torch.tensor(float(len(t) - 1))`` read back by ``.item()``,
+    # declines now: a tensor made from arithmetic on len(t) no rule follows, ``torch.as_tensor(len(t) * 2)``)
     "key_scaled_copy_of_loss",  # (cov39c: ``v * 2`` written at the op, equal to 2 images, is a constant)
     "weight_via_lerp",  # (session 32: lerp's rule, its weight operand on weights 1; was WRONG at the merge)
     "CallParityAlternatesTerms", "EmaAttrTensorUsedThenUpdated", "LossScaleAttrFromFirstCall",
@@ -80,7 +82,7 @@ EXACT = {  # the pinned exact splits; every other body (not in NOT_FIXED) declin
     "clamp_min_by_own_row_max", "copy_into_slice_of_preallocated", "data_write_clamps_own",
     "detach_clone_shift_by_own", "finfo_eps_clamp_log",
     "first_weight_times_rows_then_mean", "float16_rows_mean", "float64_per_image_then_float",
-    "gradnorm_like_ratio_of_terms", "hard_mining_topk_per_image_then_all", "helper_item_of_batch_size_tensor",
+    "gradnorm_like_ratio_of_terms", "hard_mining_topk_per_image_then_all",
     "helper_item_of_own_field_times_weight", "helper_item_of_own_image_field",
     "helper_item_of_own_loss", "index_add_rows_into_images", "int_labels_float_cast_weighted",
     "key_accuracy_mean_of_bools", "key_as_python_int_count", "key_detached_clone_of_loss",
@@ -149,7 +151,7 @@ def test_the_tables_name_bodies_that_exist_and_the_mixing_ones_are_not_pinned_ex
     assert NEAR_MISSES <= EXACT and not WERE_WRONG & set(NOT_FIXED)
     assert not EXACT & set(NOT_FIXED) and not MUST_NOT_SPLIT & (EXACT | set(NOT_FIXED))
     assert set(CONVERTS) <= set(BODIES)
-    assert len(BODIES) == 213 and len(EXACT) == 91 and not NOT_FIXED
+    assert len(BODIES) == 213 and len(EXACT) == 90 and not NOT_FIXED
 
 
 # --- calls in other modes: twice per step, under no_grad then with grad, sources in odd orders ----

@@ -79,7 +79,7 @@ WERE_WRONG = {  # WRONG on 7a20bd5, declined now: name -> what the decline names
     **dict.fromkeys(["CapInAStateDict", "CapInAStatsObject", "clamp_by_a_local_list_item",
                      "clamp_by_a_helper_reading_a_dict_of_the_count", "ClampByACountFunctionAttribute"],
                     "at Tensor.clamp with a Python number the body computed from a length"),
-    "one_hot_of_the_count": "at torch.one_hot of a tensor made from a number computed from the number of images",
+    "one_hot_of_the_count": "at torch.tensor of a Python number computed from the number of images",  # (session 44)
     "put_in_place_at_the_count": "at Tensor.put_ into a tensor at a position computed from the number of images",
 }
 EXACT = {name for name in BODIES if name.startswith("near_")} | {

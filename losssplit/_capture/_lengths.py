@@ -126,6 +126,7 @@ _UNREAD_OF_ITEM = frozenset(map(id, _NOT_ITERATING[1:]))
 _NUMERIC = frozenset({builtins.int, builtins.float, builtins.abs, builtins.round, builtins.max, builtins.min,
                       builtins.pow, builtins.bool})
 _NUMERIC_IDS = frozenset(map(id, _NUMERIC))  # (by identity, as ``_SAME_LENGTH_IDS``)
+_DISPLAYS = frozenset({"BUILD_LIST", "BUILD_TUPLE", "BUILD_SET"})
 _OPAQUE = _bytecode._Named("computed", "a number computed from the length")
 _ITERATED = _bytecode._Named("computed", "a value computed by iterating the targets")
 _POSITION = _bytecode._Named("computed", "the position of an iteration over the targets")
@@ -396,6 +397,9 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
             tests.append(("eq", _OPAQUE, p))
         elif op in _ARITHMETIC:
             todo.append((k, False if is_exact is not None else None))
+        elif is_exact is not None and (op in _DISPLAYS and _chosen_from(code, instructions, k)
+                                       or op == "BINARY_SUBSCR" and slot == 0 and is_exact is False):
+            todo.append((k, False))  # ``sorted([len(t), 2])[-1]``: the display, and its item, computed from it
         elif is_exact is None and (op == "LOAD_ATTR" or op == "BINARY_SUBSCR" and slot == 0):
             todo.append((k, None))  # what a tensor computed from the length holds (``.shape[0]``)
         elif is_exact is None and op == "LOAD_METHOD" and (method := _fed(instructions, k)) is not None \
@@ -438,6 +442,18 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
                  tuple(copies), tuple(escapes), tuple(reducible), tuple(dict.fromkeys(sized)),
                  _picked(code, given | _aliases(instructions, given)))
 
+
+
+def _chosen_from(code: types.CodeType, instructions: list[dis.Instruction], k: int) -> bool:
+    """Whether the display the instruction at ``k`` builds is read as numbers (stored, indexed, given to a
+    builtin: ``max((n, 2))``, ``sorted([n, 2])[-1]``), not given as a shape to a function of a module
+    (``torch.full((n * 4,), 0.3)``: the size rules read what it makes)."""
+    fed = _fed(instructions, k)
+    if fed is None or instructions[fed[0]].opname != "CALL":
+        return True
+    span = _callable_span(code, fed[0])
+    return span is not None and span[1] - span[0] == 1 and instructions[span[0]].opname == "LOAD_GLOBAL" \
+        and instructions[span[0]].argval in builtins.__dict__
 
 _BACKWARD = frozenset({"JUMP_BACKWARD", "POP_JUMP_BACKWARD_IF_TRUE", "POP_JUMP_BACKWARD_IF_FALSE",
                        "POP_JUMP_BACKWARD_IF_NONE", "POP_JUMP_BACKWARD_IF_NOT_NONE"})

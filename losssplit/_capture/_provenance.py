@@ -1076,7 +1076,8 @@ def literal_choice(tags: Tags | None, value: Any = None) -> str | None:
     """How a number of the batch in ``tags`` (a size of a tensor, ``x.shape[0]``; ``len(targets)``; a
     count over the images) was chosen by the builtin ``max`` or ``sorted`` against a number literal
     above 1 (``max(bs, 4.0)``: on a group alone the literal may be chosen), or by ``min`` or ``sorted``
-    where the number ``value`` is the literal (``min(bs, 3)`` gave 3: a group alone may have fewer);
+    where the number ``value`` is the literal (``min(bs, 3)`` gave 3: a group alone may have fewer), or
+    by ``min`` where ``value`` is above it (computed from the literal it chose: ``2 * int(min(bs, 0.5) * 2)``);
     None where neither is seen. (A float literal is compared by ``float``'s own comparison, which the
     hooks of a count of rows do not see; a host read's floors are the rules of host reads'.)"""
     if tags is None or not tags & (SIZE_TAGS | {"L", "V"}):
@@ -1085,7 +1086,7 @@ def literal_choice(tags: Tags | None, value: Any = None) -> str | None:
         if t.startswith("clit:"):
             _, name, c = t.split(":", 2)
             if name in ("max", "sorted") and float(c) > 1 or name in ("min", "sorted") and type(value) in (
-                    int, float) and float(value) == float(c):
+                    int, float) and (float(value) == float(c) or name == "min" and float(value) > float(c)):
                 return f"{name}(.., {c})"
     return None
 

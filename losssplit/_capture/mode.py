@@ -5598,6 +5598,13 @@ def _number_value_provenance(frame: Frame, func: Any, args: tuple, kwargs: dict)
     elementwise = late_module("elementwise")
     if frame.plain_counts and any(_provenance.size_through_math(x) for x in tags):
         return elementwise.SIZE_THROUGH_MATH
+    # (``torch.as_tensor(math.sqrt(len(t)))``, ``len(t) / 2``: the count rules follow the length itself, or capped;
+    # after host reads or lengths of rows, ``_length_value`` reads it)
+    op = None if frame.host_reads or frame.lengths else next(
+        (o for o in (_provenance.length_arithmetic(x, "div") for x in tags if x is None or not x & {"H", "V", "W"})
+         if o is not None), None)  # (a host read or an image's number in it: their rules')
+    if op is not None:
+        return f"{elementwise.LENGTH_ARITHMETIC} (``{op.split(':', 1)[1]}``)"
     # (one image's number picked by position: the rules of picked sizes read it where it meets a loss)
     return elementwise.chosen_number_reason(tags, value, float(value), frozenset({"pick"}))
 
