@@ -41,6 +41,8 @@ _PURE_BUILTINS = frozenset(getattr(builtins, n) for n in (
 # read-only methods of a dict the frame built (their result carries its keys' taint)
 _DICT_READS = frozenset({"get", "keys", "values", "items", "copy", "__getitem__", "__contains__", "__len__"})
 _NONE: frozenset[int] = frozenset()
+_NO_ROOTS: frozenset[tuple] = frozenset()
+_PASSED = "<passed>"  # a pseudo-local: the path went through the decision
 _JUMPS_IF = frozenset({"POP_JUMP_FORWARD_IF_FALSE", "POP_JUMP_FORWARD_IF_TRUE", "POP_JUMP_FORWARD_IF_NONE",
                        "POP_JUMP_FORWARD_IF_NOT_NONE", "POP_JUMP_BACKWARD_IF_FALSE", "POP_JUMP_BACKWARD_IF_TRUE",
                        "POP_JUMP_BACKWARD_IF_NONE", "POP_JUMP_BACKWARD_IF_NOT_NONE"})
@@ -62,23 +64,34 @@ class _Unproven(Exception):
 
 class _Value:
     """What the analysis knows of one stack slot or local: whether it may change (``tainted``),
-    the dicts the frame built it may be (``sites``), a constant, and how a callee was named."""
+    the dicts the frame built it may be (``sites``), a constant, how a callee was named, and
+    ``roots``: the locals (or items of them by constant keys, ``("t", "boxes")``) it was computed
+    from by tensor operations, which must hold tensors when the decision is taken for a method
+    called on it to be a tensor's (empty: a constant or what a torch function made; None: maybe any
+    object, ``acc = Meter()``, ``parts[i]``)."""
 
-    __slots__ = ("tainted", "sites", "const", "callee")
+    __slots__ = ("tainted", "sites", "const", "callee", "roots")
 
     def __init__(self, tainted: bool = False, sites: frozenset[int] = _NONE, const: Any = _bytecode._MISSING,
-                 callee: tuple | None = None) -> None:
-        self.tainted, self.sites, self.const, self.callee = tainted, sites, const, callee
+                 callee: tuple | None = None, roots: frozenset[tuple] | None = None) -> None:
+        self.tainted, self.sites, self.const, self.callee, self.roots = tainted, sites, const, callee, roots
 
     def merged(self, other: _Value) -> _Value:
         if self is other:
             return self
         same = self.const is other.const or (type(self.const) is type(other.const) and self.const == other.const)
         return _Value(self.tainted or other.tainted, self.sites | other.sites, self.const if same else _bytecode._MISSING,
-                      self.callee if self.callee == other.callee else None)
+                      self.callee if self.callee == other.callee else None, _union(self.roots, other.roots))
+
+    def but(self, tainted: bool) -> _Value:
+        return _Value(tainted, self.sites, self.const, self.callee, self.roots)
 
     def key(self) -> tuple:
-        return (self.tainted, self.sites, id(self.const), self.callee)
+        return (self.tainted, self.sites, id(self.const), self.callee, self.roots)
+
+
+def _union(*roots: frozenset[tuple] | None) -> frozenset[tuple] | None:
+    return None if any(r is None for r in roots) else frozenset().union(*roots)  # type: ignore[arg-type]
 
 
 _CLEAN = _Value()
@@ -86,6 +99,7 @@ _NULL = _Value(callee=("null",))
 _OBJECT = ("object",)  # an attribute, a closure's cell, ``self``: maybe no tensor
 _OBJECT_VALUE = _Value(callee=_OBJECT)
 _FRESH = ("fresh",)  # a tensor a torch factory just made, on the stack: no other name holds it
+_TORCH_MADE = ("torch made",)  # what another torch callable returned (``torch.no_grad()``)
 _FRESH_EFFECTS = frozenset({"set_", "resize_", "resize_as_", "share_memory_", "record_stream", "requires_grad_"})
 _FACTORIES = frozenset({"tensor", "zeros", "ones", "full", "empty", "zeros_like", "ones_like", "full_like",
                         "empty_like", "arange", "linspace", "eye", "scalar_tensor"})
@@ -117,6 +131,28 @@ class _Frame:
         self.returned: _Value | None = None
         self.link: types.CodeType | None = None
         self.changed = False
+        self.needs: set[tuple] = set()  # the locals a method is called on that must hold tensors (``roots``)
+        self.result_roots: frozenset[tuple] | None = None  # of the call ``_pure`` just judged
+        # where an exception may be caught in this frame (one an arm raises would skip what follows):
+        # each instruction a ``try`` or ``with`` covers, and the ``BEFORE_WITH`` opening that ``with``
+        self.guarded: dict[int, int | None] = {} if self.whole else self._guarded()
+        self.torch_with: set[int] = set()  # the ``BEFORE_WITH``s of a torch context manager (``no_grad()``)
+
+    def _guarded(self) -> dict[int, int | None]:
+        ins = self.ins
+        entries = dis._parse_exception_table(self.code)  # type: ignore[attr-defined]
+        handlers = [self.at.get(e.target) for e in entries]
+        withs = [h is not None and h + 1 < len(ins) and ins[h].opname == "PUSH_EXC_INFO"
+                 and ins[h + 1].opname == "WITH_EXCEPT_START" for h in handlers]
+        tries = any(h is not None and ins[h].opname == "PUSH_EXC_INFO" and not w for h, w in zip(handlers, withs))
+        guarded: dict[int, int | None] = {}
+        for e, w in zip(entries, withs):
+            first = self.at.get(e.start)
+            opener = first - 1 if w and not tries and first and ins[first - 1].opname == "BEFORE_WITH" else None
+            for k, i in enumerate(ins):
+                if e.start <= i.offset < e.end:
+                    guarded[k] = opener if guarded.get(k, opener) == opener else None
+        return guarded
 
     # -- the whole analysis: to a fixpoint of the heap and the regions --------------------------------------------
 
@@ -164,8 +200,17 @@ class _Frame:
         i = self.ins[k]
         op = i.opname
         under = k in self.controlled
-        if k == self.source and self.jump:
-            self._region(k)
+        if k in self.guarded and self.guarded[k] not in self.torch_with and (
+                under or k == self.source or any(self._content(v) for v in stack)):
+            raise _Unproven  # (``try: ... except:``, ``with suppress(...)`` around the arm; a torch one swallows none)
+        if k == self.source:
+            if self.link is not None and op != "CALL":
+                # Python called the deciding frame for this instruction (a generator's next item, a
+                # property, ``__missing__``): that object may keep what it made for later reads
+                raise _Unproven
+            local[_PASSED] = _CLEAN
+            if self.jump:
+                self._region(k)
         if op in _JUMPS_IF or op in _OR_POP:
             test = self._pop(stack)
             if (self._content(test) or under) and not self.whole:
@@ -181,7 +226,8 @@ class _Frame:
             if self._content(it) and not self.whole:
                 self._region(k)
             out = [(self._index(i.argval), (stack[:-1], local))]
-            return [*out, (k + 1, ([*stack, self._made(it.tainted or self._content(it), under)], local))]
+            item = self._made(it.tainted or self._content(it), under, it.roots)
+            return [*out, (k + 1, ([*stack, item], local))]
         if op == "RETURN_VALUE":
             value = self._pop(stack)
             if under and not self.whole:
@@ -240,7 +286,7 @@ class _Frame:
         if not stack:
             raise _Unproven
         top = stack[-1]
-        stack[-1] = _Value(True, top.sites, callee=top.callee)
+        stack[-1] = _Value(True, top.sites, callee=top.callee, roots=top.roots)
 
     def _pop(self, stack: list[_Value]) -> _Value:
         if not stack:
@@ -264,8 +310,8 @@ class _Frame:
             d = self.heap[site] = _Dict()
         return d
 
-    def _made(self, tainted: bool, under: bool) -> _Value:
-        return _Value(True) if tainted or under else _CLEAN
+    def _made(self, tainted: bool, under: bool, roots: frozenset[tuple] | None = None) -> _Value:
+        return _Value(tainted or under, roots=roots)
 
     def _escape(self, *values: _Value) -> None:
         for v in values:
@@ -293,19 +339,20 @@ class _Frame:
             taken = self._popn(stack, pops)
             self._escape(*taken)
             changed = under or any(self._content(v) for v in taken)
-            stack.extend([self._made(changed, under)] * pushes)
+            stack.extend([self._made(changed, under, _union(*(v.roots for v in taken)) if taken else None)] * pushes)
         elif op == "LOAD_CONST":
-            stack.append(_Value(under, const=i.argval))
+            stack.append(_Value(under, const=i.argval, roots=_NO_ROOTS))
         elif op in ("LOAD_DEREF", "LOAD_CLASSDEREF"):
             stack.append(_Value(under, callee=_OBJECT))
         elif op == "LOAD_FAST":
-            v = local.get(i.argval, _OBJECT_VALUE if i.argval in ("self", "cls") else _CLEAN)
-            stack.append(_Value(True, v.sites, v.const, v.callee) if under and not v.tainted else v)
+            v = local.get(i.argval, _OBJECT_VALUE if i.argval in ("self", "cls") else _Value(roots=frozenset({(i.argval,)})))
+            stack.append(v.but(True) if under and not v.tainted else v)
         elif op == "STORE_FAST":
             v = self._pop(stack)
-            if v.callee == _FRESH:  # a name holds it now: another may too
-                v = _Value(v.tainted, v.sites, v.const)
-            local[i.argval] = _Value(True, v.sites, v.const, v.callee) if under and not v.tainted else v
+            # before the decision, the local holds at it what it holds now: its own root, read then
+            roots = v.roots if self.whole or _PASSED in local else frozenset({(i.argval,)})
+            v = _Value(v.tainted or under, v.sites, v.const, None if v.callee == _FRESH else v.callee, roots)
+            local[i.argval] = v  # (a fresh tensor a name holds: another may too)
         elif op == "DELETE_FAST":
             local[i.argval] = _Value(under)
         elif op == "LOAD_GLOBAL":
@@ -340,7 +387,7 @@ class _Frame:
             changed = under or self._content(a) or self._content(b)
             if i.arg in _INPLACE and changed:
                 raise _Unproven  # ``x += y`` writes a tensor in place (any other name of it too)
-            stack.append(self._made(changed, under))
+            stack.append(self._made(changed, under, _union(a.roots, b.roots)))
         elif op in ("BUILD_TUPLE", "BUILD_LIST", "BUILD_SET", "BUILD_STRING", "BUILD_SLICE"):
             taken = self._popn(stack, i.arg or 0)
             consts = tuple(v.const for v in taken)
@@ -365,13 +412,13 @@ class _Frame:
             stack[-depth] = _Value(into.tainted or changed or any(v.tainted for v in taken), into.sites)
         elif op == "UNPACK_SEQUENCE":
             v = self._pop(stack)
-            stack.extend([self._made(self._content(v), under)] * (i.arg or 0))
+            stack.extend([self._made(self._content(v), under, v.roots)] * (i.arg or 0))
         elif op == "UNPACK_EX":
             v = self._pop(stack)
-            stack.extend([self._made(self._content(v), under)] * (((i.arg or 0) & 0xFF) + ((i.arg or 0) >> 8) + 1))
+            stack.extend([self._made(self._content(v), under, v.roots)] * (((i.arg or 0) & 0xFF) + ((i.arg or 0) >> 8) + 1))
         elif op == "FORMAT_VALUE":
             taken = self._popn(stack, 2 if (i.arg or 0) & 4 else 1)
-            stack.append(self._made(any(self._content(v) for v in taken), under))
+            stack.append(self._made(any(self._content(v) for v in taken), under, _NO_ROOTS))
         elif op == "COPY":
             if len(stack) < (i.arg or 0):
                 raise _Unproven
@@ -382,7 +429,7 @@ class _Frame:
                 raise _Unproven
             stack[-1], stack[-n] = stack[-n], stack[-1]
         elif op == "GET_LEN":
-            stack.append(self._made(self._content(stack[-1]) if stack else True, under))
+            stack.append(self._made(self._content(stack[-1]) if stack else True, under, _NO_ROOTS))
         elif op == "MAKE_FUNCTION":
             flags = i.arg or 0
             code = self._pop(stack)
@@ -407,6 +454,8 @@ class _Frame:
             taken = self._popn(stack, pops)
             if any(self._content(v) for v in taken):
                 raise _Unproven
+            if op == "BEFORE_WITH" and taken[0].callee == _TORCH_MADE:
+                self.torch_with.add(k)
             stack.extend([_CLEAN] * pushes)
         else:
             raise _Unproven
@@ -426,7 +475,9 @@ class _Frame:
                                      else any(x.keys.values())) for x in d)
                 stack.append(self._made(changed or hit, under))
             else:
-                stack.append(self._made(changed or self._content(key), under))
+                roots = into.roots if into.roots is None or type(key.const) not in (str, int) else frozenset(
+                    (*path, key.const) for path in into.roots)  # (an item of a dict or list: by its key)
+                stack.append(self._made(changed or self._content(key), under, roots))
             return
         changed = changed or self._content(value)
         if not into.sites:
@@ -474,12 +525,46 @@ class _Frame:
             self._escape(*args, *(() if receiver is None else (receiver,)))
         changed = under or callee.tainted or any(self._content(v) for v in args) or (
             receiver is not None and self._content(receiver))
+        kind = callee.callee[0] if callee.callee is not None else None
+        self.result_roots = None
         if changed and not (reads_dict or self._pure(callee.callee, kw, argc)):
             raise _Unproven
+        if changed and not reads_dict and kind == "method":
+            # taken for a tensor's method by its name: the receiver must be one (``rec.log(x)`` of a
+            # logger, ``q.put(x)``, ``counter.subtract(c)`` write what another key may read)
+            roots = None if receiver is None else receiver.roots
+            if roots is None or roots and self.whole:
+                raise _Unproven
+            self.needs |= roots
         keep = reads_dict and receiver is not None and callee.callee is not None and callee.callee[1] != "get"
         sites = receiver.sites if keep and receiver is not None else _NONE
-        made = _FRESH if callee.callee is not None and _factory(_resolve(callee.callee, self.globals)) else None
-        stack.append(_Value(changed, sites, callee=made))
+        value = _resolve(callee.callee, self.globals)
+        made = _FRESH if callee.callee is not None and _factory(value) else None
+        roots = self._result_roots(callee.callee, receiver, args, made)
+        if made is None and (getattr(value, "__module__", None) or "").partition(".")[0] == "torch":
+            made = _TORCH_MADE
+        stack.append(_Value(changed, sites, callee=made, roots=roots))
+
+    def _result_roots(self, callee: tuple | None, receiver: _Value | None, args: list[_Value],
+                      made: tuple | None) -> frozenset[tuple] | None:
+        """``roots`` of what a call returns: a tensor method's, its receiver's; a torch function's
+        or a helper's that returns what torch made, none; a pure builtin's, its arguments'."""
+        if callee is None:
+            return None
+        if callee[0] == "method":
+            return None if receiver is None else receiver.roots
+        if callee[0] == "fresh method" or made is not None:
+            return _NO_ROOTS
+        if self.result_roots is not None:
+            return self.result_roots
+        value = _resolve(callee, self.globals)
+        try:
+            if value in _PURE_BUILTINS:
+                return _union(*(a.roots for a in args))
+        except TypeError:
+            return None
+        module = getattr(value, "__module__", None) or ""
+        return _NO_ROOTS if module.partition(".")[0] == "torch" and not isinstance(value, type) else None
 
     def _calls_link(self, callee: tuple | None) -> bool:
         """Whether the CALL the decision's frame runs under is a call of that frame's function, or
@@ -515,9 +600,19 @@ class _Frame:
             return (name.endswith("_") and not name.startswith("_") and callable(getattr(torch.Tensor, name, None))
                     and name not in _FRESH_EFFECTS and not _draws(name))
         if callee[0] == "code":
-            return _effect_free(callee[1], self.globals, self.depth + 1)
+            return self._helper(callee[1], self.globals)
         value = _resolve(callee, self.globals)
+        module = getattr(value, "__module__", None) or ""
+        if isinstance(value, types.FunctionType) and not module.startswith("torch"):
+            return self._helper(value.__code__, value.__globals__)
         return _pure_value(value, callee[-1], self.depth) and _not_in_place(value, argc)
+
+    def _helper(self, code: types.CodeType, globals_: dict) -> bool:
+        """Whether the body's own function or comprehension of ``code`` is free of effects (and the
+        ``roots`` of what it returns: none where torch made it)."""
+        free, roots = _effect_free(code, globals_, self.depth + 1)
+        self.result_roots = roots if roots == _NO_ROOTS else None
+        return free
 
 
 def _merge(old: tuple, new: tuple) -> tuple:
@@ -538,24 +633,45 @@ def _draws(name: str) -> bool:
     return low.startswith(_DRAW_STARTS) or low in _DRAW_NAMES or "dropout" in low
 
 
-def _resolve(callee: tuple | None, globals_: dict) -> Any:
+def _resolve(callee: tuple | None, globals_: dict, record: bool = True) -> Any:
     if callee is None:
         return _bytecode._MISSING
+    value = _bytecode._MISSING
     if callee[0] == "global":
-        return globals_.get(callee[1], getattr(builtins, callee[1], _bytecode._MISSING))
-    if callee[0] == "attr":
-        base = _resolve(callee[1], globals_)
-        if not isinstance(base, types.ModuleType):
-            return _bytecode._MISSING
-        return getattr(base, callee[2], _bytecode._MISSING)
-    return _bytecode._MISSING
+        value = globals_.get(callee[1], getattr(builtins, callee[1], _bytecode._MISSING))
+    elif callee[0] == "attr":
+        base = _resolve(callee[1], globals_, False)
+        if isinstance(base, types.ModuleType):
+            value = getattr(base, callee[2], _bytecode._MISSING)
+    if record and _RECORDING and callee[0] in ("global", "attr"):
+        _RECORDING[-1].append((callee, globals_, value))
+    return value
+
+
+# the globals (and module attributes) each analysis running resolved: what its cached verdict holds for
+_RECORDING: list[list[tuple]] = []
+
+
+def _current(cached: Any, code: types.CodeType, *rest: Any) -> tuple:
+    """``cached(code, *rest)``, whose last item is the names it resolved with their values then;
+    analysed again where one is bound to another value now (a module global rebound between
+    calls), and its names added to the analysis running."""
+    found = cached(code, *rest)
+    if any(_resolve(c, g, False) is not v for c, g, v in found[-1]):
+        found = cached.__wrapped__(code, *rest)
+        entry = cached.table.get(id(code))
+        if entry is not None and entry[0] is code:
+            entry[1][rest] = found
+    if _RECORDING:
+        _RECORDING[-1].extend(found[-1])
+    return found
 
 
 def _pure_value(value: Any, name: str, depth: int) -> bool:
     """Whether calling ``value`` (named ``name`` in the code) computes only its result."""
     module = getattr(value, "__module__", None) or ""
     if isinstance(value, types.FunctionType) and not module.startswith("torch"):
-        return _effect_free(value.__code__, value.__globals__, depth + 1)  # the body's own helpers, by their code
+        return _effect_free(value.__code__, value.__globals__, depth + 1)[0]  # the body's own helpers, by their code
     if value is _bytecode._MISSING or _draws(name) or name.startswith("_") or name.endswith("_"):
         return False
     try:
@@ -596,22 +712,26 @@ def _not_in_place(value: Any, argc: int) -> bool:
     return "inplace" not in names or names.index("inplace") >= argc
 
 
-def _effect_free(code: types.CodeType, globals_: dict, depth: int) -> bool:
-    return _effect_free_once(code, _Holder(globals_), depth)
+def _effect_free(code: types.CodeType, globals_: dict, depth: int) -> tuple[bool, frozenset[tuple] | None]:
+    return _current(_effect_free_once, code, _Holder(globals_), depth)[:2]
 
 
 @_bytecode._per_code(512)
-def _effect_free_once(code: types.CodeType, held: _Holder, depth: int) -> bool:
+def _effect_free_once(code: types.CodeType, held: _Holder, depth: int) -> tuple[bool, frozenset[tuple] | None, tuple]:
     """Whether a function or comprehension of ``code`` writes nothing but its own locals and calls
     only such functions (torch's, pure builtins, its own comprehensions): its analysis with every
-    instruction under a tainted decision meets nothing it cannot follow."""
+    instruction under a tainted decision meets nothing it cannot follow; the ``roots`` of what it
+    returns; the globals it resolved."""
     if depth > 3 or code.co_flags & (_GENERATOR | _COROUTINE) and code.co_name != "<genexpr>":
-        return False
+        return False, None, ()
+    _RECORDING.append([])
     try:
-        _Frame(code, -1, False, held.g, False, depth).run()
+        returned = _Frame(code, -1, False, held.g, False, depth).run()
+        return True, returned.roots, tuple(_RECORDING[-1])
     except (_Unproven, RecursionError, ValueError, KeyError, IndexError, TypeError):
-        return False
-    return True
+        return False, None, tuple(_RECORDING[-1])
+    finally:
+        _RECORDING.pop()
 
 
 _GENERATOR, _COROUTINE = 0x20, 0x80 | 0x200
@@ -637,26 +757,59 @@ def _listed(code: types.CodeType) -> list[dis.Instruction]:
     return [i for i in dis.get_instructions(code) if i.opname not in ("EXTENDED_ARG", "CACHE")]
 
 
-@_bytecode._per_code(512)
 def _analysed(code: types.CodeType, lasti: int, body: bool, globals_: _Holder,
               link: _Holder | None = None) -> bool | frozenset[str] | None:
     """For the body (``body``): the keys of its returned dict the decision at ``lasti`` may change
     (None: unproven). For a helper: whether the value it returns may change (None: unproven).
     ``link``: the code of the frame this one is calling at ``lasti``, where the decision was taken."""
+    return _current(_proven, code, lasti, body, globals_, link)[0]
+
+
+@_bytecode._per_code(512)
+def _proven(code: types.CodeType, lasti: int, body: bool, globals_: _Holder,
+            link: _Holder | None) -> tuple[bool | frozenset[str] | None, frozenset[tuple], tuple]:
+    """``_analysed``'s verdict, the locals that must hold tensors when the decision is taken for it
+    to hold (``_Frame.needs``), and the globals it resolved."""
+    _RECORDING.append([])
+    try:
+        return (*_verdict(code, lasti, body, globals_, link), tuple(_RECORDING[-1]))
+    finally:
+        _RECORDING.pop()
+
+
+def _verdict(code: types.CodeType, lasti: int, body: bool, globals_: _Holder,
+             link: _Holder | None) -> tuple[bool | frozenset[str] | None, frozenset[tuple]]:
     found = _source(code, lasti)
     if found is None:
-        return None
+        return None, _NO_ROOTS
     try:
         analysis = _Frame(code, found[0], found[1], globals_.g, body)
         analysis.link = None if link is None else link.g
         value = analysis.run()
+        needs = frozenset(analysis.needs)
         if not body:
-            return analysis._content(value)
+            return analysis._content(value), needs
         if value.tainted or any(analysis._dict(s).rest for s in value.sites):
-            return None
-        return frozenset(str(k) for s in value.sites for k, t in analysis._dict(s).keys.items() if t)
+            return None, needs
+        return frozenset(str(k) for s in value.sites for k, t in analysis._dict(s).keys.items() if t), needs
     except (_Unproven, RecursionError, ValueError, KeyError, IndexError, TypeError):
-        return None
+        return None, _NO_ROOTS
+
+
+def _tensor_at(held: dict, path: tuple) -> bool:
+    """Whether the local ``path[0]`` (its item ``path[1]``, that one's ``path[2]``...) holds a tensor
+    (read through plain dicts, lists and tuples only: no ``__getitem__`` of the body's runs)."""
+    value: Any = held.get(path[0])
+    for key in path[1:]:
+        if isinstance(value, torch.Tensor):
+            return True  # (an item of a tensor is one)
+        if type(value) not in (dict, list, tuple):
+            return False
+        try:
+            value = value[key]
+        except (KeyError, IndexError, TypeError):
+            return False
+    return isinstance(value, torch.Tensor)
 
 
 class _Holder:
@@ -692,9 +845,11 @@ def reach(body: types.CodeType | None) -> frozenset[str] | None:
     for n, frame in enumerate(frames):
         last = n == len(frames) - 1
         link = _Holder(frames[n - 1].f_code) if n else None
-        verdict = _analysed(frame.f_code, _bytecode._lasti(frame), last, _Holder(frame.f_globals), link)
+        verdict, needs, _ = _current(_proven, frame.f_code, _bytecode._lasti(frame), last, _Holder(frame.f_globals), link)
         if verdict is None:
             return None
+        if needs and not all(_tensor_at(frame.f_locals, path) for path in needs):
+            return None  # a method taken for a tensor's is called on another object
         if not last:
             if verdict is False:
                 return frozenset()  # the helper returns the same value: nothing of the body changes
