@@ -643,8 +643,10 @@ TABLE = {
     # (declined at ``Tensor.item`` before session 30; since parameters held in cells are read as parameters,
     # ``range(bins)`` is taken for a loop over an argument, as it is where ``bins`` is no cell, and the bins'
     # running ``n`` declines the weights first: the batch's density mixes either way)
+    # (since session 44 ``range(bins)``, ``bins`` a cell of the comprehension at its default, is a
+    # constant of the call: the first decline is the bins' counts of every image read and tested)
     "ghm_gradient_density_weighted_bce": Case(ghm_gradient_density_weighted_bce, dense_batch, MIXES,
-                                              "F.binary_cross_entropy_with_logits with weight= of values that mix images"),
+                                              "a value of several images read"),
     # per image: k read on the host from that image's labels; the per-image counts added in Python
     "hard_negatives_top_k_per_image": Case(hard_negatives_top_k_per_image, dense_batch),
     "cross_entropy_over_non_ignored_pixels": Case(cross_entropy_over_non_ignored_pixels, seg_batch),
