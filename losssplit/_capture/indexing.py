@@ -846,7 +846,8 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
                 spread.append(_spread_of_index(frame, pt, adv_rows[-1], op))
                 if ti is None:
                     _constant_positions(frame, adv_rows[-1], op, pt, r)
-                    if pt.dim() == 1 and pt.numel() > 1 and _nonzero_of(frame, pt) is None:
+                    if pt.dim() == 1 and pt.numel() > 1 and _nonzero_of(frame, pt) is None \
+                            and not (r is ident and _known_in_order(frame, pt)):
                         picked_images.append(adv_rows[-1])
                 if r is ident and ti is None and pt is p and pt.dim() == 1:  # ``pred[img, ...]``: img names images
                     frame.image_indices[id(pt)] = (pt, version_of(pt))
@@ -992,6 +993,14 @@ def _spread_rows(frame: Frame, spread: list[tuple[Tensor, int] | None], ndim: in
     for s in spread[1:]:
         frame.agree(first, s[0], op)  # type: ignore[index]
     return dims.pop(), first
+
+
+def _known_in_order(frame: Frame, index: Tensor) -> bool:
+    """Whether the host knows the image index ``index`` in the images' order (``Frame.known_runs``:
+    DETR's ``cat`` of ``full_like(src, i)`` per image), so ``IMAGES_OUT_OF_ORDER`` needs no check on
+    the device (the seed's criterion made no scoped check before it; each costs every later op)."""
+    runs = frame.known_runs(index) if frame.value_runs else None
+    return runs is not None and all(a[0] < b[0] for a, b in zip(runs, runs[1:]))
 
 
 def _nonzero_of(frame: Frame, index: Any) -> Tensor | None:
