@@ -8833,11 +8833,18 @@ def expanded_to_width(frame: Frame, args: tuple, out: Any) -> bool:
     noted = frame.padded_derived.get(id(out))
     if noted is not None and noted[0] is out:
         return True
-    grown = [k for k in range(1, x.dim()) if x.shape[k] == 1 and out.shape[k] != 1]
-    if len(grown) != 1 or _largest_width(frame, grown[0], out.shape[grown[0]]) is None:
+    grown = grown_to_largest(frame, x, out)
+    if grown is None:
         return False
-    frame.padded_derived[id(out)] = (out, grown[0], {}, version_of(out))
+    frame.padded_derived[id(out)] = (out, grown, {}, version_of(out))
     return True
+
+
+def grown_to_largest(frame: Frame, x: Tensor, out: Tensor) -> int | None:
+    """The one size-1 dim of ``x`` that ``x.expand(..)`` grew in ``out``, where its size is the body's largest count
+    (``_largest_width``): as many entries as the group's largest count on a group alone."""
+    grown = [k for k in range(1, x.dim()) if x.shape[k] == 1 and out.shape[k] != 1] if out.dim() == x.dim() else []
+    return grown[0] if len(grown) == 1 and _largest_width(frame, grown[0], out.shape[grown[0]]) is not None else None
 
 
 def padded_one_hot(frame: Frame, positions: Any, out: Tensor) -> bool:

@@ -594,9 +594,13 @@ def expand(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
         # ``box.expand(int(inside.sum()), 4)`` in a loop over the images (AutoAssign, survey 55): one
         # image's value spread to a count read from that image's values only, as on the group alone
         frame.sized(op_name(func), new, carried=lambda: carried_size("expand"))
+    if func is Tensor.expand and frame.padded_widths and mode.expanded_to_width(frame, args, out):
+        return
+    # (``mask.expand(-1, m, -1)`` to ``m = max(len(t["k"]) for t in targets)`` beside no padded buffer: the group's
+    # largest count on a group alone, a sum over it ``m`` times the mask: silently wrong before redyolo44)
     if _counted_spread(frame, sizes, tupled, read, 1 if func is torch.broadcast_to and len(args) > 1 else 0, args[0],
-                       out, new.rows) and not (func is Tensor.expand and frame.padded_widths
-                                               and mode.expanded_to_width(frame, args, out)):
+                       out, new.rows) or func is Tensor.expand and isinstance(args[0], Tensor) and isinstance(out, Tensor) \
+            and frame.per_image_targets is not None and mode.grown_to_largest(frame, args[0], out) is not None:
         frame.lose(out, f"{op_name(func)} of image values along a dim sized by a count of the images: each row has the "
                    "batch's count of entries there, on a group alone the group's")
 
