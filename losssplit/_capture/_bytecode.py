@@ -12322,7 +12322,8 @@ def counted_sizes(tupled: bool, skip: int = 0, unread: bool = False) -> frozense
     if f is None:
         return frozenset()
     found = _counted_sizes(f.f_code, _lasti(f), tupled, skip, unread)
-    if f.f_code.co_freevars and f.f_code.co_name in _COMPREHENSIONS and (back := _enclosing_frame(f)) is not None:
+    # (a comprehension's, a lambda's or a nested function's: ``lambda x: x.expand(len(t), -1)``, red team 44)
+    if f.f_code.co_freevars and (back := _enclosing_frame(f)) is not None:
         found |= _counted_free_sizes(f.f_code, _lasti(f), tupled, skip, unread, back.f_code)
     return found
 
@@ -12461,23 +12462,29 @@ def _literal_local(code: types.CodeType, name: str) -> bool:
 @_per_code(1024)
 def _counted_free_sizes(code: types.CodeType, lasti: int, tupled: bool, skip: int, unread: bool,
                         outer: types.CodeType) -> frozenset[int]:
-    """``_counted_sizes`` of a comprehension's code, where a size is computed from a free variable
-    the code making it holds the images in (``sum(x[i].mean() * torch.ones(len(t)) for i in ...)``:
+    """``_counted_sizes`` of a comprehension's or closure's code, where a size is computed from a free
+    variable the code making it holds the images in (``sum(x[i].mean() * torch.ones(len(t)) for i in ...)``:
     ``t`` a parameter as passed, or a local stored from the images)."""
     reader = _batch_reader(outer)
     ins = _instructions(outer)
 
-    def holds_images(name: str) -> bool:
-        if name in reader.params:
+    def holds_images(name: str, item: bool) -> bool:
+        if name in reader.params and not item:
             return True
-        return any(value is not None and reader.images(*value, frozenset({name})) for j in _stores(ins, name, cells=True)
+        # an item of a display holding a count is that count (``k = [len(t)]``, ``k[0]``; red team 44)
+        return any(value is not None and (not item or ins[value[1] - 1].opname in _ITEM_DISPLAYS)
+                   and reader.images(*value, frozenset({name})) for j in _stores(ins, name, cells=True)
                    for value in (_unpacked_value(ins, j) if reader._element(j) is None else None,))
 
     return _size_spans(code, lasti, tupled, skip, unread, lambda inner, start, end: any(
         inner[k].opname == "LOAD_DEREF" and inner[k].argval in code.co_freevars and not any(
-            a.opname in ("LOAD_ATTR", "LOAD_METHOD", "BINARY_SUBSCR") for a in inner[k + 1 : k + 2])
-        and not (k + 2 < end and inner[k + 2].opname == "BINARY_SUBSCR") and holds_images(inner[k].argval)
+            a.opname in ("LOAD_ATTR", "LOAD_METHOD") for a in inner[k + 1 : k + 2])
+        and holds_images(inner[k].argval, inner[k + 1].opname == "BINARY_SUBSCR"
+                         or k + 2 < end and inner[k + 2].opname == "BINARY_SUBSCR")
         for k in range(start, end)))
+
+
+_ITEM_DISPLAYS = frozenset({"BUILD_LIST", "BUILD_TUPLE", "BUILD_MAP", "BUILD_CONST_KEY_MAP"})
 
 
 _SIZE_READS = frozenset({"shape", "size"})

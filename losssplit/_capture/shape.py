@@ -615,11 +615,19 @@ def _counted_spread(frame: Frame, sizes: Sequence[Any], tupled: bool, read: bool
     equal it by value; a dim of image rows reads as a ``RowCount``), nor a constant of the call
     (``_bytecode.constant_argument``: PAA's ``label.expand(topk)``, ``topk`` at its default)."""
     shift = out.dim() - src.dim()
+    return _counted_size(frame, sizes, [e for e in range(len(sizes)) if not (
+        e in rows or out.shape[e] == 1 or e >= shift and src.shape[e - shift] != 1)], tupled, read, skip, "size")
+
+
+def _counted_size(frame: Frame, sizes: Sequence[Any], dims: Sequence[int], tupled: bool, read: bool, skip: int,
+                  keyword: str, passed: int | None = None) -> bool:
+    """Whether a size at one of ``dims`` of the op's ``sizes`` (its arguments after the receiver, or
+    the one tuple of them where ``tupled``; ``passed`` arguments in all, the receiver's counted) is a
+    count of the images, read as ``_counted_spread`` does."""
     counts = {frame.num_images, *frame.lengths}
     counted: frozenset[int] | None = None
-    for e, n in enumerate(sizes):
-        if e in rows or out.shape[e] == 1 or e >= shift and src.shape[e - shift] != 1:
-            continue
+    for e in dims:
+        n = sizes[e]
         if frame.row_count(n) is not None or frame.counted_number(n, by_value=False):
             return True
         if read or type(n) is not int or n not in counts:
@@ -627,7 +635,7 @@ def _counted_spread(frame: Frame, sizes: Sequence[Any], tupled: bool, read: bool
         if counted is None:
             counted = counted_sizes(tupled, skip, unread=True)
         if e in counted and (tupled or not _bytecode.constant_argument(
-                e + 1, "size", len(sizes) + 1, frame.read_body_call_once)):  # (``expand(k)``, ``k=4`` at its default)
+                e + 1, keyword, passed or len(sizes) + 1, frame.read_body_call_once)):  # (``expand(k)``, ``k=4`` at its default)
             return True
     return False
 
@@ -1459,6 +1467,11 @@ def repeat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
         frame.lose(out, track.lost_at or op_name(func), track)
         return
     sizes = args[1] if len(args) == 2 and not isinstance(args[1], int) else args[1:] or kwargs.get("repeats", ())
+    if _counted_size(frame, sizes, [e for e, k in enumerate(sizes) if k != 1], len(args) == 2 and not isinstance(
+            args[1], int), isinstance(sizes, torch.Size), 0, "repeats"):  # (``x.repeat(len(targets), 1)``: red team 44)
+        frame.lose(out, f"{op_name(func)} of image values a count of the images times: each row has the batch's count "
+                   "of copies, on a group alone the group's")
+        return
     sizes = [int(k) for k in sizes]
     shift = len(sizes) - src.dim()
     rows = {d + shift: (r if sizes[d + shift] == 1 else _repeated(frame, r, sizes[d + shift]))
@@ -1570,6 +1583,11 @@ def repeat_interleave(frame: Frame, func: Any, args: tuple, kwargs: dict, out: A
             return
         rows = {0: track.rows[0].repeat_interleave(src)} if 0 in track.rows else {}
         frame.set(out, Track(rows=rows, image=track.image))
+        return
+    if type(repeats) is not Tensor and repeats != 1 and _counted_size(
+            frame, (repeats,), (0,), False, False, 0, "repeats", len(args) + len(kwargs)):
+        frame.lose(out, f"{op} of image values a count of the images times: each row has the batch's count of copies, "
+                   "on a group alone the group's")
         return
     dim = get_arg(args, kwargs, 2, "dim", None)
     if dim is None:
