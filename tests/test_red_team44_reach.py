@@ -458,7 +458,8 @@ def test_no_companion_is_wrong(body):
     assert want and not wrong_companions(got, want), (got, want)
 
 
-# -- a builtin taken to compute from its arguments only runs the user's dunder method -----------------
+# -- a builtin taken to compute from its arguments only runs the user's dunder method (lead, after the
+# merge: was WRONG; a builtin's arguments in an arm must hold plain data, ``_reach._plain_at``) ------
 
 class _Noted:
     """An object whose ``__str__`` writes into a list another key reads."""
@@ -480,10 +481,6 @@ def str_of_an_object_noting_in_the_arm(outputs, targets):
     return {"loss": e.mean(), "loss_aux": e.sum() * (len(seen) + 1)}
 
 
-@pytest.mark.xfail(strict=True, reason="known WRONG (lead, session 44, found after the merge): _reach's _PURE_BUILTINS "
-                   "(str, float, len, sorted, ...) are taken to compute from their arguments only, but they run the "
-                   "argument's dunder methods (__str__, __float__, __len__, __iter__, key=), which may write state "
-                   "another key reads; the real group alone skips the write")
 def test_a_builtin_running_a_dunder_that_writes_is_never_wrong():
     got, want, _ = _outcome(str_of_an_object_noting_in_the_arm)
     assert want and not wrong_companions(got, want), (got, want)

@@ -536,6 +536,14 @@ class _Frame:
             if roots is None or roots and self.whole:
                 raise _Unproven
             self.needs |= roots
+        elif changed and not reads_dict and callee.callee is not None and kind not in ("method", "fresh method") \
+                and _resolve(callee.callee, self.globals) in _PURE_BUILTINS:
+            # a builtin runs its arguments' dunder methods (``str(obj)``, ``float``, ``len``, ``sorted``'s
+            # ``key=``): each must hold plain data (``_plain_at``), a tensor, a number, a string
+            roots = _union(*(a.roots for a in args))
+            if roots is None or roots and self.whole:
+                raise _Unproven
+            self.needs |= {(_PLAIN_NEED, *path) for path in roots}
         keep = reads_dict and receiver is not None and callee.callee is not None and callee.callee[1] != "get"
         sites = receiver.sites if keep and receiver is not None else _NONE
         value = _resolve(callee.callee, self.globals)
@@ -796,6 +804,27 @@ def _verdict(code: types.CodeType, lasti: int, body: bool, globals_: _Holder,
         return None, _NO_ROOTS
 
 
+_PLAIN_NEED = object()  # marks a path of ``needs`` that must hold plain data (``_plain_at``), not a tensor
+_PLAIN_TYPES = (int, float, bool, str, type(None), complex)
+
+
+def _plain_at(held: dict, path: tuple) -> bool:
+    """Whether the local ``path[0]`` (its items by ``path[1:]``) holds a tensor, a number, a string or
+    None, or a plain list, tuple or dict of those: no dunder of the user's code for a builtin to run."""
+    value: Any = held.get(path[0])
+    for key in path[1:]:
+        if type(value) not in (dict, list, tuple):
+            break
+        try:
+            value = value[key]
+        except (KeyError, IndexError, TypeError):
+            return False
+    if type(value) in (dict, list, tuple):
+        items = value.values() if type(value) is dict else value
+        return all(isinstance(v, torch.Tensor) or type(v) in _PLAIN_TYPES for v in items)
+    return isinstance(value, torch.Tensor) or type(value) in _PLAIN_TYPES
+
+
 def _tensor_at(held: dict, path: tuple) -> bool:
     """Whether the local ``path[0]`` (its item ``path[1]``, that one's ``path[2]``...) holds a tensor
     (read through plain dicts, lists and tuples only: no ``__getitem__`` of the body's runs)."""
@@ -848,8 +877,9 @@ def reach(body: types.CodeType | None) -> frozenset[str] | None:
         verdict, needs, _ = _current(_proven, frame.f_code, _bytecode._lasti(frame), last, _Holder(frame.f_globals), link)
         if verdict is None:
             return None
-        if needs and not all(_tensor_at(frame.f_locals, path) for path in needs):
-            return None  # a method taken for a tensor's is called on another object
+        if needs and not all(_plain_at(frame.f_locals, path[1:]) if path[0] is _PLAIN_NEED
+                             else _tensor_at(frame.f_locals, path) for path in needs):
+            return None  # a method taken for a tensor's is called on another object, or a builtin on an object
         if not last:
             if verdict is False:
                 return frozenset()  # the helper returns the same value: nothing of the body changes
