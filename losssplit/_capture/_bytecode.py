@@ -15132,9 +15132,6 @@ def compared_lengths() -> list[Any]:
     return out
 
 
-_MISSING = object()
-
-
 @_per_code(1024)
 def _compared_length_paths(code: types.CodeType, lasti: int) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """See ``compared_lengths``: per operand so found, the parameter and the attributes read."""

@@ -529,6 +529,7 @@ class _Frame:
         self.result_roots = None
         if changed and not (reads_dict or self._pure(callee.callee, kw, argc)):
             raise _Unproven
+        value = _resolve(callee.callee, self.globals)
         if changed and not reads_dict and kind == "method":
             # taken for a tensor's method by its name: the receiver must be one (``rec.log(x)`` of a
             # logger, ``q.put(x)``, ``counter.subtract(c)`` write what another key may read)
@@ -536,8 +537,7 @@ class _Frame:
             if roots is None or roots and self.whole:
                 raise _Unproven
             self.needs |= roots
-        elif changed and not reads_dict and callee.callee is not None and kind not in ("method", "fresh method") \
-                and _resolve(callee.callee, self.globals) in _PURE_BUILTINS:
+        elif changed and not reads_dict and kind != "fresh method" and _pure_builtin(value):
             # a builtin runs its arguments' dunder methods (``str(obj)``, ``float``, ``len``, ``sorted``'s
             # ``key=``): each must hold plain data (``_plain_at``), a tensor, a number, a string
             roots = _union(*(a.roots for a in args))
@@ -546,14 +546,13 @@ class _Frame:
             self.needs |= {(_PLAIN_NEED, *path) for path in roots}
         keep = reads_dict and receiver is not None and callee.callee is not None and callee.callee[1] != "get"
         sites = receiver.sites if keep and receiver is not None else _NONE
-        value = _resolve(callee.callee, self.globals)
         made = _FRESH if callee.callee is not None and _factory(value) else None
-        roots = self._result_roots(callee.callee, receiver, args, made)
+        roots = self._result_roots(callee.callee, value, receiver, args, made)
         if made is None and (getattr(value, "__module__", None) or "").partition(".")[0] == "torch":
             made = _TORCH_MADE
         stack.append(_Value(changed, sites, callee=made, roots=roots))
 
-    def _result_roots(self, callee: tuple | None, receiver: _Value | None, args: list[_Value],
+    def _result_roots(self, callee: tuple | None, value: Any, receiver: _Value | None, args: list[_Value],
                       made: tuple | None) -> frozenset[tuple] | None:
         """``roots`` of what a call returns: a tensor method's, its receiver's; a torch function's
         or a helper's that returns what torch made, none; a pure builtin's, its arguments'."""
@@ -565,12 +564,8 @@ class _Frame:
             return _NO_ROOTS
         if self.result_roots is not None:
             return self.result_roots
-        value = _resolve(callee, self.globals)
-        try:
-            if value in _PURE_BUILTINS:
-                return _union(*(a.roots for a in args))
-        except TypeError:
-            return None
+        if _pure_builtin(value):
+            return _union(*(a.roots for a in args))
         module = getattr(value, "__module__", None) or ""
         return _NO_ROOTS if module.partition(".")[0] == "torch" and not isinstance(value, type) else None
 
@@ -584,12 +579,7 @@ class _Frame:
         if callee[0] in ("method", "object method"):  # ``self._term(e)``: by the name the code calls
             return self.link is not None and callee[1] == self.link.co_name
         value = _resolve(callee, self.globals)
-        try:
-            if value in _PURE_BUILTINS:
-                return True
-        except TypeError:
-            return False
-        return getattr(value, "__code__", None) is self.link
+        return _pure_builtin(value) or getattr(value, "__code__", None) is self.link
 
     def _kw_names(self, k: int) -> tuple:
         for j in range(k - 1, max(k - 3, -1), -1):
@@ -675,6 +665,14 @@ def _current(cached: Any, code: types.CodeType, *rest: Any) -> tuple:
     return found
 
 
+def _pure_builtin(value: Any) -> bool:
+    """Whether ``value`` is one of ``_PURE_BUILTINS`` (an unhashable value is none)."""
+    try:
+        return value in _PURE_BUILTINS
+    except TypeError:
+        return False
+
+
 def _pure_value(value: Any, name: str, depth: int) -> bool:
     """Whether calling ``value`` (named ``name`` in the code) computes only its result."""
     module = getattr(value, "__module__", None) or ""
@@ -682,11 +680,8 @@ def _pure_value(value: Any, name: str, depth: int) -> bool:
         return _effect_free(value.__code__, value.__globals__, depth + 1)[0]  # the body's own helpers, by their code
     if value is _bytecode._MISSING or _draws(name) or name.startswith("_") or name.endswith("_"):
         return False
-    try:
-        if value in _PURE_BUILTINS:
-            return True
-    except TypeError:
-        return False
+    if _pure_builtin(value):
+        return True
     if module.partition(".")[0] == "math" or getattr(math, name, None) is value:
         return True
     if isinstance(value, type) and _factory(value):
@@ -808,17 +803,25 @@ _PLAIN_NEED = object()  # marks a path of ``needs`` that must hold plain data (`
 _PLAIN_TYPES = (int, float, bool, str, type(None), complex)
 
 
-def _plain_at(held: dict, path: tuple) -> bool:
-    """Whether the local ``path[0]`` (its items by ``path[1:]``) holds a tensor, a number, a string or
-    None, or a plain list, tuple or dict of those: no dunder of the user's code for a builtin to run."""
+def _item_at(held: dict, path: tuple) -> Any:
+    """What the local ``path[0]`` holds at its items ``path[1:]``, read through plain dicts, lists and
+    tuples only (no ``__getitem__`` of the body's runs): the first tensor or other object met on the
+    way (an item of a tensor is one), or ``_MISSING`` where an item is not there."""
     value: Any = held.get(path[0])
     for key in path[1:]:
         if type(value) not in (dict, list, tuple):
-            break
+            return value
         try:
             value = value[key]
         except (KeyError, IndexError, TypeError):
-            return False
+            return _bytecode._MISSING
+    return value
+
+
+def _plain_at(held: dict, path: tuple) -> bool:
+    """Whether the local ``path[0]`` (its items by ``path[1:]``) holds a tensor, a number, a string or
+    None, or a plain list, tuple or dict of those: no dunder of the user's code for a builtin to run."""
+    value = _item_at(held, path)
     if type(value) in (dict, list, tuple):
         items = value.values() if type(value) is dict else value
         return all(isinstance(v, torch.Tensor) or type(v) in _PLAIN_TYPES for v in items)
@@ -826,19 +829,8 @@ def _plain_at(held: dict, path: tuple) -> bool:
 
 
 def _tensor_at(held: dict, path: tuple) -> bool:
-    """Whether the local ``path[0]`` (its item ``path[1]``, that one's ``path[2]``...) holds a tensor
-    (read through plain dicts, lists and tuples only: no ``__getitem__`` of the body's runs)."""
-    value: Any = held.get(path[0])
-    for key in path[1:]:
-        if isinstance(value, torch.Tensor):
-            return True  # (an item of a tensor is one)
-        if type(value) not in (dict, list, tuple):
-            return False
-        try:
-            value = value[key]
-        except (KeyError, IndexError, TypeError):
-            return False
-    return isinstance(value, torch.Tensor)
+    """Whether the local ``path[0]`` (its item ``path[1]``, that one's ``path[2]``...) holds a tensor."""
+    return isinstance(_item_at(held, path), torch.Tensor)
 
 
 class _Holder:
