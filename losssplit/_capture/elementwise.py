@@ -171,6 +171,7 @@ from .mode import (
     on_branch_cut,
     only_wide_dim,
     op_name,
+    per_element,
     positional_operand,
     rule,
     tensors,
@@ -1451,6 +1452,20 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
     if not isinstance(out, Tensor) or len(args) < 2:
         return
     a, b = args[0], args[1]
+    # Two tensors of per-element tracks (most element-wise ops of a body): every check below up to the
+    # broadcast asks for an operand that is no tensor, untracked or reduced (a ratio, parts, a formula,
+    # elements), a comparison ("data"), a 0-dim sum (``_image_terms``) or one of the frame's records
+    # tested here; of the rest only ``scaled_rows`` can answer. A check added below that can fire on
+    # two such operands belongs here too.
+    if type(a) is Tensor and type(b) is Tensor and kind != "data" \
+            and not (frame.row_counts or frame.counted_values or frame.segment_ids):
+        ta, tb = frame.get(a), frame.get(b)
+        if ta is not None and tb is not None and per_element(ta) and per_element(tb) \
+                and (kind != "add" or kwargs or out.dim()):
+            if kind in ("mul", "div") and scaled_rows(frame, kind, a, ta, b, tb, out, kwargs):
+                return
+            _broadcast_binary(frame, func, args, kwargs, out, kind, a, ta, b, tb)
+            return
     # (``np.float64`` is a float: its type tells; where images' values went to NumPy, it may have
     # computed the number from several images: ``numpy_number`` reads it as NumPy's)
     if type(b) not in _PLAIN_OPERANDS and not isinstance(b, Tensor) and frame.numpy_images is None:
@@ -1666,6 +1681,13 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
                     note_divided(frame, out, a, b)
             return
         ta, tb = va, vb
+    _broadcast_binary(frame, func, args, kwargs, out, kind, a, ta, b, tb)
+
+
+def _broadcast_binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor, kind: str, a: Any,
+                      ta: Track | None, b: Any, tb: Track | None) -> None:
+    """``_binary``'s end: the operands' rows broadcast to ``out``, with their unweighted values."""
+    op = op_name(func)
     new = broadcast_tracks(frame, op, ((a, ta), (b, tb)), out)
     if new is None:
         return

@@ -5683,7 +5683,7 @@ _LENGTH_RULES = frozenset({"comparison", "add", "sub", "rsub", "binary"})
 _POSITION_RULES = _LENGTH_RULES | {"mul", "div", "unary", "clamp"}
 
 
-def _per_element(track: Track) -> bool:
+def per_element(track: Track) -> bool:
     """Values not reduced yet (no ratio, parts, expression or elements): scaled element-wise by a
     number, ``(e * (len(t) * 0.1)).mean()``, they keep it through their reduction."""
     return track.ratio is None and not track.parts and track.formula is None and not track.elements and not track.element_formulas
@@ -5715,7 +5715,7 @@ def _length_number(frame: Frame, rule: Any, args: tuple, kwargs: dict, out: Any)
     if not kind or not _plain_number_in((*args, *kwargs.values()) if kwargs else args):
         return None
     track = frame.get(out) if isinstance(out, Tensor) else None
-    if track is None or track.lost_at is not None or kind == 2 and not _per_element(track):
+    if track is None or track.lost_at is not None or kind == 2 and not per_element(track):
         return None
     for v in flat_args(args, kwargs):  # (a loop: no generator per op)
         if isinstance(v, Tensor) and frame.get(v) is not None:
@@ -5916,7 +5916,7 @@ def _count_met(frame: Frame, rule: Any, args: tuple, out: Tensor) -> bool:
             continue
         if i == 1 and rule.__name__ == "div" and isinstance(args[0], Tensor):
             track = frame.get(args[0])
-            if track is not None and not _per_element(track):
+            if track is not None and not per_element(track):
                 continue
         # the rule of numbers read from the targets' fields declined the call already, naming the field
         return not any(_FIELD_DOUBT in message for _, message, _ in frame.checks)
