@@ -7682,43 +7682,46 @@ class CaptureMode(TorchFunctionMode):
                 rule = _followed
             elif isinstance(grouped, tuple):
                 args, kwargs = grouped  # the rules see the plain numbers, as without the mark
-        laid = func in _LAID_OUT and frame.num_images > 1 and frame.per_image_targets is not None \
-            and _laid_out_by_several_images(frame, args, kwargs)
-        if laid == "own" and is_tensor:
-            frame.own_positions[id(out)] = out
-        elif laid:
-            frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} of a number computed from sizes or fields "
-                        "of several images (positions laid out by them: on a group alone, the group's)")
-        if func in _IDENTITIES and is_tensor and frame.error is None:
-            _note_identity(frame, func, args, kwargs, out)
-        if func in _RANDOM_INDICES and is_tensor and out.dim() and _drawn_per_image(frame, func, args, kwargs):
-            frame.lose(out, f"{op_name(func)} with a size of image rows, a length of the data or the number of "
-                       "images (on a group alone it draws other values)", pred=False)
-        elif func in _POSITIONAL and is_tensor and out.dim() and _made_with_count(frame, args, kwargs):
-            frame.positional[id(out)] = (out, f"{op_name(func)} with a size of image rows or a length of the data")
-            if func is torch.arange and frame.padded_widths:
-                _flat_offset(frame, func, args, kwargs, out)
-        elif func in _TILINGS and is_tensor and _tiled_to_count(frame, args, kwargs):
-            frame.positional[id(out)] = (out, f"{op_name(func)} of a tensor of no images tiled by a count of image rows")
-        elif is_tensor and (func in frame.position_funcs or func is _FILL and getattr(args[0], "_base", 0)
-                                        is None) and frame.error is None:
+        if func in _MADE_OR_WRITTEN:  # (the checks of factories and writes below: most ops are neither)
+            laid = func in _LAID_OUT and frame.num_images > 1 and frame.per_image_targets is not None \
+                and _laid_out_by_several_images(frame, args, kwargs)
+            if laid == "own" and is_tensor:
+                frame.own_positions[id(out)] = out
+            elif laid:
+                frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} of a number computed from sizes or fields "
+                            "of several images (positions laid out by them: on a group alone, the group's)")
+            if func in _IDENTITIES and is_tensor and frame.error is None:
+                _note_identity(frame, func, args, kwargs, out)
+            if func in _RANDOM_INDICES and is_tensor and out.dim() and _drawn_per_image(frame, func, args, kwargs):
+                frame.lose(out, f"{op_name(func)} with a size of image rows, a length of the data or the number of "
+                           "images (on a group alone it draws other values)", pred=False)
+            elif func in _POSITIONAL and is_tensor and out.dim() and _made_with_count(frame, args, kwargs):
+                frame.positional[id(out)] = (out, f"{op_name(func)} with a size of image rows or a length of the data")
+                if func is torch.arange and frame.padded_widths:
+                    _flat_offset(frame, func, args, kwargs, out)
+            elif func in _TILINGS and is_tensor and _tiled_to_count(frame, args, kwargs):
+                frame.positional[id(out)] = (out, f"{op_name(func)} of a tensor of no images tiled by a count of image rows")
+            elif is_tensor and (func in frame.position_funcs or func is _FILL and getattr(args[0], "_base", 0)
+                                            is None) and frame.error is None:
+                _position_values(frame, func, args, kwargs, out)
+            elif func is _SETITEM and len(args) == 3 and type(args[1]) in (int, tuple, slice) \
+                    and type(args[2]) is float and frame.error is None:
+                _written_number(frame, *args)
+            elif func in _NUMBER_WRITES and args and type(args[0]) is Tensor and args[0]._base is not None \
+                    and frame.error is None:
+                _written_through_a_view(frame, func, args, kwargs)
+            if func in _INDEX_WRITES and frame.positional and len(args) >= 3 and frame.error is None:
+                _written_at_positions(frame, args)
+            if func is _SETITEM and frame.sized_by and len(args) == 3 and type(args[1]) is slice and frame.error is None:
+                _written_at_a_slice(frame, args)
+            if frame.image_len is not None and func in _OWN_LENGTH_FACTORIES:
+                try:
+                    with _HIDDEN():
+                        _own_length_factory(frame, args, kwargs, out)
+                except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                    frame.error, frame.error_op = exc, op_name(func)
+        elif is_tensor and func in frame.position_funcs and frame.error is None:  # (as in the chain above)
             _position_values(frame, func, args, kwargs, out)
-        elif func is _SETITEM and len(args) == 3 and type(args[1]) in (int, tuple, slice) \
-                and type(args[2]) is float and frame.error is None:
-            _written_number(frame, *args)
-        elif func in _NUMBER_WRITES and args and type(args[0]) is Tensor and args[0]._base is not None \
-                and frame.error is None:
-            _written_through_a_view(frame, func, args, kwargs)
-        if func in _INDEX_WRITES and frame.positional and len(args) >= 3 and frame.error is None:
-            _written_at_positions(frame, args)
-        if func is _SETITEM and frame.sized_by and len(args) == 3 and type(args[1]) is slice and frame.error is None:
-            _written_at_a_slice(frame, args)
-        if frame.image_len is not None and func in _OWN_LENGTH_FACTORIES:
-            try:
-                with _HIDDEN():
-                    _own_length_factory(frame, args, kwargs, out)
-            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
-                frame.error, frame.error_op = exc, op_name(func)
         if frame.num_images > 1 and frame.error is None and args and type(x := args[0]) is Tensor and (
                 func in _CONVERSIONS or _MODES_BELOW()  # (an outer mode: asked hidden)
                 or x.dim() == 1 and x.shape[0] == frame.num_images and x.is_cpu):
@@ -8100,6 +8103,9 @@ _VIEW_AS = Tensor.view_as
 # bound once: a class attribute of ``Tensor`` is no specialised load in Python 3.11 (a type lookup each
 # time), and ``_run`` asks these on every op
 _SETITEM, _GETITEM, _FILL = Tensor.__setitem__, Tensor.__getitem__, Tensor.fill_
+# the ops whose checks in ``CaptureMode._run`` are asked only of them (factories, writes): the rest skip them
+_MADE_OR_WRITTEN = frozenset({*_LAID_OUT, *_IDENTITIES, *_RANDOM_INDICES, *_POSITIONAL, *_TILINGS, _SETITEM, _FILL,
+                              *_NUMBER_WRITES, *_INDEX_WRITES, *_OWN_LENGTH_FACTORIES})
 # the rule of ops meeting a tensor ``pad_sequence`` padded (``shape.padded_use``): True where it
 # declined the op's use of it (nothing else follows that op)
 PADDED_RULE: list[Callable[[Frame, Any, tuple, dict, Any], bool]] = []
