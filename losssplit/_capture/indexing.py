@@ -620,9 +620,16 @@ def select_narrow(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
 def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Basic and advanced indexing: ``x[:, 0]``, ``x[idx]``, ``x[(batch_idx, src_idx)]``, masks."""
     src, index = args[0], args[1]
+    track = frame.get(src)
+    if type(index) is tuple and track is not None and _basic_rows(frame, track, index) and type(src) is Tensor \
+            and type(out) is Tensor:
+        # (a basic index of one image's rows, no tensor part: of the checks below only the cut can fire)
+        _cut_doubted(frame, track, index, index, src)
+        if not _basic_index(frame, track, index, src.dim(), out):
+            _picked_by_index(frame, src, index, track, index, out)
+        return
     if frame.size_tensors and _other_sizes(frame, src, index):
         return
-    track = frame.get(src)
     if frame.owner_masks and isinstance(index, Tensor) and isinstance(out, Tensor) and owner_pick(frame, track, index, out):
         return
     # (``_index_parts``, without a call: 45 per seed call; a tensor index is told by its type, no isinstance)
@@ -652,11 +659,8 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     if track is not None and not track.rows and track.image is not None and frame.num_images > 1 \
             and _loop_positioned(frame, parts):
         frame.doubt(torch.ones((), dtype=torch.bool), f"Tensor.__getitem__ with {LOOP_POSITIONED}")
-    cut = _cuts_across_images(frame, track, parts, index, src.dim()) if track is not None and track.rows \
-        and track.image is None and isinstance(src, Tensor) else None
-    if cut is not None:
-        frame.doubt(torch.ones((), dtype=torch.bool),
-                    f"Tensor.__getitem__ with {cut} (on a group alone, from the group's)")
+    if track is not None and track.rows and track.image is None and isinstance(src, Tensor):
+        _cut_doubted(frame, track, parts, index, src)
     if frame.own_positions and track is not None and track.rows and track.image is None and isinstance(out, Tensor) \
             and _own_positions_across(frame, track, parts):
         frame.lose(out, OWN_POSITIONS_ACROSS, track)
@@ -706,6 +710,38 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
                 return
         if isinstance(out, Tensor) and _basic_index(frame, track, parts, src.dim(), out):
             return
+    _picked_by_index(frame, src, index, track, parts, out)
+
+
+def _basic_rows(frame: Frame, track: Track, index: tuple) -> bool:
+    """Whether ``getitem`` reads ``x[index]`` as ``_basic_index`` after ``_cuts_across_images``
+    alone: rows of no one image nor reduced value, a tuple of slices, ``None``, Ellipsis and ints
+    (not first: a pick by position), on a frame without the records the other checks read."""
+    if not track.rows or track.image is not None or track.lost_at is not None \
+            or track.ratio is not None or track.unweighted is not None or not index or type(index[0]) is int:
+        return False
+    if frame.size_tensors or frame.read_image != NO_READ or frame.image_sizes or frame.own_positions \
+            or frame.item_length is not None:
+        return False
+    for p in index:  # (a loop: no generator per subscript)
+        if type(p) not in _BASIC_PARTS:
+            return False
+    return True
+
+
+_BASIC_PARTS = frozenset({slice, int, type(None), type(Ellipsis)})
+
+
+def _cut_doubted(frame: Frame, track: Track, parts: tuple[Any, ...], index: Any, src: Tensor) -> None:
+    """The doubt of ``_cuts_across_images``, where it finds a cut."""
+    cut = _cuts_across_images(frame, track, parts, index, src.dim())
+    if cut is not None:
+        frame.doubt(torch.ones((), dtype=torch.bool),
+                    f"Tensor.__getitem__ with {cut} (on a group alone, from the group's)")
+
+
+def _picked_by_index(frame: Frame, src: Any, index: Any, track: Track | None, parts: tuple[Any, ...], out: Any) -> None:
+    """``getitem``'s advanced indexing: tensor and list parts, masks, a table picked by ids."""
     index_tracks = [frame.get(p) if isinstance(p, Tensor) else None for p in parts]
     if (track is None and all(t is None for t in index_tracks)) or not isinstance(out, Tensor):
         return
