@@ -1,0 +1,149 @@
+"""Red team (session 45, wrong45) of writes hidden from the capture: ops run under
+``torch._C.DisableTorchFunction`` (or with the mode stack popped) reach no rule, and a write there
+moves no version counter a rule compares (``.data``) or one no seen op explains. Each body writes a
+batch-wide value (the mean of every image's ``x``, itself the ``doubted`` key, which splits exactly)
+into the ``clean`` key's memory; on a group alone the oracle (DESIGN.md §1) adds the group's mean, so
+a companion of ``clean`` split from the values the capture saw is silently wrong.
+
+``mode._watch_switches`` declines the call where the code calling an op, or a function it may call
+(a global, a module's, an object's method, a closure's, a nested one), names such a switch. On main
+(733a2b1) ``helper``, ``alias``, ``closure``, ``buffer``, ``module_helper`` and ``object_method``
+were silently wrong on all 6 two-group batches; here each declines. Writes the capture sees
+(``.data``, ``.detach()``, ``torch.ops.aten``, ``.numpy()``) declined on main already and still do.
+"""
+
+from __future__ import annotations
+
+import _red_team45_helpers as helpers
+import pytest
+import torch
+from test_rules_key_scoped_checks import _y, key_outcomes
+
+_OFF = torch._C.DisableTorchFunction
+
+
+def _sneak(x, v):
+    with torch._C.DisableTorchFunction():
+        x.add_(v)
+
+
+def _parts(o, t):
+    return (o["x"] - _y(t)).abs(), o["x"]
+
+
+def helper(o, t):
+    e, d = _parts(o, t)
+    clean, doubted = e.mean(), d.mean()
+    _sneak(clean, 0.1 * doubted.detach())
+    return {"clean": clean, "doubted": doubted}
+
+
+def alias(o, t):
+    e, d = _parts(o, t)
+    clean, doubted = e.mean(), d.mean()
+    with _OFF():
+        clean.data.add_(0.1 * doubted.detach())
+    return {"clean": clean, "doubted": doubted}
+
+
+def closure(o, t):
+    def inner(x, v):
+        with torch._C.DisableTorchFunction():
+            x.data.copy_(x.data + v)
+    e, d = _parts(o, t)
+    clean, doubted = e.mean(), d.mean()
+    inner(clean, 0.1 * doubted.detach())
+    return {"clean": clean, "doubted": doubted}
+
+
+def buffer(o, t):
+    """An untracked tensor (a constant to the rules) written with the batch-wide value."""
+    buf = torch.zeros(())
+    e, d = _parts(o, t)
+    doubted = d.mean()
+    with torch._C.DisableTorchFunction():
+        buf.add_(doubted.detach())
+    return {"clean": e.mean() * (1 + buf), "doubted": doubted}
+
+
+def module_helper(o, t):
+    e, d = _parts(o, t)
+    clean, doubted = e.mean(), d.mean()
+    helpers.sneak(clean, 0.1 * doubted.detach())
+    return {"clean": clean, "doubted": doubted}
+
+
+def object_method(o, t):
+    e, d = _parts(o, t)
+    clean, doubted = e.mean(), d.mean()
+    helpers.WRITER.add(clean, 0.1 * doubted.detach())
+    return {"clean": clean, "doubted": doubted}
+
+
+def popped_mode(o, t):
+    e, d = _parts(o, t)
+    clean, doubted = e.mean(), d.mean()
+    v = 0.1 * doubted.detach()
+    if torch._C._len_torch_function_stack():  # (the oracle runs the body under no mode)
+        with torch.overrides._pop_mode_temporarily():
+            clean.data.add_(v)
+    else:
+        clean.data.add_(v)
+    return {"clean": clean, "doubted": doubted}
+
+
+HIDDEN = [helper, alias, closure, buffer, module_helper, object_method, popped_mode]
+
+
+@pytest.mark.parametrize("body", HIDDEN, ids=lambda f: f.__name__)
+def test_a_write_under_a_switch_of_torch_functions_declines(body):
+    seen, said = key_outcomes(body)
+    assert seen["clean"] == ["declined"] * len(seen["clean"]), (seen, said)
+    assert any("are hidden from the capture" in m for m in said), said
+
+
+def seen_data_write(o, t):
+    e, d = _parts(o, t)
+    clean, doubted = e.mean(), d.mean()
+    clean.data.add_(0.1 * doubted.detach())
+    return {"clean": clean, "doubted": doubted}
+
+
+def seen_detached_write(o, t):
+    e, d = _parts(o, t)
+    clean, doubted = e.mean(), d.mean()
+    clean.detach().add_(0.1 * doubted.detach())
+    return {"clean": clean, "doubted": doubted}
+
+
+def aten_write(o, t):
+    e, d = _parts(o, t)
+    clean, doubted = e.mean(), d.mean()
+    torch.ops.aten.add_.Tensor(clean.data, 0.1 * doubted.detach())
+    return {"clean": clean, "doubted": doubted}
+
+
+def numpy_write(o, t):
+    e, d = _parts(o, t)
+    a = e.detach().numpy()
+    a += 0.1 * d.detach().numpy().mean()
+    return {"clean": e.mean(), "doubted": d.mean()}
+
+
+@pytest.mark.parametrize("body", [seen_data_write, seen_detached_write, aten_write, numpy_write],
+                         ids=lambda f: f.__name__)
+def test_a_write_the_capture_sees_is_never_wrong(body):
+    """The same writes outside a switch, seen by the capture (the controls)."""
+    seen, said = key_outcomes(body)
+    assert "wrong" not in seen["clean"], (seen, said)
+
+
+def unwritten(o, t):
+    e, d = _parts(o, t)
+    return {"clean": e.mean(), "doubted": d.mean()}
+
+
+def test_without_the_write_the_clean_key_is_exact():
+    """The near miss: the same keys, nothing written; the clean key keeps its exact companions."""
+    seen, said = key_outcomes(unwritten)
+    assert seen["clean"] == ["exact"] * len(seen["clean"]), (seen, said)
