@@ -17,6 +17,7 @@ from __future__ import annotations
 import _red_team45_helpers as helpers
 import pytest
 import torch
+from _helpers import count_batch, count_outcomes
 from test_rules_key_scoped_checks import _y, key_outcomes
 
 _OFF = torch._C.DisableTorchFunction
@@ -147,3 +148,103 @@ def test_without_the_write_the_clean_key_is_exact():
     """The near miss: the same keys, nothing written; the clean key keeps its exact companions."""
     seen, said = key_outcomes(unwritten)
     assert seen["clean"] == ["exact"] * len(seen["clean"]), (seen, said)
+
+
+# -- a tensor of no image's values added into per image -------------------------------------------------------
+# ``mode._accumulated_per_image``: an in-place addition (product, ``index_add_``, ...) in a loop proven to visit
+# every image, into a tensor no rule follows, holds one term per image: on a group alone the group's number.
+# On main (733a2b1) each body of ``ACCUMULATED`` was silently wrong on all 6 count batches; here each declines
+# naming the key and the op. A 0-dim tensor added to (``n += 1``: a count of the loop's) is left to the count
+# rules, which split it exactly (``counted``) or decline (``scaled_count``), as on main.
+
+_COLS = 4
+
+
+def _widen(o, path):
+    return {"loss": (o["x"] * (1 + path.view(3, _COLS))).sum((1, 2)).mean()}
+
+
+def scaled_per_image(o, t):
+    s = torch.ones(())
+    for _ in t:
+        s.mul_(0.5)
+    return {"loss": (o["x"] * s).sum((1, 2)).mean()}
+
+
+def added_by_method(o, t):
+    path = torch.zeros(3 * _COLS)
+    for _ in t:
+        path.add_(0.1)
+    return _widen(o, path)
+
+
+def index_added(o, t):
+    path = torch.zeros(3 * _COLS)
+    for _ in t:
+        path.index_add_(0, torch.tensor([0]), torch.tensor([1.0]))
+    return _widen(o, path)
+
+
+def added_in_a_comprehension(o, t):
+    path = torch.zeros(3 * _COLS)
+    [path.add_(0.1) for _ in t]
+    return _widen(o, path)
+
+
+def _bump(p):
+    p[0] += 1.0
+
+
+def added_by_a_helper(o, t):
+    path = torch.zeros(3 * _COLS)
+    for _ in t:
+        _bump(path)
+    return _widen(o, path)
+
+
+ACCUMULATED = [scaled_per_image, added_by_method, index_added, added_in_a_comprehension, added_by_a_helper]
+
+
+@pytest.mark.parametrize("body", ACCUMULATED, ids=lambda f: f.__name__)
+def test_a_tensor_added_into_per_image_declines(body):
+    seen, said = count_outcomes(body, count_batch)
+    assert seen == ["declined"] * len(seen), (seen, said)
+    assert any("'loss'" in m and "in a loop over the images into a tensor of no image's values" in m
+               for m in said), said
+
+
+def added_in_a_literal_loop(o, t):
+    path = torch.zeros(3 * _COLS)
+    for _ in range(2):
+        path[0] += 1.0
+    return _widen(o, path)
+
+
+def assigned_per_image(o, t):
+    path = torch.zeros(3 * _COLS)
+    for _ in t:
+        path[0] = 1.0
+    return _widen(o, path)
+
+
+def counted(o, t):
+    n = torch.zeros(())
+    for _ in t:
+        n += 1
+    return {"loss": o["x"].sum() / n}
+
+
+def summed_per_image(o, t):
+    total = torch.zeros(())
+    for i, s in enumerate(t):
+        total += (o["x"][i] * s["loss_weight"]).sum()
+    return {"loss": total / len(t)}
+
+
+@pytest.mark.parametrize("body", [added_in_a_literal_loop, assigned_per_image, counted, summed_per_image],
+                         ids=lambda f: f.__name__)
+def test_near_misses_split_exactly(body):
+    """Two additions of a literal loop, a value assigned (the same on any group), a count of the loop, the
+    images' own losses summed: every companion equals the oracle's."""
+    seen, said = count_outcomes(body, count_batch)
+    assert seen == ["exact"] * len(seen), (seen, said)

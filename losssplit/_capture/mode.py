@@ -7951,6 +7951,13 @@ class CaptureMode(TorchFunctionMode):
         target = into = kwargs.get("out") if kwargs else None
         if into is None and args and (out is args[0] and _WRITES[func] or func is _SETITEM):
             target = args[0]
+        if target is not None and into is None and frame.num_images > 1 and _ACCUMULATES[func] and type(target) is Tensor \
+                and frame.error is None:
+            try:
+                with _HIDDEN():
+                    _accumulated_per_image(frame, func, target)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
         if target is not None and frame.literal_columns and type(target) is Tensor:
             # (a literal's column written in place holds other numbers: ``col[s:e] = i``; a fill's own write stays)
             if target._base is not None:
@@ -8266,6 +8273,44 @@ class _Writes(dict[Any, bool]):
 
 
 _WRITES = _Writes()
+
+
+class _Accumulates(dict[Any, bool]):
+    """Whether a function adds (multiplies, ...) into its first argument in place: ``x += 1``,
+    ``x.mul_(0.5)``, ``index_add_``; not a write of values that replace (``copy_``, ``fill_``,
+    ``x[i] = v``). Read as ``_ACCUMULATES[func]`` on every op that writes, computed once per function."""
+
+    def __missing__(self, func: Any) -> bool:
+        if len(self) >= 1024:
+            self.clear()
+        name = getattr(func, "__name__", "").partition(".")[0]
+        found = self[func] = name in _INPLACE_DUNDERS or _WRITES[func] and name.removesuffix("_") in _ACCUMULATING
+        return found
+
+
+_ACCUMULATING = frozenset({"add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide",
+                           "pow", "addcmul", "addcdiv", "lerp", "index_add", "scatter_add", "scatter_reduce",
+                           "index_reduce", "exp", "log", "sqrt", "square", "cumsum", "cumprod", "addmm", "addmv",
+                           "baddbmm", "addbmm", "addr", "neg", "reciprocal", "fmod", "remainder", "mvlgamma"})
+_ACCUMULATES = _Accumulates()
+_ADDS = frozenset({Tensor.__iadd__, Tensor.add_, Tensor.__isub__, Tensor.sub_})
+ACCUMULATED = "in a loop over the images into a tensor of no image's values: one term per image, on a group alone " \
+    "the group's number of terms"
+
+
+def _accumulated_per_image(frame: Frame, func: Any, target: Tensor) -> None:
+    """Lose ``target`` (and the tensor it is a view of) where ``func`` added into it in place in a loop
+    proven to visit every image, ``target`` holding no image's values (``path[0] += 1.0`` per image,
+    ``scale.mul_(0.5)`` per image): its values count the images, and no rule follows such a count."""
+    base = target._base if target._base is not None else target
+    if base is target and target.dim() == 0 and func in _ADDS:
+        return  # (``n += 1``, ``n += len(s["boxes"])``: a count of the loop's, which the count rules follow)
+    for t in (target, base):
+        track = frame.get(t)
+        if track is not None and track.lost_at is None:
+            return  # (the images' values, or a buffer a rule follows)
+    if _bytecode.every_image_looped(frame.num_images):
+        frame.lose([target, base] if base is not target else target, f"{op_name(func)} {ACCUMULATED}", pred=False)
 
 
 _SHAPE_GIVEN = (Tensor.view, Tensor.view_as, Tensor.reshape, Tensor.reshape_as, torch.reshape)  # kept where the shape is
