@@ -8305,10 +8305,8 @@ def _accumulated_per_image(frame: Frame, func: Any, target: Tensor) -> None:
     base = target._base if target._base is not None else target
     if base is target and target.dim() == 0 and func in _ADDS:
         return  # (``n += 1``, ``n += len(s["boxes"])``: a count of the loop's, which the count rules follow)
-    for t in (target, base):
-        track = frame.get(t)
-        if track is not None and track.lost_at is None:
-            return  # (the images' values, or a buffer a rule follows)
+    if frame.get(target) is not None or frame.get(base) is not None:
+        return  # (the images' values, a buffer a rule follows, or one lost already, by its own op)
     if _bytecode.every_image_looped(frame.num_images):
         frame.lose([target, base] if base is not target else target, f"{op_name(func)} {ACCUMULATED}", pred=False)
 
