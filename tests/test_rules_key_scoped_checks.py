@@ -182,12 +182,12 @@ def written_where_the_capture_does_not_look(o, t):
     return {"clean": clean, "doubted": doubted}
 
 
-@pytest.mark.xfail(strict=True, reason="known WRONG: a write hidden from the capture (DisableTorchFunction, .data) is "
-                   "not seen; main gives the same wrong value for any such write of another image's value into a "
-                   "reduced loss, where no check fires")
-def test_a_write_hidden_from_the_capture_is_not_followed():
+def test_a_write_hidden_from_the_capture_declines():
+    """Was silently wrong (a strict xfail until wrong45): the body names ``DisableTorchFunction``, so every
+    key declines (``mode._watch_switches``) and the warning names the switch."""
     seen, said = key_outcomes(written_where_the_capture_does_not_look)
-    assert "wrong" not in seen["clean"], (seen, said)
+    assert seen["clean"] == ["declined"] * len(seen["clean"]), (seen, said)
+    assert any("DisableTorchFunction" in m for m in said), said
 
 
 def written_in_place_where_the_capture_does_not_look(o, t):
@@ -208,13 +208,10 @@ def elements_written_where_the_capture_does_not_look(o, t):
     return {"clean": e.mean(), "doubted": doubted}
 
 
-@pytest.mark.xfail(strict=True, reason="known WRONG (wrong44, main too): an in-place write hidden from the capture moves "
-                   "the written tensor's version counter, which no check compares with the writes the capture saw (a "
-                   "check of every tracked tensor's counter at the call's end: views share counters, so each seen write "
-                   "would have to be counted per counter; not done)")
 @pytest.mark.parametrize("body", [written_in_place_where_the_capture_does_not_look,
                                   elements_written_where_the_capture_does_not_look])
-def test_an_in_place_write_hidden_from_the_capture_is_not_followed(body):
+def test_an_in_place_write_hidden_from_the_capture_declines(body):
+    """Was silently wrong (wrong44, strict xfails until wrong45): declined as above."""
     seen, said = key_outcomes(body)
-    assert "wrong" not in seen["clean"], (seen, said)
-
+    assert seen["clean"] == ["declined"] * len(seen["clean"]), (seen, said)
+    assert any("DisableTorchFunction" in m for m in said), said

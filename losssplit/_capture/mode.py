@@ -21,6 +21,7 @@ import functools
 import importlib
 import math
 import operator
+import os
 import struct
 import sys
 import types
@@ -1294,6 +1295,7 @@ class Frame:
         self.op: tuple[Any, tuple, dict] | None = None
         # the frame that called the op being captured, while it is (``_bytecode._caller``)
         self.op_caller: types.FrameType | None = None
+        self.last_code: types.CodeType | None = None  # the last op caller's code (``_watch_switches``)
         # ``_bytecode._caller``'s answer for that frame while its op runs: (op_caller, len(sys.modules), answer)
         self.op_walk: tuple[types.FrameType, int, types.FrameType | None] | None = None
         # ``f_locals`` of the frames read while that op runs, by id (``_bytecode._locals``): the frames up
@@ -1624,6 +1626,7 @@ class Frame:
         # the body's code formats a count of the images into a string (``f"loss_{len(targets)}"``):
         # a key named so is the batch's name, on a group alone another (``Frame.targets_length_tests``)
         self.count_formatted = False
+        self.switches_seen: set[types.CodeType] = set()  # codes naming a switch of torch functions, doubted once
         # the batch's values of ``max`` / ``min`` of the targets' sizes the body's code computes (``max(len(s["labels"])
         # for s in t)``, ``_lengths.Found.bounded``): equal to a count by value, no count (on a group alone, the group's)
         self.bounded_sizes: dict[float, str] = {}  # -> what it is, for warnings
@@ -7392,6 +7395,94 @@ def _vmapped(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> bo
     return True
 
 
+# What switches the capture off for the ops under it (``with torch._C.DisableTorchFunction():``, the
+# mode stack popped): a write there moves no version counter the rules compare (``.data``) or one no
+# seen op explains, so the capture's values are no longer the body's.
+_SWITCHES = (*(f for n in ("DisableTorchFunction", "_pop_torch_function_stack", "_set_torch_function_state",
+                            "_set_skip_next_torch_function", "_skip_one_hop_torch_function")
+               if (f := getattr(torch._C, n, None)) is not None),
+             torch.overrides._pop_mode, torch.overrides._pop_mode_temporarily)
+_SWITCH_NAMES = frozenset(getattr(f, "__name__", "") for f in _SWITCHES)
+# torch's own code pops modes to call them, losssplit's hides its own ops (a decorated call inside the body): neither
+# is the body's
+_OWN_DIRS = (os.path.dirname(torch.__file__) + os.sep, os.path.dirname(os.path.dirname(__file__)) + os.sep)
+_PLAIN = frozenset({int, float, bool, str, bytes, tuple, list, dict, set, frozenset, types.BuiltinFunctionType})
+_CALLABLES = (types.FunctionType, staticmethod, classmethod, types.MethodType)
+_SWITCHING: dict[types.CodeType, str | None] = {}  # code -> the switch it names (None: none), read once per code
+
+
+def _switch_named(caller: types.FrameType) -> str | None:
+    """The torch function switch that ``caller``'s code, or a function it may call without an op the
+    capture sees (a global's, its ``self``'s method, a closure's, a nested one: three calls deep),
+    names by attribute or by a global bound to it; None where none does."""
+    code = caller.f_code
+    local = caller.f_locals
+    me = local.get("self") if code.co_argcount and code.co_varnames[0] == "self" else None
+    owner = type(me) if me is not None else None
+    seen: set[types.CodeType] = set()
+    found = _names_switch(code, caller.f_globals, owner, 3, seen)
+    for name in code.co_freevars:
+        if found is None and type(fn := local.get(name)) is types.FunctionType:
+            found = _names_switch(fn.__code__, fn.__globals__, owner, 2, seen)
+    return found
+
+
+def _names_switch(code: types.CodeType, glob: dict[str, Any], owner: type | None, depth: int,
+                  seen: set[types.CodeType]) -> str | None:
+    if code in seen or code.co_filename.startswith(_OWN_DIRS):
+        return None
+    seen.add(code)
+    callees: list[Any] = [c for c in code.co_consts if type(c) is types.CodeType]
+    # where a name read as an attribute is found: ``self``'s class, a module, a class or an object's class the
+    # code names (``helpers.sneak(x)``, ``HELPER.sneak(x)``), read without running a descriptor or ``__getattr__``
+    # (names come in the order the code first reads them: ``helpers``, ``WRITER``, then ``add``)
+    spaces: list[Mapping[str, Any]] = [k.__dict__ for k in owner.__mro__] if owner is not None else []
+    for name in code.co_names:
+        if name in _SWITCH_NAMES:
+            return name
+        value = glob.get(name)
+        if value is None:
+            value = next((space[name] for space in spaces if name in space), None)
+        if value is None or type(value) in _PLAIN:
+            continue
+        if any(value is f for f in _SWITCHES):
+            return getattr(value, "__name__", name)
+        if type(value) is types.ModuleType:
+            spaces.append(value.__dict__)
+        elif type(value) not in _CALLABLES and len(spaces) < 64:
+            spaces += [k.__dict__ for k in (value if isinstance(value, type) else type(value)).__mro__[:-1]]
+        if type(value) in (staticmethod, classmethod, types.MethodType):
+            value = value.__func__
+        if type(value) is types.FunctionType:
+            callees.append(value)
+    for callee in callees if depth else ():
+        if type(callee) is types.CodeType:  # (a nested function or a lambda: the same globals)
+            found = _names_switch(callee, glob, owner, depth, seen)
+        else:
+            found = _names_switch(callee.__code__, callee.__globals__, owner, depth - 1, seen)
+            for cell in callee.__closure__ or ():
+                if found is None and type(fn := getattr(cell, "cell_contents", None)) is types.FunctionType:
+                    found = _names_switch(fn.__code__, fn.__globals__, owner, depth - 1, seen)
+        if found is not None:
+            return found
+    return None
+
+
+def _watch_switches(frame: Frame, caller: types.FrameType) -> None:
+    """Decline the call where the code calling an op names a switch of torch functions: what runs
+    under it (an in-place write, a write through ``.data``) is hidden from every rule."""
+    code = caller.f_code
+    found = _SWITCHING.get(code, code)
+    if found is code:
+        found = _SWITCHING[code] = _switch_named(caller)
+    if found is not None and code not in frame.switches_seen:
+        frame.switches_seen.add(code)
+        with _HIDDEN():
+            frame.doubt(torch.ones((), dtype=torch.bool), f"{code.co_name} (line {code.co_firstlineno}) names "
+                        f"torch's {found}: ops run under it are hidden from the capture (a write there, through "
+                        "'.data' too, may put other images' values into any key)")
+
+
 class CaptureMode(TorchFunctionMode):
     """Runs every op unchanged; records tracks for the rules in ``RULES``."""
 
@@ -7403,7 +7494,11 @@ class CaptureMode(TorchFunctionMode):
     def __torch_function__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
         frame = self.frame
         outer = frame.op_caller
-        frame.op_caller = sys._getframe(1)  # (one frame object per op; a walk from a rule makes one per frame)
+        caller = frame.op_caller = sys._getframe(1)  # (one frame object per op; a walk from a rule makes one per frame)
+        if caller.f_code is not frame.last_code:  # (a code read once: None where it names no switch)
+            frame.last_code = code = caller.f_code
+            if _SWITCHING.get(code, code) is not None:
+                _watch_switches(frame, caller)
         try:
             if frame.arm is None and not frame.conditionals:
                 return self._run(func, args, kwargs)
@@ -7859,6 +7954,13 @@ class CaptureMode(TorchFunctionMode):
         target = into = kwargs.get("out") if kwargs else None
         if into is None and args and (out is args[0] and _WRITES[func] or func is _SETITEM):
             target = args[0]
+        if target is not None and into is None and frame.num_images > 1 and _ACCUMULATES[func] and type(target) is Tensor \
+                and frame.error is None:
+            try:
+                with _HIDDEN():
+                    _accumulated_per_image(frame, func, target)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
         if target is not None and frame.literal_columns and type(target) is Tensor:
             # (a literal's column written in place holds other numbers: ``col[s:e] = i``; a fill's own write stays)
             if target._base is not None:
@@ -8166,12 +8268,53 @@ class _Writes(dict[Any, bool]):
         if len(self) >= 1024:
             self.clear()
         name = getattr(func, "__name__", "")
+        schema = getattr(func, "_schema", None) if isinstance(func, torch._ops.OpOverload) else None
+        if schema is not None:  # ``torch.ops.aten.add_.Tensor`` (named ``add_.Tensor``): its schema says
+            first = schema.arguments[0].alias_info if schema.arguments else None
+            found = self[func] = first is not None and first.is_write
+            return found
         found = self[func] = name in _INPLACE_DUNDERS or (
             name.endswith("_") and not name.endswith("__") and name not in _KEEP_VALUES)
         return found
 
 
 _WRITES = _Writes()
+
+
+class _Accumulates(dict[Any, bool]):
+    """Whether a function adds (multiplies, ...) into its first argument in place: ``x += 1``,
+    ``x.mul_(0.5)``, ``index_add_``; not a write of values that replace (``copy_``, ``fill_``,
+    ``x[i] = v``). Read as ``_ACCUMULATES[func]`` on every op that writes, computed once per function."""
+
+    def __missing__(self, func: Any) -> bool:
+        if len(self) >= 1024:
+            self.clear()
+        name = getattr(func, "__name__", "").partition(".")[0]
+        found = self[func] = name in _INPLACE_DUNDERS or _WRITES[func] and name.removesuffix("_") in _ACCUMULATING
+        return found
+
+
+_ACCUMULATING = frozenset({"add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide",
+                           "pow", "addcmul", "addcdiv", "lerp", "index_add", "scatter_add", "scatter_reduce",
+                           "index_reduce", "exp", "log", "sqrt", "square", "cumsum", "cumprod", "addmm", "addmv",
+                           "baddbmm", "addbmm", "addr", "neg", "reciprocal", "fmod", "remainder", "mvlgamma"})
+_ACCUMULATES = _Accumulates()
+_ADDS = frozenset({Tensor.__iadd__, Tensor.add_, Tensor.__isub__, Tensor.sub_})
+ACCUMULATED = "in a loop over the images into a tensor of no image's values: one term per image, on a group alone " \
+    "the group's number of terms"
+
+
+def _accumulated_per_image(frame: Frame, func: Any, target: Tensor) -> None:
+    """Lose ``target`` (and the tensor it is a view of) where ``func`` added into it in place in a loop
+    proven to visit every image, ``target`` holding no image's values (``path[0] += 1.0`` per image,
+    ``scale.mul_(0.5)`` per image): its values count the images, and no rule follows such a count."""
+    base = target._base if target._base is not None else target
+    if base is target and target.dim() == 0 and func in _ADDS:
+        return  # (``n += 1``, ``n += len(s["boxes"])``: a count of the loop's, which the count rules follow)
+    if frame.get(target) is not None or frame.get(base) is not None:
+        return  # (the images' values, a buffer a rule follows, or one lost already, by its own op)
+    if _bytecode.every_image_looped(frame.num_images):
+        frame.lose([target, base] if base is not target else target, f"{op_name(func)} {ACCUMULATED}", pred=False)
 
 
 _SHAPE_GIVEN = (Tensor.view, Tensor.view_as, Tensor.reshape, Tensor.reshape_as, torch.reshape)  # kept where the shape is
