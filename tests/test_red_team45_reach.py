@@ -337,7 +337,35 @@ def helper_subscripts_a_dict_subclass_passed_in(outputs, targets):
     return {"loss": total, "loss_reads": e.mean() * (1.0 + getattr(table, "reads", 0))}
 
 
-BODIES = [helper_reads_a_property_of_its_parameter, helper_subscripts_a_dict_subclass_passed_in,
+# -- ``E`` sharing its values with a value made before the block ---------------------------------------------
+
+def block_scales_a_mean_made_before(outputs, targets):
+    """``x = m * 1.0``: ``E`` is ``m``'s ratio again; before the check, ``loss_m`` (from ``m``, not
+    ``x``) took the constant as well: real 0.1 where the oracle has none (``m`` is an empty mean)."""
+    e = _err(outputs, targets)
+    p = e[e > 0.5]
+    m = p.mean()
+    if len(p) > 0:
+        x = m * 1.0
+    else:
+        x = torch.tensor(0.0)
+    return {"loss": x + e.mean(), "loss_m": m * 3.0 + e.mean(), "loss_mm": m}
+
+
+def block_scales_a_mean_by_a_shared_constant(outputs, targets):
+    """``x = m * 2.0``, then ``m * 2.0 * 1.5`` after the join: the same float object scales both."""
+    e = _err(outputs, targets)
+    p = e[e > 0.5]
+    m = p.mean()
+    if len(p) > 0:
+        x = m * 2.0
+    else:
+        x = torch.tensor(0.0)
+    return {"loss": x + e.mean(), "loss_m": m * 2.0 * 1.5 + e.mean()}
+
+
+BODIES = [block_scales_a_mean_made_before, block_scales_a_mean_by_a_shared_constant,
+          helper_reads_a_property_of_its_parameter, helper_subscripts_a_dict_subclass_passed_in,
           key_function_named_as_the_sort_calling_it, method_of_the_criterion_deciding,
           subclass_counts_its_ops_in_the_block, subclass_made_in_the_block, property_read_in_the_block,
           dict_subclass_read_in_the_block, module_named_torch_with_an_effect,

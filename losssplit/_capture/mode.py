@@ -4845,6 +4845,7 @@ def _conditional_made(frame: Frame, out: Any) -> None:
     if arm.seen != set(at.sites.values()):
         return
     found, follow = [], []
+    held = [v for v in at.frame.f_locals.values() if isinstance(v, Tensor)]
     for e, _, spec in values:
         if type(e) is not Tensor and not isinstance(e, Tensor):
             return
@@ -4852,6 +4853,9 @@ def _conditional_made(frame: Frame, out: Any) -> None:
         if (e.dim() or not e.is_floating_point() or track is None or track.lost_at is not None
                 or track.ratio is None or track.ratio.kind is not RatioKind.MEAN):
             return
+        if any(t is not e and (other := frame.get(t)) is not None and other.ratio is not None
+               and other.ratio.values is track.ratio.values for t in held):
+            return  # (red45: ``m = p.mean()`` before, ``x = m * 1.0`` in the block: ``m`` is no ``E``, its keys no ``c``)
         if spec[0] == "tensor":
             dtype = spec[2] or torch.get_default_dtype()
             if dtype != e.dtype or spec[3] and e.device.type != "cpu":
