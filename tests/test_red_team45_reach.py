@@ -29,6 +29,12 @@ from test_red_team44_reach import _batch, _err
 
 pytestmark = pytest.mark.skipif(sys.version_info[:2] != (3, 11), reason="the proof reads 3.11 bytecode")
 
+def _picked(outputs, targets):
+    """The errors and their rows above 0.5 (synthetic images' only)."""
+    e = _err(outputs, targets)
+    return e, e[e > 0.5]
+
+
 def _outcome(body):
     args, kinds = _batch()
     got, want, said = split_outcome(body, args, kinds)
@@ -73,8 +79,7 @@ def subclass_counts_its_ops_in_the_block(outputs, targets):
 
 def subclass_made_in_the_block(outputs, targets):
     """The subclass made inside the block by a tensor method (``as_subclass``), from a plain tensor."""
-    e = _err(outputs, targets)
-    p = e[e > 0.5]
+    e, p = _picked(outputs, targets)
     marker = torch.zeros(())
     if len(p) > 0:
         x = p.as_subclass(_Marked).mean().as_subclass(torch.Tensor)
@@ -164,8 +169,7 @@ def module_named_torch_with_an_effect(outputs, targets):
 
 def shaped_constant_indexed_later(outputs, targets):
     """``y[None]`` is [1] on the batch, [1, 1] alone; its sum is the same, its ``shape`` is not."""
-    e = _err(outputs, targets)
-    p = e[e > 0.5]
+    e, p = _picked(outputs, targets)
     if len(p) > 0:
         x = p.mean()
     else:
@@ -175,8 +179,7 @@ def shaped_constant_indexed_later(outputs, targets):
 
 
 def constant_compared_later(outputs, targets):
-    e = _err(outputs, targets)
-    p = e[e > 0.5]
+    e, p = _picked(outputs, targets)
     if len(p) > 0:
         x = p.mean()
     else:
@@ -187,8 +190,7 @@ def constant_compared_later(outputs, targets):
 
 
 def constant_in_place_later(outputs, targets):
-    e = _err(outputs, targets)
-    p = e[e > 0.5]
+    e, p = _picked(outputs, targets)
     if len(p) > 0:
         x = p.mean()
     else:
@@ -200,8 +202,7 @@ def constant_in_place_later(outputs, targets):
 
 def number_constant_times_a_float(outputs, targets):
     """``x = 0`` (an int): ``x * 2.5`` alone is a Python float, no tensor; ``+ e.mean()`` then is one."""
-    e = _err(outputs, targets)
-    p = e[e > 0.5]
+    e, p = _picked(outputs, targets)
     if len(p) > 0:
         x = p.mean()
     else:
@@ -211,8 +212,7 @@ def number_constant_times_a_float(outputs, targets):
 
 def double_constant_beside_float_terms(outputs, targets):
     """``torch.DoubleTensor(1)`` beside float32 ``E``: alone the total is float64."""
-    e = _err(outputs, targets)
-    p = e[e > 0.5]
+    e, p = _picked(outputs, targets)
     if len(p) > 0:
         x = p.mean()
     else:
@@ -227,8 +227,7 @@ def _helper_rebound_after(t):
 
 
 def helper_rebound_between_calls(outputs, targets):
-    e = _err(outputs, targets)
-    p = e[e > 0.5]
+    e, p = _picked(outputs, targets)
     if len(p) > 0:
         x = _helper_rebound_after(p) * 1.0  # (a function of its own makes an intermediate value only)
     else:
@@ -246,8 +245,7 @@ def _noisy_mean(t):
 
 def exception_swallowed_around_the_block(outputs, targets):
     """The block raises on the batch after its first op; ``except`` then takes another path."""
-    e = _err(outputs, targets)
-    p = e[e > 0.5]
+    e, p = _picked(outputs, targets)
     flag = 1.0
     try:
         if len(p) > 0:
@@ -262,8 +260,7 @@ def exception_swallowed_around_the_block(outputs, targets):
 
 
 def locals_read_after_the_block(outputs, targets):
-    e = _err(outputs, targets)
-    p = e[e > 0.5]
+    e, p = _picked(outputs, targets)
     if len(p) > 0:
         t = p * 2.0
         x = t.mean()
@@ -342,8 +339,7 @@ def helper_subscripts_a_dict_subclass_passed_in(outputs, targets):
 def block_scales_a_mean_made_before(outputs, targets):
     """``x = m * 1.0``: ``E`` is ``m``'s ratio again; before the check, ``loss_m`` (from ``m``, not
     ``x``) took the constant as well: real 0.1 where the oracle has none (``m`` is an empty mean)."""
-    e = _err(outputs, targets)
-    p = e[e > 0.5]
+    e, p = _picked(outputs, targets)
     m = p.mean()
     if len(p) > 0:
         x = m * 1.0
@@ -354,8 +350,7 @@ def block_scales_a_mean_made_before(outputs, targets):
 
 def block_scales_a_mean_by_a_shared_constant(outputs, targets):
     """``x = m * 2.0``, then ``m * 2.0 * 1.5`` after the join: the same float object scales both."""
-    e = _err(outputs, targets)
-    p = e[e > 0.5]
+    e, p = _picked(outputs, targets)
     m = p.mean()
     if len(p) > 0:
         x = m * 2.0

@@ -37,6 +37,12 @@ def _err(outputs, targets):
     return (outputs["x"] - torch.stack([t["y"] for t in targets])).abs()
 
 
+def _picked(outputs, targets):
+    """The errors and their rows above 0.5 (synthetic images' only)."""
+    e = _err(outputs, targets)
+    return e, e[e > 0.5]
+
+
 def _outcome(body, weights=WEIGHTS, dtype=torch.float32):
     args, kinds = _batch(weights, dtype)
     got, want, said = split_outcome(body, args, kinds)
@@ -53,8 +59,7 @@ def _stacked(targets, key):
 
 def tensor_zero_scaled(outputs, targets):
     """VIBE: ``torch.tensor(0.0)``, the key ``300 * x``."""
-    e = _err(outputs, targets)
-    picked = e[e > 0.5]
+    e, picked = _picked(outputs, targets)
     if len(picked) > 0:
         x = F.mse_loss(picked, torch.zeros_like(picked))
     else:
@@ -64,8 +69,7 @@ def tensor_zero_scaled(outputs, targets):
 
 def float_tensor_filled_and_squeezed(outputs, targets):
     """SPIN: ``torch.FloatTensor(1).fill_(0.)`` ([1] on the group alone), in a total and squeezed."""
-    e = _err(outputs, targets)
-    picked = e[e > 0.5]
+    e, picked = _picked(outputs, targets)
     if len(picked) > 0:
         doubled = picked * 2.0
         x = (doubled - 1.0).abs().mean()
@@ -101,8 +105,7 @@ def two_locals_and_a_helper(outputs, targets):
 
 def zeros_returned(outputs, targets):
     """``torch.zeros(())`` returned as a value of the dict."""
-    e = _err(outputs, targets)
-    picked = e[e > 0.5]
+    e, picked = _picked(outputs, targets)
     if len(picked) > 0:
         x = picked.mean()
     else:
