@@ -489,7 +489,7 @@ def _finish(
     turned = host[turned_at : turned_at + len(frame.branches) * groups] if branched else []
     if turned:
         host = host[:turned_at] + host[turned_at + len(turned) :]
-    constants = _constants(frame, names, turned) if CONSTANT in turned else {}
+    constants = _constants(frame, names, turned, pending) if CONSTANT in turned else {}
     if frame.piece_means:  # a piece of ``sum(p.mean() for p in x.chunk(3))`` the group alone has none of
         constants.update({(id(p.ratio), name): 0.0 for p in pending if id(p.ratio) in frame.piece_means
                           for name in names if (id(p.ratio), name) not in constants})
@@ -764,7 +764,7 @@ def _turned(frame: Frame, membership: Membership) -> torch.Tensor:
     for b in frame.branches:
         if b.of is None:
             continue
-        for of in (b.of, b.than, *(b.constant[:1] if b.constant is not None else ())):
+        for of in (b.of, b.than, *(r for r, _ in b.constant or ())):
             if isinstance(of, torch.Tensor) and of.dim() == 1:  # a row map: the count of its indices
                 sources.setdefault(id(of), Ratio.of(torch.ones(of.shape, dtype=torch.float64, device=of.device), of, 0,
                                                     RatioKind.SUM))
@@ -817,8 +817,9 @@ def _turned(frame: Frame, membership: Membership) -> torch.Tensor:
         turned = (decided != b.taken) & images.get(id(b.of), present)
         if b.unchanged is not None:  # the block of the ``if`` left every image of such a group as it was
             turned &= membership.to(device).per_group((~b.unchanged).to(device=device, dtype=torch.float64)) > 0
-        if b.constant is not None:  # ``E if test else c``: a group without rows in ``E`` holds ``c`` (``CONSTANT``)
-            turned = turned.to(torch.float64) * torch.where(counted[id(b.constant[0])] == 0, CONSTANT, 1.0)
+        if b.constant is not None:  # ``E if test else c``: a group without rows in any ``E`` holds ``c`` (``CONSTANT``)
+            empty = torch.stack([counted[id(r)] == 0 for r, _ in b.constant]).all(0)
+            turned = turned.to(torch.float64) * torch.where(empty, CONSTANT, 1.0)
         out.append(turned)
     flags = torch.stack([t.to(torch.float64) for t in out])
     # a value the batch cannot give a group (an empty mean) may be one of ``c`` on that group alone
@@ -852,16 +853,52 @@ CONSTANT = 2.0
 (``Branch.constant``) and has no rows in ``E``: ``E``'s part of a key is ``c`` there."""
 
 
-def _constants(frame: Frame, names: list[str], turned: list[float]) -> dict[tuple[int, str], float]:
+def _constants(frame: Frame, names: list[str], turned: list[float], pending: Sequence[Pending] = ()
+               ) -> dict[tuple[int, str], float]:
     """(id of ``E``'s ratio, group) -> ``c``, for each group that alone holds ``c`` for ``E``
-    (``CONSTANT``); ``turned`` left 1 where a group alone takes another branch (declined)."""
+    (``CONSTANT``), and for each pending ratio that is ``E`` times numbers plus a number
+    (``_constant_of``) its value there; ``turned`` left 1 where a group alone takes another
+    branch (declined)."""
     groups, out = len(names), {}
     for k, b in enumerate(frame.branches):
         for g, name in enumerate(names):
             if turned[k * groups + g] == CONSTANT and b.constant is not None:
-                out[(id(b.constant[0]), name)] = b.constant[1]
+                for e, c in b.constant:
+                    out[(id(e), name)] = c
+                    for p in pending:
+                        value = _constant_of(p.ratio, e, c)
+                        if value is not None:
+                            out.setdefault((id(p.ratio), name), value)
                 turned[k * groups + g] = 0.0
     return out
+
+
+# fields of a ratio that scaling by a number changes without changing what it means (its scales and
+# offset are read; ``constant_scales`` counts some of the scales)
+_SCALED_FIELDS = frozenset({"scales", "offset", "constant_scales"})
+
+
+def _constant_of(r: Ratio, e: Ratio, c: float) -> float | None:
+    """The value of ``r`` where ``E`` (ratio ``e``) holds the number ``c``: ``r`` is ``e`` scaled by
+    Python numbers and shifted by an offset (``300 * E``, ``1 - E``), every other field the very
+    same; None otherwise."""
+    if r is e:
+        return c
+    if r.values is not e.values or e.offset or e.num_offset or len(r.scales) < len(e.scales):
+        return None
+    if any(a is not b for a, b in zip(r.scales, e.scales)):
+        return None
+    extra = r.scales[len(e.scales):]
+    if any(type(k) not in (int, float) for k in extra):
+        return None
+    for f in dataclasses.fields(r):
+        if f.name in _SCALED_FIELDS:
+            continue
+        a, b = getattr(r, f.name), getattr(e, f.name)
+        if not (a is b or type(a) in (int, float, str, bool, type(None), RatioKind, tuple) and type(a) is type(b)
+                and (a == b if type(a) is not tuple else a == b == ())):
+            return None
+    return c * math.prod(float(k) for k in extra) + r.offset
 
 
 def _on(r: Ratio, device: torch.device) -> Ratio:
@@ -1120,11 +1157,16 @@ def _plain_companions(
         given = set(keep)
         for g, (group, name, cnt) in enumerate(zip(names, named, cnts)):  # (a batch without any rows: no term to name)
             if cnt == 0 and imaged and imaged[g] > 0 and g not in given and given \
-                    and not (constants and (p.parts > 1 or p.formula) and (id(p.ratio), group) in constants):
+                    and not (constants and (id(p.ratio), group) in constants):
                 # (a part the group alone holds as a number has its value there: ``_sum_parts``)
                 warn(f"norows:{name}", f"key {p.key!r}: group {group!r} has images but no rows in it in this call (an "
                      f"empty {'sum' if p.ratio.kind is RatioKind.SUM else 'mean'}); no companion {name!r}")
     made = _companions(p, groups, kept, nums, [1.0] * len(nums) if p.ratio.kind is RatioKind.SUM else dens, warn)
+    if constants and p.parts == 1 and p.formula is None and p.ratio.gate is None:
+        # a key that is ``E`` times numbers, for a group that alone holds ``c`` there: its value (``_constants``)
+        made.extend(Companions([Companion(name, p.key, group, constants[(id(p.ratio), group)], 1.0)
+                    for group, name, cnt in zip(names, named, cnts)
+                     if cnt == 0 and (id(p.ratio), group) in constants and not (clashes and name in clashes)]))
     if (p.ratio.kind is RatioKind.SUM_OVER_ROW_SUM and len(groups) < len(names) and p.parts == 1 and p.formula is None
             and p.ratio.gate is None and not p.ratio.offset and not p.ratio.num_offset):
         # a group with images but no rows over a row sum it has some of (``x[m].sum() / len(targets)``): no value in

@@ -95,6 +95,13 @@ CenterPoint's ``num_pos == 0`` (1: the heatmap), keys an arm a group alone takes
 table's norm added in place (5: a tensor without a grad history may hold an argument's data, the
 README's deliberate decline); DAFormer's ``.item()`` of the confident share over a NumPy size (4,
 the whole call). None is an op pattern a rule of the capture can follow as it stands.
+
+NOW (branch45, session 45): 295 expected, 24 declined, 10 GAP (3.4 %), 0 WRONG. An ``if``/``else`` whose
+other arm only stores constants (``_bytecode.constant_arms``): a group that alone takes it holds the
+constant there, every other value the batch's (the block only loads, calls torch or a function of its
+own proven free of effects, stores locals read nowhere else); SPIN's ``torch.FloatTensor(1).fill_(0.)``
+fallbacks are the real group's terms (7: the total, the SMPL terms, the 3-D term on batch 1). Left:
+CenterPoint's ``-neg_loss if num_pos == 0`` (its other value is no constant), SASRec (5), DAFormer (4).
 """
 
 from __future__ import annotations
@@ -1098,12 +1105,9 @@ CASES = {c.body.__name__: c for c in [
     Case(bevdepth_depth_bins_bce_over_foreground_pixels, image_batch),
     # split since first contact: torch.cross along the columns' dim (a rule of its own)
     Case(pose6d_add_adds_geodesic_rotation_and_translation_of_matched_objects, pose_batch),
-    Case(spin_keypoints_and_smpl_losses_over_images_with_annotations, human_batch,
-         # s44 (branch44): the keys no arm of the fallback changes (2-D keypoints, camera; 3-D on batch 0) kept
-         gaps=keys("loss_real", "loss_regr_pose_real", "loss_regr_betas_real", "loss_keypoints_3d_real@1"),
-         why="a group without annotated images takes the body's `if len(gt) > 0` fallback (0) on its own: the keys "
-             "an arm of it changes get no companions for that group (what the other arm returns is not known), the "
-             "warning names the keys and the branch"),
+    # s44 (branch44): the keys no arm of the fallback changes (2-D keypoints, camera; 3-D on batch 0) kept;
+    # branch45 (s45): the fallback's `torch.FloatTensor(1).fill_(0.)` is the group's value of its terms (7)
+    Case(spin_keypoints_and_smpl_losses_over_images_with_annotations, human_batch),
     Case(hivt_winner_takes_all_regression_soft_mode_ce_and_min_ade_fde, traj_batch),
     Case(centerpoint_fast_focal_over_num_pos_and_code_weighted_l1_over_num, det3d_batch,
          # s44 (branch44): the box loss, which no arm of the conditional expression changes, kept
@@ -1139,6 +1143,7 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 
-NOW = (295, 31, 17, 0)  # expected, declined, GAP, WRONG (first contact: 295, 81, 67, 2; s43: 295, 37, 23, 0)
+NOW = (295, 24, 10, 0)  # expected, declined, GAP, WRONG (first contact: 295, 81, 67, 2; s43: 295, 37, 23, 0;
+# s44: 295, 31, 17, 0)
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), 24, NOW,
-                              over_target="17 GAP of 295 (5.8 %; 22.7 % on first contact), see the module docstring"))
+                              over_target="10 GAP of 295 (3.4 %; 22.7 % on first contact), see the module docstring"))

@@ -16080,6 +16080,343 @@ def _conditional_at(code: types.CodeType, lasti: int) -> tuple[int | float, dict
     return const.argval, sites, arm[-1].offset, jump.offset
 
 
+class ConstantArms(NamedTuple):
+    """``if test: <block> else: x = c`` (either order) in the caller's code, at its test, where the
+    batch runs the block and the other arm only stores constants (``x = 0.0``, ``x =
+    torch.tensor(0.0)``, ``x = torch.FloatTensor(1).fill_(0.)``): a group that alone takes the
+    other arm skips the block and holds ``c`` in ``x`` (``mode.Arm``)."""
+
+    frame: types.FrameType
+    sites: dict[int, int]
+    """As ``Conditional.sites``: the block's calls, each of which must run one op from this frame."""
+    made: dict[int, tuple[str, tuple]]
+    """Offset of the instruction making the value the block stores last in ``x`` -> (``x``, its
+    constant: ``("number", c)`` or ``("tensor", c, dtype or None for the default, shape)``)."""
+    end: int
+    """Offset of the jump that ends the block: any op of the frame at or past it is none of its."""
+    reads: tuple[str, ...]
+    """The locals the block reads before storing them: each must hold plain data at the test."""
+    chains: tuple[tuple[str, ...], ...]
+    """The dotted global names the block loads (``F.mse_loss``, ``torch.nn.functional``): each must
+    resolve to a torch module or function at the test, or a function of the body's own that
+    ``_reach`` proves free of effects."""
+    helpers: frozenset[types.CodeType]
+    """The code of those functions: an op may run in one the block called (``in_helper``)."""
+
+
+# the tensors a constant arm may make: a literal's value, its dtype (None: the default dtype)
+_CONSTANT_FACTORIES = {"tensor": None, "scalar_tensor": None, "zeros": None, "ones": None,
+                       "FloatTensor": torch.float32, "DoubleTensor": torch.float64}
+_POP_JUMPS_FORWARD = {"POP_JUMP_FORWARD_IF_FALSE": True, "POP_JUMP_FORWARD_IF_TRUE": False}
+
+
+def constant_arms(truth: bool) -> ConstantArms | None:
+    """The ``if``/``else`` whose test (a comparison written right before its jump, or the jump's
+    own truth test) the caller's code is executing and found ``truth``, where the arm that truth
+    runs only loads, calls torch and stores locals (``_constant_arms_at``) and the other stores
+    constants; its plain data and torch names checked as they are now. None anywhere else."""
+    found = _executed(_TEST_CHECKED)
+    if found is None or found[2] is None:
+        return None
+    f, instructions, at = found[0], found[1], found[2]
+    if instructions[at].opname in ("PRECALL", "CALL") and at + 3 < len(instructions):  # ``len(gt) > 0`` at ``len``
+        at += instructions[at].opname == "PRECALL"
+        if instructions[at + 1].opname == "LOAD_CONST" and instructions[at + 2].opname == "COMPARE_OP":
+            at += 2
+    if instructions[at].opname in ("COMPARE_OP", "CALL") and at + 1 < len(instructions):
+        at += 1
+    fall = _POP_JUMPS_FORWARD.get(instructions[at].opname)
+    if fall is None:
+        return None
+    shape = _constant_arms_at(f.f_code, at, fall == truth)
+    if shape is None:
+        return None
+    sites, made, end, reads, chains = shape
+    held = f.f_locals
+    if not all(_plain_data(held.get(name, _MISSING), 2) for name in reads):
+        return None
+    helpers = set()
+    for chain in chains:
+        if _torch_name(f.f_globals, chain):
+            continue
+        code = _effect_free_code(f.f_globals.get(chain[0], _MISSING)) if len(chain) == 1 else None
+        if code is None:
+            return None
+        helpers.add(code)
+    if any(spec[0] == "tensor" and f.f_globals.get(spec[4]) is not torch for _, spec in made.values()):
+        return None  # (``torch`` of ``torch.tensor(0.0)`` rebound in the module)
+    return ConstantArms(f, sites, {k: (n, spec[:4]) for k, (n, spec) in made.items()}, end, reads, chains,
+                        frozenset(helpers))
+
+
+def _effect_free_code(value: Any) -> types.CodeType | None:
+    """The code of ``value`` where it is a plain function of the user's (no closure, no defaults
+    of its own to write) that ``_reach`` proves writes nothing but its locals."""
+    from . import _reach  # (``_reach`` reads this module)
+
+    if type(value) is not types.FunctionType or value.__closure__ or (value.__module__ or "").startswith("torch"):
+        return None
+    code = value.__code__
+    return code if _reach._effect_free(code, value.__globals__, 1)[0] else None
+
+
+def in_helper(f: types.FrameType, arms: ConstantArms) -> bool:
+    """Whether the frame ``f`` runs a function of ``arms.helpers`` (or a comprehension of one) the
+    block's frame called directly."""
+    while f is not None and f is not arms.frame:
+        back = f.f_back
+        if not (f.f_code in arms.helpers and back is arms.frame
+                or f.f_code.co_name in _COMPREHENSIONS and back is not None and back.f_code in arms.helpers):
+            return False
+        f = back
+    return f is arms.frame
+
+
+def _plain_data(value: Any, depth: int) -> bool:
+    """A tensor, a number, a string or None, or a plain list, tuple or dict of those (``depth``
+    levels): nothing of the user's code for a subscript or a property read to run."""
+    t = type(value)
+    if t in (int, float, bool, str, type(None), torch.Tensor, torch.nn.Parameter):
+        return True  # (no subclass of a tensor: its methods are the user's)
+    if t in (list, tuple, dict) and depth > 0:
+        return all(_plain_data(v, depth - 1) for v in (value.values() if t is dict else value))
+    return False
+
+
+def _torch_name(globals_: dict, chain: tuple[str, ...]) -> bool:
+    """Whether ``a.b.c`` of the module's globals is a torch module, or a torch function reached
+    through torch modules (not a type: a module's constructor; not one that sets state)."""
+    value = globals_.get(chain[0], _MISSING)
+    for name in chain[1:]:
+        if not _torch_module(value):
+            return False
+        value = getattr(value, name, _MISSING)
+    if _torch_module(value):
+        return True
+    module = getattr(value, "__module__", None) or ""
+    owner = getattr(value, "__self__", None)
+    if isinstance(value, types.FunctionType) and not value.__code__.co_filename.startswith(_TORCH_DIR):
+        return False  # (a ``__module__`` is only a name: the user's function named as torch's)
+    return (callable(value) and not isinstance(value, type) and not module.startswith("torch.distributed")
+            and (module.partition(".")[0] == "torch" or _torch_module(owner)))
+
+
+@_per_code(256)
+def _constant_arms_at(code: types.CodeType, at: int, fall: bool) -> tuple | None:
+    """3.11: the jump at index ``at``; ``fall``: the batch runs the arm it falls through to (else
+    the one it jumps to). ``if``'s arm ends with ``JUMP_FORWARD join``, ``else``'s runs to the
+    join; neither holds a jump or a jump target. The constant arm is ``c; STORE_FAST x`` pairs
+    (``_constant_spec``); the block (``_arm_block``) stores each such ``x`` once, last by an op,
+    and other locals read nowhere else; each ``x`` is stored only there, read only after the
+    join, each read popped by ``+ - * /``, or a value of the dict the code returns there (a tensor
+    constant: or a method called on it); not in a
+    loop, nor in code whose frame is read or whose locals a nested function holds."""
+    instructions = _instructions(code)
+    jump = instructions[at]
+    if not code.co_flags & 1 or code.co_flags & _SUSPENDING or _INTROSPECTION & set(code.co_names):
+        return None
+    if code.co_cellvars or code.co_freevars or any(a <= at < b for a, b in _loops(instructions)):
+        return None
+    target = _positions(code).get(jump.argval)
+    if target is None or target < at + 3 or instructions[target - 1].opname != "JUMP_FORWARD":
+        return None
+    join = _positions(code).get(instructions[target - 1].argval)
+    if join is None or join <= target:
+        return None
+    first, second = instructions[at + 1 : target - 1], instructions[target:join]
+    if any(i.is_jump_target for i in first) or any(i.is_jump_target for i in second[1:]):
+        return None
+    block, other = (first, second) if fall else (second, first)
+    constants = _constant_specs(other)
+    if not constants:
+        return None
+    found = _arm_block(code, block)
+    if found is None:
+        return None
+    sites, stored, reads, chains = found
+    if any(name not in stored for name in constants):
+        return None
+    inside = {i.offset for i in block} | {i.offset for i in other}
+    made = {}
+    for k, i in enumerate(instructions):
+        name = i.argval
+        if i.opname not in ("LOAD_FAST", "STORE_FAST", "DELETE_FAST") or name not in stored:
+            continue
+        if name not in constants:
+            if i.offset not in inside:
+                return None  # a local the block binds, read (or bound) elsewhere: live past the join
+            continue
+        if i.opname != "LOAD_FAST":
+            if i.offset not in inside:
+                return None
+            continue
+        use = _consumer(instructions, k)
+        if i.offset in inside or use is None:
+            return None
+        u = instructions[use[0]]
+        returned = (u.opname == "BUILD_CONST_KEY_MAP" and use[1] < (u.arg or 0) and use[0] + 1 < len(instructions)
+                    and instructions[use[0] + 1].opname == "RETURN_VALUE")  # (a value of the dict returned)
+        if not (u.opname == "BINARY_OP" and u.arg in _NUMBER_LIKE or returned
+                or u.opname == "LOAD_METHOD" and constants[name][0] == "tensor"):
+            return None
+    for name in constants:
+        if len(_stores(instructions, name)) != 2:
+            return None
+        made[stored[name]] = (name, constants[name])
+    return sites, made, block[-1].offset + 2, tuple(sorted(reads)), tuple(sorted(chains))
+
+
+def _constant_specs(arm: list[dis.Instruction]) -> dict[str, tuple] | None:
+    """``x = c`` statements, each ``c`` a number literal or a tensor of one made by a torch factory
+    (``torch.tensor(0.0)``, ``torch.zeros(())``, ``torch.zeros(1)``, ``torch.FloatTensor(1).fill_(0.)``):
+    name -> ``("number", c)`` or ``("tensor", c, dtype, shape, the global named torch)``."""
+    specs: dict[str, tuple] = {}
+    start = 0
+    for k, i in enumerate(arm):
+        if i.opname != "STORE_FAST":
+            continue
+        spec = _constant_spec(arm[start:k])
+        if spec is None or i.argval in specs:
+            return None
+        specs[i.argval] = spec
+        start = k + 1
+    return specs if start == len(arm) and specs else None
+
+
+def _constant_spec(seg: list[dis.Instruction]) -> tuple | None:
+    ops = [i.opname for i in seg if i.opname != "PRECALL"]
+    seg = [i for i in seg if i.opname != "PRECALL"]
+    number = (int, float)
+    if ops == ["LOAD_CONST"] and type(seg[0].argval) in number:
+        return ("number", seg[0].argval)
+    fill = None
+    if ops[-3:] == ["LOAD_METHOD", "LOAD_CONST", "CALL"] and seg[-3].argval in ("fill_", "zero_"):
+        fill = seg[-2].argval if seg[-3].argval == "fill_" else 0
+        if type(fill) not in number or seg[-1].arg != 1:
+            return None
+        ops, seg = ops[:-3], seg[:-3]
+    if ops not in (["LOAD_GLOBAL", "LOAD_ATTR", "LOAD_CONST", "CALL"], ["LOAD_GLOBAL", "LOAD_METHOD", "LOAD_CONST", "CALL"]):
+        return None
+    factory, arg = seg[1].argval, seg[2].argval
+    if factory not in _CONSTANT_FACTORIES or seg[3].arg != 1:
+        return None
+    shape: tuple[int, ...] | None
+    if factory in ("tensor", "scalar_tensor"):
+        shape, value = (), arg
+        if type(arg) is not float:
+            return None  # (an int literal makes an int64 tensor)
+    else:
+        shape = () if arg == () else (1,) if arg in (1, (1,)) else None
+        value = 0 if factory == "zeros" else 1 if factory == "ones" else None
+        if shape is None:
+            return None
+    value = fill if fill is not None else value
+    if value is None or type(value) not in number:
+        return None  # (``torch.FloatTensor(1)`` unfilled)
+    return ("tensor", float(value), _CONSTANT_FACTORIES[factory], shape, seg[0].argval)
+
+
+def _arm_block(code: types.CodeType, block: list[dis.Instruction]) -> tuple | None:
+    """The block of a constant arm's ``if``: loads, torch calls, tensor methods and properties,
+    arithmetic, subscripts, local stores; its calls' sites, the last store of each local (-> the
+    offset of the instruction making the value), the locals read before stored, the dotted
+    global names loaded. None where anything else runs."""
+    stack: list[tuple] = []
+    sites: dict[int, int] = {}
+    stored: dict[str, int] = {}
+    reads: set[str] = set()
+    chains: set[tuple[str, ...]] = set()
+    last: dis.Instruction | None = None
+
+    def pop(n: int = 1) -> list[tuple]:
+        if len(stack) < n:
+            raise ValueError
+        out = stack[len(stack) - n:]
+        del stack[len(stack) - n:]
+        return out
+
+    try:
+        for k, i in enumerate(block):
+            op = i.opname
+            if op in ("NOP", "PRECALL"):
+                continue
+            if op == "LOAD_GLOBAL":
+                if (i.arg or 0) & 1:
+                    stack.append(("null",))
+                stack.append(("global", (i.argval,)))
+            elif op in ("LOAD_ATTR", "LOAD_METHOD"):
+                (base,) = pop()
+                if base[0] == "global":
+                    if i.argval.startswith("_") or i.argval.endswith("_") or i.argval.startswith(_SETTER_NAMES):
+                        return None
+                    if op == "LOAD_METHOD":
+                        stack.append(("null",))
+                    stack.append(("global", (*base[1], i.argval)))
+                elif base[0] != "value":
+                    return None
+                elif op == "LOAD_ATTR":
+                    if i.argval not in _TENSOR_PROPERTIES:
+                        return None
+                    stack.append(("value",))
+                else:
+                    if not _pure_method(i.argval):
+                        return None
+                    stack.extend([("method",), ("value",)])
+            elif op == "LOAD_FAST":
+                if i.argval not in stored:
+                    reads.add(i.argval)
+                stack.append(("value",))
+            elif op == "LOAD_CONST":
+                stack.append(("value",))
+            elif op in ("BUILD_TUPLE", "BUILD_LIST", "BUILD_SLICE"):
+                if any(v[0] != "value" for v in pop(i.arg or 0)):
+                    return None
+                stack.append(("value",))
+            elif op == "KW_NAMES":
+                if {"out", "inplace"} & set(code.co_consts[i.arg or 0]):
+                    return None
+            elif op == "CALL":
+                args = pop((i.arg or 0) + 2)
+                if any(v[0] != "value" for v in args[2:]):
+                    return None
+                if args[0] == ("null",) and args[1][0] == "global":
+                    chains.add(args[1][1])
+                elif args[0] != ("method",):
+                    return None
+                sites[i.offset] = sites[i.offset + 2 * _CALL_CACHES] = i.offset
+                if k and block[k - 1].opname == "PRECALL":
+                    sites[block[k - 1].offset] = i.offset
+                stack.append(("value",))
+            elif op in ("BINARY_OP", "BINARY_SUBSCR", "COMPARE_OP"):
+                if op == "BINARY_OP" and i.arg not in _NUMBER_LIKE | _POWERS - {21}:
+                    return None  # (no in-place operator)
+                if any(v[0] != "value" for v in pop(2)):
+                    return None
+                stack.append(("value",))
+            elif op in ("UNARY_NEGATIVE", "UNARY_POSITIVE", "UNARY_INVERT"):
+                if pop()[0][0] != "value":
+                    return None
+                stack.append(("value",))
+            elif op == "STORE_FAST":
+                if pop()[0][0] != "value" or last is None or last.opname not in _ARM_OPS:
+                    return None
+                stored[i.argval] = sites[last.offset] = last.offset  # (an operator there too: it must run an op)
+            else:
+                return None
+            last = i
+    except ValueError:
+        return None
+    if stack or not stored:
+        return None
+    for chain in chains:  # (each loaded name's prefixes are modules: ``torch.nn`` of ``torch.nn.functional.x``)
+        chains = chains | {chain[:n] for n in range(1, len(chain))}
+    return sites, stored, reads, chains
+
+
+_SETTER_NAMES = ("set_", "manual_seed", "seed", "save", "load", "use_")
+_TORCH_DIR = torch.__file__.rpartition("/")[0] + "/"
+
+
 class GuardedBlock(NamedTuple):
     """An ``if test:`` block without ``else`` (see ``guarded_block``)."""
 

@@ -97,7 +97,7 @@ def _union(*roots: frozenset[tuple] | None) -> frozenset[tuple] | None:
 _CLEAN = _Value()
 _NULL = _Value(callee=("null",))
 _OBJECT = ("object",)  # an attribute, a closure's cell, ``self``: maybe no tensor
-_OBJECT_VALUE = _Value(callee=_OBJECT)
+_OWNERS = {"self": _Value(callee=_OBJECT), "cls": _Value(callee=_OBJECT)}  # each told by identity (``_receiver``)
 _FRESH = ("fresh",)  # a tensor a torch factory just made, on the stack: no other name holds it
 _TORCH_MADE = ("torch made",)  # what another torch callable returned (``torch.no_grad()``)
 _FRESH_EFFECTS = frozenset({"set_", "resize_", "resize_as_", "share_memory_", "record_stream", "requires_grad_"})
@@ -345,7 +345,7 @@ class _Frame:
         elif op in ("LOAD_DEREF", "LOAD_CLASSDEREF"):
             stack.append(_Value(under, callee=_OBJECT))
         elif op == "LOAD_FAST":
-            v = local.get(i.argval, _OBJECT_VALUE if i.argval in ("self", "cls") else _Value(roots=frozenset({(i.argval,)})))
+            v = local.get(i.argval, _OWNERS.get(i.argval) or _Value(roots=frozenset({(i.argval,)})))
             stack.append(v.but(True) if under and not v.tainted else v)
         elif op == "STORE_FAST":
             v = self._pop(stack)
@@ -364,6 +364,13 @@ class _Frame:
             self._escape(base)
             named = ("attr", base.callee, i.argval) if base.callee and base.callee[0] in ("global", "attr") else None
             tainted = under or self._content(base)
+            if op == "LOAD_ATTR" and under and named is None and base.roots != _NO_ROOTS:
+                # read on one path only: a property or ``__getattr__`` of the user's would run there alone (red45);
+                # in a function checked whole, what its parameters hold is not read: a tensor's own attributes only
+                if not self.whole:
+                    self.needs.add((_ATTR_NEED, i.argval, *self._receiver(base)))
+                elif i.argval not in _bytecode._TENSOR_PROPERTIES:
+                    raise _Unproven
             if op == "LOAD_ATTR":
                 stack.append(_Value(tainted, callee=named or _OBJECT))
             elif named is not None:
@@ -468,6 +475,9 @@ class _Frame:
             value = _CLEAN
         self._escape(value)
         changed = under or into.tainted or key.tainted
+        if op == "BINARY_SUBSCR" and under and not self.whole and not into.sites and into.roots != _NO_ROOTS:
+            # read on one path only: a ``__getitem__`` of the user's would run there alone (red45)
+            self.needs.add((_CONTAINER_NEED, *self._receiver(into)))
         if op == "BINARY_SUBSCR":
             if into.sites:
                 d = [self._dict(s) for s in into.sites]
@@ -517,8 +527,13 @@ class _Frame:
             callee, receiver = second, None
         else:
             callee, receiver = first, second
-        if k == self.source and self.link is not None and not self._calls_link(callee.callee):
-            raise _Unproven  # (``xs.sort(key=f)``: a builtin writing what the inner frame returned elsewhere)
+        if k == self.source and self.link is not None:
+            if not self._calls_link(callee.callee):
+                raise _Unproven  # (``xs.sort(key=f)``: a builtin writing what the inner frame returned elsewhere)
+            if callee.callee is not None and callee.callee[0] in ("method", "object method"):
+                # told by name only: the receiver's attribute must be that very function when the decision is
+                # taken (red45: ``order.sort(key=sort)`` with a key function named ``sort`` passed as its call)
+                self.needs.add((_METHOD_NEED, self.link, callee.callee[1], *self._receiver(receiver)))
         reads_dict = (receiver is not None and receiver.sites and callee.callee is not None
                       and callee.callee[0] == "method" and callee.callee[1] in _DICT_READS)
         if not reads_dict:
@@ -544,6 +559,12 @@ class _Frame:
             if roots is None or roots and self.whole:
                 raise _Unproven
             self.needs |= {(_PLAIN_NEED, *path) for path in roots}
+        if changed and not self.whole and (kind == "code" or _users(value)):
+            # a function of the user's checked whole reads its parameters' items without their values known
+            # there: each argument must hold plain data, no ``__getitem__`` of the user's (red45)
+            for a in args:
+                if a.roots != _NO_ROOTS and not a.sites:
+                    self.needs.add((_CONTAINER_NEED, *self._receiver(a)))
         keep = reads_dict and receiver is not None and callee.callee is not None and callee.callee[1] != "get"
         sites = receiver.sites if keep and receiver is not None else _NONE
         made = _FRESH if callee.callee is not None and _factory(value) else None
@@ -568,6 +589,15 @@ class _Frame:
             return _union(*(a.roots for a in args))
         module = getattr(value, "__module__", None) or ""
         return _NO_ROOTS if module.partition(".")[0] == "torch" and not isinstance(value, type) else None
+
+    def _receiver(self, receiver: _Value | None) -> tuple:
+        """The local (or its items) a method is called on: ``self``, ``cls`` or one path of ``roots``."""
+        owner = next((name for name, v in _OWNERS.items() if v is receiver), None)
+        if owner is not None:
+            return (owner,)
+        if receiver is None or receiver.roots is None or len(receiver.roots) != 1:
+            raise _Unproven
+        return next(iter(receiver.roots))
 
     def _calls_link(self, callee: tuple | None) -> bool:
         """Whether the CALL the decision's frame runs under is a call of that frame's function, or
@@ -600,8 +630,7 @@ class _Frame:
         if callee[0] == "code":
             return self._helper(callee[1], self.globals)
         value = _resolve(callee, self.globals)
-        module = getattr(value, "__module__", None) or ""
-        if isinstance(value, types.FunctionType) and not module.startswith("torch"):
+        if _users(value):
             return self._helper(value.__code__, value.__globals__)
         return _pure_value(value, callee[-1], self.depth) and _not_in_place(value, argc)
 
@@ -673,10 +702,16 @@ def _pure_builtin(value: Any) -> bool:
         return False
 
 
+def _users(value: Any) -> bool:
+    """Whether ``value`` is a Python function whose code is not torch's (by its file: a ``__module__``
+    is only a name, red45 set one to ``torch.nn.functional``)."""
+    return isinstance(value, types.FunctionType) and not value.__code__.co_filename.startswith(_TORCH_DIR)
+
+
 def _pure_value(value: Any, name: str, depth: int) -> bool:
     """Whether calling ``value`` (named ``name`` in the code) computes only its result."""
     module = getattr(value, "__module__", None) or ""
-    if isinstance(value, types.FunctionType) and not module.startswith("torch"):
+    if _users(value):
         return _effect_free(value.__code__, value.__globals__, depth + 1)[0]  # the body's own helpers, by their code
     if value is _bytecode._MISSING or _draws(name) or name.startswith("_") or name.endswith("_"):
         return False
@@ -800,6 +835,9 @@ def _verdict(code: types.CodeType, lasti: int, body: bool, globals_: _Holder,
 
 
 _PLAIN_NEED = object()  # marks a path of ``needs`` that must hold plain data (``_plain_at``), not a tensor
+_METHOD_NEED = object()  # (it, the code, a method name, path): the method of what the path holds runs that code
+_ATTR_NEED = object()  # (it, a name, path): that attribute of what the path holds is read without user code
+_CONTAINER_NEED = object()  # (it, path): what the path holds is subscripted without user code
 _PLAIN_TYPES = (int, float, bool, str, type(None), complex)
 
 
@@ -826,6 +864,47 @@ def _plain_at(held: dict, path: tuple) -> bool:
         items = value.values() if type(value) is dict else value
         return all(isinstance(v, torch.Tensor) or type(v) in _PLAIN_TYPES for v in items)
     return isinstance(value, torch.Tensor) or type(value) in _PLAIN_TYPES
+
+
+def _runs(held: dict, code: types.CodeType, name: str, path: tuple) -> bool:
+    """Whether ``name`` of what the local ``path`` holds is, found without running code, a function
+    (or a static or class method) of ``code``."""
+    obj = _item_at(held, path)
+    if type(obj).__getattribute__ is not object.__getattribute__ and not isinstance(obj, type):
+        return False
+    found = inspect.getattr_static(obj, name, None)
+    found = getattr(found, "__func__", found)  # (a static or class method's function)
+    return type(found) is types.FunctionType and found.__code__ is code
+
+
+_PLAIN_TENSORS = (torch.Tensor, torch.nn.Parameter)
+_PLAIN_ITEMS = (dict, list, tuple, *_PLAIN_TENSORS, *_PLAIN_TYPES)
+
+
+def _attribute_read(held: dict, name: str, path: tuple) -> bool:
+    """Whether ``name`` of what the local ``path`` holds is read without running the user's code: a
+    plain tensor's, an attribute lookup finds without code (``_bytecode._plain_attribute``), a
+    module's parameter, buffer or submodule."""
+    obj = _item_at(held, path)
+    if type(obj) in _PLAIN_TENSORS or _bytecode._plain_attribute(obj, name) is not _bytecode._UNPROVEN:
+        return True
+    if not isinstance(obj, torch.nn.Module) or type(obj).__getattribute__ is not object.__getattribute__ \
+            or type(obj).__getattr__ is not torch.nn.Module.__getattr__ \
+            or any(name in vars(k) for k in type(obj).__mro__):
+        return False
+    held_by = vars(obj)
+    return any(name in held_by.get(table, ()) for table in ("_parameters", "_buffers", "_modules"))
+
+
+def _subscripted(held: dict, path: tuple) -> bool:
+    """Whether what the local ``path`` holds is a plain tensor, or a plain list, tuple or dict whose
+    items are plain too (one level): no ``__getitem__`` of the user's for a subscript to run."""
+    obj = _item_at(held, path)
+    if type(obj) in _PLAIN_TENSORS or type(obj) in _PLAIN_TYPES:
+        return True
+    if type(obj) not in (dict, list, tuple):
+        return False
+    return all(type(v) in _PLAIN_ITEMS for v in (obj.values() if type(obj) is dict else obj))
 
 
 def _tensor_at(held: dict, path: tuple) -> bool:
@@ -870,6 +949,9 @@ def reach(body: types.CodeType | None) -> frozenset[str] | None:
         if verdict is None:
             return None
         if needs and not all(_plain_at(frame.f_locals, path[1:]) if path[0] is _PLAIN_NEED
+                             else _runs(frame.f_locals, path[1], path[2], path[3:]) if path[0] is _METHOD_NEED
+                             else _attribute_read(frame.f_locals, path[1], path[2:]) if path[0] is _ATTR_NEED
+                             else _subscripted(frame.f_locals, path[1:]) if path[0] is _CONTAINER_NEED
                              else _tensor_at(frame.f_locals, path) for path in needs):
             return None  # a method taken for a tensor's is called on another object, or a builtin on an object
         if not last:
@@ -880,4 +962,5 @@ def reach(body: types.CodeType | None) -> frozenset[str] | None:
     return None
 
 
+_TORCH_DIR = torch.__file__.rpartition("/")[0] + "/"
 _OPAQUE = (torch.__file__.rpartition("/")[0], __file__.rpartition("/")[0].rpartition("/")[0])

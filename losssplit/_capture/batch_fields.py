@@ -277,10 +277,11 @@ def _of_torch(v: Any) -> bool:
 
 
 def _attribute(v: Any, name: str) -> Any:
-    try:  # (a property of the user's may raise anything)
-        return getattr(v, name, _NOT_READ)
-    except Exception:  # noqa: BLE001
-        return _NOT_READ
+    """``v.name`` where lookup finds it without running code (``_bytecode._plain_attribute``): a
+    property of the user's read here would run a second time on the decorated call (red45: a
+    property counting its reads changed the training loss)."""
+    found = _bytecode._plain_attribute(v, name)
+    return _NOT_READ if found is _bytecode._UNPROVEN else found
 
 
 # What follows reads the code alone (its instructions and local names), kept per code object.

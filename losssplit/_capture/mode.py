@@ -1631,7 +1631,9 @@ class Frame:
         # for s in t)``, ``_lengths.Found.bounded``): equal to a count by value, no count (on a group alone, the group's)
         self.bounded_sizes: dict[float, str] = {}  # -> what it is, for warnings
         self.arm: Arm | None = None  # a conditional expression's ``E`` being run (``Arm``)
-        self.conditionals: dict[int, tuple[Tensor, Branch]] = {}  # id(E) -> (E, its branch), uses checked
+        self.conditionals: dict[int, tuple[Tensor, Branch, bool]] = {}  # id(E) -> (E, its branch, of a tensor
+        # ``c``), uses checked (``_conditional_use``)
+        self.follow_next: Branch | None = None  # the op about to run computes from a tensor ``c``'s ``E``
         self.tests: dict[int, tuple[Tensor, int | None, Ratio | Tested, str, float | Tensor, str]] = {}
         # the elements Python iterates of a tensor that is the builtin ``any`` / ``all``'s argument: id ->
         # (the element, the decision on the whole tensor as a test of its rows, noted once per iteration)
@@ -3268,7 +3270,9 @@ class Frame:
             self.branch(Branch(None, op, 0.0, taken, f"{where}, a number computed from how many images the call got"))
             return
         if rows is not None and (than is not None or type(other) in (int, float, bool)):
-            self.branch(Branch(rows, op, than if than is not None else float(other), taken, where))
+            b = Branch(rows, op, than if than is not None else float(other), taken, where)
+            self.branch(b)
+            self._conditional(b, taken)
         elif rows is not None or self.counted_number(n, by_value=False):  # no group's value known: every one may differ
             self.branch(Branch(None, op, 0.0, taken, f"{where}, a number computed from it in Python"))
 
@@ -3340,27 +3344,29 @@ class Frame:
                 elif (op == "lt") != taken and isinstance(than, float):  # ``max(t, c)`` asked ``c > t``, ``max(c, t)``
                     b.clamped = than  # ``t > c``: it returned ``t``
                 self.floors[id(ratio)] = (ratio, b)
-            elif taken and tested and read == "Tensor.__bool__":
-                self._conditional(b)
+            elif tested and read == "Tensor.__bool__":
+                self._conditional(b, taken)
             return True
         if track is not None and track.lost_at is None and t.numel() == 1 and branch_value(track.ratio):
             assert track.ratio is not None
             b = Branch(track.ratio, "ne", 0.0, taken, f"{read} of a reduced value")
             self.branch(b)
+            if tested and read == "Tensor.__bool__":
+                self._conditional(b, taken)
             if taken and tested:
-                if read == "Tensor.__bool__":
-                    self._conditional(b)
                 self.guard(b)
             return True
         return False
 
-    def _conditional(self, b: Branch) -> None:
-        """Follow ``E`` where the test ``b`` just noted picks it in ``x = E if test else c``."""
+    def _conditional(self, b: Branch, truth: bool = True) -> None:
+        """Follow ``E`` where the test ``b`` just noted (found ``truth``) picks it in ``x = E if test
+        else c``, or picks the block of an ``if``/``else`` whose other arm stores constants."""
         if self.arm is not None or not self.branches or self.branches[-1] is not b or b.positional:
             return
         if isinstance(b.of, Ratio) and (b.of.host_image is not None or b.of.row_dim < 0):
             return  # one image's value: its groups' decisions only (``_split._turned``), kept apart
-        at = _bytecode.conditional_constant()
+        at: _bytecode.Conditional | _bytecode.ConstantArms | None = _bytecode.conditional_constant() if truth else None
+        at = at if at is not None else _bytecode.constant_arms(truth)
         if at is not None:
             self.arm = Arm(b, at)
 
@@ -4720,10 +4726,11 @@ class Branch:
     positional: bool = False
     """The value is one image's, tested outside any loop of the code that runs it (``if (e[0] >
     c).any():``): an image picked by position, on a group alone another image (``Frame.branch``)."""
-    constant: tuple[Ratio, float] | None = None
-    """``x = E if test else c`` taken to ``E``: (``E``'s ratio, ``c``). A group that alone decides
-    the test otherwise and has no rows in ``E`` holds ``c`` there, all else as in the batch
-    (``Arm``): its part ``E`` of a key is ``c`` (``_split``), no reason to decline the group."""
+    constant: tuple[tuple[Ratio, float], ...] | None = None
+    """``x = E if test else c`` taken to ``E`` (or an ``if``/``else`` whose other arm stores
+    constants): (``E``'s ratio, ``c``) per local. A group that alone decides the test otherwise and
+    has no rows in any ``E`` holds each ``c`` there, all else as in the batch (``Arm``): its part
+    ``E`` of a key is ``c`` (``_split``), no reason to decline the group."""
     reach: frozenset[str] | None = None
     """The returned keys the decision may change (``_reach.reach``, proven from the code where the
     body took it); None: every key. A group that alone decides otherwise keeps the others."""
@@ -4740,8 +4747,10 @@ class Arm:
     what a 0-dim tensor of ``c`` gives). Then ``Branch.constant`` holds ``E``'s ratio and ``c``."""
 
     branch: Branch
-    at: _bytecode.Conditional
+    at: _bytecode.Conditional | _bytecode.ConstantArms
     seen: set[int] = dataclasses.field(default_factory=set)
+    made: dict[int, Any] = dataclasses.field(default_factory=dict)
+    """Of ``ConstantArms``: offset -> the value the op there made (each local's ``E``)."""
 
 
 # ``x + y``, ``x - y``, ``x * y``, ``x / y`` and their reflected forms, as a BINARY_OP runs them
@@ -4753,50 +4762,112 @@ _DRAW_NAMES = ("rand", "bernoulli", "multinomial", "normal", "poisson", "dropout
                "cauchy", "uniform", "gumbel", "fractional")
 
 
-def _conditional_step(frame: Frame, func: Any, args: tuple, kwargs: dict | None) -> bool:
+_PLAIN_TENSORS = (Tensor, torch.nn.Parameter)
+
+
+def _conditional_step(frame: Frame, func: Any, args: tuple, kwargs: dict | None, nested: bool = False) -> bool:
     """Check the op about to run against a followed ``E`` (``Frame.arm``) and the uses of one made
-    (``Frame.conditionals``); True where it makes ``E`` (its track is read after it ran)."""
-    for x in args if frame.conditionals else ():
-        held = frame.conditionals.get(id(x)) if type(x) is Tensor or isinstance(x, Tensor) else None
-        if held is None or held[0] is not x:
-            continue
-        other = args[1] if len(args) == 2 and args[0] is x else args[0] if len(args) == 2 else None
-        if (func not in _NUMBER_LIKE_OPS or kwargs or not isinstance(other, Tensor) or other is x
-                or other.dtype != x.dtype or other.device != x.device):
-            held[1].constant = None  # on a group alone the number ``c`` meets this op: not followed
-            del frame.conditionals[id(x)]
+    (``Frame.conditionals``); True where it makes ``E`` (its track is read after it ran). ``nested``:
+    an op run inside another op (its checks only: the outer op is the one at the site)."""
+    if frame.conditionals and not nested:
+        _conditional_use(frame, func, args, kwargs)
     arm = frame.arm
     if arm is None:
         return False
     f = _bytecode.caller_frame()
     at = arm.at
-    if f is not at.frame or f.f_lasti >= at.end:
+    helper = f is not None and f is not at.frame and isinstance(at, _bytecode.ConstantArms) and _bytecode.in_helper(f, at)
+    if f is not at.frame and not helper or at.frame.f_lasti >= at.end:
         frame.arm = None  # a Python function of its own in ``E``, or ``E`` left without its last op
         return False
     name = op_name(func).lower()
     if (func in HOST_READS or func in _TRUTHS or func in _EXPOSING or _WRITES[func]
             or func is Tensor.__setitem__
             or (kwargs and kwargs.get("out") is not None) or any(d in name for d in _DRAW_NAMES)
-            or any(isinstance(v, torch.Generator) for v in flat_args(args, kwargs or _NO_KWARGS))):
-        frame.arm = None
+            or any(isinstance(v, torch.Generator) or isinstance(v, Tensor) and type(v) not in _PLAIN_TENSORS
+                   for v in flat_args(args, kwargs or _NO_KWARGS))):
+        frame.arm = None  # (a subclass of a tensor: its ``__torch_function__`` is the user's, effects unseen)
         return False
-    op = at.sites.get(f.f_lasti)
-    if op is not None:
-        arm.seen.add(op)
-    return op == at.last
+    op = at.sites.get(at.frame.f_lasti)
+    if op is None or nested or helper:
+        if op is not None and helper:
+            arm.seen.add(op)  # (a function proven free of effects that the block's call runs)
+        return False
+    arm.seen.add(op)
+    return op == at.last if isinstance(at, _bytecode.Conditional) else op in at.made
+
+
+def _conditional_use(frame: Frame, func: Any, args: tuple, kwargs: dict | None) -> None:
+    """An op taking a followed ``E`` (or, of a tensor constant, a value computed from it): on a group
+    alone it meets ``c`` there. A number ``c``: only ``+ - * /`` with a tensor of ``E``'s dtype and
+    device give what ``E`` would; a tensor ``c`` (maybe ``[1]``-shaped, on the CPU): only those
+    with a tensor of its dtype and device or a Python number, and ``squeeze()``, whose results are
+    followed in turn (their shape or device may differ on the group alone)."""
+    flat = flat_args(args, kwargs or _NO_KWARGS)
+    for x in flat:
+        held = frame.conditionals.get(id(x)) if type(x) is Tensor or isinstance(x, Tensor) else None
+        if held is None or held[0] is not x:
+            continue
+        branch, tensor = held[1], held[2]
+        other = args[1] if len(args) == 2 and args[0] is x else args[0] if len(args) == 2 and args[1] is x else None
+        number_like = func in _NUMBER_LIKE_OPS and not kwargs and len(flat) == 2 and other is not None
+        if tensor:
+            fits = number_like and (type(other) in (int, float) or isinstance(other, Tensor) and other.dtype == x.dtype
+                                    and other.device == x.device) or func is Tensor.squeeze and len(flat) == 1
+        else:
+            fits = (number_like and isinstance(other, Tensor) and other is not x and other.dtype == x.dtype
+                    and other.device == x.device)
+        if fits and tensor:
+            frame.follow_next = branch
+            continue
+        if not fits:
+            branch.constant = None  # on a group alone the number ``c`` meets this op: not followed
+            del frame.conditionals[id(x)]
 
 
 def _conditional_made(frame: Frame, out: Any) -> None:
-    """``out`` is ``E`` (``Arm``): note its ratio and ``c`` on the branch where every op of ``E`` ran."""
-    arm, frame.arm = frame.arm, None
-    if arm is None or arm.seen != set(arm.at.sites.values()) or type(out) is not Tensor and not isinstance(out, Tensor):
+    """``out`` is ``E`` (``Arm``): note its ratio and ``c`` on the branch where every op of ``E`` ran
+    (of an ``if``/``else``, once each local's ``E`` is made)."""
+    arm = frame.arm
+    if arm is None:
         return
-    track = frame.get(out)
-    if (out.dim() or not out.is_floating_point() or track is None or track.lost_at is not None
-            or track.ratio is None or track.ratio.kind is not RatioKind.MEAN):
+    at = arm.at
+    if isinstance(at, _bytecode.ConstantArms):
+        f = _bytecode.caller_frame()
+        op = at.sites.get(f.f_lasti) if f is at.frame else None
+        if op not in at.made:
+            frame.arm = None
+            return
+        arm.made[op] = out
+        if len(arm.made) < len(at.made):
+            return
+        values = [(arm.made[k], *at.made[k]) for k in at.made]
+    else:
+        values = [(out, "", ("number", at.constant))]
+    frame.arm = None
+    if arm.seen != set(at.sites.values()):
         return
-    arm.branch.constant = (track.ratio, float(arm.at.constant))
-    frame.conditionals[id(out)] = (out, arm.branch)
+    found, follow = [], []
+    held = [v for v in at.frame.f_locals.values() if isinstance(v, Tensor)]
+    for e, _, spec in values:
+        if type(e) is not Tensor and not isinstance(e, Tensor):
+            return
+        track = frame.get(e)
+        if (e.dim() or not e.is_floating_point() or track is None or track.lost_at is not None
+                or track.ratio is None or track.ratio.kind is not RatioKind.MEAN):
+            return
+        if any(t is not e and (other := frame.get(t)) is not None and other.ratio is not None
+               and other.ratio.values is track.ratio.values for t in held):
+            return  # (red45: ``m = p.mean()`` before, ``x = m * 1.0`` in the block: ``m`` is no ``E``, its keys no ``c``)
+        if spec[0] == "tensor":
+            dtype = spec[2] or torch.get_default_dtype()
+            if dtype != e.dtype or spec[3] and e.device.type != "cpu":
+                return  # (another dtype promotes otherwise; a ``[1]`` tensor on the CPU meets one elsewhere)
+        found.append((track.ratio, float(spec[1])))
+        follow.append((e, spec[0] == "tensor"))
+    arm.branch.constant = tuple(found)
+    for e, tensor in follow:
+        frame.conditionals[id(e)] = (e, arm.branch, tensor)
 
 
 _MISSING_LOCAL = object()
@@ -5052,8 +5123,10 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
             test = _bytecode.length_test() if type(out) is int else None
             if test is not None and not frame.by_position(track.rows[0]):
                 op, c = test  # ``if len(gt) > 0:``: on a group alone, the group's count of those rows
-                frame.branch(Branch(track.rows[0], op, c, getattr(operator, op)(out, c),
-                                             f"len() of image rows compared ({out} {_SYMBOLS[op]} {c:g})"))
+                b = Branch(track.rows[0], op, c, getattr(operator, op)(out, c),
+                           f"len() of image rows compared ({out} {_SYMBOLS[op]} {c:g})")
+                frame.branch(b)
+                frame._conditional(b, bool(b.taken))
         else:  # a length of no image rows: an int of that value is no count of rows
             frame.other_lengths.add(out)
             frame.side_size(track, out, 0)
@@ -7502,12 +7575,19 @@ class CaptureMode(TorchFunctionMode):
         try:
             if frame.arm is None and not frame.conditionals:
                 return self._run(func, args, kwargs)
+            frame.follow_next = None
             try:
                 with _HIDDEN():
-                    makes = _conditional_step(frame, func, args, kwargs)
+                    makes = _conditional_step(frame, func, args, kwargs, outer is not None)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op, frame.arm, makes = exc, op_name(func), None, False
+            follow, frame.follow_next = frame.follow_next, None
             out = self._run(func, args, kwargs)
+            if follow is not None and follow.constant is not None:  # computed from a tensor ``c`` on a group alone
+                if type(out) is Tensor or isinstance(out, Tensor):
+                    frame.conditionals[id(out)] = (out, follow, True)
+                else:
+                    follow.constant = None
             if makes:
                 try:
                     with _HIDDEN():
