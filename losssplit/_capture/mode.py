@@ -6967,7 +6967,7 @@ def _listed(frame: Frame, data: list | tuple) -> None:
         frame.tensor_lists.append(tuple(data))
 
 
-def _cut_to_count(frame: Frame, x: Any, index: Any) -> bool:
+def _cut_to_count(frame: Frame, x: Any, index: Any, call: bool = False) -> bool:
     """``table[:len(targets)]`` of a tensor of no images made in the call (a helper's class
     weights, ``w.repeat(n)[:n]``), also along another dim (``w[:n, 0]``, ``w[0, :n]``): its first
     items by position, one per image; on a group alone the group's count of them. A cut as long as
@@ -6976,15 +6976,15 @@ def _cut_to_count(frame: Frame, x: Any, index: Any) -> bool:
     the data, or a number the code computed from one (``_made_with_count``)."""
     if type(x) is not Tensor or not x.dim() or frame.get(x) is not None:
         return False
-    dim, cut = 0, None
-    for part in index if type(index) is tuple else (index,):
+    dim, cut, at = 0, None, 0
+    for k, part in enumerate(index if type(index) is tuple else (index,)):
         if part is None:
             continue
         if type(part) is slice:
             if part.stop is not None:
                 if cut is not None or part.start not in (None, 0) or part.step not in (None, 1) or not isinstance(part.stop, int):
                     return False
-                cut = (dim, part.stop)
+                cut, at = (dim, part.stop), k
             elif part.start is not None or part.step is not None:
                 return False
         elif type(part) is not int:
@@ -6993,7 +6993,9 @@ def _cut_to_count(frame: Frame, x: Any, index: Any) -> bool:
     if cut is None or cut[0] >= x.dim() or not 0 < cut[1] <= x.shape[cut[0]] \
             or cut[1] == x.shape[cut[0]] and bool((x == x.select(cut[0], 0).unsqueeze(cut[0])).all()):
         return False
-    return cut[1] == frame.num_images > 1 or _made_with_count(frame, (cut[1],), None) \
+    if type(index) is tuple and not call:  # (the cut's own code read: ``w[:len(t), 0]``; an image's own ``k`` is none)
+        return _bytecode.counted_subscript((at,))
+    return _made_with_count(frame, (cut[1],), None) \
         or _bytecode.positional_index(frame.size_sites, frame.per_image_targets, made=True)
 
 
@@ -7009,13 +7011,13 @@ def _narrowed_to_count(frame: Frame, func: Any, args: tuple, kwargs: dict) -> bo
         dim, start, length = (list(args[1:4]) + [None] * 3)[:3]
         if type(dim) is not int or start != 0:
             return False
-        return _cut_to_count(frame, args[0], (slice(None),) * (dim % max(args[0].dim(), 1)) + (slice(0, length),))
+        return _cut_to_count(frame, args[0], (slice(None),) * (dim % max(args[0].dim(), 1)) + (slice(0, length),), True)
     size = get_arg(args, kwargs, 1, "split_size_or_sections", None)
     if size is None:
         size = kwargs.get("split_size")
     dim = get_arg(args, kwargs, 2, "dim", 0)
     return type(size) is int and type(dim) is int and args[0].dim() > 0 and size < args[0].shape[dim] \
-        and _cut_to_count(frame, args[0], (slice(None),) * (dim % args[0].dim()) + (slice(0, size),))
+        and _cut_to_count(frame, args[0], (slice(None),) * (dim % args[0].dim()) + (slice(0, size),), True)
 
 
 def _unowned_numbers(frame: Frame, data: Any) -> bool:
@@ -8949,7 +8951,8 @@ def _derive_positional(frame: Frame, func: Any, args: tuple, kwargs: dict, out: 
     shifted, frame.shifted_out = frame.shifted_out, None
     at = _PICKS_FROM.get(func)
     if at is not None and isinstance(out, Tensor) and frame.get(out) is None and len(args) > at \
-            and isinstance(args[at], Tensor) and frame.get(args[at]) is None and id(args[at]) not in frame.positional:
+            and isinstance(args[at], Tensor) and frame.get(args[at]) is None and id(args[at]) not in frame.positional \
+            and id(args[at]) not in frame.weight_made:  # (the images' weights picked by their positions: the weights')
         _picked_at_positions(frame, func, args, kwargs, at, out)
     for x in flat_args(args, kwargs) if at is None else args[at:at + 1]:
         held = frame.positional.get(id(x)) if isinstance(x, Tensor) else None
