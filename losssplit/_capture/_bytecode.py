@@ -3932,6 +3932,63 @@ def _local_length_at(code: types.CodeType, lasti: int, divisor: bool = False) ->
     return False
 
 
+def count_multiple_shift() -> int:
+    """``k`` where the ``+`` / ``-`` the caller's code is executing has an operand written as ``k``
+    times one length: ``len(x)``, ``x.size(0)`` or ``x.shape[0]`` of a name, that times an int
+    literal ``k`` (else 1), or a local the code stores only once, so (``b = len(q)``, then
+    ``torch.arange(b) + b``, ``2 * b + p``); 0 where none is. A number the code computes otherwise
+    (``b - 3``, ``2 * b - 3``, a literal equal to the count) is none: on a group alone it is no
+    such multiple of the group's count. Python 3.11."""
+    if _VERSION not in _FLOOR_CHECKED:
+        return 0
+    f = _caller()
+    return 0 if f is None else _count_multiple_shift_at(f.f_code, _lasti(f))
+
+
+@_per_code(1024)
+def _count_multiple_shift_at(code: types.CodeType, lasti: int) -> int:
+    """See ``count_multiple_shift``."""
+    instructions, at = _located(code, lasti)
+    if at is None or at < 2 or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _SHIFTS \
+            or instructions[at].is_jump_target:
+        return 0
+    right = _operand_start(instructions, at)
+    left = _operand_start(instructions, right) if right is not None else None
+    for start, end in ((right, at), (left, right)):
+        k = _length_multiple(instructions, start, end, True) if start is not None and end is not None else 0
+        if k:
+            return k
+    return 0
+
+
+def _length_multiple(instructions: list[dis.Instruction], start: int, end: int, stored: bool) -> int:
+    """``k`` where ``instructions[start:end]`` is a length of a name (``len(x)``, ``x.size(0)``,
+    ``x.shape[0]``: 1), that times an int literal ``k``, or (``stored``) a local stored once as
+    such; else 0."""
+    span = instructions[start:end]
+    if any(i.is_jump_target for i in span[1:]):
+        return 0
+    if len(span) > 2 and span[-1].opname == "BINARY_OP" and span[-1].arg == 5:  # ``2 * n``, ``n * 2``
+        for c, rest in ((span[0], (start + 1, end - 1)), (span[-2], (start, end - 2))):
+            if c.opname == "LOAD_CONST" and type(c.argval) is int:
+                k = _length_multiple(instructions, *rest, stored)
+                if k:
+                    return k * c.argval
+        return 0
+    names = [i.opname for i in span]
+    if names == ["LOAD_GLOBAL", "LOAD_FAST", "PRECALL", "CALL"]:
+        return int(span[0].argval == "len" and span[2].arg == 1 and span[3].arg == 1)
+    if names == ["LOAD_FAST", "LOAD_METHOD", "LOAD_CONST", "PRECALL", "CALL"]:
+        return int(span[1].argval == "size" and span[2].argval == 0 and span[4].arg == 1)
+    if names == ["LOAD_FAST", "LOAD_ATTR", "LOAD_CONST", "BINARY_SUBSCR"]:
+        return int(span[1].argval == "shape" and span[2].argval == 0)
+    if stored and names == ["LOAD_FAST"]:
+        stores = _stores(instructions, span[0].argval, cells=True)
+        value = _stored_value(instructions, stores[0]) if len(stores) == 1 and stores[0] < start else None
+        return 0 if value is None else _length_multiple(instructions, *value, False)
+    return 0
+
+
 def _caller_with_len(checked: set[tuple[int, int]]) -> types.FrameType | None:
     """The caller's frame, where this Python is in ``checked`` and ``len`` there is the builtin."""
     if _VERSION not in checked:

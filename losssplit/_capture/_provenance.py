@@ -1063,13 +1063,26 @@ def _values_read(x: Tags) -> Tags:
 
 def value_kept(tags: Iterable[Tags] | None) -> bool:
     """Whether the Python arithmetic in ``tags`` (each an argument's) keeps the value of a number it is
-    done to (``w * 1.0``, ``w / 1``, ``w + 0.0``): on a weight of 1 it gives 1. Unread (None): as kept."""
+    done to (``w * 1.0``, ``w / 1``, ``w + 0.0``): on a weight of 1 it gives 1. Unread (None): as kept.
+    A function of the body's or of a library called on it (``helper(w)`` returning ``1 - w``,
+    ``divmod(w, 1.0)[1]``), code not read (``?``) or a number whose read no tag shows (appended in a
+    loop: ``ws.append(1 - w)``) is no proof (red45: each silently wrong where ``1 - w`` equals the
+    weights, 0.5)."""
     if tags is None:
         return True
     found = _union(tags)
+    if "?" in found or "ucall" in found or "ocall" in found or "sub" not in found and not any(
+            t.startswith("attr:") for t in found):
+        return False
+    if any(t.startswith("call:") and t[5:] not in _KEEPING_CALLS for t in found):
+        return False
     ops = {t for t in found if t.startswith("op:")}
     literals = {_pure_literal(frozenset({t, "P"})) for t in found if t.startswith("lit:")}
     return not ops or ops <= {"op:*", "op:/"} and literals <= {1.0} or ops <= {"op:+", "op:-"} and literals <= {0.0}
+
+
+# calls that give the number they are given (a float of a float), or lay numbers out unchanged
+_KEEPING_CALLS = frozenset({"float", "list", "tuple", "array", "asarray", "tensor", "as_tensor"})
 
 
 def literal_choice(tags: Tags | None, value: Any = None) -> str | None:

@@ -1390,6 +1390,7 @@ class Frame:
         # factories given such a count, and what is computed from them without images): id -> (the
         # tensor, the factory); declined where they scale or shift image rows (``positional_operand``)
         self.positional: dict[int, tuple[Tensor, str]] = {}
+        self.shifted_out: Tensor | None = None  # the result of the op ``_shifted_positions`` noted last
         # ``owner == k`` of a join of int fills of the images' positions and an int (``indexing.owner_pick``):
         # id of the mask -> (the mask, its version, the positions, their version, k)
         self.owner_masks: dict[int, tuple[Tensor, Any, Tensor, Any, int]] = {}
@@ -3089,6 +3090,7 @@ class Frame:
         self.untracked_numbers.clear()
         self.image_lists.clear()
         self.positional.clear()
+        self.shifted_out = None
         self.owner_masks.clear()
         self.padded_widths.clear()
         self.padded_derived.clear()
@@ -5950,17 +5952,31 @@ def _length_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
 
 def _shifted_positions(frame: Frame, rule: Any, values: list[Any], numbers: list[Any], out: Tensor) -> bool:
     """``torch.arange(b) + b``: integer positions laid out by a count of image rows
-    (``Frame.positional``) shifted by a whole number, the count among them (the hard negatives'
-    columns of ``cat([pos, neg])``, ColBERT's pairwise loss). Positions still, on a group alone laid
-    out by its count as the block they point into: noted so (an index's rules check the images they
-    pick; as values met with image rows they decline, ``positional_operand``). True where so."""
-    if rule.__name__ not in ("add", "sub") or out.dtype is not torch.long or any(type(n) is not int for n in numbers):
+    (``Frame.positional``) shifted by a whole multiple of that count, written so
+    (``_bytecode.count_multiple_shift``: ``b``, ``2 * b``, ``len(q)``; the hard negatives' columns
+    of ``cat([pos, neg])``, ColBERT's pairwise loss). Positions still, on a group alone laid out by
+    its count as the block they point into: noted so (an index's rules check the images they pick;
+    as values met with image rows they decline, ``positional_operand``; any other op of them loses
+    its output, ``_derive_positional``). True where so. A shift equal to such a multiple by value
+    only (``b - 3``, ``2 * b - 3`` or ``3`` on 3 images, red45: silently wrong) is none: on a group
+    alone it points into another block, or none."""
+    if rule.__name__ not in ("add", "sub") or out.dtype is not torch.long or len(numbers) != 1 \
+            or type(numbers[0]) is not int:
         return False
     held = next((frame.positional.get(id(v)) for v in values if isinstance(v, Tensor)), None)
-    if held is None or held[0] is not values[0] or out.shape != held[0].shape:
+    if held is None or held[0] is not values[0] or out.shape != held[0].shape or out.dim() != 1 \
+            or not out.shape[0] or not numbers[0] or numbers[0] % out.shape[0]:
         return False
-    frame.positional[id(out)] = (out, held[1])
+    k = _bytecode.count_multiple_shift()
+    length = numbers[0] // k if k and not numbers[0] % k else 0  # (the length the code read)
+    if not length or length % out.shape[0] or not (length in frame.lengths or _bytecode.counted_number(zero=False)):
+        return False
+    frame.positional[id(out)] = (out, held[1] if held[1].endswith(SHIFTED_BY_COUNT) else held[1] + SHIFTED_BY_COUNT)
+    frame.shifted_out = out
     return True
+
+
+SHIFTED_BY_COUNT = ", shifted by a whole multiple of that count"
 
 
 BY_COUNT_VALUES = ("of values the body computed from a length of its data (``len(targets)``) along a dim of that "
@@ -6490,7 +6506,8 @@ _STACK = torch.stack
 # a tensor of no images times (plus, minus) an int: ``torch.ones(1) * i``, ``torch.zeros(1) + i`` of the loop's position
 _POSITION_PRODUCTS = frozenset({Tensor.__mul__, Tensor.__rmul__, Tensor.mul, torch.mul, Tensor.__add__, Tensor.__radd__,
                                 Tensor.add, torch.add, Tensor.__sub__, Tensor.__rsub__, Tensor.sub, torch.sub})
-_POSITION_VALUES = frozenset({*_DATA_ARGS, *FACTORIES, *_SCANS, _STACK, *_POSITION_PRODUCTS, Tensor.__getitem__})
+_POSITION_VALUES = frozenset({*_DATA_ARGS, *FACTORIES, *_SCANS, _STACK, *_POSITION_PRODUCTS, Tensor.__getitem__,
+                              Tensor.narrow, torch.narrow, Tensor.split, torch.split})
 # once the call made an int fill of an image position: its joins and float copies too
 _POSITION_VALUES_JOINED = _POSITION_VALUES | _JOINS | _KEEPING
 
@@ -6508,9 +6525,15 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
             if len(args) == 2 and type(args[1]) in (int, slice) and frame.get(args[0]) is None and frame.get(out) is None \
                     and _bytecode.positional_index(frame.size_sites, frame.per_image_targets, whole=frame.images_held):
                 frame.positional[id(out)] = (out, f"{op_name(func)} of a tensor of no images at an image's position")
-            elif len(args) == 2 and type(args[1]) is slice and _cut_to_count(frame, args[0], args[1]) \
+            elif len(args) == 2 and type(args[1]) in (slice, tuple) and _cut_to_count(frame, args[0], args[1]) \
                     and frame.get(out) is None:  # (a slice only: asked for every subscript)
                 frame.positional[id(out)] = (out, f"{op_name(func)} of a tensor of no images cut to a count of the images")
+        elif func in _NARROWS:
+            if frame.get(args[0]) is None and _narrowed_to_count(frame, func, args, kwargs):
+                for item in out if isinstance(out, (tuple, list)) else (out,):
+                    if isinstance(item, Tensor) and frame.get(item) is None:
+                        frame.positional[id(item)] = (item, f"{op_name(func)} of a tensor of no images cut to a count "
+                                                      "of the images")
         elif func in _DATA_ARGS:
             data = get_arg(args, kwargs, 1 if func is Tensor.new_tensor else 0, "data", None)
             if frame.get(out) is None and _weight_lookalike(frame, data):
@@ -7020,15 +7043,57 @@ def _listed(frame: Frame, data: list | tuple) -> None:
         frame.tensor_lists.append(tuple(data))
 
 
-def _cut_to_count(frame: Frame, x: Any, index: Any) -> bool:
-    """``table[:len(targets)]`` of a longer tensor of no images made in the call (a helper's class
-    weights, ``w.repeat(n)[:n]``): its first items by position, one per image; on a group alone the
-    group's count of them. A cut as long as the tensor is none. The count is a size of image rows,
-    a length of the data, or a number the code computed from one (``_made_with_count``)."""
-    if type(x) is not Tensor or type(index) is not slice or index.start not in (None, 0) or index.step not in (None, 1) \
-            or not isinstance(index.stop, int) or not x.dim() or index.stop >= x.shape[0] or frame.get(x) is not None:
+def _cut_to_count(frame: Frame, x: Any, index: Any, call: bool = False) -> bool:
+    """``table[:len(targets)]`` of a tensor of no images made in the call (a helper's class
+    weights, ``w.repeat(n)[:n]``), also along another dim (``w[:n, 0]``, ``w[0, :n]``): its first
+    items by position, one per image; on a group alone the group's count of them. A cut as long as
+    the tensor is one too where its items differ (red45: ``w[:len(t)]`` of 4 items on 4 images,
+    silently wrong: on a group alone its first 2). The count is a size of image rows, a length of
+    the data, or a number the code computed from one (``_made_with_count``)."""
+    if type(x) is not Tensor or not x.dim() or frame.get(x) is not None:
         return False
-    return _made_with_count(frame, (index.stop,), None) or _bytecode.positional_index(frame.size_sites, frame.per_image_targets, made=True)
+    dim, cut, at = 0, None, 0
+    for k, part in enumerate(index if type(index) is tuple else (index,)):
+        if part is None:
+            continue
+        if type(part) is slice:
+            if part.stop is not None:
+                if cut is not None or part.start not in (None, 0) or part.step not in (None, 1) or not isinstance(part.stop, int):
+                    return False
+                cut, at = (dim, part.stop), k
+            elif part.start is not None or part.step is not None:
+                return False
+        elif type(part) is not int:
+            return False  # (an index tensor, an Ellipsis: not read here)
+        dim += 1
+    if cut is None or cut[0] >= x.dim() or not 0 < cut[1] <= x.shape[cut[0]] \
+            or cut[1] == x.shape[cut[0]] and bool((x == x.select(cut[0], 0).unsqueeze(cut[0])).all()):
+        return False
+    if type(index) is tuple and not call:  # (the cut's own code read: ``w[:len(t), 0]``; an image's own ``k`` is none)
+        return _bytecode.counted_subscript((at,))
+    return _made_with_count(frame, (cut[1],), None) \
+        or _bytecode.positional_index(frame.size_sites, frame.per_image_targets, made=True)
+
+
+# ``x.narrow(0, 0, n)``, ``x.split(n)``: the first items of a dim (or every run of that many) by position
+_SPLITS = frozenset({Tensor.split, torch.split})
+_NARROWS = frozenset({Tensor.narrow, torch.narrow, *_SPLITS})
+
+
+def _narrowed_to_count(frame: Frame, func: Any, args: tuple, kwargs: dict) -> bool:
+    """Whether ``func`` cuts a tensor of no images into runs of a count of the images (``w.narrow(0,
+    0, len(t))``, ``w.split(len(t))[0]``): as ``_cut_to_count``'s slice, on a group alone other runs."""
+    if func in (Tensor.narrow, torch.narrow):
+        dim, start, length = (list(args[1:4]) + [None] * 3)[:3]
+        if type(dim) is not int or start != 0:
+            return False
+        return _cut_to_count(frame, args[0], (slice(None),) * (dim % max(args[0].dim(), 1)) + (slice(0, length),), True)
+    size = get_arg(args, kwargs, 1, "split_size_or_sections", None)
+    if size is None:
+        size = kwargs.get("split_size")
+    dim = get_arg(args, kwargs, 2, "dim", 0)
+    return type(size) is int and type(dim) is int and args[0].dim() > 0 and size < args[0].shape[dim] \
+        and _cut_to_count(frame, args[0], (slice(None),) * (dim % args[0].dim()) + (slice(0, size),), True)
 
 
 def _unowned_numbers(frame: Frame, data: Any) -> bool:
@@ -7876,8 +7941,8 @@ class CaptureMode(TorchFunctionMode):
                     _flat_offset(frame, func, args, kwargs, out)
             elif func in _TILINGS and is_tensor and _tiled_to_count(frame, args, kwargs):
                 frame.positional[id(out)] = (out, f"{op_name(func)} of a tensor of no images tiled by a count of image rows")
-            elif is_tensor and (func in frame.position_funcs or func is _FILL and getattr(args[0], "_base", 0)
-                                            is None) and frame.error is None:
+            elif (is_tensor or func in _SPLITS) and (func in frame.position_funcs or func is _FILL and getattr(
+                    args[0], "_base", 0) is None) and frame.error is None:
                 _position_values(frame, func, args, kwargs, out)
             elif func is _SETITEM and len(args) == 3 and type(args[1]) in (int, tuple, slice) \
                     and type(args[2]) is float and frame.error is None:
@@ -7895,7 +7960,7 @@ class CaptureMode(TorchFunctionMode):
                         _own_length_factory(frame, args, kwargs, out)
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                     frame.error, frame.error_op = exc, op_name(func)
-        elif is_tensor and func in frame.position_funcs and frame.error is None:  # (as in the chain above)
+        elif (is_tensor or func in _SPLITS) and func in frame.position_funcs and frame.error is None:  # (as above)
             _position_values(frame, func, args, kwargs, out)
         if frame.num_images > 1 and frame.error is None and args and type(x := args[0]) is Tensor and (
                 func in _CONVERSIONS or _MODES_BELOW()  # (an outer mode: asked hidden)
@@ -9112,18 +9177,53 @@ def _note_owner_mask(frame: Frame, positions: Any, k: int, out: Tensor) -> None:
 def _derive_positional(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Record the untracked tensors of ``out`` in ``Frame.positional`` where an operand is there:
     ``torch.arange(B).float() / B`` still holds positions."""
+    shifted, frame.shifted_out = frame.shifted_out, None
     at = _PICKS_FROM.get(func)
+    if at is not None and isinstance(out, Tensor) and frame.get(out) is None and len(args) > at \
+            and isinstance(args[at], Tensor) and frame.get(args[at]) is None and id(args[at]) not in frame.positional \
+            and id(args[at]) not in frame.weight_made:  # (the images' weights picked by their positions: the weights')
+        _picked_at_positions(frame, func, args, kwargs, at, out)
     for x in flat_args(args, kwargs) if at is None else args[at:at + 1]:
         held = frame.positional.get(id(x)) if isinstance(x, Tensor) else None
         if held is not None and held[0] is x:
             if at is not None and held[1].startswith(_OUTSIDE_MADE):
                 return  # (maybe made before the call: a class vector as wide as the images, picked by the labels)
+            if held[1].endswith(SHIFTED_BY_COUNT) and func not in _CONVERSIONS:
+                _shifted_derived(frame, func, out, shifted)
+                return
             for item in out if isinstance(out, (tuple, list)) else (out,):
                 if isinstance(item, Tensor) and frame.get(item) is None:
+                    noted = frame.positional.get(id(item))
+                    if noted is not None and noted[0] is item and noted[1].endswith(SHIFTED_BY_COUNT):
+                        continue  # (``_shifted_positions`` noted it)
                     frame.positional[id(item)] = (item, held[1])
                     if (func in _CONVERSIONS or func in _COPIED_ALONG or _new_dims(func, args)) and id(x) in frame.unowned:
                         frame.unowned.add(id(item))  # (``torch.from_numpy(a).float()``, ``w[None].repeat(B, 1)``: the same numbers)
             return
+
+
+def _picked_at_positions(frame: Frame, func: Any, args: tuple, kwargs: dict, at: int, out: Tensor) -> None:
+    """``w[torch.arange(len(t))]``, ``w.index_select(0, torch.arange(n))``: items of a tensor of no
+    images picked at positions laid out by a count of the images (``Frame.positional``): one per
+    image by its position, as ``w[:n]`` (``_cut_to_count``); on a group alone the group's first
+    (red45: followed as a constant, silently wrong)."""
+    for k, x in enumerate(flat_args(args, kwargs)):
+        held = frame.positional.get(id(x)) if k != at and isinstance(x, Tensor) else None
+        if held is not None and held[0] is x and not x.is_floating_point():
+            frame.positional[id(out)] = (out, f"{op_name(func)} of a tensor of no images at positions laid out by a "
+                                         "count of the images")
+            return
+
+
+def _shifted_derived(frame: Frame, func: Any, out: Any, shifted: Tensor | None) -> None:
+    """Lose what an op other than a further shift by a multiple of the count (noted already) or a
+    copy computes from positions shifted so (``(torch.arange(b) + b) % 3``, ``- 3``): on 3 images
+    the picks may be each row's own image, on a group alone they are others (red45)."""
+    for item in out if isinstance(out, (tuple, list)) else (out,):
+        if isinstance(item, Tensor) and frame.get(item) is None and item is not shifted:
+            frame.positional.pop(id(item), None)  # (in place, ``i -= 3``: no positions now)
+            frame.lose(item, f"{op_name(func)} of positions shifted by a count of the images (on a group alone "
+                       "they are other positions)", pred=False)
 
 
 _WEIGHT_VIEWS = frozenset({
