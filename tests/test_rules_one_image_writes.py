@@ -2,8 +2,10 @@
 ``indexing._one_image_unfollowed``; gap45a). Accumulated into zeros (``acc = torch.zeros(H, W); acc +=
 e_b``, ``-=``) or written over every position (``copy_``, ``acc[...] = v``, ``acc[:] = v``), the tensor
 holds that image's values, as ``acc + e_b`` out of place does: a per-image loop's running map splits,
-and so does the one-image call's ``x.amax(0)`` accumulated (RASE's ``target_sum += ..`` shape). Written
-at some positions, by ``index_put_`` or ``mul_``, or into a tensor another tensor views, it is lost.
+and so does the one-image call's ``x.amax(0)`` accumulated. Written at some positions, by
+``index_put_`` or ``mul_``, or into a tensor another tensor views, it is lost. On a call of one image,
+a sum or mean along its rows is that image's values (``elementwise._reduce``), as ``max`` along them
+was: torchmetrics' RASE on one example (``target_sum += torch.sum(.., dim=0)``) splits.
 
 WRONG before (main at 733a2b1): the tensor stayed a constant of the call, so one image's errors (or
 data) written there and then multiplying every image's loss were read as a constant: the companions
@@ -104,6 +106,44 @@ def test_a_one_image_call_accumulating_its_own_extreme_splits():
     for weights in ([0.5], [1.0]):
         got, want, said = _outcome(one_image_extreme_accumulated, weights)
         assert got == pytest.approx(want, rel=1e-5) and got, (weights, said)
+
+
+def one_image_sum_accumulated(o, ts):
+    """RASE's shape on one image: per-pixel maps summed along the rows into zeros, then a ratio."""
+    g = torch.stack([t["image"] for t in ts])
+    err, ref = torch.zeros(o["image"].shape[1:]), torch.zeros(o["image"].shape[1:])
+    err += ((o["image"] - g) ** 2).sum(0)
+    ref += g.sum(dim=0)
+    return {"loss": (err.sqrt() / ref).mean(), "loss_mean_rows": ((o["image"] - g) ** 2).mean(0).mean()}
+
+
+def one_image_weighted_sum(o, ts):
+    """The weight field inside the sum: 1 on the group alone."""
+    w = torch.tensor([t["loss_weight"] for t in ts])
+    return {"loss": ((o["image"] - torch.stack([t["image"] for t in ts])).abs() * w[:, None, None, None]).sum(0).mean()}
+
+
+def one_image_rows_summed(o, ts):
+    """Rows of the one image picked twice (a matched pair per row), summed along them."""
+    rows = torch.tensor([0, 0, 0])[: len(ts) * 3]
+    return {"loss": ((o["image"][rows] - ts[0]["image"]) ** 2).sum(0).mean()}
+
+
+@pytest.mark.parametrize("body", [one_image_sum_accumulated, one_image_weighted_sum, one_image_rows_summed])
+def test_a_sum_along_the_rows_of_one_image_is_its_values(body):
+    """Was lost at the sum on the one image of weight 0.5 (its group alone, weight 1)."""
+    for weights in ([0.5], [1.0]):
+        got, want, said = _outcome(body, weights)
+        assert got == pytest.approx(want, rel=1e-5) and set(got) == set(want), (weights, said)
+
+
+@pytest.mark.parametrize("body", [one_image_sum_accumulated, one_image_weighted_sum])
+def test_a_sum_along_the_rows_of_several_images_declines(body):
+    for weights in ([0.5, 0.5], [1.0, 0.5, 0.5]):
+        got, want, said = _outcome(body, weights)
+        assert not any(c.startswith("loss_") and not c.startswith("loss_mean_rows") for c in got), (weights, got)
+        assert not wrong_companions(got, want), (weights, got, want)
+        assert said, weights
 
 
 # -- near misses: other values in the tensor, several images' values, a weight, a count ---------------
