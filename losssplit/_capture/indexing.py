@@ -2747,18 +2747,17 @@ def _one_image_written(frame: Frame, func: Any, target: Any, args: tuple, kwargs
 
 
 def _one_image_unfollowed(frame: Frame, func: Any, target: Any, args: tuple, op: str) -> bool:
-    """One image's values written into a tensor no rule follows otherwise (at some positions,
+    """One image's predictions written into a tensor no rule follows otherwise (at some positions,
     ``acc[0, :2] = e_b[0, :2]``, ``index_put_``, ``ones *= e_b``, into a tensor with views): the tensor
     is lost, not read later as a constant of the call (red gap45a: was, times every image's loss;
     as ``self.queue[idx] = q`` of several images' rows, red team 27). True where lost."""
     at = _ALIGNED_WRITES.get(func, 2 if func in (Tensor.index_put_, Tensor.masked_scatter_) else None)
     value = args[at] if at is not None and len(args) > at else None
     written = frame.get(value) if isinstance(value, Tensor) else None
-    if written is None or written.image is None or written.rows or written.lost_at is not None \
-            or not isinstance(target, Tensor):
-        return False
-    frame.lose(target, f"{op} of one image's values into a tensor at positions the rules do not follow",
-               pred=written.from_prediction)
+    if written is None or written.image is None or written.rows or not written.from_prediction \
+            or written.lost_at is not None or not isinstance(target, Tensor):
+        return False  # (data of an image at its positions: per-image target buffers, read by their own rules)
+    frame.lose(target, f"{op} of one image's predictions into a tensor at positions the rules do not follow")
     lose_aliases(frame, target, op)
     return True
 
