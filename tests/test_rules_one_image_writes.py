@@ -8,8 +8,10 @@ a sum or mean along its rows is that image's values (``elementwise._reduce``), a
 was: torchmetrics' RASE on one example (``target_sum += torch.sum(.., dim=0)``) splits.
 
 WRONG before (main at 733a2b1): the tensor stayed a constant of the call, so one image's errors (or
-data) written there and then multiplying every image's loss were read as a constant: the companions
-kept image 0's values on groups without it. Near misses: a start other than zero, another image's
+data, written over every position) written there and then multiplying every image's loss were read as
+a constant: the companions kept image 0's values on groups without it. Two stay WRONG, pinned: a view
+made before the write, and one image's data written at some positions (per-image target buffers,
+``labels[src] = t["labels"][tgt]``, are written so and read by their own rules). Near misses: a start other than zero, another image's
 values in the buffer first, one accumulator over every image, weighted values, ``alpha=len(targets)``.
 """
 
@@ -209,8 +211,6 @@ FAMILY = {
     "put at some positions": lambda o, ts: _times_every_image(o, ts, torch.zeros(25).index_put_(
         (torch.arange(3),), _err(o, ts, 0).flatten()[:3])),
     "multiplied into ones": lambda o, ts: _times_every_image(o, ts, torch.ones(o["image"].shape[1:]).mul_(_err(o, ts, 0))),
-    "data written at some positions": lambda o, ts: _into_zeros(
-        o, ts, lambda acc: acc.__setitem__((0, slice(0, 2)), torch.stack([t["image"] for t in ts])[0][0, :2])),
     "data written everywhere": lambda o, ts: _into_zeros(
         o, ts, lambda acc: acc.__setitem__(Ellipsis, torch.stack([t["image"] for t in ts])[0])),
 }
@@ -237,4 +237,15 @@ def through_a_view_made_before(o, ts):
                    "before one image's values are written into it is read as a constant of the call")
 def test_one_image_values_read_through_an_earlier_view_decline():
     got, want, _ = _outcome(through_a_view_made_before, WEIGHTS[1])
+    assert not wrong_companions(got, want), (got, want)
+
+
+def data_written_at_some_positions(o, ts):
+    return _into_zeros(o, ts, lambda acc: acc.__setitem__((0, slice(0, 2)), torch.stack([t["image"] for t in ts])[0][0, :2]))
+
+
+@pytest.mark.xfail(strict=True, reason="known WRONG (gap45a, before too): one image's data written at some positions "
+                   "of an untracked tensor is a constant of the call (losing it declined mmdet's per-image label buffers)")
+def test_one_image_data_written_at_some_positions_declines():
+    got, want, _ = _outcome(data_written_at_some_positions, WEIGHTS[1])
     assert not wrong_companions(got, want), (got, want)
