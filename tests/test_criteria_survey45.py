@@ -57,6 +57,17 @@ tensor over its memory'). No example's values reach another's here: GAP, not MIX
 NOW (cov39a, session 38): unchanged, 15 GAP (10.2 %), 0 WRONG; the three causes above each still
 decline the whole body alone (checked by the warnings of every batch), so none closes a companion by
 itself.
+
+NOW (gap45a, session 45): unchanged, 15 GAP (10.2 %), 0 WRONG. Traced again: the gating's own
+arithmetic splits exactly without the draw (the one-hot mask, its view ``mask_1 = mask[0]`` read after
+``mask *= ..`` and ``mask[n] *= ..``, a capacity literal equal to the batch's count by value:
+``tests/test_gating_views45.py``, with the draw and a batch statistic through the mask as near misses),
+so cause (3) is only downstream of the routing draw, and cause (2), the token CE's 'Tensor.sum of a
+size of image rows .. as a value', is met at ``combine_tensor``'s einops ``reduce`` of the
+``safe_one_hot`` gates (batch 0: the one-hot sliced to the capacity, 4, the batch's count by value;
+batch 1 not traced). The roots are st-moe's own: the draw inside the call (only
+``threshold_train=0`` makes every draw route, which a rule would have to read off the values) and a
+Python ``max`` over the batch's positions that only sets a width sliced back off. Not general: left.
 """
 
 from __future__ import annotations

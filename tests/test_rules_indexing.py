@@ -2433,8 +2433,9 @@ IMAGE_ROW_BUFFER_NEAR_MISSES = {  # (body, what the warning names)
     "reduced losses by position": (_image_rows_into(lambda e, t: e.new_zeros(e.shape[0]),
                                                     value_of=lambda e, i, n: e[i].square().mean()), "buffer"),
     # a literal size, the first batch's image count: on a group alone its rows past the group's stay zeros
+    # (gap45a: each image's row, one image's predictions, lost where written into the literal-sized buffer)
     "a buffer of 4 rows written as a literal": (_image_rows_into(lambda e, t: torch.zeros(4, RULE_ROWS)),
-                                                "no rows of images were followed"),
+                                                "one image's predictions into a tensor at positions"),
 }
 
 

@@ -5754,7 +5754,9 @@ def _reduce(
                 frame.set(out, vector)
                 return
         along = not full and not nan_mean and len(row_dims) == 1 and row_dims <= reduced  # (``torch.max(w, 0)``)
-        if kind is None and (full or along) and isinstance(outs[0], Tensor) \
+        # a sum or mean along the rows of a call of one image: that image's values (RASE's ``x.sum(0)``)
+        one_sum = along and kind in (RatioKind.SUM, RatioKind.MEAN) and frame.num_images == 1
+        if (kind is None and (full or along) or one_sum) and isinstance(outs[0], Tensor) \
                 and _one_image_reduction(frame, func, args, kwargs, outs, track, along):
             return
         if nan_mean and full:

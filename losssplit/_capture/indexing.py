@@ -1505,6 +1505,9 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
             frame.lose(target, PER_IMAGE_WRITE, track)
             lose_aliases(frame, target, op)
             return
+    if track is None and (_one_image_written(frame, func, target, args, kwargs, kind, op)
+                          or _one_image_unfollowed(frame, func, target, args, op)):
+        return
     if track is None:
         at = 2 if func in (Tensor.__setitem__, Tensor.index_put_) else 1
         value = args[at] if len(args) > at else None
@@ -2749,6 +2752,50 @@ def _pair_written_rows(frame: Frame, func: Any, target: Tensor, track: Track, ar
                 continue  # (no broadcast: torch raised)
             r = r.expand(have.shape[0])
         frame.pair(have, r, op, scoped=True)
+
+
+def _one_image_written(frame: Frame, func: Any, target: Any, args: tuple, kwargs: dict, kind: str | None,
+                       op: str) -> bool:
+    """One image's values (no rows, no weight remembered) written into a tensor no rule follows, no
+    other tensor over its memory: accumulated into zeros (``acc = torch.zeros(H, W); acc += e_b``,
+    ``add_`` / ``sub_``), or over every position (``acc.copy_(e_b)``, ``acc[...] = e_b``,
+    ``acc[:] = e_b``). It holds that image's values, as ``acc + e_b`` out of place does (a per-image
+    loop's running map, a one-image call's ``target_sum += x.sum(0)``); it was read as a constant of
+    the call (red gap45a: one image's errors so written then multiplied every image's loss). That
+    the target held zero is checked on the device with the call's one read. True where followed."""
+    if kind in ("add", "sub") or func is Tensor.copy_:
+        value = args[1] if len(args) == 2 and not kwargs else None
+    elif func is Tensor.__setitem__ and len(args) == 3 and _index_parts(args[1]) in ((Ellipsis,), (_FULL,)):
+        value = args[2]
+    else:
+        return False
+    written = frame.get(value) if isinstance(value, Tensor) else None
+    if (not isinstance(value, Tensor) or written is None or written.image is None or written.rows
+            or written.lost_at is not None or written.reduced
+            or written.unweighted is not None or not isinstance(target, Tensor) or target._base is not None
+            or not target.is_floating_point() or mode.storage_uses(target) > 2):  # (no view, tracked or not)
+        return False
+    if kind in ("add", "sub"):
+        v = value.detach() if kind == "add" else -value.detach()
+        frame.doubt((target.detach() != v).any(), f"{op} of one image's values into a tensor that held other values")
+    frame.set(target, Track(image=written.image, from_prediction=written.from_prediction))
+    return True
+
+
+def _one_image_unfollowed(frame: Frame, func: Any, target: Any, args: tuple, op: str) -> bool:
+    """One image's predictions written into a tensor no rule follows otherwise (at some positions,
+    ``acc[0, :2] = e_b[0, :2]``, ``index_put_``, ``ones *= e_b``, into a tensor with views): the tensor
+    is lost, not read later as a constant of the call (red gap45a: was, times every image's loss;
+    as ``self.queue[idx] = q`` of several images' rows, red team 27). True where lost."""
+    at = _ALIGNED_WRITES.get(func, 2 if func in (Tensor.index_put_, Tensor.masked_scatter_) else None)
+    value = args[at] if at is not None and len(args) > at else None
+    written = frame.get(value) if isinstance(value, Tensor) else None
+    if written is None or written.image is None or written.rows or not written.from_prediction \
+            or written.lost_at is not None or not isinstance(target, Tensor):
+        return False  # (data of an image at its positions: per-image target buffers, read by their own rules)
+    frame.lose(target, f"{op} of one image's predictions into a tensor at positions the rules do not follow")
+    lose_aliases(frame, target, op)
+    return True
 
 
 def _rows_written_into_constant(frame: Frame, func: Any, target: Any, args: tuple) -> None:
