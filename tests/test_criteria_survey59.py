@@ -791,12 +791,15 @@ def crw(feats, tau=0.07):
 
 
 CASES = {c.body.__name__: c for c in [
-    Case(vild, det_batch, gaps=keys("loss_distill", "loss_distill@3"),
-         why="GAP: the L1 summed over [B, Q, D] divided by region.shape[:2].numel(), taken for the size of a dim "
-             "without images"),
+    # first contact: GAP (5), region.shape[:2].numel() read as a side size; s59: a product over the images' dim
+    # is a count of rows (tests/test_rules_shape_slice_numel.py), 24 = 4 x 6 splits, 18 equals several counts
+    Case(vild, det_batch, gaps=keys("loss_distill@1"),
+         why="GAP: the L1 summed over [B, Q, D] divided by region.shape[:2].numel() = 18 on batch 1, equal to 3 x "
+             "instances, 6 x rows and 6 x images: the shares differ"),
     Case(rank_detr, with_num_boxes(det_batch)),
-    Case(dcl, det_batch, gaps=keys("loss_angle", "loss_angle@3"),
-         why="GAP: the decoded bits' Tensor.__lshift__ has no rule"),
+    # first contact: GAP (5), Tensor.__lshift__ had no rule; s59: bit shifts are element-wise
+    # (tests/test_rules_bitwise_shifts.py)
+    Case(dcl, det_batch),
     Case(psc, det_batch),
     Case(h2rbox, det_batch),
     Case(abcnet, with_num_boxes(det_batch)),
@@ -812,8 +815,9 @@ CASES = {c.body.__name__: c for c in [
     Case(boundary_dou, seg_batch, gaps=keys("loss_dou@0"),
          why="GAP: alpha capped by Python's min(alpha, 0.8), a decision of the batch's counts"),
     Case(monoscene, voxel_batch, gaps=keys("loss_sem_scal", "loss_sem_scal@3", "loss_geo_scal_synthetic"),
-         why="GAP: F.binary_cross_entropy of the batch's precision / recall / specificity ratios; the branches on "
-             "a class's presence taken to reach loss_geo_scal"),
+         why="GAP: loss_class += F.binary_cross_entropy(...) in a loop over range(K), K a global equal to a count "
+             "of the batch (no proof the loop runs as often on a group alone); the in-place += under the branches "
+             "on a class's presence leaves every key unproven for the group deciding them otherwise"),
     Case(lapsrn, restore_batch),
     Case(hdr, restore_batch),
     Case(cbdnet, restore_batch),
@@ -830,8 +834,8 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 FIRST = (448, 33, 19, 0)  # expected, declined, GAP, WRONG at first contact (s59 at 733a2b1 unchanged)
-NOW = FIRST
+# s59: bit shifts element-wise (DCL, 5); a numel of a shape slice over the images' dim a count of rows (ViLD, 3)
+NOW = (448, 25, 11, 0)
 
 
-globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW,
-                             over_target="19 GAP of 448 (4.2 %)"))
+globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW))
