@@ -358,6 +358,20 @@ def count_outcomes(body: Callable, batch: Callable[[int, Sequence[float]], tuple
     return seen, said
 
 
+def check_count_exact(body: Callable) -> None:
+    """``body`` gives every oracle companion, equal to it, on each of ``TWO_GROUP_COUNT_BATCHES``."""
+    seen, said = count_outcomes(body)
+    assert seen == ["exact"] * len(seen), said
+
+
+def check_count_declines(body: Callable, op: str = "") -> None:
+    """``body`` gives no wrong companion on ``TWO_GROUP_COUNT_BATCHES`` and declines on one at
+    least, with a warning naming ``op`` where given."""
+    seen, said = count_outcomes(body)
+    assert "wrong" not in seen and "declined" in seen, (seen, said)
+    assert any(op in m for m in said), said
+
+
 def rule_errors(o: dict, t: Sequence[dict]) -> torch.Tensor:
     """A rule batch's per-element errors ``|x - y|`` [B, RULE_ROWS, WIDTH]."""
     return (o["x"] - rule_targets(t)).abs()

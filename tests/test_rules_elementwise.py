@@ -883,6 +883,14 @@ CASES.update({  # other spellings of ops with a rule (``_capture/aliases.py``), 
     T.floor_divide: compared(lambda e, y: T.floor_divide(y, 0.3)),
     T.__rfloordiv__: compared(lambda e, y: T.__rfloordiv__(y + 0.1, 1.0)),
     torch.copysign: paired(lambda e, y: torch.copysign(e, y - 0.5)), T.copysign: paired(lambda e, y: T.copysign(e, y - 0.5)),
+    # DCL's angle bins coded in bits and decoded (survey 59; tests/test_rules_bitwise_shifts.py)
+    T.__rshift__: compared(lambda e, y: ((y * 8).long() >> 1) & 1), T.__lshift__: compared(lambda e, y: (y > 0.5).long() << 1),
+    T.__rrshift__: compared(lambda e, y: T.__rrshift__((y * 2).long(), 5) & 1),
+    T.__rlshift__: compared(lambda e, y: T.__rlshift__((y > 0.5).long(), 1)),
+    T.bitwise_left_shift: compared(lambda e, y: (y > 0.5).long().bitwise_left_shift(2)),
+    torch.bitwise_left_shift: compared(lambda e, y: torch.bitwise_left_shift((y > 0.5).long(), 2)),
+    T.bitwise_right_shift: compared(lambda e, y: (y * 8).long().bitwise_right_shift(2)),
+    torch.bitwise_right_shift: compared(lambda e, y: torch.bitwise_right_shift((y * 8).long(), 2)),
 })
 _ELEMENTWISE = registered("elementwise")
 for _f in _ELEMENTWISE:

@@ -1313,6 +1313,8 @@ def rsub(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     torch.xlogy, Tensor.__floordiv__, Tensor.fmod, Tensor.remainder, torch.polar, torch.complex,
     torch.remainder, torch.fmod, torch.floor_divide, Tensor.floor_divide, Tensor.__rmod__, Tensor.__rfloordiv__,
     torch.hypot, Tensor.hypot, torch.fmax, Tensor.fmax, torch.fmin, Tensor.fmin, torch.copysign, Tensor.copysign,
+    Tensor.__lshift__, Tensor.__rlshift__, Tensor.__rshift__, Tensor.__rrshift__, Tensor.bitwise_left_shift,
+    torch.bitwise_left_shift, Tensor.bitwise_right_shift, torch.bitwise_right_shift,
 )
 def binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Other broadcasting element-wise ops of two operands."""
@@ -4504,8 +4506,15 @@ def _side_size(frame: Frame, z: float) -> bool | str:
         return False
     # ``/ (x.shape[1] * x.shape[2])``, ``x.shape[1] * 4``: a constant where each size is one; a made
     # tensor's width among them declines as alone
+    if any(_images_dim(frame, x, k) for x, k, _ in read[0]):
+        return False  # ``x.shape[:2].numel()``: a count of rows over the images' dim, as ``math.prod``'s is
     each = [_side_size_of(frame, x, k, same, x.shape[k]) for x, k, same in read[0]]
     return MADE_SIDE_SIZE_DIVISOR if MADE_SIDE_SIZE_DIVISOR in each else all(v is True for v in each)
+
+
+def _images_dim(frame: Frame, x: Any, k: int) -> bool:
+    track = frame.get(x) if isinstance(x, Tensor) else None
+    return track is not None and bool(track.rows) and k in track.rows
 
 
 def _side_size_of(frame: Frame, x: Any, k: int, same: bool, z: float) -> bool | str:
@@ -5892,6 +5901,7 @@ _FULL_LIKE, _ZEROS_LIKE, _EMPTY_LIKE, _AS_TENSOR = torch.full_like, torch.zeros_
 _DRAWN_LIKE = (torch.rand_like, torch.randn_like)
 _DATA_GET = Tensor.data.__get__  # type: ignore[attr-defined]
 _INT_ROWS = (torch.long, torch.int)
+_CONSTANT_LIKE = {torch.ones_like: 1.0, torch.zeros_like: 0.0}
 ORDER_LOST = frozenset(f"{op_name(f)} along a dim that carries images"
                        for f in (Tensor.sort, torch.sort, Tensor.argsort, torch.argsort))
 """Where an order along the images was lost (``indexing.sort``): an index that may permute their
@@ -5906,6 +5916,10 @@ def like(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``zeros_like``/``full_like``...: same layout, fresh data (no prediction). Filled with an
     image's own weight object (``full_like(l, t["loss_weight"])``), its values count 1."""
     track = frame.get(args[0])
+    if func in _CONSTANT_LIKE and isinstance(out, Tensor) and out.numel() == 1 and out.is_floating_point() \
+            and (track is None or track.ratio is not None):
+        # ``torch.ones_like(precision)``: 1 whatever it is made like, a constant an expression of ratios takes
+        frame.constant_tensors[id(out)] = (out, version_of(out), ("c", _CONSTANT_LIKE[func]))
     fill = get_arg(args, kwargs, 1, "fill_value", None) if func is _FULL_LIKE else 0 if func is _ZEROS_LIKE else None
     if type(fill) is int and isinstance(out, Tensor) and out.dtype in _INT_ROWS and 0 <= fill < 2**31:
         frame.note_values(out, {fill: out.numel()})  # ``full_like(src, b)``: rows of image ``b``

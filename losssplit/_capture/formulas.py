@@ -460,6 +460,37 @@ def _constant_vector_result(frame: Frame, func: Any, args: tuple, kwargs: dict, 
 CONSTANT_RULE.append(constant_result)
 
 
+_SCALAR_LOSSES = frozenset({torch.nn.functional.binary_cross_entropy, torch.nn.functional.l1_loss,
+                            torch.nn.functional.mse_loss})
+
+
+def scalar_loss(frame: Frame, func: Any, inp: Any, ti: Track | None, target: Any, tt: Track | None, reduction: str,
+                extra: dict[str, Any], out: Any) -> Track | None:
+    """``F.binary_cross_entropy(v, c)``, ``F.l1_loss(v, c)``, ``F.mse_loss(v, c)`` of a 0-dim
+    expression of ratios ``v`` (a batch's precision, ``inter / p.sum()``) against a one-element
+    constant of the call ``c`` (``torch.ones_like(v)``), no weight: the function of one value that
+    the loss is there (BCE's logs clamped at -100 as torch's), on a group alone of the group's
+    ratios (MonoScene's scene-class affinity). None otherwise."""
+    if func not in _SCALAR_LOSSES or ti is None or tt is not None or not isinstance(inp, Tensor) or inp.dim() \
+            or not isinstance(target, Tensor) or target.numel() != 1 or not isinstance(out, Tensor) or out.dim() \
+            or reduction not in ("mean", "sum") or any(v is not None for v in extra.values()):
+        return None
+    found, c = leaves(ti), frame.constant_expr(target)
+    sites = _sites(frame, ti) if found is not None and c is not None else None
+    if found is None or c is None or sites is None:
+        return None
+    expr, ratios = found
+    if func is not torch.nn.functional.binary_cross_entropy:
+        diff = ("sub", expr, c)
+        return _made(("abs", diff) if func is torch.nn.functional.l1_loss else ("square", diff), ratios, func, sites)
+    floor = _formula.const(-100.0)
+    pos = ("max", ("log", expr), floor)
+    neg = ("max", ("log", ("sub", _formula.const(1.0), expr)), floor)
+    if c == ("c", 1.0) or c == ("c", 0.0):
+        return _made(("neg", pos if c[1] else neg), ratios, func, sites)
+    return _made(("neg", ("add", ("mul", c, pos), ("mul", ("sub", _formula.const(1.0), c), neg))), ratios, func, sites)
+
+
 def _made(expr: _formula.Expr, ratios: tuple[Ratio, ...], func: Any,
           sites: frozenset[tuple[Any, int]] = frozenset()) -> Track:
     return Track(from_prediction=True, lost_at=op_name(func), formula=(expr, ratios), sites=sites)

@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from .elementwise import class_weighted, ignored_labels
+from .formulas import scalar_loss
 from .mode import (
     RUNNERS,
     Frame,
@@ -120,7 +121,11 @@ def _loss(frame: Frame, func: Any, bound: dict[str, Any], out: Any, classes: boo
     op = op_name(func)
     lost = next((t.lost_at for t in (ti, tt) if t is not None and t.lost_at is not None), None)
     if lost is not None or any(t is not None and t.ratio is not None for t in (ti, tt)):
-        frame.lose(out, lost or op)
+        made = None if lost is not None or classes else scalar_loss(frame, func, inp, ti, target, tt, reduction, extra, out)
+        if made is not None:  # ``F.binary_cross_entropy(precision, torch.ones_like(precision))``
+            frame.set(out, made)
+        else:
+            frame.lose(out, lost or op)
         return
     for name, v in extra.items():  # class weights, ``pos_weight``, ``weight=`` of the batch's statistics
         te = frame.get(v) if isinstance(v, Tensor) else None
