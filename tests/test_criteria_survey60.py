@@ -39,6 +39,21 @@ gaps), NeuralNDCG (NeuralSort and Sinkhorn per list), LayoutLMv3 (``gather`` of 
 word's patch), PAN (OHEM and the embedding losses per image in Python loops over ``unique`` ids),
 CSDI (``if num_eval > 0`` on the host), SAITS, Moirai (the packed series' ``[B, T, T]`` equality mask
 and the batch's series count), DMoN, MDLM and the keys beside the mixing ones.
+
+NOW (s60): 413 expected, 65 declined, **30 GAP (7.3 %)**, 0 WRONG: first contact 10.9 %, now 7.3 %.
+General rule, with near misses against the oracle: a number read on the host from several images
+(``int()``, ``float()``, ``.item()``) that the code compares, or that is left unaccounted for, or
+after which a slice takes a size, declines only the returned keys the body's code proves it can
+reach (``_reach``'s taint analysis from the read: every value Python computes from it and every
+branch it steers), for every group, instead of the whole call; a field of torch's return types
+(``e.topk(k).values``) is taken as a tensor there, no object's attribute (FCENet, 15;
+``tests/test_rules_read_keys.py``: the read steering a scale of another key declines that key, an
+arm appending to a list the frame built declines the call; ``tests/test_rules_host_read_reach.py``:
+an in-place clamp, a draw, a Python list's method still decline the call). Left: VGAE (10), BGRL
+(5) and InfoGraph*'s supervised term (5), graphs collated into one disjoint graph (node rows found
+by ``edge_index`` values offset by the nodes before each graph, ``index_add_`` at them: no rule
+follows index values as positions of image rows); the shortcut model (10: which rows bootstrap is
+the batch's first quarter by position, on a group alone the group's own first quarter).
 """
 
 from __future__ import annotations
@@ -1056,9 +1071,9 @@ CASES = {c.body.__name__: c for c in [
     Case(lambdaloss, list_batch),
     Case(neural_ndcg, list_batch),
     Case(bpr_max, session_batch, keys("loss_bpr_max"), mix_batches=_MIXED),
-    Case(fcenet, fce_batch, keys("loss_text"), mix_batches=_MIXED, gaps=keys("loss_center", "loss_reg_x", "loss_reg_y"),
-         why="GAP: the OHEM's positive count read on the host (``int()``) and tested (``if n_pos > 0``) declines the "
-             "whole call, the keys that never read it too"),
+    # first contact: GAP (15), the OHEM's positive count read on the host and tested (``if n_pos > 0``) declined
+    # the whole call; s60: only the keys the code proves the read reaches (the text region's, mixing anyway)
+    Case(fcenet, fce_batch, keys("loss_text"), mix_batches=_MIXED),
     Case(layoutlmv3, layout_batch),
     Case(pan, pan_batch),
     Case(csdi, imputation_batch),
@@ -1080,10 +1095,11 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 FIRST = (413, 80, 45, 0)  # expected, declined, GAP, WRONG at first contact (s60 at 733a2b1 unchanged)
-NOW = FIRST
+# s60: a host read of several images declines only the keys the code proves it reaches (FCENet, 15)
+NOW = (413, 65, 30, 0)
 
 
 globals().update(survey_tests(CASES, range(len(SOURCES)), len(CASES), NOW,
-                              over_target="45 GAP of 413 (10.9 %) at first contact: FCENet's host-read OHEM count, "
-                                          "the collated graphs of BGRL, VGAE and InfoGraph*, the shortcut model's "
-                                          "bootstrapped first quarter"))
+                              over_target="30 GAP of 413 (7.3 %): the collated graphs of BGRL, VGAE and InfoGraph* "
+                                          "(index_add_ at edge_index values), the shortcut model's bootstrapped "
+                                          "first quarter"))
