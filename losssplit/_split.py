@@ -666,7 +666,7 @@ def _finish(
     if any(turned) or compared:
         out = _without_turned(frame, pending, names, turned, out, warn, compared)
     read_keys = {key: r.op for r in unread for key in r.keys or ()}
-    if read_keys:  # a read whose number reaches, proven, only these keys: every group's declined
+    if read_keys and not whole_batch():  # a read whose number reaches, proven, only these keys: every group's declined
         for op in dict.fromkeys(read_keys.values()):
             split = ", ".join(repr(key) for key, at in read_keys.items() if at == op)
             warn(f"read-keys:{op}", f"keys {split}: values of several images were read on the host at {op}; Python "

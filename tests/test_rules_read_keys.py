@@ -101,3 +101,34 @@ def test_a_read_steering_another_keys_scale_declines_that_key_too():
 def test_an_arm_writing_a_list_declines_the_call():
     for got, _, said in _outcomes(arm_appends_to_a_list):
         assert got == set() and said
+
+
+def rate_beside(o, t):
+    """A logged rate over a count read by ``float()`` and kept in a local tensor (no count rule takes it)."""
+    y = rule_targets(t)
+    cnt = ((o["x"] > 0.5) & (y <= 0.5)).sum()
+    return {"loss": (o["x"] - y).abs().mean(), "fp": cnt / max(float((y <= 0.5).sum()), 1.0)}
+
+
+def test_an_unaccounted_read_declines_its_keys_but_not_on_a_batch_of_one_group():
+    for got, want, said in _outcomes(rate_beside):
+        assert got == want - {"fp"}, said
+    got, want, said = rule_outcome(rate_beside, rule_batch(3, [1.0, 1.0, 1.0]))  # the group is the batch
+    assert "loss_real" in got and not wrong_companions(got, want), said  # ('fp' declines by a rule of sums there)
+    assert not any("reach these keys" in m for m in said), said
+
+
+def narrowed_top(o, t):
+    y = rule_targets(t)
+    e = (o["x"] - y).abs()
+    k = max(int((y > 0.5).sum() * 0.25), 1)
+    return {"loss": e.mean(), "loss_top": e.flatten().narrow(0, 0, k).mean()}
+
+
+def test_a_reached_key_of_a_batch_of_one_group_is_its_value():
+    """Every image in one group with every weight 1: each key's companion is its value as returned,
+    the reached one too (survey 35's Rho-1 on its one example)."""
+    for got, want, said in _outcomes(narrowed_top):
+        assert got == want - {"loss_top"}, said
+    got, want, said = rule_outcome(narrowed_top, rule_batch(3, [1.0, 1.0, 1.0]))
+    assert set(got) == set(want) == {"loss_real", "loss_top_real"} and not wrong_companions(got, want), said
