@@ -493,11 +493,12 @@ def _finish(
     if frame.piece_means:  # a piece of ``sum(p.mean() for p in x.chunk(3))`` the group alone has none of
         constants.update({(id(p.ratio), name): 0.0 for p in pending if id(p.ratio) in frame.piece_means
                           for name in names if (id(p.ratio), name) not in constants})
-    unread = frame.unconsumed_read({id(p.ratio) for p in pending})
-    if unread is not None:
+    unread = frame.unconsumed_reads({id(p.ratio) for p in pending})
+    loose = next((r.op for r in unread if r.keys is None), None)
+    if loose is not None:
         return _declined(
-            f"host:{unread}",
-            f"values of the images were read on the host at {unread}; Python numbers computed from them "
+            f"host:{loose}",
+            f"values of the images were read on the host at {loose}; Python numbers computed from them "
             "(a count, a weight, a threshold) may reach the losses and cannot be followed",
             warn, whole_batch, " (a read only for logging: read a returned loss, or read after the call)",
         )
@@ -664,6 +665,13 @@ def _finish(
         out = _sum_parts(pending, made, warn, constants)
     if any(turned) or compared:
         out = _without_turned(frame, pending, names, turned, out, warn, compared)
+    read_keys = {key: r.op for r in unread for key in r.keys or ()}
+    if read_keys and not whole_batch():  # a read whose number reaches, proven, only these keys: every group's declined
+        for op in dict.fromkeys(read_keys.values()):
+            split = ", ".join(repr(key) for key, at in read_keys.items() if at == op)
+            warn(f"read-keys:{op}", f"keys {split}: values of several images were read on the host at {op}; Python "
+                 "numbers computed from them reach these keys and cannot be followed; no companions of these keys")
+        out = _dropped(out, dict.fromkeys(names, read_keys))
     bare = {p.key for p in pending}.difference(out.keys, (c.key for c in out.window))
     if bare:  # keys without a companion: those of no group's rows in this call were not declined
         with_rows = {p.key for i, p in enumerate(pending) if any(host[i * groups * 3 + 2 : (i + 1) * groups * 3 : 3])}
@@ -933,6 +941,12 @@ def _without_turned(
                 f"the batch did, at {where}; what the body returns for it then is not known; no companions of "
                 "these keys for the group",
             )
+    return _dropped(out, dropped)
+
+
+def _dropped(out: Companions, dropped: Mapping[str, Collection[str]]) -> Companions:
+    """``out`` without the companions of the keys ``dropped`` names for their group (group -> keys);
+    a window counts them as unknown."""
     kept = Companions(c for c in out if c.key not in dropped.get(c.group, ()))
     kept.window = [c for c in out.window if c.key not in dropped.get(c.group, ())]
     kept.window += [unknown_record(c) for c in (*out, *out.window) if c.key in dropped.get(c.group, ())]

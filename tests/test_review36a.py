@@ -346,10 +346,22 @@ def test_a_count_read_by_item_and_compared_splits_or_declines_per_group(body):
 
 # closed by hr36 (session 36): each was silently WRONG (the batch's arm on every group; the last, in a
 # generator reading the closure's ``m``, added by hr36)
-READ_COMPARED_IN_PYTHON = [guard_positive_int_gt_const, return_in_arms_int, two_keys_one_branch, ternary_on_read,
+READ_COMPARED_IN_PYTHON = [guard_positive_int_gt_const, return_in_arms_int, ternary_on_read,
                            floor_then_compare, read_floordiv_compared, read_round_compared, read_int_compared,
                            read_float_compared, read_abs_compared, read_ceil_compared, read_mod_compared,
                            read_sqrt_compared, read_compared_in_a_lambda, read_compared_in_a_genexpr]
+
+
+def test_a_count_read_and_compared_declines_the_keys_it_reaches():
+    """s60: the compared read steers only ``loss_b`` (the code proves it, ``_reach``): ``loss_a`` is
+    the batch's computation on the group's images and splits (it declined the call)."""
+    for seed, weights in BATCHES:
+        o, t = batch(seed, weights)
+        got, want, said = split_outcome(two_keys_one_branch, [o, t], [ROWS, TARGETS])
+        assert not wrong_companions(got, want), seed
+        assert {k.rsplit("_", 1)[0] for k in got} == {"loss_a"}, (seed, got)
+        if len({w >= 0.9 for w in weights}) > 1 and any(k.startswith("loss_b") for k in want):
+            assert any("'loss_b'" in w and "compared or tested in Python" in w for w in said), (seed, said)
 
 
 @pytest.mark.parametrize("body", READ_COMPARED_IN_PYTHON, ids=lambda b: b.__name__)

@@ -1759,10 +1759,12 @@ def test_equal_counts_read_on_the_host_divide_the_loss_of_the_read_they_are(reve
 
 def test_a_copy_of_an_equal_count_read_on_the_host_declines():
     """A new float of the same value (``n2 * 1.0``) is told apart only by value, which both reads
-    have: the call declines."""
-    got, _, said = _equal_counts(_two_counts(True, False))
-    assert got == {}
-    assert any("read on the host at Tensor.item" in m for m in said), said
+    have: the key it divides declines (s60: the code proves the copy reaches only that key, the other
+    stage splits by its own read; it declined the call)."""
+    got, want, said = _equal_counts(_two_counts(True, False))
+    assert set(got) == {k for k in want if k.startswith("s0.")} and got == pytest.approx(
+        {k: v for k, v in want.items() if k in got}, rel=1e-6)
+    assert any("'s1.loss'" in m and "read on the host at Tensor.item" in m for m in said), said
 
 
 HOST_NUMBERS = {
@@ -1807,8 +1809,14 @@ def _returned_loss_read_and_used(o, t):
 
 def test_a_returned_loss_read_on_the_host_and_used_in_python_declines():
     """Found by helper logread: a number computed in Python from a returned loss's read
-    (``math.exp(v)``) scaled another loss with the batch's value on every group, silently."""
-    check_rule(_returned_loss_read_and_used, "Tensor.item", declines=True)
+    (``math.exp(v)``) scaled another loss with the batch's value on every group, silently. The key
+    it scales declines; the read loss itself splits (s60: the code proves the number reaches only
+    ``loss_b``; it declined the call)."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(_returned_loss_read_and_used, rule_batch(seed, weights))
+        assert set(got) == {k for k in want if not k.startswith("loss_b")}, (seed, said)
+        assert not wrong_companions(got, want), seed
+        assert any("'loss_b'" in m and "Tensor.item" in m for m in said), said
 
 
 def _logged_in_many_ways(o, t, history=[], meters={}):  # noqa: B006 - places the body logs to

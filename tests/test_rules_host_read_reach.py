@@ -16,8 +16,9 @@ is accounted for where a rule takes it as a count; at any other such arithmetic 
 and so are the new tensors of a method or torch function given it beside a tensor of the images
 (``x.topk(k)``: KL-Cov's top tokens, survey 58), so only the keys computed from it decline (Mask R-CNN's logged false-positive rate over
 ``max(float(neg.sum()), 1.0)`` declined the whole call). A read compared in Python, a size of a new tensor
-of no images' values, a view or an in-place result sized by it, a draw, a method of no tensor, or one kept
-beside a local tensor (the result followed as a number into the returned dict) still declines the call.
+of no images' values, an in-place result sized by it, a draw or a method of no tensor still declines the call;
+a view sized by it, or one kept beside a local tensor (the result followed as a number into the returned
+dict), declines the keys the code proves it reaches (s60, ``tests/test_rules_read_keys.py``).
 """
 
 from __future__ import annotations
@@ -271,13 +272,23 @@ def test_a_read_sizing_a_new_tensor_of_a_method_declines_only_that_key():
         assert any("'loss_top'" in m and "Tensor.topk" in m for m in said), said
 
 
-@pytest.mark.parametrize("body", [compared_read, sized_by_read, kept_in_a_local_tensor, narrowed_by_read,
-                                  topk_along_columns_by_read,
-                                  clamped_in_place_by_read, drawn_by_read, method_of_a_list_by_read])
+@pytest.mark.parametrize("body", [compared_read, sized_by_read, clamped_in_place_by_read, drawn_by_read,
+                                  method_of_a_list_by_read])
 def test_a_read_compared_sizing_or_kept_beside_a_local_declines_the_call(body):
     for seed, weights in RULE_BATCHES:
         got, _, said = rule_outcome(body, rule_batch(seed, weights))
         assert got == {} and said, (seed, got)
+
+
+@pytest.mark.parametrize("body, reached", [(kept_in_a_local_tensor, "fp"), (narrowed_by_read, "loss_top"),
+                                           (topk_along_columns_by_read, "loss_top")])
+def test_a_read_kept_beside_a_local_or_sizing_a_view_declines_the_keys_it_reaches(body, reached):
+    """s60: where the code proves the keys the number can reach (``_reach``), only those decline
+    (these declined the whole call); ``tests/test_rules_read_keys.py``."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = _keys(body, seed, weights)
+        assert got == want - {reached}, (seed, said)
+        assert any(f"'{reached}'" in m for m in said), said
 
 
 def per_image_counts_floored(o, t):

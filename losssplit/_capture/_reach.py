@@ -100,6 +100,7 @@ _OBJECT = ("object",)  # an attribute, a closure's cell, ``self``: maybe no tens
 _OWNERS = {"self": _Value(callee=_OBJECT), "cls": _Value(callee=_OBJECT)}  # each told by identity (``_receiver``)
 _FRESH = ("fresh",)  # a tensor a torch factory just made, on the stack: no other name holds it
 _TORCH_MADE = ("torch made",)  # what another torch callable returned (``torch.no_grad()``)
+_RETURN_FIELDS = frozenset({"values", "indices"})  # the tensors of ``torch.return_types`` (topk, sort, max, ...)
 _FRESH_EFFECTS = frozenset({"set_", "resize_", "resize_as_", "share_memory_", "record_stream", "requires_grad_"})
 _FACTORIES = frozenset({"tensor", "zeros", "ones", "full", "empty", "zeros_like", "ones_like", "full_like",
                         "empty_like", "arange", "linspace", "eye", "scalar_tensor"})
@@ -372,7 +373,10 @@ class _Frame:
                 elif i.argval not in _bytecode._TENSOR_PROPERTIES:
                     raise _Unproven
             if op == "LOAD_ATTR":
-                stack.append(_Value(tainted, callee=named or _OBJECT))
+                # ``e.topk(k).values``: a field of torch's return type, a tensor computed as its base was
+                field = named is None and base.roots is not None and i.argval in _RETURN_FIELDS
+                stack.append(_Value(tainted, callee=None if field else named or _OBJECT,
+                                    roots=base.roots if field else None))
             elif named is not None:
                 stack.extend([_NULL, _Value(tainted, callee=named)])
             else:

@@ -2435,7 +2435,22 @@ class Frame:
             return
         if literal is not None and literal():
             return
-        self.doubt(torch.ones((), dtype=torch.bool), message)
+        keys = self.read_keys() if at == SEVERAL else None
+        if keys is None:
+            self.doubt(torch.ones((), dtype=torch.bool), message)
+        else:  # the size may be a read's number only in the keys that number can change: those decline
+            self.branch(Branch(None, "ne", 0.0, True, message, reach=keys))
+
+    def read_keys(self) -> frozenset[str] | None:
+        """The keys the numbers read on the host so far may change (``HostRead.keys``), where every
+        read not followed has them proven; None otherwise."""
+        keys: frozenset[str] = frozenset()
+        for read in self.host_reads:
+            if not read.followed:
+                if read.keys is None:
+                    return None
+                keys |= read.keys
+        return keys
 
     def sized_by_length(self, op: str, image: int | None, literal: Callable[[], bool]) -> None:
         """``op`` cuts one image's values (``image``) by a Python number, after the body read sizes
@@ -2559,15 +2574,13 @@ class Frame:
         else:
             self.logged_reaches(op_name(func))
 
-    def unconsumed_read(self, returned: set[int]) -> str | None:
-        """The op of a host read of the images' values that no loss was divided by (``returned``:
-        ids of the returned keys' ratios, whose reads only log them), nor reached only outputs made
-        unknown (``ReadReach``), or None."""
+    def unconsumed_reads(self, returned: set[int]) -> list[HostRead]:
+        """The host reads of the images' values that no loss was divided by (``returned``: ids of
+        the returned keys' ratios, whose reads only log them), nor reached only outputs made
+        unknown (``ReadReach``)."""
         reached = {id(r.read) for r in self.reaches if r.blocked is None and r.tensor_sites <= r.seen}
-        for read in self.host_reads:
-            if not read.consumed and (read.source is None or id(read.source) not in returned) and id(read) not in reached:
-                return read.op
-        return None
+        return [read for read in self.host_reads
+                if not read.consumed and (read.source is None or id(read.source) not in returned) and id(read) not in reached]
 
     def instances(self) -> list[int] | str | None:
         """Target instances per image (detection targets; without target dicts, the rows of each
@@ -3308,12 +3321,20 @@ class Frame:
             with _HIDDEN():
                 values = r.values.detach().clone()
             b.of = r.replace(values=values, version=version_of(values))
-        if self.body_code is not None:
-            try:
-                b.reach = _reach.reach(self.body_code)
-            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
-                self.error, self.error_op = exc, "the keys a branch may change"
+        if b.reach is None:
+            b.reach = self.reach_now()
         self.branches.append(b)
+
+    def reach_now(self) -> frozenset[str] | None:
+        """The returned keys the decision (or the value) the body's code is taking now may change
+        (``_reach.reach``); None where not proven."""
+        if self.body_code is None:
+            return None
+        try:
+            return _reach.reach(self.body_code)
+        except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+            self.error, self.error_op = exc, "the keys a branch may change"
+            return None
 
     def noted_test(self, t: Tensor, op: str, ratio: Ratio | Tested, than: float | Tensor, where: str) -> None:
         """The one-element ``t`` is ``op(value of ratio, than)`` (see ``tests``)."""
@@ -4665,6 +4686,9 @@ class HostRead:
     followed: bool = False
     """Its number is a ``GroupFloat`` / ``GroupInt`` whose every use is seen: no size, position or
     other number the capture does not follow can come from it (``Frame.sized`` passes it over)."""
+    keys: frozenset[str] | None = None
+    """A read of several images: the returned keys its number may change, where the body's code
+    proves them (``_reach``); a size taken after it then declines those keys only (``Frame.sized``)."""
 
 
 @dataclasses.dataclass(slots=True, eq=False)
@@ -5262,15 +5286,20 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
         return
     if (func in _NUMBER_READS and type(out) in (int, float) and frame.num_images > 1 and r is not None
             and r.host_image is None and _bytecode.read_branched()):  # ``if int(pos.sum()) > 8:``, ``if m // 4 >= 2:``
-        frame.doubt(torch.ones((), dtype=torch.bool), f"a value of several images read on the host at {op_name(func)} "
-                    "is compared or tested in Python (after a conversion, arithmetic or a call): on a group alone the "
-                    "body may take the other branch")
+        where = f"a value of several images read on the host at {op_name(func)}"
+        if frame.reach_now() is None:
+            frame.doubt(torch.ones((), dtype=torch.bool), f"{where} is compared or tested in Python (after a conversion, "
+                        "arithmetic or a call): on a group alone the body may take the other branch")
+        else:  # every group may decide otherwise: the keys the number can change (``_reach``), proven, decline
+            frame.branch(Branch(None, "ne", 0.0, True, f"{where}, compared or tested in Python"))
         return
     plain = r is not None and r.kind is RatioKind.SUM and not r.divisors and r.normaliser is None and not r.offset
     # a read of a returned loss only logs it, unless the body's code may compute with the number
     # (``e.sum() * math.exp(loss.item())``: the batch's number on every group)
     source = r if r is None or _bytecode.read_set_aside() is not False else None
     read = HostRead(out, r if plain else None, source, op, image=r.host_image if r is not None else None)
+    if read.image is None:
+        read.keys = frame.reach_now()
     frame.add_read(read)
     if func in _NUMBER_READS and type(out) in (int, float):
         reach = _bytecode.read_reach(_not_numpy)
