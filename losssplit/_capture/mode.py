@@ -9208,8 +9208,8 @@ def _derive_positional(frame: Frame, func: Any, args: tuple, kwargs: dict, out: 
     ``torch.arange(B).float() / B`` still holds positions."""
     shifted, frame.shifted_out = frame.shifted_out, None
     at = _PICKS_FROM.get(func)
-    if at is not None and isinstance(out, Tensor) and frame.get(out) is None and len(args) > at \
-            and isinstance(args[at], Tensor) and frame.get(args[at]) is None and id(args[at]) not in frame.positional \
+    if at is not None and func is not Tensor.index_put_ and isinstance(out, Tensor) and frame.get(out) is None \
+            and len(args) > at and isinstance(args[at], Tensor) and frame.get(args[at]) is None and id(args[at]) not in frame.positional \
             and id(args[at]) not in frame.weight_made:  # (the images' weights picked by their positions: the weights')
         _picked_at_positions(frame, func, args, kwargs, at, out)
     for x in flat_args(args, kwargs) if at is None else args[at:at + 1]:
