@@ -5095,6 +5095,28 @@ def literal_index_parts() -> frozenset[int]:
         if all(i.opname in ("LOAD_CONST", "BUILD_SLICE") for i in instructions[start:stop]))
 
 
+def literal_store() -> tuple[bool, bool]:
+    """(whether the value, whether the whole index) the subscript store the caller's code is
+    executing writes as constants there (``m[c] = True``: the value; ``m[2:4] = v``: the index): the
+    same on any group's run, where a number of a loop over the images (``m[c] = i``) is not.
+    (False, False) where not read."""
+    f = _caller()
+    if f is None or _VERSION not in _FLOOR_CHECKED:
+        return False, False
+    instructions, at = _located(f.f_code, _lasti(f))
+    if at is None or instructions[at].opname != "STORE_SUBSCR":
+        return False, False
+    key = _operand_start(instructions, at)
+    container = _operand_start(instructions, key) if key is not None else None
+    value = _operand_start(instructions, container) if container is not None else None
+
+    def constant(start: int | None, end: int | None) -> bool:
+        return start is not None and all(i.opname in ("LOAD_CONST", "BUILD_SLICE", "BUILD_TUPLE")
+                                         for i in instructions[start:end])
+
+    return constant(value, container), constant(key, at)
+
+
 def _tuple_index_spans(instructions: list[dis.Instruction], at: int) -> list[tuple[int, int]] | None:
     """The spans, in order, of the parts of the tuple index built right before the subscript at
     ``at`` (``x[i, :, j]``); None where the index is no tuple display or a part is not read."""

@@ -1372,6 +1372,12 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         _written_through_row(frame, func, target, target._base, args)
     if isinstance(target, Tensor) and (frame.row_offsets or func is Tensor.add_) and _row_offset(frame, func, target, args, kwargs):
         return
+    if frame.fresh_fills and isinstance(target, Tensor) and (id(target) in frame.fresh_fills or target._base is not None
+                                                             and id(target._base) in frame.fresh_fills):
+        own = one_image_write(frame, func, target, args)
+        if own is not False:
+            return
+        track = frame.get(target)
     if func is Tensor.__setitem__ and _position_part_written(frame, target, args):
         # ``z[i, :, i % 2 * 4:..] = y[i]``: each image's values at a place its position in the batch picks
         why = f"{op} into an image's row at a place computed from its position in a loop over the images"
@@ -2206,6 +2212,8 @@ def zeros(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         else:
             frame.counted_buffers.discard(id(out))
         note_image_fill(frame, out, n, tupled=isinstance(size, (tuple, list)))
+    if isinstance(out, Tensor) and out.dim() and frame.num_images > 1:
+        note_fresh_fill(frame, out, 0, isinstance(get_arg(args, kwargs, int(func is Tensor.new_zeros), "size", None), (tuple, list)))
 
 
 def _accumulated_rows(frame: Frame, func: Any, kind: str | None, target: Tensor, args: tuple, kwargs: dict) -> bool:
@@ -2430,6 +2438,95 @@ def per_image_write(frame: Frame, target: Tensor, args: tuple) -> bool | None:
         frame.counted_buffers.discard(id(target))
         frame.set(target, Track(rows={0: frame.arange(target.device)}))
     return True
+
+
+ONE_IMAGE_WRITE = ("Tensor.__setitem__ into a tensor the body made of one constant of values, positions or bounds "
+                   "not of one image alone (several images', a number of the loop, a view made before)")
+
+
+def note_fresh_fill(frame: Frame, out: Any, fill: Any, tupled: bool) -> None:
+    """``torch.zeros(A)``, ``torch.full((A,), C)``: a fresh tensor of one constant (``constant_number``)
+    sized by no count of the images (``_bytecode.counted_sizes``), noted for ``one_image_write``."""
+    if (isinstance(out, Tensor) and out.dim() and frame.num_images > 1 and id(out) not in frame.image_fills
+            and frame.get(out) is None and not _bytecode.counted_sizes(tupled)
+            and constant_number(frame, fill, coded=fill in (0, 1) or not _bytecode.counted_number(zero=False, sized=True))):
+        frame.fresh_fills[id(out)] = (out, version_of(out), None)
+
+
+def _written_images(frame: Frame, written: tuple[Any, ...]) -> set[int] | None:
+    """The images of the tensors among ``written`` (the index's parts, the value), each one image's
+    tensor (``_own_part``'s terms); None where one is anything else the capture follows (rows, a
+    reduced loss, lost)."""
+    images: set[int] = set()
+    for p in written:
+        held = frame.get(p) if isinstance(p, Tensor) else None
+        if held is None:
+            continue
+        b = frame.image_id(held.image) if not held.rows else None
+        if b is None or not _own_part(frame, b, p):
+            return None
+        images.add(b)
+    return images
+
+
+def _predicted(frame: Frame, written: tuple[Any, ...]) -> bool:
+    return any(t is not None and t.from_prediction for t in (frame.get(p) for p in written if isinstance(p, Tensor)))
+
+
+def _literal_parts(frame: Frame, parts: tuple[Any, ...], value: Any) -> bool:
+    """Whether the numbers and bounds of a write (``m[2:4] = 1.0``) are the code's constants, the same
+    on a group's run: a bool, a full slice or a tensor need no reading; an int, a float or another
+    slice must be written as a literal there (``m[c] = i`` of a loop over the images is not)."""
+    def plain(p: Any) -> bool:
+        return type(p) in (int, float) or type(p) is slice and p != _FULL
+
+    if not any(map(plain, parts)) and not plain(value):
+        return True
+    literal_value, literal_key = _bytecode.literal_store()
+    return (literal_key or not any(map(plain, parts))) and (literal_value or not plain(value))
+
+
+def one_image_write(frame: Frame, func: Any, target: Tensor, args: tuple) -> bool | None:
+    """``pos = torch.zeros(A, dtype=bool); pos[chosen] = True`` in a loop over the images (PAA's
+    assignment, stacked after the loop): the first write into a fresh tensor of one constant
+    (``Frame.fresh_fills``, no view of it made before) of positions and values that are one image's
+    own tensors, literals or constants makes it that image's tensor, as on a group alone; each later
+    write into it, or through a view, must be that image's own too. True: followed here; None: the
+    tensor was lost here; False: not such a write (left to the other rules)."""
+    base = target if target._base is None else target._base
+    held = frame.fresh_fills.get(id(base))
+    if held is None or held[0] is not base:
+        return False
+    claimed = held[2]
+    if func is Tensor.__setitem__ and len(args) > 2:
+        parts, value = _index_parts(args[1]), args[2]
+        written: tuple[Any, ...] = (*parts, value)
+    else:
+        parts, value, written = (), None, args[1:]
+    images = _written_images(frame, written)
+    if claimed is None and not images:
+        if images is None or func is not Tensor.__setitem__:
+            del frame.fresh_fills[id(base)]  # (left to the other rules, as any tensor of no images)
+            return False
+        # constants only (``m[0] = 1.0``): the same on a group's run, unless of a loop's numbers
+        if _literal_parts(frame, parts, value):
+            frame.fresh_fills[id(base)] = (base, version_of(base), None)
+            return False
+    first = claimed is None and images is not None and len(images) == 1
+    b = claimed if claimed is not None else next(iter(images)) if first and images else None
+    fresh = held[1] is not None and version_of(base) == held[1] + 1 and (claimed is not None or target is base
+                                                                        and storage_uses(base) <= 2)
+    if b is None or not fresh or images is None or images - {b} or func is Tensor.__setitem__ and not (
+            _literal_parts(frame, parts, value) and _own_parts(frame, b, (0, *parts), value)):
+        del frame.fresh_fills[id(base)]
+        frame.lose(base, ONE_IMAGE_WRITE, pred=_predicted(frame, written) or claimed is not None)
+        lose_aliases(frame, base, op_name(func))
+        return None
+    frame.fresh_fills[id(base)] = (base, version_of(base), b)
+    if claimed is None:
+        frame.set(base, Track(image=frame.image_index(b, base.device), from_prediction=_predicted(frame, written)))
+        return True
+    return False
 
 
 def _sized_prefix(target: Tensor, parts: tuple[Any, ...], value: Any, k: int) -> bool:
