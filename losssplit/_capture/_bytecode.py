@@ -5095,26 +5095,23 @@ def literal_index_parts() -> frozenset[int]:
         if all(i.opname in ("LOAD_CONST", "BUILD_SLICE") for i in instructions[start:stop]))
 
 
-def literal_store() -> tuple[bool, bool]:
-    """(whether the value, whether the whole index) the subscript store the caller's code is
-    executing writes as constants there (``m[c] = True``: the value; ``m[2:4] = v``: the index): the
-    same on any group's run, where a number of a loop over the images (``m[c] = i``) is not.
-    (False, False) where not read."""
-    f = _caller()
-    if f is None or _VERSION not in _FLOOR_CHECKED:
-        return False, False
-    instructions, at = _located(f.f_code, _lasti(f))
-    if at is None or instructions[at].opname != "STORE_SUBSCR":
-        return False, False
+def unpositioned_store(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None,
+                       targets: Any = None, content: Callable[[Any], Any] | None = None) -> bool:
+    """Whether the index and the value of the subscript store the caller's code is executing are
+    computed from no position in a loop over the images (``m[c] = True``, ``sem[lab] = v`` of a label
+    read on the host: yes; ``m[c] = i + 1.0``, ``m[i % 2] = 1.0`` of ``enumerate(targets)``: no, on a
+    group alone the image has another position). False where not read."""
+    found = _executing_op("STORE_SUBSCR")
+    if found is None:
+        return False
+    f, instructions, at = found
     key = _operand_start(instructions, at)
     container = _operand_start(instructions, key) if key is not None else None
     value = _operand_start(instructions, container) if container is not None else None
-
-    def constant(start: int | None, end: int | None) -> bool:
-        return start is not None and all(i.opname in ("LOAD_CONST", "BUILD_SLICE", "BUILD_TUPLE")
-                                         for i in instructions[start:end])
-
-    return constant(value, container), constant(key, at)
+    if key is None or container is None or value is None:
+        return False
+    return not any(_positional_index_span(f, start, end, sites, targets, content=content)
+                   for start, end in ((key, at), (value, container)))
 
 
 def _tuple_index_spans(instructions: list[dis.Instruction], at: int) -> list[tuple[int, int]] | None:

@@ -2473,17 +2473,15 @@ def _predicted(frame: Frame, written: tuple[Any, ...]) -> bool:
     return any(t is not None and t.from_prediction for t in (frame.get(p) for p in written if isinstance(p, Tensor)))
 
 
-def _literal_parts(frame: Frame, parts: tuple[Any, ...], value: Any) -> bool:
-    """Whether the numbers and bounds of a write (``m[2:4] = 1.0``) are the code's constants, the same
-    on a group's run: a bool, a full slice or a tensor need no reading; an int, a float or another
-    slice must be written as a literal there (``m[c] = i`` of a loop over the images is not)."""
-    def plain(p: Any) -> bool:
-        return type(p) in (int, float) or type(p) is slice and p != _FULL
-
-    if not any(map(plain, parts)) and not plain(value):
+def _unpositioned_parts(frame: Frame, parts: tuple[Any, ...], value: Any) -> bool:
+    """Whether the numbers and bounds of a write (``m[2:4] = 1.0``, ``sem[lab] = v``) are the same on a
+    group's run as far as the code shows: a bool, a full slice or a tensor need no reading; an int, a
+    float or another slice must be computed from no position in a loop over the images (``m[c] = i``
+    of ``enumerate(targets)`` is not: ``_bytecode.unpositioned_store``); whose numbers they are is
+    ``_own_part``'s."""
+    if not any(type(p) in (int, float) or type(p) is slice and p != _FULL for p in (*parts, value)):
         return True
-    literal_value, literal_key = _bytecode.literal_store()
-    return (literal_key or not any(map(plain, parts))) and (literal_value or not plain(value))
+    return _bytecode.unpositioned_store(frame.size_sites, frame.per_image_targets, frame.loop_content)
 
 
 def one_image_write(frame: Frame, func: Any, target: Tensor, args: tuple) -> bool | None:
@@ -2509,7 +2507,7 @@ def one_image_write(frame: Frame, func: Any, target: Tensor, args: tuple) -> boo
             del frame.fresh_fills[id(base)]  # (left to the other rules, as any tensor of no images)
             return False
         # constants only (``m[0] = 1.0``): the same on a group's run, unless of a loop's numbers
-        if _literal_parts(frame, parts, value):
+        if _unpositioned_parts(frame, parts, value):
             frame.fresh_fills[id(base)] = (base, version_of(base), None)
             return False
     first = claimed is None and images is not None and len(images) == 1
@@ -2517,7 +2515,7 @@ def one_image_write(frame: Frame, func: Any, target: Tensor, args: tuple) -> boo
     fresh = held[1] is not None and version_of(base) == held[1] + 1 and (claimed is not None or target is base
                                                                         and storage_uses(base) <= 2)
     if b is None or not fresh or images is None or images - {b} or func is Tensor.__setitem__ and not (
-            _literal_parts(frame, parts, value) and _own_parts(frame, b, (0, *parts), value)):
+            _unpositioned_parts(frame, parts, value) and _own_parts(frame, b, (0, *parts), value)):
         del frame.fresh_fills[id(base)]
         frame.lose(base, ONE_IMAGE_WRITE, pred=_predicted(frame, written) or claimed is not None)
         lose_aliases(frame, base, op_name(func))
