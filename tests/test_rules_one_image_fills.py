@@ -6,7 +6,8 @@ the images, its rows are the images' (PAA's assignment: ``pos[chosen] = True``,
 ``indexing.one_image_write``). Before, such a tensor stayed a constant of the call: a mask written at
 another image's positions gave silently wrong companions (``another_images_mask``). Near misses
 decline: another image's positions or values, several images' positions in one tensor, a number of the
-loop written, a view made before the write."""
+loop or a count of the images written, the image's weight written, a view made before the write, the
+masks stacked out of order."""
 
 from __future__ import annotations
 
@@ -132,6 +133,77 @@ def another_image_added_after(o, t):
     return {"loss": ((o["x"][..., 1] - 0.5).abs() * torch.stack(masks)).sum()}
 
 
+def counted_bound(o, t):
+    """The image's own positions, then a prefix as long as the images less one (a count of the call)."""
+    masks = []
+    for u in t:
+        pos = torch.zeros(u["y"].shape[0])
+        pos[u["y"][:, 0] > 0.5] = 1.0
+        pos[:len(t) - 1] = 1.0
+        masks.append(pos)
+    return {"loss": ((o["x"][..., 1] - 0.5).abs() * torch.stack(masks)).sum()}
+
+
+def loop_position_mask(o, t):
+    """The image's own positions, then the row at the loop's position (a mask of no image's data)."""
+    masks = []
+    for i, u in enumerate(t):
+        pos = torch.zeros(u["y"].shape[0])
+        pos[u["y"][:, 0] > 0.5] = 1.0
+        pos[torch.arange(u["y"].shape[0]) == i % 3] = 1.0
+        masks.append(pos)
+    return {"loss": ((o["x"][..., 1] - 0.5).abs() * torch.stack(masks)).sum()}
+
+
+def first_images_value_read(o, t):
+    """A number read on the host from the first image's target written into every image's mask."""
+    masks = []
+    for u in t:
+        pos = torch.zeros(u["y"].shape[0])
+        pos[u["y"][:, 0] > 0.5] = 1.0
+        pos[u["y"][:, 1] > 0.5] = float(t[0]["y"][0, 0])
+        masks.append(pos)
+    return {"loss": ((o["x"][..., 1] - 0.5).abs() * torch.stack(masks)).sum()}
+
+
+def weight_written(o, t):
+    """The image's weight written at its positions: 1 on a group alone."""
+    masks = []
+    for u in t:
+        pos = torch.zeros(u["y"].shape[0])
+        pos[u["y"][:, 0] > 0.5] = u["loss_weight"]
+        masks.append(pos)
+    return {"loss": ((o["x"][..., 1] - 0.5).abs() * torch.stack(masks)).sum()}
+
+
+def another_image_added_in_place(o, t):
+    """The image's own mask plus another image's targets, in place."""
+    masks = []
+    for i, u in enumerate(t):
+        pos = torch.zeros(u["y"].shape[0])
+        pos[u["y"][:, 0] > 0.5] = 1.0
+        pos.add_(t[(i + 1) % len(t)]["y"][:, 1])
+        masks.append(pos)
+    return {"loss": ((o["x"][..., 1] - 0.5).abs() * torch.stack(masks)).sum()}
+
+
+def masks_reversed(o, t):
+    """Each image's own mask, stacked in reverse order: row b is another image's."""
+    masks = []
+    for u in t:
+        pos = torch.zeros(u["y"].shape[0])
+        pos[u["y"][:, 0] > 0.5] = 1.0
+        masks.append(pos)
+    return {"loss": ((o["x"][..., 1] - 0.5).abs() * torch.stack(masks[::-1])).sum()}
+
+
+def first_images_mask_for_all(o, t):
+    """The first image's mask applied to every image's rows."""
+    ref = torch.zeros(t[0]["y"].shape[0])
+    ref[t[0]["y"][:, 0] > 0.5] = 1.0
+    return {"loss": ((o["x"][..., 1] - 0.5).abs() * ref).sum()}
+
+
 @pytest.mark.parametrize("body", [own_mask, own_mask_count_read, own_labels])
 @pytest.mark.parametrize("seed, weights", RULE_BATCHES)
 def test_a_fresh_tensor_written_with_one_images_own_positions_is_that_images(body, seed, weights):
@@ -143,7 +215,9 @@ def test_a_fresh_tensor_written_with_one_images_own_positions_is_that_images(bod
 
 @pytest.mark.parametrize("body", [another_images_mask, another_images_labels, one_mask_for_every_image,
                                   loop_number_written, loop_position_marked_first, through_a_view_made_before,
-                                  another_image_added_after])
+                                  another_image_added_after, counted_bound, loop_position_mask,
+                                  first_images_value_read, weight_written, another_image_added_in_place,
+                                  masks_reversed, first_images_mask_for_all])
 @pytest.mark.parametrize("seed, weights", RULE_BATCHES)
 def test_positions_or_values_not_of_the_one_image_decline(body, seed, weights):
     got, want, said = rule_outcome(body, rule_batch(seed, weights))

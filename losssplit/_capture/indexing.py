@@ -1372,12 +1372,6 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         _written_through_row(frame, func, target, target._base, args)
     if isinstance(target, Tensor) and (frame.row_offsets or func is Tensor.add_) and _row_offset(frame, func, target, args, kwargs):
         return
-    if frame.fresh_fills and isinstance(target, Tensor) and (id(target) in frame.fresh_fills or target._base is not None
-                                                             and id(target._base) in frame.fresh_fills):
-        own = one_image_write(frame, func, target, args)
-        if own is not False:
-            return
-        track = frame.get(target)
     if func is Tensor.__setitem__ and _position_part_written(frame, target, args):
         # ``z[i, :, i % 2 * 4:..] = y[i]``: each image's values at a place its position in the batch picks
         why = f"{op} into an image's row at a place computed from its position in a loop over the images"
@@ -1399,6 +1393,12 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         frame.doubt(torch.ones((), dtype=torch.bool), f"{op} into a view of an image's row at a place computed from "
                     "its position in a loop over the images (on a group alone the image has another position)")
         return
+    if frame.fresh_fills and isinstance(target, Tensor) and (id(target) in frame.fresh_fills or target._base is not None
+                                                             and id(target._base) in frame.fresh_fills):
+        own = one_image_write(frame, func, target, args)
+        if own is not False:
+            return
+        track = frame.get(target)
     if func is Tensor.__setitem__ and track is not None and (frame.read_image != NO_READ or frame.image_sizes) \
             and _bounded(_index_parts(args[1])):
         # as for ``__getitem__``: bounds may come from host reads or sizes of another image's tensors, unless
@@ -2476,12 +2476,13 @@ def _predicted(frame: Frame, written: tuple[Any, ...]) -> bool:
 def _unpositioned_parts(frame: Frame, parts: tuple[Any, ...], value: Any) -> bool:
     """Whether the numbers and bounds of a write (``m[2:4] = 1.0``, ``sem[lab] = v``) are the same on a
     group's run as far as the code shows: a bool, a full slice or a tensor need no reading; an int, a
-    float or another slice must be computed from no position in a loop over the images (``m[c] = i``
-    of ``enumerate(targets)`` is not: ``_bytecode.unpositioned_store``); whose numbers they are is
-    ``_own_part``'s."""
+    float or another slice must be computed from no position in a loop over the images and no count
+    of them (``m[c] = i`` of ``enumerate(targets)``, ``m[:len(targets)]``: ``_bytecode.unpositioned_store``,
+    ``_counted_position``); whose numbers they are is ``_own_part``'s."""
     if not any(type(p) in (int, float) or type(p) is slice and p != _FULL for p in (*parts, value)):
         return True
-    return _bytecode.unpositioned_store(frame.size_sites, frame.per_image_targets, frame.loop_content)
+    return _bytecode.unpositioned_store(frame.size_sites, frame.per_image_targets, frame.loop_content) \
+        and not _counted_position(parts, first=True, loop_positions=True)
 
 
 def one_image_write(frame: Frame, func: Any, target: Tensor, args: tuple) -> bool | None:
