@@ -2447,9 +2447,12 @@ ONE_IMAGE_WRITE = ("Tensor.__setitem__ into a tensor the body made of one consta
 def note_fresh_fill(frame: Frame, out: Any, fill: Any, tupled: bool) -> None:
     """``torch.zeros(A)``, ``torch.full((A,), C)``: a fresh tensor of one constant (``constant_number``)
     sized by no count of the images (``_bytecode.counted_sizes``), noted for ``one_image_write``."""
-    if (isinstance(out, Tensor) and out.dim() and frame.num_images > 1 and id(out) not in frame.image_fills
-            and frame.get(out) is None and not _bytecode.counted_sizes(tupled)
-            and constant_number(frame, fill, coded=fill in (0, 1) or not _bytecode.counted_number(zero=False, sized=True))):
+    if not isinstance(out, Tensor) or not out.dim() or frame.num_images < 2 or id(out) in frame.image_fills \
+            or frame.get(out) is not None or frame.weight_owners(fill):  # (an image's weight: its own rules')
+        return
+    # (the code read only where the value alone does not tell: ``torch.full((A,), C)`` of a C equal to a count)
+    if (constant_number(frame, fill) or constant_number(frame, fill, coded=True)
+            and not _bytecode.counted_number(zero=False, sized=True)) and not _bytecode.counted_sizes(tupled):
         frame.fresh_fills[id(out)] = (out, version_of(out), None)
 
 
