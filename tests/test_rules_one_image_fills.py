@@ -187,6 +187,16 @@ def another_image_added_in_place(o, t):
     return {"loss": ((o["x"][..., 1] - 0.5).abs() * torch.stack(masks)).sum()}
 
 
+def another_images_positions_put(o, t):
+    """The image's own values put at another image's positions (``index_put_``)."""
+    masks = []
+    for i, u in enumerate(t):
+        pos = torch.zeros(u["y"].shape[0])
+        pos.index_put_(((t[(i + 1) % len(t)]["y"][:, 0] > 0.5).nonzero().flatten(),), u["y"][:, 1].max())
+        masks.append(pos)
+    return {"loss": ((o["x"][..., 1] - 0.5).abs() * torch.stack(masks)).sum()}
+
+
 def masks_reversed(o, t):
     """Each image's own mask, stacked in reverse order: row b is another image's."""
     masks = []
@@ -217,7 +227,7 @@ def test_a_fresh_tensor_written_with_one_images_own_positions_is_that_images(bod
                                   loop_number_written, loop_position_marked_first, through_a_view_made_before,
                                   another_image_added_after, counted_bound, loop_position_mask,
                                   first_images_value_read, weight_written, another_image_added_in_place,
-                                  masks_reversed, first_images_mask_for_all])
+                                  another_images_positions_put, masks_reversed, first_images_mask_for_all])
 @pytest.mark.parametrize("seed, weights", RULE_BATCHES)
 def test_positions_or_values_not_of_the_one_image_decline(body, seed, weights):
     got, want, said = rule_outcome(body, rule_batch(seed, weights))

@@ -2440,8 +2440,8 @@ def per_image_write(frame: Frame, target: Tensor, args: tuple) -> bool | None:
     return True
 
 
-ONE_IMAGE_WRITE = ("Tensor.__setitem__ into a tensor the body made of one constant of values, positions or bounds "
-                   "not of one image alone (several images', a number of the loop, a view made before)")
+ONE_IMAGE_WRITE = ("into a tensor the body made of one constant of values, positions or bounds not of one image "
+                   "alone (several images', a number of the loop, a view made before)")
 
 
 def note_fresh_fill(frame: Frame, out: Any, fill: Any, tupled: bool) -> None:
@@ -2503,8 +2503,9 @@ def one_image_write(frame: Frame, func: Any, target: Tensor, args: tuple) -> boo
     if func is Tensor.__setitem__ and len(args) > 2:
         parts, value = _index_parts(args[1]), args[2]
         written: tuple[Any, ...] = (*parts, value)
-    else:
-        parts, value, written = (), None, args[1:]
+    else:  # (``index_put_``'s positions come as a tuple)
+        parts, value = (), None
+        written = tuple(q for a in args[1:] for q in (a if isinstance(a, (tuple, list)) else (a,)))
     images = _written_images(frame, written)
     if claimed is None and not images:
         if images is None or func is not Tensor.__setitem__:
@@ -2521,7 +2522,7 @@ def one_image_write(frame: Frame, func: Any, target: Tensor, args: tuple) -> boo
     if b is None or not fresh or images is None or images - {b} or func is Tensor.__setitem__ and not (
             _unpositioned_parts(frame, parts, value) and _own_parts(frame, b, (0, *parts), value)):
         del frame.fresh_fills[id(base)]
-        frame.lose(base, ONE_IMAGE_WRITE, pred=_predicted(frame, written) or claimed is not None)
+        frame.lose(base, f"{op_name(func)} {ONE_IMAGE_WRITE}", pred=_predicted(frame, written) or claimed is not None)
         lose_aliases(frame, base, op_name(func))
         return None
     frame.fresh_fills[id(base)] = (base, version_of(base), b)
