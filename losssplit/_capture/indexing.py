@@ -2476,16 +2476,21 @@ def _predicted(frame: Frame, written: tuple[Any, ...]) -> bool:
     return any(t is not None and t.from_prediction for t in (frame.get(p) for p in written if isinstance(p, Tensor)))
 
 
-def _unpositioned_parts(frame: Frame, parts: tuple[Any, ...], value: Any) -> bool:
-    """Whether the numbers and bounds of a write (``m[2:4] = 1.0``, ``sem[lab] = v``) are the same on a
-    group's run as far as the code shows: a bool, a full slice or a tensor need no reading; an int, a
-    float or another slice must be computed from no position in a loop over the images and no count
-    of them (``m[c] = i`` of ``enumerate(targets)``, ``m[:len(targets)]``: ``_bytecode.unpositioned_store``,
+def _unpositioned_parts(frame: Frame, parts: tuple[Any, ...], value: Any) -> tuple[bool, bool]:
+    """Whether the numbers and bounds of a write's index, and whether its value (``m[2:4] = 1.0``,
+    ``sem[lab] = v``), are the same on a group's run as far as the code shows: a bool, a full slice
+    or a tensor need no reading; an int, a float or another slice must be computed from no position
+    in a loop over the images and (the index) no count of them (``m[c] = i`` of
+    ``enumerate(targets)``, ``m[:len(targets)]``: ``_bytecode.unpositioned_store``,
     ``_counted_position``); whose numbers they are is ``_own_part``'s."""
-    if not any(type(p) in (int, float) or type(p) is slice and p != _FULL for p in (*parts, value)):
-        return True
-    return _bytecode.unpositioned_store(frame.size_sites, frame.per_image_targets, frame.loop_content) \
-        and not _counted_position(parts, first=True, loop_positions=True)
+    def plain(p: Any) -> bool:
+        return type(p) in (int, float) or type(p) is slice and p != _FULL
+
+    index, number = any(map(plain, parts)), plain(value)
+    if not index and not number:
+        return True, True
+    key, stored = _bytecode.unpositioned_store(frame.size_sites, frame.per_image_targets, frame.loop_content)
+    return not index or key and not _counted_position(parts, first=True, loop_positions=True), not number or stored
 
 
 def one_image_write(frame: Frame, func: Any, target: Tensor, args: tuple) -> bool | None:
@@ -2507,20 +2512,20 @@ def one_image_write(frame: Frame, func: Any, target: Tensor, args: tuple) -> boo
         parts, value = (), None
         written = tuple(q for a in args[1:] for q in (a if isinstance(a, (tuple, list)) else (a,)))
     images = _written_images(frame, written)
-    if claimed is None and not images:
-        if images is None or func is not Tensor.__setitem__:
-            del frame.fresh_fills[id(base)]  # (left to the other rules, as any tensor of no images)
-            return False
-        # constants only (``m[0] = 1.0``): the same on a group's run, unless of a loop's numbers
-        if _unpositioned_parts(frame, parts, value):
+    index_ok, value_ok = _unpositioned_parts(frame, parts, value) if func is Tensor.__setitem__ else (True, True)
+    if claimed is None and (not images or index_ok is False and value_ok):
+        if images == set() and func is Tensor.__setitem__ and index_ok and value_ok:
+            # constants only (``m[0] = 1.0``): the same on a group's run; the tensor stays fresh
             frame.fresh_fills[id(base)] = (base, version_of(base), None)
-            return False
+        else:  # (rows, a loss; an image's values at a place of the loop or a count: the other rules')
+            del frame.fresh_fills[id(base)]
+        return False
     first = claimed is None and images is not None and len(images) == 1
     b = claimed if claimed is not None else next(iter(images)) if first and images else None
     fresh = held[1] is not None and version_of(base) == held[1] + 1 and (claimed is not None or target is base
                                                                         and storage_uses(base) <= 2)
     if b is None or not fresh or images is None or images - {b} or func is Tensor.__setitem__ and not (
-            _unpositioned_parts(frame, parts, value) and _own_parts(frame, b, (0, *parts), value)):
+            index_ok and value_ok and _own_parts(frame, b, (0, *parts), value)):
         del frame.fresh_fills[id(base)]
         frame.lose(base, f"{op_name(func)} {ONE_IMAGE_WRITE}", pred=_predicted(frame, written) or claimed is not None)
         lose_aliases(frame, base, op_name(func))
