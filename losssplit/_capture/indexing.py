@@ -1429,6 +1429,12 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         frame.doubt(torch.ones((), dtype=torch.bool), f"{op} into a view of an image's row at a place computed from "
                     "its position in a loop over the images (on a group alone the image has another position)")
         return
+    if frame.fresh_fills and isinstance(target, Tensor) and (id(target) in frame.fresh_fills or target._base is not None
+                                                             and id(target._base) in frame.fresh_fills):
+        own = one_image_write(frame, func, target, args)
+        if own is not False:
+            return
+        track = frame.get(target)
     if func is Tensor.__setitem__ and track is not None and (frame.read_image != NO_READ or frame.image_sizes) \
             and _bounded(_index_parts(args[1])):
         # as for ``__getitem__``: bounds may come from host reads or sizes of another image's tensors, unless
@@ -2245,6 +2251,8 @@ def zeros(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         else:
             frame.counted_buffers.discard(id(out))
         note_image_fill(frame, out, n, tupled=isinstance(size, (tuple, list)))
+    if isinstance(out, Tensor) and out.dim() and frame.num_images > 1:
+        note_fresh_fill(frame, out, 0, isinstance(get_arg(args, kwargs, int(func is Tensor.new_zeros), "size", None), (tuple, list)))
 
 
 def _accumulated_rows(frame: Frame, func: Any, kind: str | None, target: Tensor, args: tuple, kwargs: dict) -> bool:
@@ -2469,6 +2477,103 @@ def per_image_write(frame: Frame, target: Tensor, args: tuple) -> bool | None:
         frame.counted_buffers.discard(id(target))
         frame.set(target, Track(rows={0: frame.arange(target.device)}))
     return True
+
+
+ONE_IMAGE_WRITE = ("into a tensor the body made of one constant of values, positions or bounds not of one image "
+                   "alone (several images', a number of the loop, a view made before)")
+
+
+def note_fresh_fill(frame: Frame, out: Any, fill: Any, tupled: bool) -> None:
+    """``torch.zeros(A)``, ``torch.full((A,), C)``: a fresh tensor of one constant (``constant_number``)
+    sized by no count of the images (``_bytecode.counted_sizes``), noted for ``one_image_write``."""
+    if not isinstance(out, Tensor) or not out.dim() or frame.num_images < 2 or id(out) in frame.image_fills \
+            or frame.get(out) is not None or frame.weight_owners(fill):  # (an image's weight: its own rules')
+        return
+    # (the code read only where the value alone does not tell: ``torch.full((A,), C)`` of a C equal to a count)
+    if (constant_number(frame, fill) or constant_number(frame, fill, coded=True)
+            and not _bytecode.counted_number(zero=False, sized=True)) and not _bytecode.counted_sizes(tupled):
+        frame.fresh_fills[id(out)] = (out, version_of(out), None)
+
+
+def _written_images(frame: Frame, written: tuple[Any, ...]) -> set[int] | None:
+    """The images of the tensors among ``written`` (the index's parts, the value), each one image's
+    tensor (``_own_part``'s terms); None where one is anything else the capture follows (rows, a
+    reduced loss, lost)."""
+    images: set[int] = set()
+    for p in written:
+        held = frame.get(p) if isinstance(p, Tensor) else None
+        if held is None:
+            continue
+        b = frame.image_id(held.image) if not held.rows else None
+        if b is None or not _own_part(frame, b, p):
+            return None
+        images.add(b)
+    return images
+
+
+def _predicted(frame: Frame, written: tuple[Any, ...]) -> bool:
+    return any(t is not None and t.from_prediction for t in (frame.get(p) for p in written if isinstance(p, Tensor)))
+
+
+def _unpositioned_parts(frame: Frame, parts: tuple[Any, ...], value: Any) -> tuple[bool, bool]:
+    """Whether the numbers and bounds of a write's index, and whether its value (``m[2:4] = 1.0``,
+    ``sem[lab] = v``), are the same on a group's run as far as the code shows: a bool, a full slice
+    or a tensor need no reading; an int, a float or another slice must be computed from no position
+    in a loop over the images and (the index) no count of them (``m[c] = i`` of
+    ``enumerate(targets)``, ``m[:len(targets)]``: ``_bytecode.unpositioned_store``,
+    ``_counted_position``); whose numbers they are is ``_own_part``'s."""
+    def plain(p: Any) -> bool:
+        return type(p) in (int, float) or type(p) is slice and p != _FULL
+
+    index, number = any(map(plain, parts)), plain(value)
+    if not index and not number:
+        return True, True
+    key, stored = _bytecode.unpositioned_store(frame.size_sites, frame.per_image_targets, frame.loop_content)
+    return not index or key and not _counted_position(parts, first=True, loop_positions=True), not number or stored
+
+
+def one_image_write(frame: Frame, func: Any, target: Tensor, args: tuple) -> bool | None:
+    """``pos = torch.zeros(A, dtype=bool); pos[chosen] = True`` in a loop over the images (PAA's
+    assignment, stacked after the loop): the first write into a fresh tensor of one constant
+    (``Frame.fresh_fills``, no view of it made before) of positions and values that are one image's
+    own tensors, literals or constants makes it that image's tensor, as on a group alone; each later
+    write into it, or through a view, must be that image's own too. True: followed here; None: the
+    tensor was lost here; False: not such a write (left to the other rules)."""
+    base = target if target._base is None else target._base
+    held = frame.fresh_fills.get(id(base))
+    if held is None or held[0] is not base:
+        return False
+    claimed = held[2]
+    if func is Tensor.__setitem__ and len(args) > 2:
+        parts, value = _index_parts(args[1]), args[2]
+        written: tuple[Any, ...] = (*parts, value)
+    else:  # (``index_put_``'s positions come as a tuple)
+        parts, value = (), None
+        written = tuple(q for a in args[1:] for q in (a if isinstance(a, (tuple, list)) else (a,)))
+    images = _written_images(frame, written)
+    index_ok, value_ok = _unpositioned_parts(frame, parts, value) if func is Tensor.__setitem__ else (True, True)
+    if claimed is None and (not images or index_ok is False and value_ok):
+        if images == set() and func is Tensor.__setitem__ and index_ok and value_ok:
+            # constants only (``m[0] = 1.0``): the same on a group's run; the tensor stays fresh
+            frame.fresh_fills[id(base)] = (base, version_of(base), None)
+        else:  # (rows, a loss; an image's values at a place of the loop or a count: the other rules')
+            del frame.fresh_fills[id(base)]
+        return False
+    first = claimed is None and images is not None and len(images) == 1
+    b = claimed if claimed is not None else next(iter(images)) if first and images else None
+    fresh = held[1] is not None and version_of(base) == held[1] + 1 and (claimed is not None or target is base
+                                                                        and storage_uses(base) <= 2)
+    if b is None or not fresh or images is None or images - {b} or func is Tensor.__setitem__ and not (
+            index_ok and value_ok and _own_parts(frame, b, (0, *parts), value)):
+        del frame.fresh_fills[id(base)]
+        frame.lose(base, f"{op_name(func)} {ONE_IMAGE_WRITE}", pred=_predicted(frame, written) or claimed is not None)
+        lose_aliases(frame, base, op_name(func))
+        return None
+    frame.fresh_fills[id(base)] = (base, version_of(base), b)
+    if claimed is None:
+        frame.set(base, Track(image=frame.image_index(b, base.device), from_prediction=_predicted(frame, written)))
+        return True
+    return False
 
 
 def _sized_prefix(target: Tensor, parts: tuple[Any, ...], value: Any, k: int) -> bool:
