@@ -787,6 +787,7 @@ def _picked_by_index(frame: Frame, src: Any, index: Any, track: Track | None, pa
     # from the right, as the index dims broadcast), or None (see ``_spread_rows``)
     spread: list[tuple[Tensor, int] | None] = []
     position_images: list[Tensor] = []  # of 0-dim indices of one image on dims without images
+    index_images: list[Tensor] = []  # of 1-dim indices of one image on dims without images, beside rows
     # the images an index of no images' data picks along a dim of the images in order, and whether an
     # index of no images' data picks positions of another dim beside it (``IMAGES_OUT_OF_ORDER``)
     picked_images: list[Tensor] = []
@@ -905,11 +906,17 @@ def _picked_by_index(frame: Frame, src: Any, index: Any, track: Track | None, pa
             elif ti is not None and ti.image is not None and pt.dim() == 1:
                 adv_rows.append(ti.image.reshape(1).expand(pt.shape[0]))
                 spread.append(None)
+                index_images.append(ti.image)
             d += 1
             adv_ndim = max(adv_ndim, pt.dim())
         if e is not None and adv_out_dim is None:
             adv_out_dim = e
             e += 1
+    if img is not None and index_images and len(index_images) == len(adv_rows) and not rows:
+        # ``loss_mat[m + (rows_b, cols_b)]`` of an assignment solved on image m's matrix: image m's values, as
+        # ``x[m][rows_b, cols_b]`` (sv45b: was rows of image m beside image m, not taken as one image's write)
+        position_images += index_images
+        adv_rows = []
     if img is not None:
         # ``at[i] = x[i, searchsorted(grid, time[0])]`` in a loop over the images: the position is image 0's,
         # the row image i's (on a group alone another image's position: was silently the batch's)
@@ -1431,7 +1438,7 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         return
     if frame.fresh_fills and isinstance(target, Tensor) and (id(target) in frame.fresh_fills or target._base is not None
                                                              and id(target._base) in frame.fresh_fills):
-        own = one_image_write(frame, func, target, args)
+        own = one_image_write(frame, func, target, args, kwargs)
         if own is not False:
             return
         track = frame.get(target)
@@ -2515,35 +2522,50 @@ def _predicted(frame: Frame, written: tuple[Any, ...]) -> bool:
     return any(t is not None and t.from_prediction for t in (frame.get(p) for p in written if isinstance(p, Tensor)))
 
 
-def _unpositioned_parts(frame: Frame, parts: tuple[Any, ...], value: Any) -> tuple[bool, bool]:
+def _unpositioned_parts(frame: Frame, parts: tuple[Any, ...], value: Any) -> tuple[bool, bool, bool]:
     """Whether the numbers and bounds of a write's index, and whether its value (``m[2:4] = 1.0``,
     ``sem[lab] = v``), are the same on a group's run as far as the code shows: a bool, a full slice
     or a tensor need no reading; an int, a float or another slice must be computed from no position
     in a loop over the images and (the index) no count of them (``m[c] = i`` of
     ``enumerate(targets)``, ``m[:len(targets)]``: ``_bytecode.unpositioned_store``,
-    ``_counted_position``); whose numbers they are is ``_own_part``'s."""
+    ``_counted_position``); whose numbers they are is ``_own_part``'s, but for a value written as a
+    lone constant (``labels[t["prior"]] = 1``, third: no number of an image the call read before)."""
     def plain(p: Any) -> bool:
         return type(p) in (int, float) or type(p) is slice and p != _FULL
 
     index, number = any(map(plain, parts)), plain(value)
     if not index and not number:
-        return True, True
-    key, stored = _bytecode.unpositioned_store(frame.size_sites, frame.per_image_targets, frame.loop_content)
-    return not index or key and not _counted_position(parts, first=True, loop_positions=True), not number or stored
+        return True, True, False
+    key, stored, literal = _bytecode.unpositioned_store(frame.size_sites, frame.per_image_targets, frame.loop_content)
+    return (not index or key and not _counted_position(parts, first=True, loop_positions=True), not number or stored,
+            number and literal)
 
 
-def one_image_write(frame: Frame, func: Any, target: Tensor, args: tuple) -> bool | None:
+def one_image_write(frame: Frame, func: Any, target: Tensor, args: tuple, kwargs: dict) -> bool | None:
     """``pos = torch.zeros(A, dtype=bool); pos[chosen] = True`` in a loop over the images (PAA's
-    assignment, stacked after the loop): the first write into a fresh tensor of one constant
-    (``Frame.fresh_fills``, no view of it made before) of positions and values that are one image's
-    own tensors, literals or constants makes it that image's tensor, as on a group alone; each later
-    write into it, or through a view, must be that image's own too. True: followed here; None: the
-    tensor was lost here; False: not such a write (left to the other rules)."""
+    assignment, stacked after the loop): the first write (``__setitem__``, ``index_put_``) into a fresh
+    tensor of one constant (``Frame.fresh_fills``, no view of it made before) of positions and values
+    that are one image's own tensors, literals or constants makes it that image's tensor, as on a group
+    alone; each later write into it, or through a view, must be that image's own too, its numbers
+    (``alpha=``, a fill) constants of the call. True: followed here; None: the tensor was lost here;
+    False: not such a write (left to the other rules)."""
     base = target if target._base is None else target._base
     held = frame.fresh_fills.get(id(base))
     if held is None or held[0] is not base:
         return False
     claimed = held[2]
+    placed = func is Tensor.__setitem__ or func is Tensor.index_put_
+    numbers = [x for x in (*args[1:], *kwargs.values()) if type(x) in (int, float)]
+    if claimed is None and not placed:
+        # (``acc.add_(e_b)``, ``copy_``: ``_one_image_written``'s, which reads their numbers; sv45b: was taken
+        # for image b's values whatever the alpha or fill, silently wrong); an image's weight or a count
+        # written (``pos.masked_fill_(m, t["loss_weight"])``): on a group alone another number (was a constant)
+        del frame.fresh_fills[id(base)]
+        if not any(frame.weight_owners(x) and x != 1 or frame.counted_number(x, by_value=False) for x in numbers):
+            return False
+        frame.lose(base, f"{op_name(func)} {ONE_IMAGE_WRITE}", pred=_predicted(frame, args[1:]))
+        lose_aliases(frame, base, op_name(func))
+        return None
     if func is Tensor.__setitem__ and len(args) > 2:
         parts, value = _index_parts(args[1]), args[2]
         written: tuple[Any, ...] = (*parts, value)
@@ -2551,7 +2573,8 @@ def one_image_write(frame: Frame, func: Any, target: Tensor, args: tuple) -> boo
         parts, value = (), None
         written = tuple(q for a in args[1:] for q in (a if isinstance(a, (tuple, list)) else (a,)))
     images = _written_images(frame, written)
-    index_ok, value_ok = _unpositioned_parts(frame, parts, value) if func is Tensor.__setitem__ else (True, True)
+    index_ok, value_ok, literal = _unpositioned_parts(frame, parts, value) if func is Tensor.__setitem__ \
+        else (True, True, False)
     if claimed is None and (not images or index_ok is False and value_ok):
         if images == set() and func is Tensor.__setitem__ and index_ok and value_ok:
             # constants only (``m[0] = 1.0``): the same on a group's run; the tensor stays fresh
@@ -2564,7 +2587,8 @@ def one_image_write(frame: Frame, func: Any, target: Tensor, args: tuple) -> boo
     fresh = held[1] is not None and version_of(base) == held[1] + 1 and (claimed is not None or target is base
                                                                         and storage_uses(base) <= 2)
     if b is None or not fresh or images is None or images - {b} or func is Tensor.__setitem__ and not (
-            index_ok and value_ok and _own_parts(frame, b, (0, *parts), value)):
+            index_ok and value_ok and _own_parts(frame, b, (0, *parts), None if literal else value)) or not placed \
+            and not all(constant_number(frame, x) for x in numbers):
         del frame.fresh_fills[id(base)]
         frame.lose(base, f"{op_name(func)} {ONE_IMAGE_WRITE}", pred=_predicted(frame, written) or claimed is not None)
         lose_aliases(frame, base, op_name(func))
