@@ -2920,8 +2920,11 @@ def _one_image_unfollowed(frame: Frame, func: Any, target: Any, args: tuple, op:
     value = args[at] if at is not None and len(args) > at else None
     written = frame.get(value) if isinstance(value, Tensor) else None
     if written is None or written.image is None or written.rows or not written.from_prediction \
-            or written.lost_at is not None or not isinstance(target, Tensor):
-        return False  # (data of an image at its positions: per-image target buffers, read by their own rules)
+            or written.lost_at is not None or not isinstance(target, Tensor) \
+            or frame.num_images == 1 and written.unweighted is None:
+        # (data of an image at its positions: per-image target buffers, read by their own rules; on a call of
+        # one image, a constant of its own values, no weight among them, is the same on its group's run)
+        return False
     frame.lose(target, f"{op} of one image's predictions into a tensor at positions the rules do not follow")
     lose_aliases(frame, target, op)
     return True
