@@ -2432,10 +2432,10 @@ IMAGE_ROW_BUFFER_NEAR_MISSES = {  # (body, what the warning names)
                                 "different images were paired"),
     "reduced losses by position": (_image_rows_into(lambda e, t: e.new_zeros(e.shape[0]),
                                                     value_of=lambda e, i, n: e[i].square().mean()), "buffer"),
-    # a literal size, the first batch's image count: on a group alone its rows past the group's stay zeros
-    # (gap45a: each image's row, one image's predictions, lost where written into the literal-sized buffer)
+    # a literal size, the first batch's image count: on a group alone its rows past the group's stay zeros (gap45b:
+    # declined at the second image's write into the fresh tensor its first write made the first image's)
     "a buffer of 4 rows written as a literal": (_image_rows_into(lambda e, t: torch.zeros(4, RULE_ROWS)),
-                                                "one image's predictions into a tensor at positions"),
+                                                "not of one image alone"),
 }
 
 

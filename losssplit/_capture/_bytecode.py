@@ -5152,6 +5152,27 @@ def literal_index_parts() -> frozenset[int]:
         if all(i.opname in ("LOAD_CONST", "BUILD_SLICE") for i in instructions[start:stop]))
 
 
+def unpositioned_store(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None,
+                       targets: Any = None, content: Callable[[Any], Any] | None = None) -> tuple[bool, bool, bool]:
+    """Whether the index, and whether the value, of the subscript store the caller's code is executing
+    are computed from no position in a loop over the images (``m[c] = True``, ``sem[lab] = v`` of a
+    label read on the host: yes; ``m[c] = i + 1.0``, ``m[i % 2] = 1.0`` of ``enumerate(targets)``: no,
+    on a group alone the image has another position), and whether the value is a lone constant of the
+    code (``m[c] = 1``: no number the call read). (False, False, False) where not read."""
+    found = _executing_op("STORE_SUBSCR")
+    if found is None:
+        return False, False, False
+    f, instructions, at = found
+    key = _operand_start(instructions, at)
+    container = _operand_start(instructions, key) if key is not None else None
+    value = _operand_start(instructions, container) if container is not None else None
+    if key is None or container is None or value is None:
+        return False, False, False
+    literal = container - value == 1 and instructions[value].opname == "LOAD_CONST"
+    return (not _positional_index_span(f, key, at, sites, targets, content=content),
+            literal or not _positional_index_span(f, value, container, sites, targets, content=content), literal)
+
+
 def _tuple_index_spans(instructions: list[dis.Instruction], at: int) -> list[tuple[int, int]] | None:
     """The spans, in order, of the parts of the tuple index built right before the subscript at
     ``at`` (``x[i, :, j]``); None where the index is no tuple display or a part is not read."""

@@ -787,6 +787,7 @@ def _picked_by_index(frame: Frame, src: Any, index: Any, track: Track | None, pa
     # from the right, as the index dims broadcast), or None (see ``_spread_rows``)
     spread: list[tuple[Tensor, int] | None] = []
     position_images: list[Tensor] = []  # of 0-dim indices of one image on dims without images
+    index_images: list[Tensor] = []  # of 1-dim indices of one image on dims without images, beside rows
     # the images an index of no images' data picks along a dim of the images in order, and whether an
     # index of no images' data picks positions of another dim beside it (``IMAGES_OUT_OF_ORDER``)
     picked_images: list[Tensor] = []
@@ -905,11 +906,17 @@ def _picked_by_index(frame: Frame, src: Any, index: Any, track: Track | None, pa
             elif ti is not None and ti.image is not None and pt.dim() == 1:
                 adv_rows.append(ti.image.reshape(1).expand(pt.shape[0]))
                 spread.append(None)
+                index_images.append(ti.image)
             d += 1
             adv_ndim = max(adv_ndim, pt.dim())
         if e is not None and adv_out_dim is None:
             adv_out_dim = e
             e += 1
+    if img is not None and index_images and len(index_images) == len(adv_rows) and not rows:
+        # ``loss_mat[m + (rows_b, cols_b)]`` of an assignment solved on image m's matrix: image m's values, as
+        # ``x[m][rows_b, cols_b]`` (sv45b: was rows of image m beside image m, not taken as one image's write)
+        position_images += index_images
+        adv_rows = []
     if img is not None:
         # ``at[i] = x[i, searchsorted(grid, time[0])]`` in a loop over the images: the position is image 0's,
         # the row image i's (on a group alone another image's position: was silently the batch's)
@@ -1429,6 +1436,12 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         frame.doubt(torch.ones((), dtype=torch.bool), f"{op} into a view of an image's row at a place computed from "
                     "its position in a loop over the images (on a group alone the image has another position)")
         return
+    if frame.fresh_fills and isinstance(target, Tensor) and (id(target) in frame.fresh_fills or target._base is not None
+                                                             and id(target._base) in frame.fresh_fills):
+        own = one_image_write(frame, func, target, args, kwargs)
+        if own is not False:
+            return
+        track = frame.get(target)
     if func is Tensor.__setitem__ and track is not None and (frame.read_image != NO_READ or frame.image_sizes) \
             and _bounded(_index_parts(args[1])):
         # as for ``__getitem__``: bounds may come from host reads or sizes of another image's tensors, unless
@@ -2245,6 +2258,8 @@ def zeros(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         else:
             frame.counted_buffers.discard(id(out))
         note_image_fill(frame, out, n, tupled=isinstance(size, (tuple, list)))
+    if isinstance(out, Tensor) and out.dim() and frame.num_images > 1:
+        note_fresh_fill(frame, out, 0, isinstance(get_arg(args, kwargs, int(func is Tensor.new_zeros), "size", None), (tuple, list)))
 
 
 def _accumulated_rows(frame: Frame, func: Any, kind: str | None, target: Tensor, args: tuple, kwargs: dict) -> bool:
@@ -2469,6 +2484,120 @@ def per_image_write(frame: Frame, target: Tensor, args: tuple) -> bool | None:
         frame.counted_buffers.discard(id(target))
         frame.set(target, Track(rows={0: frame.arange(target.device)}))
     return True
+
+
+ONE_IMAGE_WRITE = ("into a tensor the body made of one constant of values, positions or bounds not of one image "
+                   "alone (several images', a number of the loop, a view made before)")
+
+
+def note_fresh_fill(frame: Frame, out: Any, fill: Any, tupled: bool) -> None:
+    """``torch.zeros(A)``, ``torch.full((A,), C)``: a fresh tensor of one constant (``constant_number``)
+    sized by no count of the images (``_bytecode.counted_sizes``), noted for ``one_image_write``."""
+    if not isinstance(out, Tensor) or not out.dim() or frame.num_images < 2 or id(out) in frame.image_fills \
+            or frame.get(out) is not None or frame.weight_owners(fill):  # (an image's weight: its own rules')
+        return
+    # (the code read only where the value alone does not tell: ``torch.full((A,), C)`` of a C equal to a count)
+    if (constant_number(frame, fill) or constant_number(frame, fill, coded=True)
+            and not _bytecode.counted_number(zero=False, sized=True)) and not _bytecode.counted_sizes(tupled):
+        frame.fresh_fills[id(out)] = (out, version_of(out), None)
+
+
+def _written_images(frame: Frame, written: tuple[Any, ...]) -> set[int] | None:
+    """The images of the tensors among ``written`` (the index's parts, the value), each one image's
+    tensor (``_own_part``'s terms); None where one is anything else the capture follows (rows, a
+    reduced loss, lost)."""
+    images: set[int] = set()
+    for p in written:
+        held = frame.get(p) if isinstance(p, Tensor) else None
+        if held is None:
+            continue
+        b = frame.image_id(held.image) if not held.rows else None
+        if b is None or not _own_part(frame, b, p):
+            return None
+        images.add(b)
+    return images
+
+
+def _predicted(frame: Frame, written: tuple[Any, ...]) -> bool:
+    return any(t is not None and t.from_prediction for t in (frame.get(p) for p in written if isinstance(p, Tensor)))
+
+
+def _unpositioned_parts(frame: Frame, parts: tuple[Any, ...], value: Any) -> tuple[bool, bool, bool]:
+    """Whether the numbers and bounds of a write's index, and whether its value (``m[2:4] = 1.0``,
+    ``sem[lab] = v``), are the same on a group's run as far as the code shows: a bool, a full slice
+    or a tensor need no reading; an int, a float or another slice must be computed from no position
+    in a loop over the images and (the index) no count of them (``m[c] = i`` of
+    ``enumerate(targets)``, ``m[:len(targets)]``: ``_bytecode.unpositioned_store``,
+    ``_counted_position``); whose numbers they are is ``_own_part``'s, but for a value written as a
+    lone constant (``labels[t["prior"]] = 1``, third: no number of an image the call read before)."""
+    def plain(p: Any) -> bool:
+        return type(p) in (int, float) or type(p) is slice and p != _FULL
+
+    index, number = any(map(plain, parts)), plain(value)
+    if not index and not number:
+        return True, True, False
+    key, stored, literal = _bytecode.unpositioned_store(frame.size_sites, frame.per_image_targets, frame.loop_content)
+    return (not index or key and not _counted_position(parts, first=True, loop_positions=True), not number or stored,
+            number and literal)
+
+
+def one_image_write(frame: Frame, func: Any, target: Tensor, args: tuple, kwargs: dict) -> bool | None:
+    """``pos = torch.zeros(A, dtype=bool); pos[chosen] = True`` in a loop over the images (PAA's
+    assignment, stacked after the loop): the first write (``__setitem__``, ``index_put_``) into a fresh
+    tensor of one constant (``Frame.fresh_fills``, no view of it made before) of positions and values
+    that are one image's own tensors, literals or constants makes it that image's tensor, as on a group
+    alone; each later write into it, or through a view, must be that image's own too, its numbers
+    (``alpha=``, a fill) constants of the call. True: followed here; None: the tensor was lost here;
+    False: not such a write (left to the other rules)."""
+    base = target if target._base is None else target._base
+    held = frame.fresh_fills.get(id(base))
+    if held is None or held[0] is not base:
+        return False
+    claimed = held[2]
+    placed = func is Tensor.__setitem__ or func is Tensor.index_put_
+    numbers = [x for x in (*args[1:], *kwargs.values()) if type(x) in (int, float)]
+    if claimed is None and not placed:
+        # (``acc.add_(e_b)``, ``copy_``: ``_one_image_written``'s, which reads their numbers; sv45b: was taken
+        # for image b's values whatever the alpha or fill, silently wrong); an image's weight or a count
+        # written (``pos.masked_fill_(m, t["loss_weight"])``): on a group alone another number (was a constant)
+        del frame.fresh_fills[id(base)]
+        if not any(frame.weight_owners(x) and x != 1 or frame.counted_number(x, by_value=False) for x in numbers):
+            return False
+        frame.lose(base, f"{op_name(func)} {ONE_IMAGE_WRITE}", pred=_predicted(frame, args[1:]))
+        lose_aliases(frame, base, op_name(func))
+        return None
+    if func is Tensor.__setitem__ and len(args) > 2:
+        parts, value = _index_parts(args[1]), args[2]
+        written: tuple[Any, ...] = (*parts, value)
+    else:  # (``index_put_``'s positions come as a tuple)
+        parts, value = (), None
+        written = tuple(q for a in args[1:] for q in (a if isinstance(a, (tuple, list)) else (a,)))
+    images = _written_images(frame, written)
+    index_ok, value_ok, literal = _unpositioned_parts(frame, parts, value) if func is Tensor.__setitem__ \
+        else (True, True, False)
+    if claimed is None and (not images or index_ok is False and value_ok):
+        if images == set() and func is Tensor.__setitem__ and index_ok and value_ok:
+            # constants only (``m[0] = 1.0``): the same on a group's run; the tensor stays fresh
+            frame.fresh_fills[id(base)] = (base, version_of(base), None)
+        else:  # (rows, a loss; an image's values at a place of the loop or a count: the other rules')
+            del frame.fresh_fills[id(base)]
+        return False
+    first = claimed is None and images is not None and len(images) == 1
+    b = claimed if claimed is not None else next(iter(images)) if first and images else None
+    fresh = held[1] is not None and version_of(base) == held[1] + 1 and (claimed is not None or target is base
+                                                                        and storage_uses(base) <= 2)
+    if b is None or not fresh or images is None or images - {b} or func is Tensor.__setitem__ and not (
+            index_ok and value_ok and _own_parts(frame, b, (0, *parts), None if literal else value)) or not placed \
+            and not all(constant_number(frame, x) for x in numbers):
+        del frame.fresh_fills[id(base)]
+        frame.lose(base, f"{op_name(func)} {ONE_IMAGE_WRITE}", pred=_predicted(frame, written) or claimed is not None)
+        lose_aliases(frame, base, op_name(func))
+        return None
+    frame.fresh_fills[id(base)] = (base, version_of(base), b)
+    if claimed is None:
+        frame.set(base, Track(image=frame.image_index(b, base.device), from_prediction=_predicted(frame, written)))
+        return True
+    return False
 
 
 def _sized_prefix(target: Tensor, parts: tuple[Any, ...], value: Any, k: int) -> bool:
@@ -2791,8 +2920,11 @@ def _one_image_unfollowed(frame: Frame, func: Any, target: Any, args: tuple, op:
     value = args[at] if at is not None and len(args) > at else None
     written = frame.get(value) if isinstance(value, Tensor) else None
     if written is None or written.image is None or written.rows or not written.from_prediction \
-            or written.lost_at is not None or not isinstance(target, Tensor):
-        return False  # (data of an image at its positions: per-image target buffers, read by their own rules)
+            or written.lost_at is not None or not isinstance(target, Tensor) \
+            or frame.num_images == 1 and written.unweighted is None:
+        # (data of an image at its positions: per-image target buffers, read by their own rules; on a call of
+        # one image, a constant of its own values, no weight among them, is the same on its group's run)
+        return False
     frame.lose(target, f"{op} of one image's predictions into a tensor at positions the rules do not follow")
     lose_aliases(frame, target, op)
     return True

@@ -1505,6 +1505,10 @@ class Frame:
         # its version then, whether a write of one image's own made it that image's rows since:
         # ``indexing.per_image_write``)
         self.image_fills: dict[int, tuple[Tensor, int | None, bool]] = {}
+        # fresh tensors of one constant the body made sized by no count of the images (``torch.zeros(A)``
+        # in a loop over the images), which a write of one image's own may make that image's tensor: id -> (it,
+        # its version then, that image once a write made it so: ``indexing.one_image_write``)
+        self.fresh_fills: dict[int, tuple[Tensor, int | None, int | None]] = {}
         # those of them with one later dim sized by a count of the batch (``mask_gt = torch.zeros(B, max n)``):
         # id -> (it, that dim, the code of the comprehension over the targets whose ``max`` sized it or None), which
         # every write of one image's must cut to a prefix (``Frame.padded_widths``)

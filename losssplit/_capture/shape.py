@@ -904,6 +904,7 @@ def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         size = get_arg(args, kwargs, 1 if func is Tensor.new_full else 0, "size", None)
         if isinstance(size, (tuple, list, torch.Size)) and size and frame.get(out) is None:
             mode.late_module("indexing").note_image_fill(frame, out, size[0], fill, tupled=True)  # (it imports this module)
+            mode.late_module("indexing").note_fresh_fill(frame, out, fill, True)
     if isinstance(fill, Tensor) and func in (_TENSOR, _AS_TENSOR, Tensor.new_tensor):
         made_from_data(frame, fill, out)
         return
