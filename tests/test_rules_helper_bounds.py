@@ -238,6 +238,13 @@ def count_in_a_dict_literal_through_a_helper(o: dict, t: list[dict]) -> dict:
     return _wide(o, t, cfg["w"])
 
 
+def count_through_str(o: dict, t: list[dict]) -> dict:
+    """Near miss: red45's ``int(str(len(t)))`` through a helper whose ``COLS`` is a module global (declined
+    on 80c7674 too; the same through red45's helper with ``COLS`` imported in it, a free variable of its
+    comprehension, was wrong: a shape of the code, not the order of tests)."""
+    return _wide(o, t, int(str(len(t))))
+
+
 def count_in_a_list_through_a_helper(o: dict, t: list[dict]) -> dict:
     sizes = [len(t)]
     return _wide(o, t, sizes[0])
@@ -308,7 +315,8 @@ def test_a_bound_through_a_second_helper_not_proven_no_count_declines() -> None:
     """Each is declined, none wrong. Given wrong on 80c7674 (s58's rule took what it could not read as a
     count for none): ``len(t)`` in a dict display, through a method, an argument read at another image's
     position, a list of images reversed in place, an argument written with the count."""
-    for body in (count_through_a_helper, count_in_a_dict_literal_through_a_helper, count_in_a_list_through_a_helper,
+    for body in (count_through_a_helper, count_in_a_dict_literal_through_a_helper, count_through_str,
+                 count_in_a_list_through_a_helper,
                  count_through_a_method, next_images_length, constant_tensor_by_position, own_length_plus_its_position,
                  own_value_of_a_reversed_argument, own_length_of_a_list_reversed_in_place,
                  own_value_of_an_argument_written_with_the_count):
