@@ -26,12 +26,13 @@ WRONG found and fixed here:
   weights, where on a group alone ``1 - 1`` is 0 (the oracle has no companion). Now a call other than one
   laying numbers out, code not read or a number whose read no tag shows is no proof the value is kept.
 
-Pinned (strict xfail, not fixed), introduced in session 44 (s58's helper range bounds, 9596f70; declined on
-7472c82): a helper's ``range`` bound its caller passed, computed from the count in a way ``_counted_span`` does
+Found here, introduced in session 44 (s58's helper range bounds, 9596f70; declined on 7472c82), fixed by
+bound45: a helper's ``range`` bound its caller passed, computed from the count in a way ``_counted_span`` does
 not read (``cfg = {"w": len(t)}`` then ``cfg["w"]``, ``int(str(len(t)))``, an ``enumerate`` counter after the
-loop) passed through a second helper, is taken for no count: the staircases are as wide as the batch's count,
-on a group alone the group's. ``_uncounted_bounds`` trusts an argument it cannot read as a count; a proof of no
-count (literals, an image's own value by its position, its own length) would be needed.
+loop) passed through a second helper, was taken for no count: the staircases are as wide as the batch's count,
+on a group alone the group's. ``_uncounted_bounds`` trusted an argument it could not read as a count; it now
+needs a proof of no count (``_bytecode._uncounted_span``: constants of the call, an image's own value by its
+position, its own length, arithmetic of those) and declines otherwise.
 
 Pinned (strict xfail, not fixed; pre-existing, also before session 44):
 
@@ -476,13 +477,13 @@ def test_a_helper_bound_bound_by_a_partial_declines():
     assert seen == ["declined"] * len(seen), (seen, said)
 
 
-@pytest.mark.xfail(strict=True, reason="known WRONG (since s58, 9596f70; declined on 7472c82): a helper's range bound "
-                   "its caller passed, computed from the count in a way _counted_span does not read (a dict item, "
-                   "int(str(len(t))), an enumerate counter after the loop), is taken for no count")
 @pytest.mark.parametrize("body", [bound_held_in_a_dict, bound_through_str, bound_from_an_enumerate_counter])
-def test_a_helper_bound_computed_from_the_count_otherwise_pinned(body):
+def test_a_helper_bound_computed_from_the_count_otherwise_declines(body):
+    """Was silently wrong (s58's 9596f70 to bound45): ``_bytecode._uncounted_bounds`` now takes a bound its
+    caller passed for no count only on a proof (``_uncounted_span``), not for want of a count read."""
     seen, said = count_outcomes(body)
-    assert "wrong" not in seen, (seen, said)
+    assert seen == ["declined"] * len(seen), (seen, said)
+    assert any("position computed from the number of images" in m for m in said), said
 
 
 def _assigned(pred, targets):

@@ -13,12 +13,28 @@ number at positions of a loop over the images (``path[j] = 1.0`` for ``j`` over 
 up to a parameter the helper rebinds from ``len(targets)``, was read as a constant of the call; it now
 declines (``indexing``: a write at a position a loop over the images gives, into a tensor whose first
 dim is not the images'; ``_bytecode``: a rebound parameter read as a local). Left, pinned strict
-xfail: the same tensor added to in place per image (``path[0] += 1.0``)."""
+xfail: the same tensor added to in place per image (``path[0] += 1.0``).
+
+bound45: the caller's argument is taken for no count only on a proof (``_bytecode._uncounted_span``:
+a constant of the call, an image's own value or length read from an argument of the call laid out by
+image, never rebound nor changed in place there, at its own position or as a loop's item, a
+parameter passed so, ``int`` / ``min`` / ``max`` / arithmetic of those), no longer for want of a count
+read: red45's ``cfg["w"]`` of ``cfg = {"w": len(t)}``, ``int(str(len(t)))``, an ``enumerate``
+counter, and here a method of the count, an argument read at another image's position, a list of
+images reversed in place, an argument written with the count (each WRONG on 80c7674) now decline."""
 
 from __future__ import annotations
 
 import torch
-from _helpers import count_batch, count_outcomes
+from _helpers import (
+    ROWS,
+    TARGETS,
+    TWO_GROUP_COUNT_BATCHES,
+    count_batch,
+    count_outcomes,
+    outcome_class,
+    split_outcome,
+)
 
 COLS = 4  # the width of ``rule_batch``'s rows
 
@@ -177,3 +193,133 @@ def test_a_constant_tensor_added_to_per_image_declines() -> None:
     seen, said = count_outcomes(accumulated_per_image, count_batch)
     assert seen == ["declined"] * len(seen), seen
     assert any("in a loop over the images into a tensor of no image's values" in m for m in said), said
+
+
+# -- a bound passed through a second helper: taken for no count only on a proof (bound45) -----------------
+
+
+def _one(c: int) -> torch.Tensor:
+    return _path(3, min(c, COLS))
+
+
+def _wide(o: dict, t: list[dict], cols: int) -> dict:
+    """The staircases as wide as ``cols``, a parameter a comprehension reads (a free variable there)."""
+    return _loss(o, [_path(3, min(cols, COLS)) for _ in t])
+
+
+def own_length_through_a_helper(o: dict, t: list[dict]) -> dict:
+    return _loss(o, [_one(len(s["labels"])) for s in t])
+
+
+def own_length_by_position_through_a_helper(o: dict, t: list[dict]) -> dict:
+    paths = []
+    for i in range(len(t)):
+        paths.append(_one(len(t[i]["labels"])))
+    return _loss(o, paths)
+
+
+def literal_through_a_helper(o: dict, t: list[dict]) -> dict:
+    return _wide(o, t, 2)
+
+
+def own_value_by_position_through_a_helper(o: dict, t: list[dict], n: torch.Tensor) -> dict:
+    """Each image's width its own value of an argument laid out by image (Glow-TTS's ``int(y_len[i])``)."""
+    return _loss(o, [_one(int(n[i])) for i in range(len(t))])
+
+
+def count_through_a_helper(o: dict, t: list[dict]) -> dict:
+    """Near miss: the number of images itself."""
+    return _wide(o, t, len(t))
+
+
+def count_in_a_dict_literal_through_a_helper(o: dict, t: list[dict]) -> dict:
+    """Near miss: the number of images held in a dict first (read as no count before bound45)."""
+    cfg = {"w": len(t) - 1}
+    return _wide(o, t, cfg["w"])
+
+
+def count_through_str(o: dict, t: list[dict]) -> dict:
+    """Near miss: red45's ``int(str(len(t)))`` through a helper whose ``COLS`` is a module global (declined
+    on 80c7674 too; the same through red45's helper with ``COLS`` imported in it, a free variable of its
+    comprehension, was wrong: a shape of the code, not the order of tests)."""
+    return _wide(o, t, int(str(len(t))))
+
+
+def count_in_a_list_through_a_helper(o: dict, t: list[dict]) -> dict:
+    sizes = [len(t)]
+    return _wide(o, t, sizes[0])
+
+
+def count_through_a_method(o: dict, t: list[dict]) -> dict:
+    return _wide(o, t, int(float(len(t)).__floor__()))
+
+
+def next_images_length(o: dict, t: list[dict]) -> dict:
+    """Near miss: the length of the next image's labels (another image's on a group alone)."""
+    return _loss(o, [_one(len(t[(i + 1) % len(t)]["labels"])) for i in range(len(t))])
+
+
+def constant_tensor_by_position(o: dict, t: list[dict]) -> dict:
+    """Near miss: a constant vector's item at the image's position (the group's first items alone)."""
+    w = torch.tensor([4, 1, 3, 2, 1, 4, 2, 3])
+    return _loss(o, [_one(int(w[i])) for i in range(len(t))])
+
+
+def own_length_plus_its_position(o: dict, t: list[dict]) -> dict:
+    return _loss(o, [_one(len(s["labels"]) + i) for i, s in enumerate(t)])
+
+
+def own_value_of_a_reversed_argument(o: dict, t: list[dict], n: torch.Tensor) -> dict:
+    """Near miss: an argument laid out by image read at another image's position."""
+    m = n.flip(0)
+    return _loss(o, [_one(int(m[i])) for i in range(len(t))])
+
+
+def own_length_of_a_list_reversed_in_place(o: dict, t: list[dict]) -> dict:
+    """Near miss: each image's own length, the list of images reversed in place first (another image's
+    staircase at each row; given wrong on 80c7674)."""
+    t.reverse()
+    return _loss(o, [_one(len(s["labels"])) for s in t])
+
+
+def own_value_of_an_argument_written_with_the_count(o: dict, t: list[dict], n: torch.Tensor) -> dict:
+    """Near miss: the argument's first item set to the number of images first (given wrong on 80c7674)."""
+    n[0] = len(t)
+    return _loss(o, [_one(int(n[i])) for i in range(len(t))])
+
+
+def _sized(seed: int, weights: list[float]) -> tuple[dict, list[dict], torch.Tensor]:
+    o, t = count_batch(seed, weights)
+    return o, t, torch.tensor([len(s["labels"]) + 1 for s in t])
+
+
+def _outcomes(body) -> tuple[list[str], list[str]]:
+    if body.__code__.co_argcount == 2:
+        return count_outcomes(body, count_batch)
+    seen, said = [], []
+    for seed, weights in TWO_GROUP_COUNT_BATCHES:
+        got, want, warned = split_outcome(body, list(_sized(seed, weights)), [ROWS, TARGETS, ROWS])
+        seen.append(outcome_class(got, want))
+        said += warned
+    return seen, said
+
+
+def test_a_bound_an_image_owns_or_a_constant_through_a_second_helper_splits_exactly() -> None:
+    for body in (own_length_through_a_helper, own_length_by_position_through_a_helper, literal_through_a_helper,
+                 own_value_by_position_through_a_helper):
+        seen, said = _outcomes(body)
+        assert seen == ["exact"] * len(seen), (body.__name__, seen, said)
+
+
+def test_a_bound_through_a_second_helper_not_proven_no_count_declines() -> None:
+    """Each is declined, none wrong. Given wrong on 80c7674 (s58's rule took what it could not read as a
+    count for none): ``len(t)`` in a dict display, through a method, an argument read at another image's
+    position, a list of images reversed in place, an argument written with the count."""
+    for body in (count_through_a_helper, count_in_a_dict_literal_through_a_helper, count_through_str,
+                 count_in_a_list_through_a_helper,
+                 count_through_a_method, next_images_length, constant_tensor_by_position, own_length_plus_its_position,
+                 own_value_of_a_reversed_argument, own_length_of_a_list_reversed_in_place,
+                 own_value_of_an_argument_written_with_the_count):
+        seen, said = _outcomes(body)
+        assert seen == ["declined"] * len(seen), (body.__name__, seen, said)
+        assert any("position computed from the number of images" in m for m in said), (body.__name__, said)

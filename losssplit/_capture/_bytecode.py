@@ -3490,9 +3490,150 @@ def _uncounted_bounds(f: types.FrameType, depth: int) -> frozenset[str]:
     if how != "code" or back is None:
         return constants
     passed = [(n, _argument_for(f, back, n)) for n in rest]
+    # (a proof of no count, not the want of one: ``cfg["w"]`` of ``cfg = {"w": len(t)}``, ``int(str(len(t)))``
+    # read as no count were taken so; red45)
     return constants | frozenset(n for n, span in passed if isinstance(span, tuple)
-                                 and not _counted_span(back, *span, (int, float), depth + 1)
+                                 and _uncounted_span(back, *span, depth + 1)
                                  and not _positional_span(back, *span, depth + 1, None))
+
+
+_UNCOUNTED_CALLS = frozenset({"int", "float", "min", "max", "abs", "round"})
+_RUN_COMPREHENSIONS = frozenset({"<listcomp>", "<setcomp>", "<dictcomp>"})  # (a generator runs where it is consumed)
+
+
+def _uncounted_span(f: types.FrameType, start: int, end: int, depth: int) -> bool:
+    """Whether the span ``start:end`` of ``f``'s code is proven to push, on a group alone, the same
+    number for the same image: a constant of the call (``_constant_of_call``), one image's own value
+    (``_own_value``: ``x_len[i]``, ``len(s["labels"])``), a parameter of ``f`` never rebound that its
+    caller passed so (from no position of a loop over the images), or ``int`` / ``float`` / ``min`` /
+    ``max`` / ``abs`` / ``round`` of such spans or arithmetic of them. False for anything else."""
+    if depth > _FOLLOWED_CALLS or end <= start:
+        return False
+    capture = CAPTURE.get()
+    body = capture.read_body_call_once if capture is not None else None
+    if _constant_of_call(f, start, end, body, None, depth) is not _UNPROVEN:
+        return True
+    ins = _instructions(f.f_code)
+    if any(i.is_jump_target for i in ins[start + 1:end]):
+        return False
+    last = ins[end - 1]
+    if last.opname == "UNARY_NEGATIVE":
+        return _uncounted_span(f, start, end - 1, depth)
+    if last.opname == "BINARY_OP":
+        right = _operand_start(ins, end - 1)
+        return right is not None and start < right and _uncounted_span(f, start, right, depth) \
+            and _uncounted_span(f, right, end - 1, depth)
+    if last.opname == "CALL" and ins[start].opname == "LOAD_GLOBAL" and (ins[start].arg or 0) & 1:
+        spans = _argument_spans(ins, end - 1)
+        name = ins[start].argval
+        if not spans or spans[-1][0] != start + 1 or _global_item(f.f_globals, name) is not getattr(builtins, name, None):
+            return False
+        if name == "len":
+            return len(spans) == 1 and _own_value(f, *spans[0])
+        return name in _UNCOUNTED_CALLS and all(_uncounted_span(f, a, b, depth) for a, b in spans)
+    if last.opname == "BINARY_SUBSCR":
+        return _own_value(f, start, end)
+    if end - start == 1 and last.opname == "LOAD_DEREF" and last.argval in f.f_code.co_freevars \
+            and f.f_code.co_name in _RUN_COMPREHENSIONS and f.f_back is not None:
+        return _uncounted_parameter(f.f_back, last.argval, depth)  # (``[_path(3, cols) for _ in t]``)
+    return end - start == 1 and last.opname in ("LOAD_FAST", "LOAD_DEREF") and _uncounted_parameter(f, last.argval, depth)
+
+
+def _uncounted_parameter(f: types.FrameType, name: str, depth: int) -> bool:
+    """Whether ``name`` is a parameter of ``f`` never rebound that its caller passed as a span
+    ``_uncounted_span`` proves, from no position of a loop over the images."""
+    if name not in _parameters(f.f_code) or not _held_parameter(f.f_code, name):
+        return False
+    how, back = _called_by(f)
+    span = _argument_for(f, back, name) if how == "code" else None
+    return isinstance(span, tuple) and back is not None and _uncounted_span(back, *span, depth + 1) \
+        and not _positional_span(back, *span, depth + 1, None)
+
+
+def _own_value(f: types.FrameType, start: int, end: int) -> bool:
+    """Whether the span ``start:end`` of ``f``'s code reads one image's own value (or, given to
+    ``len``, its own size): ``s`` or ``s["labels"]`` of ``s`` an item of a loop over an argument of
+    the decorated call laid out by image (``for s in targets``), or ``x[i]``, ``x[i]["labels"]`` of
+    such an argument ``x`` at ``i`` a position of a loop over its images (``range(len(x))``). On a
+    group alone the image holds its own."""
+    ins = _instructions(f.f_code)
+    span = ins[start:end]
+    if not span or span[0].opname not in ("LOAD_FAST", "LOAD_DEREF") or any(i.is_jump_target for i in span[1:]):
+        return False
+    picked = len(span) >= 3 and span[1].opname == "LOAD_FAST" and span[2].opname == "BINARY_SUBSCR"
+    keys = span[3:] if picked else span[1:]
+    if len(keys) % 2 or not all(a.opname == "LOAD_CONST" and b.opname == "BINARY_SUBSCR" for a, b in zip(keys[::2], keys[1::2])):
+        return False
+    if not picked:
+        return _image_loop(f, span[0].argval, start) == "items"
+    return _image_loop(f, span[1].argval, start) == "positions" and _call_argument(f, _locals(f).get(span[0].argval))
+
+
+def _image_loop(f: types.FrameType, name: str, at: int) -> str | None:
+    """``"items"`` where the local ``name`` of ``f``'s code, read at index ``at``, is the one target of a
+    ``for`` loop (or comprehension) over an argument of the decorated call laid out by image (``for s
+    in targets``), ``"positions"`` where of one over ``range(len(x))`` of such an argument; None else."""
+    ins = _instructions(f.f_code)
+    stores = _stores(ins, name, cells=True)
+    if len(stores) != 1 or stores[0] < 2 or ins[stores[0]].opname != "STORE_FAST" \
+            or ins[stores[0] - 1].opname != "FOR_ITER" or not stores[0] < at < _offset_index(ins).get(ins[stores[0] - 1].argval, len(ins)):
+        return None
+    g, it = f, stores[0] - 2
+    if ins[it].opname == "LOAD_FAST" and ins[it].argval == ".0" and f.f_code.co_name in _RUN_COMPREHENSIONS:
+        outer = f.f_back  # (the iterator a comprehension is given: made where it is called, and run there)
+        if outer is None:
+            return None
+        g = outer
+        ins, call = _located_frame(g.f_code, _lasti(g))
+        if call is None or call < 2 or ins[call].opname != "CALL" or ins[call - 2].opname != "GET_ITER":
+            return None
+        it = call - 2
+    elif ins[it].opname != "GET_ITER":
+        return None
+    first = _operand_start(ins, it)
+    loop = ins[first:it] if first is not None else []
+    if len(loop) == 1 and loop[0].opname in ("LOAD_FAST", "LOAD_DEREF"):
+        return "items" if _call_argument(g, _locals(g).get(loop[0].argval)) else None
+    if [i.opname for i in loop] == ["LOAD_GLOBAL", "LOAD_GLOBAL", loop[2].opname, "PRECALL", "CALL", "PRECALL", "CALL"] \
+            and loop[2].opname in ("LOAD_FAST", "LOAD_DEREF") and (loop[0].argval, loop[1].argval) == ("range", "len") \
+            and _global_item(g.f_globals, "range") is range and _global_item(g.f_globals, "len") is len:
+        return "positions" if _call_argument(g, _locals(g).get(loop[2].argval)) else None
+    return None
+
+
+def _call_argument(f: types.FrameType, value: Any) -> bool:
+    """Whether ``value`` is an argument of the decorated call, never rebound there, laid out by image
+    (a list of one item per image, a tensor of one row per image): the body's frame found up from ``f``."""
+    capture = CAPTURE.get()
+    count = getattr(capture, "num_images", None)
+    if value is None or type(count) is not int or not (
+            isinstance(value, (list, tuple)) and len(value) == count
+            or isinstance(value, torch.Tensor) and value.dim() and value.shape[0] == count):
+        return False
+    g: types.FrameType | None = f
+    for _ in range(_FOLLOWED_CALLS):
+        if g is None:
+            return False
+        how, _back = _called_by(g)
+        if how == "body":
+            return any(_locals(g).get(p, _UNPROVEN) is value and _held_parameter(g.f_code, p)
+                       and not _changed_in_place(g.f_code, p) for p in _parameters(g.f_code))
+        g = g.f_back
+    return False
+
+
+@_per_code(256)
+def _changed_in_place(code: types.CodeType, name: str) -> bool:
+    """Whether ``code`` or code nested in it may change what its local ``name`` holds in place: it sets
+    or deletes an item of anything, stores ``name`` under another name, or calls a method of it that
+    changes it (``reverse``, ``add_``: a trailing underscore is torch's in-place form)."""
+    ins = _instructions(code)
+    if _changes_items(code) or any(
+            i.opname in ("LOAD_FAST", "LOAD_DEREF") and i.argval == name and (nxt.opname.startswith("STORE_") or nxt.opname in (
+                "LOAD_ATTR", "LOAD_METHOD") and (nxt.argval in _CHANGING or nxt.argval.endswith("_") and not nxt.argval.startswith("__")))
+            for i, nxt in zip(ins, ins[1:])):
+        return True
+    return any(_changed_in_place(c, name) for c in code.co_consts if isinstance(c, types.CodeType))
 
 
 def _loaded_parameters(code: types.CodeType, start: int, end: int) -> tuple[str, ...]:
