@@ -1204,6 +1204,10 @@ class Frame:
         # small buffers made by ``torch.zeros`` (running totals: ``lbox = torch.zeros(1)``): id ->
         # (the buffer, its version when made), held so the ids stay unique
         self.zero_buffers: dict[int, tuple[Tensor, int | None]] = {}
+        # tensors of any size made zero by construction (``torch.zeros``, ``zeros_like``,
+        # ``new_zeros``): id -> (the tensor, its version when made); not one zero by value on this
+        # batch only (``torch.ones(s) * (len(t) % 2)``), which a group alone makes otherwise
+        self.made_zeros: dict[int, tuple[Tensor, int | None]] = {}
         # one-element copies of module state made in the call (``state_copy``): id -> (the copy, its version)
         self.state_copies: dict[int, tuple[Tensor, int | None]] = {}
         # the values of a sort of images' data along the images (lost): id -> (them, their version, the
@@ -2824,6 +2828,12 @@ class Frame:
             self._field_floats = read() if read is not None else {}
         hit = self._field_floats.get(id(x))
         return hit[1] if hit is not None and hit[0] is x else frozenset()
+
+    def made_zero(self, x: Any, writes: int) -> bool:
+        """Whether ``x`` was made zero by construction in this call (``made_zeros``) and written
+        ``writes`` times since (its version)."""
+        held = self.made_zeros.get(id(x)) if self.made_zeros else None
+        return held is not None and held[0] is x and held[1] is not None and version_of(x) == held[1] + writes
 
     def note_zeros(self, out: Any) -> None:
         """``out``, made by the op being followed, holds zeros (``torch.zeros(1)``,
