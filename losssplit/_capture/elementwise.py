@@ -216,10 +216,8 @@ def passthrough(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
         note_sorted(frame, src, out)  # ``expert_ids_g.float()``
     if func == _DATA_GET and (frame.value_counts or frame.rows_counted):  # (a fresh method-wrapper: ==)
         frame.forget_values(src)  # ``x.data`` writes without bumping ``x``'s version
-    if func == _DATA_GET and (frame.constant_tensors or frame.made_zeros):
-        # (``c.data.mul_(len(t))``: a constant's or a zeros' writes its version misses)
-        frame.constant_tensors.pop(id(src), None)
-        frame.made_zeros.pop(id(src), None)
+    if func == _DATA_GET:
+        frame.forget_made(src)  # (``c.data.mul_(len(t))``: writes its version misses)
     if func is Tensor.to_dense and src.layout != torch.strided:
         if track is not None:
             frame.lose(out, f"{op_name(func)} of a {src.layout} tensor", track)

@@ -2829,6 +2829,16 @@ class Frame:
         hit = self._field_floats.get(id(x))
         return hit[1] if hit is not None and hit[0] is x else frozenset()
 
+    def forget_made(self, t: Tensor) -> None:
+        """``t.data``, ``t.numpy()``: writes through them miss the version of the tensors over
+        ``t``'s memory, so no constant of the call (``constant_tensors``) nor zeros made so
+        (``made_zeros``) is read there any longer (``torch.ones_like(v).data.mul_(len(t))``)."""
+        if self.constant_tensors or self.made_zeros:
+            ptr = t.untyped_storage().data_ptr()
+            for held in (self.constant_tensors, self.made_zeros):
+                for k in [k for k, v in held.items() if v[0].untyped_storage().data_ptr() == ptr]:
+                    del held[k]
+
     def made_zero(self, x: Any, writes: int) -> bool:
         """Whether ``x`` was made zero by construction in this call (``made_zeros``) and written
         ``writes`` times since (its version)."""
@@ -3570,6 +3580,7 @@ class Frame:
         a read for logging does not. So too for the values of the images a loss will be reduced
         from (``e.detach().numpy()[0] = 0``) and a running total's zero start (review adv18: their
         writes there were summed as they are)."""
+        self.forget_made(t)
         ptr = t.untyped_storage().data_ptr()
         held = ptr in self.reduced_storages and t.numel() <= 4096 or any(
             z.untyped_storage().data_ptr() == ptr for z, _ in (*self.zero_buffers.values(), *self.slot_buffers.values()))
