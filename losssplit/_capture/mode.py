@@ -8153,7 +8153,7 @@ class CaptureMode(TorchFunctionMode):
                 and frame.error is None:
             try:
                 with _HIDDEN():
-                    _accumulated_per_image(frame, func, target)
+                    _accumulated_per_image(frame, func, target, args, kwargs)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
         if target is not None and frame.literal_columns and type(target) is Tensor:
@@ -8499,13 +8499,14 @@ ACCUMULATED = "in a loop over the images into a tensor of no image's values: one
     "the group's number of terms"
 
 
-def _accumulated_per_image(frame: Frame, func: Any, target: Tensor) -> None:
+def _accumulated_per_image(frame: Frame, func: Any, target: Tensor, args: tuple, kwargs: dict | None) -> None:
     """Lose ``target`` (and the tensor it is a view of) where ``func`` added into it in place in a loop
     proven to visit every image, ``target`` holding no image's values (``path[0] += 1.0`` per image,
     ``scale.mul_(0.5)`` per image): its values count the images, and no rule follows such a count."""
     base = target._base if target._base is not None else target
-    if base is target and target.dim() == 0 and func in _ADDS:
-        return  # (``n += 1``, ``n += len(s["boxes"])``: a count of the loop's, which the count rules follow)
+    if base is target and target.dim() == 0 and func in _ADDS and len(args) == 2 and not kwargs:
+        return  # (``n += 1``, ``n += len(s["boxes"])``: a count of the loop's, which the count rules follow;
+        # not ``n.add_(1, alpha=2)``, which they read as ``n += 1``)
     if frame.get(target) is not None or frame.get(base) is not None:
         return  # (the images' values, a buffer a rule follows, or one lost already, by its own op)
     if _bytecode.every_image_looped(frame.num_images):
