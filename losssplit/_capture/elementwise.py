@@ -216,6 +216,8 @@ def passthrough(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
         note_sorted(frame, src, out)  # ``expert_ids_g.float()``
     if func == _DATA_GET and (frame.value_counts or frame.rows_counted):  # (a fresh method-wrapper: ==)
         frame.forget_values(src)  # ``x.data`` writes without bumping ``x``'s version
+    if func == _DATA_GET:
+        frame.forget_made(src)  # (``c.data.mul_(len(t))``: writes its version misses)
     if func is Tensor.to_dense and src.layout != torch.strided:
         if track is not None:
             frame.lose(out, f"{op_name(func)} of a {src.layout} tensor", track)
@@ -5925,6 +5927,8 @@ def like(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         frame.note_values(out, {fill: out.numel()})  # ``full_like(src, b)``: rows of image ``b``
     if type(fill) in (int, float) and fill == 0:
         frame.note_zeros(out)
+        if func is _ZEROS_LIKE and isinstance(out, Tensor):
+            frame.made_zeros[id(out)] = (out, version_of(out))
     images = frame.weight_images(fill) if func is _FULL_LIKE else None
     if track is None:
         if images and isinstance(out, Tensor):

@@ -2246,6 +2246,8 @@ def zeros(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``torch.zeros``, ``x.new_zeros``: fresh data; a small one is remembered as zero, the start
     of a running total a reduced loss may be added into in place."""
     frame.note_zeros(out)
+    if isinstance(out, Tensor):
+        frame.made_zeros[id(out)] = (out, version_of(out))
     _note_slots(frame, func, args, out)
     if isinstance(out, Tensor) and out.dim():
         frame.note_blocks(out, (out.shape[0],))
@@ -2905,6 +2907,8 @@ def _one_image_written(frame: Frame, func: Any, target: Any, args: tuple, kwargs
             or not target.is_floating_point() or mode.storage_uses(target) > 2):  # (no view, tracked or not)
         return False
     if kind in ("add", "sub"):
+        if not frame.made_zero(target, 1):
+            return False  # (zero by value on this batch only: ``torch.ones(s) * (len(t) % 2)``)
         v = value.detach() if kind == "add" else -value.detach()
         frame.doubt((target.detach() != v).any(), f"{op} of one image's values into a tensor that held other values")
     frame.set(target, Track(image=written.image, from_prediction=written.from_prediction))

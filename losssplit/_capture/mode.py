@@ -1204,6 +1204,10 @@ class Frame:
         # small buffers made by ``torch.zeros`` (running totals: ``lbox = torch.zeros(1)``): id ->
         # (the buffer, its version when made), held so the ids stay unique
         self.zero_buffers: dict[int, tuple[Tensor, int | None]] = {}
+        # tensors of any size made zero by construction (``torch.zeros``, ``zeros_like``,
+        # ``new_zeros``): id -> (the tensor, its version when made); not one zero by value on this
+        # batch only (``torch.ones(s) * (len(t) % 2)``), which a group alone makes otherwise
+        self.made_zeros: dict[int, tuple[Tensor, int | None]] = {}
         # one-element copies of module state made in the call (``state_copy``): id -> (the copy, its version)
         self.state_copies: dict[int, tuple[Tensor, int | None]] = {}
         # the values of a sort of images' data along the images (lost): id -> (them, their version, the
@@ -2829,6 +2833,22 @@ class Frame:
         hit = self._field_floats.get(id(x))
         return hit[1] if hit is not None and hit[0] is x else frozenset()
 
+    def forget_made(self, t: Tensor) -> None:
+        """``t.data``, ``t.numpy()``: writes through them miss the version of the tensors over
+        ``t``'s memory, so no constant of the call (``constant_tensors``) nor zeros made so
+        (``made_zeros``) is read there any longer (``torch.ones_like(v).data.mul_(len(t))``)."""
+        if self.constant_tensors or self.made_zeros:
+            ptr = t.untyped_storage().data_ptr()
+            for held in (self.constant_tensors, self.made_zeros):
+                for k in [k for k, v in held.items() if v[0].untyped_storage().data_ptr() == ptr]:
+                    del held[k]
+
+    def made_zero(self, x: Any, writes: int) -> bool:
+        """Whether ``x`` was made zero by construction in this call (``made_zeros``) and written
+        ``writes`` times since (its version)."""
+        held = self.made_zeros.get(id(x)) if self.made_zeros else None
+        return held is not None and held[0] is x and held[1] is not None and version_of(x) == held[1] + writes
+
     def note_zeros(self, out: Any) -> None:
         """``out``, made by the op being followed, holds zeros (``torch.zeros(1)``,
         ``torch.tensor(0.)``, ``x.new_zeros(())``, ``zeros_like``, a copy of such a buffer): a
@@ -3564,6 +3584,7 @@ class Frame:
         a read for logging does not. So too for the values of the images a loss will be reduced
         from (``e.detach().numpy()[0] = 0``) and a running total's zero start (review adv18: their
         writes there were summed as they are)."""
+        self.forget_made(t)
         ptr = t.untyped_storage().data_ptr()
         held = ptr in self.reduced_storages and t.numel() <= 4096 or any(
             z.untyped_storage().data_ptr() == ptr for z, _ in (*self.zero_buffers.values(), *self.slot_buffers.values()))
@@ -8136,7 +8157,7 @@ class CaptureMode(TorchFunctionMode):
                 and frame.error is None:
             try:
                 with _HIDDEN():
-                    _accumulated_per_image(frame, func, target)
+                    _accumulated_per_image(frame, func, target, args, kwargs)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
         if target is not None and frame.literal_columns and type(target) is Tensor:
@@ -8482,13 +8503,14 @@ ACCUMULATED = "in a loop over the images into a tensor of no image's values: one
     "the group's number of terms"
 
 
-def _accumulated_per_image(frame: Frame, func: Any, target: Tensor) -> None:
+def _accumulated_per_image(frame: Frame, func: Any, target: Tensor, args: tuple, kwargs: dict | None) -> None:
     """Lose ``target`` (and the tensor it is a view of) where ``func`` added into it in place in a loop
     proven to visit every image, ``target`` holding no image's values (``path[0] += 1.0`` per image,
     ``scale.mul_(0.5)`` per image): its values count the images, and no rule follows such a count."""
     base = target._base if target._base is not None else target
-    if base is target and target.dim() == 0 and func in _ADDS:
-        return  # (``n += 1``, ``n += len(s["boxes"])``: a count of the loop's, which the count rules follow)
+    if base is target and target.dim() == 0 and func in _ADDS and len(args) == 2 and not kwargs:
+        return  # (``n += 1``, ``n += len(s["boxes"])``: a count of the loop's, which the count rules follow;
+        # not ``n.add_(1, alpha=2)``, which they read as ``n += 1``)
     if frame.get(target) is not None or frame.get(base) is not None:
         return  # (the images' values, a buffer a rule follows, or one lost already, by its own op)
     if _bytecode.every_image_looped(frame.num_images):
