@@ -2896,7 +2896,7 @@ def _one_image_written(frame: Frame, func: Any, target: Any, args: tuple, kwargs
     the target held zero is checked on the device with the call's one read. True where followed."""
     if kind in ("add", "sub") or func is Tensor.copy_:
         value = args[1] if len(args) == 2 and not kwargs else None
-    elif func is Tensor.__setitem__ and len(args) == 3 and _index_parts(args[1]) in ((Ellipsis,), (_FULL,)):
+    elif func is Tensor.__setitem__ and len(args) == 3 and _whole_index(_index_parts(args[1])):
         value = args[2]
     else:
         return False
@@ -2913,6 +2913,12 @@ def _one_image_written(frame: Frame, func: Any, target: Any, args: tuple, kwargs
         frame.doubt((target.detach() != v).any(), f"{op} of one image's values into a tensor that held other values")
     frame.set(target, Track(image=written.image, from_prediction=written.from_prediction))
     return True
+
+
+def _whole_index(parts: tuple[Any, ...]) -> bool:
+    """Whether ``parts`` is ``...`` or ``:`` alone (compared by type first: an index may hold a numpy
+    array, whose ``==`` is elementwise)."""
+    return len(parts) == 1 and (parts[0] is Ellipsis or type(parts[0]) is slice and parts[0] == _FULL)
 
 
 def _one_image_unfollowed(frame: Frame, func: Any, target: Any, args: tuple, op: str) -> bool:
