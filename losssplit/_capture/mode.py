@@ -8498,7 +8498,7 @@ _ACCUMULATING = frozenset({"add", "sub", "subtract", "mul", "multiply", "div", "
                            "index_reduce", "exp", "log", "sqrt", "square", "cumsum", "cumprod", "addmm", "addmv",
                            "baddbmm", "addbmm", "addr", "neg", "reciprocal", "fmod", "remainder", "mvlgamma"})
 _ACCUMULATES = _Accumulates()
-_ADDS = frozenset({Tensor.__iadd__, Tensor.add_, Tensor.__isub__, Tensor.sub_})
+_IN_PLACE_ADDS = frozenset({Tensor.__iadd__, Tensor.add_, Tensor.__isub__, Tensor.sub_})
 ACCUMULATED = "in a loop over the images into a tensor of no image's values: one term per image, on a group alone " \
     "the group's number of terms"
 
@@ -8508,7 +8508,7 @@ def _accumulated_per_image(frame: Frame, func: Any, target: Tensor, args: tuple,
     proven to visit every image, ``target`` holding no image's values (``path[0] += 1.0`` per image,
     ``scale.mul_(0.5)`` per image): its values count the images, and no rule follows such a count."""
     base = target._base if target._base is not None else target
-    if base is target and target.dim() == 0 and func in _ADDS and len(args) == 2 and not kwargs:
+    if base is target and target.dim() == 0 and func in _IN_PLACE_ADDS and len(args) == 2 and not kwargs:
         return  # (``n += 1``, ``n += len(s["boxes"])``: a count of the loop's, which the count rules follow;
         # not ``n.add_(1, alpha=2)``, which they read as ``n += 1``)
     if frame.get(target) is not None or frame.get(base) is not None:
