@@ -583,8 +583,8 @@ class _Frame:
         or a helper's that returns what torch made, none; a pure builtin's, its arguments'."""
         if callee is None:
             return None
-        if callee[0] == "method":
-            return None if receiver is None else receiver.roots
+        if callee[0] == "method":  # (``buf.numpy()`` is an array sharing the tensor's memory: ``a.put(...)`` writes it)
+            return None if receiver is None or callee[1].startswith("_") or callee[1] in _bytecode._EFFECTS else receiver.roots
         if callee[0] == "fresh method" or made is not None:
             return _NO_ROOTS
         if self.result_roots is not None:
@@ -751,7 +751,8 @@ def _factory(value: Any) -> bool:
 def _writes_no_argument(value: Any, argc: int, kw: tuple) -> bool:
     """Whether a call with ``argc`` positional arguments and keywords ``kw`` leaves each parameter
     through which ``value`` writes at its default: ``inplace`` (``F.relu(x, True)``), ``out``
-    (``F.normalize(x, 2.0, 1, 1e-12, buf)``), the running statistics batch norm updates in training
+    (``F.normalize(x, 2.0, 1, 1e-12, buf)``), ``max_norm`` (the embedding renormalised in place), the
+    running statistics batch norm updates in training
     (``F.batch_norm(x, rm, rv, training=True)``; a builtin's, by its aten schemas)."""
     try:
         names = list(inspect.signature(value).parameters)
@@ -761,7 +762,7 @@ def _writes_no_argument(value: Any, argc: int, kw: tuple) -> bool:
 
 
 _STATISTICS = ("running_mean", "running_var")
-_WRITTEN = ("inplace", "out", *_STATISTICS)
+_WRITTEN = ("inplace", "out", "max_norm", *_STATISTICS)  # (``F.embedding(i, w, None, 1.0)`` renormalises ``w``)
 
 
 def _aten_statistics(name: Any) -> bool:
