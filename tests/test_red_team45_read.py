@@ -13,7 +13,9 @@ arguments or draws, where the code's name did not say so:
   (``F.embedding(i, w, None, 1.0)`` renormalises ``w``);
 - a method of what ``buf.numpy()`` returned (``a.put(...)``, ``a.clip(0, s, a)``): taken for a tensor's
   method by its name on a value computed from the tensor ``buf``; a method named in ``_EFFECTS`` or
-  private no longer passes its receiver's tensors on.
+  private no longer passes its receiver's tensors on;
+- a method of a tensor subclass (``torch.ones(3).as_subclass(T).mul(s)``, ``T.mul`` writing a dict another
+  key reads): a receiver must now hold a plain tensor (``_tensor_at``), ``as_subclass`` makes no plain one.
 The read rule kept ``loss`` with the batch's scale (``n > 14`` steering what ``buf``/``rm`` hold: real 0.67,
 oracle 0.33); the constant-arm rule let the group taking the constant keep what the skipped arm wrote
 (``loss_e`` real 0.2, oracle 0.1; 0.05, oracle 0.3 for the embedding).
@@ -138,9 +140,28 @@ def read_steers_a_clip_into_its_array(o, t):
     return {"loss_top": e.flatten().topk(n).values.mean(), "loss": (e * buf).mean()}
 
 
+class _Noting(torch.Tensor):
+    """A tensor subclass whose ``mul`` also writes a dict another key reads."""
+
+    def mul(self, other):
+        NOTED["s"] = other
+        return torch.Tensor.mul(self, other)
+
+
+NOTED = {"s": 1.0}
+
+
+def read_steers_a_subclass_method(o, t):
+    e, pos = _err(o, t)
+    n = int(pos.sum())
+    NOTED["s"] = 1.0
+    w = torch.ones(3).as_subclass(_Noting).mul(2.0 if n > 14 else 1.0)
+    return {"loss_top": e.flatten().topk(n).values.mean() * w.sum(), "loss": e.mean() * NOTED["s"]}
+
+
 WRITES = [read_fills_through_an_alias, read_draws_through_an_alias, read_steers_batch_norm_statistics,
           read_steers_builtin_batch_norm, read_steers_a_positional_out, read_steers_an_embedding_renorm,
-          read_steers_a_put_into_its_array, read_steers_a_clip_into_its_array]
+          read_steers_a_put_into_its_array, read_steers_a_clip_into_its_array, read_steers_a_subclass_method]
 
 
 @pytest.mark.parametrize("body", WRITES)

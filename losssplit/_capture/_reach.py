@@ -585,6 +585,8 @@ class _Frame:
             return None
         if callee[0] == "method":  # (``buf.numpy()`` is an array sharing the tensor's memory: ``a.put(...)`` writes it)
             return None if receiver is None or callee[1].startswith("_") or callee[1] in _bytecode._EFFECTS else receiver.roots
+        if callee[0] == "fresh method" and callee[1] == "as_subclass":
+            return None  # (an instance of the user's class, whose methods may be the user's code)
         if callee[0] == "fresh method" or made is not None:
             return _NO_ROOTS
         if self.result_roots is not None:
@@ -933,8 +935,9 @@ def _subscripted(held: dict, path: tuple) -> bool:
 
 
 def _tensor_at(held: dict, path: tuple) -> bool:
-    """Whether the local ``path[0]`` (its item ``path[1]``, that one's ``path[2]``...) holds a tensor."""
-    return isinstance(_item_at(held, path), torch.Tensor)
+    """Whether the local ``path[0]`` (its item ``path[1]``, that one's ``path[2]``...) holds a plain
+    tensor (a subclass's method may be the user's code)."""
+    return type(_item_at(held, path)) in _PLAIN_TENSORS
 
 
 class _Holder:
