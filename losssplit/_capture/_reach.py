@@ -583,8 +583,10 @@ class _Frame:
         or a helper's that returns what torch made, none; a pure builtin's, its arguments'."""
         if callee is None:
             return None
-        if callee[0] == "method":
-            return None if receiver is None else receiver.roots
+        if callee[0] == "method":  # (``buf.numpy()`` is an array sharing the tensor's memory: ``a.put(...)`` writes it)
+            return None if receiver is None or callee[1].startswith("_") or callee[1] in _bytecode._EFFECTS else receiver.roots
+        if callee[0] == "fresh method" and callee[1] == "as_subclass":
+            return None  # (an instance of the user's class, whose methods may be the user's code)
         if callee[0] == "fresh method" or made is not None:
             return _NO_ROOTS
         if self.result_roots is not None:
@@ -636,7 +638,7 @@ class _Frame:
         value = _resolve(callee, self.globals)
         if _users(value):
             return self._helper(value.__code__, value.__globals__)
-        return _pure_value(value, callee[-1], self.depth) and _not_in_place(value, argc)
+        return _pure_value(value, callee[-1], self.depth) and _writes_no_argument(value, argc, kw)
 
     def _helper(self, code: types.CodeType, globals_: dict) -> bool:
         """Whether the body's own function or comprehension of ``code`` is free of effects (and the
@@ -717,7 +719,11 @@ def _pure_value(value: Any, name: str, depth: int) -> bool:
     module = getattr(value, "__module__", None) or ""
     if _users(value):
         return _effect_free(value.__code__, value.__globals__, depth + 1)[0]  # the body's own helpers, by their code
-    if value is _bytecode._MISSING or _draws(name) or name.startswith("_") or name.endswith("_"):
+    if value is _bytecode._MISSING or name.startswith("_"):
+        return False
+    own = getattr(value, "__name__", None)  # an alias (``FILL = torch.fill_``) is known by its own name too
+    names = (name, own) if isinstance(own, str) and own != name else (name,)
+    if any(_draws(n) or n.endswith("_") or n.startswith(_SETTERS) for n in names):
         return False
     if _pure_builtin(value):
         return True
@@ -727,7 +733,7 @@ def _pure_value(value: Any, name: str, depth: int) -> bool:
         return True  # (the legacy ``torch.FloatTensor(1)``)
     if not callable(value) or isinstance(value, (type, torch.nn.Module)):
         return False
-    if name.startswith(_SETTERS) or module.startswith("torch.distributed"):
+    if module.startswith("torch.distributed"):
         return False  # (``torch.set_grad_enabled``, ``dist.all_reduce`` writes its argument)
     owner = getattr(value, "__self__", None)  # ``torch.tensor`` is a builtin of ``torch._C``
     return module.partition(".")[0] == "torch" or isinstance(owner, types.ModuleType) and owner.__name__.startswith("torch")
@@ -744,14 +750,31 @@ def _factory(value: Any) -> bool:
     return getattr(value, "__name__", None) in _FACTORIES and _pure_value(value, value.__name__, 0)
 
 
-def _not_in_place(value: Any, argc: int) -> bool:
-    """Whether a call with ``argc`` positional arguments leaves ``inplace`` of ``value`` (``F.relu(x,
-    True)``) at its default."""
+def _writes_no_argument(value: Any, argc: int, kw: tuple) -> bool:
+    """Whether a call with ``argc`` positional arguments and keywords ``kw`` leaves each parameter
+    through which ``value`` writes at its default: ``inplace`` (``F.relu(x, True)``), ``out``
+    (``F.normalize(x, 2.0, 1, 1e-12, buf)``), ``max_norm`` (the embedding renormalised in place), the
+    running statistics batch norm updates in training
+    (``F.batch_norm(x, rm, rv, training=True)``; a builtin's, by its aten schemas)."""
     try:
         names = list(inspect.signature(value).parameters)
     except (TypeError, ValueError):
-        return True
-    return "inplace" not in names or names.index("inplace") >= argc
+        return not _aten_statistics(getattr(value, "__name__", None))
+    return not any(n in kw or n in names[:argc] for n in _WRITTEN)
+
+
+_STATISTICS = ("running_mean", "running_var")
+_WRITTEN = ("inplace", "out", "max_norm", *_STATISTICS)  # (``F.embedding(i, w, None, 1.0)`` renormalises ``w``)
+
+
+def _aten_statistics(name: Any) -> bool:
+    """Whether an aten operator ``name`` takes running statistics (``torch.batch_norm``), which its
+    schema does not mark as written."""
+    try:
+        schemas = torch._C._jit_get_schemas_for_operator(f"aten::{name}")
+    except Exception:  # noqa: BLE001 - no such operator
+        return False
+    return any(a.name in _STATISTICS for s in schemas for a in s.arguments)
 
 
 def _effect_free(code: types.CodeType, globals_: dict, depth: int) -> tuple[bool, frozenset[tuple] | None]:
@@ -912,8 +935,9 @@ def _subscripted(held: dict, path: tuple) -> bool:
 
 
 def _tensor_at(held: dict, path: tuple) -> bool:
-    """Whether the local ``path[0]`` (its item ``path[1]``, that one's ``path[2]``...) holds a tensor."""
-    return isinstance(_item_at(held, path), torch.Tensor)
+    """Whether the local ``path[0]`` (its item ``path[1]``, that one's ``path[2]``...) holds a plain
+    tensor (a subclass's method may be the user's code)."""
+    return type(_item_at(held, path)) in _PLAIN_TENSORS
 
 
 class _Holder:
