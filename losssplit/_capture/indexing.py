@@ -912,7 +912,8 @@ def _picked_by_index(frame: Frame, src: Any, index: Any, track: Track | None, pa
         if e is not None and adv_out_dim is None:
             adv_out_dim = e
             e += 1
-    if img is not None and index_images and len(index_images) == len(adv_rows) and not rows:
+    if img is not None and len(index_images) > 1 and len(index_images) == len(adv_rows) and not rows:
+        # (one index beside the int, ``x[b, t["pos_inds"]]``, keeps its rows: the rules of counts read them)
         # ``loss_mat[m + (rows_b, cols_b)]`` of an assignment solved on image m's matrix: image m's values, as
         # ``x[m][rows_b, cols_b]`` (sv45b: was rows of image m beside image m, not taken as one image's write)
         position_images += index_images

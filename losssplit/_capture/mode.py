@@ -4885,7 +4885,7 @@ def _conditional_made(frame: Frame, out: Any) -> None:
     at = arm.at
     if isinstance(at, _bytecode.ConstantArms):
         f = _bytecode.caller_frame()
-        op = at.sites.get(f.f_lasti) if f is at.frame else None
+        op = at.sites.get(_bytecode._lasti(f)) if f is at.frame else None
         if op not in at.made:
             frame.arm = None
             return
