@@ -67,6 +67,8 @@ WERE_WRONG = {  # WRONG on main (1946ad9; the session-33 ones on a980fb3), decli
     "repeat_reciprocal_count_dot", "np_full_of_reciprocal_count",  # session 33 (wgt): a count's number repeated
     "probe_map_truediv_by_count", "starmap_over_count",  # session 33 (wgt): a division run by C code by a count
 }
+# session 45: numpy_round_trip_weights declines (red45: a tensor of floats equal to the weights made from an array
+# the code cannot trace, torch.tensor(w.numpy()), is no proof of a kept weight)
 EXACT = {  # the pinned exact splits (exact on main too); every other body (not in NOT_FIXED) declines
     "accumulate_count_divisor", "accumulate_per_image_last_over_count", "chain_rows_mean", "dataclass_asdict_count",
     "detach_numel_near", "detach_per_image_self_normalised_near", "detach_sum_denominator",
@@ -79,7 +81,7 @@ EXACT = {  # the pinned exact splits (exact on main too); every other body (not 
     "near_reduced_torch_div_by_count", "near_where_literal_equal_to_a_weight", "new_full_count_one_element",
     "no_grad_batch_sum_normaliser", "no_grad_count_tensor", "no_grad_rows_total_near", "np_asarray_count_divisor",
     "np_count_item_divisor", "np_float32_weight_per_image", "np_float32_weights_vector", "np_ones_of_count_near",
-    "numpy_round_trip_count", "numpy_round_trip_weights", "probe_near_div_method_by_rows",
+    "numpy_round_trip_count", "probe_near_div_method_by_rows",
     "probe_near_sum_div_method_by_count", "shim_num_boxes_argument", "shim_num_boxes_giou_like_sum",
     "shim_num_boxes_guarded", "shim_num_boxes_namespace", "shim_num_boxes_numpy", "sorted_by_weight_sum_near",
     "starmap_weighted", "walrus_count_in_if", "walrus_in_comprehension_count", "walrus_weight_sum",
@@ -112,4 +114,4 @@ def test_every_body_splits_exactly_or_declines(name):
 def test_the_tables_name_bodies_that_exist():
     assert EXACT | set(NOT_FIXED) | WERE_WRONG <= set(BODIES)
     assert not EXACT & set(NOT_FIXED) and not WERE_WRONG & (EXACT | set(NOT_FIXED))
-    assert len(BODIES) == 208 and len(EXACT) == 77 and len(NOT_FIXED) == 0 and len(WERE_WRONG) == 26
+    assert len(BODIES) == 208 and len(EXACT) == 76 and len(NOT_FIXED) == 0 and len(WERE_WRONG) == 26
