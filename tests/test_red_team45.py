@@ -60,21 +60,8 @@ from __future__ import annotations
 
 import pytest
 import torch
-import torch.nn.functional as F
 from _helpers import ROWS, TARGETS, count_batch, count_outcomes, outcome_class, split_outcome
-from _survey import LIBRARY_SOURCES, gen, library_examples
-
-
-def _batch(seed: int) -> tuple[list, list, list]:
-    """Queries, positive and negative documents [B, 5] of ``LIBRARY_SOURCES[seed]``'s examples."""
-    g = gen(seed + 5790)
-    b = library_examples(seed)
-    return [torch.randn(b, 5, generator=g).requires_grad_(), torch.randn(b, 5, generator=g),
-            torch.randn(b, 5, generator=g)], [ROWS] * 3, LIBRARY_SOURCES[seed]
-
-
-def _scores(q, docs):
-    return F.normalize(q, dim=-1) @ F.normalize(docs, dim=-1).t()
+from test_rules_shifted_positions import _batch, _scores  # (the same queries and documents)
 
 
 def _picked(q, docs, columns):
