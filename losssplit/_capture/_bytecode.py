@@ -9989,7 +9989,6 @@ def _global_callee(instructions: list[dis.Instruction], k: int, entered: bool = 
 # first line, the value's instructions on it or after) was checked for ``counted_number``
 _COUNT_CHECKED = {(3, 11)}
 _CALL_CACHES = 4 if _VERSION == (3, 11) else 3  # inline cache entries after a CALL (3.11; 3.12)
-_COMPREHENSIONS = frozenset({"<genexpr>", "<listcomp>", "<setcomp>", "<dictcomp>"})
 # names configuration is read from (``len(self.levels)``), not the body's data
 _OWNERS = frozenset({"self", "cls"})
 # builtins whose result from numbers or containers is a plain number
