@@ -14208,7 +14208,7 @@ def _number_shaped(instructions: list[dis.Instruction], start: int, end: int, si
         owner = instructions[at - 1]
         return (callee.argval in ("item", "tolist") or owner.opname == "LOAD_GLOBAL" and (
                     owner.argval in _NUMERIC_NAMES or (owner.argval, callee.argval) == ("operator", "index"))
-                or sizes and callee.argval in _SIZE_NAMES)  # (``operator.index(len(t))``: the int itself, as ``int(..)``)
+                or sizes and (callee.argval in _SIZE_NAMES or callee.argval == "dim"))  # (``operator.index(len(t))``: the int itself, as ``int(..)``)
     return False
 
 

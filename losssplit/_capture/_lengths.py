@@ -873,7 +873,9 @@ def _with_constant(instructions: list[dis.Instruction], start: int, read: int) -
         or k - 1 == read and start > 0 and instructions[start - 1].opname == "LOAD_CONST")  # ``2 * w``
 
 
-_SIZE_READS = frozenset({"shape", "size", "numel", "nelement"})
+# attributes and methods that read sizes (``.get`` of a target too): what a number beside the weight field
+# is read of (``x.ndim * w`` included), and all a comprehension ``_reads_sizes`` accepts may call
+_SIZE_READS = frozenset({"numel", "nelement", "size", "dim", "ndim", "shape", "get"})
 
 
 def _with_a_count(instructions: list[dis.Instruction], read: int, depth: int = 0) -> bool:
@@ -1313,7 +1315,6 @@ _PURE = frozenset({"RESUME", "RETURN_GENERATOR", "POP_TOP", "LOAD_FAST", "STORE_
                    "POP_JUMP_FORWARD_IF_NONE", "POP_JUMP_FORWARD_IF_NOT_NONE", "POP_JUMP_BACKWARD_IF_NONE",
                    "POP_JUMP_BACKWARD_IF_NOT_NONE", "JUMP_IF_FALSE_OR_POP",
                    "JUMP_IF_TRUE_OR_POP", "NOP", "PUSH_NULL", "COPY", "SWAP", "CACHE"})
-_SIZE_READS = frozenset({"numel", "nelement", "size", "dim", "ndim", "shape", "get"})
 
 
 def _picked_item(instructions: list[dis.Instruction], k: int) -> int | None:

@@ -8803,7 +8803,7 @@ def _fixed_pieces(frame: Frame, func: Any, args: tuple, kwargs: dict) -> bool:
 
 _EXTREMA = frozenset({torch.max, Tensor.max, torch.min, Tensor.min})  # (``torch.max(a, b)``: position-wise)
 _ARG_EXTREMA = frozenset({torch.argmax, Tensor.argmax, torch.argmin, Tensor.argmin})
-_JOINS = frozenset({torch.stack, torch.cat, torch.concat})
+_PADDED_JOINS = frozenset({torch.stack, torch.cat, torch.concat})  # (their dim argument: ``_joined_dim``)
 
 
 def _joined_dim(frame: Frame, func: Any, args: tuple, kwargs: dict, x: Tensor, dim: int,
@@ -8901,7 +8901,7 @@ def _follow_padded(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any,
                 frame.padded_positions[id(positions)] = (positions, dict(stops), version_of(positions))
             return True
         at = dim if reduced[1] else dim - sum(k < dim for k in reduced[0])
-    elif func in _JOINS and args and isinstance(args[0], (list, tuple)) and any(t is x for t in args[0]):
+    elif func in _PADDED_JOINS and args and isinstance(args[0], (list, tuple)) and any(t is x for t in args[0]):
         at = _joined_dim(frame, func, args, kwargs, x, dim, merged)
     elif func in (Tensor.unbind, torch.unbind) and args and args[0] is x:
         k = get_arg(args, kwargs, 1, "dim", 0)
