@@ -2380,8 +2380,15 @@ def _own_part(frame: Frame, image: int, p: Any) -> bool:
     if track is None:
         held = frame.positional.get(id(p))
         return (held is None or held[0] is not p) and read_here
+    return _image_values(track) and frame.image_ids.get(id(track.image)) == image
+
+
+def _image_values(track: Track) -> bool:
+    """Whether a tracked tensor holds one image's values alone: an image, no rows, nothing reduced or
+    lost, no weight remembered (what a one-image write, ``one_image_write`` and ``_one_image_written``,
+    takes as that image's own)."""
     return (track.image is not None and not track.rows and track.lost_at is None and not track.reduced
-            and track.unweighted is None and frame.image_ids.get(id(track.image)) == image)
+            and track.unweighted is None)
 
 
 def _own_parts(frame: Frame, image: int, parts: tuple[Any, ...], value: Any) -> bool:
@@ -2902,9 +2909,8 @@ def _one_image_written(frame: Frame, func: Any, target: Any, args: tuple, kwargs
     else:
         return False
     written = frame.get(value) if isinstance(value, Tensor) else None
-    if (not isinstance(value, Tensor) or written is None or written.image is None or written.rows
-            or written.lost_at is not None or written.reduced
-            or written.unweighted is not None or not isinstance(target, Tensor) or target._base is not None
+    if (not isinstance(value, Tensor) or written is None or not _image_values(written)
+            or not isinstance(target, Tensor) or target._base is not None
             or not target.is_floating_point() or mode.storage_uses(target) > 2):  # (no view, tracked or not)
         return False
     if kind in ("add", "sub"):
