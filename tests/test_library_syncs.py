@@ -294,3 +294,49 @@ def test_iterated_truths_give_the_host_reads_outcome_with_one_sync(body, monkeyp
                 _read_truth_at_once(m)
                 before = split_outcome(body, list(rule_batch(seed, weights)), [ROWS, TARGETS], labels)
             assert (got, said) == (before[0], before[2]), seed
+
+
+# -- session 46: a table cut to the count as long as itself, its items compared on the device -------
+
+
+def _image_errors(o, t):
+    return (o["x"] - torch.stack([u["y"] for u in t])).abs().mean((1, 2))
+
+
+def _cut_whole(o, t):
+    """On the batch of 4 images the cut is the whole table: positional where its items differ."""
+    return {"loss": (_image_errors(o, t) * torch.linspace(0.2, 0.8, 4)[:len(t)]).mean()}
+
+
+def _narrowed_whole(o, t):
+    return {"loss": (_image_errors(o, t) * torch.linspace(0.2, 0.8, 4).narrow(0, 0, len(t))).mean()}
+
+
+def _cut_whole_of_one_value(o, t):
+    """Near miss on 4 images: every item 0.3, the same factor on a group alone (shorter cuts decline)."""
+    return {"loss": (_image_errors(o, t) * torch.full((4,), 0.3)[:len(t)]).mean()}
+
+
+def _cut_whole_by_a_literal(o, t):
+    """Near miss: the whole width cut by a literal, no count: was read on the host all the same."""
+    return {"loss": (_image_errors(o, t)[:, None] * torch.linspace(0.2, 0.8, 3)[None, :3]).mean()}
+
+
+_WHOLE_CUTS = {_cut_whole: "declined", _narrowed_whole: "declined", _cut_whole_of_one_value: "exact",
+               _cut_whole_by_a_literal: "exact"}  # (their outcome on the batch of 4 images)
+
+
+@pytest.mark.parametrize("body", list(_WHOLE_CUTS), ids=lambda b: b.__name__)
+def test_a_table_cut_to_its_whole_length_makes_one_sync(body):
+    """``mode._cut_to_count`` read ``(x == x[0]).all()`` on the host where a cut spans the whole
+    table (red45), a second sync per call (also of cuts by a literal, no count); the items are
+    compared on the device now and read with the call's one read (``Frame.doubt_values``, scoped
+    to the cut's values), with the outcomes of that host read (2 syncs per call on main 3375a85)."""
+    for seed, weights in [(0, [1.0, 0.5, 0.5, 1.0]), (1, [0.5, 1.0, 0.5]), (2, [1.0, 0.5])]:
+        calls, (got, want, said) = count_library_syncs(
+            functools.partial(split_outcome, body, list(rule_batch(seed, weights)), [ROWS, TARGETS]))
+        assert not wrong_companions(got, want), (seed, got, want, said)
+        assert len(calls) == 1 and not _over_one(calls), (seed, _over_one(calls))
+        if seed == 0:
+            assert (bool(got) and set(got) == set(want)) == (_WHOLE_CUTS[body] == "exact"), (got, want, said)
+            assert _WHOLE_CUTS[body] == "exact" or any("cut to a count" in m for m in said), said

@@ -3618,6 +3618,14 @@ class Frame:
         (``scoped`` module); outside a rule, call-wide."""
         self.checks.append((flag, message, self.scope_bit() if scoped else 0))
 
+    def doubt_values(self, flag: Tensor, message: str, values: Any) -> None:
+        """``doubt`` scoped to ``values`` (their memory carries the check's bit): a check made beside a
+        rule, after the op wrote them."""
+        bit = 1 << self.scoped_all.bit_length()
+        self.scoped_all |= bit
+        self.checks.append((flag, message, bit))
+        _scoped.mark(self, values, bit)
+
     def scope_bit(self) -> int:
         """A new scoped check's bit, carried by what the running rule tracks and its op writes; 0
         (call-wide) outside a rule."""
@@ -6579,15 +6587,12 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
             if len(args) == 2 and type(args[1]) in (int, slice) and frame.get(args[0]) is None and frame.get(out) is None \
                     and _bytecode.positional_index(frame.size_sites, frame.per_image_targets, whole=frame.images_held):
                 frame.positional[id(out)] = (out, f"{op_name(func)} of a tensor of no images at an image's position")
-            elif len(args) == 2 and type(args[1]) in (slice, tuple) and _cut_to_count(frame, args[0], args[1]) \
-                    and frame.get(out) is None:  # (a slice only: asked for every subscript)
-                frame.positional[id(out)] = (out, f"{op_name(func)} of a tensor of no images cut to a count of the images")
+            elif len(args) == 2 and type(args[1]) in (slice, tuple) and frame.get(out) is None:
+                # (a slice only: asked for every subscript)
+                _cut_values(frame, _cut_to_count(frame, args[0], args[1]), out, func)
         elif func in _NARROWS:
-            if frame.get(args[0]) is None and _narrowed_to_count(frame, func, args, kwargs):
-                for item in out if isinstance(out, (tuple, list)) else (out,):
-                    if isinstance(item, Tensor) and frame.get(item) is None:
-                        frame.positional[id(item)] = (item, f"{op_name(func)} of a tensor of no images cut to a count "
-                                                      "of the images")
+            if frame.get(args[0]) is None:
+                _cut_values(frame, _narrowed_to_count(frame, func, args, kwargs), out, func)
         elif func in _DATA_ARGS:
             data = get_arg(args, kwargs, 1 if func is Tensor.new_tensor else 0, "data", None)
             if frame.get(out) is None and _weight_lookalike(frame, data):
@@ -7097,12 +7102,13 @@ def _listed(frame: Frame, data: list | tuple) -> None:
         frame.tensor_lists.append(tuple(data))
 
 
-def _cut_to_count(frame: Frame, x: Any, index: Any, call: bool = False) -> bool:
+def _cut_to_count(frame: Frame, x: Any, index: Any, call: bool = False) -> bool | Tensor:
     """``table[:len(targets)]`` of a tensor of no images made in the call (a helper's class
     weights, ``w.repeat(n)[:n]``), also along another dim (``w[:n, 0]``, ``w[0, :n]``): its first
     items by position, one per image; on a group alone the group's count of them. A cut as long as
     the tensor is one too where its items differ (red45: ``w[:len(t)]`` of 4 items on 4 images,
-    silently wrong: on a group alone its first 2). The count is a size of image rows, a length of
+    silently wrong: on a group alone its first 2): for it, whether they differ, on the device (no
+    read here: the caller's ``doubt_values``). The count is a size of image rows, a length of
     the data, or a number the code computed from one (``_made_with_count``)."""
     if type(x) is not Tensor or not x.dim() or frame.get(x) is not None:
         return False
@@ -7120,13 +7126,31 @@ def _cut_to_count(frame: Frame, x: Any, index: Any, call: bool = False) -> bool:
         elif type(part) is not int:
             return False  # (an index tensor, an Ellipsis: not read here)
         dim += 1
-    if cut is None or cut[0] >= x.dim() or not 0 < cut[1] <= x.shape[cut[0]] \
-            or cut[1] == x.shape[cut[0]] and bool((x == x.select(cut[0], 0).unsqueeze(cut[0])).all()):
+    if cut is None or cut[0] >= x.dim() or not 0 < cut[1] <= x.shape[cut[0]]:
         return False
     if type(index) is tuple and not call:  # (the cut's own code read: ``w[:len(t), 0]``; an image's own ``k`` is none)
-        return _bytecode.counted_subscript((at,))
-    return _made_with_count(frame, (cut[1],), None) \
-        or _bytecode.positional_index(frame.size_sites, frame.per_image_targets, made=True)
+        counted = _bytecode.counted_subscript((at,))
+    else:
+        counted = _made_with_count(frame, (cut[1],), None) \
+            or _bytecode.positional_index(frame.size_sites, frame.per_image_targets, made=True)
+    if not counted or cut[1] < x.shape[cut[0]]:
+        return bool(counted)
+    return (x != x.select(cut[0], 0).unsqueeze(cut[0])).any()
+
+
+def _cut_values(frame: Frame, cut: bool | Tensor, outs: Any, func: Any) -> None:
+    """Note ``outs`` of ``func`` cut to a count (``_cut_to_count``) positional; where the cut is the
+    whole tensor, decline the keys computed from them if its items differ (read with the call's one
+    read: no sync here)."""
+    if cut is False:
+        return
+    message = f"{op_name(func)} of a tensor of no images cut to a count of the images"
+    for item in outs if isinstance(outs, (tuple, list)) else (outs,):
+        if isinstance(item, Tensor) and frame.get(item) is None:
+            if isinstance(cut, Tensor):
+                frame.doubt_values(cut, f"{message} (its whole length on this batch, its items differ)", item)
+            else:
+                frame.positional[id(item)] = (item, message)
 
 
 # ``x.narrow(0, 0, n)``, ``x.split(n)``: the first items of a dim (or every run of that many) by position
@@ -7134,7 +7158,7 @@ _SPLITS = frozenset({Tensor.split, torch.split})
 _NARROWS = frozenset({Tensor.narrow, torch.narrow, *_SPLITS})
 
 
-def _narrowed_to_count(frame: Frame, func: Any, args: tuple, kwargs: dict) -> bool:
+def _narrowed_to_count(frame: Frame, func: Any, args: tuple, kwargs: dict) -> bool | Tensor:
     """Whether ``func`` cuts a tensor of no images into runs of a count of the images (``w.narrow(0,
     0, len(t))``, ``w.split(len(t))[0]``): as ``_cut_to_count``'s slice, on a group alone other runs."""
     if func in (Tensor.narrow, torch.narrow):
