@@ -13885,7 +13885,7 @@ class _BatchReader:
             return after[2].opname == "BINARY_SUBSCR" or len(after) == 5 and after[2].opname == "LOAD_CONST" \
                 and (after[2].argval is None or type(after[2].argval) is int) \
                 and (after[3].opname, after[3].arg, after[4].opname) == ("BUILD_SLICE", 2, "BINARY_SUBSCR")
-        return (after[0].opname == "LOAD_METHOD" and after[0].argval == "size" and len(after) == 4
+        return (after[0].opname == "LOAD_METHOD" and after[0].argval == "size" and len(after) >= 4
                 and after[2].opname == "PRECALL" and after[3].opname == "CALL" and after[3].arg == 1)
 
     def _collection_local(self, name: str, seen: frozenset[str]) -> bool:
