@@ -2642,7 +2642,9 @@ def _number_operands(code: types.CodeType, lasti: int) -> tuple[Any, ...] | None
         right = _operand_start(instructions, at)
         if right is None:
             return None
-        left = _operand_start(instructions, right)
+        # (the left may start at a jump target, the first load after a branch: ``10.0 * torch.log10(r)`` after
+        # ``if ..: r = .. else: r = ..``; the right starts at none, so the left is reached only from its own start)
+        left = _operand_start(instructions, right, target_first=True)
         operands = [(first, stop) if first is not None and _span_form(code, first, stop) is not None else None
                     for first, stop in ((right, at), (left, right))]
         return ("binary", *operands) if operands != [None, None] else None
@@ -3210,44 +3212,98 @@ _NO_FALL_THROUGH = frozenset({"JUMP_FORWARD", "JUMP_BACKWARD", "RETURN_VALUE", "
 
 
 def _rebound_only_where_ruled_out(f: types.FrameType, name: str, body: Callable[[], BodyCall | None] | None) -> bool:
-    """Whether every store of ``f``'s parameter ``name`` lies in a branch of a test ``p is None`` /
-    ``p is not None`` that this call does not take: ``p`` a parameter of ``f`` the call did not
-    pass (its default None) or passed as a literal None, never stored before the test, the test in
-    no loop, and the branch entered only through the test's own jump or fall-through (POT's ``if
-    projections is None: .. else: n_projections = projections.shape[1]``). The store then never
-    runs: ``name`` holds what the call passed, as a parameter never rebound does. False where
-    anything else may store it (``_parameter_value``)."""
+    """Whether every store of ``f``'s parameter ``name`` lies in a branch of a test that this call
+    does not take, the test in no loop and the branch entered only through the test's own jump or
+    fall-through: ``p is None`` / ``p is not None`` of ``p`` a parameter of ``f`` the call did not
+    pass (its default None) or passed as a literal None, never stored before the test (POT's ``if
+    projections is None: .. else: n_projections = projections.shape[1]``); ``isinstance(p, C)``
+    (``not`` too) of ``p`` ``name`` itself or a parameter never rebound, ``C`` globals' classes
+    (kornia 0.9.2's PSNR: ``if isinstance(max_val, torch.Tensor): max_val = max_val.to(..)`` on a
+    float). The store then never runs: ``name`` holds what the call passed, as a parameter never
+    rebound does (``_parameter_value`` checks that the value it proves is the one ``name`` holds
+    now, of its type: the one the tests of ``name`` itself were read on). False where anything else
+    may store it."""
     code = f.f_code
     if name in code.co_cellvars or name in code.co_freevars:
         return False
     instructions = _instructions(code)
     stores = _stores(instructions, name)
-    return bool(stores) and all(_ruled_out_store(f, instructions, k, body) for k in stores)
+    return bool(stores) and all(_ruled_out_store(f, instructions, k, name, body) for k in stores)
 
 
-def _ruled_out_store(f: types.FrameType, instructions: list[dis.Instruction], store: int,
+_TEST_JUMPS = {"POP_JUMP_FORWARD_IF_FALSE": False, "POP_JUMP_FORWARD_IF_TRUE": True,
+               "POP_JUMP_IF_FALSE": False, "POP_JUMP_IF_TRUE": True}  # jumps where the test is true
+
+
+def _ruled_out_store(f: types.FrameType, instructions: list[dis.Instruction], store: int, name: str,
                      body: Callable[[], BodyCall | None] | None) -> bool:
     """Whether the store at index ``store`` is in a branch the call does not take
     (``_rebound_only_where_ruled_out``)."""
     loops = _loops(instructions)
     for k in range(store - 1, 0, -1):
         jump, load = instructions[k], instructions[k - 1]
+        if not isinstance(jump.argval, int) or jump.argval <= jump.offset:
+            continue
         jumps_if_none = _NONE_JUMPS.get(jump.opname)
-        if jumps_if_none is None or load.opname != "LOAD_FAST" or not isinstance(jump.argval, int) \
-                or jump.argval <= jump.offset:
+        if jumps_if_none is not None and load.opname == "LOAD_FAST":
+            taken, test = jumps_if_none, k - 1  # (where ``p`` is None: ``_held_none`` below)
+        elif (on_true := _TEST_JUMPS.get(jump.opname)) is not None \
+                and (held := _instance_test(f, instructions, k, name)) is not None:
+            taken, test = held[0] == on_true, held[1]
+        else:
             continue
         target = _positions(f.f_code).get(jump.argval)
         if target is None:
             return False
-        # the branch not taken where ``p`` is None: past the jump's target (``is None``) or up to it
-        first, last = (k + 1, target) if jumps_if_none else (target, len(instructions))
+        # the branch not taken: up to the jump's target where the jump is taken, else past it
+        first, last = (k + 1, target) if taken else (target, len(instructions))
         if not first <= store < last:
             continue
-        if not jumps_if_none and instructions[target - 1].opname not in _NO_FALL_THROUGH:
+        if not taken and instructions[target - 1].opname not in _NO_FALL_THROUGH:
             return False  # the branch taken falls into the other one
-        return _entered_only_by(instructions, k, first, store) and not any(a <= k - 1 < b for a, b in loops) \
-            and _held_none(f, instructions, load.argval, k - 1, body)
+        return _entered_only_by(instructions, k, first, store) and not any(a <= test < b for a, b in loops) \
+            and (jumps_if_none is None or _held_none(f, instructions, load.argval, k - 1, body))
     return False
+
+
+def _instance_test(f: types.FrameType, instructions: list[dis.Instruction], jump: int, name: str
+                   ) -> tuple[bool, int] | None:
+    """(whether ``isinstance(p, C)`` is true on this call, the index of its first instruction)
+    where the conditional ``jump`` follows that test in straight-line code: the builtin
+    ``isinstance``, ``p`` ``name`` (``_rebound_only_where_ruled_out``: the value it holds now) or a
+    parameter of ``f`` never rebound, ``C`` a class (or a tuple display of classes) loaded from a
+    global, attributes of one (``torch.Tensor``). None for any other test."""
+    call = jump - 1
+    if call < 1 or instructions[call].opname != "CALL" or instructions[call].arg != 2:
+        return None
+    spans = _argument_spans(instructions, call)
+    if spans is None or len(spans) != 2:
+        return None
+    (kinds, end), (start, _) = spans  # (last first)
+    callee = instructions[start - 1] if start else None
+    if callee is None or callee.opname != "LOAD_GLOBAL" or callee.argval != "isinstance" \
+            or _global_item(f.f_globals, "isinstance") is not isinstance \
+            or any(i.is_jump_target for i in instructions[start:jump + 1]):
+        return None
+    held = instructions[start]
+    code = f.f_code
+    if kinds != start + 1 or held.opname != "LOAD_FAST" or held.argval != name and not _plain_parameter(code, held.argval):
+        return None
+    classes = []
+    k = kinds
+    while k < end and instructions[k].opname == "LOAD_GLOBAL":
+        value = _global_item(f.f_globals, instructions[k].argval)
+        k += 1
+        while k < end and instructions[k].opname == "LOAD_ATTR":
+            value = getattr(value, instructions[k].argval, _MISSING)
+            k += 1
+        classes.append(value)
+    displayed = k == end - 1 and instructions[k].opname == "BUILD_TUPLE" and instructions[k].arg == len(classes)
+    value = _locals(f).get(held.argval, _MISSING)
+    if not (k == end and len(classes) == 1 or displayed) or not all(isinstance(c, type) for c in classes) \
+            or value is _MISSING:
+        return None
+    return isinstance(value, tuple(classes)), start - 1
 
 
 def _entered_only_by(instructions: list[dis.Instruction], jump: int, first: int, store: int) -> bool:
@@ -13812,7 +13868,7 @@ class _BatchReader:
     def _along_other_dim(self, k: int, end: int) -> bool:
         """Whether the argument loaded at ``k`` (as passed or a field of it, not a tensor the body
         made: padded to the longest, its dims follow the images) is read, before ``end``, for the
-        size of a dim after the first (``out["layers"].shape[1]``, ``x.size(2)``): a plain int
+        size of a dim after the first (``out["layers"].shape[1]``, ``x.size(2)``, the sizes ``x.shape[2:]``): a plain int
         there is no size of image rows (the capture reads one as a ``RowCount``, a dim after the
         first of a time-major argument too), so on a group alone it is the same."""
         ins = self.instructions
@@ -13821,12 +13877,15 @@ class _BatchReader:
                               or ins[head].opname == "BINARY_SUBSCR"
                               or ins[head].opname == "LOAD_ATTR" and ins[head].argval != "shape"):
             head += 1  # ``["teacher"]``, ``.layers``
-        after = ins[head : head + 4]
+        after = ins[head : head + 5]
         if len(after) < 3 or after[1].opname != "LOAD_CONST" or type(after[1].argval) is not int or after[1].argval < 1:
             return False
         if after[0].opname == "LOAD_ATTR" and after[0].argval == "shape":
-            return after[2].opname == "BINARY_SUBSCR"
-        return (after[0].opname == "LOAD_METHOD" and after[0].argval == "size" and len(after) == 4
+            # (``x.shape[2:]``, ``x.shape[1:3]``: the sizes of dims from a positive literal one on, never the first)
+            return after[2].opname == "BINARY_SUBSCR" or len(after) == 5 and after[2].opname == "LOAD_CONST" \
+                and (after[2].argval is None or type(after[2].argval) is int) \
+                and (after[3].opname, after[3].arg, after[4].opname) == ("BUILD_SLICE", 2, "BINARY_SUBSCR")
+        return (after[0].opname == "LOAD_METHOD" and after[0].argval == "size" and len(after) >= 4
                 and after[2].opname == "PRECALL" and after[3].opname == "CALL" and after[3].arg == 1)
 
     def _collection_local(self, name: str, seen: frozenset[str]) -> bool:
