@@ -1306,6 +1306,9 @@ class Frame:
         # from the op's caller stand still until it returns, and on 3.11 each read of ``f_locals``
         # copies every local into the frame's dict again
         self.op_locals: dict[int, tuple[types.FrameType, dict[str, Any]]] | None = None
+        # ``_bytecode.executed_operand_tags``'s answer while that op runs, as ``op_walk``'s (asked by several rules of a
+        # division or a product: ``_ratio_arithmetic``'s checks of ``/ num_boxes``)
+        self.op_tags: tuple[types.FrameType, int, Any] | None = None
         # what a ``RUNNERS`` entry kept of the op it ran, for that op's rule (cleared after it)
         self.ran: Any = None
         # every tensor of the call's arguments (nested in dicts, lists, tuples), read when asked
@@ -3067,6 +3070,7 @@ class Frame:
         self.own_len_sites.clear()
         self.paired_lists.clear()
         self.read_body_call = self._body_call = self.op = self.op_caller = self.op_walk = self.op_locals = None
+        self.op_tags = None
         self.host_reads.clear()
         self.reaches.clear()
         self.reach_sites.clear()
@@ -7759,7 +7763,7 @@ class CaptureMode(TorchFunctionMode):
             return out
         finally:
             # (a frame held no longer than its op; an op inside an op, and the op around it after it, read afresh)
-            frame.op_caller, frame.op_walk, frame.op_locals = outer, None, None
+            frame.op_caller, frame.op_walk, frame.op_locals, frame.op_tags = outer, None, None, None
 
     def _run(self, func: Any, args: tuple, kwargs: dict | None) -> Any:
         frame = self.frame
