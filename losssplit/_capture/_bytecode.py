@@ -14966,7 +14966,26 @@ def executed_operand_tags(roots: tuple[list[types.FrameType], list[types.FrameTy
     executing (``a * b``; also a one-argument method call ``a.div(b)`` or a two-argument function call
     ``torch.mul(a, b)`` without keywords), resolved as ``executed_number_tags`` says (``roots``: where
     given, each side's ``root``), and whether it is a division (a call's: ``div`` in its name); None
-    where unread."""
+    where unread. Read once per op (``Frame.op_tags``, kept as ``_caller`` keeps its walk): the frames
+    it reads stand still while the op runs, and a division's rules ask it several times."""
+    capture = CAPTURE.get()
+    start = capture.op_caller if capture is not None else None
+    held = capture.op_tags if start is not None else None
+    if held is None or held[0] is not start or held[1] != len(sys.modules):
+        sides: tuple[list[types.FrameType], list[types.FrameType]] = ([], [])
+        held = (start, len(sys.modules), (_operand_tags(sides), *sides))
+        if start is not None:
+            capture.op_tags = held
+    found, left_root, right_root = held[2]
+    if roots is not None:
+        roots[0].extend(left_root)
+        roots[1].extend(right_root)
+    return found
+
+
+def _operand_tags(roots: tuple[list[types.FrameType], list[types.FrameType]]
+                  ) -> tuple[frozenset[str], frozenset[str], bool] | None:
+    """``executed_operand_tags`` read afresh."""
     found = _executed(_COUNT_CHECKED)
     if found is None:
         return None
@@ -14988,8 +15007,8 @@ def executed_operand_tags(roots: tuple[list[types.FrameType], list[types.FrameTy
     if right is None or left is None:
         return None
     division = i.arg in _DIVISIONS if i.opname == "BINARY_OP" else "div" in str(_called_name(instructions, at))
-    return (_provenance.resolved(left, f, _calling, root=None if roots is None else roots[0]),
-            _provenance.resolved(right, f, _calling, root=None if roots is None else roots[1]), division)
+    return (_provenance.resolved(left, f, _calling, root=roots[0]),
+            _provenance.resolved(right, f, _calling, root=roots[1]), division)
 
 
 _ARITHMETIC_CALLS = frozenset({"div", "mul", "true_divide", "divide", "multiply", "div_", "mul_"})

@@ -1306,6 +1306,9 @@ class Frame:
         # from the op's caller stand still until it returns, and on 3.11 each read of ``f_locals``
         # copies every local into the frame's dict again
         self.op_locals: dict[int, tuple[types.FrameType, dict[str, Any]]] | None = None
+        # ``_bytecode.executed_operand_tags``'s answer while that op runs, as ``op_walk``'s (asked by several rules of a
+        # division or a product: ``_ratio_arithmetic``'s checks of ``/ num_boxes``)
+        self.op_tags: tuple[types.FrameType, int, Any] | None = None
         # what a ``RUNNERS`` entry kept of the op it ran, for that op's rule (cleared after it)
         self.ran: Any = None
         # every tensor of the call's arguments (nested in dicts, lists, tuples), read when asked
@@ -3067,6 +3070,7 @@ class Frame:
         self.own_len_sites.clear()
         self.paired_lists.clear()
         self.read_body_call = self._body_call = self.op = self.op_caller = self.op_walk = self.op_locals = None
+        self.op_tags = None
         self.host_reads.clear()
         self.reaches.clear()
         self.reach_sites.clear()
@@ -7699,6 +7703,49 @@ def _watch_switches(frame: Frame, caller: types.FrameType) -> None:
                         "'.data' too, may put other images' values into any key)")
 
 
+class _OpFacts:
+    """What ``CaptureMode._run`` asks of an op's function alone, read once per function: each a
+    membership of a fixed table (``_INDEXED``, ``_WRITES``, ...), so an op reads an attribute where
+    it hashed ``func`` into that table, and the index and ``Tensor.new`` rewrites (``pre``) are
+    skipped as one. Tables that tests patch or modules fill (``RULES``, ``RUNNERS``, ``MIXING``,
+    ``KNOWN_IGNORED``, ``HOST_READS``) are read live, not here."""
+
+    __slots__ = ("indexed", "tensor_new", "view_as", "count_sized", "value_args", "made_or_written", "splits",
+                 "conversions", "shadowed", "tensor_makers", "setitem", "weight_views", "size_keeping", "pieces", "owner_tests", "pre")
+
+    def __init__(self, func: Any) -> None:
+        self.indexed = func in _INDEXED
+        self.tensor_new = func is _TENSOR_NEW
+        self.view_as = func is _VIEW_AS
+        self.count_sized = func in _COUNT_SIZED
+        self.value_args = func in _VALUE_ARGS
+        self.made_or_written = func in _MADE_OR_WRITTEN
+        self.splits = func in _SPLITS
+        self.conversions = func in _CONVERSIONS
+        self.shadowed = func in _SHADOWED
+        self.tensor_makers = func in _TENSOR_MAKERS
+        self.setitem = func is _SETITEM
+        self.weight_views = func in _WEIGHT_VIEWS
+        self.size_keeping = func in _SIZE_KEEPING
+        self.pieces = func in _PIECES
+        self.owner_tests = func in _OWNER_TESTS
+        self.pre = self.indexed or self.tensor_new  # (the forms rewritten before the rules)
+
+
+_FACTS: dict[Any, _OpFacts] = {}
+
+
+def _op_facts(func: Any) -> _OpFacts:
+    """``_FACTS[func]``, made on the first ask (the table starts over at 1,024 functions). A function
+    defined in a function is not kept: it may be made per call and hold the call's tensors."""
+    facts = _OpFacts(func)
+    if "<locals>" not in getattr(func, "__qualname__", "<locals>"):
+        if len(_FACTS) >= 1024:
+            _FACTS.clear()
+        _FACTS[func] = facts
+    return facts
+
+
 class CaptureMode(TorchFunctionMode):
     """Runs every op unchanged; records tracks for the rules in ``RULES``."""
 
@@ -7740,7 +7787,7 @@ class CaptureMode(TorchFunctionMode):
             return out
         finally:
             # (a frame held no longer than its op; an op inside an op, and the op around it after it, read afresh)
-            frame.op_caller, frame.op_walk, frame.op_locals = outer, None, None
+            frame.op_caller, frame.op_walk, frame.op_locals, frame.op_tags = outer, None, None, None
 
     def _run(self, func: Any, args: tuple, kwargs: dict | None) -> Any:
         frame = self.frame
@@ -7776,11 +7823,15 @@ class CaptureMode(TorchFunctionMode):
                 _scoped.carry(frame, before, out)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
-        if func in _INDEXED and type(args[1]) is list and _sequence_as_tuple(args[1]):  # (ran: it has an index)
+        facts = _FACTS.get(func) or _op_facts(func)
+        if not facts.pre:
+            pass
+        elif facts.indexed and type(args[1]) is list and _sequence_as_tuple(args[1]):  # (ran: it has an index)
             args = (args[0], tuple(args[1]), *args[2:])  # as torch read it: the rules see one form
-        elif func is _TENSOR_NEW and _sizes_only(args):  # ``x.new(n).fill_(1)``: fresh memory as ``x.new_empty(n)``
+        elif facts.tensor_new and _sizes_only(args):  # ``x.new(n).fill_(1)``: fresh memory as ``x.new_empty(n)``
             func, args = Tensor.new_empty, (args[0], tuple(args[1]) if len(args) == 2 and not isinstance(args[1], int)
                                             else tuple(args[1:]))
+            facts = _FACTS.get(func) or _op_facts(func)
         is_tensor = type(out) is Tensor  # (``out`` is the op's from here on: asked at most rules below)
         if is_tensor:
             frame.made_ids.add(id(out))
@@ -7792,7 +7843,7 @@ class CaptureMode(TorchFunctionMode):
                     frame.exposed_read(args)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
-        if func is _VIEW_AS and len(args) == 2 and args[0] is args[1] and FUNCTION_RULE and is_tensor:
+        if facts.view_as and len(args) == 2 and args[0] is args[1] and FUNCTION_RULE and is_tensor:
             frame.as_is.append(out)  # (in ``Function.apply``, an input returned as it is; nothing else calls it so)
         if frame.numpy_images is not None and func in _FROM_NUMPY and args and isinstance(out, Tensor) \
                 and _numpy_value(args[0]):
@@ -7956,7 +8007,7 @@ class CaptureMode(TorchFunctionMode):
         if frame.complex_sums and complex_sum_read(frame, func, args, kwargs, out):
             frame.ran = None
             return out
-        if func in _COUNT_SIZED and _count_sized(frame, func, args, kwargs):
+        if facts.count_sized and _count_sized(frame, func, args, kwargs):
             pred = any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs))
             frame.lose(out, f"{op_name(func)} sized by a number the code computes from the batch as a whole "
                        "(``len(targets) - 1``, a count over every image's labels) or from a position of a loop over "
@@ -7964,7 +8015,7 @@ class CaptureMode(TorchFunctionMode):
                        pred=pred)
             frame.ran = None
             return out
-        why = _number_value_provenance(frame, func, args, kwargs) if func in _VALUE_ARGS else None
+        why = _number_value_provenance(frame, func, args, kwargs) if facts.value_args else None
         if why is not None:
             pred = any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs))
             frame.lose(out, f"{op_name(func)} of {why}", pred=pred)
@@ -8000,7 +8051,7 @@ class CaptureMode(TorchFunctionMode):
                 rule = _followed
             elif isinstance(grouped, tuple):
                 args, kwargs = grouped  # the rules see the plain numbers, as without the mark
-        if func in _MADE_OR_WRITTEN:  # (the checks of factories and writes below: most ops are neither)
+        if facts.made_or_written:  # (the checks of factories and writes below: most ops are neither)
             laid = func in _LAID_OUT and frame.num_images > 1 and frame.per_image_targets is not None \
                 and _laid_out_by_several_images(frame, args, kwargs)
             if laid == "own" and is_tensor:
@@ -8038,10 +8089,10 @@ class CaptureMode(TorchFunctionMode):
                         _own_length_factory(frame, args, kwargs, out)
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                     frame.error, frame.error_op = exc, op_name(func)
-        elif (is_tensor or func in _SPLITS) and func in frame.position_funcs and frame.error is None:  # (as above)
+        elif (is_tensor or facts.splits) and func in frame.position_funcs and frame.error is None:  # (as above)
             _position_values(frame, func, args, kwargs, out)
         if frame.num_images > 1 and frame.error is None and args and type(x := args[0]) is Tensor and (
-                func in _CONVERSIONS or _MODES_BELOW()  # (an outer mode: asked hidden)
+                facts.conversions or _MODES_BELOW()  # (an outer mode: asked hidden)
                 or x.dim() == 1 and x.shape[0] == frame.num_images and x.is_cpu):
             _outside_asked(frame, func, x)
         if rule is None and func in KNOWN_IGNORED:
@@ -8077,7 +8128,7 @@ class CaptureMode(TorchFunctionMode):
                 else:  # (a size of the lost output may be the number)
                     frame.unfollow(reads)
             frame.escape_unless_lost.clear()
-        if frame.weight_filled and frame.error is None and is_tensor and func in _SHADOWED \
+        if frame.weight_filled and frame.error is None and is_tensor and facts.shadowed \
                 and _holds_arg(frame.weight_filled, args):
             try:
                 with _HIDDEN():
@@ -8127,7 +8178,7 @@ class CaptureMode(TorchFunctionMode):
                 frame.constant_vectors[id(out)] = (out, version_of(out), values)  # ``torch.tensor(w).to(device)``
         if frame.floors:
             floored_use(frame, func, args, kwargs, out)
-        if func in _TENSOR_MAKERS and (frame.host_reads or frame.image_sizes) \
+        if facts.tensor_makers and (frame.host_reads or frame.image_sizes) \
                 and frame.error is None and type(out) is Tensor and frame.get(out) is None:
             try:
                 with _HIDDEN():
@@ -8155,7 +8206,7 @@ class CaptureMode(TorchFunctionMode):
                     frame.error, frame.error_op = exc, op_name(func)
         valued = met = False
         if is_tensor and frame.error is None and ((some := bool(
-                frame.count_dims or frame.count_made or frame.picked_made or func in _VALUE_ARGS))  # (``_DATA_ARGS`` among them)
+                frame.count_dims or frame.count_made or frame.picked_made or facts.value_args))  # (``_DATA_ARGS`` among them)
                 or frame.num_images > 1 and rule is not None and rule.__name__ in _ARITHMETIC_RULES):
             with _HIDDEN():  # (no op of ours reaches the user's outer modes: ``out.numel()``)
                 valued = (some or out.numel() == 1) and _count_valued(frame, func, rule, args, kwargs, out)
@@ -8175,29 +8226,30 @@ class CaptureMode(TorchFunctionMode):
                 frame.lose(out, f"{op_name(func)} {BY_COUNT_VALUES}", like=track)
         # the tensor the op wrote into in place (``q /= s``, ``q[0] = x``, ``out=q``), or None
         target = into = kwargs.get("out") if kwargs else None
-        if into is None and args and (out is args[0] and _WRITES[func] or func is _SETITEM):
+        if into is None and args and (out is args[0] and _WRITES[func] or facts.setitem):
             target = args[0]
-        if target is not None and into is None and frame.num_images > 1 and _ACCUMULATES[func] and type(target) is Tensor \
-                and frame.error is None:
-            try:
-                with _HIDDEN():
-                    _accumulated_per_image(frame, func, target, args, kwargs)
-            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
-                frame.error, frame.error_op = exc, op_name(func)
-        if target is not None and frame.literal_columns and type(target) is Tensor:
-            # (a literal's column written in place holds other numbers: ``col[s:e] = i``; a fill's own write stays)
-            if target._base is not None:
-                frame.literal_columns.pop(id(target._base), None)
-            if func is not _FILL:
-                frame.literal_columns.pop(id(target), None)
-        if target is not None and frame.tracks and isinstance(target, Tensor):
-            try:
-                with _HIDDEN():
-                    written_lost(frame, target, op_name(func))
-                    written_foreign(frame, target, op_name(func))
-            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
-                frame.error, frame.error_op = exc, op_name(func)
-        if func is _SETITEM and frame.sized_by and ROW_BUFFER_RULE and frame.error is None:
+        if target is not None:  # (most ops write into nothing: the write checks skipped as one)
+            if into is None and frame.num_images > 1 and _ACCUMULATES[func] and type(target) is Tensor \
+                    and frame.error is None:
+                try:
+                    with _HIDDEN():
+                        _accumulated_per_image(frame, func, target, args, kwargs)
+                except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                    frame.error, frame.error_op = exc, op_name(func)
+            if frame.literal_columns and type(target) is Tensor:
+                # (a literal's column written in place holds other numbers: ``col[s:e] = i``; a fill's own write stays)
+                if target._base is not None:
+                    frame.literal_columns.pop(id(target._base), None)
+                if func is not _FILL:
+                    frame.literal_columns.pop(id(target), None)
+            if frame.tracks and isinstance(target, Tensor):
+                try:
+                    with _HIDDEN():
+                        written_lost(frame, target, op_name(func))
+                        written_foreign(frame, target, op_name(func))
+                except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                    frame.error, frame.error_op = exc, op_name(func)
+        if facts.setitem and frame.sized_by and ROW_BUFFER_RULE and frame.error is None:
             try:
                 with _HIDDEN():
                     ROW_BUFFER_RULE[0](frame, args)
@@ -8206,7 +8258,7 @@ class CaptureMode(TorchFunctionMode):
         if frame.reduced_storages or frame.of_labels or frame.zeroed:
             try:
                 # most ops write into no input: the write check is skipped for them
-                if frame.reduced_storages and (into is not None or func is _SETITEM or _WRITES[func]):
+                if frame.reduced_storages and (into is not None or facts.setitem or _WRITES[func]):
                     with _HIDDEN():
                         written = target
                         if written is None and _WRITES[func]:  # ``nn.init.constant_(tensor=...)``, ``_foreach_mul_([..])``
@@ -8223,22 +8275,22 @@ class CaptureMode(TorchFunctionMode):
             padded_use(frame, func, args, kwargs, out)
         if frame.positional and args:
             _derive_positional(frame, func, args, kwargs, out)
-            if func in _OWNER_TESTS and len(args) == 2 and type(args[1]) is int and isinstance(out, Tensor):
+            if facts.owner_tests and len(args) == 2 and type(args[1]) is int and isinstance(out, Tensor):
                 _note_owner_mask(frame, args[0], args[1], out)
         if frame.sized_by and args and isinstance(out, Tensor):
-            if func in _SIZE_KEEPING:
+            if facts.size_keeping:
                 _keep_sized(frame, func, args, kwargs, out)
             _derive_sized(frame, func, args, kwargs, out)
         elif frame.sized_by and args and isinstance(out, (tuple, list)):  # ``m.max(1)``, ``m.unbind()``, ``m.chunk(2)``
             for item in out:
                 if isinstance(item, Tensor):
                     _derive_sized(frame, func, args, kwargs, item)
-            if func in _PIECES and isinstance(args[0], Tensor) and (
+            if facts.pieces and isinstance(args[0], Tensor) and (
                     id(args[0]) in frame.sized_by or id(args[0]) in frame.sized_derived) \
                     and not _fixed_pieces(frame, func, args, kwargs):
                 frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} of a tensor made with a size of image "
                             "rows: how many pieces it gives is the batch's, on a group alone the group's")
-        if frame.weight_filled and func in _WEIGHT_VIEWS and args and isinstance(out, Tensor):
+        if frame.weight_filled and facts.weight_views and args and isinstance(out, Tensor):
             filled = frame.weight_filled.get(id(args[0]))
             if filled is not None and filled[0] is args[0] and filled[2] is None and frame.get(out) is None:
                 # ``torch.tensor(t["loss_weight"]).view(1, 1)``: still filled with that weight
