@@ -9,8 +9,8 @@ own image, at the same place within that image's block as on a group alone:
   the tensor's, its offset ``off``;
 - ``torch.arange(n)`` (as made, ``Frame.identity_made``): each position its own row (a GCN's self
   loops), kept only where ``n`` is the size of the node dim it indexes;
-- ``torch.cat`` of such tensors, and any subscript of one (``edge[0]``, ``edge[:, perm]``), apply the
-  same layout to their entries' images and offsets.
+- ``torch.cat`` of such tensors, and a row of one (``edge[0]``), lay out their entries' images and
+  offsets alike (on a group alone each graph's entries in the same order).
 
 Where one is used as the index of a gather (``h[src]``, ``index_select``) or of ``index_add`` along
 node rows, the call's one read checks that the rows' images are blocks in image order, that each
@@ -84,7 +84,7 @@ def node_step(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> b
     if func in _CATS:
         _joined(frame, args, kwargs, out)
         return False
-    if func is Tensor.__getitem__ and _node_ids(frame, args[0]) is not None:
+    if func is Tensor.__getitem__ and id(args[0]) in frame.node_ids:
         _subscripted(frame, args, out)
         return False
     if func in _GATHERS:
@@ -107,12 +107,20 @@ def _node_ids(frame: Frame, t: Any) -> NodeIds | None:
     return NodeIds(t, version_of(t), minus, torch.zeros_like(minus), t.shape[0])
 
 
+def _made(frame: Frame, t: Any) -> NodeIds | None:
+    """The node ids ``t`` holds as the rules made them (not a bare ``torch.arange``: other rules')."""
+    return _node_ids(frame, t) if type(t) is Tensor and id(t) in frame.node_ids else None
+
+
 def _note(frame: Frame, out: Tensor, images: Tensor, offsets: Tensor, whole: int | None) -> None:
     frame.node_ids[id(out)] = NodeIds(out, version_of(out), images, offsets, whole)
 
 
+_INTEGERS = frozenset({torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8})
+
+
 def _integer(t: Any) -> bool:
-    return type(t) is Tensor and not t.is_floating_point() and not t.is_complex() and t.dtype is not torch.bool
+    return type(t) is Tensor and t.dtype in _INTEGERS
 
 
 def _added(frame: Frame, args: tuple, kwargs: dict, out: Any) -> None:
@@ -140,10 +148,11 @@ def _added(frame: Frame, args: tuple, kwargs: dict, out: Any) -> None:
 
 def _joined(frame: Frame, args: tuple, kwargs: dict, out: Any) -> None:
     parts = get_arg(args, kwargs, 0, "tensors", ())
-    if type(out) is not Tensor or not isinstance(parts, (list, tuple)) or not parts:
+    if not frame.node_ids or type(out) is not Tensor or not isinstance(parts, (list, tuple)) \
+            or not any(id(p) in frame.node_ids for p in parts):
         return
     held = [_node_ids(frame, p) for p in parts]
-    if any(h is None for h in held) or all(id(p) not in frame.node_ids for p in parts):
+    if any(h is None for h in held):
         return
     wholes = {h.whole for h in held if h.whole is not None}  # type: ignore[union-attr]
     if len(wholes) > 1:
@@ -154,16 +163,14 @@ def _joined(frame: Frame, args: tuple, kwargs: dict, out: Any) -> None:
 
 
 def _subscripted(frame: Frame, args: tuple, out: Any) -> None:
-    """``edge[0]``, ``edge[:, perm]``: the same subscript of the entries' images and offsets."""
-    held = frame.node_ids.get(id(args[0])) if id(args[0]) in frame.node_ids else _node_ids(frame, args[0])
-    if held is None or type(out) is not Tensor or held.images.shape != args[0].shape:
+    """``edge[0]``: one row of the first dim (the sources' or the targets' ids), every entry kept. (A
+    subscript along the entries, ``edge[:, :10]``, takes the batch's first entries, on a group alone
+    the group's: left to the other rules.)"""
+    held = _made(frame, args[0])
+    index = args[1][0] if type(args[1]) is tuple and len(args[1]) == 1 else args[1]
+    if held is None or type(out) is not Tensor or type(index) is not int or args[0].dim() < 2:
         return
-    try:
-        images, offsets = held.images[args[1]], held.offsets[args[1]]
-    except (IndexError, TypeError, RuntimeError):
-        return
-    if images.shape == out.shape:
-        _note(frame, out, images, offsets, held.whole)
+    _note(frame, out, held.images[index], held.offsets[index], held.whole)
 
 
 def _rows_along(track: Track | None, d: int) -> Tensor | None:
@@ -211,7 +218,7 @@ def _gathered(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> b
     else:
         x, index = args[0], get_arg(args, kwargs, 2, "index", None)
         d = int(get_arg(args, kwargs, 1, "dim", 0))
-    ids = _node_ids(frame, index)
+    ids = _made(frame, index)
     if ids is None or type(out) is not Tensor or type(x) is not Tensor or index.dim() != 1 or d != 0:
         return False
     track = frame.get(x)
@@ -231,7 +238,7 @@ def _summed(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> boo
     target, index = args[0], get_arg(args, kwargs, 2, "index", None)
     src = get_arg(args, kwargs, 3, "source", None)
     d = int(get_arg(args, kwargs, 1, "dim", 0))
-    ids = _node_ids(frame, index)
+    ids = _made(frame, index)
     if ids is None or type(out) is not Tensor or type(target) is not Tensor or type(src) is not Tensor \
             or kwargs.get("alpha", 1) != 1 or index.dim() != 1 or d != 0:
         return False
