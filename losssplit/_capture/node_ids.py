@@ -163,14 +163,15 @@ def _joined(frame: Frame, args: tuple, kwargs: dict, out: Any) -> None:
 
 
 def _subscripted(frame: Frame, args: tuple, out: Any) -> None:
-    """``edge[0]``: one row of the first dim (the sources' or the targets' ids), every entry kept. (A
-    subscript along the entries, ``edge[:, :10]``, takes the batch's first entries, on a group alone
-    the group's: left to the other rules.)"""
+    """``edge[0]``, ``pairs[:, 0]``: ints and whole slices only (the sources' or the targets' ids),
+    every entry of the dims kept. (A subscript along the entries, ``edge[:, :10]``, takes the
+    batch's first entries, on a group alone the group's: left to the other rules.)"""
     held = _made(frame, args[0])
-    index = args[1][0] if type(args[1]) is tuple and len(args[1]) == 1 else args[1]
-    if held is None or type(out) is not Tensor or type(index) is not int or args[0].dim() < 2:
+    index = args[1] if type(args[1]) is tuple else (args[1],)
+    if held is None or type(out) is not Tensor or not all(
+            type(i) is int or type(i) is slice and i == slice(None) for i in index):
         return
-    _note(frame, out, held.images[index], held.offsets[index], held.whole)
+    _note(frame, out, held.images[args[1]], held.offsets[args[1]], held.whole)
 
 
 def _rows_along(track: Track | None, d: int) -> Tensor | None:
