@@ -76,6 +76,37 @@ def pooled(gs, offsets=offsets_of):
     return {"loss_graph": torch.nn.functional.mse_loss(W2(g).squeeze(-1), torch.cat([gr["y"] for gr in gs]))}
 
 
+def pairs_of_objects(gs, shift=0):
+    """Neural Motifs' way: each graph's edges plus a Python offset summed over the loop (and ``shift``),
+    each edge's endpoints' features gathered from the concatenation, a mean over the edges of their
+    products."""
+    x = torch.cat([gr["x"] for gr in gs])
+    pairs, offset = [], 0
+    for gr in gs:
+        pairs.append(gr["edge_index"].T + offset + shift)
+        offset += len(gr["x"])
+    pairs = torch.cat(pairs)
+    h = W1(x)
+    return {"loss_pair": (h[pairs[:, 0]] * h[pairs[:, 1]]).sum(-1).sigmoid().mean()}
+
+
+def pairs_one_off(gs):
+    return pairs_of_objects(gs, shift=1)
+
+
+def test_python_offsets_summed_over_the_loop_split_as_the_oracle():
+    got, want, said = outcome(pairs_of_objects, isolated=True)
+    assert not wrong_companions(got, want)
+    assert set(got) == set(want) and len(want) == 2, said
+
+
+def test_python_offsets_one_off_within_the_graph_decline():
+    """Every graph's ids shifted by one, within its graph (its last node isolated)."""
+    got, want, said = outcome(pairs_one_off, isolated=True)
+    assert len(want) == 2 and not got, got
+    assert any("offset otherwise than by their image's first row" in m for m in said), said
+
+
 def outcome(body, isolated=False):
     return split_outcome(body, [graphs(isolated)], [PER_IMAGE], LABELS)
 

@@ -124,25 +124,29 @@ def _integer(t: Any) -> bool:
 
 
 def _added(frame: Frame, args: tuple, kwargs: dict, out: Any) -> None:
-    """``local + off``: ``local`` an integer tensor wholly of one image, ``off`` an integer number or
-    0-dim tensor of no image."""
+    """``local + off``: ``local`` an integer tensor wholly of one image (or node ids already: the
+    offsets add up), ``off`` an integer number or 0-dim tensor of no image."""
     if not _integer(out) or len(args) != 2 or kwargs.get("alpha", 1) != 1 or set(kwargs) - {"alpha"}:
         return
     for local, off in (args, args[::-1]):
-        t = frame.get(local)
-        if not _integer(local) or t is None or t.image is None or t.rows or t.lost_at is not None or t.reduced \
-                or t.unweighted is not None or local.shape != out.shape:
-            continue
         if type(off) is int:
             off = torch.tensor(off, device=out.device)
         elif not _integer(off) or off.dim() or frame.get(off) is not None:
             continue
-        image = t.image.detach().to(device=out.device, dtype=torch.long)
-        _note(frame, out, image.expand(out.shape), off.detach().to(device=out.device, dtype=torch.long).expand(out.shape),
-              None)
+        off = off.detach().reshape(()).to(device=out.device, dtype=torch.long)
+        held = _made(frame, local)
+        if held is not None and local.shape == out.shape:
+            _note(frame, out, held.images, held.offsets + off, held.whole)
+            return
+        t = frame.get(local)
+        if not _integer(local) or t is None or t.image is None or t.rows or t.lost_at is not None or t.reduced \
+                or t.unweighted is not None or local.shape != out.shape:
+            continue
+        _note(frame, out, t.image.detach().to(device=out.device, dtype=torch.long).expand(out.shape),
+              off.expand(out.shape), None)
         known = frame.image_ids.get(id(t.image))
         if known is not None:
-            frame.node_blocks.setdefault(known, off.detach().reshape(()).to(device=out.device, dtype=torch.long))
+            frame.node_blocks[known] = off
         return
 
 
