@@ -12,6 +12,7 @@ from . import (  # noqa: F401 - registers the rules
     elementwise,
     indexing,
     losses,
+    node_ids,
     shape,
     spatial,
     value_sets,

@@ -1435,6 +1435,11 @@ class Frame:
         # ``torch.eye(n)``, ``torch.arange(n)``, ``F.one_hot(torch.arange(n), n)`` as made (``_note_identity``):
         # id -> (the tensor, its version)
         self.identity_made: dict[int, tuple[Tensor, Any]] = {}
+        # graphs collated into one (``node_ids``): id -> node ids; image -> the offset added to its ids;
+        # blocks laid out for targets of no images, pending confirmation
+        self.node_ids: dict[int, Any] = {}
+        self.node_blocks: dict[int, Tensor] = {}
+        self.node_pending: list[Any] = []
         self.counted_widths: dict[int, tuple[Tensor, frozenset[int]]] = {}  # (``_note_sized``)
         self.int_fills: dict[int, Tensor] = {}  # int fills of a comprehension's image position
         self.data_fills: dict[int, tuple[Tensor, frozenset[int]]] = {}  # fills of one image's data number: its images
@@ -3143,6 +3148,9 @@ class Frame:
         self.fixed_dims.clear()
         self.diagonal_tables.clear()
         self.identity_made.clear()
+        self.node_ids.clear()
+        self.node_blocks.clear()
+        self.node_pending.clear()
         self.counted_widths.clear()
         self.int_fills.clear()
         self.data_fills.clear()
@@ -8102,7 +8110,10 @@ class CaptureMode(TorchFunctionMode):
             # Side computations use detached tensors only, so no grad-mode switch is needed here.
             with _HIDDEN():
                 frame.op = (func, args, kwargs)
-                if rule is not None and frame.over_counts and OVER_COUNT_RULE[0](frame, func, rule, args, kwargs, out):
+                if func in NODE_FUNCS and (frame.node_ids or func in NODE_MAKERS) \
+                        and NODE_RULE[0](frame, func, args, kwargs, out):
+                    pass  # node ids of graphs collated into one (``node_ids``) followed there
+                elif rule is not None and frame.over_counts and OVER_COUNT_RULE[0](frame, func, rule, args, kwargs, out):
                     pass  # a quotient over a count of image rows (``overcount``) followed there
                 elif rule is not None:
                     rule(frame, func, args, kwargs, out)
@@ -8474,6 +8485,10 @@ CONSTANT_RULE: list[Callable[[Frame, Any, tuple, dict, Any], None]] = []
 OVER_COUNT_RULE: list[Callable[[Frame, Any, Rule, tuple, dict, Any], bool]] = []
 # an in-place write without a rule at positions computed from the number of images (``indexing.counted_write_lost``)
 COUNTED_WRITE: list[Callable[[Frame, Tensor, str], None]] = []
+# the rule of node ids of graphs collated into one (``node_ids.node_step``): True where it followed the op
+NODE_RULE: list[Callable[[Frame, Any, tuple, dict, Any], bool]] = []
+NODE_FUNCS: set[Any] = set()  # the ops it sees (filled by ``node_ids``), and those of them that make node ids
+NODE_MAKERS: set[Any] = set()
 # the rule of outputs of custom autograd functions returned as they are (``autograd.function_output``)
 FUNCTION_RULE: list[Callable[[Frame], None]] = []
 _VIEW_AS = Tensor.view_as
