@@ -301,10 +301,8 @@ def _int_positions(frame: Frame, track: Track, parts: tuple[Any, ...], index: An
         if _made_positions(frame, ints, picked) is False:
             frame.doubt(torch.ones((), dtype=torch.bool), f"Tensor.__getitem__ with {LOOP_POSITIONED} (a tensor)")
     elif any(type(p) is int for p in ints):
-        if _bytecode.carried_subscript():
-            frame.doubt(torch.ones((), dtype=torch.bool), f"Tensor.__getitem__ at an int position of image {picked}'s "
-                        "values kept from an earlier iteration of the loop (another image's number)")
-        frame.positioned("Tensor.__getitem__ with an int position", picked, lambda: literal_index(index))
+        frame.positioned("Tensor.__getitem__ with an int position", picked, lambda: literal_index(index),
+                         carried=_bytecode.carried_subscript)
     elif (own := _made_positions(frame, ints, picked)) is not None:
         if own:  # made from numbers read of that image only: as an int position's (``Frame.positioned``)
             frame.positioned("Tensor.__getitem__ with a tensor of positions made from numbers", picked, lambda: False)

@@ -2476,7 +2476,8 @@ class Frame:
         self.doubt(torch.ones((), dtype=torch.bool), f"{op} on image {image}'s rows after a size of image {last}'s "
                    "tensor was read (its bound may be that size; on a group alone that image is another)")
 
-    def positioned(self, op: str, image: int, literal: Callable[[], bool], others: bool = True) -> None:
+    def positioned(self, op: str, image: int, literal: Callable[[], bool], others: bool = True,
+                   carried: Callable[[], bool] | None = None) -> None:
         """``op`` picks a position of one image's values (``image``) by a Python int, not a dim of
         images (``s[n - 1]`` of an image's sorted scores, PSENet's OHEM threshold), which may have
         been computed from numbers read on the host. As ``sized`` orders them: after reads of that
@@ -2486,12 +2487,16 @@ class Frame:
         one of their numbers: declined, unless ``literal`` proves it the code's own (review13: a
         count read once from ``targets[-1]`` picked every image's position, the last image's reads
         then accounted for by its own). Without ``others`` (a tensor of positions, which may also be
-        the code's own), only the accounting: another image's reads stay loose."""
+        the code's own), only the accounting: another image's reads stay loose. ``carried``: the
+        code gives the position from a number kept from an earlier iteration of its loop."""
         at = self.read_image
         if at == NO_READ:
             return
         if image == at:
-            if not literal():
+            if carried is not None and carried():
+                self.doubt(torch.ones((), dtype=torch.bool), f"{op} at a position of image {image}'s values kept "
+                           "from an earlier iteration of the loop (another image's number)")
+            elif not literal():
                 for read in self.host_reads[self.segment :]:
                     if not read.consumed and not read.followed:
                         read.consumed = self.sized_reads = self.positioned_reads = True
@@ -8055,8 +8060,9 @@ class CaptureMode(TorchFunctionMode):
                 func in _CONVERSIONS or _MODES_BELOW()  # (an outer mode: asked hidden)
                 or x.dim() == 1 and x.shape[0] == frame.num_images and x.is_cpu):
             _outside_asked(frame, func, x)
-        if is_tensor and frame.error is None and (frame.read_image >= 0 or frame.made_positions or (
-                func in _POSITION_FACTORIES and frame.num_images > 1)):
+        if is_tensor and frame.error is None and (frame.made_positions or func in _POSITION_FACTORIES and (
+                frame.read_image >= 0 or frame.num_images > 1 and frame.op_caller is not None
+                and _bytecode.looped_site(frame.op_caller.f_code, frame.op_caller.f_lasti))):
             _made_after_reads(frame, func, args, out)
         if rule is None and func in KNOWN_IGNORED:
             return out
