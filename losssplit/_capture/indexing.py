@@ -286,7 +286,7 @@ def _picked_image(frame: Frame, track: Track, parts: tuple[Any, ...]) -> int | N
 
 def _int_positions(frame: Frame, track: Track, parts: tuple[Any, ...], index: Any) -> None:
     """``x[n]`` of one image's values (``x_b[n]``, ``x[b, n]`` with ``b`` picking the image) by a
-    Python int ``n`` after host reads, or by a tensor of positions the body made (``_made_positions``):
+    Python int ``n`` or a tensor of positions the body made (``_made_positions``) after host reads:
     ``Frame.positioned``."""
     picked = _picked_image(frame, track, parts)
     if picked is not None:
@@ -297,10 +297,7 @@ def _int_positions(frame: Frame, track: Track, parts: tuple[Any, ...], index: An
         return
     if picked is None:
         return
-    if frame.read_image == NO_READ:  # (a tensor of positions made from a loop's position)
-        if _made_positions(frame, ints, picked) is False:
-            frame.doubt(torch.ones((), dtype=torch.bool), f"Tensor.__getitem__ with {LOOP_POSITIONED} (a tensor)")
-    elif any(type(p) is int for p in ints):
+    if any(type(p) is int for p in ints):
         frame.positioned("Tensor.__getitem__ with an int position", picked, lambda: literal_index(index),
                          carried=_bytecode.carried_subscript)
     elif (own := _made_positions(frame, ints, picked)) is not None:
@@ -695,7 +692,7 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
             and _own_positions_across(frame, track, parts):
         frame.lose(out, OWN_POSITIONS_ACROSS, track)
         return
-    if (frame.read_image != NO_READ or frame.made_positions) and track is not None:
+    if frame.read_image != NO_READ and track is not None:
         _int_positions(frame, track, parts, index)
     if frame.item_length is not None and track is not None:
         _bounded_by_item(frame, track, parts)

@@ -7527,8 +7527,7 @@ def _made_after_reads(frame: Frame, func: Any, args: tuple, out: Tensor) -> None
     """The op's output, of no image, made after host reads of one image (``Frame.read_image``) by a
     factory of Python numbers or from tensors so made only: recorded in ``Frame.made_positions``
     with that image, and whether the code gave the factory a number kept from an earlier iteration
-    of its loop or a loop's position (a tensor of other positions on a group alone). Before reads,
-    only a factory given a loop's position."""
+    of its loop or a loop's position (a tensor of other positions on a group alone)."""
     made = frame.made_positions
     image, kept, inputs = frame.read_image, False, False
     for a in args:  # (a loop: no generator per op after a read)
@@ -7541,10 +7540,7 @@ def _made_after_reads(frame: Frame, func: Any, args: tuple, out: Tensor) -> None
         name = _POSITION_FACTORIES.get(func)
         if name is None:
             return
-        kept = _bytecode.positional_argument(frame.size_sites, frame.per_image_targets) or (
-            image >= 0 and _bytecode.carried_size(name))
-        if image < 0 and not kept:  # before any read of one image: the code's own positions, unless a loop's
-            return
+        kept = _bytecode.positional_argument(frame.size_sites, frame.per_image_targets) or _bytecode.carried_size(name)
     made[id(out)] = (out, image, kept)
 
 
@@ -8060,9 +8056,7 @@ class CaptureMode(TorchFunctionMode):
                 func in _CONVERSIONS or _MODES_BELOW()  # (an outer mode: asked hidden)
                 or x.dim() == 1 and x.shape[0] == frame.num_images and x.is_cpu):
             _outside_asked(frame, func, x)
-        if is_tensor and frame.error is None and (frame.made_positions or func in _POSITION_FACTORIES and (
-                frame.read_image >= 0 or frame.num_images > 1 and frame.op_caller is not None
-                and _bytecode.looped_site(frame.op_caller.f_code, frame.op_caller.f_lasti))):
+        if is_tensor and frame.error is None and (frame.made_positions or frame.read_image >= 0 and func in _POSITION_FACTORIES):
             _made_after_reads(frame, func, args, out)
         if rule is None and func in KNOWN_IGNORED:
             return out
