@@ -12189,10 +12189,10 @@ def carried_subscript() -> bool:
     (``x_i[prev]``, then ``prev = n - 1`` of image ``i``'s read), on a group alone another image's
     (``carried_size``'s reading of a subscript). False where nothing is seen."""
     found = _executing_subscript()
-    if found is None or found[2] is None or _VERSION not in _TEST_CHECKED:
+    if found is None or _VERSION not in _TEST_CHECKED:
         return False
     f, _, start, at = found
-    return _carried_span(f.f_code, start, at)
+    return start is not None and _carried_span(f.f_code, start, at)
 
 
 @_per_code(1024)
