@@ -58,6 +58,14 @@ def along_rows(n: int) -> list[Along]:
     return [Along(0)] * n
 
 
+def right_padded(b: int, t: int, seed: int, least: int) -> torch.Tensor:
+    """A [b, t] 0/1 mask, row r valid over its first ``t - (r + seed) % (t - least + 1)`` steps."""
+    mask = torch.zeros(b, t)
+    for r in range(b):
+        mask[r, :t - (r + seed) % (t - least + 1)] = 1
+    return mask
+
+
 def skip_without(*modules: str) -> None:
     """Skip the calling survey module where one of ``modules`` is not installed (found without
     importing it: the survey's ``Later`` proxies import on first use)."""

@@ -78,20 +78,13 @@ from _survey import along_rows as _rows
 from _survey import gen as _gen
 from _survey import leaf as _leaf
 from _survey import library_examples as _n
+from _survey import right_padded as _right_padded
 
 # One worker runs the table: each pattern's outcome is computed once.
 pytestmark = pytest.mark.xdist_group("survey60")
 
 SOURCES = LIBRARY_SOURCES
 _MIXED = (0, 1)
-
-
-def _right_padded(b: int, t: int, seed: int, least: int) -> torch.Tensor:
-    """A [b, t] 0/1 mask, row r valid over its first ``t - (r + seed) % (t - least + 1)`` steps."""
-    mask = torch.zeros(b, t)
-    for r in range(b):
-        mask[r, :t - (r + seed) % (t - least + 1)] = 1
-    return mask
 
 
 # -- language models: speculative decoding, multi-token prediction, contrastive objectives, MoE ---------

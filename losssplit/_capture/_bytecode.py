@@ -5333,15 +5333,16 @@ def constant_argument(index: int, keyword: str, passed: int, body: Callable[[], 
     return found is not None and type(_constant_of_call(found[0], found[2], found[3], body, own=None)) is int
 
 
-def literal_index_parts() -> frozenset[int]:
-    """The positions of the parts of the tuple index of the subscript store the caller's code is
-    executing that it writes as constants there (``z[i, :, 2:6] = v``: 1 and 2; not ``i``): the same
-    on any group's run, whatever numbers the call read before. Empty where not read."""
+def literal_index_parts(store: bool = True) -> frozenset[int]:
+    """The positions of the parts of the tuple index of the subscript store (without ``store``: the
+    subscript) the caller's code is executing that it writes as constants there (``z[i, :, 2:6] = v``,
+    ``x[i, :-1]``: 1 and 2, 1; not ``i``): the same on any group's run, whatever numbers the call read
+    before. Empty where not read."""
     f = _caller()
     if f is None or _VERSION not in _FLOOR_CHECKED:
         return frozenset()
     instructions, at = _located(f.f_code, _lasti(f))
-    if at is None or instructions[at].opname != "STORE_SUBSCR":
+    if at is None or instructions[at].opname != ("STORE_SUBSCR" if store else "BINARY_SUBSCR"):
         return frozenset()
     spans = _tuple_index_spans(instructions, at)
     return frozenset() if spans is None else frozenset(
@@ -12236,6 +12237,28 @@ def _executing_subscript() -> tuple[types.FrameType, list[dis.Instruction], int 
         return None
     f, instructions, at = found
     return f, instructions, _operand_start(instructions, at), at
+
+
+def carried_subscript() -> bool:
+    """Whether the index of the subscript the caller's code is executing, in a ``for`` loop, reads a
+    local that the loop stores only later in its body: a number kept from an earlier iteration
+    (``x_i[prev]``, then ``prev = n - 1`` of image ``i``'s read), on a group alone another image's
+    (``carried_size``'s reading of a subscript). False where nothing is seen."""
+    found = _executing_subscript()
+    if found is None or _VERSION not in _TEST_CHECKED:
+        return False
+    f, _, start, at = found
+    return start is not None and _carried_span(f.f_code, start, at)
+
+
+@_per_code(1024)
+def _carried_span(code: types.CodeType, start: int, at: int) -> bool:
+    instructions = _instructions(code)
+    loop = _loop_of(instructions, at)
+    if loop is None or start < loop[0]:
+        return False
+    later = {i.argval for i in instructions[at + 1 : loop[1]] if i.opname == "STORE_FAST"}
+    return any(i.opname == "LOAD_FAST" and i.argval in later for i in instructions[start:at])
 
 
 def positional_cut(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None,

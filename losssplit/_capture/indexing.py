@@ -286,7 +286,8 @@ def _picked_image(frame: Frame, track: Track, parts: tuple[Any, ...]) -> int | N
 
 def _int_positions(frame: Frame, track: Track, parts: tuple[Any, ...], index: Any) -> None:
     """``x[n]`` of one image's values (``x_b[n]``, ``x[b, n]`` with ``b`` picking the image) by a
-    Python int ``n`` after host reads: ``Frame.positioned``."""
+    Python int ``n`` or a tensor of positions the body made (``_made_positions``) after host reads:
+    ``Frame.positioned``."""
     picked = _picked_image(frame, track, parts)
     if picked is not None:
         ints = parts[1:]
@@ -294,8 +295,33 @@ def _int_positions(frame: Frame, track: Track, parts: tuple[Any, ...], index: An
         picked, ints = frame.image_ids.get(id(track.image)), parts
     else:
         return
-    if picked is not None and any(type(p) is int for p in ints):
-        frame.positioned("Tensor.__getitem__ with an int position", picked, lambda: literal_index(index))
+    if picked is None:
+        return
+    if any(type(p) is int for p in ints):
+        frame.positioned("Tensor.__getitem__ with an int position", picked, lambda: literal_index(index),
+                         carried=_bytecode.carried_subscript)
+    elif (own := _made_positions(frame, ints, picked)) is not None:
+        if own:  # made from numbers read of that image only: as an int position's (``Frame.positioned``)
+            frame.positioned("Tensor.__getitem__ with a tensor of positions made from numbers", picked, lambda: False)
+        else:
+            frame.doubt(torch.ones((), dtype=torch.bool), f"Tensor.__getitem__ at positions of image {picked}'s values "
+                        "the body made after reading another image's values, or from a number kept from an earlier "
+                        "iteration or a position of a loop over the images (on a group alone other positions)")
+
+
+def _made_positions(frame: Frame, parts: tuple[Any, ...], image: int) -> bool | None:
+    """Of integer tensors of positions among ``parts`` that the body made after host reads of one
+    image (``Frame.made_positions``: ``torch.linspace(0, n - 1, k).long()``): whether each was made
+    after reads of ``image`` (the one ``getitem`` picks), from no kept number; None where no part is one."""
+    own = None
+    for p in parts:  # (a loop: no generator per subscript)
+        held = frame.made_positions.get(id(p)) if type(p) is Tensor and p.dtype in _POSITION_DTYPES else None
+        if held is not None and held[0] is p:
+            own = (own is not False) and held[1] == image and not held[2]
+    return own
+
+
+_POSITION_DTYPES = frozenset({torch.int64, torch.int32})
 
 
 LOOP_POSITIONED = ("an int position or slice bounds in one image's values computed from its position in a loop "
@@ -645,13 +671,14 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
         frame.sized("Tensor.__getitem__ with slice bounds", track,
                     lambda: literal_index(index) or _sizes_of_rows(frame, parts)
                     or own_length_bound(src, frame.read_body_call_once) or picked is None and _own_tensor_bounds(
-                        frame, parts, sliced), picked)
+                        frame, parts, sliced), picked, carried=_bytecode.carried_subscript)
     if frame.image_sizes and track is not None and _bounded(parts):
         picked = _picked_image(frame, track, parts)
         image = picked if picked is not None else (
             frame.image_ids.get(id(track.image)) if track.image is not None and not track.rows else None)
         frame.sized_by_length("Tensor.__getitem__ with slice bounds", image,
-                              lambda: literal_index(index) or _sizes_of_rows(frame, parts) or _own_field(frame, index, image))
+                              lambda: literal_index(index) or _sizes_of_rows(frame, parts) or _own_field(frame, index, image)
+                              or picked is not None and _literal_beside_pick(index, parts, picked, store=False))
     if track is not None and not track.rows and track.image is not None and isinstance(out, Tensor) \
             and _batch_bound(frame, src, track, parts):
         frame.lose(out, BATCH_BOUND, track)
@@ -711,6 +738,14 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
         if isinstance(out, Tensor) and _basic_index(frame, track, parts, src.dim(), out):
             return
     _picked_by_index(frame, src, index, track, parts, out)
+
+
+def _literal_beside_pick(index: Any, parts: tuple[Any, ...], picked: int | None, store: bool = True) -> bool:
+    """Whether every bound and position of the subscript (store) the caller's code is executing is
+    written there as a constant, beside the int picking an image (``z[i, :, 2:6] = v``, ``x[i, :-1]``)."""
+    bounded = {k for k, p in enumerate(parts) if (k or picked is None) and (type(p) is slice and p != _FULL
+                                                                           or type(p) is int)}
+    return literal_index(index) or bool(bounded) and bounded <= _bytecode.literal_index_parts(store)
 
 
 def _basic_rows(frame: Frame, track: Track, index: tuple) -> bool:
@@ -1450,10 +1485,8 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         parts = _index_parts(args[1])
         picked = _picked_image(frame, track, parts)
 
-        def literal() -> bool:  # (``z[i, :, 2:6]``: every bound and position written as a constant, beside the row)
-            bounded = {k for k, p in enumerate(parts) if (k or picked is None) and (type(p) is slice and p != _FULL
-                                                                                   or type(p) is int)}
-            return literal_index(args[1]) or bool(bounded) and bounded <= _bytecode.literal_index_parts()
+        def literal() -> bool:
+            return _literal_beside_pick(args[1], parts, picked)
 
         if frame.read_image != NO_READ:
             frame.sized("Tensor.__setitem__ with slice bounds", track, literal, picked)

@@ -1184,6 +1184,10 @@ class Frame:
         # some read was taken as a position of its image's values (``positioned``): a Python int
         # picking a position of another image's values may be its number
         self.positioned_reads = False
+        # integer tensors the body made after host reads of one image (a factory of Python numbers, then ops
+        # of those only): by id, the tensor, that image, and whether a number kept from an earlier iteration
+        # of a loop or a loop's position went in (``indexing._made_positions``)
+        self.made_positions: dict[int, tuple[Tensor, int, bool]] = {}
         # ``mask.nonzero()`` of a mask over rows: id of the indices -> (them, the mask's row sum),
         # so that ``len(pos)`` is known as the count of that mask
         self.counted: dict[int, tuple[Tensor, Ratio]] = {}
@@ -2480,7 +2484,8 @@ class Frame:
         self.doubt(torch.ones((), dtype=torch.bool), f"{op} on image {image}'s rows after a size of image {last}'s "
                    "tensor was read (its bound may be that size; on a group alone that image is another)")
 
-    def positioned(self, op: str, image: int, literal: Callable[[], bool]) -> None:
+    def positioned(self, op: str, image: int, literal: Callable[[], bool], others: bool = True,
+                   carried: Callable[[], bool] | None = None) -> None:
         """``op`` picks a position of one image's values (``image``) by a Python int, not a dim of
         images (``s[n - 1]`` of an image's sorted scores, PSENet's OHEM threshold), which may have
         been computed from numbers read on the host. As ``sized`` orders them: after reads of that
@@ -2489,17 +2494,22 @@ class Frame:
         reads of another image are not, an int picking a position of another image's values may be
         one of their numbers: declined, unless ``literal`` proves it the code's own (review13: a
         count read once from ``targets[-1]`` picked every image's position, the last image's reads
-        then accounted for by its own)."""
+        then accounted for by its own). Without ``others`` (a tensor of positions, which may also be
+        the code's own), only the accounting: another image's reads stay loose. ``carried``: the
+        code gives the position from a number kept from an earlier iteration of its loop."""
         at = self.read_image
         if at == NO_READ:
             return
         if image == at:
-            if not literal():
+            if carried is not None and carried():
+                self.doubt(torch.ones((), dtype=torch.bool), f"{op} at a position of image {image}'s values kept "
+                           "from an earlier iteration of the loop (another image's number)")
+            elif not literal():
                 for read in self.host_reads[self.segment :]:
                     if not read.consumed and not read.followed:
                         read.consumed = self.sized_reads = self.positioned_reads = True
             return
-        if (self.positioned_reads or any(not r.consumed and not r.followed for r in self.host_reads[self.segment :])) \
+        if others and (self.positioned_reads or any(not r.consumed and not r.followed for r in self.host_reads[self.segment :])) \
                 and not literal():
             self.doubt(torch.ones((), dtype=torch.bool),
                        f"{op} at a position of image {image}'s values after numbers read on the host from another "
@@ -3082,6 +3092,7 @@ class Frame:
         self.reaching = False
         self.logged_tensors.clear()
         self.read_image = NO_READ
+        self.made_positions.clear()
         self.counted.clear()
         self.stored_sizes.clear()
         self.class_weighted.clear()
@@ -7544,6 +7555,31 @@ def _laid_out_number_test(frame: Frame, func: Any, args: tuple, kwargs: dict | N
         frame.number_tests[id(out)] = (out, tested, unit)
 
 
+_POSITION_FACTORIES = {torch.arange: "arange", torch.linspace: "linspace", torch.tensor: "tensor",
+                       torch.as_tensor: "as_tensor", torch.full: "full"}
+
+
+def _made_after_reads(frame: Frame, func: Any, args: tuple, out: Tensor) -> None:
+    """The op's output, of no image, made after host reads of one image (``Frame.read_image``) by a
+    factory of Python numbers or from tensors so made only: recorded in ``Frame.made_positions``
+    with that image, and whether the code gave the factory a number kept from an earlier iteration
+    of its loop or a loop's position (a tensor of other positions on a group alone)."""
+    made = frame.made_positions
+    image, kept, inputs = frame.read_image, False, False
+    for a in args:  # (a loop: no generator per op after a read)
+        if type(a) is Tensor:
+            held = made.get(id(a))
+            if held is None or held[0] is not a:
+                return
+            inputs, kept = True, kept or held[2] or held[1] != image
+    if not inputs:
+        name = _POSITION_FACTORIES.get(func)
+        if name is None:
+            return
+        kept = _bytecode.positional_argument(frame.size_sites, frame.per_image_targets) or _bytecode.carried_size(name)
+    made[id(out)] = (out, image, kept)
+
+
 def _own_length_factory(frame: Frame, args: tuple, kwargs: dict, out: Any) -> None:
     """``torch.ones(len(t["boxes"]))`` -- a factory sized by the length just read of one image's
     own tensor, written at the call (the bytecode shows the ``len`` call, and its site is the one
@@ -8103,6 +8139,8 @@ class CaptureMode(TorchFunctionMode):
                 facts.conversions or _MODES_BELOW()  # (an outer mode: asked hidden)
                 or x.dim() == 1 and x.shape[0] == frame.num_images and x.is_cpu):
             _outside_asked(frame, func, x)
+        if is_tensor and frame.error is None and (frame.made_positions or frame.read_image >= 0 and func in _POSITION_FACTORIES):
+            _made_after_reads(frame, func, args, out)
         if rule is None and func in KNOWN_IGNORED:
             return out
         reached = _reached_before(frame) if frame.reaches and frame.error is None else None
