@@ -222,7 +222,38 @@ def _by_the_capture() -> bool:
     """Whether the arithmetic under way is the capture's own (a group's share ``z * c_s / c``, a
     multiple ``round(z / count)`` of a divisor ``2 * bs``): its results are no numbers of the body,
     so they are neither marked nor noted (a noted 2 declined the body's literal ``x.sum(2)``)."""
-    return sys._getframe(2).f_globals.get("__name__", "").startswith(_PACKAGE)
+    f = sys._getframe(3)  # (above the method, its ``_unseen`` wrapper)
+    return f.f_globals.get("__name__", "").startswith(_PACKAGE)
+
+
+if hasattr(torch._C, "_set_torch_function_state"):
+    _STATE, _SET_STATE = torch._C._get_torch_function_state, torch._C._set_torch_function_state  # type: ignore[attr-defined]
+    _OWN_STATE: Any = torch._C._TorchFunctionState.ALL_DISABLED  # type: ignore[attr-defined]
+else:  # (a torch before 2.5 cannot set the state back: the capture's own ops as the body's)
+    def _STATE() -> Any:
+        return None
+
+    def _SET_STATE(state: Any) -> None:
+        return None
+
+    _OWN_STATE = None
+
+
+def _unseen(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A marked number's method, run with torch functions off: called from the body while the
+    capture is on, its reads of the call's tensors (``numel``, ``torch.ones`` of a doubt) are no ops
+    of the body, for the capture nor for the user's tensor subclasses and modes. (A tensor operand
+    makes the method return ``NotImplemented``: the tensor's own method runs after it, as the body's.)"""
+    def run(*args: Any) -> Any:
+        users = _STATE()
+        _SET_STATE(_OWN_STATE)
+        try:
+            return method(*args)
+        finally:
+            _SET_STATE(users)
+
+    run.__name__ = method.__name__
+    return run
 
 
 def _derived(name: str, base: type) -> Callable[..., Any]:
@@ -427,13 +458,13 @@ def _hashed(base: Any) -> Callable[..., Any]:
 
 for _cls, _base in ((RowCount, int), (CountedInt, int), (CountedFloat, float)):
     for _name in _ARITHMETIC:
-        setattr(_cls, _name, _derived(_name, _base))
+        setattr(_cls, _name, _unseen(_derived(_name, _base)))
     for _name in ("__float__", "__int__"):
-        setattr(_cls, _name, _noted(_name, _base))
+        setattr(_cls, _name, _unseen(_noted(_name, _base)))
     for _name in _COMPARED:
-        setattr(_cls, _name, _compared(_name, _base))
-    _cls.__bool__ = _tested(_base)  # type: ignore[method-assign]
-    _cls.__hash__ = _hashed(_base)  # type: ignore[method-assign]
+        setattr(_cls, _name, _unseen(_compared(_name, _base)))
+    _cls.__bool__ = _unseen(_tested(_base))  # type: ignore[method-assign]
+    _cls.__hash__ = _unseen(_hashed(_base))  # type: ignore[method-assign]
 
 
 class FlooredFloat(_Plain, float):
@@ -608,12 +639,12 @@ for _logged_cls, _base in ((LoggedFloat, float), (LoggedInt, int)):
     for _name in (*_ARITHMETIC[: _ARITHMETIC.index("__round__")], "__lshift__", "__rlshift__", "__rshift__", "__rrshift__", "__and__", "__rand__",
                   "__or__", "__ror__", "__xor__", "__rxor__", "__invert__", "__matmul__", "__rmatmul__"):
         if hasattr(_base, _name):
-            setattr(_logged_cls, _name, _kept_mark(_name, _base))
+            setattr(_logged_cls, _name, _unseen(_kept_mark(_name, _base)))
 
 
 for _floored_cls, _base in ((FlooredFloat, float), (FlooredInt, int)):
     for _name in ("__mul__", "__rmul__"):
-        setattr(_floored_cls, _name, _scaled_floor(_name, _base))
+        setattr(_floored_cls, _name, _unseen(_scaled_floor(_name, _base)))
 
 
 @dataclasses.dataclass(slots=True, eq=False)
@@ -742,7 +773,7 @@ def _extreme_compared(name: str, base: type) -> Callable[..., Any]:
 
 for _extreme_cls, _base in ((ExtremeFloat, float), (ExtremeInt, int)):
     for _name in _COMPARED:
-        setattr(_extreme_cls, _name, _extreme_compared(_name, _base))
+        setattr(_extreme_cls, _name, _unseen(_extreme_compared(_name, _base)))
     _extreme_cls.__hash__ = _base.__hash__  # type: ignore[method-assign]
 
 
@@ -776,7 +807,7 @@ def _extreme_used(name: str, base: type) -> Callable[..., Any]:
 
 
 for _name in _ARITHMETIC[: _ARITHMETIC.index("__round__")]:
-    setattr(ExtremeFloat, _name, _extreme_used(_name, float))
+    setattr(ExtremeFloat, _name, _unseen(_extreme_used(_name, float)))
 
 
 def _extreme_number(frame: Frame, x: Tensor, out: Any) -> Any:
@@ -996,13 +1027,13 @@ for _grouped_cls, _base in ((GroupFloat, float), (GroupInt, int)):
                   "__divmod__", "__rdivmod__", "__lshift__", "__rlshift__", "__rshift__", "__rrshift__", "__and__",
                   "__rand__", "__or__", "__ror__", "__xor__", "__rxor__", "__invert__"):
         if hasattr(_base, _name):
-            setattr(_grouped_cls, _name, _group_arithmetic(_name, _base))
+            setattr(_grouped_cls, _name, _unseen(_group_arithmetic(_name, _base)))
     for _name in _GROUP_COMPARE:
-        setattr(_grouped_cls, _name, _group_comparison(_name, _base))
+        setattr(_grouped_cls, _name, _unseen(_group_comparison(_name, _base)))
     for _name in ("__float__", "__int__", "__index__", "__round__", "__trunc__", "__floor__", "__ceil__", "__complex__"):
         if hasattr(_base, _name):
-            setattr(_grouped_cls, _name, _group_exit(_name, _base))
-    _grouped_cls.__bool__ = _group_truth  # type: ignore[method-assign]
+            setattr(_grouped_cls, _name, _unseen(_group_exit(_name, _base)))
+    _grouped_cls.__bool__ = _unseen(_group_truth)  # type: ignore[method-assign]
     _grouped_cls.__hash__ = _base.__hash__  # type: ignore[method-assign]
 
 
@@ -1299,6 +1330,8 @@ class Frame:
         self.op: tuple[Any, tuple, dict] | None = None
         # the frame that called the op being captured, while it is (``_bytecode._caller``)
         self.op_caller: types.FrameType | None = None
+        # the torch function state the body's op was called in, restored for that op alone (``CaptureMode``)
+        self.users_state: Any = None
         self.last_code: types.CodeType | None = None  # the last op caller's code (``_watch_switches``)
         # ``_bytecode._caller``'s answer for that frame while its op runs: (op_caller, len(sys.modules), answer)
         self.op_walk: tuple[types.FrameType, int, types.FrameType | None] | None = None
@@ -7675,6 +7708,68 @@ def _watch_switches(frame: Frame, caller: types.FrameType) -> None:
                         "'.data' too, may put other images' values into any key)")
 
 
+class _Foreign(dict[type, bool]):
+    """Whether a tensor type's ``__torch_function__`` is the user's own (not ``Tensor``'s, which only
+    converts the results to the subclass): read as ``_FOREIGN[t]`` for the types of an op, once per type."""
+
+    def __missing__(self, t: type) -> bool:
+        if len(self) >= 256:
+            self.clear()
+        own = getattr(getattr(t, "__torch_function__", None), "__func__", None)
+        found = self[t] = own is not None and own is not _TENSOR_TF and own is not _DISABLED_TF
+        return found
+
+
+_TENSOR_TF = Tensor.__torch_function__.__func__  # type: ignore[attr-defined]
+_DISABLED_TF = torch._C._disabled_torch_function_impl
+_FOREIGN = _Foreign()
+# ops of a foreign tensor run again to compare would act twice
+_ACTING = frozenset({"backward", "register_hook", "retain_grad", "__setitem__", "__set__",
+                     "register_post_accumulate_grad_hook"})
+
+
+def _same_result(a: Any, b: Any) -> bool:
+    """Whether two results of an op are the same: tensors of one shape, dtype and device and equal
+    values (NaN where NaN), sequences item by item, anything else equal and of one type."""
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        if not (isinstance(a, Tensor) and isinstance(b, Tensor) and a.shape == b.shape and a.dtype == b.dtype
+                and a.device == b.device):
+            return False
+        if not (a.is_floating_point() or a.is_complex()):
+            return bool(torch.equal(a, b))
+        return bool(torch.eq(a, b).logical_or_(a.isnan() & b.isnan()).all())
+    if type(a) in (tuple, list) or isinstance(a, tuple):
+        return type(b) is type(a) and len(a) == len(b) and all(_same_result(x, y) for x, y in zip(a, b))
+    return type(a) is type(b) and (a is b or a == b)
+
+
+def _foreign_op(frame: Frame, func: Any, args: tuple, kwargs: dict | None, out: Any, types: Any) -> bool:
+    """An op of a tensor subclass whose ``__torch_function__`` is the user's (``_FOREIGN``): its
+    result is followed where it is what the op gives plain tensors (run again with torch functions
+    off, without grad: a tv_tensor unwrapping its results). A result that differs, an op that writes
+    (in place, ``out=``), draws random numbers or acts (``backward``): the user's code decided it,
+    which the rules do not read, so what it made, and the tensor it wrote, are lost (a number: the
+    call declined). True where so (no rule runs)."""
+    name = op_name(func)
+    kind = next(t.__name__ for t in types if _FOREIGN[t])
+    acting = getattr(func, "__name__", "") in _ACTING
+    written = args[0] if args and isinstance(args[0], Tensor) and (_WRITES[func] or acting) else None
+    if written is not None or acting or kwargs and kwargs.get("out") is not None \
+            or any(d in name.lower() for d in _DRAW_NAMES):
+        why = f"{name} of a {kind} (a tensor subclass whose __torch_function__ is the user's, writing or drawing)"
+    else:
+        with torch.no_grad():
+            plain = func(*args, **kwargs) if kwargs else func(*args)
+        if _same_result(out, plain):
+            return False
+        why = f"{name} of a {kind} (a tensor subclass whose __torch_function__ gave other values than the op)"
+    outs = [o for o in (out if isinstance(out, (tuple, list)) else (out,)) if isinstance(o, Tensor)]
+    if not outs and written is None:
+        frame.doubt(torch.ones((), dtype=torch.bool), f"{why}: a value of the body no rule follows")
+    frame.lose([*outs, *([written] if written is not None else [])], why)
+    return True
+
+
 class CaptureMode(TorchFunctionMode):
     """Runs every op unchanged; records tracks for the rules in ``RULES``."""
 
@@ -7684,16 +7779,23 @@ class CaptureMode(TorchFunctionMode):
         frame.evaluating = not torch.is_grad_enabled()
 
     def __torch_function__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
+        # Nothing of ours runs the user's code: their tensor subclasses' and outer modes'
+        # ``__torch_function__`` see the body's ops alone, each once, in the state it called them in
+        # (``_run``); every other op here runs with torch functions off (a counter, an RNG draw or a
+        # write in one of theirs would differ from the undecorated call's)
+        users = _STATE()
+        _SET_STATE(_OWN_STATE)
         frame = self.frame
-        outer = frame.op_caller
-        caller = frame.op_caller = sys._getframe(1)  # (one frame object per op; a walk from a rule makes one per frame)
-        if caller.f_code is not frame.last_code:  # (a code read once: None where it names no switch)
-            frame.last_code = code = caller.f_code
-            if _SWITCHING.get(code, code) is not None:
-                _watch_switches(frame, caller)
+        outer, outer_users = frame.op_caller, frame.users_state
+        frame.users_state = users
         try:
+            caller = frame.op_caller = sys._getframe(1)  # (one frame object per op; a walk from a rule makes one per frame)
+            if caller.f_code is not frame.last_code:  # (a code read once: None where it names no switch)
+                frame.last_code = code = caller.f_code
+                if _SWITCHING.get(code, code) is not None:
+                    _watch_switches(frame, caller)
             if frame.arm is None and not frame.conditionals:
-                return self._run(func, args, kwargs)
+                return self._run(func, args, kwargs, types)
             frame.follow_next = None
             try:
                 with _HIDDEN():
@@ -7701,7 +7803,7 @@ class CaptureMode(TorchFunctionMode):
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op, frame.arm, makes = exc, op_name(func), None, False
             follow, frame.follow_next = frame.follow_next, None
-            out = self._run(func, args, kwargs)
+            out = self._run(func, args, kwargs, types)
             if follow is not None and follow.constant is not None:  # computed from a tensor ``c`` on a group alone
                 if type(out) is Tensor or isinstance(out, Tensor):
                     frame.conditionals[id(out)] = (out, follow, True)
@@ -7717,8 +7819,10 @@ class CaptureMode(TorchFunctionMode):
         finally:
             # (a frame held no longer than its op; an op inside an op, and the op around it after it, read afresh)
             frame.op_caller, frame.op_walk, frame.op_locals = outer, None, None
+            frame.users_state = outer_users
+            _SET_STATE(users)
 
-    def _run(self, func: Any, args: tuple, kwargs: dict | None) -> Any:
+    def _run(self, func: Any, args: tuple, kwargs: dict | None, types: Any = ()) -> Any:
         frame = self.frame
         if frame.guards and frame.error is None:
             try:
@@ -7742,11 +7846,13 @@ class CaptureMode(TorchFunctionMode):
         runner = RUNNERS.get(func)
         if runner is not None and frame.tracks and (out := runner(frame, args, kwargs or _NO_KWARGS)) is not None:
             kwargs = kwargs or _NO_KWARGS
-        elif kwargs:
-            out = func(*args, **kwargs)
         else:
-            out = func(*args)
-            kwargs = _NO_KWARGS
+            _SET_STATE(frame.users_state)
+            try:
+                out = func(*args, **kwargs) if kwargs else func(*args)
+            finally:
+                _SET_STATE(_OWN_STATE)
+            kwargs = kwargs or _NO_KWARGS
         if before:
             try:
                 _scoped.carry(frame, before, out)
@@ -7762,6 +7868,13 @@ class CaptureMode(TorchFunctionMode):
             frame.made_ids.add(id(out))
         elif type(out) in (tuple, list) or isinstance(out, tuple):
             frame.made_ids.update(id(x) for x in out if isinstance(x, Tensor))
+        if types and frame.error is None and any(_FOREIGN[t] for t in types) and frame.tracks:
+            try:
+                if _foreign_op(frame, func, args, kwargs, out, types):
+                    frame.ran = None
+                    return out
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
         if frame.exposed and frame.error is None:
             try:
                 with _HIDDEN():
