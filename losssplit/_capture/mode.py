@@ -226,31 +226,14 @@ def _by_the_capture() -> bool:
     return f.f_globals.get("__name__", "").startswith(_PACKAGE)
 
 
-if hasattr(torch._C, "_set_torch_function_state"):
-    _STATE, _SET_STATE = torch._C._get_torch_function_state, torch._C._set_torch_function_state  # type: ignore[attr-defined]
-    _OWN_STATE: Any = torch._C._TorchFunctionState.ALL_DISABLED  # type: ignore[attr-defined]
-else:  # (a torch before 2.5 cannot set the state back: the capture's own ops as the body's)
-    def _STATE() -> Any:
-        return None
-
-    def _SET_STATE(state: Any) -> None:
-        return None
-
-    _OWN_STATE = None
-
-
 def _unseen(method: Callable[..., Any]) -> Callable[..., Any]:
     """A marked number's method, run with torch functions off: called from the body while the
     capture is on, its reads of the call's tensors (``numel``, ``torch.ones`` of a doubt) are no ops
     of the body, for the capture nor for the user's tensor subclasses and modes. (A tensor operand
     makes the method return ``NotImplemented``: the tensor's own method runs after it, as the body's.)"""
     def run(*args: Any) -> Any:
-        users = _STATE()
-        _SET_STATE(_OWN_STATE)
-        try:
+        with torch._C.DisableTorchFunction():
             return method(*args)
-        finally:
-            _SET_STATE(users)
 
     run.__name__ = method.__name__
     return run
@@ -1330,8 +1313,11 @@ class Frame:
         self.op: tuple[Any, tuple, dict] | None = None
         # the frame that called the op being captured, while it is (``_bytecode._caller``)
         self.op_caller: types.FrameType | None = None
-        # the torch function state the body's op was called in, restored for that op alone (``CaptureMode``)
-        self.users_state: Any = None
+        # the switch of torch functions the capture's handler runs under, off for the body's op alone
+        # (``CaptureMode``), where ``foreign``: an outer mode, or a tensor subclass whose ``__torch_function__``
+        # is the user's among the arguments or an op's (``_FOREIGN``), would see the capture's own ops
+        self.hidden: Any = None
+        self.foreign = False
         self.last_code: types.CodeType | None = None  # the last op caller's code (``_watch_switches``)
         # ``_bytecode._caller``'s answer for that frame while its op runs: (op_caller, len(sys.modules), answer)
         self.op_walk: tuple[types.FrameType, int, types.FrameType | None] | None = None
@@ -7708,15 +7694,16 @@ def _watch_switches(frame: Frame, caller: types.FrameType) -> None:
                         "'.data' too, may put other images' values into any key)")
 
 
-class _Foreign(dict[type, bool]):
-    """Whether a tensor type's ``__torch_function__`` is the user's own (not ``Tensor``'s, which only
-    converts the results to the subclass): read as ``_FOREIGN[t]`` for the types of an op, once per type."""
+class _Foreign(dict[tuple, bool]):
+    """Whether one of the tensor types of an op has a ``__torch_function__`` of the user's own (not
+    ``Tensor``'s, which only converts the results to the subclass): read as ``_FOREIGN[types]``, once
+    per tuple of types."""
 
-    def __missing__(self, t: type) -> bool:
+    def __missing__(self, types: tuple) -> bool:
         if len(self) >= 256:
             self.clear()
-        own = getattr(getattr(t, "__torch_function__", None), "__func__", None)
-        found = self[t] = own is not None and own is not _TENSOR_TF and own is not _DISABLED_TF
+        owns = [getattr(getattr(t, "__torch_function__", None), "__func__", None) for t in types]
+        found = self[types] = any(f is not None and f is not _TENSOR_TF and f is not _DISABLED_TF for f in owns)
         return found
 
 
@@ -7726,6 +7713,36 @@ _FOREIGN = _Foreign()
 # ops of a foreign tensor run again to compare would act twice
 _ACTING = frozenset({"backward", "register_hook", "retain_grad", "__setitem__", "__set__",
                      "register_post_accumulate_grad_hook"})
+
+
+def _holds_foreign(value: Any) -> bool:
+    """Whether ``value`` (the call's arguments) holds a tensor of a ``_FOREIGN`` type: in dicts,
+    lists, tuples and objects' own attributes (read without running a property), five levels."""
+    level = [value]
+    for _ in range(5):
+        below: list[Any] = []
+        for v in level:
+            t = type(v)
+            if t is Tensor or t in _ATOMS:
+                continue
+            if t is dict:
+                below += v.values()
+            elif t is list or t is tuple:
+                below += v
+            elif isinstance(v, Tensor):
+                if _FOREIGN[(t,)]:
+                    return True
+            elif isinstance(v, Mapping):
+                below += v.values()
+            elif isinstance(v, (list, tuple)):
+                below += v
+            elif type(held := getattr(v, "__dict__", None)) is dict:
+                below += held.values()
+        level = below[:4096]
+    return False
+
+
+_ATOMS = frozenset({int, float, str, bool, type(None), torch.Size, torch.dtype, torch.device})
 
 
 def _same_result(a: Any, b: Any) -> bool:
@@ -7751,7 +7768,7 @@ def _foreign_op(frame: Frame, func: Any, args: tuple, kwargs: dict | None, out: 
     which the rules do not read, so what it made, and the tensor it wrote, are lost (a number: the
     call declined). True where so (no rule runs)."""
     name = op_name(func)
-    kind = next(t.__name__ for t in types if _FOREIGN[t])
+    kind = next(t.__name__ for t in types if _FOREIGN[(t,)])
     acting = getattr(func, "__name__", "") in _ACTING
     written = args[0] if args and isinstance(args[0], Tensor) and (_WRITES[func] or acting) else None
     if written is not None or acting or kwargs and kwargs.get("out") is not None \
@@ -7773,21 +7790,25 @@ def _foreign_op(frame: Frame, func: Any, args: tuple, kwargs: dict | None, out: 
 class CaptureMode(TorchFunctionMode):
     """Runs every op unchanged; records tracks for the rules in ``RULES``."""
 
-    def __init__(self, frame: Frame) -> None:
+    def __init__(self, frame: Frame, inputs: Any = ()) -> None:
         super().__init__()
         self.frame = frame
         frame.evaluating = not torch.is_grad_enabled()
+        frame.foreign = _MODES_BELOW() > 0 or _holds_foreign(inputs)
 
     def __torch_function__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
         # Nothing of ours runs the user's code: their tensor subclasses' and outer modes'
         # ``__torch_function__`` see the body's ops alone, each once, in the state it called them in
         # (``_run``); every other op here runs with torch functions off (a counter, an RNG draw or a
         # write in one of theirs would differ from the undecorated call's)
-        users = _STATE()
-        _SET_STATE(_OWN_STATE)
         frame = self.frame
-        outer, outer_users = frame.op_caller, frame.users_state
-        frame.users_state = users
+        outer, outer_hidden = frame.op_caller, frame.hidden
+        hidden = None
+        if frame.foreign or types and _FOREIGN[types]:
+            frame.foreign = True
+            hidden = _HIDDEN()  # (one per op: an op inside an op has its own)
+            hidden.__enter__()
+        frame.hidden = hidden
         try:
             caller = frame.op_caller = sys._getframe(1)  # (one frame object per op; a walk from a rule makes one per frame)
             if caller.f_code is not frame.last_code:  # (a code read once: None where it names no switch)
@@ -7819,8 +7840,9 @@ class CaptureMode(TorchFunctionMode):
         finally:
             # (a frame held no longer than its op; an op inside an op, and the op around it after it, read afresh)
             frame.op_caller, frame.op_walk, frame.op_locals = outer, None, None
-            frame.users_state = outer_users
-            _SET_STATE(users)
+            frame.hidden = outer_hidden
+            if hidden is not None:
+                hidden.__exit__(None, None, None)
 
     def _run(self, func: Any, args: tuple, kwargs: dict | None, types: Any = ()) -> Any:
         frame = self.frame
@@ -7846,12 +7868,15 @@ class CaptureMode(TorchFunctionMode):
         runner = RUNNERS.get(func)
         if runner is not None and frame.tracks and (out := runner(frame, args, kwargs or _NO_KWARGS)) is not None:
             kwargs = kwargs or _NO_KWARGS
+        elif (hidden := frame.hidden) is None:
+            out = func(*args, **kwargs) if kwargs else func(*args)
+            kwargs = kwargs or _NO_KWARGS
         else:
-            _SET_STATE(frame.users_state)
+            hidden.__exit__(None, None, None)  # (the state the body called the op in, as it saved it)
             try:
                 out = func(*args, **kwargs) if kwargs else func(*args)
             finally:
-                _SET_STATE(_OWN_STATE)
+                hidden.__enter__()
             kwargs = kwargs or _NO_KWARGS
         if before:
             try:
@@ -7868,7 +7893,7 @@ class CaptureMode(TorchFunctionMode):
             frame.made_ids.add(id(out))
         elif type(out) in (tuple, list) or isinstance(out, tuple):
             frame.made_ids.update(id(x) for x in out if isinstance(x, Tensor))
-        if types and frame.error is None and any(_FOREIGN[t] for t in types) and frame.tracks:
+        if frame.hidden is not None and types and frame.error is None and _FOREIGN[types] and frame.tracks:
             try:
                 if _foreign_op(frame, func, args, kwargs, out, types):
                     frame.ran = None
