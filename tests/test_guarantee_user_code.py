@@ -21,6 +21,7 @@ import torch.nn.functional as F
 from _helpers import (
     ROWS,
     TARGETS,
+    Owned,
     bits,
     companions,
     logged_warnings,
@@ -426,3 +427,24 @@ def test_a_returned_keys_dunders_run_as_often_as_undecorated():
             (split_by_source(body) if decorated else body)(pred, targets)
         calls[decorated] = list(Key.calls)
     assert calls[False] == calls[True]
+
+
+def test_a_subclass_made_in_the_body_sees_the_functions_it_sees_undecorated():
+    def body(pred, targets):
+        e = (pred - torch.cat([t["boxes"] for t in targets])).as_subclass(Logging)
+        w = torch.tensor([float(t["loss_weight"]) for t in targets]).repeat_interleave(2)
+        return {"loss": (e.abs().sum(1) * w).mean().as_subclass(torch.Tensor)}
+
+    seen = {}
+    for decorated in (False, True):
+        pred, targets = _rows_batch()
+        SEEN.clear()
+        with logged_warnings():
+            out = (split_by_source(body) if decorated else body)(pred, targets)
+        seen[decorated] = (list(SEEN), bits(out["loss"]), companions(out))
+    assert seen[False][0] == seen[True][0]
+    assert torch.equal(seen[False][1], seen[True][1])
+    pred, targets = _rows_batch()
+    owner = torch.arange(len(targets)).repeat_interleave(2)
+    want = oracle_companions(body, [pred, targets], [Owned(owner), TARGETS], [t["loss_weight"] for t in targets])
+    assert not wrong_companions(seen[True][2], want)

@@ -7840,7 +7840,7 @@ class CaptureMode(TorchFunctionMode):
         finally:
             # (a frame held no longer than its op; an op inside an op, and the op around it after it, read afresh)
             frame.op_caller, frame.op_walk, frame.op_locals = outer, None, None
-            frame.hidden = outer_hidden
+            hidden, frame.hidden = frame.hidden, outer_hidden
             if hidden is not None:
                 hidden.__exit__(None, None, None)
 
@@ -7878,6 +7878,10 @@ class CaptureMode(TorchFunctionMode):
             finally:
                 hidden.__enter__()
             kwargs = kwargs or _NO_KWARGS
+        if frame.hidden is None and type(out) is not Tensor and isinstance(out, Tensor) and _FOREIGN[(type(out),)]:
+            frame.foreign = True  # (``x.as_subclass(S)``: made here, seen in no op before)
+            frame.hidden = _HIDDEN()
+            frame.hidden.__enter__()
         if before:
             try:
                 _scoped.carry(frame, before, out)
