@@ -448,3 +448,23 @@ def test_a_subclass_made_in_the_body_sees_the_functions_it_sees_undecorated():
     owner = torch.arange(len(targets)).repeat_interleave(2)
     want = oracle_companions(body, [pred, targets], [Owned(owner), TARGETS], [t["loss_weight"] for t in targets])
     assert not wrong_companions(seen[True][2], want)
+
+
+def test_running_statistics_written_through_a_subclass_are_written_once():
+    # the op's running statistics move no version counter: run again to compare, they moved twice
+    def body(pred, targets, stats):
+        x = pred.flatten(0, 1)
+        F.batch_norm(x.detach(), stats[0], stats[1], training=True, momentum=0.1)
+        e = ((x - stats[0]) - torch.cat([t["boxes"] for t in targets])).abs().sum(1)
+        return {"loss": (e * torch.tensor([float(t["loss_weight"]) for t in targets]).repeat_interleave(2)).mean()}
+
+    kept = {}
+    for decorated in (False, True):
+        pred, targets = _rows_batch()
+        stats = (torch.zeros(4), torch.ones(4))
+        with logged_warnings() as said:
+            out = (split_by_source(body) if decorated else body)(pred.as_subclass(Logging)[:, None], targets, stats)
+        kept[decorated] = (stats[0].clone(), bits(out["loss"].as_subclass(torch.Tensor)), companions(out), said)
+    assert torch.equal(kept[False][0], kept[True][0])
+    assert torch.equal(kept[False][1], kept[True][1])
+    assert not kept[True][2] and any("batch_norm of a Logging" in m for m in kept[True][3]), kept[True][3]

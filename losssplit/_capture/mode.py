@@ -7760,30 +7760,40 @@ def _same_result(a: Any, b: Any) -> bool:
     return type(a) is type(b) and (a is b or a == b)
 
 
-def _foreign_op(frame: Frame, func: Any, args: tuple, kwargs: dict | None, out: Any, types: Any) -> bool:
+def _foreign_op(frame: Frame, func: Any, args: tuple, kwargs: dict | None, out: Any, types: Any,
+                versions: list[tuple[Tensor, int | None]]) -> bool:
     """An op of a tensor subclass whose ``__torch_function__`` is the user's (``_FOREIGN``): its
     result is followed where it is what the op gives plain tensors (run again with torch functions
-    off, without grad: a tv_tensor unwrapping its results). A result that differs, an op that writes
-    (in place, ``out=``), draws random numbers or acts (``backward``): the user's code decided it,
-    which the rules do not read, so what it made, and the tensor it wrote, are lost (a number: the
-    call declined). True where so (no rule runs)."""
+    off, without grad, the generators' states kept: a tv_tensor unwrapping its results). A result
+    that differs (a random draw's too): what it made is lost. An op that wrote into a tensor it was
+    given (``versions``: taken before it ran; ``.data``, views; running statistics or ``inplace=`` passed),
+    or acts (``backward``),
+    or that gave no tensor: the user's code decided what the rules do not read, so the call is
+    declined. True where so (no rule runs)."""
     name = op_name(func)
     kind = next(t.__name__ for t in types if _FOREIGN[(t,)])
-    acting = getattr(func, "__name__", "") in _ACTING
-    written = args[0] if args and isinstance(args[0], Tensor) and (_WRITES[func] or acting) else None
-    if written is not None or acting or kwargs and kwargs.get("out") is not None \
-            or any(d in name.lower() for d in _DRAW_NAMES):
-        why = f"{name} of a {kind} (a tensor subclass whose __torch_function__ is the user's, writing or drawing)"
-    else:
+    if getattr(func, "__name__", "") in _ACTING or kwargs and kwargs.get("out") is not None \
+            or any(v != version_of(a) for a, v in versions) \
+            or not _reach._writes_no_argument(func, len(args), tuple(kwargs or ())):  # (running stats: no version moves)
+        frame.doubt(torch.ones((), dtype=torch.bool), f"{name} of a {kind} (a tensor subclass whose __torch_function__ "
+                    "is the user's) wrote into a tensor or acted: what it did is not followed")
+        return True
+    cudas = {a.device for a, _ in versions if a.is_cuda}
+    kept = torch.get_rng_state(), [(d, torch.cuda.get_rng_state(d)) for d in cudas]
+    try:
         with torch.no_grad():
             plain = func(*args, **kwargs) if kwargs else func(*args)
-        if _same_result(out, plain):
-            return False
-        why = f"{name} of a {kind} (a tensor subclass whose __torch_function__ gave other values than the op)"
+    finally:
+        torch.set_rng_state(kept[0])
+        for d, state in kept[1]:
+            torch.cuda.set_rng_state(state, d)
+    if _same_result(out, plain):
+        return False
+    why = f"{name} of a {kind} (a tensor subclass whose __torch_function__ gave other values than the op)"
     outs = [o for o in (out if isinstance(out, (tuple, list)) else (out,)) if isinstance(o, Tensor)]
-    if not outs and written is None:
+    if not outs:
         frame.doubt(torch.ones((), dtype=torch.bool), f"{why}: a value of the body no rule follows")
-    frame.lose([*outs, *([written] if written is not None else [])], why)
+    frame.lose(outs, why)
     return True
 
 
@@ -7866,12 +7876,15 @@ class CaptureMode(TorchFunctionMode):
         except Exception as exc:  # noqa: BLE001 - a bug here must never break training
             frame.error, frame.error_op, before = exc, op_name(func), None
         runner = RUNNERS.get(func)
+        versions: list[tuple[Tensor, int | None]] = []
         if runner is not None and frame.tracks and (out := runner(frame, args, kwargs or _NO_KWARGS)) is not None:
             kwargs = kwargs or _NO_KWARGS
         elif (hidden := frame.hidden) is None:
             out = func(*args, **kwargs) if kwargs else func(*args)
             kwargs = kwargs or _NO_KWARGS
         else:
+            versions = [(a, version_of(a)) for a in flat_args(args, kwargs or _NO_KWARGS) if isinstance(a, Tensor)] \
+                if types and _FOREIGN[types] else []
             hidden.__exit__(None, None, None)  # (the state the body called the op in, as it saved it)
             try:
                 out = func(*args, **kwargs) if kwargs else func(*args)
@@ -7899,7 +7912,7 @@ class CaptureMode(TorchFunctionMode):
             frame.made_ids.update(id(x) for x in out if isinstance(x, Tensor))
         if frame.hidden is not None and types and frame.error is None and _FOREIGN[types] and frame.tracks:
             try:
-                if _foreign_op(frame, func, args, kwargs, out, types):
+                if _foreign_op(frame, func, args, kwargs, out, types, versions):
                     frame.ran = None
                     return out
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
