@@ -228,7 +228,7 @@ class _Splitter:
             except Exception as exc:  # noqa: BLE001 - never let our bug stop training
                 self.warn("internal", f"internal error while reading the body's state ({exc!r}); passed through")
                 return self._declined(self._drop_stale(wrapped(*args, **kwargs), call))
-            mode = CaptureMode(frame)
+            mode = CaptureMode(frame, (args, kwargs))
             capture = CAPTURE.set(frame)
             try:
                 with mode, fast_paths_unchanged(mode):

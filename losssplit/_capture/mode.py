@@ -222,7 +222,21 @@ def _by_the_capture() -> bool:
     """Whether the arithmetic under way is the capture's own (a group's share ``z * c_s / c``, a
     multiple ``round(z / count)`` of a divisor ``2 * bs``): its results are no numbers of the body,
     so they are neither marked nor noted (a noted 2 declined the body's literal ``x.sum(2)``)."""
-    return sys._getframe(2).f_globals.get("__name__", "").startswith(_PACKAGE)
+    f = sys._getframe(3)  # (above the method, its ``_unseen`` wrapper)
+    return f.f_globals.get("__name__", "").startswith(_PACKAGE)
+
+
+def _unseen(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A marked number's method, run with torch functions off: called from the body while the
+    capture is on, its reads of the call's tensors (``numel``, ``torch.ones`` of a doubt) are no ops
+    of the body, for the capture nor for the user's tensor subclasses and modes. (A tensor operand
+    makes the method return ``NotImplemented``: the tensor's own method runs after it, as the body's.)"""
+    def run(*args: Any) -> Any:
+        with torch._C.DisableTorchFunction():
+            return method(*args)
+
+    run.__name__ = method.__name__
+    return run
 
 
 def _derived(name: str, base: type) -> Callable[..., Any]:
@@ -427,13 +441,13 @@ def _hashed(base: Any) -> Callable[..., Any]:
 
 for _cls, _base in ((RowCount, int), (CountedInt, int), (CountedFloat, float)):
     for _name in _ARITHMETIC:
-        setattr(_cls, _name, _derived(_name, _base))
+        setattr(_cls, _name, _unseen(_derived(_name, _base)))
     for _name in ("__float__", "__int__"):
-        setattr(_cls, _name, _noted(_name, _base))
+        setattr(_cls, _name, _unseen(_noted(_name, _base)))
     for _name in _COMPARED:
-        setattr(_cls, _name, _compared(_name, _base))
-    _cls.__bool__ = _tested(_base)  # type: ignore[method-assign]
-    _cls.__hash__ = _hashed(_base)  # type: ignore[method-assign]
+        setattr(_cls, _name, _unseen(_compared(_name, _base)))
+    _cls.__bool__ = _unseen(_tested(_base))  # type: ignore[method-assign]
+    _cls.__hash__ = _unseen(_hashed(_base))  # type: ignore[method-assign]
 
 
 class FlooredFloat(_Plain, float):
@@ -608,12 +622,12 @@ for _logged_cls, _base in ((LoggedFloat, float), (LoggedInt, int)):
     for _name in (*_ARITHMETIC[: _ARITHMETIC.index("__round__")], "__lshift__", "__rlshift__", "__rshift__", "__rrshift__", "__and__", "__rand__",
                   "__or__", "__ror__", "__xor__", "__rxor__", "__invert__", "__matmul__", "__rmatmul__"):
         if hasattr(_base, _name):
-            setattr(_logged_cls, _name, _kept_mark(_name, _base))
+            setattr(_logged_cls, _name, _unseen(_kept_mark(_name, _base)))
 
 
 for _floored_cls, _base in ((FlooredFloat, float), (FlooredInt, int)):
     for _name in ("__mul__", "__rmul__"):
-        setattr(_floored_cls, _name, _scaled_floor(_name, _base))
+        setattr(_floored_cls, _name, _unseen(_scaled_floor(_name, _base)))
 
 
 @dataclasses.dataclass(slots=True, eq=False)
@@ -742,7 +756,7 @@ def _extreme_compared(name: str, base: type) -> Callable[..., Any]:
 
 for _extreme_cls, _base in ((ExtremeFloat, float), (ExtremeInt, int)):
     for _name in _COMPARED:
-        setattr(_extreme_cls, _name, _extreme_compared(_name, _base))
+        setattr(_extreme_cls, _name, _unseen(_extreme_compared(_name, _base)))
     _extreme_cls.__hash__ = _base.__hash__  # type: ignore[method-assign]
 
 
@@ -776,7 +790,7 @@ def _extreme_used(name: str, base: type) -> Callable[..., Any]:
 
 
 for _name in _ARITHMETIC[: _ARITHMETIC.index("__round__")]:
-    setattr(ExtremeFloat, _name, _extreme_used(_name, float))
+    setattr(ExtremeFloat, _name, _unseen(_extreme_used(_name, float)))
 
 
 def _extreme_number(frame: Frame, x: Tensor, out: Any) -> Any:
@@ -996,13 +1010,13 @@ for _grouped_cls, _base in ((GroupFloat, float), (GroupInt, int)):
                   "__divmod__", "__rdivmod__", "__lshift__", "__rlshift__", "__rshift__", "__rrshift__", "__and__",
                   "__rand__", "__or__", "__ror__", "__xor__", "__rxor__", "__invert__"):
         if hasattr(_base, _name):
-            setattr(_grouped_cls, _name, _group_arithmetic(_name, _base))
+            setattr(_grouped_cls, _name, _unseen(_group_arithmetic(_name, _base)))
     for _name in _GROUP_COMPARE:
-        setattr(_grouped_cls, _name, _group_comparison(_name, _base))
+        setattr(_grouped_cls, _name, _unseen(_group_comparison(_name, _base)))
     for _name in ("__float__", "__int__", "__index__", "__round__", "__trunc__", "__floor__", "__ceil__", "__complex__"):
         if hasattr(_base, _name):
-            setattr(_grouped_cls, _name, _group_exit(_name, _base))
-    _grouped_cls.__bool__ = _group_truth  # type: ignore[method-assign]
+            setattr(_grouped_cls, _name, _unseen(_group_exit(_name, _base)))
+    _grouped_cls.__bool__ = _unseen(_group_truth)  # type: ignore[method-assign]
     _grouped_cls.__hash__ = _base.__hash__  # type: ignore[method-assign]
 
 
@@ -1303,6 +1317,11 @@ class Frame:
         self.op: tuple[Any, tuple, dict] | None = None
         # the frame that called the op being captured, while it is (``_bytecode._caller``)
         self.op_caller: types.FrameType | None = None
+        # the switch of torch functions the capture's handler runs under, off for the body's op alone
+        # (``CaptureMode``), where ``foreign``: an outer mode, or a tensor subclass whose ``__torch_function__``
+        # is the user's among the arguments or an op's (``_FOREIGN``), would see the capture's own ops
+        self.hidden: Any = None
+        self.foreign = False
         self.last_code: types.CodeType | None = None  # the last op caller's code (``_watch_switches``)
         # ``_bytecode._caller``'s answer for that frame while its op runs: (op_caller, len(sys.modules), answer)
         self.op_walk: tuple[types.FrameType, int, types.FrameType | None] | None = None
@@ -7790,25 +7809,139 @@ def _op_facts(func: Any) -> _OpFacts:
     return facts
 
 
+class _Foreign(dict[tuple, bool]):
+    """Whether one of the tensor types of an op has a ``__torch_function__`` of the user's own (not
+    ``Tensor``'s, which only converts the results to the subclass): read as ``_FOREIGN[types]``, once
+    per tuple of types."""
+
+    def __missing__(self, types: tuple) -> bool:
+        if len(self) >= 256:
+            self.clear()
+        owns = [getattr(getattr(t, "__torch_function__", None), "__func__", None) for t in types]
+        found = self[types] = any(f is not None and f is not _TENSOR_TF and f is not _DISABLED_TF for f in owns)
+        return found
+
+
+_TENSOR_TF = Tensor.__torch_function__.__func__  # type: ignore[attr-defined]
+_DISABLED_TF = torch._C._disabled_torch_function_impl
+_FOREIGN = _Foreign()
+# ops of a foreign tensor run again to compare would act twice
+_ACTING = frozenset({"backward", "register_hook", "retain_grad", "__setitem__", "__set__",
+                     "register_post_accumulate_grad_hook"})
+
+
+def _holds_foreign(value: Any) -> bool:
+    """Whether ``value`` (the call's arguments) holds a tensor of a ``_FOREIGN`` type: in dicts,
+    lists, tuples and objects' own attributes (read without running a property), five levels."""
+    level = [value]
+    for _ in range(5):
+        below: list[Any] = []
+        for v in level:
+            t = type(v)
+            if t is Tensor or t in _ATOMS:
+                continue
+            if t is dict:
+                below += v.values()
+            elif t is list or t is tuple:
+                below += v
+            elif isinstance(v, Tensor):
+                if _FOREIGN[(t,)]:
+                    return True
+            elif isinstance(v, Mapping):
+                below += v.values()
+            elif isinstance(v, (list, tuple)):
+                below += v
+            elif type(held := getattr(v, "__dict__", None)) is dict:
+                below += held.values()
+        level = below[:4096]
+    return False
+
+
+_ATOMS = frozenset({int, float, str, bool, type(None), torch.Size, torch.dtype, torch.device})
+
+
+def _same_result(a: Any, b: Any) -> bool:
+    """Whether two results of an op are the same: tensors of one shape, dtype and device and equal
+    values (NaN where NaN), sequences item by item, anything else equal and of one type."""
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        if not (isinstance(a, Tensor) and isinstance(b, Tensor) and a.shape == b.shape and a.dtype == b.dtype
+                and a.device == b.device):
+            return False
+        if not (a.is_floating_point() or a.is_complex()):
+            return bool(torch.equal(a, b))
+        return bool(torch.eq(a, b).logical_or_(a.isnan() & b.isnan()).all())
+    if type(a) in (tuple, list) or isinstance(a, tuple):
+        return type(b) is type(a) and len(a) == len(b) and all(_same_result(x, y) for x, y in zip(a, b))
+    return type(a) is type(b) and (a is b or a == b)
+
+
+def _foreign_op(frame: Frame, func: Any, args: tuple, kwargs: dict | None, out: Any, types: Any,
+                versions: list[tuple[Tensor, int | None]]) -> bool:
+    """An op of a tensor subclass whose ``__torch_function__`` is the user's (``_FOREIGN``): its
+    result is followed where it is what the op gives plain tensors (run again with torch functions
+    off, without grad, the generators' states kept: a tv_tensor unwrapping its results). A result
+    that differs (a random draw's too): what it made is lost. An op that wrote into a tensor it was
+    given (``versions``: taken before it ran; ``.data``, views; running statistics or ``inplace=`` passed),
+    or acts (``backward``),
+    or that gave no tensor: the user's code decided what the rules do not read, so the call is
+    declined. True where so (no rule runs)."""
+    name = op_name(func)
+    kind = next(t.__name__ for t in types if _FOREIGN[(t,)])
+    if getattr(func, "__name__", "") in _ACTING or kwargs and kwargs.get("out") is not None \
+            or any(v != version_of(a) for a, v in versions) \
+            or not _reach._writes_no_argument(func, len(args), tuple(kwargs or ())):  # (running stats: no version moves)
+        frame.doubt(torch.ones((), dtype=torch.bool), f"{name} of a {kind} (a tensor subclass whose __torch_function__ "
+                    "is the user's) wrote into a tensor or acted: what it did is not followed")
+        return True
+    cudas = {a.device for a, _ in versions if a.is_cuda}
+    kept = torch.get_rng_state(), [(d, torch.cuda.get_rng_state(d)) for d in cudas]
+    try:
+        with torch.no_grad():
+            plain = func(*args, **kwargs) if kwargs else func(*args)
+    finally:
+        torch.set_rng_state(kept[0])
+        for d, state in kept[1]:
+            torch.cuda.set_rng_state(state, d)
+    if _same_result(out, plain):
+        return False
+    why = f"{name} of a {kind} (a tensor subclass whose __torch_function__ gave other values than the op)"
+    outs = [o for o in (out if isinstance(out, (tuple, list)) else (out,)) if isinstance(o, Tensor)]
+    if not outs:
+        frame.doubt(torch.ones((), dtype=torch.bool), f"{why}: a value of the body no rule follows")
+    frame.lose(outs, why)
+    return True
+
+
 class CaptureMode(TorchFunctionMode):
     """Runs every op unchanged; records tracks for the rules in ``RULES``."""
 
-    def __init__(self, frame: Frame) -> None:
+    def __init__(self, frame: Frame, inputs: Any = ()) -> None:
         super().__init__()
         self.frame = frame
         frame.evaluating = not torch.is_grad_enabled()
+        frame.foreign = _MODES_BELOW() > 0 or _holds_foreign(inputs)
 
     def __torch_function__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
+        # Nothing of ours runs the user's code: their tensor subclasses' and outer modes'
+        # ``__torch_function__`` see the body's ops alone, each once, in the state it called them in
+        # (``_run``); every other op here runs with torch functions off (a counter, an RNG draw or a
+        # write in one of theirs would differ from the undecorated call's)
         frame = self.frame
-        outer = frame.op_caller
-        caller = frame.op_caller = sys._getframe(1)  # (one frame object per op; a walk from a rule makes one per frame)
-        if caller.f_code is not frame.last_code:  # (a code read once: None where it names no switch)
-            frame.last_code = code = caller.f_code
-            if _SWITCHING.get(code, code) is not None:
-                _watch_switches(frame, caller)
+        outer, outer_hidden = frame.op_caller, frame.hidden
+        hidden = None
+        if frame.foreign or types and _FOREIGN[types]:
+            frame.foreign = True
+            hidden = _HIDDEN()  # (one per op: an op inside an op has its own)
+            hidden.__enter__()
+        frame.hidden = hidden
         try:
+            caller = frame.op_caller = sys._getframe(1)  # (one frame object per op; a walk from a rule makes one per frame)
+            if caller.f_code is not frame.last_code:  # (a code read once: None where it names no switch)
+                frame.last_code = code = caller.f_code
+                if _SWITCHING.get(code, code) is not None:
+                    _watch_switches(frame, caller)
             if frame.arm is None and not frame.conditionals:
-                return self._run(func, args, kwargs)
+                return self._run(func, args, kwargs, types)
             frame.follow_next = None
             try:
                 with _HIDDEN():
@@ -7816,7 +7949,7 @@ class CaptureMode(TorchFunctionMode):
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op, frame.arm, makes = exc, op_name(func), None, False
             follow, frame.follow_next = frame.follow_next, None
-            out = self._run(func, args, kwargs)
+            out = self._run(func, args, kwargs, types)
             if follow is not None and follow.constant is not None:  # computed from a tensor ``c`` on a group alone
                 if type(out) is Tensor or isinstance(out, Tensor):
                     frame.conditionals[id(out)] = (out, follow, True)
@@ -7832,8 +7965,11 @@ class CaptureMode(TorchFunctionMode):
         finally:
             # (a frame held no longer than its op; an op inside an op, and the op around it after it, read afresh)
             frame.op_caller, frame.op_walk, frame.op_locals, frame.op_tags = outer, None, None, None
+            hidden, frame.hidden = frame.hidden, outer_hidden
+            if hidden is not None:
+                hidden.__exit__(None, None, None)
 
-    def _run(self, func: Any, args: tuple, kwargs: dict | None) -> Any:
+    def _run(self, func: Any, args: tuple, kwargs: dict | None, types: Any = ()) -> Any:
         frame = self.frame
         if frame.guards and frame.error is None:
             try:
@@ -7855,13 +7991,25 @@ class CaptureMode(TorchFunctionMode):
         except Exception as exc:  # noqa: BLE001 - a bug here must never break training
             frame.error, frame.error_op, before = exc, op_name(func), None
         runner = RUNNERS.get(func)
+        versions: list[tuple[Tensor, int | None]] = []
         if runner is not None and frame.tracks and (out := runner(frame, args, kwargs or _NO_KWARGS)) is not None:
             kwargs = kwargs or _NO_KWARGS
-        elif kwargs:
-            out = func(*args, **kwargs)
+        elif (hidden := frame.hidden) is None:
+            out = func(*args, **kwargs) if kwargs else func(*args)
+            kwargs = kwargs or _NO_KWARGS
         else:
-            out = func(*args)
-            kwargs = _NO_KWARGS
+            versions = [(a, version_of(a)) for a in flat_args(args, kwargs or _NO_KWARGS) if isinstance(a, Tensor)] \
+                if types and _FOREIGN[types] else []
+            hidden.__exit__(None, None, None)  # (the state the body called the op in, as it saved it)
+            try:
+                out = func(*args, **kwargs) if kwargs else func(*args)
+            finally:
+                hidden.__enter__()
+            kwargs = kwargs or _NO_KWARGS
+        if frame.hidden is None and type(out) is not Tensor and isinstance(out, Tensor) and _FOREIGN[(type(out),)]:
+            frame.foreign = True  # (``x.as_subclass(S)``: made here, seen in no op before)
+            frame.hidden = _HIDDEN()
+            frame.hidden.__enter__()
         if before:
             try:
                 _scoped.carry(frame, before, out)
@@ -7881,6 +8029,13 @@ class CaptureMode(TorchFunctionMode):
             frame.made_ids.add(id(out))
         elif type(out) in (tuple, list) or isinstance(out, tuple):
             frame.made_ids.update(id(x) for x in out if isinstance(x, Tensor))
+        if frame.hidden is not None and types and frame.error is None and _FOREIGN[types] and frame.tracks:
+            try:
+                if _foreign_op(frame, func, args, kwargs, out, types, versions):
+                    frame.ran = None
+                    return out
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
         if frame.exposed and frame.error is None:
             try:
                 with _HIDDEN():
