@@ -39,7 +39,21 @@ PiCIE, DRAEM (SSIM by ``conv2d``), DnCNN (``/ (2 * noisy.size(0))``), Noise2Self
 CUT's PatchNCE, MSGAN (a ratio of batch means, inverted), MUNIT, BicycleGAN (the KL summed over the
 batch), PixPro, ContraGAN's hinge term and the keys beside the mixing ones.
 
-NOW: to be measured.
+NOW (s61): 420 expected, 46 declined, **16 GAP (3.8 %)**, 0 WRONG: first contact 8.8 %, now 3.8 %.
+General rule, with near misses against the oracle (``tests/test_rules_row_lengths.py``): a number
+dividing a reduced value that is a length the body read of a tensor whose rows carry images
+(``len(x)``, a local stored from it, ``max(len(x), 1)``; a plain int, where ``x.size(0)`` already
+gave a count) is on a group alone the group's count of those rows, for a sum of the images' data as
+for a loss (21: the logged counts per image of Unbiased Teacher, AffinityNet and DetCon). Found on
+the way and fixed, all three silently wrong on 3375a85: ``l.sum() / (m.sum() / len(m))`` (the data
+sum had been scaled by ``1 / B`` as a constant), ``l.sum() * len(x)`` (a plain sum times a length
+read as a constant; now declined, as ``m.sum() * len(m)``), and a literal local equal to a length
+(``k = 4`` beside ``len(x)`` of 4 rows: read as that length; now the constant it is, by the
+operand's provenance). Left: FoveaBox (10: the class map written per image in a Python loop through
+a view, ``target_cls[i][inside] = ..``, its rows unknown, so ``num_pos + b`` from its sum is no count
+and the box normaliser counts fewer rows than the loss); the Bayesian loss on batch 0 (6: an image
+without heads takes another arm, its Python term made by other ops than the others', the call
+declined although each image's arm is decided by its own data).
 """
 
 from __future__ import annotations
@@ -60,9 +74,6 @@ pytestmark = pytest.mark.xdist_group("survey61")
 
 SOURCES = LIBRARY_SOURCES
 _MIXED = (0, 1)
-_ALL = (0, 1, 2, 3)
-_PER_IMAGE_COUNT = ("GAP: a count of the images' data per image logged (``mask.sum() / len(mask)``): the data sum "
-                    "followed only as a normaliser's, ``/ len(x)`` read as a constant 1 / B")
 
 S = 8  # feature map side
 C = 3  # classes
@@ -993,13 +1004,13 @@ CASES = {c.body.__name__: c for c in [
          why="GAP: the targets written per image in a Python loop (``target_cls[i][inside] = labels[i, j]``): "
              "the class map's rows unknown, ``num_pos + b`` from its sum no count"),
     Case(ota, ota_batch),
-    Case(unbiased_teacher, pseudo_batch, gaps=keys("pseudo_per_image"), gap_batches=_ALL,
-         why=_PER_IMAGE_COUNT),
+    # first contact: GAP (7), ``fg.sum() / len(fg)`` a data sum times 1 / B; s61: over the group's count of rows
+    Case(unbiased_teacher, pseudo_batch),
     Case(smoke, smoke_batch),
     Case(gupnet, gup_batch),
     Case(monoflex, monoflex_batch),
     Case(seam, cam_batch),
-    Case(affinitynet, affinity_batch, gaps=keys("fg_pairs"), gap_batches=_ALL, why=_PER_IMAGE_COUNT),
+    Case(affinitynet, affinity_batch),  # first contact: GAP (7), ``fg.sum() / len(feat)``; s61: splits
     Case(stego, dense_batch, keys("loss_self", "loss_knn", "loss_rand"), mix_batches=_MIXED),
     Case(picie, picie_batch),
     Case(draem, draem_batch),
@@ -1018,15 +1029,16 @@ CASES = {c.body.__name__: c for c in [
     Case(munit, munit_batch),
     Case(bicyclegan, bicycle_batch),
     Case(pixpro, pixpro_batch),
-    Case(detcon, detcon_batch, keys("loss_detcon"), mix_batches=_MIXED, gaps=keys("masks"), gap_batches=_ALL,
-         why=_PER_IMAGE_COUNT),
+    # first contact: GAP (7) of ``masks``, ``both.float().sum() / len(f1)``; s61: splits
+    Case(detcon, detcon_batch, keys("loss_detcon"), mix_batches=_MIXED),
     Case(ssl_hsic, hsic_batch, keys("loss_hsic"), mix_batches=_MIXED),
 ]}
 
 FIRST = (420, 67, 37, 0)  # expected, declined, GAP, WRONG at first contact (s61 at 3375a85 unchanged)
-NOW = FIRST
+# s61: a data sum over ``len(x)`` of image rows is over the group's count of them (21)
+NOW = (420, 46, 16, 0)
 
 
 globals().update(survey_tests(CASES, range(len(SOURCES)), len(CASES), NOW,
-                              over_target="37 GAP of 420 (8.8 %): a count per image (``mask.sum() / len(mask)``), "
-                                          "FoveaBox's per-image target writes, the Bayesian loss' empty image"))
+                              over_target="16 GAP of 420 (3.8 %): FoveaBox's per-image target writes, the Bayesian "
+                                          "loss' image without heads"))

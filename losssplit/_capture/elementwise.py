@@ -3149,6 +3149,10 @@ def _ratio_arithmetic(
         if kind in ("mul", "div") and _is_number(b) and b != 0:  # ``2 * mask.sum()``, ``w.sum() * 4``
             if _length_operand(frame, ta.ratio, kind, b) is not None:
                 return None  # ``m.sum() * len(targets)``: a count of the group's images, no constant
+            if _row_length(frame, kind, b):
+                # ``m.sum() / len(m)``: on a group alone over the group's count of those rows (s61: was scaled
+                # by 1 / B as a constant, silently wrong as the denominator of ``l.sum() / (m.sum() / len(m))``)
+                return _over_row_length(frame, ta, b, False) if kind == "div" else lost_track(DATA_TIMES_LENGTH, False)
             scaled = ta.ratio.normaliser_times(b if kind == "mul" else 1 / b, frame.constant_number(b))
             return None if scaled is None else Track(ratio=scaled)
         if kind == "add" and tb is not None and tb.ratio is not None and not tb.from_prediction:
@@ -3292,11 +3296,8 @@ def _ratio_arithmetic(
             computed = _computed_divisor(frame, ta, other)  # (``min(float(len(t)), 8.0)`` equal to the count: the group's)
             if computed is not None:
                 return computed
-        if (kind == "div" and (type(other) is int or type(other) is float and other.is_integer())
-                and int(other) in frame.lengths and divisor_source(other) not in ("literal", "configured")):
-            if why := _chosen_number(other):  # (``max(len(x), 2.0)`` equal to the length: no length of the group's)
-                return lost_track(f"div of {why}", pred)
-            return _over_length(frame, ta, int(other))  # ``/ len(x)``, ``/ float(len(x))``, no literal
+        if kind == "div" and _row_length(frame, kind, other):
+            return _over_row_length(frame, ta, other, pred)  # ``/ len(x)``, ``/ float(len(x))``, no literal
         if (kind == "mul" and frame.mixed_sizes and type(other) is float and other > 0
                 and any(abs(other * n - 1) < 1e-12 for n in frame.mixed_sizes)
                 and offset_source(other, product=True) not in ("literal", "configured")):
@@ -4065,6 +4066,44 @@ def _over_argument_times_constant(frame: Frame, track: Track, z: float) -> Track
     if over.ratio is None:
         return over
     return Track(from_prediction=over.from_prediction, ratio=over.ratio.scaled(scale=1 / k))
+
+
+DATA_TIMES_LENGTH = ("a sum of the images' data times a length of their rows (``m.sum() * len(m)``): on a group "
+                     "alone the group's count")
+
+
+def _row_length(frame: Frame, kind: str, n: Any) -> bool:
+    """Whether the number ``n`` dividing (``kind`` "div") or multiplying a reduced value is a length the
+    body read of a tensor whose rows carry images (``len(x)``, a local stored from it): an int equal to
+    one, no literal or configured constant at the op, nor a local its provenance shows a literal only
+    (``k = 4`` beside ``len(x)`` of 4 rows: the same 4 on a group alone, s61: was read as the length)."""
+    if not (type(n) is int or type(n) is float and n.is_integer()) or int(n) not in frame.lengths:
+        return False
+    source = divisor_source(n) if kind == "div" else offset_source(n, product=True)
+    if source in ("literal", "configured"):
+        return False
+    tags = executed_number_tags()
+    return tags is None or any(t == "L" or t.startswith("arg:") for t in tags) or not _literals(tags) - _provenance.max_floors(tags)
+
+
+def _literals(tags: frozenset[str]) -> set[float]:
+    """The number literals among provenance ``tags`` (``lit:4``)."""
+    found = set()
+    for t in tags:
+        if t.startswith("lit:"):
+            try:
+                found.add(float(t[4:]))
+            except ValueError:
+                continue
+    return found
+
+
+def _over_row_length(frame: Frame, track: Track, n: Any, pred: bool) -> Track:
+    """``l.sum() / len(x)`` (``_row_length``): over the group's count of those rows, or lost where the
+    code chose the number against a literal (``max(len(x), 2.0)`` equal to the length)."""
+    if why := _chosen_number(n):
+        return lost_track(f"div of {why}", pred)
+    return _over_length(frame, track, int(n))
 
 
 def _over_length(frame: Frame, track: Track, n: int) -> Track:
@@ -5015,8 +5054,10 @@ def _is_image_count(frame: Frame, ratio: Ratio, factor: Any) -> bool:
                 and offset_source(factor, product=True) not in ("literal", "configured"))
     averaged = ratio.kind is not RatioKind.SUM or bool(ratio.divisors) or ratio.normaliser is not None
     # a literal at the op, or one raised to a loop's counter (``2 ** lvl``), is the same on a group alone
+    # a plain sum times a length the body read (``l.sum() * len(x)``) too: on a group alone the group's (s61: was a constant)
     return (factor == frame.num_images or factor in frame.lengths) and averaged \
-        and offset_source(factor, product=True) != "literal" and not loop_power_operand(factor)
+        and offset_source(factor, product=True) != "literal" and not loop_power_operand(factor) \
+        or not averaged and _row_length(frame, "mul", factor)
 
 
 BY_SIZES_FACTOR = ("a multiplication by an int the body computed after it read sizes of single images' tensors "
