@@ -3145,6 +3145,8 @@ def _ratio_arithmetic(
         if kind == "add" and isinstance(b, (int, float)) and not isinstance(b, bool):
             if b == 0:  # ``0 + mask.sum()``, the start of a running total
                 return Track(ratio=ta.ratio)
+            if _row_length(frame, kind, b):  # FoveaBox's ``num_pos + b`` with ``b = len(cls)`` (s61: was + B, silently
+                return _plus_row_length(frame, ta, int(b))  # wrong once its mask's rows were known)
             return Track(ratio=ta.ratio.scaled(normaliser_op=("add", float(b))))  # ``mask.sum() + 1e-4``
         if kind in ("mul", "div") and _is_number(b) and b != 0:  # ``2 * mask.sum()``, ``w.sum() * 4``
             if _length_operand(frame, ta.ratio, kind, b) is not None:
@@ -4096,6 +4098,22 @@ def _literals(tags: frozenset[str]) -> set[float]:
             except ValueError:
                 continue
     return found
+
+
+def _plus_row_length(frame: Frame, track: Track, n: int) -> Track:
+    """``m.sum() + len(x)`` (``_row_length``): on a group alone the group's sum plus its count of those
+    rows, one sum over both (a 1 for each row); lost where the sum is not a plain one."""
+    assert track.ratio is not None
+    first, *others = frame.lengths[n]
+    for rows in others:
+        frame.agree(first, rows, "a sum plus a length of rows (``m.sum() + len(x)``)")
+    ones = Ratio.of(torch.ones(first.numel(), device=first.device), first.reshape(-1), 0, RatioKind.SUM)
+    r = track.ratio
+    total = add_ratios(r, ones) if r.kind is RatioKind.SUM and not (r.scales or r.divisors or r.normaliser_ops
+                                                                      or r.offset or r.num_offset) else None
+    if total is None or _chosen_number(n):
+        return lost_track("a sum of the images' data plus a length of their rows (``m.sum() + len(x)``)", False)
+    return Track(ratio=total)
 
 
 def _over_row_length(frame: Frame, track: Track, n: Any, pred: bool) -> Track:
