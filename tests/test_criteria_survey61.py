@@ -111,6 +111,37 @@ def fovea_batch(seed: int) -> tuple[list, list, list]:
              torch.randint(0, C, (b, M), generator=g), _objects(b, seed)], _rows(5), SOURCES[seed])
 
 
+def fovea_cells(box, area, sigma):
+    """The cells of ``box``'s fovea (its centre area shrunk by ``σ``) [8, 8] and every cell's
+    log-space distances to the box's sides [4, 8, 8]."""
+    ys, xs = torch.meshgrid(torch.arange(S) + 0.5, torch.arange(S) + 0.5, indexing="ij")
+    x1, y1, x2, y2 = box
+    cx, cy, hw, hh = (x1 + x2) / 2, (y1 + y2) / 2, (x2 - x1) / 2, (y2 - y1) / 2
+    inside = ((xs - cx).abs() <= sigma * hw + 0.5) & ((ys - cy).abs() <= sigma * hh + 0.5)
+    z = area.sqrt()
+    return inside, torch.stack([(xs - x1) / z, (ys - y1) / z, (x2 - xs) / z, (y2 - ys) / z]).clamp(min=1e-3).log()
+
+
+def fovea_assigned(boxes, present, sigma):
+    """Per image, its present boxes from the largest to the smallest (the smaller box winning a cell
+    written later): (image, box, fovea cells, distances)."""
+    for i in range(len(boxes)):
+        area = (boxes[i, :, 2] - boxes[i, :, 0]) * (boxes[i, :, 3] - boxes[i, :, 1])
+        for j in area.argsort(descending=True).tolist():
+            if present[i, j] != 0:
+                yield (i, j, *fovea_cells(boxes[i, j], area[j], sigma))
+
+
+def fovea_focal(cls, target_cls, alpha, gamma):
+    """The sigmoid focal loss of every cell against the class map (class ``C`` the background) and
+    the positive cells."""
+    onehot = F.one_hot(target_cls, C + 1)[..., :C].permute(0, 3, 1, 2).float()
+    p = cls.sigmoid()
+    ce = F.binary_cross_entropy_with_logits(cls, onehot, reduction="none")
+    p_t = p * onehot + (1 - p) * (1 - onehot)
+    return (alpha * onehot + (1 - alpha) * (1 - onehot)) * ce * (1 - p_t) ** gamma, target_cls < C
+
+
 def foveabox(cls, reg, boxes, labels, present, sigma=0.4, alpha=0.25, gamma=2.0):
     """Kong et al.'s FoveaBox on one level: each box's fovea (its centre area shrunk by ``σ``) the
     positive cells, the smaller box winning a cell; the sigmoid focal loss over every cell over
@@ -119,26 +150,11 @@ def foveabox(cls, reg, boxes, labels, present, sigma=0.4, alpha=0.25, gamma=2.0)
     b = len(cls)
     target_cls = torch.full((b, S, S), C, dtype=torch.long)
     target_reg = torch.zeros(b, 4, S, S)
-    ys, xs = torch.meshgrid(torch.arange(S) + 0.5, torch.arange(S) + 0.5, indexing="ij")
-    for i in range(b):
-        area = (boxes[i, :, 2] - boxes[i, :, 0]) * (boxes[i, :, 3] - boxes[i, :, 1])
-        for j in area.argsort(descending=True).tolist():
-            if present[i, j] == 0:
-                continue
-            x1, y1, x2, y2 = boxes[i, j]
-            cx, cy, hw, hh = (x1 + x2) / 2, (y1 + y2) / 2, (x2 - x1) / 2, (y2 - y1) / 2
-            inside = ((xs - cx).abs() <= sigma * hw + 0.5) & ((ys - cy).abs() <= sigma * hh + 0.5)
-            target_cls[i][inside] = labels[i, j]
-            z = area[j].sqrt()
-            dist = torch.stack([(xs - x1) / z, (ys - y1) / z, (x2 - xs) / z, (y2 - ys) / z]).clamp(min=1e-3).log()
-            target_reg[i][:, inside] = dist[:, inside]
-    pos = target_cls < C
+    for i, j, inside, dist in fovea_assigned(boxes, present, sigma):
+        target_cls[i][inside] = labels[i, j]
+        target_reg[i][:, inside] = dist[:, inside]
+    focal, pos = fovea_focal(cls, target_cls, alpha, gamma)
     num_pos = pos.sum()
-    onehot = F.one_hot(target_cls, C + 1)[..., :C].permute(0, 3, 1, 2).float()
-    p = cls.sigmoid()
-    ce = F.binary_cross_entropy_with_logits(cls, onehot, reduction="none")
-    p_t = p * onehot + (1 - p) * (1 - onehot)
-    focal = (alpha * onehot + (1 - alpha) * (1 - onehot)) * ce * (1 - p_t) ** gamma
     loss_cls = focal.sum() / (num_pos + b)
     pos4 = pos[:, None].expand_as(reg)
     loss_reg = F.smooth_l1_loss(reg[pos4], target_reg[pos4], beta=0.11, reduction="sum") / num_pos.clamp(min=1)

@@ -10,7 +10,7 @@ per-image targets, with near misses that must decline."""
 from __future__ import annotations
 
 import torch
-from _helpers import ROWS, RULE_BATCHES, rule_batch, rule_outcome, split_outcome, wrong_companions
+from _helpers import ROWS, RULE_BATCHES, check_labelled, rule_batch, rule_outcome, wrong_companions
 from _survey import LIBRARY_SOURCES, gen
 
 SEEDS = range(len(LIBRARY_SOURCES))
@@ -28,16 +28,7 @@ def _batch(seed: int) -> tuple[list, list, list]:
 
 
 def _check(body, splits: bool) -> None:
-    """No companion differs from the oracle; every one given (``splits``) or, on the batches of
-    several groups, none, with a warning."""
-    for seed in SEEDS:
-        args, kinds, labels = _batch(seed)
-        got, want, said = split_outcome(body, args, kinds, labels)
-        assert not wrong_companions(got, want), (body.__name__, seed, got, want)
-        if splits or len(set(labels)) == 1:
-            assert set(got) == set(want), (body.__name__, seed, said)
-        else:
-            assert not got and said, (body.__name__, seed, got)
+    check_labelled(body, _batch, SEEDS, splits)
 
 
 def _check_targets(body, splits: bool | None) -> None:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from _helpers import ROWS, split_outcome, wrong_companions
+from _helpers import ROWS, check_labelled, split_outcome, wrong_companions
 from _survey import LIBRARY_SOURCES, gen
 from test_criteria_survey61 import C as FC
 from test_criteria_survey61 import S as FS
-from test_criteria_survey61 import fovea_batch, foveabox
+from test_criteria_survey61 import fovea_assigned, fovea_batch, fovea_focal, foveabox
 
 SEEDS = range(len(LIBRARY_SOURCES))
 C, S = 3, 6
@@ -32,14 +32,7 @@ def _batch(seed: int) -> tuple[list, list, list]:
 
 
 def _check(body, splits: bool) -> None:
-    for seed in SEEDS:
-        args, kinds, labels = _batch(seed)
-        got, want, said = split_outcome(body, args, kinds, labels)
-        assert not wrong_companions(got, want), (body.__name__, seed, got, want)
-        if splits or len(set(labels)) == 1:
-            assert set(got) == set(want), (body.__name__, seed, said)
-        else:
-            assert not got and said, (body.__name__, seed, got)
+    check_labelled(body, _batch, SEEDS, splits)
 
 
 _YS, _XS = torch.meshgrid(torch.arange(S), torch.arange(S), indexing="ij")
@@ -83,26 +76,11 @@ def foveabox_indexed(cls, reg, boxes, labels, present, sigma=0.4, alpha=0.25, ga
     b = len(cls)
     target_cls = torch.full((b, FS, FS), FC, dtype=torch.long)
     target_reg = torch.zeros(b, 4, FS, FS)
-    ys, xs = torch.meshgrid(torch.arange(FS) + 0.5, torch.arange(FS) + 0.5, indexing="ij")
-    for i in range(b):
-        area = (boxes[i, :, 2] - boxes[i, :, 0]) * (boxes[i, :, 3] - boxes[i, :, 1])
-        for j in area.argsort(descending=True).tolist():
-            if present[i, j] == 0:
-                continue
-            x1, y1, x2, y2 = boxes[i, j]
-            cx, cy, hw, hh = (x1 + x2) / 2, (y1 + y2) / 2, (x2 - x1) / 2, (y2 - y1) / 2
-            inside = ((xs - cx).abs() <= sigma * hw + 0.5) & ((ys - cy).abs() <= sigma * hh + 0.5)
-            target_cls[i, inside] = labels[i, j]
-            z = area[j].sqrt()
-            dist = torch.stack([(xs - x1) / z, (ys - y1) / z, (x2 - xs) / z, (y2 - ys) / z]).clamp(min=1e-3).log()
-            target_reg[i, :, inside] = dist[:, inside]
-    pos = target_cls < FC
+    for i, j, inside, dist in fovea_assigned(boxes, present, sigma):
+        target_cls[i, inside] = labels[i, j]
+        target_reg[i, :, inside] = dist[:, inside]
+    focal, pos = fovea_focal(cls, target_cls, alpha, gamma)
     num_pos = pos.sum()
-    onehot = F.one_hot(target_cls, FC + 1)[..., :FC].permute(0, 3, 1, 2).float()
-    p = cls.sigmoid()
-    ce = F.binary_cross_entropy_with_logits(cls, onehot, reduction="none")
-    p_t = p * onehot + (1 - p) * (1 - onehot)
-    focal = (alpha * onehot + (1 - alpha) * (1 - onehot)) * ce * (1 - p_t) ** gamma
     pos4 = pos[:, None].expand_as(reg)
     return {"loss_cls": focal.sum() / (num_pos + b),
             "loss_bbox": F.smooth_l1_loss(reg[pos4], target_reg[pos4], beta=0.11, reduction="sum") / num_pos.clamp(min=1)}
