@@ -3308,7 +3308,9 @@ def _ratio_arithmetic(
         if kind in ("mul", "div", "add", "sub", "rsub"):
             _host_number(frame, other, ta, kind)  # any other use of a number read on the host
         if kind == "mul":
-            if _is_image_count(frame, ta.ratio, other):  # data too: a metric may be returned
+            # data too: a metric may be returned; a plain sum times a length the body read (``l.sum() * len(x)``)
+            # as well: on a group alone the group's count (s61: was a constant)
+            if _is_image_count(frame, ta.ratio, other) or _row_length(frame, kind, other):
                 return lost_track(BY_IMAGE_COUNT, pred)
             if not weight and _statistic_factor(frame, other):
                 return lost_track(STATISTIC_FACTOR, pred)
@@ -5072,10 +5074,8 @@ def _is_image_count(frame: Frame, ratio: Ratio, factor: Any) -> bool:
                 and offset_source(factor, product=True) not in ("literal", "configured"))
     averaged = ratio.kind is not RatioKind.SUM or bool(ratio.divisors) or ratio.normaliser is not None
     # a literal at the op, or one raised to a loop's counter (``2 ** lvl``), is the same on a group alone
-    # a plain sum times a length the body read (``l.sum() * len(x)``) too: on a group alone the group's (s61: was a constant)
     return (factor == frame.num_images or factor in frame.lengths) and averaged \
-        and offset_source(factor, product=True) != "literal" and not loop_power_operand(factor) \
-        or not averaged and _row_length(frame, "mul", factor)
+        and offset_source(factor, product=True) != "literal" and not loop_power_operand(factor)
 
 
 BY_SIZES_FACTOR = ("a multiplication by an int the body computed after it read sizes of single images' tensors "

@@ -2458,9 +2458,11 @@ def _first_write_through_row(frame: Frame, func: Any, view: Tensor, base: Tensor
     found = _row_of(view) if func is Tensor.__setitem__ and len(args) > 2 and frame.get(view) is None else None
     if found is None or found[0] is not base:
         return False
-    row = found[1]
+    row, parts = found[1], _index_parts(args[1])
+    if not all(isinstance(p, Tensor) or type(p) is slice and p == _FULL for p in parts):
+        return False  # (numbers or bounds in the index: positions the code reads, left to the other rules)
     value = args[2]
-    own = per_image_write(frame, base, (base, (row, *_index_parts(args[1])), value), views=1)
+    own = per_image_write(frame, base, (base, (row, *parts), value), views=1)
     if not own:
         return False
     written = (*_index_parts(args[1]), value)
