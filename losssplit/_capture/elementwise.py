@@ -3155,6 +3155,8 @@ def _ratio_arithmetic(
                 # ``m.sum() / len(m)``: on a group alone over the group's count of those rows (s61: was scaled
                 # by 1 / B as a constant, silently wrong as the denominator of ``l.sum() / (m.sum() / len(m))``)
                 return _over_row_length(frame, ta, b, False) if kind == "div" else lost_track(DATA_TIMES_LENGTH, False)
+            if _row_length(frame, kind, b, unread=True):  # equal to a length, its making not read: no constant proven
+                return lost_track(DATA_TIMES_LENGTH, False)
             scaled = ta.ratio.normaliser_times(b if kind == "mul" else 1 / b, frame.constant_number(b))
             return None if scaled is None else Track(ratio=scaled)
         if kind == "add" and tb is not None and tb.ratio is not None and not tb.from_prediction:
@@ -3298,7 +3300,7 @@ def _ratio_arithmetic(
             computed = _computed_divisor(frame, ta, other)  # (``min(float(len(t)), 8.0)`` equal to the count: the group's)
             if computed is not None:
                 return computed
-        if kind == "div" and _row_length(frame, kind, other):
+        if kind == "div" and _row_length(frame, kind, other, unread=True):  # (as before s61 where unread)
             return _over_row_length(frame, ta, other, pred)  # ``/ len(x)``, ``/ float(len(x))``, no literal
         if (kind == "mul" and frame.mixed_sizes and type(other) is float and other > 0
                 and any(abs(other * n - 1) < 1e-12 for n in frame.mixed_sizes)
@@ -4072,22 +4074,28 @@ def _over_argument_times_constant(frame: Frame, track: Track, z: float) -> Track
     return Track(from_prediction=over.from_prediction, ratio=over.ratio.scaled(scale=1 / k))
 
 
-DATA_TIMES_LENGTH = ("a sum of the images' data times a length of their rows (``m.sum() * len(m)``): on a group "
-                     "alone the group's count")
+DATA_TIMES_LENGTH = ("a sum of the images' data times (or, unread, over) a length of their rows (``m.sum() * len(m)``): "
+                     "on a group alone the group's count")
 
 
-def _row_length(frame: Frame, kind: str, n: Any) -> bool:
+def _row_length(frame: Frame, kind: str, n: Any, unread: bool = False) -> bool:
     """Whether the number ``n`` dividing (``kind`` "div") or multiplying a reduced value is a length the
     body read of a tensor whose rows carry images (``len(x)``, a local stored from it): an int equal to
     one, no literal or configured constant at the op, nor a local its provenance shows a literal only
-    (``k = 4`` beside ``len(x)`` of 4 rows: the same 4 on a group alone, s61: was read as the length)."""
+    (``k = 4`` beside ``len(x)`` of 4 rows: the same 4 on a group alone, s61: was read as the length).
+    ``unread``: the answer where the operand's provenance cannot be read (``nkd``'s ``* gamma * temp ** 2``
+    equal to 4: no length)."""
     if not (type(n) is int or type(n) is float and n.is_integer()) or int(n) not in frame.lengths:
         return False
     source = divisor_source(n) if kind == "div" else offset_source(n, product=True)
     if source in ("literal", "configured"):
         return False
     tags = executed_number_tags()
-    return tags is None or any(t == "L" or t.startswith("arg:") for t in tags) or not _literals(tags) - _provenance.max_floors(tags)
+    if tags is None:
+        return unread
+    # a number a call gave (``P``: ``len(x)``) or ``len(targets)`` (``L``), no literal but ``max``'s floor; not a
+    # parameter alone (``scale=4``: the same on a group alone)
+    return ("L" in tags or "P" in tags) and not _literals(tags) - _provenance.max_floors(tags)
 
 
 def _literals(tags: frozenset[str]) -> set[float]:
