@@ -11,7 +11,7 @@ import functools
 import inspect
 import logging
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -470,6 +470,21 @@ def check_exact(body: Callable, batches: Sequence[tuple[int, Sequence[float]]]) 
         assert got and set(got) == set(want), (seed, said)
         assert got == pytest.approx(want, rel=1e-5, abs=1e-6), seed
         assert not said, said
+
+
+def check_labelled(body: Callable, batch: Callable[[int], tuple[list, list, list]], seeds: Iterable[int],
+                   splits: bool) -> None:
+    """``body`` on ``batch(seed)`` (arguments, kinds, labels given through ``losssplit.sources``) for
+    each seed: no companion differs from the oracle; every one given (``splits``) or, on the batches
+    of several groups, none, with a warning."""
+    for seed in seeds:
+        args, kinds, labels = batch(seed)
+        got, want, said = split_outcome(body, args, kinds, labels)
+        assert not wrong_companions(got, want), (body.__name__, seed, got, want)
+        if splits or len(set(labels)) == 1:
+            assert set(got) == set(want), (body.__name__, seed, said)
+        else:
+            assert not got and said, (body.__name__, seed, got)
 
 
 def check_rule(body: Callable, op: str, declines: bool = False, rel: float = 1e-5) -> None:

@@ -3145,10 +3145,18 @@ def _ratio_arithmetic(
         if kind == "add" and isinstance(b, (int, float)) and not isinstance(b, bool):
             if b == 0:  # ``0 + mask.sum()``, the start of a running total
                 return Track(ratio=ta.ratio)
+            if _row_length(frame, kind, b):  # FoveaBox's ``num_pos + b`` with ``b = len(cls)`` (s61: was + B, silently
+                return _plus_row_length(frame, ta, int(b))  # wrong once its mask's rows were known)
             return Track(ratio=ta.ratio.scaled(normaliser_op=("add", float(b))))  # ``mask.sum() + 1e-4``
         if kind in ("mul", "div") and _is_number(b) and b != 0:  # ``2 * mask.sum()``, ``w.sum() * 4``
             if _length_operand(frame, ta.ratio, kind, b) is not None:
                 return None  # ``m.sum() * len(targets)``: a count of the group's images, no constant
+            if _row_length(frame, kind, b):
+                # ``m.sum() / len(m)``: on a group alone over the group's count of those rows (s61: was scaled
+                # by 1 / B as a constant, silently wrong as the denominator of ``l.sum() / (m.sum() / len(m))``)
+                return _over_row_length(frame, ta, b, False) if kind == "div" else lost_track(DATA_TIMES_LENGTH, False)
+            if _row_length(frame, kind, b, unread=True):  # equal to a length, its making not read: no constant proven
+                return lost_track(DATA_TIMES_LENGTH, False)
             scaled = ta.ratio.normaliser_times(b if kind == "mul" else 1 / b, frame.constant_number(b))
             return None if scaled is None else Track(ratio=scaled)
         if kind == "add" and tb is not None and tb.ratio is not None and not tb.from_prediction:
@@ -3292,11 +3300,8 @@ def _ratio_arithmetic(
             computed = _computed_divisor(frame, ta, other)  # (``min(float(len(t)), 8.0)`` equal to the count: the group's)
             if computed is not None:
                 return computed
-        if (kind == "div" and (type(other) is int or type(other) is float and other.is_integer())
-                and int(other) in frame.lengths and divisor_source(other) not in ("literal", "configured")):
-            if why := _chosen_number(other):  # (``max(len(x), 2.0)`` equal to the length: no length of the group's)
-                return lost_track(f"div of {why}", pred)
-            return _over_length(frame, ta, int(other))  # ``/ len(x)``, ``/ float(len(x))``, no literal
+        if kind == "div" and _row_length(frame, kind, other, unread=True):  # (as before s61 where unread)
+            return _over_row_length(frame, ta, other, pred)  # ``/ len(x)``, ``/ float(len(x))``, no literal
         if (kind == "mul" and frame.mixed_sizes and type(other) is float and other > 0
                 and any(abs(other * n - 1) < 1e-12 for n in frame.mixed_sizes)
                 and offset_source(other, product=True) not in ("literal", "configured")):
@@ -3305,7 +3310,9 @@ def _ratio_arithmetic(
         if kind in ("mul", "div", "add", "sub", "rsub"):
             _host_number(frame, other, ta, kind)  # any other use of a number read on the host
         if kind == "mul":
-            if _is_image_count(frame, ta.ratio, other):  # data too: a metric may be returned
+            # data too: a metric may be returned; a plain sum times a length the body read (``l.sum() * len(x)``)
+            # as well: on a group alone the group's count (s61: was a constant)
+            if _is_image_count(frame, ta.ratio, other) or _row_length(frame, kind, other):
                 return lost_track(BY_IMAGE_COUNT, pred)
             if not weight and _statistic_factor(frame, other):
                 return lost_track(STATISTIC_FACTOR, pred)
@@ -4065,6 +4072,66 @@ def _over_argument_times_constant(frame: Frame, track: Track, z: float) -> Track
     if over.ratio is None:
         return over
     return Track(from_prediction=over.from_prediction, ratio=over.ratio.scaled(scale=1 / k))
+
+
+DATA_TIMES_LENGTH = ("a sum of the images' data times (or, unread, over) a length of their rows (``m.sum() * len(m)``): "
+                     "on a group alone the group's count")
+
+
+def _row_length(frame: Frame, kind: str, n: Any, unread: bool = False) -> bool:
+    """Whether the number ``n`` dividing (``kind`` "div") or multiplying a reduced value is a length the
+    body read of a tensor whose rows carry images (``len(x)``, a local stored from it): an int equal to
+    one, no literal or configured constant at the op, nor a local its provenance shows a literal only
+    (``k = 4`` beside ``len(x)`` of 4 rows: the same 4 on a group alone, s61: was read as the length).
+    ``unread``: the answer where the operand's provenance cannot be read (``nkd``'s ``* gamma * temp ** 2``
+    equal to 4: no length)."""
+    if not (type(n) is int or type(n) is float and n.is_integer()) or int(n) not in frame.lengths:
+        return False
+    source = divisor_source(n) if kind == "div" else offset_source(n, product=True)
+    if source in ("literal", "configured"):
+        return False
+    tags = executed_number_tags()
+    if tags is None:
+        return unread
+    # a number a call gave (``P``: ``len(x)``) or ``len(targets)`` (``L``), no literal but ``max``'s floor; not a
+    # parameter alone (``scale=4``: the same on a group alone)
+    return ("L" in tags or "P" in tags) and not _literals(tags) - _provenance.max_floors(tags)
+
+
+def _literals(tags: frozenset[str]) -> set[float]:
+    """The number literals among provenance ``tags`` (``lit:4``)."""
+    found = set()
+    for t in tags:
+        if t.startswith("lit:"):
+            try:
+                found.add(float(t[4:]))
+            except ValueError:
+                continue
+    return found
+
+
+def _plus_row_length(frame: Frame, track: Track, n: int) -> Track:
+    """``m.sum() + len(x)`` (``_row_length``): on a group alone the group's sum plus its count of those
+    rows, one sum over both (a 1 for each row); lost where the sum is not a plain one."""
+    assert track.ratio is not None
+    first, *others = frame.lengths[n]
+    for rows in others:
+        frame.agree(first, rows, "a sum plus a length of rows (``m.sum() + len(x)``)")
+    ones = Ratio.of(torch.ones(first.numel(), device=first.device), first.reshape(-1), 0, RatioKind.SUM)
+    r = track.ratio
+    total = add_ratios(r, ones) if r.kind is RatioKind.SUM and not (r.scales or r.divisors or r.normaliser_ops
+                                                                      or r.offset or r.num_offset) else None
+    if total is None or _chosen_number(n):
+        return lost_track("a sum of the images' data plus a length of their rows (``m.sum() + len(x)``)", False)
+    return Track(ratio=total)
+
+
+def _over_row_length(frame: Frame, track: Track, n: Any, pred: bool) -> Track:
+    """``l.sum() / len(x)`` (``_row_length``): over the group's count of those rows, or lost where the
+    code chose the number against a literal (``max(len(x), 2.0)`` equal to the length)."""
+    if why := _chosen_number(n):
+        return lost_track(f"div of {why}", pred)
+    return _over_length(frame, track, int(n))
 
 
 def _over_length(frame: Frame, track: Track, n: int) -> Track:

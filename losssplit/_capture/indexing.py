@@ -1447,8 +1447,8 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
     kind = _RUNNING_TOTALS.get(func)
     op = op_name(func)
     if frame.image_fills and isinstance(target, Tensor) and target._base is not None \
-            and id(target._base) in frame.image_fills:
-        _written_through_row(frame, func, target, target._base, args)
+            and id(target._base) in frame.image_fills and _written_through_row(frame, func, target, target._base, args):
+        return
     if isinstance(target, Tensor) and (frame.row_offsets or func is Tensor.add_) and _row_offset(frame, func, target, args, kwargs):
         return
     if func is Tensor.__setitem__ and _position_part_written(frame, target, args):
@@ -2464,27 +2464,53 @@ def _own_reduced(frame: Frame, image: int, x: Any) -> bool:
                      or r.num_offset) and r.normaliser is None and r.den_values is None)
 
 
-def _written_through_row(frame: Frame, func: Any, view: Tensor, base: Tensor, args: tuple) -> None:
+def _written_through_row(frame: Frame, func: Any, view: Tensor, base: Tensor, args: tuple) -> bool:
     """``q[i].copy_(v)``, ``m[i] /= m[i].sum()``: an in-place op on a view of a buffer whose rows
     ``per_image_write`` made the images'. The view must be one image's row and what the op writes
-    that image's own (``_own_part``; a scale, its own sum); else the buffer is lost."""
+    that image's own (``_own_part``; a scale, its own sum); else the buffer is lost. The buffer's
+    first write through the view of its row ``i`` (FoveaBox's ``target[i][inside] = labels[i, j]``)
+    is its write ``target[i, inside] = ..`` (``per_image_write``), the view then image ``i``'s row;
+    True where that write was followed here."""
     held = frame.image_fills.get(id(base))
-    if held is None or held[0] is not base or not held[2]:
-        return  # (not yet the images': its version moved, ``per_image_write`` takes it no more)
+    if held is None or held[0] is not base:
+        return False
+    if not held[2]:  # (not yet the images': its version moved, ``per_image_write`` takes it no more)
+        return _first_write_through_row(frame, func, view, base, args)
     vt = frame.get(view)
     image = frame.image_id(vt.image) if vt is not None and not vt.rows and vt.lost_at is None else None
     written = (*_index_parts(args[1]), *args[2:]) if func is Tensor.__setitem__ else args[1:]
     if image is not None and not (func is Tensor.__setitem__ and _counted_position(args[1], first=True)) and all(a is view or _own_part(frame, image, a)
                                  or func in (Tensor.mul_, Tensor.div_) and _own_reduced(frame, image, a) for a in written):
-        return
+        return False
     del frame.image_fills[id(base)]
     track = frame.get(base)
     if track is not None:
         frame.lose(base, PER_IMAGE_WRITE, track)
         lose_aliases(frame, base, op_name(func))
+    return False
 
 
-def per_image_write(frame: Frame, target: Tensor, args: tuple) -> bool | None:
+def _first_write_through_row(frame: Frame, func: Any, view: Tensor, base: Tensor, args: tuple) -> bool:
+    """``target[i][inside] = labels[i, j]`` as the buffer's first write: ``per_image_write`` of
+    ``target[i, inside] = ..`` (the row read from the view's memory, the value and positions image
+    ``i``'s own), the view one image's tensor; the view's own use of the memory allowed. True where
+    followed; False (left to the other rules) otherwise."""
+    found = _row_of(view) if func is Tensor.__setitem__ and len(args) > 2 and frame.get(view) is None else None
+    if found is None or found[0] is not base:
+        return False
+    row, parts = found[1], _index_parts(args[1])
+    if not all(isinstance(p, Tensor) or type(p) is slice and p == _FULL for p in parts):
+        return False  # (numbers or bounds in the index: positions the code reads, left to the other rules)
+    value = args[2]
+    own = per_image_write(frame, base, (base, (row, *parts), value), views=1)
+    if not own:
+        return False
+    written = (*_index_parts(args[1]), value)
+    frame.set(view, Track(image=frame.image_index(row, view.device), from_prediction=_predicted(frame, written)))
+    return True
+
+
+def per_image_write(frame: Frame, target: Tensor, args: tuple, views: int = 0) -> bool | None:
     """``labels = torch.full((B, A), C); labels[i, where] = t["labels"][gt_of]`` in a loop over the
     images (RTMDet's assigner, FGD's masks): a write at an int row ``i`` of a fresh tensor of one
     constant sized by a count of the images (``Frame.image_fills``), whose value and positions are
@@ -2503,7 +2529,7 @@ def per_image_write(frame: Frame, target: Tensor, args: tuple) -> bool | None:
     parts = _index_parts(args[1]) if len(args) > 1 else ()
     n = frame.num_images
     # (once its rows are the images', writes through views of them are followed as any tracked tensor's)
-    fresh = claimed or held[1] is not None and version_of(target) == held[1] + 1 and storage_uses(target) <= 2 + sum(
+    fresh = claimed or held[1] is not None and version_of(target) == held[1] + 1 and storage_uses(target) <= 2 + views + sum(
         1 for v, _ in frame.sized_derived.values() if v._base is target)  # (views the capture holds: no writer)
     counted = frame.count_dims.get(id(target))
     wide = frame.padded_fills.get(id(target))
