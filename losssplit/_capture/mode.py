@@ -7595,7 +7595,9 @@ def _made_after_reads(frame: Frame, func: Any, args: tuple, out: Tensor) -> None
         name = _POSITION_FACTORIES.get(func)
         if name is None:
             return
-        kept = _bytecode.positional_argument(frame.size_sites, frame.per_image_targets) or _bytecode.carried_size(name)
+        # (``torch.arange(min(n, len(x)))``: a number of the images, the group's on a group alone)
+        kept = _bytecode.positional_argument(frame.size_sites, frame.per_image_targets) or _bytecode.carried_size(name) \
+            or _bytecode.counted_number(zero=False)
     made[id(out)] = (out, image, kept)
 
 

@@ -227,12 +227,16 @@ def _gathered(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> b
     if ids is None or type(out) is not Tensor or type(x) is not Tensor or index.dim() != 1 or d != 0:
         return False
     track = frame.get(x)
+    if track is None:  # a table of no images (``emb[src]``): its rows at the batch's node ids, the group's alone
+        frame.lose(out, f"{op_name(func)} of a tensor of no images at node ids of graphs collated into one (positions "
+                   "of the batch's node rows; on a group alone the group's)")
+        return True
     rows = _rows_along(track, 0)
     if rows is None or not _check_index(frame, ids, index, rows, op_name(func)):
         return False
     _confirm(frame, rows)
     frame.set(out, Track(rows={0: rows[index.detach().long().to(rows.device)]},
-                         from_prediction=track.from_prediction))  # type: ignore[union-attr]
+                         from_prediction=track.from_prediction))
     return True
 
 
