@@ -306,7 +306,7 @@ def _int_positions(frame: Frame, track: Track, parts: tuple[Any, ...], index: An
         else:
             frame.doubt(torch.ones((), dtype=torch.bool), f"Tensor.__getitem__ at positions of image {picked}'s values "
                         "the body made after reading another image's values, or from a number kept from an earlier "
-                        "iteration or a position of a loop over the images (on a group alone other positions)")
+                        "iteration, a position of a loop over the images or their count (on a group alone other positions)")
 
 
 def _made_positions(frame: Frame, parts: tuple[Any, ...], image: int) -> bool | None:

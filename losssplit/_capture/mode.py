@@ -7578,24 +7578,33 @@ _POSITION_FACTORIES = {torch.arange: "arange", torch.linspace: "linspace", torch
                        torch.as_tensor: "as_tensor", torch.full: "full"}
 
 
-def _made_after_reads(frame: Frame, func: Any, args: tuple, out: Tensor) -> None:
+def _made_after_reads(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor) -> None:
     """The op's output, of no image, made after host reads of one image (``Frame.read_image``) by a
     factory of Python numbers or from tensors so made only: recorded in ``Frame.made_positions``
-    with that image, and whether the code gave the factory a number kept from an earlier iteration
-    of its loop or a loop's position (a tensor of other positions on a group alone)."""
+    with that image, and whether the code gave the factory (or an op of such tensors) a number kept
+    from an earlier iteration of its loop, a loop's position or the number of images (a tensor of
+    other positions on a group alone)."""
     made = frame.made_positions
-    image, kept, inputs = frame.read_image, False, False
-    for a in args:  # (a loop: no generator per op after a read)
+    image, kept, inputs, numbers = frame.read_image, False, False, False
+    for a in (*args, *kwargs.values()):  # (a loop: no generator per op after a read)
         if type(a) is Tensor:
             held = made.get(id(a))
             if held is None or held[0] is not a:
                 return
             inputs, kept = True, kept or held[2] or held[1] != image
+        elif type(a) in (int, float, slice, tuple, list):
+            numbers = True
+    if inputs and numbers and not kept:  # (``keep.clamp(max=len(x) - 1)``, ``keep[: i + 1]``)
+        sites, targets = frame.size_sites, frame.per_image_targets
+        kept = _bytecode.positional_argument(sites, targets) or _bytecode.counted_number(zero=False) or (
+            func is Tensor.__getitem__ and (_bytecode.positional_cut(sites, targets) or _bytecode.carried_subscript()))
     if not inputs:
         name = _POSITION_FACTORIES.get(func)
         if name is None:
             return
-        kept = _bytecode.positional_argument(frame.size_sites, frame.per_image_targets) or _bytecode.carried_size(name)
+        # (``torch.arange(min(n, len(x)))``: a number of the images, the group's on a group alone)
+        kept = _bytecode.positional_argument(frame.size_sites, frame.per_image_targets) or _bytecode.carried_size(name) \
+            or _bytecode.counted_number(zero=False)
     made[id(out)] = (out, image, kept)
 
 
@@ -8295,7 +8304,7 @@ class CaptureMode(TorchFunctionMode):
                 or x.dim() == 1 and x.shape[0] == frame.num_images and x.is_cpu):
             _outside_asked(frame, func, x)
         if is_tensor and frame.error is None and (frame.made_positions or frame.read_image >= 0 and func in _POSITION_FACTORIES):
-            _made_after_reads(frame, func, args, out)
+            _made_after_reads(frame, func, args, kwargs or {}, out)
         if rule is None and func in KNOWN_IGNORED:
             return out
         reached = _reached_before(frame) if frame.reaches and frame.error is None else None

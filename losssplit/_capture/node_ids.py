@@ -50,6 +50,8 @@ _ADDS = frozenset({Tensor.__add__, Tensor.__radd__, Tensor.add, torch.add})
 _CATS = frozenset({torch.cat, torch.concat})
 _GATHERS = frozenset({Tensor.__getitem__, Tensor.index_select, torch.index_select})
 _SUMS = {Tensor.index_add: False, torch.index_add: False, Tensor.index_add_: True}
+_EMBEDDINGS = {torch.nn.functional.embedding: 0, torch.embedding: 1}
+"""Each embedding op and the place of its indices among its arguments."""
 
 
 @dataclasses.dataclass(slots=True)
@@ -89,6 +91,10 @@ def node_step(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> b
         return False
     if func in _GATHERS:
         return _gathered(frame, func, args, kwargs, out)
+    if func in _EMBEDDINGS:
+        _tabled(frame, func, get_arg(args, kwargs, _EMBEDDINGS[func], "input" if _EMBEDDINGS[func] == 0 else "indices",
+                                     None))
+        return False
     return _summed(frame, func, args, kwargs, out)
 
 
@@ -227,13 +233,29 @@ def _gathered(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> b
     if ids is None or type(out) is not Tensor or type(x) is not Tensor or index.dim() != 1 or d != 0:
         return False
     track = frame.get(x)
+    if track is None:  # a table of no images (``emb[src]``): its rows at the batch's node ids, the group's alone
+        _tabled(frame, func, index)
+        return False
     rows = _rows_along(track, 0)
     if rows is None or not _check_index(frame, ids, index, rows, op_name(func)):
         return False
     _confirm(frame, rows)
     frame.set(out, Track(rows={0: rows[index.detach().long().to(rows.device)]},
-                         from_prediction=track.from_prediction))  # type: ignore[union-attr]
+                         from_prediction=track.from_prediction))
     return True
+
+
+def _tabled(frame: Frame, func: Any, index: Any) -> None:
+    """Rows of a table of no images picked at node ids whose offsets differ by image: positions of the
+    batch's node rows, on a group alone the group's (other rows). (One shift of every image's ids,
+    ``w[labels + 1]``, is the same on a group alone: left to the other rules.)"""
+    ids = _made(frame, index)
+    if ids is None:
+        return
+    offsets = ids.offsets[ids.images >= 0]
+    laid = (offsets != offsets[0]).any() | (ids.images < 0).any() if offsets.numel() else torch.tensor(True)
+    frame.doubt(laid, f"{op_name(func)} of a tensor of no images at node ids of graphs collated into one (positions "
+                "of the batch's node rows; on a group alone the group's)", scoped=True)
 
 
 def _summed(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> bool:
@@ -295,5 +317,5 @@ def _laid_out(frame: Frame, before: Tensor | None, op: str) -> Tensor | None:
 
 
 NODE_RULE.append(node_step)
-NODE_FUNCS.update(_ADDS, _CATS, _GATHERS, _SUMS)
+NODE_FUNCS.update(_ADDS, _CATS, _GATHERS, _SUMS, _EMBEDDINGS)
 NODE_MAKERS.update(_ADDS, _CATS)
