@@ -2741,6 +2741,8 @@ def _constant_of_call(f: types.FrameType, first: int, stop: int, body: Callable[
         inner = _constant_of_call(f, first + 1, stop - 2, body, own, depth)
         cast = _CASTS[what]
         value = cast(inner) if inner is not _UNPROVEN and _global_item(f.f_globals, what) is cast else _UNPROVEN
+    elif kind == "dim":
+        value = _shared_size(f, *what)
     else:
         value = _constant_field(f, what[0], what[1], body, own, depth)
     # a list only as a parameter holds it, whose path to the call's constants is read with its items
@@ -2786,12 +2788,44 @@ def _span_form(code: types.CodeType, first: int, stop: int) -> tuple[str, Any] |
                 or _span_form(code, right, stop - 1) is None:
             return None
         return "arithmetic", right
+    if len(span) >= 4 and last.opname == "BINARY_SUBSCR" and span[-2].opname == "LOAD_CONST" \
+            and type(span[-2].argval) is int and span[-3].opname == "LOAD_ATTR" and span[-3].argval == "shape":
+        # ``ANCHORS[level].shape[0]``, or ``a.shape[0]`` of a local ``a = ANCHORS[level]``
+        table = _table_item(instructions, first, stop - 3)
+        if table is None and stop - 3 == first + 1 and load.opname == "LOAD_FAST" and load.argval not in _parameters(code):
+            tables = {_table_item(instructions, *store) if len(store) == 2 else None
+                      for store in _local_stores(code, load.argval)}
+            table = tables.pop() if len(tables) == 1 else None
+            return None if table is None else ("dim", (span[-2].argval, table, load.argval))
+        return None if table is None else ("dim", (span[-2].argval, table, None))
     pairs = span[1:]
     if load.opname == "LOAD_FAST" and len(span) >= 3 and len(span) % 2 == 1 and all(
             k.opname == "LOAD_CONST" and type(k.argval) in _CONSTANT_KEYS and s.opname == "BINARY_SUBSCR"
             for k, s in zip(pairs[0::2], pairs[1::2])):
         return "field", (load.argval, tuple(k.argval for k in pairs[0::2]))
     return None
+
+
+def _table_item(instructions: list[dis.Instruction], first: int, stop: int) -> str | None:
+    """The global ``G`` where the span ``first:stop`` is ``G[i]``, ``i`` any straight-line span."""
+    if stop - first < 3 or instructions[stop - 1].opname != "BINARY_SUBSCR" or instructions[first].opname != "LOAD_GLOBAL" \
+            or (instructions[first].arg or 0) & 1 or _operand_start(instructions, stop - 1) != first + 1:
+        return None
+    return instructions[first].argval
+
+
+def _shared_size(f: types.FrameType, dim: int, table: str, local: str | None) -> Any:
+    """The size of dim ``dim`` that every item of ``table``, a global tuple or list of tensors no
+    code assigns, has (``ANCHORS[level].shape[0]``, YOLOv5's anchors per level: whichever item an
+    index picks, on any group's run the same size); with ``local``, where that local holds one of
+    the items (every store of it picks one). ``_UNPROVEN`` where the items' sizes differ."""
+    items = configured_value(_Named("global", table), f.f_globals, _locals(f), f.f_code)
+    if type(items) not in (tuple, list) or not items \
+            or local is not None and not any(x is _locals(f).get(local) for x in items):
+        return _UNPROVEN
+    sizes = {x.shape[dim] if type(x) is torch.Tensor and -x.dim() <= dim < x.dim() else None for x in items}
+    size = sizes.pop() if len(sizes) == 1 else None
+    return size if type(size) is int else _UNPROVEN
 
 
 # builtins of one number whose value ``_constant_of_call`` computes from a constant argument
@@ -16169,11 +16203,35 @@ def _local_stores(code: types.CodeType, name: str) -> tuple[tuple[Any, ...], ...
                 return ()
             found.append(choice)
             continue
-        start = _operand_start(instructions, j, target_first=True)
-        if start is None or any(i.opname == "LOAD_FAST" and i.argval == name for i in instructions[start:j]):
+        span = _stored_span(instructions, j)
+        if span is None or any(i.opname == "LOAD_FAST" and i.argval == name for i in instructions[span[0]:span[1]]):
             return ()
-        found.append((start, j))
+        found.append(span)
     return tuple(found)
+
+
+# instructions no value a run of stores takes from a tuple display is pushed by
+_NO_DISPLAY_ITEM = ("STORE_", "UNPACK_", "COPY", "SWAP", "DUP_", "DELETE_")
+
+
+def _stored_span(instructions: list[dis.Instruction], j: int) -> tuple[int, int] | None:
+    """The span pushing the value the store at ``j`` takes. The store at ``j`` the ``p``-th of a run
+    of ``STORE_FAST`` (``na, nt = a, b``: Python 3.11 stores ``nt`` first, its SWAP folded into the
+    order) takes the ``p``-th value from the top, pushed by the ``p``-th straight-line span below
+    the run (None where one is not such a span: ``a, b = x`` unpacks, ``a = b = x`` copies)."""
+    run = j
+    while run > 0 and instructions[run - 1].opname == "STORE_FAST" and not instructions[run].is_jump_target:
+        run -= 1
+    if run == j:
+        start = _operand_start(instructions, j, target_first=True)
+        return None if start is None else (start, j)
+    end = run
+    for _ in range(j - run + 1):
+        start = _operand_start(instructions, end)
+        if start is None or any(i.opname.startswith(_NO_DISPLAY_ITEM) for i in instructions[start:end]):
+            return None
+        span, end = (start, end), start
+    return span
 
 
 def _choice(instructions: list[dis.Instruction], j: int) -> tuple[Any, ...] | None:
