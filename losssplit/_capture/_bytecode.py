@@ -16281,14 +16281,11 @@ def _stored_span(instructions: list[dis.Instruction], j: int) -> tuple[int, int]
     run = j
     while run > 0 and instructions[run - 1].opname == "STORE_FAST" and not instructions[run].is_jump_target:
         run -= 1
-    if run == j:
-        start = _operand_start(instructions, j, target_first=True)
-        return None if start is None else (start, j)
     end = run
     for _ in range(j - run + 1):
-        start = _operand_start(instructions, end)
+        start = _operand_start(instructions, end, target_first=end == j)
         if start is None or any(i.opname.startswith(_NO_DISPLAY_ITEM) for i in instructions[start:end]):
-            return None
+            return None  # (a SWAP left in, ``x, self.y = a, b``: the span below it is not what is stored)
         span, end = (start, end), start
     return span
 
