@@ -2741,6 +2741,12 @@ def _constant_of_call(f: types.FrameType, first: int, stop: int, body: Callable[
         inner = _constant_of_call(f, first + 1, stop - 2, body, own, depth)
         cast = _CASTS[what]
         value = cast(inner) if inner is not _UNPROVEN and _global_item(f.f_globals, what) is cast else _UNPROVEN
+    elif kind == "dim":
+        value = _shared_size(f, *what)
+    elif kind == "extreme":
+        values = [_constant_of_call(f, a, b, body, own, depth) for a, b in what[1]]
+        value = _UNPROVEN if any(v is _UNPROVEN for v in values) or _global_item(f.f_globals, what[0]) \
+            is not _EXTREMES[what[0]] else _EXTREMES[what[0]](values)
     else:
         value = _constant_field(f, what[0], what[1], body, own, depth)
     # a list only as a parameter holds it, whose path to the call's constants is read with its items
@@ -2786,6 +2792,23 @@ def _span_form(code: types.CodeType, first: int, stop: int) -> tuple[str, Any] |
                 or _span_form(code, right, stop - 1) is None:
             return None
         return "arithmetic", right
+    if load.opname == "LOAD_GLOBAL" and (load.arg or 0) & 1 and load.argval in _EXTREMES and last.opname == "CALL" \
+            and (last.arg or 0) >= 2:
+        found = _call_spans(code, stop - 1)  # ``max(0, n - max_t + 1)``: the builtin of constant spans
+        if found is None or found[1] or found[0][0][0] != first + 1 or any(
+                _span_form(code, a, b) is None for a, b in found[0]):
+            return None
+        return "extreme", (load.argval, found[0])
+    if len(span) >= 4 and last.opname == "BINARY_SUBSCR" and span[-2].opname == "LOAD_CONST" \
+            and type(span[-2].argval) is int and span[-3].opname == "LOAD_ATTR" and span[-3].argval == "shape":
+        # ``ANCHORS[level].shape[0]``, or ``a.shape[0]`` of a local ``a = ANCHORS[level]``
+        table = _table_item(instructions, first, stop - 3)
+        if table is None and stop - 3 == first + 1 and load.opname == "LOAD_FAST" and load.argval not in _parameters(code):
+            tables = {_table_item(instructions, *store) if len(store) == 2 else None
+                      for store in _local_stores(code, load.argval)}
+            table = tables.pop() if len(tables) == 1 else None
+            return None if table is None else ("dim", (span[-2].argval, table, load.argval))
+        return None if table is None else ("dim", (span[-2].argval, table, None))
     pairs = span[1:]
     if load.opname == "LOAD_FAST" and len(span) >= 3 and len(span) % 2 == 1 and all(
             k.opname == "LOAD_CONST" and type(k.argval) in _CONSTANT_KEYS and s.opname == "BINARY_SUBSCR"
@@ -2794,6 +2817,30 @@ def _span_form(code: types.CodeType, first: int, stop: int) -> tuple[str, Any] |
     return None
 
 
+def _table_item(instructions: list[dis.Instruction], first: int, stop: int) -> str | None:
+    """The global ``G`` where the span ``first:stop`` is ``G[i]``, ``i`` any straight-line span."""
+    if stop - first < 3 or instructions[stop - 1].opname != "BINARY_SUBSCR" or instructions[first].opname != "LOAD_GLOBAL" \
+            or (instructions[first].arg or 0) & 1 or _operand_start(instructions, stop - 1) != first + 1:
+        return None
+    return instructions[first].argval
+
+
+def _shared_size(f: types.FrameType, dim: int, table: str, local: str | None) -> Any:
+    """The size of dim ``dim`` that every item of ``table``, a global tuple or list of tensors no
+    code assigns, has (``ANCHORS[level].shape[0]``, YOLOv5's anchors per level: whichever item an
+    index picks, on any group's run the same size); with ``local``, where that local holds one of
+    the items (every store of it picks one). ``_UNPROVEN`` where the items' sizes differ."""
+    items = configured_value(_Named("global", table), f.f_globals, _locals(f), f.f_code)
+    if type(items) not in (tuple, list) or not items \
+            or local is not None and not any(x is _locals(f).get(local) for x in items):
+        return _UNPROVEN
+    sizes = {x.shape[dim] if type(x) is torch.Tensor and -x.dim() <= dim < x.dim() else None for x in items}
+    size = sizes.pop() if len(sizes) == 1 else None
+    return size if type(size) is int else _UNPROVEN
+
+
+# builtins of several numbers whose value ``_constant_of_call`` computes from constant arguments
+_EXTREMES: dict[str, Any] = {"max": max, "min": min}
 # builtins of one number whose value ``_constant_of_call`` computes from a constant argument
 _CASTS: dict[str, Any] = {"float": float, "int": int}
 # Python arithmetic of constant numbers ``_constant_arithmetic`` computes (3.11's BINARY_OP argrepr)
@@ -16043,6 +16090,9 @@ def _local_value(f: types.FrameType, name: str, body: Callable[[], BodyCall | No
     ranged = _range_target_of(f.f_code, name)
     if ranged is not None:
         return _range_counter(f, held, ranged, body, own, depth)
+    unpacked = _unpacked_size_of(f.f_code, name)
+    if unpacked is not None:
+        return held if _argument_size(_locals(f).get(unpacked[0]), unpacked[1]) == held else _UNPROVEN
     stores = _local_stores(f.f_code, name)
     if not stores:
         return _UNPROVEN
@@ -16121,6 +16171,49 @@ def _range_target_of(code: types.CodeType, name: str) -> tuple[tuple[tuple[int, 
 
 
 @_per_code(1024)
+def _unpacked_size_of(code: types.CodeType, name: str) -> tuple[str, int] | None:
+    """``(p, k)`` where the only store of the local ``name`` of ``code`` takes item ``k`` > 0 of
+    ``a, b, c = p.shape``, ``p`` a local stored after only as ``p = p.float()``; None otherwise."""
+    if name in _parameters(code) or name in code.co_cellvars or name in code.co_freevars:
+        return None
+    instructions = _instructions(code)
+    stores = _stores(instructions, name)
+    if len(stores) != 1 or instructions[stores[0]].opname != "STORE_FAST":
+        return None
+    j = k = stores[0]
+    while k > 0 and instructions[k - 1].opname == "STORE_FAST" and not instructions[k].is_jump_target:
+        k -= 1
+    if k < 3 or instructions[k - 1].opname != "UNPACK_SEQUENCE" or instructions[k - 2].opname != "LOAD_ATTR" \
+            or instructions[k - 2].argval != "shape" or instructions[k - 3].opname != "LOAD_FAST" or j == k \
+            or j - k >= (instructions[k - 1].arg or 0) or instructions[k - 1].is_jump_target \
+            or instructions[k - 3].argval in code.co_cellvars:
+        return None
+    held = instructions[k - 3].argval
+    for at in _stores(instructions, held):  # only ``p = p.float()`` after: the same shape, maybe the same tensor
+        if at < k or instructions[at].opname != "STORE_FAST" or [(i.opname, i.argval) for i in instructions[at - 4:at]] != [
+                ("LOAD_FAST", held), ("LOAD_METHOD", instructions[at - 3].argval), ("PRECALL", 0), ("CALL", 0)] \
+                or instructions[at - 3].argval not in _SHAPE_KEEPING:
+            return None
+    return held, j - k
+
+
+# methods of no argument whose tensor has the shape of their own (``float()`` of a float tensor: itself)
+_SHAPE_KEEPING = frozenset({"float", "double", "half", "contiguous", "detach", "clone"})
+
+
+def _argument_size(x: Any, dim: int) -> int | None:
+    """The size of dim ``dim`` > 0 of ``x``, one of the decorated call's own argument tensors whose
+    images lie along dim 0 only (TDT's ``batch_size, max_t, max_u, _ = token_logits.shape``): on a
+    group alone the group's rows of the same tensor, every other dim as long. None for anything
+    else (a tensor the body made, padded to its images' longest, may be shorter on a group)."""
+    capture = CAPTURE.get()
+    if capture is None or type(x) is not torch.Tensor or id(x) not in capture.arguments or not 0 < dim < x.dim():
+        return None
+    track = capture.get(x)
+    return x.shape[dim] if track is not None and track.image is None and set(track.rows) == {0} else None
+
+
+@_per_code(1024)
 def _loop_target_of(code: types.CodeType, name: str) -> str | None:
     """``G`` where the only store of the local ``name`` of ``code`` is the target of ``for name in
     G:`` or the item of ``for i, name in enumerate(G):``, ``G`` a module global loaded as one
@@ -16169,11 +16262,32 @@ def _local_stores(code: types.CodeType, name: str) -> tuple[tuple[Any, ...], ...
                 return ()
             found.append(choice)
             continue
-        start = _operand_start(instructions, j, target_first=True)
-        if start is None or any(i.opname == "LOAD_FAST" and i.argval == name for i in instructions[start:j]):
+        span = _stored_span(instructions, j)
+        if span is None or any(i.opname == "LOAD_FAST" and i.argval == name for i in instructions[span[0]:span[1]]):
             return ()
-        found.append((start, j))
+        found.append(span)
     return tuple(found)
+
+
+# instructions no value a run of stores takes from a tuple display is pushed by
+_NO_DISPLAY_ITEM = ("STORE_", "UNPACK_", "COPY", "SWAP", "DUP_", "DELETE_")
+
+
+def _stored_span(instructions: list[dis.Instruction], j: int) -> tuple[int, int] | None:
+    """The span pushing the value the store at ``j`` takes. The store at ``j`` the ``p``-th of a run
+    of ``STORE_FAST`` (``na, nt = a, b``: Python 3.11 stores ``nt`` first, its SWAP folded into the
+    order) takes the ``p``-th value from the top, pushed by the ``p``-th straight-line span below
+    the run (None where one is not such a span: ``a, b = x`` unpacks, ``a = b = x`` copies)."""
+    run = j
+    while run > 0 and instructions[run - 1].opname == "STORE_FAST" and not instructions[run].is_jump_target:
+        run -= 1
+    end = run
+    for _ in range(j - run + 1):
+        start = _operand_start(instructions, end, target_first=end == j)
+        if start is None or any(i.opname.startswith(_NO_DISPLAY_ITEM) for i in instructions[start:end]):
+            return None  # (a SWAP left in, ``x, self.y = a, b``: the span below it is not what is stored)
+        span, end = (start, end), start
+    return span
 
 
 def _choice(instructions: list[dis.Instruction], j: int) -> tuple[Any, ...] | None:

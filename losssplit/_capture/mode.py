@@ -6560,14 +6560,19 @@ def _written_at_a_slice(frame: Frame, args: tuple) -> None:
                                     "made with a size of image rows")
 
 
-def _made_with_count(frame: Frame, args: tuple, kwargs: dict | None) -> bool:
+def _made_with_count(frame: Frame, args: tuple, kwargs: dict | None, func: Any = None) -> bool:
     """Whether a ``_POSITIONAL`` factory is given a size of image rows, a number computed from
     one, a length of a tensor of image rows (by value: a constant equal to one declines too) or a
-    plain int the body computed from a length of its data (``len(targets)``)."""
+    plain int the body computed from a length of its data (``len(targets)``). Given the factory
+    ``func``, not where the code proves every int it got a constant of the call (``torch.arange(na)``
+    of ``na = ANCHORS[level].shape[0]``, a size every item of a global table shares), whatever
+    count the bytecode reader takes it for."""
     numbers = [v for v in flat_args(args, kwargs or _NO_KWARGS) if isinstance(v, int) and type(v) is not bool]
     if any(frame.size_number(v) or v in frame.lengths for v in numbers):
         return True
-    return any(type(v) is int for v in numbers) and _bytecode.counted_number(zero=False)
+    return any(type(v) is int for v in numbers) and _bytecode.counted_number(zero=False) and not (
+        func is not None and all(_bytecode.constant_number(v, func, args, kwargs or _NO_KWARGS, frame._read_body_call)
+                                 for v in numbers))
 
 
 # factories whose positions or values a Python int given to them lays out (``_laid_out_by_several_images``)
@@ -8272,7 +8277,7 @@ class CaptureMode(TorchFunctionMode):
             if func in _RANDOM_INDICES and is_tensor and out.dim() and _drawn_per_image(frame, func, args, kwargs):
                 frame.lose(out, f"{op_name(func)} with a size of image rows, a length of the data or the number of "
                            "images (on a group alone it draws other values)", pred=False)
-            elif func in _POSITIONAL and is_tensor and out.dim() and _made_with_count(frame, args, kwargs):
+            elif func in _POSITIONAL and is_tensor and out.dim() and _made_with_count(frame, args, kwargs, func):
                 frame.positional[id(out)] = (out, f"{op_name(func)} with a size of image rows or a length of the data")
                 if func is torch.arange and frame.padded_widths:
                     _flat_offset(frame, func, args, kwargs, out)
