@@ -22,12 +22,16 @@ def _levels(o, t):
     return rule_errors(o, t).flatten(1), (rule_targets(t).mean((1, 2)) * 12 - 3).clamp(0, LEVELS - 1).long()
 
 
+def _subsets(lv):
+    """Each level and the mask of the images at or above it."""
+    return [(k, lv >= k) for k in range(LEVELS)]
+
+
 def conditional_subsets(o, t):
     """CORN's shape: per level the images at or above it, skipped where there are none."""
     e, lv = _levels(o, t)
     total, count = 0.0, 0
-    for k in range(LEVELS):
-        subset = lv >= k
+    for k, subset in _subsets(lv):
         if subset.sum() < 1:
             continue
         picked = e[subset, k]
@@ -68,8 +72,7 @@ def term_over_every_image(o, t):
     """Near miss: the terms sum and count every image's error, not the subset's."""
     e, lv = _levels(o, t)
     total, count = 0.0, 0
-    for k in range(LEVELS):
-        subset = lv >= k
+    for k, subset in _subsets(lv):
         if subset.sum() < 1:
             continue
         total = total + e[:, k].sum()
@@ -81,8 +84,7 @@ def counted_by_one(o, t):
     """Near miss: ``count += 1`` per level entered, whatever its rows."""
     e, lv = _levels(o, t)
     total, count = 0.0, 0
-    for k in range(LEVELS):
-        subset = lv >= k
+    for k, subset in _subsets(lv):
         if subset.sum() < 1:
             continue
         total = total + e[subset, k].sum()
@@ -107,8 +109,7 @@ def decided_by_a_mean(o, t):
     """Near miss: the test is a mean over the subset; a group with rows in it may decide otherwise."""
     e, lv = _levels(o, t)
     total, count = 0.0, 0
-    for k in range(LEVELS):
-        subset = lv >= k
+    for k, subset in _subsets(lv):
         if subset.sum() < 1 or e[subset, k].mean() > 0.3:
             continue
         total = total + e[subset, k].sum()
