@@ -16838,6 +16838,13 @@ def skipped_rest() -> tuple[types.FrameType, SkippedRest] | None:
     return f, rest
 
 
+def executing_offset(f: types.FrameType) -> int | None:
+    """The byte offset of the instruction ``f`` executes (a CALL, where a specialised call runs in
+    its PRECALL or through a wrapper); None where not found."""
+    instructions, at = _located_frame(f.f_code, _lasti(f))
+    return None if at is None else instructions[at].offset
+
+
 @_per_code(1024)
 def _rest_at(code: types.CodeType, lasti: int) -> SkippedRest | None:
     instructions, at = _located_frame(code, lasti)

@@ -3502,8 +3502,7 @@ class Frame:
         for s in self.skips:
             if s.frame is not f:
                 continue
-            _, at = _bytecode._located_frame(f.f_code, f.f_lasti)
-            offset = _bytecode._instructions(f.f_code)[at].offset if at is not None else None
+            offset = _bytecode.executing_offset(f)
             if offset not in s.rest.terms or func not in _TERM_OPS or s.spoilt:
                 continue
             track = self.get(args[0]) if args and isinstance(args[0], Tensor) else None
