@@ -772,7 +772,7 @@ def _turned(frame: Frame, membership: Membership) -> torch.Tensor:
     for b in frame.branches:
         if b.of is None:
             continue
-        for of in (b.of, b.than, *(r for r, _ in b.constant or ())):
+        for of in (b.of, b.than, *(r for r, _ in b.constant or ()), *(b.neutral or ())):
             if isinstance(of, torch.Tensor) and of.dim() == 1:  # a row map: the count of its indices
                 sources.setdefault(id(of), Ratio.of(torch.ones(of.shape, dtype=torch.float64, device=of.device), of, 0,
                                                     RatioKind.SUM))
@@ -825,6 +825,8 @@ def _turned(frame: Frame, membership: Membership) -> torch.Tensor:
         turned = (decided != b.taken) & images.get(id(b.of), present)
         if b.unchanged is not None:  # the block of the ``if`` left every image of such a group as it was
             turned &= membership.to(device).per_group((~b.unchanged).to(device=device, dtype=torch.float64)) > 0
+        if b.neutral is not None:  # ``continue`` skipping only terms: a group without rows in any skips to the same
+            turned &= torch.stack([counted[id(r)] > 0 for r in b.neutral]).any(0)
         if b.constant is not None:  # ``E if test else c``: a group without rows in any ``E`` holds ``c`` (``CONSTANT``)
             empty = torch.stack([counted[id(r)] == 0 for r, _ in b.constant]).all(0)
             turned = turned.to(torch.float64) * torch.where(empty, CONSTANT, 1.0)

@@ -16912,6 +16912,154 @@ def guarded_block() -> tuple[types.FrameType, GuardedBlock] | None:
     return f, block
 
 
+class SkippedRest(NamedTuple):
+    """The rest of a ``for`` loop's body that ``if test: continue`` skips (see ``skipped_rest``)."""
+
+    first: int
+    """The byte offset where the rest begins (the path that does not ``continue``)."""
+    end: int
+    """The byte offset of the jump that closes the iteration."""
+    terms: tuple[int, ...]
+    """The byte offset of the CALL of each term: ``.sum()`` or ``len()`` added to an accumulator."""
+    globals: tuple[str, ...]
+    """The globals the rest loads (each must be a tensor or torch's, ``len`` the builtin)."""
+
+
+_ACCUMULATING = frozenset({"+", "-", "+=", "-="})
+
+
+def skipped_rest() -> tuple[types.FrameType, SkippedRest] | None:
+    """The caller's frame and the rest of the iteration it is about to run, where it is testing
+    for truth the test of ``if test: continue`` in a ``for`` loop, and that rest (no jump in it)
+    only computes with torch functions, tensor methods that write nothing and the builtin ``len``,
+    and stores locals each of which is either read nowhere but after its store in the rest, or
+    an accumulator ``acc = acc + term`` (``-``, ``+=``, ``-=``; ``acc`` read nowhere else in the
+    rest) whose term ends in a ``.sum()`` or ``len()`` call. A group without rows in any term
+    leaves every accumulator as it was (``+ 0.0``, ``+ 0``): skipping the rest alone, it computes
+    the same (CORN's ``if subset.sum() < 1: continue``). None otherwise (Python 3.11 only)."""
+    if _VERSION not in _TEST_CHECKED:
+        return None
+    f = _caller()
+    if f is None or f.f_code.co_name in _COMPREHENSIONS:
+        return None
+    rest = _rest_at(f.f_code, _lasti(f))
+    if rest is None:
+        return None
+    for name in rest.globals:
+        value = _builtin(f, name)
+        if not (isinstance(value, torch.Tensor) or _torch_module(value) or name == "len" and value is builtins.len):
+            return None
+    return f, rest
+
+
+def executing_offset(f: types.FrameType) -> int | None:
+    """The byte offset of the instruction ``f`` executes (a CALL, where a specialised call runs in
+    its PRECALL or through a wrapper); None where not found."""
+    instructions, at = _located_frame(f.f_code, _lasti(f))
+    return None if at is None else instructions[at].offset
+
+
+@_per_code(1024)
+def _rest_at(code: types.CodeType, lasti: int) -> SkippedRest | None:
+    instructions, at = _located_frame(code, lasti)
+    if at is not None and at + 3 < len(instructions) and instructions[at].opname == "CALL" \
+            and instructions[at + 1].opname == "LOAD_CONST" and instructions[at + 2].opname == "COMPARE_OP":
+        at += 3  # ``if len(x) < 1: continue``: the length read in the test
+    if at is None or at + 2 >= len(instructions) or instructions[at].opname != "POP_JUMP_FORWARD_IF_FALSE":
+        return None
+    go = instructions[at + 1]  # ``continue``: back to the loop's FOR_ITER
+    if go.opname != "JUMP_BACKWARD" or instructions[at + 2].offset != instructions[at].argval:
+        return None
+    head = next((k for k, i in enumerate(instructions) if i.offset == go.argval), None)
+    if head is None or instructions[head].opname != "FOR_ITER" or code.co_cellvars or code.co_freevars \
+            or code.co_flags & _SUSPENDING:
+        return None
+    end = next((k for k in range(at + 2, len(instructions)) if instructions[k].opname in _JUMP_NAMES), None)
+    if end is None or instructions[end].opname != "JUMP_BACKWARD" or instructions[end].argval != go.argval:
+        return None
+    if any(i.opname == "LOAD_GLOBAL" and i.argval in _FRAME_READERS for i in instructions):
+        return None
+    block = instructions[at + 2 : end]
+    if any(i.opname not in _BLOCK_OPS or i.is_jump_target for i in block[1:]) or block[0].opname not in _BLOCK_OPS:
+        return None
+    terms, names = [], set()
+    for k in range(at + 2, end):
+        i, before = instructions[k], instructions[k - 1]
+        if i.opname == "LOAD_GLOBAL" and (i.arg or 0) & 1 and i.argval != "len" \
+                and instructions[k + 1].opname != "LOAD_ATTR":
+            return None  # a callee other than ``torch.x(...)`` or ``len``
+        if i.opname == "LOAD_GLOBAL":
+            names.add(i.argval)
+        if i.opname == "LOAD_ATTR" and before.opname == "LOAD_GLOBAL" and (before.arg or 0) & 1 \
+                and (i.argval.startswith(("_", "set_", "manual_seed", "seed", "save", "load", "use_"))
+                     or i.argval.endswith("_")):
+            return None
+        if i.opname == "LOAD_ATTR" and before.opname != "LOAD_GLOBAL" and i.argval not in _TENSOR_PROPERTIES:
+            return None
+        if i.opname == "LOAD_METHOD" and not _pure_method(i.argval):
+            return None
+        if i.opname == "KW_NAMES" and "out" in code.co_consts[i.arg or 0]:
+            return None
+        if i.opname == "BINARY_OP" and i.argrepr.endswith("=") and not (
+                instructions[k + 1].opname == "STORE_FAST" and i.argrepr in _ACCUMULATING):
+            return None
+        if i.opname == "STORE_FAST":
+            term = _accumulated_term(instructions, at + 2, k)
+            if term is None and not _temporary(instructions, at + 2, end, k):
+                return None
+            if term is not None:
+                terms.append(term)
+    return SkippedRest(instructions[at + 2].offset, instructions[end].offset, tuple(terms), tuple(sorted(names)))
+
+
+_JUMP_NAMES = frozenset(dis.opname[op] for op in _JUMPS)
+
+
+def _temporary(instructions: list[dis.Instruction], first: int, end: int, k: int) -> bool:
+    """Whether the local stored at ``k`` is read nowhere but in ``first:end`` after a store of it there."""
+    name = instructions[k].argval
+    stored = False
+    for j, i in enumerate(instructions):
+        if i.argval != name or i.opname not in ("LOAD_FAST", "STORE_FAST", "DELETE_FAST"):
+            continue
+        if i.opname == "LOAD_FAST" and not (first <= j < end and stored):
+            return False
+        stored = stored or (i.opname == "STORE_FAST" and first <= j < end)
+    return True
+
+
+def _accumulated_term(instructions: list[dis.Instruction], first: int, k: int) -> int | None:
+    """The byte offset of the term's CALL where the store at ``k`` is ``acc = acc + term`` (see
+    ``skipped_rest``), ``acc`` loaded once in the rest, right before the term; else None."""
+    name, op = instructions[k].argval, instructions[k - 1]
+    if op.opname != "BINARY_OP" or op.argrepr not in _ACCUMULATING:
+        return None
+    loads = [j for j in range(first, k) if instructions[j].opname == "LOAD_FAST" and instructions[j].argval == name]
+    span = instructions[loads[0] + 1 : k - 1] if len(loads) == 1 else []
+    if len(span) == 1 and span[0].opname == "LOAD_FAST":  # ``loss = -torch.sum(..)``, then ``acc += loss``
+        stores = [j for j in range(first, loads[0]) if instructions[j].opname == "STORE_FAST"
+                  and instructions[j].argval == span[0].argval]
+        value = _stored_value(instructions, stores[0]) if len(stores) == 1 else None
+        span = instructions[value[0]:value[1]] if value is not None and value[0] >= first else []
+    if span and span[-1].opname == "UNARY_NEGATIVE":  # ``- 0.0`` added: the same value
+        span = span[:-1]
+    if len(span) < 3 or span[-1].opname != "CALL":
+        return None
+    depths, depth = [], 0
+    for i in span:
+        depth += dis.stack_effect(i.opcode, i.arg if i.opcode >= dis.HAVE_ARGUMENT else None, jump=False)
+        depths.append(depth)
+    if depths[-1] != 1 or min(depths) < 1:
+        return None  # not one value computed on top of ``acc``
+    if span[-3].opname == "LOAD_METHOD" and span[-3].argval == "sum" and span[-2].opname == "PRECALL" \
+            and span[-1].arg == 0:
+        return span[-1].offset  # ``<value>.sum()``
+    if span[0].opname == "LOAD_GLOBAL" and (span[0].arg or 0) & 1 and span[-1].arg == 1 and min(depths[:-1]) >= 2 \
+            and (span[0].argval == "len" or span[1].opname == "LOAD_ATTR" and span[1].argval == "sum"):
+        return span[-1].offset  # ``len(<value>)``, ``torch.sum(<value>)``: the callee stays under the value
+    return None
+
+
 def stores_since(code: types.CodeType, offset: int, lasti: int) -> bool:
     """Whether the instructions of ``code`` from byte offset ``offset`` up to ``lasti`` store or
     delete anything (a local copied after a block's join, before the op at ``lasti``)."""

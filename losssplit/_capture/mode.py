@@ -1687,6 +1687,8 @@ class Frame:
         """id of a ratio floored by the builtin ``max`` -> (it, its branch): see ``floored_use``."""
         self.guards: list[Guard] = []
         """Blocks of ``if`` the batch entered, waiting for their join (``Guard``)."""
+        self.skips: list[Skip] = []
+        """Rests of iterations a ``continue`` the batch did not take skips, their terms being met (``Skip``)."""
         self.floored_counts: dict[int, Any] = {}
         """id of a ``RowCount`` the builtin ``max`` compared with a positive number (``max(pos.numel(),
         1)``): on a group counting 0 the body uses that number, so it is no factor of a loss."""
@@ -3244,6 +3246,7 @@ class Frame:
         self.extreme_floats = False
         self.floors.clear()
         self.guards.clear()
+        self.skips.clear()
         self.floored_counts.clear()
         self.count_floats.clear()
         self.plain_counts.clear()
@@ -3425,6 +3428,8 @@ class Frame:
             self.branch(b)
             if tested and taken:
                 self.guard(b)
+            elif tested and read == "Tensor.__bool__":
+                self.skip(b)
             if floor:
                 assert isinstance(ratio, Ratio)
                 before = self.floors.get(id(ratio))
@@ -3444,6 +3449,8 @@ class Frame:
                 self._conditional(b, taken)
             if taken and tested:
                 self.guard(b)
+            elif tested and read == "Tensor.__bool__":
+                self.skip(b)
             return True
         return False
 
@@ -3476,6 +3483,36 @@ class Frame:
         tensors = [v for v in held.values() if isinstance(v, Tensor)]
         tensors += [f.f_globals[name] for name in block.values if isinstance(f.f_globals.get(name), Tensor)]
         self.guards.append(Guard(b, f, block.join, before, [(t, version_of(t)) for t in tensors]))
+
+    def skip(self, b: Branch) -> None:
+        """The batch did not take ``if test: continue`` whose test ``b`` is: where the rest of the
+        iteration only adds terms to accumulators (``_bytecode.skipped_rest``), note its terms'
+        row maps as they are met (``Skip``, ``note_term``)."""
+        if not self.branches or self.branches[-1] is not b:
+            return
+        found = _bytecode.skipped_rest()
+        if found is None or not found[1].terms:
+            return
+        self.skips = [s for s in self.skips if s.frame is not found[0]]  # an earlier iteration's: met no more
+        self.skips.append(Skip(b, *found))
+
+    def note_term(self, func: Any, args: tuple) -> None:
+        """An op of a frame with a ``Skip``: at a term's CALL, ``sum`` or ``Tensor.__len__`` of a value with a row map notes that map; when every term is met, ``Branch.neutral``."""
+        f = _bytecode.caller_frame()
+        for s in self.skips:
+            if s.frame is not f:
+                continue
+            offset = _bytecode.executing_offset(f)
+            if offset not in s.rest.terms or func not in _TERM_OPS or s.spoilt:
+                continue
+            track = self.get(args[0]) if args and isinstance(args[0], Tensor) else None
+            rows = track.rows.get(0) if track is not None and track.lost_at is None else None
+            if rows is None or offset in s.met or rows.dim() != 1:
+                s.spoilt, s.branch.neutral = True, None
+                continue
+            s.met[offset] = rows
+            if len(s.met) == len(s.rest.terms):
+                s.branch.neutral = tuple(s.met[o] for o in s.rest.terms)
 
     def check_guards(self) -> None:
         """Each noted block whose frame has reached its join (an op of that frame, or of a function
@@ -4835,6 +4872,11 @@ class Branch:
     reach: frozenset[str] | None = None
     """The returned keys the decision may change (``_reach.reach``, proven from the code where the
     body took it); None: every key. A group that alone decides otherwise keeps the others."""
+    neutral: tuple[Tensor, ...] | None = None
+    """``if test: continue`` the batch did not take, the rest of the iteration only adding terms
+    to accumulators (``Skip``): the row map of what each term sums or counts. A group with no row
+    in any leaves every accumulator as it was there (``+ 0.0``, ``+ 0``): alone, skipping the rest
+    computes the same."""
 
 
 @dataclasses.dataclass(slots=True)
@@ -4972,6 +5014,23 @@ def _conditional_made(frame: Frame, out: Any) -> None:
 
 
 _MISSING_LOCAL = object()
+
+
+_TERM_OPS = frozenset({Tensor.sum, torch.sum, Tensor.__len__})  # what a term of ``Skip`` runs
+
+
+@dataclasses.dataclass(eq=False)
+class Skip:
+    """The rest of an iteration that ``if test: continue`` skips, the batch having run it
+    (``_bytecode.skipped_rest``): each term's row map as its op meets it (``Frame.note_term``)."""
+
+    branch: Branch
+    frame: types.FrameType
+    rest: _bytecode.SkippedRest
+    met: dict[int, Tensor] = dataclasses.field(default_factory=dict)
+    """Byte offset of a term's CALL -> the row map of the value it sums or counts."""
+    spoilt: bool = False
+    """A term met twice, or its value without a row map: no group is taken as left alone."""
 
 
 @dataclasses.dataclass(eq=False)
@@ -5228,6 +5287,8 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
                            f"len() of image rows compared ({out} {_SYMBOLS[op]} {c:g})")
                 frame.branch(b)
                 frame._conditional(b, bool(b.taken))
+                if not b.taken:  # ``if len(x) < 1: continue`` not taken
+                    frame.skip(b)
         else:  # a length of no image rows: an int of that value is no count of rows
             frame.other_lengths.add(out)
             frame.side_size(track, out, 0)
@@ -7990,6 +8051,11 @@ class CaptureMode(TorchFunctionMode):
                 frame.check_guards()  # before the op: it may write a local the block set
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, "a block of an if compared at its join"
+        if frame.skips and frame.error is None:
+            try:
+                frame.note_term(func, args)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, "a term of an iteration's rest"
         if frame.as_is and frame.error is None:
             try:
                 with _HIDDEN():
