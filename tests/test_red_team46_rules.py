@@ -11,7 +11,15 @@ from __future__ import annotations
 
 import pytest
 import torch
-from _helpers import check_labelled, split_outcome, wrong_companions
+from _helpers import (
+    RULE_BATCHES,
+    check_labelled,
+    rule_batch,
+    rule_errors,
+    rule_outcome,
+    split_outcome,
+    wrong_companions,
+)
 from test_rules_row_lengths import (
     SEEDS,
     _batch,
@@ -180,4 +188,52 @@ def test_a_target_written_through_views_no_rule_follows(body):
     for seed in SEEDS:
         args, kinds, labels = _views_batch(seed)
         got, want, _ = split_outcome(body, args, kinds, labels)
+        assert not wrong_companions(got, want), (body.__name__, seed, got, want)
+
+
+# A tensor of no images cut to the number of images (``w[:len(t)]``: positional where the cut is shorter, the
+# deferred whole-cut check where it is not, ``Frame.doubt_values``) read out of the capture: silently wrong
+# on 3375a85 already, the numbers leaving through ``tolist()`` / ``numpy()`` or a branch on the whole cut.
+
+_CLASS_WEIGHTS = torch.arange(1.0, 5.0)
+
+
+def cut_read_by_tolist(outputs, targets):
+    """The cut held by a local (written inline, ``w[:len(t)].tolist()`` declines)."""
+    e = rule_errors(outputs, targets)
+    cut = _CLASS_WEIGHTS[:len(targets)]
+    return {"loss": e.sum() * cut.tolist()[-1]}
+
+
+def cut_read_by_numpy(outputs, targets):
+    e = rule_errors(outputs, targets)
+    cut = _CLASS_WEIGHTS[:len(targets)]
+    return {"loss": e.sum() / cut.numpy().sum()}
+
+
+def whole_cut_in_a_branch(outputs, targets):
+    loss = rule_errors(outputs, targets).sum()
+    if _CLASS_WEIGHTS[:len(targets)].mean() > 2:
+        loss = loss * 2
+    return {"loss": loss}
+
+
+def cut_read_as_a_tensor(outputs, targets):
+    """The near miss that declines: the cut's sum a tensor divisor."""
+    return {"loss": rule_errors(outputs, targets).sum() / _CLASS_WEIGHTS[:len(targets)].sum().item()}
+
+
+def test_a_cut_to_the_number_of_images_read_as_a_number_declines():
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(cut_read_as_a_tensor, rule_batch(seed, weights))
+        assert not got and any("'loss'" in m for m in said), (seed, got, said)
+
+
+@pytest.mark.xfail(strict=True, reason="known WRONG (red46b, also on 3375a85): a class-weight vector cut to the number "
+                   "of images (w[:len(t)]) read by tolist(), numpy() or in a branch (the whole cut) gives the batch's "
+                   "numbers on every group")
+@pytest.mark.parametrize("body", [cut_read_by_tolist, cut_read_by_numpy, whole_cut_in_a_branch], ids=lambda b: b.__name__)
+def test_a_cut_to_the_number_of_images_read_out_of_the_capture(body):
+    for seed, weights in RULE_BATCHES:
+        got, want, _ = rule_outcome(body, rule_batch(seed, weights))
         assert not wrong_companions(got, want), (body.__name__, seed, got, want)
