@@ -112,11 +112,27 @@ def over_a_list_built_per_class(x, score):
     return {"per": fg.sum() / len(names)}
 
 
+def over_a_parameters_length(x, score, names=("person", "car", "dog", "cat")):
+    """A parameter no image owns (its default): its length the same on a group alone."""
+    fg = (score > 0).float()
+    assert len(x)
+    return {"per": fg.sum() / len(names)}
+
+
+def over_a_dict_of_the_classes(x, score):
+    fg = (score > 0).float()
+    index = {c: i for i, c in enumerate(CLASSES)}
+    assert len(x)
+    return {"per": fg.sum() / len(index)}
+
+
 @pytest.mark.xfail(strict=True, reason="known WRONG (red46b; s61's row lengths, declined on 3375a85): the length of a "
-                   "list the body built by appends is read as the images' count where it equals len(x); a list of "
-                   "classes is the same on a group alone")
-def test_a_list_built_per_class_of_the_images_length():
-    _check_declines(over_a_list_built_per_class)
+                   "list or dict the body built (appends, a comprehension over a global), or of a parameter no image "
+                   "owns, is read as the images' count where it equals len(x); on a group alone it is the same")
+@pytest.mark.parametrize("body", [over_a_list_built_per_class, over_a_parameters_length, over_a_dict_of_the_classes],
+                         ids=lambda b: b.__name__)
+def test_a_length_of_no_images_equal_to_the_images_length(body):
+    _check_declines(body)
 
 
 # Writes through a row's view (s61's ``target[i][inside] = ..``): bodies near it that were silently wrong on
