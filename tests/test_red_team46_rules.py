@@ -85,7 +85,8 @@ def _check_declines(body) -> None:
 
 def test_another_length_equal_to_the_image_rows_declines():
     for body in (over_a_global_list, over_a_fresh_table, over_a_transposed_length,
-                 over_a_transposed_length_stored_first, plus_a_global_length, over_a_literal_list):
+                 over_a_transposed_length_stored_first, plus_a_global_length, over_a_literal_list,
+                 over_a_parameters_length):
         _check_declines(body)
 
 
@@ -127,9 +128,9 @@ def over_a_dict_of_the_classes(x, score):
 
 
 @pytest.mark.xfail(strict=True, reason="known WRONG (red46b; s61's row lengths, declined on 3375a85): the length of a "
-                   "list or dict the body built (appends, a comprehension over a global), or of a parameter no image "
-                   "owns, is read as the images' count where it equals len(x); on a group alone it is the same")
-@pytest.mark.parametrize("body", [over_a_list_built_per_class, over_a_parameters_length, over_a_dict_of_the_classes],
+                   "list or dict the body built (appends, a comprehension over a global) is read as the images' count "
+                   "where it equals len(x); on a group alone it is the same")
+@pytest.mark.parametrize("body", [over_a_list_built_per_class, over_a_dict_of_the_classes],
                          ids=lambda b: b.__name__)
 def test_a_length_of_no_images_equal_to_the_images_length(body):
     _check_declines(body)

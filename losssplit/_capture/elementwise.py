@@ -4129,7 +4129,20 @@ def _length_reading(frame: Frame, kind: str, n: Any) -> str | None:
     if "clen" in tags or rooted and int(n) in frame.other_lengths \
             or "blen" not in tags and frame.latest_lengths.get(int(n)) is False:
         return "doubt"
-    return "length"
+    return "doubt" if "L" in tags and _plain_arguments(frame, tags) else "length"
+
+
+def _plain_arguments(frame: Frame, tags: frozenset[str]) -> bool:
+    """Whether the arguments ``tags`` names (``arg:NAME``, looked up where they were given) are all tuples or
+    lists of plain values (``names=("person", "car")``: its ``len`` no count of rows, the same on a group alone)."""
+    root: list = []
+    executed_number_tags(root)
+    if not root:
+        return False
+    values = _locals(root[0])
+    held = [values.get(t[4:]) for t in tags if t.startswith("arg:")]
+    return bool(held) and all(isinstance(x, (tuple, list)) and x is not frame.per_image_targets
+                              and all(type(i) in (str, int, float, bool) for i in x) for x in held)
 
 
 def _literals(tags: frozenset[str]) -> set[float]:
