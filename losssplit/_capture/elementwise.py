@@ -4126,6 +4126,8 @@ def _length_reading(frame: Frame, kind: str, n: Any) -> str | None:
     # before ``len(x)``) or, not of them, the latest read of that value so (``blen``: a list the body built, whose
     # length no host read saw: the latest ``len()`` read is another's)
     rooted = any(t.startswith("arg:") for t in tags)
+    if frame.num_images == 1:  # (a call of one image: its group alone is the call, every length the same)
+        return "length"
     if "clen" in tags or rooted and int(n) in frame.other_lengths \
             or "blen" not in tags and frame.latest_lengths.get(int(n)) is False:
         return "doubt"
