@@ -17,19 +17,19 @@ from _survey import LIBRARY_SOURCES, gen
 SEEDS = range(len(LIBRARY_SOURCES))
 
 
-def _batch(seed: int) -> tuple[list, list, list]:
-    """Predictions [B, 5, 3] and teacher scores [B, 5] whose positives (``> 0``) differ image by
-    image (two images hold none on batch 0)."""
+def _batch(seed: int, columns: int = 5) -> tuple[list, list, list]:
+    """Predictions [B, 5, 3] and teacher scores [B, 5] (``columns`` for 5) whose positives (``> 0``)
+    differ image by image (two images hold none on batch 0)."""
     g = gen(seed + 6100)
     b = len(LIBRARY_SOURCES[seed])
-    x = torch.randn(b, 5, 3, generator=g).requires_grad_()
-    score = torch.randn(b, 5, generator=g)
+    x = torch.randn(b, columns, 3, generator=g).requires_grad_()
+    score = torch.randn(b, columns, generator=g)
     score[::3] = -1.0
     return [x, score], [ROWS] * 2, LIBRARY_SOURCES[seed]
 
 
-def _check(body, splits: bool) -> None:
-    check_labelled(body, _batch, SEEDS, splits)
+def _check(body, splits: bool, columns: int = 5) -> None:
+    check_labelled(body, lambda seed: _batch(seed, columns), SEEDS, splits)
 
 
 def _check_targets(body, splits: bool | None) -> None:

@@ -1010,7 +1010,13 @@ def _number_call(names: set[str], fn: Tags, receiver: Tags, args: list[Tags], ra
             return frozenset({"P", "L"})  # ``len(targets)``: its arithmetic is read by ``_lengths``
         if args and _rooted(args[0]) and "comp" in args[0] and "joined" in args[0] and "filter" not in args[0]:
             return frozenset({"P", "V", "vlen"})  # ``len(torch.cat([u["labels"] for u in t]))``: the targets' instances
-        return frozenset({"P"}) | (_batch(args[0]) if args and _counted_length(args[0]) else _NONE)
+        # ``clen``: of no value of the call's (``len(CLASSES)``, ``len(torch.ones(4, 3))``), nor a list the body built
+        # (``blen``: ``losses.append(..)`` per image, its items unread here, its ``len`` read by no host read)
+        built = bool(args and args[0] and not _rooted(args[0]) and "built" in args[0])
+        const = bool(args and args[0] and not _rooted(args[0]) and (not built or "const" in args[0]))
+        listed = built and not const and not any(t.startswith("call:") for t in args[0])
+        return frozenset({"P"}) | (_batch(args[0]) if args and _counted_length(args[0]) else _NONE) \
+            | ({"clen"} if const else _NONE) | ({"blen"} if listed else _NONE)
     if not builtin and name in _READS:
         return frozenset({"P"}) | _values_read(receiver) | _read_of(receiver)  # (followed by the rules of host reads)
     if not builtin and name in _SIZES:

@@ -3147,6 +3147,8 @@ def _ratio_arithmetic(
                 return Track(ratio=ta.ratio)
             if _row_length(frame, kind, b):  # FoveaBox's ``num_pos + b`` with ``b = len(cls)`` (s61: was + B, silently
                 return _plus_row_length(frame, ta, int(b))  # wrong once its mask's rows were known)
+            if _length_doubt(frame, kind, b):
+                return lost_track(LENGTH_DOUBT, False)
             return Track(ratio=ta.ratio.scaled(normaliser_op=("add", float(b))))  # ``mask.sum() + 1e-4``
         if kind in ("mul", "div") and _is_number(b) and b != 0:  # ``2 * mask.sum()``, ``w.sum() * 4``
             if _length_operand(frame, ta.ratio, kind, b) is not None:
@@ -3155,7 +3157,7 @@ def _ratio_arithmetic(
                 # ``m.sum() / len(m)``: on a group alone over the group's count of those rows (s61: was scaled
                 # by 1 / B as a constant, silently wrong as the denominator of ``l.sum() / (m.sum() / len(m))``)
                 return _over_row_length(frame, ta, b, False) if kind == "div" else lost_track(DATA_TIMES_LENGTH, False)
-            if _row_length(frame, kind, b, unread=True):  # equal to a length, its making not read: no constant proven
+            if _row_length(frame, kind, b, unread=True) or _length_doubt(frame, kind, b):  # no constant proven
                 return lost_track(DATA_TIMES_LENGTH, False)
             scaled = ta.ratio.normaliser_times(b if kind == "mul" else 1 / b, frame.constant_number(b))
             return None if scaled is None else Track(ratio=scaled)
@@ -3300,6 +3302,8 @@ def _ratio_arithmetic(
             computed = _computed_divisor(frame, ta, other)  # (``min(float(len(t)), 8.0)`` equal to the count: the group's)
             if computed is not None:
                 return computed
+        if kind == "div" and _length_doubt(frame, kind, other):
+            return lost_track(LENGTH_DOUBT, pred)
         if kind == "div" and _row_length(frame, kind, other, unread=True):  # (as before s61 where unread)
             return _over_row_length(frame, ta, other, pred)  # ``/ len(x)``, ``/ float(len(x))``, no literal
         if (kind == "mul" and frame.mixed_sizes and type(other) is float and other > 0
@@ -3312,7 +3316,7 @@ def _ratio_arithmetic(
         if kind == "mul":
             # data too: a metric may be returned; a plain sum times a length the body read (``l.sum() * len(x)``)
             # as well: on a group alone the group's count (s61: was a constant)
-            if _is_image_count(frame, ta.ratio, other) or _row_length(frame, kind, other):
+            if _is_image_count(frame, ta.ratio, other) or _row_length(frame, kind, other) or _length_doubt(frame, kind, other):
                 return lost_track(BY_IMAGE_COUNT, pred)
             if not weight and _statistic_factor(frame, other):
                 return lost_track(STATISTIC_FACTOR, pred)
@@ -4085,17 +4089,62 @@ def _row_length(frame: Frame, kind: str, n: Any, unread: bool = False) -> bool:
     (``k = 4`` beside ``len(x)`` of 4 rows: the same 4 on a group alone, s61: was read as the length).
     ``unread``: the answer where the operand's provenance cannot be read (``nkd``'s ``* gamma * temp ** 2``
     equal to 4: no length)."""
+    reading = _length_reading(frame, kind, n)
+    return reading == "length" or unread and reading == "unread"
+
+
+def _length_doubt(frame: Frame, kind: str, n: Any) -> bool:
+    """Whether ``n`` is a call's number equal to a length of image rows that its making does not show to be
+    one (``_length_reading``): neither that length nor a constant proven."""
+    return _length_reading(frame, kind, n) == "doubt"
+
+
+LENGTH_DOUBT = ("a number equal to a length of image rows whose making does not show it is one (``len(x)`` beside "
+                "``len(CLASSES)``, ``len(x.T)`` or ``len(table)`` of as many rows): on a group alone the count or not")
+
+
+def _length_reading(frame: Frame, kind: str, n: Any) -> str | None:
+    """How the number ``n`` at a reduced value's op reads against the lengths of image rows the body read:
+    ``"length"`` (``_row_length``), ``"unread"`` (its provenance not read), ``"doubt"`` (a length of no
+    value of the call's, ``len(CLASSES)`` of a global, ``len(torch.ones(4, 3))``, or where the latest
+    ``len()`` read of that value was of a tensor without images along its rows, ``len(x.T)``: red46b,
+    these were read as the group's count, silently wrong), None (no length: a literal, a parameter,
+    another value)."""
     if not (type(n) is int or type(n) is float and n.is_integer()) or int(n) not in frame.lengths:
-        return False
+        return None
     source = divisor_source(n) if kind == "div" else offset_source(n, product=True)
     if source in ("literal", "configured"):
-        return False
+        return None
     tags = executed_number_tags()
     if tags is None:
-        return unread
+        return "unread"
     # a number a call gave (``P``: ``len(x)``) or ``len(targets)`` (``L``), no literal but ``max``'s floor; not a
     # parameter alone (``scale=4``: the same on a group alone)
-    return ("L" in tags or "P" in tags) and not _literals(tags) - _provenance.max_floors(tags)
+    if not ("L" in tags or "P" in tags) or _literals(tags) - _provenance.max_floors(tags):
+        return None
+    # a length of the call's values that one without images along its rows also has (``m = len(x.T)`` stored
+    # before ``len(x)``) or, not of them, the latest read of that value so (``blen``: a list the body built, whose
+    # length no host read saw: the latest ``len()`` read is another's)
+    rooted = any(t.startswith("arg:") for t in tags)
+    if frame.num_images == 1:  # (a call of one image: its group alone is the call, every length the same)
+        return "length"
+    if "clen" in tags or rooted and int(n) in frame.other_lengths \
+            or "blen" not in tags and frame.latest_lengths.get(int(n)) is False:
+        return "doubt"
+    return "doubt" if "L" in tags and _plain_arguments(frame, tags) else "length"
+
+
+def _plain_arguments(frame: Frame, tags: frozenset[str]) -> bool:
+    """Whether the arguments ``tags`` names (``arg:NAME``, looked up where they were given) are all tuples or
+    lists of plain values (``names=("person", "car")``: its ``len`` no count of rows, the same on a group alone)."""
+    root: list = []
+    executed_number_tags(root)
+    if not root:
+        return False
+    values = _locals(root[0])
+    held = [values.get(t[4:]) for t in tags if t.startswith("arg:")]
+    return bool(held) and all(isinstance(x, (tuple, list)) and x is not frame.per_image_targets
+                              and all(type(i) in (str, int, float, bool) for i in x) for x in held)
 
 
 def _literals(tags: frozenset[str]) -> set[float]:

@@ -1512,6 +1512,9 @@ class Frame:
         # (one map per tensor read; held, so the ids stay unique)
         self.lengths: dict[int, list[Tensor]] = {}
         self.other_lengths: set[int] = set()  # ``len(x)`` of tensors whose dim 0 carries no images
+        # per length, whether the latest ``len(x)`` read of that value was of image rows (``len(x.T)`` after
+        # ``len(x)`` of as many: a number equal to both is not proven the images' count)
+        self.latest_lengths: dict[int, bool] = {}
         # sizes equal to the number of images of dims without images of a tensor whose images lie
         # on another dim (a declared time-major ``[T, B, C]`` with ``T == B``: ``len(x)``, ``x.shape[0]``)
         self.side_sizes: set[int] = set()
@@ -3202,6 +3205,7 @@ class Frame:
         self.number_tests.clear()
         self.lengths.clear()
         self.other_lengths.clear()
+        self.latest_lengths.clear()
         self.side_sizes.clear()
         self.images_by_value = False
         self.side_length_sites.clear()
@@ -5278,6 +5282,7 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
     if func is Tensor.__len__:  # a length is a shape, not a value, except that of a mask's indices
         if track is not None and 0 in track.rows and frame.tokens is None:
             frame.lengths.setdefault(out, []).append(track.rows[0])  # ``len(ps)``: a plain int, a count of rows
+            frame.latest_lengths[out] = True
             if frame.side_length_sites:
                 _side_length(frame, False)
             test = _bytecode.length_test() if type(out) is int else None
@@ -5291,6 +5296,7 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
                     frame.skip(b)
         else:  # a length of no image rows: an int of that value is no count of rows
             frame.other_lengths.add(out)
+            frame.latest_lengths[out] = False
             frame.side_size(track, out, 0)
             side = track is not None and bool(track.rows) and frame.tokens is None
             if side or frame.side_length_sites:
