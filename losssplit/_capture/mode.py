@@ -1322,6 +1322,9 @@ class Frame:
         # is the user's among the arguments or an op's (``_FOREIGN``), would see the capture's own ops
         self.hidden: Any = None
         self.foreign = False
+        # the name of the user's own mode below the capture's (not torch's, as ``torch.device``'s): it may
+        # change any op's values, so each op is compared as a ``_FOREIGN`` subclass's (``_foreign_op``)
+        self.outer_mode: str | None = None
         self.last_code: types.CodeType | None = None  # the last op caller's code (``_watch_switches``)
         # ``_bytecode._caller``'s answer for that frame while its op runs: (op_caller, len(sys.modules), answer)
         self.op_walk: tuple[types.FrameType, int, types.FrameType | None] | None = None
@@ -3865,11 +3868,20 @@ def op_name(func: Any) -> str:
     except (KeyError, TypeError):
         pass
     name = _describe(func)
-    try:
-        _NAMES[func] = name
-    except TypeError:
-        pass
+    if _lasting(func):
+        try:
+            _NAMES[func] = name
+        except TypeError:
+            pass
     return name
+
+
+def _lasting(func: Any) -> bool:
+    """Whether a table keyed by functions may keep ``func``: not one defined in a function, nor one bound
+    to an object (``handle_torch_function(self.f, ...)``): either may be made per call and hold the
+    call's tensors."""
+    return "<locals>" not in getattr(func, "__qualname__", "<locals>") \
+        and isinstance(getattr(func, "__self__", None), (type, types.ModuleType, type(None)))
 
 
 def _describe(func: Any) -> str:
@@ -7800,9 +7812,9 @@ _FACTS: dict[Any, _OpFacts] = {}
 
 def _op_facts(func: Any) -> _OpFacts:
     """``_FACTS[func]``, made on the first ask (the table starts over at 1,024 functions). A function
-    defined in a function is not kept: it may be made per call and hold the call's tensors."""
+    not ``_lasting`` is not kept."""
     facts = _OpFacts(func)
-    if "<locals>" not in getattr(func, "__qualname__", "<locals>"):
+    if _lasting(func):
         if len(_FACTS) >= 1024:
             _FACTS.clear()
         _FACTS[func] = facts
@@ -7877,8 +7889,8 @@ def _same_result(a: Any, b: Any) -> bool:
 
 def _foreign_op(frame: Frame, func: Any, args: tuple, kwargs: dict | None, out: Any, types: Any,
                 versions: list[tuple[Tensor, int | None]]) -> bool:
-    """An op of a tensor subclass whose ``__torch_function__`` is the user's (``_FOREIGN``): its
-    result is followed where it is what the op gives plain tensors (run again with torch functions
+    """An op of a tensor subclass whose ``__torch_function__`` is the user's (``_FOREIGN``), or any op
+    under the user's own mode (``Frame.outer_mode``: it may make ``mean`` a sum): its result is followed where it is what the op gives plain tensors (run again with torch functions
     off, without grad, the generators' states kept: a tv_tensor unwrapping its results). A result
     that differs (a random draw's too): what it made is lost. An op that wrote into a tensor it was
     given (``versions``: taken before it ran; ``.data``, views; running statistics or ``inplace=`` passed),
@@ -7886,7 +7898,7 @@ def _foreign_op(frame: Frame, func: Any, args: tuple, kwargs: dict | None, out: 
     or that gave no tensor: the user's code decided what the rules do not read, so the call is
     declined. True where so (no rule runs)."""
     name = op_name(func)
-    kind = next(t.__name__ for t in types if _FOREIGN[(t,)])
+    kind = next((t.__name__ for t in types if _FOREIGN[(t,)]), None) or f"{frame.outer_mode} (a torch function mode)"
     if getattr(func, "__name__", "") in _ACTING or kwargs and kwargs.get("out") is not None \
             or any(v != version_of(a) for a, v in versions) \
             or not _reach._writes_no_argument(func, len(args), tuple(kwargs or ())):  # (running stats: no version moves)
@@ -7912,6 +7924,15 @@ def _foreign_op(frame: Frame, func: Any, args: tuple, kwargs: dict | None, out: 
     return True
 
 
+def _users_mode() -> str | None:
+    """The class name of the first torch function mode below the capture's that is not torch's own."""
+    for i in range(_MODES_BELOW()):
+        kind = type(torch._C._get_function_stack_at(i))
+        if not kind.__module__.startswith("torch."):
+            return kind.__name__
+    return None
+
+
 class CaptureMode(TorchFunctionMode):
     """Runs every op unchanged; records tracks for the rules in ``RULES``."""
 
@@ -7920,6 +7941,7 @@ class CaptureMode(TorchFunctionMode):
         self.frame = frame
         frame.evaluating = not torch.is_grad_enabled()
         frame.foreign = _MODES_BELOW() > 0 or _holds_foreign(inputs)
+        frame.outer_mode = _users_mode()
 
     def __torch_function__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
         # Nothing of ours runs the user's code: their tensor subclasses' and outer modes'
@@ -7999,7 +8021,7 @@ class CaptureMode(TorchFunctionMode):
             kwargs = kwargs or _NO_KWARGS
         else:
             versions = [(a, version_of(a)) for a in flat_args(args, kwargs or _NO_KWARGS) if isinstance(a, Tensor)] \
-                if types and _FOREIGN[types] else []
+                if frame.outer_mode or types and _FOREIGN[types] else []
             hidden.__exit__(None, None, None)  # (the state the body called the op in, as it saved it)
             try:
                 out = func(*args, **kwargs) if kwargs else func(*args)
@@ -8029,7 +8051,8 @@ class CaptureMode(TorchFunctionMode):
             frame.made_ids.add(id(out))
         elif type(out) in (tuple, list) or isinstance(out, tuple):
             frame.made_ids.update(id(x) for x in out if isinstance(x, Tensor))
-        if frame.hidden is not None and types and frame.error is None and _FOREIGN[types] and frame.tracks:
+        if frame.hidden is not None and frame.error is None and (frame.outer_mode or types and _FOREIGN[types]) \
+                and frame.tracks:
             try:
                 if _foreign_op(frame, func, args, kwargs, out, types, versions):
                     frame.ran = None
