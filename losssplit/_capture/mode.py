@@ -7898,15 +7898,19 @@ def _foreign_op(frame: Frame, func: Any, args: tuple, kwargs: dict | None, out: 
     or that gave no tensor: the user's code decided what the rules do not read, so the call is
     declined. True where so (no rule runs)."""
     name = op_name(func)
-    kind = next((t.__name__ for t in types if _FOREIGN[(t,)]), None) or f"{frame.outer_mode} (a torch function mode)"
+    sub = next((t.__name__ for t in types if _FOREIGN[(t,)]), None)
+    kind = f"of a {sub} (a tensor subclass whose __torch_function__ is the user's)" if sub else \
+        f"under the user's torch function mode {frame.outer_mode}"
     if getattr(func, "__name__", "") in _ACTING or kwargs and kwargs.get("out") is not None \
             or any(v != version_of(a) for a, v in versions) \
             or not _reach._writes_no_argument(func, len(args), tuple(kwargs or ())):  # (running stats: no version moves)
-        frame.doubt(torch.ones((), dtype=torch.bool), f"{name} of a {kind} (a tensor subclass whose __torch_function__ "
-                    "is the user's) wrote into a tensor or acted: what it did is not followed")
+        frame.doubt(torch.ones((), dtype=torch.bool), f"{name} {kind} wrote into a tensor or acted: what it "
+                    "did is not followed")
         return True
     cudas = {a.device for a, _ in versions if a.is_cuda}
-    kept = torch.get_rng_state(), [(d, torch.cuda.get_rng_state(d)) for d in cudas]
+    # (the user's own ``generator=`` too: a draw of the run again moved it, the body's next draws differed)
+    users = [g for g in (*args, *(kwargs or _NO_KWARGS).values()) if isinstance(g, torch.Generator)]
+    kept = torch.get_rng_state(), [(d, torch.cuda.get_rng_state(d)) for d in cudas], [(g, g.get_state()) for g in users]
     try:
         with torch.no_grad():
             plain = func(*args, **kwargs) if kwargs else func(*args)
@@ -7914,9 +7918,11 @@ def _foreign_op(frame: Frame, func: Any, args: tuple, kwargs: dict | None, out: 
         torch.set_rng_state(kept[0])
         for d, state in kept[1]:
             torch.cuda.set_rng_state(state, d)
+        for g, state in kept[2]:
+            g.set_state(state)
     if _same_result(out, plain):
         return False
-    why = f"{name} of a {kind} (a tensor subclass whose __torch_function__ gave other values than the op)"
+    why = f"{name} {kind} gave other values than the op"
     outs = [o for o in (out if isinstance(out, (tuple, list)) else (out,)) if isinstance(o, Tensor)]
     if not outs:
         frame.doubt(torch.ones((), dtype=torch.bool), f"{why}: a value of the body no rule follows")
