@@ -375,3 +375,33 @@ def test_an_op_of_a_subclass_run_again_leaves_the_users_generator_as_it_was():
     assert torch.equal(plain_state, decorated_state)
     assert all(torch.equal(plain[k], decorated[k]) for k in ("loss", "after", "picked"))
     assert not companions(decorated)  # (a random draw: other values run again)
+
+
+def _first_rows_l1(outputs, targets):
+    e = (outputs["boxes"][:, 0] - torch.stack([t["boxes"][0] for t in targets])).abs().sum(1)
+    return {"loss": (e * _w(targets)).mean()}
+
+
+def _with_autograd_grad(outputs, targets):
+    loss = _first_rows_l1(outputs, targets)["loss"]
+    g, = torch.autograd.grad(loss, outputs["boxes"], retain_graph=True)
+    return {"loss": loss, "grad_norm": g.norm().detach()}
+
+
+@pytest.mark.parametrize("outer", [None, Counting], ids=["subclass", "outer_mode"])
+def test_autograd_grad_of_a_foreign_op_fires_the_users_hooks_once(outer):
+    # (run again to compare, the retained graph's hook on the prediction fired twice)
+    fired, losses = {}, {}
+    for decorated in (False, True):
+        outputs, targets, _ = batch(Logging)
+        pred = outputs["boxes"].as_subclass(Logging).requires_grad_()
+        calls: list[torch.Tensor] = []
+        pred.register_hook(calls.append)
+        with (outer() if outer else torch.enable_grad()), logged_warnings():
+            out = (split_by_source(_with_autograd_grad) if decorated else _with_autograd_grad)({"boxes": pred}, targets)
+        fired[decorated], losses[decorated] = len(calls), out
+    assert fired[False] == fired[True] == 1
+    assert all(torch.equal(losses[False][k], losses[True][k]) for k in losses[False])
+    outputs, targets, _ = batch(Logging)
+    want = oracle_companions(_first_rows_l1, [outputs, targets], [ROWS, TARGETS], [t["loss_weight"] for t in targets])
+    assert companions(losses[True]) == pytest.approx(want, rel=1e-6)  # (the loss's companions kept)

@@ -7840,6 +7840,9 @@ _FOREIGN = _Foreign()
 # ops of a foreign tensor run again to compare would act twice
 _ACTING = frozenset({"backward", "register_hook", "retain_grad", "__setitem__", "__set__",
                      "register_post_accumulate_grad_hook"})
+# ops of a foreign tensor not run again, their results not followed: a run again would fire the
+# user's hooks on the graph twice (``torch.autograd.grad(..., retain_graph=True)``)
+_HOOKED = frozenset({"grad"})
 
 
 def _holds_foreign(value: Any) -> bool:
@@ -7906,6 +7909,10 @@ def _foreign_op(frame: Frame, func: Any, args: tuple, kwargs: dict | None, out: 
             or not _reach._writes_no_argument(func, len(args), tuple(kwargs or ())):  # (running stats: no version moves)
         frame.doubt(torch.ones((), dtype=torch.bool), f"{name} {kind} wrote into a tensor or acted: what it "
                     "did is not followed")
+        return True
+    if getattr(func, "__name__", "") in _HOOKED:
+        frame.lose([o for o in (out if isinstance(out, (tuple, list)) else (out,)) if isinstance(o, Tensor)],
+                   f"{name} {kind}, not run again (it runs the user's hooks)")
         return True
     cudas = {a.device for a, _ in versions if a.is_cuda}
     # (the user's own ``generator=`` too: a draw of the run again moved it, the body's next draws differed)
