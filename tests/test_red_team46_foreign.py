@@ -6,7 +6,9 @@ undecorated call's, and companions are the oracle's or declined, whatever the us
 made a sum, a ``sum`` doubled) gave the plain op's companions (WRONG on main 3375a85 too; fixed: each
 op under such a mode is compared as a foreign subclass's, ``Frame.outer_mode``); ``mode._FACTS`` kept
 a bound method of a per-call object reached through ``handle_torch_function`` (and its tensors) past
-the call (fixed). A subclass whose ``__torch_function__`` computes a batch number the body reads from a
+the call (fixed); new in merge46: the plain run again of a subclass's ``bernoulli(..., generator=g)``
+moved the user's ``g`` (the body's later draws differed; fixed), and of ``torch.autograd.grad`` fired
+the user's hooks twice (fixed: not run again). A subclass whose ``__torch_function__`` computes a batch number the body reads from a
 global stays WRONG (pinned).
 """
 
