@@ -1322,6 +1322,9 @@ class Frame:
         # is the user's among the arguments or an op's (``_FOREIGN``), would see the capture's own ops
         self.hidden: Any = None
         self.foreign = False
+        # the name of the user's own mode below the capture's (not torch's, as ``torch.device``'s): it may
+        # change any op's values, so each op is compared as a ``_FOREIGN`` subclass's (``_foreign_op``)
+        self.outer_mode: str | None = None
         self.last_code: types.CodeType | None = None  # the last op caller's code (``_watch_switches``)
         # ``_bytecode._caller``'s answer for that frame while its op runs: (op_caller, len(sys.modules), answer)
         self.op_walk: tuple[types.FrameType, int, types.FrameType | None] | None = None
@@ -3906,11 +3909,20 @@ def op_name(func: Any) -> str:
     except (KeyError, TypeError):
         pass
     name = _describe(func)
-    try:
-        _NAMES[func] = name
-    except TypeError:
-        pass
+    if _lasting(func):
+        try:
+            _NAMES[func] = name
+        except TypeError:
+            pass
     return name
+
+
+def _lasting(func: Any) -> bool:
+    """Whether a table keyed by functions may keep ``func``: not one defined in a function, nor one bound
+    to an object (``handle_torch_function(self.f, ...)``): either may be made per call and hold the
+    call's tensors."""
+    return "<locals>" not in getattr(func, "__qualname__", "<locals>") \
+        and isinstance(getattr(func, "__self__", None), (type, types.ModuleType, type(None)))
 
 
 def _describe(func: Any) -> str:
@@ -7881,9 +7893,9 @@ _FACTS: dict[Any, _OpFacts] = {}
 
 def _op_facts(func: Any) -> _OpFacts:
     """``_FACTS[func]``, made on the first ask (the table starts over at 1,024 functions). A function
-    defined in a function is not kept: it may be made per call and hold the call's tensors."""
+    not ``_lasting`` is not kept."""
     facts = _OpFacts(func)
-    if "<locals>" not in getattr(func, "__qualname__", "<locals>"):
+    if _lasting(func):
         if len(_FACTS) >= 1024:
             _FACTS.clear()
         _FACTS[func] = facts
@@ -7909,6 +7921,9 @@ _FOREIGN = _Foreign()
 # ops of a foreign tensor run again to compare would act twice
 _ACTING = frozenset({"backward", "register_hook", "retain_grad", "__setitem__", "__set__",
                      "register_post_accumulate_grad_hook"})
+# ops of a foreign tensor not run again, their results not followed: a run again would fire the
+# user's hooks on the graph twice (``torch.autograd.grad(..., retain_graph=True)``)
+_HOOKED = frozenset({"grad"})
 
 
 def _holds_foreign(value: Any) -> bool:
@@ -7956,10 +7971,33 @@ def _same_result(a: Any, b: Any) -> bool:
     return type(a) is type(b) and (a is b or a == b)
 
 
+def _differs(a: Any, b: Any) -> bool | Tensor:
+    """``not _same_result(a, b)`` without a host read: a 0-dim bool tensor where tensors' values decide."""
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        if not (isinstance(a, Tensor) and isinstance(b, Tensor) and a.shape == b.shape and a.dtype == b.dtype
+                and a.device == b.device):
+            return True
+        if a.numel() == 0:
+            return False
+        same = torch.eq(a, b)
+        if a.is_floating_point() or a.is_complex():
+            same = same.logical_or_(a.isnan() & b.isnan())
+        return same.logical_not_().any()
+    if type(a) in (tuple, list) or isinstance(a, tuple):
+        if not (type(b) is type(a) and len(a) == len(b)):
+            return True
+        flags = [_differs(x, y) for x, y in zip(a, b)]
+        if any(f is True for f in flags):
+            return True
+        held = [f for f in flags if isinstance(f, Tensor)]
+        return torch.stack([f.to(held[0].device) for f in held]).any() if held else False
+    return not (type(a) is type(b) and (a is b or a == b))
+
+
 def _foreign_op(frame: Frame, func: Any, args: tuple, kwargs: dict | None, out: Any, types: Any,
                 versions: list[tuple[Tensor, int | None]]) -> bool:
-    """An op of a tensor subclass whose ``__torch_function__`` is the user's (``_FOREIGN``): its
-    result is followed where it is what the op gives plain tensors (run again with torch functions
+    """An op of a tensor subclass whose ``__torch_function__`` is the user's (``_FOREIGN``), or any op
+    under the user's own mode (``Frame.outer_mode``: it may make ``mean`` a sum): its result is followed where it is what the op gives plain tensors (run again with torch functions
     off, without grad, the generators' states kept: a tv_tensor unwrapping its results). A result
     that differs (a random draw's too): what it made is lost. An op that wrote into a tensor it was
     given (``versions``: taken before it ran; ``.data``, views; running statistics or ``inplace=`` passed),
@@ -7967,15 +8005,23 @@ def _foreign_op(frame: Frame, func: Any, args: tuple, kwargs: dict | None, out: 
     or that gave no tensor: the user's code decided what the rules do not read, so the call is
     declined. True where so (no rule runs)."""
     name = op_name(func)
-    kind = next(t.__name__ for t in types if _FOREIGN[(t,)])
+    sub = next((t.__name__ for t in types if _FOREIGN[(t,)]), None)
+    kind = f"of a {sub} (a tensor subclass whose __torch_function__ is the user's)" if sub else \
+        f"under the user's torch function mode {frame.outer_mode}"
     if getattr(func, "__name__", "") in _ACTING or kwargs and kwargs.get("out") is not None \
             or any(v != version_of(a) for a, v in versions) \
             or not _reach._writes_no_argument(func, len(args), tuple(kwargs or ())):  # (running stats: no version moves)
-        frame.doubt(torch.ones((), dtype=torch.bool), f"{name} of a {kind} (a tensor subclass whose __torch_function__ "
-                    "is the user's) wrote into a tensor or acted: what it did is not followed")
+        frame.doubt(torch.ones((), dtype=torch.bool), f"{name} {kind} wrote into a tensor or acted: what it "
+                    "did is not followed")
+        return True
+    if getattr(func, "__name__", "") in _HOOKED:
+        frame.lose([o for o in (out if isinstance(out, (tuple, list)) else (out,)) if isinstance(o, Tensor)],
+                   f"{name} {kind}, not run again (it runs the user's hooks)")
         return True
     cudas = {a.device for a, _ in versions if a.is_cuda}
-    kept = torch.get_rng_state(), [(d, torch.cuda.get_rng_state(d)) for d in cudas]
+    # (the user's own ``generator=`` too: a draw of the run again moved it, the body's next draws differed)
+    users = [g for g in (*args, *(kwargs or _NO_KWARGS).values()) if isinstance(g, torch.Generator)]
+    kept = torch.get_rng_state(), [(d, torch.cuda.get_rng_state(d)) for d in cudas], [(g, g.get_state()) for g in users]
     try:
         with torch.no_grad():
             plain = func(*args, **kwargs) if kwargs else func(*args)
@@ -7983,14 +8029,31 @@ def _foreign_op(frame: Frame, func: Any, args: tuple, kwargs: dict | None, out: 
         torch.set_rng_state(kept[0])
         for d, state in kept[1]:
             torch.cuda.set_rng_state(state, d)
+        for g, state in kept[2]:
+            g.set_state(state)
+    if sub is None:  # (every op under the mode: no host read each, the call's one read decides)
+        differs = _differs(out, plain)
+        if differs is not False:
+            frame.doubt(torch.ones((), dtype=torch.bool) if differs is True else differs,
+                        f"{name} {kind} gave other values than the op")
+        return False
     if _same_result(out, plain):
         return False
-    why = f"{name} of a {kind} (a tensor subclass whose __torch_function__ gave other values than the op)"
+    why = f"{name} {kind} gave other values than the op"
     outs = [o for o in (out if isinstance(out, (tuple, list)) else (out,)) if isinstance(o, Tensor)]
     if not outs:
         frame.doubt(torch.ones((), dtype=torch.bool), f"{why}: a value of the body no rule follows")
     frame.lose(outs, why)
     return True
+
+
+def _users_mode() -> str | None:
+    """The class name of the first torch function mode below the capture's that is not torch's own."""
+    for i in range(_MODES_BELOW()):
+        kind = type(torch._C._get_function_stack_at(i))
+        if not kind.__module__.startswith("torch."):
+            return kind.__name__
+    return None
 
 
 class CaptureMode(TorchFunctionMode):
@@ -8001,6 +8064,7 @@ class CaptureMode(TorchFunctionMode):
         self.frame = frame
         frame.evaluating = not torch.is_grad_enabled()
         frame.foreign = _MODES_BELOW() > 0 or _holds_foreign(inputs)
+        frame.outer_mode = _users_mode()
 
     def __torch_function__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
         # Nothing of ours runs the user's code: their tensor subclasses' and outer modes'
@@ -8085,7 +8149,7 @@ class CaptureMode(TorchFunctionMode):
             kwargs = kwargs or _NO_KWARGS
         else:
             versions = [(a, version_of(a)) for a in flat_args(args, kwargs or _NO_KWARGS) if isinstance(a, Tensor)] \
-                if types and _FOREIGN[types] else []
+                if frame.outer_mode or types and _FOREIGN[types] else []
             hidden.__exit__(None, None, None)  # (the state the body called the op in, as it saved it)
             try:
                 out = func(*args, **kwargs) if kwargs else func(*args)
@@ -8115,7 +8179,8 @@ class CaptureMode(TorchFunctionMode):
             frame.made_ids.add(id(out))
         elif type(out) in (tuple, list) or isinstance(out, tuple):
             frame.made_ids.update(id(x) for x in out if isinstance(x, Tensor))
-        if frame.hidden is not None and types and frame.error is None and _FOREIGN[types] and frame.tracks:
+        if frame.hidden is not None and frame.error is None and (frame.outer_mode or types and _FOREIGN[types]) \
+                and frame.tracks:
             try:
                 if _foreign_op(frame, func, args, kwargs, out, types, versions):
                     frame.ran = None
