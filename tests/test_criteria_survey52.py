@@ -163,6 +163,10 @@ one row, a row never written, positions mixing images or of reversed rows, block
 ``arange`` of a literal count, a read past a prefix, a mean over the width; a floor a group alone decides otherwise
 declines that group. Left: MPDIoU (6), Mask R-CNN's false-positive rate (5), nnU-Net (5), FGD on batch 1 (2), ENet on
 the one image (1).
+
+Session 46 (yolo46): 342 expected, 33 declined, **17 GAP (5.0 %)**, 0 WRONG: FGD's ``b, c, h, w = student.shape``
+unpacks ``c`` from an inner dim of an argument whose images are on dim 0 only, a constant of the call, so the channel
+count (3) times the attention on batch 1 (3 images) is no count of the images (2).
 """
 
 from __future__ import annotations
@@ -1324,9 +1328,10 @@ CASES = {c.body.__name__: c for c in [
          why="MIXES: other images' texts as negatives"),
     # first contact: GAP (10), .item() of the reliable count, its use beside `lw[reliable][:, None]` not proven; s53: split
     Case(soft_teacher, teacher_batch),
-    # first contact: GAP on batches 0, 1 and 3 (5), the masks written per image; pad40: split but on batch 1
-    Case(focal_global_distillation, fgd_batch, gaps=keys("loss_fgd"), gap_batches=(1,),
-         why="GAP on batch 1: the channel count (3) times the attention, equal to the batch's 3 images"),
+    # first contact: GAP on batches 0, 1 and 3 (5), the masks written per image; pad40: split but on batch 1 (the
+    # channel count (3) times the attention, equal to the batch's 3 images); session 46 (yolo46): split there too,
+    # ``b, c, h, w = student.shape``'s ``c`` an inner dim of an argument, a constant of the call
+    Case(focal_global_distillation, fgd_batch),
     Case(mask2former_uncertain_points, mask_batch),
     Case(kmax_mask_id_and_pq, mask_batch),
     Case(sam_multimask_min, sam_batch),
@@ -1363,6 +1368,7 @@ FIRST = (342, 146, 130, 0)  # expected, declined, GAP, WRONG at first contact (i
 # the boxes' loop told from the images' (the same 8)
 # yolo44: one image's row of a padded buffer written back whole, the flattened gather at ``p + arange(b)[:, None] *
 # m`` and a floor literal of a tensor's sum as the divisor (YOLOv8, 20)
-NOW = (342, 35, 19, 0)
+# yolo46 (session 46): FGD's channel count, an inner dim of an argument's shape, a constant of the call (2)
+NOW = (342, 33, 17, 0)
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW,
-                              over_target="5.6 %: see the module docstring"))
+                              over_target="5.0 %: see the module docstring"))
