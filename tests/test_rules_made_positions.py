@@ -29,6 +29,8 @@ import torch
 import torch.nn.functional as F
 from _helpers import Along, outcome_class, split_outcome
 
+import losssplit
+
 SOURCES = (["a", "b", "a", "c"], ["b", "b", "c"], ["a", "a", "a"], ["c"])
 
 
@@ -189,3 +191,26 @@ def test_a_literal_cut_beside_the_pick_splits_as_the_oracle():
 def test_a_bound_of_another_images_size_beside_the_pick_declines():
     seen = _outcomes(bound_of_the_previous_images_size)
     assert seen[0] == seen[1] == "declined" and "wrong" not in seen, seen
+
+
+def test_a_bug_in_the_made_positions_check_warns_and_leaves_training_unchanged(monkeypatch, warnings_of):
+    """The check of positions made after one image's reads runs beside the body's factory: a bug there gives
+    the dict unchanged (no companion) with one warning per call, the loss and gradients the plain call's."""
+    from losssplit import split_by_source
+    from losssplit._capture import mode
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("losssplit bug")
+
+    monkeypatch.setattr(mode, "_made_after_reads", boom)
+    args, _, sources = _pairs(0)
+    theirs = [a.detach().clone().requires_grad_(a.requires_grad) for a in args]
+    with losssplit.sources(sources):
+        out = split_by_source(first_positions_of_the_shorter)(*args)
+    plain = first_positions_of_the_shorter(*theirs)
+    assert set(out) == {"loss"} and torch.equal(out["loss"], plain["loss"])
+    out["loss"].backward()
+    plain["loss"].backward()
+    assert torch.equal(args[0].grad, theirs[0].grad) and torch.equal(args[1].grad, theirs[1].grad)
+    messages = warnings_of()
+    assert len(messages) == 1 and "internal error" in messages[0] and "losssplit bug" in messages[0], messages

@@ -8446,7 +8446,10 @@ class CaptureMode(TorchFunctionMode):
                 or x.dim() == 1 and x.shape[0] == frame.num_images and x.is_cpu):
             _outside_asked(frame, func, x)
         if is_tensor and frame.error is None and (frame.made_positions or frame.read_image >= 0 and func in _POSITION_FACTORIES):
-            _made_after_reads(frame, func, args, kwargs or {}, out)
+            try:
+                _made_after_reads(frame, func, args, kwargs or {}, out)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
         if rule is None and func in KNOWN_IGNORED:
             return out
         reached = _reached_before(frame) if frame.reaches and frame.error is None else None
