@@ -1110,6 +1110,18 @@ def literal_choice(tags: Tags | None, value: Any = None) -> str | None:
     return None
 
 
+def literal_values(tags: Tags) -> set[float]:
+    """The number literals among ``tags`` (``lit:4``)."""
+    found = set()
+    for t in tags:
+        if t.startswith("lit:"):
+            try:
+                found.add(float(t[4:]))
+            except ValueError:
+                continue
+    return found
+
+
 def max_floors(tags: Tags | None) -> set[float]:
     """The number literals the builtin ``max`` floored a number of ``tags`` by (``max(n, 1)``)."""
     return set() if tags is None else {float(t.split(":", 2)[2]) for t in tags if t.startswith("clit:max:")}
@@ -1186,14 +1198,7 @@ def chosen_literal(tags: Tags | None, value: float) -> bool:
     literals is ``value``: it may be the literal, whatever count it equals."""
     if tags is None or "ncond" not in tags or tags & SIZE_TAGS and tags & _FACTORIES:
         return False  # (a size of a tensor a factory made, ``torch.zeros(n, 4).shape[0]``: the made sizes' rules)
-    for t in tags:
-        if t.startswith("lit:"):
-            try:
-                if float(t[4:]) == value:
-                    return True
-            except ValueError:
-                pass
-    return False
+    return value in literal_values(tags)
 
 
 _FACTORIES = frozenset(f"call:{f}" for f in ("zeros", "ones", "empty", "full", "rand", "randn", "arange", "new_zeros",

@@ -4120,7 +4120,7 @@ def _length_reading(frame: Frame, kind: str, n: Any) -> str | None:
         return "unread"
     # a number a call gave (``P``: ``len(x)``) or ``len(targets)`` (``L``), no literal but ``max``'s floor; not a
     # parameter alone (``scale=4``: the same on a group alone)
-    if not ("L" in tags or "P" in tags) or _literals(tags) - _provenance.max_floors(tags):
+    if not ("L" in tags or "P" in tags) or _provenance.literal_values(tags) - _provenance.max_floors(tags):
         return None
     # a length of the call's values that one without images along its rows also has (``m = len(x.T)`` stored
     # before ``len(x)``) or, not of them, the latest read of that value so (``blen``: a list the body built, whose
@@ -4145,18 +4145,6 @@ def _plain_arguments(frame: Frame, tags: frozenset[str]) -> bool:
     held = [values.get(t[4:]) for t in tags if t.startswith("arg:")]
     return bool(held) and all(isinstance(x, (tuple, list)) and x is not frame.per_image_targets
                               and all(type(i) in (str, int, float, bool) for i in x) for x in held)
-
-
-def _literals(tags: frozenset[str]) -> set[float]:
-    """The number literals among provenance ``tags`` (``lit:4``)."""
-    found = set()
-    for t in tags:
-        if t.startswith("lit:"):
-            try:
-                found.add(float(t[4:]))
-            except ValueError:
-                continue
-    return found
 
 
 def _plus_row_length(frame: Frame, track: Track, n: int) -> Track:
