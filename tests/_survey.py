@@ -104,6 +104,21 @@ class LazyModule:
         return self.module(*args, **kwargs)
 
 
+def objects_present(b: int, seed: int, most: int = 3) -> torch.Tensor:
+    """A [b, most] 0/1 mask, example r holding its first ``1 + (r + seed) % most`` objects."""
+    mask = torch.zeros(b, most)
+    for r in range(b):
+        mask[r, :1 + (r + seed) % most] = 1
+    return mask
+
+
+def corner_boxes(b: int, g: torch.Generator, side: float, least: float, spread: float, most: int = 3) -> torch.Tensor:
+    """Boxes [b, most, 4] (x1, y1, x2, y2) inside a ``side`` square, ``least`` to ``least + spread`` wide."""
+    xy = torch.rand(b, most, 2, generator=g) * (side - 5)
+    wh = torch.rand(b, most, 2, generator=g) * spread + least
+    return torch.cat([xy, xy + wh], -1)
+
+
 def matched_targets(g: torch.Generator, weights: list[float], seed: int, queries: int, classes: int
                     ) -> tuple[list[dict], list[tuple[torch.Tensor, torch.Tensor]]]:
     """Per image ``1 + (i + seed) % 3`` boxes (cxcywh in [0.3, 0.6]), labels below ``classes`` and

@@ -68,7 +68,7 @@ import math
 import pytest
 import torch
 import torch.nn.functional as F
-from _survey import LIBRARY_SOURCES, Case, built, keys, survey_tests
+from _survey import LIBRARY_SOURCES, Case, built, corner_boxes, keys, objects_present, survey_tests
 from _survey import along_rows as _rows
 from _survey import gen as _gen
 from _survey import leaf as _leaf
@@ -86,18 +86,12 @@ M = 3  # boxes / objects / points per example at most
 
 
 def _objects(b: int, seed: int) -> torch.Tensor:
-    """A [b, 3] 0/1 mask, example r holding its first ``1 + (r + seed) % 3`` objects."""
-    mask = torch.zeros(b, M)
-    for r in range(b):
-        mask[r, :1 + (r + seed) % M] = 1
-    return mask
+    return objects_present(b, seed, M)
 
 
 def _boxes(b: int, g: torch.Generator, side: float) -> torch.Tensor:
     """Boxes [b, 3, 4] (x1, y1, x2, y2) inside a ``side`` square, 1.5 to 5 wide."""
-    xy = torch.rand(b, M, 2, generator=g) * (side - 5)
-    wh = torch.rand(b, M, 2, generator=g) * 3.5 + 1.5
-    return torch.cat([xy, xy + wh], -1)
+    return corner_boxes(b, g, side, 1.5, 3.5, M)
 
 
 # -- detection: anchor-free fovea areas, optimal-transport assignment, semi-supervised pseudo-labels ----------
