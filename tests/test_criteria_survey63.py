@@ -41,7 +41,17 @@ MODNet, foreground-normalised MSE (``clamp_min`` of each image's area), Zhang et
 (``topk`` nearest bins, ``scatter_``, a prior looked up at ``argmax``), DRN, NLSPN (the RMSE a
 ``sqrt`` of the batch's ratio), SWAHR and IDOL.
 
-NOW: as first contact.
+NOW (s63): 385 expected, 17 declined, **7 GAP (1.8 %)**, 0 WRONG: first contact 3.1 %, now 1.8 %.
+General rule, with near misses against the oracle (``tests/test_rules_clamped_row_factor.py``): rows
+scaled by a row sum floored or offset as a normaliser (``(pos + neg) / pos.sum().clamp(min=1)``,
+``(m.sum() + eps).clamp(min=c)``) take their group's sum with the same ops applied in the body's
+order (``group_scalars.values_of``; PV-RCNN, 5); a maximum floored, one image's count floored,
+a count of values mixed across images or the floored count read on the host decline. Found on the
+way and fixed: the value of such a sum over one image's rows (``Ratio.image_value``) dropped its
+``+ eps`` and floor (``(pos.sum() + 0.5).clamp(min=1)`` on a batch of one image: the companion
+divided by 1 where the body divides by 1.5, silently wrong on fb5d876; ``pos.sum().clamp(min=1)``
+with no positive: 0 / 0, omitted). Left: MDETR's alignment (7: ``num_boxes`` passed in, what it
+counts not told where the loss meets a mask passed in).
 """
 
 from __future__ import annotations
@@ -882,9 +892,9 @@ CASES = {c.body.__name__: c for c in [
     Case(grid_rcnn, grid_batch),
     Case(p2pnet, p2p_batch),
     Case(pointrcnn, pointrcnn_batch),
-    Case(pvrcnn, pvrcnn_batch, gaps=keys("loss_seg"),
-         why="GAP: the per-point weights divided by the batch's foreground count before the focal loss is "
-             "weighted by them and summed (``cls_w = (pos + neg) / pos.sum()``, ``(focal * cls_w).sum()``)"),
+    # first contact: GAP (5), the weights over the batch's foreground count floored (``pos.sum().clamp(min=1)``),
+    # lost at ``Tensor.div``; s63: each row over its group's floored count (``group_scalars.values_of``)
+    Case(pvrcnn, pvrcnn_batch),
     Case(point_mae, point_mae_batch),
     Case(monodetr, monodetr_batch),
     Case(ocrnet, ocr_batch),
@@ -901,9 +911,8 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 FIRST = (385, 22, 12, 0)  # expected, declined, GAP, WRONG at first contact (s63 at fb5d876 unchanged)
-NOW = FIRST
+# s63: rows over a row sum floored or offset as a normaliser (PV-RCNN, 5)
+NOW = (385, 17, 7, 0)
 
 
-globals().update(survey_tests(CASES, range(len(SOURCES)), len(CASES), NOW,
-                              over_target="12 GAP of 385 (3.1 %): PV-RCNN's weights over the batch's foreground "
-                                          "count, MDETR's alignment over ``num_boxes`` passed in"))
+globals().update(survey_tests(CASES, range(len(SOURCES)), len(CASES), NOW))

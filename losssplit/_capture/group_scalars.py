@@ -20,10 +20,11 @@ from typing import Any
 
 import torch
 
+from .. import _formula
 from .finite import evaluate
 from .formulas import MAX_RATIOS, leaves
 from .mode import Frame, Tensor, Track, lost_track, op_name, unweighted_of
-from .ratio import Ratio, RatioKind, row_sums, version_of
+from .ratio import Ratio, RatioKind, normaliser_applied, row_sums, version_of
 
 _KINDS = frozenset({RatioKind.SUM, RatioKind.MEAN, RatioKind.ROW_MEAN, RatioKind.WEIGHTED_MEAN})
 
@@ -47,9 +48,11 @@ def _ratio_values(frame: Frame, r: Ratio, index: Tensor, slots: int) -> Tensor |
     no normaliser, divisor, count, host factor, test or gate, not written since it was reduced,
     not a piece taken by position nor one image's value in a loop. None otherwise."""
     if (r.kind not in _KINDS or r.row_dim < 0 or r.host_image is not None or r.gate is not None or r.test is not None
-            or r.normaliser is not None or r.normaliser_ops or r.divisors or r.group_factors or r.row_counts
+            or r.normaliser is not None or r.divisors or r.group_factors or r.row_counts
             or r.batch_terms or r.part_images is not None or r.modified() or frame.by_position(r.rows)):
         return None
+    if r.normaliser_ops and (r.kind is not RatioKind.SUM or r.offset or any(op == "host" for op, _ in r.normaliser_ops)):
+        return None  # (a sum's ``+ eps`` / ``.clamp(min=c)`` are applied below, in the body's order)
     per_row = row_sums(r.values, r.row_dim)
     rows = r.rows.reshape(-1)
     if rows.numel() != per_row.numel():
@@ -58,6 +61,7 @@ def _ratio_values(frame: Frame, r: Ratio, index: Tensor, slots: int) -> Tensor |
     num = torch.zeros(slots, dtype=torch.float64, device=rows.device).index_add_(
         0, at, r.numerators(per_row).to(torch.float64)) + r.num_offset
     if r.kind is RatioKind.SUM:
+        num = normaliser_applied(num, r.normaliser_ops)  # ``pos.sum().clamp(min=1)``: each group's sum floored
         return num + r.offset if r.offset else num
     den = torch.zeros_like(num).index_add_(0, at, r.den_per_row(per_row).to(torch.float64))
     return num / den + r.offset
@@ -88,6 +92,8 @@ def values_of(frame: Frame, x: Any) -> Tensor | None:
     if r is not None and track.lost_at is None and (r.rows.numel() == 1 or r.host_image is not None):
         return None  # one image's value: ``image_value_track`` follows it as that image's
     found = leaves(track)
+    if found is None and r is not None and track.lost_at is None and r.kind is RatioKind.SUM and r.normaliser_ops:
+        found = _formula.part(0), (r,)  # ``pos.sum().clamp(min=1)`` (no value a formula adds up): floored per group
     if found is None:
         return None
     expr, ratios = found

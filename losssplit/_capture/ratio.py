@@ -326,7 +326,7 @@ class Ratio:
             if op == "host":  # read on the host, maybe floored there: a sum below c gives no companion
                 below = den < c if below is None else below | (den < c)
             else:  # (an ``+ eps`` after it must not make that group's 0 a denominator)
-                den = den + c if op == "add" else den.clamp_min(c)
+                den = normaliser_applied(den, ((op, c),))
         if below is not None:
             den = torch.where(below, torch.zeros_like(den), den)
         return den * product(self.divisors)
@@ -375,7 +375,20 @@ class Ratio:
         if self.kind is RatioKind.SUM_OVER_OPAQUE:
             return num / product(self.divisors)
         per_row = row_sums(self.values, self.row_dim)
-        return num / self.den_per_row(per_row).sum() if self.kind is not RatioKind.SUM else num
+        if self.kind is RatioKind.SUM:  # ``(m.sum() + eps).clamp(min=1)`` of one image: as the body applied them
+            return normaliser_applied(num, self.normaliser_ops)
+        return num / self.den_per_row(per_row).sum()
+
+
+def normaliser_applied(value: Tensor, ops: tuple[tuple[str, float], ...]) -> Tensor:
+    """``value`` (a sum: one image's, or each group's) with a normaliser's ``("add", eps)`` and
+    ``("min", c)`` applied in the body's order; a ``("host", c)`` read changes no value."""
+    for op, c in ops:
+        if op == "add":
+            value = value + c
+        elif op == "min":
+            value = value.clamp_min(c)
+    return value
 
 
 _RATIO_FIELDS = tuple(f.name for f in dataclasses.fields(Ratio))
