@@ -2925,15 +2925,21 @@ def test_per_element_values_over_a_batch_sum_summed_split_as_a_sum_over_it():
     check_rule(_over_a_batch_sum(lambda q: q.sum(), in_place=True), "")
 
 
-def test_other_uses_of_per_element_values_over_a_batch_sum_decline():
-    """A mean or a sum along a dim of the quotient, and a quotient whose values were written after
-    the division, still decline (a mean would be ``l.sum() / (s * n)``; the written values are
-    no longer what the quotient was computed from)."""
-    check_rule(_over_a_batch_sum(torch.mean), "Tensor.div", declines=True)
-    check_rule(_over_a_batch_sum(lambda q: q.sum(1).sum()), "Tensor.div", declines=True)
-    check_rule(_over_a_batch_sum(torch.sum, after=lambda loss, q: loss.mul_(2)), "Tensor.div", declines=True)
-    check_rule(_over_a_batch_sum(torch.sum, in_place=True, after=lambda loss, q: loss.add_(1)), "Tensor.div_",
-               declines=True)
+def test_other_uses_of_per_element_values_over_a_batch_sum_split_as_rows_over_their_groups_sum():
+    """Declined before s63: a mean or a sum along a dim of the quotient, and a quotient whose values
+    were written after the division. ``s`` is floored (``.clamp_min(1e-6)``), and a floored sum is
+    now each group's sum floored (``group_scalars.values_of``): each row over its group's ``s``, as
+    the body divides on a group alone, whatever reduces or writes the rows afterwards."""
+    check_rule(_over_a_batch_sum(torch.mean), "")
+    check_rule(_over_a_batch_sum(lambda q: q.sum(1).sum()), "")
+    check_rule(_over_a_batch_sum(torch.sum, after=lambda loss, q: loss.mul_(2)), "")
+    check_rule(_over_a_batch_sum(torch.sum, in_place=True, after=lambda loss, q: loss.add_(1)), "")
+
+
+def test_a_quotient_over_a_batch_sum_reduced_across_images_declines():
+    """Near misses: the quotient's maximum over the batch, its rows paired with another image's."""
+    check_rule(_over_a_batch_sum(torch.amax), "amax", declines=True)
+    check_rule(_over_a_batch_sum(lambda q: (q * q.flip(0)).sum()), "flip", declines=True)
 
 
 # -- a per-image number of the images' data equal to their weight --------------------------------
