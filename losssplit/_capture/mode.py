@@ -8083,8 +8083,11 @@ class CaptureMode(TorchFunctionMode):
             caller = frame.op_caller = sys._getframe(1)  # (one frame object per op; a walk from a rule makes one per frame)
             if caller.f_code is not frame.last_code:  # (a code read once: None where it names no switch)
                 frame.last_code = code = caller.f_code
-                if _SWITCHING.get(code, code) is not None:
-                    _watch_switches(frame, caller)
+                if _SWITCHING.get(code, code) is not None and frame.error is None:
+                    try:
+                        _watch_switches(frame, caller)
+                    except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                        frame.error, frame.error_op = exc, op_name(func)
             if frame.arm is None and not frame.conditionals:
                 return self._run(func, args, kwargs, types)
             frame.follow_next = None
@@ -8135,14 +8138,23 @@ class CaptureMode(TorchFunctionMode):
         if frame.exact_numbers:
             args, kwargs = exact_ints(frame, args, kwargs or {})
         if frame.extreme_floats and frame.error is None:
-            _extreme_argument(frame, func, args, kwargs or _NO_KWARGS)
+            try:
+                _extreme_argument(frame, func, args, kwargs or _NO_KWARGS)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
         try:
             before = _scoped.before(frame, args, kwargs) if frame.doubted else None
         except Exception as exc:  # noqa: BLE001 - a bug here must never break training
             frame.error, frame.error_op, before = exc, op_name(func), None
         runner = RUNNERS.get(func)
         versions: list[tuple[Tensor, int | None]] = []
-        if runner is not None and frame.tracks and (out := runner(frame, args, kwargs or _NO_KWARGS)) is not None:
+        out = None
+        if runner is not None and frame.tracks and frame.error is None:
+            try:  # (the op's own error, if it was one, comes again from the op run as called)
+                out = runner(frame, args, kwargs or _NO_KWARGS)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op, frame.ran = exc, op_name(func), None
+        if out is not None:
             kwargs = kwargs or _NO_KWARGS
         elif (hidden := frame.hidden) is None:
             out = func(*args, **kwargs) if kwargs else func(*args)
@@ -8160,6 +8172,16 @@ class CaptureMode(TorchFunctionMode):
             frame.foreign = True  # (``x.as_subclass(S)``: made here, seen in no op before)
             frame.hidden = _HIDDEN()
             frame.hidden.__enter__()
+        try:
+            return self._after_op(frame, func, args, kwargs, types, out, versions, before)
+        except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+            frame.error, frame.error_op, frame.op, frame.ran = exc, op_name(func), None, None
+            return out
+
+    def _after_op(self, frame: Frame, func: Any, args: tuple, kwargs: dict, types: Any, out: Any,
+                  versions: list[tuple[Tensor, int | None]], before: Any) -> Any:
+        """What the capture reads of an op that ran (``out``): any exception of its escapes to ``_run``,
+        which keeps the op's result and declines the call (one warning), as every library bug."""
         if before:
             try:
                 _scoped.carry(frame, before, out)
