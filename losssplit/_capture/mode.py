@@ -7928,29 +7928,43 @@ _HOOKED = frozenset({"grad"})
 
 def _holds_foreign(value: Any) -> bool:
     """Whether ``value`` (the call's arguments) holds a tensor of a ``_FOREIGN`` type: in dicts,
-    lists, tuples and objects' own attributes (read without running a property), five levels."""
+    lists, tuples (their subclasses' items as stored) and objects' own attributes, five levels. No
+    code of the user's runs: no method, property or ``__getattr__`` of theirs is called (a user
+    Mapping's items are read where its instance dict holds them); what it hides is found at its
+    first op (``CaptureMode.__torch_function__``)."""
     level = [value]
     for _ in range(5):
         below: list[Any] = []
         for v in level:
             t = type(v)
-            if t is Tensor or t in _ATOMS:
+            if t is Tensor or type(t) is type and t in _ATOMS:  # (a metaclass of the user's may hash a class)
                 continue
-            if t is dict:
-                below += v.values()
-            elif t is list or t is tuple:
-                below += v
-            elif isinstance(v, Tensor):
+            if issubclass(t, dict):
+                below += dict.values(v)
+            elif issubclass(t, (list, tuple)):
+                below += list.__iter__(v) if issubclass(t, list) else tuple.__iter__(v)
+            elif issubclass(t, Tensor):
                 if _FOREIGN[(t,)]:
                     return True
-            elif isinstance(v, Mapping):
-                below += v.values()
-            elif isinstance(v, (list, tuple)):
-                below += v
-            elif type(held := getattr(v, "__dict__", None)) is dict:
-                below += held.values()
+            elif (held := _instance_dict(v, t)) is not None:
+                below += dict.values(held)
         level = below[:4096]
     return False
+
+
+def _instance_dict(v: Any, t: type) -> dict | None:
+    """``v.__dict__`` by the slot Python gives its class, None where it has none: a ``__dict__`` of
+    the user's (a property), ``__getattribute__`` or ``__getattr__`` never runs."""
+    for k in _MRO.__get__(t):  # (not ``t.__mro__``: a metaclass of the user's may answer it)
+        slot = _CLASS_DICT.__get__(k).get("__dict__")
+        if slot is not None:
+            held = slot.__get__(v, t) if type(slot) is _DICT_SLOT else None
+            return held if type(held) is dict else None
+    return None
+
+
+_MRO, _CLASS_DICT = type.__dict__["__mro__"], type.__dict__["__dict__"]
+_DICT_SLOT = type(_CLASS_DICT)  # (``getset_descriptor``: what ``class C: pass`` gets for ``__dict__``)
 
 
 _ATOMS = frozenset({int, float, str, bool, type(None), torch.Size, torch.dtype, torch.device})
