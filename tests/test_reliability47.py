@@ -10,6 +10,10 @@
   ``__getattr__`` of the user's). Now inside the guarded region, reading containers by their
   builtin types' own methods and objects' instance dicts by their slot. Pinned: the weight-field and
   input readers still run such code (strict xfail below).
+- ``mode._foreign_op`` runs an op again plainly to compare it under the user's mode or subclass; it
+  kept the CPU generator and those of the CUDA devices of the op's tensors: a random factory of no
+  tensor (``torch.randn(.., device="cuda")``) moved CUDA's generator a second time. Now every
+  initialised accelerator's (cuda, xpu, mps) is kept and put back.
 """
 
 from __future__ import annotations
@@ -188,3 +192,37 @@ def test_a_bug_in_the_scan_of_the_arguments_is_one_warning_and_the_dict_unchange
         out = split_and_compare(_positions_body, [pred_for(targets), targets])
     assert not companions(out)
     assert len(said) == 1 and "internal error" in said[0] and "a library bug" in said[0], said
+
+
+# -- an op run again to compare under the user's mode or subclass (``mode._foreign_op``) ---------
+
+
+class Passing(torch.overrides.TorchFunctionMode):
+    """The user's own mode: every op as it is."""
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        return func(*args, **(kwargs or {}))
+
+
+def _noisy_body(pred, targets):
+    w = torch.tensor([float(t["loss_weight"]) for t in targets]).repeat_interleave(2)
+    noise = torch.randn(3, device="cpu")  # (a factory of no tensor: on CUDA, its device's generator)
+    return {"loss": (per_row_l1(pred, targets) * w).mean() + 0 * noise.sum()}
+
+
+def test_a_factory_run_again_keeps_every_initialised_accelerators_generator(monkeypatch):
+    # (on fb5d876 only the CUDA devices of the op's tensor arguments: ``torch.randn(.., device="cuda")``
+    # run again moved CUDA's generator, the body's next draws differed from the undecorated call's)
+    saved, restored = [], []
+
+    def states():
+        saved.append([torch.tensor([len(saved)])])
+        return saved[-1]
+
+    monkeypatch.setattr(torch.cuda, "is_initialized", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_rng_state_all", states)
+    monkeypatch.setattr(torch.cuda, "set_rng_state_all", restored.append)
+    targets = targets_for([1.0, 0.5, 0.5, 1.0])
+    with Passing(), logged_warnings():
+        split_by_source(_noisy_body)(pred_for(targets), targets)
+    assert saved and restored == saved

@@ -8028,23 +8028,17 @@ def _foreign_op(frame: Frame, func: Any, args: tuple, kwargs: dict | None, out: 
         frame.doubt(torch.ones((), dtype=torch.bool), f"{name} {kind} wrote into a tensor or acted: what it "
                     "did is not followed")
         return True
+    outs = [o for o in (out if isinstance(out, (tuple, list)) else (out,)) if isinstance(o, Tensor)]
     if getattr(func, "__name__", "") in _HOOKED:
-        frame.lose([o for o in (out if isinstance(out, (tuple, list)) else (out,)) if isinstance(o, Tensor)],
-                   f"{name} {kind}, not run again (it runs the user's hooks)")
+        frame.lose(outs, f"{name} {kind}, not run again (it runs the user's hooks)")
         return True
-    cudas = {a.device for a, _ in versions if a.is_cuda}
-    # (the user's own ``generator=`` too: a draw of the run again moved it, the body's next draws differed)
-    users = [g for g in (*args, *(kwargs or _NO_KWARGS).values()) if isinstance(g, torch.Generator)]
-    kept = torch.get_rng_state(), [(d, torch.cuda.get_rng_state(d)) for d in cudas], [(g, g.get_state()) for g in users]
+    kept = _kept_generators(args, kwargs)
     try:
         with torch.no_grad():
             plain = func(*args, **kwargs) if kwargs else func(*args)
     finally:
-        torch.set_rng_state(kept[0])
-        for d, state in kept[1]:
-            torch.cuda.set_rng_state(state, d)
-        for g, state in kept[2]:
-            g.set_state(state)
+        for set_state, state in kept:
+            set_state(state)
     if sub is None:  # (every op under the mode: no host read each, the call's one read decides)
         differs = _differs(out, plain)
         if differs is not False:
@@ -8054,11 +8048,25 @@ def _foreign_op(frame: Frame, func: Any, args: tuple, kwargs: dict | None, out: 
     if _same_result(out, plain):
         return False
     why = f"{name} {kind} gave other values than the op"
-    outs = [o for o in (out if isinstance(out, (tuple, list)) else (out,)) if isinstance(o, Tensor)]
     if not outs:
         frame.doubt(torch.ones((), dtype=torch.bool), f"{why}: a value of the body no rule follows")
     frame.lose(outs, why)
     return True
+
+
+def _kept_generators(args: tuple, kwargs: dict | None) -> list[tuple[Callable[[Any], Any], Any]]:
+    """(setter, state) of every generator an op run again may draw from: the CPU's, every initialised
+    accelerator's (a factory's ``device=``, no tensor argument, draws from its device's), the ``generator=``
+    the body gave (a draw of the run again moved it: the body's next draws differed)."""
+    kept: list[tuple[Callable[[Any], Any], Any]] = [(torch.set_rng_state, torch.get_rng_state())]
+    for device in (torch.cuda, getattr(torch, "xpu", None)):
+        if device is not None and device.is_initialized():
+            kept.append((device.set_rng_state_all, device.get_rng_state_all()))
+    if torch.backends.mps.is_available():
+        kept.append((torch.mps.set_rng_state, torch.mps.get_rng_state()))
+    kept += [(g.set_state, g.get_state()) for g in (*args, *(kwargs or _NO_KWARGS).values())
+             if isinstance(g, torch.Generator)]
+    return kept
 
 
 def _users_mode() -> str | None:
