@@ -14,10 +14,15 @@
   kept the CPU generator and those of the CUDA devices of the op's tensors: a random factory of no
   tensor (``torch.randn(.., device="cuda")``) moved CUDA's generator a second time. Now every
   initialised accelerator's (cuda, xpu, mps) is kept and put back.
+- That run again ran a function of the user's reached through ``handle_torch_function`` a second
+  time (its counter, log, any side effect no version shows). An op that may reach code of the user's
+  (a function outside torch, a callable argument, a ``__torch_dispatch__`` or dispatch mode of the
+  user's, an in-place op no version shows) is not run again: its rows are lost, the keys declined.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections import OrderedDict, UserDict
 from collections.abc import Mapping
@@ -204,6 +209,25 @@ class Passing(torch.overrides.TorchFunctionMode):
         return func(*args, **(kwargs or {}))
 
 
+class Seen(torch.Tensor):
+    """A subclass whose ``__torch_function__`` is the user's (values unchanged)."""
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        return super().__torch_function__(func, types, args, kwargs or {})
+
+
+SCALED = [0]
+
+
+def scaled(x):
+    """A function of the user's that modes and subclasses see (``handle_torch_function``); counts its runs."""
+    if torch.overrides.has_torch_function((x,)):
+        return torch.overrides.handle_torch_function(scaled, (x,), x)
+    SCALED[0] += 1
+    return x * 2
+
+
 def _noisy_body(pred, targets):
     w = torch.tensor([float(t["loss_weight"]) for t in targets]).repeat_interleave(2)
     noise = torch.randn(3, device="cpu")  # (a factory of no tensor: on CUDA, its device's generator)
@@ -226,3 +250,31 @@ def test_a_factory_run_again_keeps_every_initialised_accelerators_generator(monk
     with Passing(), logged_warnings():
         split_by_source(_noisy_body)(pred_for(targets), targets)
     assert saved and restored == saved
+
+
+def _scaled_body(pred, targets):
+    w = torch.tensor([float(t["loss_weight"]) for t in targets]).repeat_interleave(2)
+    return {"loss": (scaled(per_row_l1(pred, targets)) * w).mean()}
+
+
+@pytest.mark.parametrize("how", ["mode", "subclass"])
+def test_a_users_function_runs_as_often_as_undecorated(how):
+    # (on fb5d876 run again plainly to compare: the user's function ran twice)
+    counts = {}
+    for decorated in (False, True):
+        targets = targets_for([1.0, 0.5, 0.5, 1.0])
+        pred = pred_for(targets)
+        if how == "subclass":
+            pred = pred.detach().as_subclass(Seen).requires_grad_()
+        SCALED[0] = 0
+        with Passing() if how == "mode" else contextlib.nullcontext(), logged_warnings() as said:
+            out = (split_by_source(_scaled_body) if decorated else _scaled_body)(pred, targets)
+        counts[decorated] = SCALED[0]
+    assert counts[False] == counts[True] == 1
+    assert not companions(out) and any("loss" in m and "scaled" in m for m in said), said
+
+
+def test_a_users_function_keeps_training_bit_identical():
+    targets = targets_for([1.0, 0.5, 0.5, 1.0])
+    with Passing(), logged_warnings():
+        split_and_compare(_scaled_body, [pred_for(targets), targets])

@@ -8029,8 +8029,15 @@ def _foreign_op(frame: Frame, func: Any, args: tuple, kwargs: dict | None, out: 
                     "did is not followed")
         return True
     outs = [o for o in (out if isinstance(out, (tuple, list)) else (out,)) if isinstance(o, Tensor)]
+    unseen = _users_code_reached(func, args, kwargs, versions)
     if getattr(func, "__name__", "") in _HOOKED:
         frame.lose(outs, f"{name} {kind}, not run again (it runs the user's hooks)")
+        return True
+    if unseen is not None:  # (run again, the user's code would see it twice)
+        why = f"{name} {kind}, not run again to compare ({unseen})"
+        if not outs:
+            frame.doubt(torch.ones((), dtype=torch.bool), f"{why}: a value of the body no rule follows")
+        frame.lose(outs, why)
         return True
     kept = _kept_generators(args, kwargs)
     try:
@@ -8052,6 +8059,36 @@ def _foreign_op(frame: Frame, func: Any, args: tuple, kwargs: dict | None, out: 
         frame.doubt(torch.ones((), dtype=torch.bool), f"{why}: a value of the body no rule follows")
     frame.lose(outs, why)
     return True
+
+
+_TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
+_DISABLED_DISPATCH = Tensor.__torch_dispatch__
+
+
+def _users_code_reached(func: Any, args: tuple, kwargs: dict | None, versions: list[tuple[Tensor, int | None]]
+                        ) -> str | None:
+    """Why ``func`` run again to compare (``_foreign_op``) might run code of the user's a second time
+    (a counter, a log, a write no version shows), None where it runs torch's alone: a function of
+    the user's (``handle_torch_function``), a callable given to it, a tensor argument whose class has
+    its own ``__torch_dispatch__``, the user's dispatch mode, an op in place (``requires_grad_``)."""
+    name = getattr(func, "__name__", "")
+    if name.endswith("_") and not name.endswith("__"):
+        return "it acts in place"
+    code = getattr(func, "__code__", None)
+    if code is not None:
+        if type(func) is not types.FunctionType or not code.co_filename.startswith(_TORCH_DIR):
+            return "a function of the user's"
+    else:
+        owner = getattr(func, "__objclass__", None) or getattr(getattr(func, "__self__", None), "__objclass__", None)
+        module = getattr(owner, "__module__", None) if owner is not None else getattr(func, "__module__", None)
+        if not isinstance(module, str) or module != "torch" and not module.startswith("torch."):
+            return "a function of the user's"
+    if any(callable(v) and not isinstance(v, (Tensor, type)) for v in (*args, *(kwargs or _NO_KWARGS).values())):
+        return "it is given a function"
+    if torch._C._len_torch_dispatch_stack() or any(type(a).__torch_dispatch__ is not _DISABLED_DISPATCH
+                                                    for a, _ in versions):
+        return "a torch dispatch of the user's sees it"
+    return None
 
 
 def _kept_generators(args: tuple, kwargs: dict | None) -> list[tuple[Callable[[Any], Any], Any]]:
