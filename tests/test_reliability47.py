@@ -278,3 +278,15 @@ def test_a_users_function_keeps_training_bit_identical():
     targets = targets_for([1.0, 0.5, 0.5, 1.0])
     with Passing(), logged_warnings():
         split_and_compare(_scaled_body, [pred_for(targets), targets])
+
+
+def test_torchs_own_getters_are_still_run_again_and_followed():
+    # (``Tensor.dtype.__get__``: a method-wrapper whose ``__objclass__`` is ``getset_descriptor``)
+    def body(pred, targets):
+        w = torch.tensor([float(t["loss_weight"]) for t in targets], dtype=pred.dtype).repeat_interleave(2)
+        return {"loss": (per_row_l1(pred, targets) * w).mean()}
+
+    targets = targets_for([1.0, 0.5, 0.5, 1.0])
+    with Passing(), logged_warnings() as said:
+        out = split_and_compare(body, [pred_for(targets), targets])
+    assert companions(out) and not said, said

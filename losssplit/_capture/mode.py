@@ -8079,7 +8079,8 @@ def _users_code_reached(func: Any, args: tuple, kwargs: dict | None, versions: l
         if type(func) is not types.FunctionType or not code.co_filename.startswith(_TORCH_DIR):
             return "a function of the user's"
     else:
-        owner = getattr(func, "__objclass__", None) or getattr(getattr(func, "__self__", None), "__objclass__", None)
+        # (a getter ``Tensor.grad.__get__``: its descriptor's class, not ``getset_descriptor``)
+        owner = getattr(getattr(func, "__self__", None), "__objclass__", None) or getattr(func, "__objclass__", None)
         module = getattr(owner, "__module__", None) if owner is not None else getattr(func, "__module__", None)
         if not isinstance(module, str) or module != "torch" and not module.startswith("torch."):
             return "a function of the user's"
