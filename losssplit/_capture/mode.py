@@ -7928,29 +7928,43 @@ _HOOKED = frozenset({"grad"})
 
 def _holds_foreign(value: Any) -> bool:
     """Whether ``value`` (the call's arguments) holds a tensor of a ``_FOREIGN`` type: in dicts,
-    lists, tuples and objects' own attributes (read without running a property), five levels."""
+    lists, tuples (their subclasses' items as stored) and objects' own attributes, five levels. No
+    code of the user's runs: no method, property or ``__getattr__`` of theirs is called (a user
+    Mapping's items are read where its instance dict holds them); what it hides is found at its
+    first op (``CaptureMode.__torch_function__``)."""
     level = [value]
     for _ in range(5):
         below: list[Any] = []
         for v in level:
             t = type(v)
-            if t is Tensor or t in _ATOMS:
+            if t is Tensor or type(t) is type and t in _ATOMS:  # (a metaclass of the user's may hash a class)
                 continue
-            if t is dict:
-                below += v.values()
-            elif t is list or t is tuple:
-                below += v
-            elif isinstance(v, Tensor):
+            if issubclass(t, dict):
+                below += dict.values(v)
+            elif issubclass(t, (list, tuple)):
+                below += list.__iter__(v) if issubclass(t, list) else tuple.__iter__(v)
+            elif issubclass(t, Tensor):
                 if _FOREIGN[(t,)]:
                     return True
-            elif isinstance(v, Mapping):
-                below += v.values()
-            elif isinstance(v, (list, tuple)):
-                below += v
-            elif type(held := getattr(v, "__dict__", None)) is dict:
-                below += held.values()
+            elif (held := _instance_dict(v, t)) is not None:
+                below += dict.values(held)
         level = below[:4096]
     return False
+
+
+def _instance_dict(v: Any, t: type) -> dict | None:
+    """``v.__dict__`` by the slot Python gives its class, None where it has none: a ``__dict__`` of
+    the user's (a property), ``__getattribute__`` or ``__getattr__`` never runs."""
+    for k in _MRO.__get__(t):  # (not ``t.__mro__``: a metaclass of the user's may answer it)
+        slot = _CLASS_DICT.__get__(k).get("__dict__")
+        if slot is not None:
+            held = slot.__get__(v, t) if type(slot) is _DICT_SLOT else None
+            return held if type(held) is dict else None
+    return None
+
+
+_MRO, _CLASS_DICT = type.__dict__["__mro__"], type.__dict__["__dict__"]
+_DICT_SLOT = type(_CLASS_DICT)  # (``getset_descriptor``: what ``class C: pass`` gets for ``__dict__``)
 
 
 _ATOMS = frozenset({int, float, str, bool, type(None), torch.Size, torch.dtype, torch.device})
@@ -8014,23 +8028,24 @@ def _foreign_op(frame: Frame, func: Any, args: tuple, kwargs: dict | None, out: 
         frame.doubt(torch.ones((), dtype=torch.bool), f"{name} {kind} wrote into a tensor or acted: what it "
                     "did is not followed")
         return True
+    outs = [o for o in (out if isinstance(out, (tuple, list)) else (out,)) if isinstance(o, Tensor)]
+    unseen = _users_code_reached(func, args, kwargs, versions)
     if getattr(func, "__name__", "") in _HOOKED:
-        frame.lose([o for o in (out if isinstance(out, (tuple, list)) else (out,)) if isinstance(o, Tensor)],
-                   f"{name} {kind}, not run again (it runs the user's hooks)")
+        frame.lose(outs, f"{name} {kind}, not run again (it runs the user's hooks)")
         return True
-    cudas = {a.device for a, _ in versions if a.is_cuda}
-    # (the user's own ``generator=`` too: a draw of the run again moved it, the body's next draws differed)
-    users = [g for g in (*args, *(kwargs or _NO_KWARGS).values()) if isinstance(g, torch.Generator)]
-    kept = torch.get_rng_state(), [(d, torch.cuda.get_rng_state(d)) for d in cudas], [(g, g.get_state()) for g in users]
+    if unseen is not None:  # (run again, the user's code would see it twice)
+        why = f"{name} {kind}, not run again to compare ({unseen})"
+        if not outs:
+            frame.doubt(torch.ones((), dtype=torch.bool), f"{why}: a value of the body no rule follows")
+        frame.lose(outs, why)
+        return True
+    kept = _kept_generators(args, kwargs)
     try:
         with torch.no_grad():
             plain = func(*args, **kwargs) if kwargs else func(*args)
     finally:
-        torch.set_rng_state(kept[0])
-        for d, state in kept[1]:
-            torch.cuda.set_rng_state(state, d)
-        for g, state in kept[2]:
-            g.set_state(state)
+        for set_state, state in kept:
+            set_state(state)
     if sub is None:  # (every op under the mode: no host read each, the call's one read decides)
         differs = _differs(out, plain)
         if differs is not False:
@@ -8040,11 +8055,56 @@ def _foreign_op(frame: Frame, func: Any, args: tuple, kwargs: dict | None, out: 
     if _same_result(out, plain):
         return False
     why = f"{name} {kind} gave other values than the op"
-    outs = [o for o in (out if isinstance(out, (tuple, list)) else (out,)) if isinstance(o, Tensor)]
     if not outs:
         frame.doubt(torch.ones((), dtype=torch.bool), f"{why}: a value of the body no rule follows")
     frame.lose(outs, why)
     return True
+
+
+_TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
+_DISABLED_DISPATCH = Tensor.__torch_dispatch__
+
+
+def _users_code_reached(func: Any, args: tuple, kwargs: dict | None, versions: list[tuple[Tensor, int | None]]
+                        ) -> str | None:
+    """Why ``func`` run again to compare (``_foreign_op``) might run code of the user's a second time
+    (a counter, a log, a write no version shows), None where it runs torch's alone: a function of
+    the user's (``handle_torch_function``), a callable given to it, a tensor argument whose class has
+    its own ``__torch_dispatch__``, the user's dispatch mode, an op in place (``requires_grad_``)."""
+    name = getattr(func, "__name__", "")
+    if name.endswith("_") and not name.endswith("__"):
+        return "it acts in place"
+    code = getattr(func, "__code__", None)
+    if code is not None:
+        if type(func) is not types.FunctionType or not code.co_filename.startswith(_TORCH_DIR):
+            return "a function of the user's"
+    else:
+        # (a getter ``Tensor.grad.__get__``: its descriptor's class, not ``getset_descriptor``)
+        owner = getattr(getattr(func, "__self__", None), "__objclass__", None) or getattr(func, "__objclass__", None)
+        module = getattr(owner, "__module__", None) if owner is not None else getattr(func, "__module__", None)
+        if not isinstance(module, str) or module != "torch" and not module.startswith("torch."):
+            return "a function of the user's"
+    if any(callable(v) and not isinstance(v, (Tensor, type)) for v in (*args, *(kwargs or _NO_KWARGS).values())):
+        return "it is given a function"
+    if torch._C._len_torch_dispatch_stack() or any(type(a).__torch_dispatch__ is not _DISABLED_DISPATCH
+                                                    for a, _ in versions):
+        return "a torch dispatch of the user's sees it"
+    return None
+
+
+def _kept_generators(args: tuple, kwargs: dict | None) -> list[tuple[Callable[[Any], Any], Any]]:
+    """(setter, state) of every generator an op run again may draw from: the CPU's, every initialised
+    accelerator's (a factory's ``device=``, no tensor argument, draws from its device's), the ``generator=``
+    the body gave (a draw of the run again moved it: the body's next draws differed)."""
+    kept: list[tuple[Callable[[Any], Any], Any]] = [(torch.set_rng_state, torch.get_rng_state())]
+    for device in (torch.cuda, getattr(torch, "xpu", None)):
+        if device is not None and device.is_initialized():
+            kept.append((device.set_rng_state_all, device.get_rng_state_all()))
+    if torch.backends.mps.is_available():
+        kept.append((torch.mps.set_rng_state, torch.mps.get_rng_state()))
+    kept += [(g.set_state, g.get_state()) for g in (*args, *(kwargs or _NO_KWARGS).values())
+             if isinstance(g, torch.Generator)]
+    return kept
 
 
 def _users_mode() -> str | None:
@@ -8083,8 +8143,11 @@ class CaptureMode(TorchFunctionMode):
             caller = frame.op_caller = sys._getframe(1)  # (one frame object per op; a walk from a rule makes one per frame)
             if caller.f_code is not frame.last_code:  # (a code read once: None where it names no switch)
                 frame.last_code = code = caller.f_code
-                if _SWITCHING.get(code, code) is not None:
-                    _watch_switches(frame, caller)
+                if _SWITCHING.get(code, code) is not None and frame.error is None:
+                    try:
+                        _watch_switches(frame, caller)
+                    except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                        frame.error, frame.error_op = exc, op_name(func)
             if frame.arm is None and not frame.conditionals:
                 return self._run(func, args, kwargs, types)
             frame.follow_next = None
@@ -8135,14 +8198,23 @@ class CaptureMode(TorchFunctionMode):
         if frame.exact_numbers:
             args, kwargs = exact_ints(frame, args, kwargs or {})
         if frame.extreme_floats and frame.error is None:
-            _extreme_argument(frame, func, args, kwargs or _NO_KWARGS)
+            try:
+                _extreme_argument(frame, func, args, kwargs or _NO_KWARGS)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
         try:
             before = _scoped.before(frame, args, kwargs) if frame.doubted else None
         except Exception as exc:  # noqa: BLE001 - a bug here must never break training
             frame.error, frame.error_op, before = exc, op_name(func), None
         runner = RUNNERS.get(func)
         versions: list[tuple[Tensor, int | None]] = []
-        if runner is not None and frame.tracks and (out := runner(frame, args, kwargs or _NO_KWARGS)) is not None:
+        out = None
+        if runner is not None and frame.tracks and frame.error is None:
+            try:  # (the op's own error, if it was one, comes again from the op run as called)
+                out = runner(frame, args, kwargs or _NO_KWARGS)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op, frame.ran = exc, op_name(func), None
+        if out is not None:
             kwargs = kwargs or _NO_KWARGS
         elif (hidden := frame.hidden) is None:
             out = func(*args, **kwargs) if kwargs else func(*args)
@@ -8160,6 +8232,16 @@ class CaptureMode(TorchFunctionMode):
             frame.foreign = True  # (``x.as_subclass(S)``: made here, seen in no op before)
             frame.hidden = _HIDDEN()
             frame.hidden.__enter__()
+        try:
+            return self._after_op(frame, func, args, kwargs, types, out, versions, before)
+        except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+            frame.error, frame.error_op, frame.op, frame.ran = exc, op_name(func), None, None
+            return out
+
+    def _after_op(self, frame: Frame, func: Any, args: tuple, kwargs: dict, types: Any, out: Any,
+                  versions: list[tuple[Tensor, int | None]], before: Any) -> Any:
+        """What the capture reads of an op that ran (``out``): any exception of its escapes to ``_run``,
+        which keeps the op's result and declines the call (one warning), as every library bug."""
         if before:
             try:
                 _scoped.carry(frame, before, out)

@@ -135,24 +135,26 @@ def _added(frame: Frame, args: tuple, kwargs: dict, out: Any) -> None:
     if not _integer(out) or len(args) != 2 or kwargs.get("alpha", 1) != 1 or set(kwargs) - {"alpha"}:
         return
     for local, off in (args, args[::-1]):
+        held, image = _made(frame, local), None
+        if held is None or local.shape != out.shape:
+            held, t = None, frame.get(local) if _integer(local) and local.shape == out.shape else None
+            if t is None or t.rows or t.lost_at is not None or t.reduced or t.unweighted is not None:
+                continue  # (before ``off`` is made: most integer additions add to no image's tensor)
+            if (image := t.image) is None:
+                continue
         if type(off) is int:
             off = torch.tensor(off, device=out.device)
         elif not _integer(off) or off.dim() or frame.get(off) is not None:
             continue
         off = off.detach().reshape(()).to(device=out.device, dtype=torch.long)
-        held = _made(frame, local)
-        if held is not None and local.shape == out.shape:
+        if held is not None:
             _note(frame, out, held.images, held.offsets + off, held.whole)
-            return
-        t = frame.get(local)
-        if not _integer(local) or t is None or t.image is None or t.rows or t.lost_at is not None or t.reduced \
-                or t.unweighted is not None or local.shape != out.shape:
-            continue
-        _note(frame, out, t.image.detach().to(device=out.device, dtype=torch.long).expand(out.shape),
-              off.expand(out.shape), None)
-        known = frame.image_ids.get(id(t.image))
-        if known is not None:
-            frame.node_blocks[known] = off
+        elif image is not None:
+            _note(frame, out, image.detach().to(device=out.device, dtype=torch.long).expand(out.shape),
+                  off.expand(out.shape), None)
+            known = frame.image_ids.get(id(image))
+            if known is not None:
+                frame.node_blocks[known] = off
         return
 
 
