@@ -3151,6 +3151,9 @@ def _ratio_arithmetic(
                 return lost_track(LENGTH_DOUBT, False)
             return Track(ratio=ta.ratio.scaled(normaliser_op=("add", float(b))))  # ``mask.sum() + 1e-4``
         if kind in ("mul", "div") and _is_number(b) and b != 0:  # ``2 * mask.sum()``, ``w.sum() * 4``
+            over_read = _data_over_read(frame, ta, b) if kind == "div" else None
+            if over_read is not None:
+                return over_read
             if _length_operand(frame, ta.ratio, kind, b) is not None:
                 return None  # ``m.sum() * len(targets)``: a count of the group's images, no constant
             if _row_length(frame, kind, b):
@@ -3963,6 +3966,27 @@ def _arithmetic_of_reads(frame: Frame, z: Any) -> bool:
     if z in others:
         others.remove(z)
     return any(v > 1 for v in others)
+
+
+def _data_over_read(frame: Frame, ta: Track, b: Any) -> Track | None:
+    """A sum of data divided by a Python number read on the host as a row sum (detectron2's logged
+    ``fp.sum() / max(float(neg.sum()), 1.0)``): the ratio of two sums, as where the divisor is the
+    tensor ``neg.sum()`` itself; on a group alone each sum is the group's, floored as the code
+    proves (``frame.host_normaliser``). None where ``b`` is no such read (the number then scales the
+    sum as a normaliser, or declines as an unaccounted read); lost where the read is put through
+    arithmetic the rules do not follow."""
+    if not frame.host_reads or type(b) not in (int, float) or b <= 0 or _arithmetic_of_reads(frame, b) \
+            or _summed_argument_sizes(b):
+        return None
+    counted = frame.host_normaliser(b, divisor_floor)
+    if counted is None:
+        return None
+    if why := _unfollowed_read():
+        return lost_track(why, False)
+    try:
+        return Track(ratio=ta.ratio.scaled(by_rows=counted))
+    except ValueError as exc:  # (a sum already clamped or floored: its floor is no numerator's)
+        return lost_track(f"a division of a sum of data by a number read on the host ({exc})", False)
 
 
 def _computed_divisor(frame: Frame, track: Track, z: float) -> Track | None:
