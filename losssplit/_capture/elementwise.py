@@ -3975,8 +3975,8 @@ def _data_over_read(frame: Frame, ta: Track, b: Any) -> Track | None:
     proves (``frame.host_normaliser``). None where ``b`` is no such read (the number then scales the
     sum as a normaliser, or declines as an unaccounted read); lost where the read is put through
     arithmetic the rules do not follow."""
-    if not frame.host_reads or type(b) not in (int, float) or b <= 0 or _arithmetic_of_reads(frame, b) \
-            or _summed_argument_sizes(b):
+    if ta.ratio is None or not frame.host_reads or type(b) not in (int, float) or b <= 0 \
+            or _arithmetic_of_reads(frame, b) or _summed_argument_sizes(b):
         return None
     counted = frame.host_normaliser(b, divisor_floor)
     if counted is None:
