@@ -4,7 +4,8 @@ sums, as where the divisor is the tensor ``neg.sum()``; on a group alone each su
 floor applied to the group's count (``elementwise._data_over_read``). Declined before (the data sum
 was scaled as a normaliser by the batch's number, which the read's rule then refused). Each body
 against the oracle; near misses (a read put through arithmetic, a maximum read, a count of a value
-that mixes the images) decline, none silently wrong."""
+that mixes the images) decline, none silently wrong; a length of the images equal by value to a read
+is the length."""
 
 from __future__ import annotations
 
@@ -79,7 +80,16 @@ def loss_over_the_read_ratio(x, ign, rare):
     return {"loss": x.pow(2).sum() / rate}
 
 
-SPLIT = [false_positive_rate_floored, count_over_float_read, float_count_over_int_read_stored,
+def over_the_images_length_equal_to_a_read(x, ign, rare):
+    """``/ float(len(x))`` where ``len(x)`` equals the rare count read beside it (3 on batch 1): the
+    number of images, not that read (silently wrong in this rule's first version, which matched the
+    read by value before the lengths were asked)."""
+    v = x.detach()
+    n = float(rare.sum())
+    return {"loss": x.pow(2).sum(), "rate": (v > 0).sum() / max(n, 1.0), "per_image": (v > 0).sum() / float(len(x))}
+
+
+SPLIT = [over_the_images_length_equal_to_a_read, false_positive_rate_floored, count_over_float_read, float_count_over_int_read_stored,
          over_a_count_floored_where_a_group_has_none, read_count_with_an_epsilon_added, loss_over_the_read_ratio]
 
 

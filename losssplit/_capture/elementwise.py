@@ -3151,9 +3151,6 @@ def _ratio_arithmetic(
                 return lost_track(LENGTH_DOUBT, False)
             return Track(ratio=ta.ratio.scaled(normaliser_op=("add", float(b))))  # ``mask.sum() + 1e-4``
         if kind in ("mul", "div") and _is_number(b) and b != 0:  # ``2 * mask.sum()``, ``w.sum() * 4``
-            over_read = _data_over_read(frame, ta, b) if kind == "div" else None
-            if over_read is not None:
-                return over_read
             if _length_operand(frame, ta.ratio, kind, b) is not None:
                 return None  # ``m.sum() * len(targets)``: a count of the group's images, no constant
             if _row_length(frame, kind, b):
@@ -3162,6 +3159,9 @@ def _ratio_arithmetic(
                 return _over_row_length(frame, ta, b, False) if kind == "div" else lost_track(DATA_TIMES_LENGTH, False)
             if _row_length(frame, kind, b, unread=True) or _length_doubt(frame, kind, b):  # no constant proven
                 return lost_track(DATA_TIMES_LENGTH, False)
+            over_read = _data_over_read(frame, ta, b) if kind == "div" else None  # (after the lengths: one equal
+            if over_read is not None:  # by value to a read is the length, gap47b)
+                return over_read
             scaled = ta.ratio.normaliser_times(b if kind == "mul" else 1 / b, frame.constant_number(b))
             return None if scaled is None else Track(ratio=scaled)
         if kind == "add" and tb is not None and tb.ratio is not None and not tb.from_prediction:
@@ -3976,7 +3976,7 @@ def _data_over_read(frame: Frame, ta: Track, b: Any) -> Track | None:
     sum as a normaliser, or declines as an unaccounted read); lost where the read is put through
     arithmetic the rules do not follow."""
     if ta.ratio is None or not frame.host_reads or type(b) not in (int, float) or b <= 0 \
-            or _arithmetic_of_reads(frame, b) or _summed_argument_sizes(b):
+            or _arithmetic_of_reads(frame, b) or _summed_argument_sizes(b) or _of_the_weights(frame):
         return None
     counted = frame.host_normaliser(b, divisor_floor)
     if counted is None:
