@@ -167,6 +167,10 @@ the one image (1).
 Session 46 (yolo46): 342 expected, 33 declined, **17 GAP (5.0 %)**, 0 WRONG: FGD's ``b, c, h, w = student.shape``
 unpacks ``c`` from an inner dim of an argument whose images are on dim 0 only, a constant of the call, so the channel
 count (3) times the attention on batch 1 (3 images) is no count of the images (2).
+
+Session 47 (gap47b): 342 expected, 28 declined, **12 GAP (3.5 %)**, 0 WRONG: Mask R-CNN's logged ``mask_fp``, a
+sum of data over ``max(float(neg.sum()), 1.0)`` read on the host, is the ratio of the two sums, the group's count
+floored (5; ``tests/test_rules_data_over_reads.py``).
 """
 
 from __future__ import annotations
@@ -1350,8 +1354,8 @@ CASES = {c.body.__name__: c for c in [
     Case(yolact_masks, yolact_batch),
     # first contact: GAP on every key (16), the host read of the negatives' count declined the call; s40 (host40): on
     # the key it divides only
-    Case(mask_rcnn_class_specific, roi_batch, gaps=keys("mask_fp"), gap_batches=_ALL,
-         why="GAP: a count of the data over a float of a count of the targets"),
+    # gap47b: the count of the data over a float read of the targets' count, a ratio of two sums (5)
+    Case(mask_rcnn_class_specific, roi_batch),
     Case(enet_batch_class_weights, semantic_batch, keys("loss_ce_enet"), gaps=keys("loss_ce_enet@3"),
          mix_batches=_MIXED, why="MIXES: the class weights from the batch's label frequencies"),
 ]}
@@ -1369,6 +1373,7 @@ FIRST = (342, 146, 130, 0)  # expected, declined, GAP, WRONG at first contact (i
 # yolo44: one image's row of a padded buffer written back whole, the flattened gather at ``p + arange(b)[:, None] *
 # m`` and a floor literal of a tensor's sum as the divisor (YOLOv8, 20)
 # yolo46 (session 46): FGD's channel count, an inner dim of an argument's shape, a constant of the call (2)
-NOW = (342, 33, 17, 0)
+# gap47b (session 47): a sum of data over a count read on the host (Mask R-CNN's mask_fp, 5)
+NOW = (342, 28, 12, 0)
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW,
-                              over_target="5.0 %: see the module docstring"))
+                              over_target="3.5 %: see the module docstring"))

@@ -127,11 +127,20 @@ def test_a_slice_bounded_by_the_read_still_declines():
 
 
 def logged_rate_beside(o, t):
+    """A logged rate over the square root of a count read by ``float()`` (no count rule takes it; over
+    the count itself it is the ratio of two sums, ``logged_rate_over_the_read_count``)."""
     y = rule_targets(t)
     hit = (o["x"] > 0.5) == (y > 0.5)
     with torch.no_grad():
-        fp = ((o["x"] > 0.5) & (y <= 0.5)).sum() / max(float((y <= 0.5).sum()), 1.0)
+        fp = ((o["x"] > 0.5) & (y <= 0.5)).sum() / max(float((y <= 0.5).sum()), 1.0) ** 0.5
     return {"loss": (o["x"] - y).abs().mean(), "acc": hit.float().mean(), "fp": fp}
+
+
+def logged_rate_over_the_read_count(o, t):
+    y = rule_targets(t)
+    with torch.no_grad():
+        fp = ((o["x"] > 0.5) & (y <= 0.5)).sum() / max(float((y <= 0.5).sum()), 1.0)
+    return {"loss": (o["x"] - y).abs().mean(), "fp": fp}
 
 
 def scaled_by_converted(o, t):
@@ -178,7 +187,7 @@ def sized_by_read(o, t):
 def kept_in_a_local_tensor(o, t):
     y = rule_targets(t)
     cnt = ((o["x"] > 0.5) & (y <= 0.5)).sum()
-    fp = cnt / max(float((y <= 0.5).sum()), 1.0)
+    fp = cnt / max(float((y <= 0.5).sum()), 1.0) ** 0.5
     return {"loss": (o["x"] - y).abs().mean(), "fp": fp}
 
 
@@ -242,6 +251,13 @@ def test_a_float_read_declines_only_the_key_it_divides():
         got, want, said = _keys(logged_rate_beside, seed, weights)
         assert got == want - {"fp"}, (seed, said)
         assert any("'fp'" in m and "Tensor.__float__" in m for m in said), said
+
+
+def test_a_data_count_over_a_float_read_count_splits():
+    """The ratio of two sums (``elementwise._data_over_read``, gap47b: declined before as the above)."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = _keys(logged_rate_over_the_read_count, seed, weights)
+        assert got == want, (seed, said)
 
 
 def test_an_int_read_scaling_a_loss_declines_that_key_only():

@@ -104,10 +104,11 @@ def test_an_arm_writing_a_list_declines_the_call():
 
 
 def rate_beside(o, t):
-    """A logged rate over a count read by ``float()`` and kept in a local tensor (no count rule takes it)."""
+    """A logged rate over the square root of a count read by ``float()``, the count kept in a local
+    tensor (no count rule takes it; over the count itself it is the ratio of two sums)."""
     y = rule_targets(t)
     cnt = ((o["x"] > 0.5) & (y <= 0.5)).sum()
-    return {"loss": (o["x"] - y).abs().mean(), "fp": cnt / max(float((y <= 0.5).sum()), 1.0)}
+    return {"loss": (o["x"] - y).abs().mean(), "fp": cnt / max(float((y <= 0.5).sum()), 1.0) ** 0.5}
 
 
 def test_an_unaccounted_read_declines_its_keys_but_not_on_a_batch_of_one_group():

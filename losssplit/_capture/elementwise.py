@@ -3159,6 +3159,9 @@ def _ratio_arithmetic(
                 return _over_row_length(frame, ta, b, False) if kind == "div" else lost_track(DATA_TIMES_LENGTH, False)
             if _row_length(frame, kind, b, unread=True) or _length_doubt(frame, kind, b):  # no constant proven
                 return lost_track(DATA_TIMES_LENGTH, False)
+            over_read = _data_over_read(frame, ta, b) if kind == "div" else None  # (after the lengths: one equal
+            if over_read is not None:  # by value to a read is the length, gap47b)
+                return over_read
             scaled = ta.ratio.normaliser_times(b if kind == "mul" else 1 / b, frame.constant_number(b))
             return None if scaled is None else Track(ratio=scaled)
         if kind == "add" and tb is not None and tb.ratio is not None and not tb.from_prediction:
@@ -3963,6 +3966,27 @@ def _arithmetic_of_reads(frame: Frame, z: Any) -> bool:
     if z in others:
         others.remove(z)
     return any(v > 1 for v in others)
+
+
+def _data_over_read(frame: Frame, ta: Track, b: Any) -> Track | None:
+    """A sum of data divided by a Python number read on the host as a row sum (detectron2's logged
+    ``fp.sum() / max(float(neg.sum()), 1.0)``): the ratio of two sums, as where the divisor is the
+    tensor ``neg.sum()`` itself; on a group alone each sum is the group's, floored as the code
+    proves (``frame.host_normaliser``). None where ``b`` is no such read (the number then scales the
+    sum as a normaliser, or declines as an unaccounted read); lost where the read is put through
+    arithmetic the rules do not follow."""
+    if ta.ratio is None or not frame.host_reads or type(b) not in (int, float) or b <= 0 \
+            or _arithmetic_of_reads(frame, b) or _summed_argument_sizes(b) or _of_the_weights(frame):
+        return None
+    counted = frame.host_normaliser(b, divisor_floor)
+    if counted is None:
+        return None
+    if why := _unfollowed_read():
+        return lost_track(why, False)
+    try:
+        return Track(ratio=ta.ratio.scaled(by_rows=counted))
+    except ValueError as exc:  # (a sum already clamped or floored: its floor is no numerator's)
+        return lost_track(f"a division of a sum of data by a number read on the host ({exc})", False)
 
 
 def _computed_divisor(frame: Frame, track: Track, z: float) -> Track | None:

@@ -5400,8 +5400,13 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
             if marked is not None:
                 return marked
         if track.from_prediction:
-            frame.doubt(torch.ones((), dtype=torch.bool),
-                        f"a value mixing images (lost at {track.lost_at}) was read on the host at {op}")
+            where = f"a value mixing images (lost at {track.lost_at}) was read on the host at {op}"
+            if func in _NUMBER_READS and type(out) in (int, float) and frame.num_images > 1 \
+                    and frame.reach_now() is not None:  # (OHEM's threshold of the batch's sorted probabilities)
+                # on a group alone the number is the group's: the keys it may change, proven, decline
+                frame.branch(Branch(None, "ne", 0.0, True, where))
+                return None
+            frame.doubt(torch.ones((), dtype=torch.bool), where)
         elif not truth:  # data whose rows were mixed: a size it sets is the batch's
             frame.add_read(HostRead(out, None, None, op, consumed=True, sizes_only=True))
             if type(out) is float and frame.num_images > 1 and _bytecode.read_set_aside() is not True:
