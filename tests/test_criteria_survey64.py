@@ -40,7 +40,13 @@ CML's hinge (``floor`` of the impostor counts, ``log1p``), TuckER, RevIN, WRMSSE
 dollars.sum()``), TNC's loss, GraphSAGE (shared negatives kept), node2vec and the keys beside the
 mixing ones.
 
-NOW: as at first contact.
+NOW (s64): 364 expected, 75 declined, **15 GAP (4.1 %)**, 0 WRONG: first contact 6.0 %, now 4.1 %.
+General rules, with near misses against the oracle: (1) ``tests/test_rules_data_times_length.py``: a
+sum of the images' data divided by a constant of the call times a length of image rows (``(a.sum() +
+b.sum()) / (2 * len(z))``) is over ``k`` times the group's count of those rows, as a loss over it
+already was (TNC's accuracy, 7; ``l.sum() / (m.sum() / (2 * len(m)) + 1)`` was silently WRONG on
+fb5d876, the share scaled by 1 / (2B) as a constant; the images mixing, ``len(x) * len(x)`` and a
+size of the call times the length decline).
 """
 
 from __future__ import annotations
@@ -717,9 +723,9 @@ CASES = {c.body.__name__: c for c in [
     Case(tucker_1n, kg_batch),
     Case(revin, forecast_batch),
     Case(wrmsse, m5_batch),
-    Case(tnc, window_batch, gaps=keys("acc"), gap_batches=(0, 1, 2, 3),
-         why="GAP: the accuracy ``(a.sum() + b.sum()) / (2 * len(z))``, a data sum over a multiple of a length "
-             "of image rows, taken as a normaliser's arithmetic (also on the batches of one group)"),
+    # first contact: GAP (7), ``(a.sum() + b.sum()) / (2 * len(z))`` a data sum scaled by 1 / (2 B); s64: over twice
+    # the group's count of those rows (``_over_constant_times_length`` for data sums too)
+    Case(tnc, window_batch),
     Case(graphsage_unsup, sage_batch),
     Case(dgi, node_graph_batch, gaps=keys("loss_dgi"),
          why="GAP: each graph's summary made by ``index_add`` over the PyG batch vector and gathered back by it, "
@@ -731,10 +737,11 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 FIRST = (364, 82, 22, 0)  # expected, declined, GAP, WRONG at first contact (s64 at fb5d876 unchanged)
-NOW = FIRST
+# s64: a data sum over a constant times a length of image rows (TNC, 7)
+NOW = (364, 75, 15, 0)
 
 
 globals().update(survey_tests(CASES, range(len(SOURCES)), len(CASES), NOW,
-                              over_target="22 GAP of 364 (6.0 %): TNC's accuracy over ``2 * len(z)`` (7), "
-                                          "DeepCluster-v2's stacked heads' terms (5), DGI's summaries over the PyG "
-                                          "batch vector (5), GRACE's nodes of one graph contrasted (5)"))
+                              over_target="15 GAP of 364 (4.1 %): DeepCluster-v2's stacked heads' terms (5), DGI's "
+                                          "summaries over the PyG batch vector (5), GRACE's nodes of one graph "
+                                          "contrasted (5)"))
