@@ -25,7 +25,7 @@ of the batch's tokens), SLIP's five keys (CLIP's and SimCLR's in-batch negatives
 ``Tensor.argmax``, ``Tensor.sub`` of the ``torch.eye`` mask), the distance-weighted margin loss (the
 batch's positives and negatives), AdaCos (the scale from the batch, ``Tensor.median``), CML's
 covariance regulariser (``Tensor.mean`` over a row dim) and the in-batch InfoNCE with the popularity
-correction. The GAPs, each with the warning's op: TNC's accuracy (7: ``(a.sum() + b.sum()) / (2 *
+correction. The GAPs, each with the warning's op at first contact: TNC's accuracy (7: ``(a.sum() + b.sum()) / (2 *
 len(z))``, "a sum of the images' data in arithmetic followed only as a normaliser's", also on the
 batches of one group); DeepCluster-v2 (5: ``torch.stack`` of the heads' and crops' CE terms, "a list
 whose length the code does not fix", its loops over a constant and over ``z.shape[1]``, the crops);
@@ -46,7 +46,15 @@ sum of the images' data divided by a constant of the call times a length of imag
 b.sum()) / (2 * len(z))``) is over ``k`` times the group's count of those rows, as a loss over it
 already was (TNC's accuracy, 7; ``l.sum() / (m.sum() / (2 * len(m)) + 1)`` was silently WRONG on
 fb5d876, the share scaled by 1 / (2B) as a constant; the images mixing, ``len(x) * len(x)`` and a
-size of the call times the length decline).
+size of the call times the length decline). (2) ``tests/test_rules_bilinear.py``: ``torch.bilinear``
+(``nn.Bilinear``, DGI's discriminator) keeps the rows of both inputs along its leading dims as
+``F.linear`` does (no rule before: every key from its scores lost); images on the features or a
+weight made from an image's values decline. DGI stays a GAP: its readout, ``index_add`` along the
+node rows over the PyG batch vector, is survey 46's left GAP. Left: DeepCluster-v2 (5: ``torch.stack``
+of a list filled in loops over a constant and ``z.shape[1]``, a size of no image dim: proving such a
+size fixed on a group alone needs the tensor's image dim known, and a width padded by the body to the
+batch's longest is not), DGI (5), GRACE (5: the nodes of one graph contrasted, rows of one example
+joined).
 """
 
 from __future__ import annotations
@@ -727,9 +735,11 @@ CASES = {c.body.__name__: c for c in [
     # the group's count of those rows (``_over_constant_times_length`` for data sums too)
     Case(tnc, window_batch),
     Case(graphsage_unsup, sage_batch),
+    # first contact: lost at ``torch.bilinear`` (no rule); s64: followed (``tests/test_rules_bilinear.py``), the
+    # readout's ``index_add`` over the batch vector left (survey 46's GAP)
     Case(dgi, node_graph_batch, gaps=keys("loss_dgi"),
-         why="GAP: each graph's summary made by ``index_add`` over the PyG batch vector and gathered back by it, "
-             "the nodes' rows then lost at ``torch.bilinear``"),
+         why="GAP: each graph's summary made by ``index_add`` along the node rows over the PyG batch vector, every "
+             "graph's nodes of one source"),
     Case(grace, node_graph_batch, gaps=keys("loss_grace"),
          why="GAP: the nodes of one graph (``z1[batch == gid]``, all of one source) contrasted with each other, "
              "``x @ x.T`` then ``diagonal``: rows of one example joined, taken as mixing"),
