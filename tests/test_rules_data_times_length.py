@@ -65,8 +65,16 @@ def over_a_local_product(x, score, views=3):
     return {"loss": x.pow(2).mean(), "per_view": (score > 0).float().sum() / norm}
 
 
+def over_each_loop_constant(x, score):
+    """The constant a loop's ``range`` of literals: each term over ``k`` times the group's count."""
+    total = 0
+    for k in range(1, 3):
+        total = total + (score[:, 0] > 0).float().sum() / (k * len(x))
+    return {"loss": x.pow(2).mean(), "total": total}
+
+
 def test_a_data_sum_over_a_constant_times_a_length_of_rows_splits_as_the_oracle():
-    for body in (hits_over_twice_the_rows, two_sums_over_twice_the_rows, over_a_local_product):
+    for body in (hits_over_twice_the_rows, two_sums_over_twice_the_rows, over_a_local_product, over_each_loop_constant):
         _check(body, splits=True)
 
 
@@ -102,8 +110,14 @@ def over_rows_picked_by_value(x, score):
     return {"share": (score > 0).float().sum() / (2 * len(kept))}
 
 
+def over_the_first_rows(x, score):
+    """The length of the batch's first two images' rows (by position): on a group alone its first two."""
+    first = x[:2]
+    return {"share": (first[:, 0, 0] > 0).float().sum() / (2 * len(first))}
+
+
 def test_where_the_images_mix_or_the_factor_is_a_count_it_declines():
-    for body in (over_the_batch_mean, over_the_length_squared, over_a_size_of_the_call):
+    for body in (over_the_batch_mean, over_the_length_squared, over_a_size_of_the_call, over_the_first_rows):
         _check(body, splits=False)
     _check(over_rows_picked_by_value, splits=True)
 
