@@ -25,9 +25,9 @@ of the batch's tokens), SLIP's five keys (CLIP's and SimCLR's in-batch negatives
 ``Tensor.argmax``, ``Tensor.sub`` of the ``torch.eye`` mask), the distance-weighted margin loss (the
 batch's positives and negatives), AdaCos (the scale from the batch, ``Tensor.median``), CML's
 covariance regulariser (``Tensor.mean`` over a row dim) and the in-batch InfoNCE with the popularity
-correction. The GAPs, each with the warning's op at first contact: TNC's accuracy (7: ``(a.sum() + b.sum()) / (2 *
-len(z))``, "a sum of the images' data in arithmetic followed only as a normaliser's", also on the
-batches of one group); DeepCluster-v2 (5: ``torch.stack`` of the heads' and crops' CE terms, "a list
+correction. The GAPs, each with the warning's op at first contact: TNC's accuracy (7: ``(a.sum() +
+b.sum()) / (2 * len(z))``, "a sum of the images' data in arithmetic followed only as a normaliser's",
+also on the batches of one group); DeepCluster-v2 (5: ``torch.stack`` of the heads' and crops' CE terms, "a list
 whose length the code does not fix", its loops over a constant and over ``z.shape[1]``, the crops);
 DGI (5: the graphs' summaries by ``index_add`` over the PyG batch vector, gathered back by it, lost at
 ``torch.bilinear``); GRACE (5: the nodes of one graph, ``z1[batch == gid]``, contrasted with each
