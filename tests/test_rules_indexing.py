@@ -898,6 +898,9 @@ def _stepped(o, t, cell, kind):
 
 CASES.update({cell: functools.partial(_stepped, cell=cell, kind=kind) for cell, kind in (
     (torch.gru_cell, "gru"), (torch.rnn_tanh_cell, "rnn"), (torch.rnn_relu_cell, "rnn"), (torch.lstm_cell, "lstm"))})
+_BILINEAR_WEIGHT = torch.randn(2, WIDTH, WIDTH, generator=torch.Generator().manual_seed(64)) * 0.5
+CASES[torch.bilinear] = lambda o, t: {  # each row with its target row (tests/test_rules_bilinear.py)
+    "loss": torch.bilinear(o["x"], torch.stack([s["y"] for s in t]), _BILINEAR_WEIGHT, None).pow(2).mean()}
 WRONG: dict = {}
 
 

@@ -3157,6 +3157,8 @@ def _ratio_arithmetic(
                 # ``m.sum() / len(m)``: on a group alone over the group's count of those rows (s61: was scaled
                 # by 1 / B as a constant, silently wrong as the denominator of ``l.sum() / (m.sum() / len(m))``)
                 return _over_row_length(frame, ta, b, False) if kind == "div" else lost_track(DATA_TIMES_LENGTH, False)
+            if kind == "div" and type(b) in (int, float) and (over := _over_constant_times_length(frame, ta, b)):
+                return over  # ``hits.sum() / (2 * len(z))``: k times the group's count of those rows, as a loss's
             if _row_length(frame, kind, b, unread=True) or _length_doubt(frame, kind, b):  # no constant proven
                 return lost_track(DATA_TIMES_LENGTH, False)
             over_read = _data_over_read(frame, ta, b) if kind == "div" else None  # (after the lengths: one equal

@@ -3770,19 +3770,46 @@ def linear(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
 def rnn_cell(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``torch.gru_cell(x [N, I], h [N, H], w_ih, w_hh, b_ih, b_hh)`` (``nn.GRUCell``; ``nn.RNNCell``'s
     ``rnn_*_cell``; ``nn.LSTMCell``'s ``lstm_cell``, ``hx = (h, c)``, two outputs): each row's new
-    state from that row's input and state alone through shared weights, so dim 0 keeps the rows of
-    every input, as ``F.linear``'s leading dims. Rows on the features (an unbatched 1-D call) mix;
-    weights that carry images or weights end attribution."""
+    state from that row's input and state alone through shared weights (``_rows_through``)."""
     x, hx = get_arg(args, kwargs, 0, "input", None), get_arg(args, kwargs, 1, "hx", None)
     states = list(hx) if isinstance(hx, (tuple, list)) else [hx]
     inputs = [v for v in (x, *states) if isinstance(v, Tensor)]
     params = [v for v in args[2:] if isinstance(v, Tensor)]
     outs = list(out) if isinstance(out, (tuple, list)) else [out]
+    if len(inputs) != 1 + len(states) and any(frame.get(v) is not None for v in [*inputs, *params]):
+        return frame.lose(outs, f"{op_name(func)} of a weight or bias that carries images or weights",
+                          next(t for t in map(frame.get, [*inputs, *params]) if t is not None))
+
+    def rerun(x_u: Tensor, *states_u: Tensor) -> Any:
+        return func(x_u, list(states_u) if isinstance(hx, (tuple, list)) else states_u[0], *args[2:], **kwargs)
+
+    _rows_through(frame, func, inputs, params, outs, rerun)
+
+
+@rule(torch.bilinear)
+def bilinear(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``torch.bilinear(x1 [*, I1], x2 [*, I2], W [O, I1, I2], b)`` (``nn.Bilinear``, DGI's
+    discriminator of each node with its graph's summary): ``x1ᵀ W x2 + b`` of the same leading
+    position of both inputs (``_rows_through``)."""
+    x1, x2 = get_arg(args, kwargs, 0, "input1", None), get_arg(args, kwargs, 1, "input2", None)
+    if not isinstance(x1, Tensor) or not isinstance(x2, Tensor) or not isinstance(out, Tensor):
+        return
+    params = [v for v in (*args[2:], *kwargs.values()) if isinstance(v, Tensor)]
+    _rows_through(frame, func, [x1, x2], params, [out], lambda a, c: func(a, c, *args[2:], **kwargs))
+
+
+def _rows_through(frame: Frame, func: Any, inputs: list[Tensor], params: list[Tensor], outs: list[Any],
+                  rerun: Any) -> None:
+    """Each output position made from the same leading position of every input alone through shared
+    weights: every leading dim keeps the rows of every input, as ``F.linear``'s (rows of another image
+    at the same position pair them: declined). Rows on the features (an unbatched 1-D call) mix;
+    weights that carry images or weights end attribution. ``rerun`` gives the outputs on the inputs
+    with the weight field set to 1."""
     tracks = [frame.get(v) for v in inputs]
     if all(t is None for t in tracks) and all(frame.get(w) is None for w in params):
         return
     op = op_name(func)
-    if len(inputs) != 1 + len(states) or any(frame.get(w) is not None for w in params):
+    if any(frame.get(w) is not None for w in params):
         return frame.lose(outs, f"{op} of a weight or bias that carries images or weights",
                           next(t for t in [*tracks, *map(frame.get, params)] if t is not None))
     parts = []
@@ -3794,9 +3821,8 @@ def rnn_cell(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> No
     if len(news) != len(outs):
         return
     if any(t is not None and t.unweighted is not None for t in tracks) and all(n.lost_at is None for n in news):
-        x_u, *states_u = [t.unweighted if t is not None and t.unweighted is not None else v.detach()
-                          for v, t in zip(inputs, tracks)]
-        got = func(x_u, states_u if isinstance(hx, (tuple, list)) else states_u[0], *args[2:], **kwargs)
+        got = rerun(*[t.unweighted if t is not None and t.unweighted is not None else v.detach()
+                      for v, t in zip(inputs, tracks)])
         for n, u in zip(news, got if isinstance(got, (tuple, list)) else [got]):
             n.unweighted = u
     for o, n in zip(outs, news):
