@@ -9105,15 +9105,12 @@ def constant_times_length(body: Callable[[], BodyCall | None]) -> tuple[Any, Any
     found = _times_length_at(f.f_code, _lasti(f)) if f is not None else None
     if f is None or found is None:
         return None
-    constant, x = found
+    span, x = found
     if x not in _locals(f) or _builtin(f, "len") is not len:
         return None
-    if constant is None:
-        return None, _locals(f)[x]
-    instructions = _instructions(f.f_code)
-    other = instructions[constant]
-    c = other.argval if other.opname == "LOAD_CONST" else _locals(f).get(other.argval, _UNPROVEN)
-    if type(c) not in (int, float) or not _constant_equal(f, (constant, constant + 1), c, body):
+    # (a global or ``self.k`` too: ``ce / (len(targets) * NQ)``, read as ``_constant_of_call`` reads constants)
+    c = _UNPROVEN if span is None else _constant_of_call(f, *span, body, own=None)
+    if c is _UNPROVEN:
         return None, _locals(f)[x]  # red team, session 17: ``m * n`` with ``m = y.shape[0]`` was read by value
     return c, _locals(f)[x]
 
@@ -9693,9 +9690,9 @@ def _stored_once(code: types.CodeType, instructions: list[dis.Instruction], star
 
 
 @_per_code(1024)
-def _times_length_at(code: types.CodeType, lasti: int) -> tuple[int | None, str] | None:
-    """(the index of the constant's load, or None where the other factor is no single load of a
-    local or a literal or is a length too; the local ``len`` is called on) of the divisor ``k *
+def _times_length_at(code: types.CodeType, lasti: int) -> tuple[tuple[int, int] | None, str] | None:
+    """(the span of the other factor, or None where it cannot push a constant of the call
+    (``_span_form``) or is a length too; the local ``len`` is called on) of the divisor ``k *
     len(x)`` of the division at ``lasti`` (see ``constant_times_length``)."""
     divisor = _divisor_code(code, lasti)
     if divisor is None:
@@ -9710,9 +9707,10 @@ def _times_length_at(code: types.CodeType, lasti: int) -> tuple[int | None, str]
         x, other = lengths[k], operands[1 - k]
         if x is None or x is _UNPROVEN:
             continue
-        if lengths[1 - k] is not None or len(other) != 1 or other[0].opname not in ("LOAD_FAST", "LOAD_CONST"):
+        first = start + (0 if k else len(operands[0]))
+        if lengths[1 - k] is not None or _span_form(code, first, first + len(other)) is None:
             return None, x  # ``n * n``, ``len(y) * len(t)``, ``y.shape[0] * n``: no constant
-        return start + (0 if k else len(operands[0])), x
+        return (first, first + len(other)), x
     nested = _nested_length(code, instructions, start, operands)
     return None if nested is None else (None, nested)  # ``k * len(x) * 2``: no two-factor product
 
