@@ -6921,7 +6921,9 @@ def _measured(f: types.FrameType, name: str, keys: tuple[str, ...], k: int, inli
     argument = parameter and not _stores(instructions, name) and _package(f.f_back) == "losssplit"
     # ``y = torch.stack(...)``, ``z = y.shape[1]``: a local the code stores once, in code without
     # loops, holds at the division the tensor the size was read from
-    kept = plain and not keys and not parameter and len(_stores(instructions, name)) == 1 and not _loops(instructions)
+    stores = _stores(instructions, name, cells=True)
+    kept = plain and not keys and not parameter and len(stores) == 1 and (not _loops(instructions) or (
+        name not in code.co_cellvars and not _in_loop(code, instructions[stores[0]].offset)))
     return x, k, inline or kept or argument and not _items_written_in(code)[0]
 
 
@@ -6940,10 +6942,13 @@ def side_size_factors() -> tuple[list[tuple[Any, int, bool]], float] | None:
     if read is None:
         return None
     f, (tokens, inline) = read
+    inline = inline and ("kept",) not in tokens
     found: list[tuple[Any, int, bool]] = []
     stack: list[float] = []
     try:
         for t in tokens:
+            if t[0] == "kept":
+                continue
             if t[0] in ("size", "dims"):
                 m = _measured(f, t[1], t[2], t[3] if t[0] == "size" else 0, inline)
                 if m is None or not isinstance(m[0], torch.Tensor) or t[0] == "size" and m[0].dim() <= m[1]:
@@ -6987,14 +6992,14 @@ def _side_size_arithmetic_at(code: types.CodeType, lasti: int) -> tuple[tuple[tu
     span = instructions[right:at] if right is not None else []
     if not span or any(i.is_jump_target for i in span):
         return None
-    found = _size_arithmetic(span)
+    found = _size_arithmetic(span, code)
     if found is not None:
         return found, True
     if len(span) == 1 and span[0].opname == "LOAD_FAST" and not _plain_parameter(code, span[0].argval):
         stores = _stores(instructions, span[0].argval)  # ``n = x.shape[1] * x.shape[2]``
         value = _stored_value(instructions, stores[0]) if len(stores) == 1 else None
         stored = instructions[value[0] : value[1]] if value is not None else []
-        found = _size_arithmetic(stored) if stored and not any(i.is_jump_target for i in stored) else None
+        found = _size_arithmetic(stored, code) if stored and not any(i.is_jump_target for i in stored) else None
         return (found, False) if found is not None else None
     return None
 
@@ -7014,25 +7019,46 @@ def _shape_slice(span: list[dis.Instruction]) -> tuple[str, tuple[str, ...], int
     return head[0], head[1], start, stop
 
 
-def _size_arithmetic(span: list[dis.Instruction]) -> tuple[tuple[Any, ...], ...] | None:
-    """``span`` as postfix tokens (``("size", local, keys, k)``, ``("dims", local, keys, start, stop,
+def _size_arithmetic(span: list[dis.Instruction], code: types.CodeType) -> tuple[tuple[Any, ...], ...] | None:
+    """``span`` of ``code`` as postfix tokens (``("size", local, keys, k)``, ``("dims", local, keys, start, stop,
     module)``, ``("const", v)``, ``("cast", float)``, ``("op", BINARY_OP arg or "max" / "min")``)
     where it is exactly arithmetic (``+ - * / //``, ``max``, ``min``) of sizes (``_side_size_form``),
     products of a slice of a shape (``.numel()``, ``math.prod``) and int or float literals, at least
-    one size and one operator; None otherwise."""
-    tokens = _arithmetic_tokens(span)
+    one size and one operator; None otherwise. A local stored once with such a value, outside loops
+    and no cell, reads as that value (``c = x.size(1)``, then ``c // 3``: mmpose's UDP ``num_joints``;
+    the sizes are measured again at the division, on the tensor the local holds then)."""
+    tokens = _arithmetic_tokens(span, code)
     if tokens is None or not any(t[0] in ("size", "dims") for t in tokens) or not any(t[0] in ("op", "dims") for t in tokens):
         return None
     return tokens
 
 
-def _arithmetic_tokens(span: list[dis.Instruction]) -> tuple[tuple[Any, ...], ...] | None:
+def _sized_local(code: types.CodeType, name: str) -> list[dis.Instruction] | None:
+    """The code of the value of the local ``name`` of ``code`` where it is stored once, outside
+    loops, from straight-line code (no parameter, no cell); None otherwise."""
+    instructions = _instructions(code)
+    stores = _stores(instructions, name, cells=True)
+    if len(stores) != 1 or name in _parameters(code) or name in code.co_cellvars or name in code.co_freevars \
+            or _in_loop(code, instructions[stores[0]].offset):
+        return None
+    value = _stored_value(instructions, stores[0])
+    stored = instructions[value[0] : value[1]] if value is not None else []
+    return stored if stored and not any(i.is_jump_target for i in stored) else None
+
+
+def _arithmetic_tokens(span: list[dis.Instruction], code: types.CodeType,
+                       depth: int = 0) -> tuple[tuple[Any, ...], ...] | None:
     if not span:
         return None
+    if len(span) == 1 and span[0].opname == "LOAD_FAST" and depth < 3:
+        stored = _sized_local(code, span[0].argval)
+        inner = _arithmetic_tokens(stored, code, depth + 1) if stored else None
+        # (``("kept",)``: a size read where the local was stored, not at the division: see ``_measured``)
+        return (*inner, ("kept",)) if inner is not None and any(t[0] in ("size", "dims") for t in inner) else None
     cast = {"float": float, "int": int}.get(span[0].argval) if span[0].opname == "LOAD_GLOBAL" else None
     if cast is not None and len(span) > 3 and (span[0].arg or 0) & 1 \
             and [(i.opname, i.arg) for i in span[-2:]] == [("PRECALL", 1), ("CALL", 1)]:
-        inner = _arithmetic_tokens(span[1:-2])
+        inner = _arithmetic_tokens(span[1:-2], code, depth)
         return None if inner is None else (*inner, ("cast", cast))
     if len(span) == 1 and span[0].opname == "LOAD_CONST" and type(span[0].argval) in (int, float):
         return (("const", span[0].argval),)
@@ -7043,8 +7069,8 @@ def _arithmetic_tokens(span: list[dis.Instruction]) -> tuple[tuple[Any, ...], ..
     if span[0].opname == "LOAD_GLOBAL" and span[0].argval in _BOUNDS and (span[0].arg or 0) & 1 \
             and calls == [("PRECALL", 2), ("CALL", 2)]:  # ``max(a, b)``
         middle = _operand_start(span, len(span) - 2)
-        first = _arithmetic_tokens(span[1:middle]) if middle and middle > 1 else None
-        second = _arithmetic_tokens(span[middle:-2]) if first is not None else None
+        first = _arithmetic_tokens(span[1:middle], code, depth) if middle and middle > 1 else None
+        second = _arithmetic_tokens(span[middle:-2], code, depth) if first is not None else None
         return None if second is None else (*first, *second, ("op", span[0].argval))  # type: ignore[misc]
     dims = _shape_slice(span[:-3]) if len(span) > 3 and [(i.opname, i.argval) for i in span[-3:-2]] == [
         ("LOAD_METHOD", "numel")] and calls == [("PRECALL", 0), ("CALL", 0)] else None
@@ -7058,8 +7084,8 @@ def _arithmetic_tokens(span: list[dis.Instruction]) -> tuple[tuple[Any, ...], ..
     if len(span) < 3 or span[-1].opname != "BINARY_OP" or span[-1].arg not in _ARITHMETIC:
         return None
     middle = _operand_start(span, len(span) - 1)
-    left = _arithmetic_tokens(span[:middle]) if middle else None
-    right = _arithmetic_tokens(span[middle:-1]) if left is not None else None
+    left = _arithmetic_tokens(span[:middle], code, depth) if middle else None
+    right = _arithmetic_tokens(span[middle:-1], code, depth) if left is not None else None
     return None if right is None else (*left, *right, ("op", span[-1].arg))  # type: ignore[misc]
 
 
