@@ -6921,7 +6921,9 @@ def _measured(f: types.FrameType, name: str, keys: tuple[str, ...], k: int, inli
     argument = parameter and not _stores(instructions, name) and _package(f.f_back) == "losssplit"
     # ``y = torch.stack(...)``, ``z = y.shape[1]``: a local the code stores once, in code without
     # loops, holds at the division the tensor the size was read from
-    kept = plain and not keys and not parameter and len(_stores(instructions, name)) == 1 and not _loops(instructions)
+    stores = _stores(instructions, name, cells=True)
+    kept = plain and not keys and not parameter and len(stores) == 1 and (not _loops(instructions) or (
+        name not in code.co_cellvars and not _in_loop(code, instructions[stores[0]].offset)))
     return x, k, inline or kept or argument and not _items_written_in(code)[0]
 
 
@@ -6940,10 +6942,13 @@ def side_size_factors() -> tuple[list[tuple[Any, int, bool]], float] | None:
     if read is None:
         return None
     f, (tokens, inline) = read
+    inline = inline and ("kept",) not in tokens
     found: list[tuple[Any, int, bool]] = []
     stack: list[float] = []
     try:
         for t in tokens:
+            if t[0] == "kept":
+                continue
             if t[0] in ("size", "dims"):
                 m = _measured(f, t[1], t[2], t[3] if t[0] == "size" else 0, inline)
                 if m is None or not isinstance(m[0], torch.Tensor) or t[0] == "size" and m[0].dim() <= m[1]:
@@ -6987,14 +6992,14 @@ def _side_size_arithmetic_at(code: types.CodeType, lasti: int) -> tuple[tuple[tu
     span = instructions[right:at] if right is not None else []
     if not span or any(i.is_jump_target for i in span):
         return None
-    found = _size_arithmetic(span)
+    found = _size_arithmetic(span, code)
     if found is not None:
         return found, True
     if len(span) == 1 and span[0].opname == "LOAD_FAST" and not _plain_parameter(code, span[0].argval):
         stores = _stores(instructions, span[0].argval)  # ``n = x.shape[1] * x.shape[2]``
         value = _stored_value(instructions, stores[0]) if len(stores) == 1 else None
         stored = instructions[value[0] : value[1]] if value is not None else []
-        found = _size_arithmetic(stored) if stored and not any(i.is_jump_target for i in stored) else None
+        found = _size_arithmetic(stored, code) if stored and not any(i.is_jump_target for i in stored) else None
         return (found, False) if found is not None else None
     return None
 
@@ -7014,25 +7019,46 @@ def _shape_slice(span: list[dis.Instruction]) -> tuple[str, tuple[str, ...], int
     return head[0], head[1], start, stop
 
 
-def _size_arithmetic(span: list[dis.Instruction]) -> tuple[tuple[Any, ...], ...] | None:
-    """``span`` as postfix tokens (``("size", local, keys, k)``, ``("dims", local, keys, start, stop,
+def _size_arithmetic(span: list[dis.Instruction], code: types.CodeType) -> tuple[tuple[Any, ...], ...] | None:
+    """``span`` of ``code`` as postfix tokens (``("size", local, keys, k)``, ``("dims", local, keys, start, stop,
     module)``, ``("const", v)``, ``("cast", float)``, ``("op", BINARY_OP arg or "max" / "min")``)
     where it is exactly arithmetic (``+ - * / //``, ``max``, ``min``) of sizes (``_side_size_form``),
     products of a slice of a shape (``.numel()``, ``math.prod``) and int or float literals, at least
-    one size and one operator; None otherwise."""
-    tokens = _arithmetic_tokens(span)
+    one size and one operator; None otherwise. A local stored once with such a value, outside loops
+    and no cell, reads as that value (``c = x.size(1)``, then ``c // 3``: mmpose's UDP ``num_joints``;
+    the sizes are measured again at the division, on the tensor the local holds then)."""
+    tokens = _arithmetic_tokens(span, code)
     if tokens is None or not any(t[0] in ("size", "dims") for t in tokens) or not any(t[0] in ("op", "dims") for t in tokens):
         return None
     return tokens
 
 
-def _arithmetic_tokens(span: list[dis.Instruction]) -> tuple[tuple[Any, ...], ...] | None:
+def _sized_local(code: types.CodeType, name: str) -> list[dis.Instruction] | None:
+    """The code of the value of the local ``name`` of ``code`` where it is stored once, outside
+    loops, from straight-line code (no parameter, no cell); None otherwise."""
+    instructions = _instructions(code)
+    stores = _stores(instructions, name, cells=True)
+    if len(stores) != 1 or name in _parameters(code) or name in code.co_cellvars or name in code.co_freevars \
+            or _in_loop(code, instructions[stores[0]].offset):
+        return None
+    value = _stored_value(instructions, stores[0])
+    stored = instructions[value[0] : value[1]] if value is not None else []
+    return stored if stored and not any(i.is_jump_target for i in stored) else None
+
+
+def _arithmetic_tokens(span: list[dis.Instruction], code: types.CodeType,
+                       depth: int = 0) -> tuple[tuple[Any, ...], ...] | None:
     if not span:
         return None
+    if len(span) == 1 and span[0].opname == "LOAD_FAST" and depth < 3:
+        stored = _sized_local(code, span[0].argval)
+        inner = _arithmetic_tokens(stored, code, depth + 1) if stored else None
+        # (``("kept",)``: a size read where the local was stored, not at the division: see ``_measured``)
+        return (*inner, ("kept",)) if inner is not None and any(t[0] in ("size", "dims") for t in inner) else None
     cast = {"float": float, "int": int}.get(span[0].argval) if span[0].opname == "LOAD_GLOBAL" else None
     if cast is not None and len(span) > 3 and (span[0].arg or 0) & 1 \
             and [(i.opname, i.arg) for i in span[-2:]] == [("PRECALL", 1), ("CALL", 1)]:
-        inner = _arithmetic_tokens(span[1:-2])
+        inner = _arithmetic_tokens(span[1:-2], code, depth)
         return None if inner is None else (*inner, ("cast", cast))
     if len(span) == 1 and span[0].opname == "LOAD_CONST" and type(span[0].argval) in (int, float):
         return (("const", span[0].argval),)
@@ -7043,8 +7069,8 @@ def _arithmetic_tokens(span: list[dis.Instruction]) -> tuple[tuple[Any, ...], ..
     if span[0].opname == "LOAD_GLOBAL" and span[0].argval in _BOUNDS and (span[0].arg or 0) & 1 \
             and calls == [("PRECALL", 2), ("CALL", 2)]:  # ``max(a, b)``
         middle = _operand_start(span, len(span) - 2)
-        first = _arithmetic_tokens(span[1:middle]) if middle and middle > 1 else None
-        second = _arithmetic_tokens(span[middle:-2]) if first is not None else None
+        first = _arithmetic_tokens(span[1:middle], code, depth) if middle and middle > 1 else None
+        second = _arithmetic_tokens(span[middle:-2], code, depth) if first is not None else None
         return None if second is None else (*first, *second, ("op", span[0].argval))  # type: ignore[misc]
     dims = _shape_slice(span[:-3]) if len(span) > 3 and [(i.opname, i.argval) for i in span[-3:-2]] == [
         ("LOAD_METHOD", "numel")] and calls == [("PRECALL", 0), ("CALL", 0)] else None
@@ -7058,8 +7084,8 @@ def _arithmetic_tokens(span: list[dis.Instruction]) -> tuple[tuple[Any, ...], ..
     if len(span) < 3 or span[-1].opname != "BINARY_OP" or span[-1].arg not in _ARITHMETIC:
         return None
     middle = _operand_start(span, len(span) - 1)
-    left = _arithmetic_tokens(span[:middle]) if middle else None
-    right = _arithmetic_tokens(span[middle:-1]) if left is not None else None
+    left = _arithmetic_tokens(span[:middle], code, depth) if middle else None
+    right = _arithmetic_tokens(span[middle:-1], code, depth) if left is not None else None
     return None if right is None else (*left, *right, ("op", span[-1].arg))  # type: ignore[misc]
 
 
@@ -9105,15 +9131,12 @@ def constant_times_length(body: Callable[[], BodyCall | None]) -> tuple[Any, Any
     found = _times_length_at(f.f_code, _lasti(f)) if f is not None else None
     if f is None or found is None:
         return None
-    constant, x = found
+    span, x = found
     if x not in _locals(f) or _builtin(f, "len") is not len:
         return None
-    if constant is None:
-        return None, _locals(f)[x]
-    instructions = _instructions(f.f_code)
-    other = instructions[constant]
-    c = other.argval if other.opname == "LOAD_CONST" else _locals(f).get(other.argval, _UNPROVEN)
-    if type(c) not in (int, float) or not _constant_equal(f, (constant, constant + 1), c, body):
+    # (a global or ``self.k`` too: ``ce / (len(targets) * NQ)``, read as ``_constant_of_call`` reads constants)
+    c = _UNPROVEN if span is None else _constant_of_call(f, *span, body, own=None)
+    if c is _UNPROVEN:
         return None, _locals(f)[x]  # red team, session 17: ``m * n`` with ``m = y.shape[0]`` was read by value
     return c, _locals(f)[x]
 
@@ -9693,9 +9716,9 @@ def _stored_once(code: types.CodeType, instructions: list[dis.Instruction], star
 
 
 @_per_code(1024)
-def _times_length_at(code: types.CodeType, lasti: int) -> tuple[int | None, str] | None:
-    """(the index of the constant's load, or None where the other factor is no single load of a
-    local or a literal or is a length too; the local ``len`` is called on) of the divisor ``k *
+def _times_length_at(code: types.CodeType, lasti: int) -> tuple[tuple[int, int] | None, str] | None:
+    """(the span of the other factor, or None where it cannot push a constant of the call
+    (``_span_form``) or is a length too; the local ``len`` is called on) of the divisor ``k *
     len(x)`` of the division at ``lasti`` (see ``constant_times_length``)."""
     divisor = _divisor_code(code, lasti)
     if divisor is None:
@@ -9710,9 +9733,10 @@ def _times_length_at(code: types.CodeType, lasti: int) -> tuple[int | None, str]
         x, other = lengths[k], operands[1 - k]
         if x is None or x is _UNPROVEN:
             continue
-        if lengths[1 - k] is not None or len(other) != 1 or other[0].opname not in ("LOAD_FAST", "LOAD_CONST"):
+        first = start + (0 if k else len(operands[0]))
+        if lengths[1 - k] is not None or _span_form(code, first, first + len(other)) is None:
             return None, x  # ``n * n``, ``len(y) * len(t)``, ``y.shape[0] * n``: no constant
-        return start + (0 if k else len(operands[0])), x
+        return (first, first + len(other)), x
     nested = _nested_length(code, instructions, start, operands)
     return None if nested is None else (None, nested)  # ``k * len(x) * 2``: no two-factor product
 

@@ -4023,6 +4023,8 @@ def _computed_divisor(frame: Frame, track: Track, z: float) -> Track | None:
             ones = Ratio.of(torch.ones(first.numel(), device=first.device), first.reshape(-1), 0, RatioKind.SUM)
             return Track(from_prediction=track.from_prediction, ratio=r.scaled(by_rows=ones.shifted(c)))
         return lost_track(COMPUTED_COUNT, track.from_prediction)
+    if _side_size(frame, z) is True:  # ``/ (x.size(1) // 3)``, also through locals: sizes of dims without images
+        return None
     counts: list[float] = [frame.num_images, *frame.lengths, r.rows.numel(), r.numel]
     instances = frame.instances()
     if isinstance(instances, list):
