@@ -14,7 +14,7 @@ import torch
 
 from .._context import TokenLabels, current_labels
 from .._errors import LossSplitError
-from .mode import NOT_TENSORS, Frame, Tensor, Track
+from .mode import NOT_TENSORS, Frame, Tensor, Track, version_of
 
 Warn = Callable[[str, str], None]
 
@@ -170,6 +170,10 @@ def tag_inputs(
             for t in (t for column in value for t in column.values()):
                 count += _tag_batch_first(frame, t, nested=True)
     frame.arguments = set(frame.tracks)
+    for value in [*args, *kwargs.values()]:  # (tagged ones, the weight argument included, are no such scalar)
+        if type(value) is Tensor and value.numel() == 1 and value.is_floating_point() and not value.requires_grad \
+                and frame.get(value) is None:
+            frame.argument_scalars[id(value)] = (value, version_of(value))
     _layer_lists(frame, [*args, *kwargs.values()], 0)
     _list_attributes(frame, [*args, *kwargs.values(), *_held_by(wrapped)])
     if isinstance(wrapped, torch.nn.Module) and type(vars(wrapped).get("_modules")) is dict:  # a module as the body

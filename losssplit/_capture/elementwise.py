@@ -5113,8 +5113,8 @@ def _constant_term(
                frame.loss_buffers)
     if any(id(c) in held_by for held_by in buffers) or c.untyped_storage().data_ptr() in frame.reduced_storages:
         return None
-    if not frame.made_of_parameters(c):  # a value of arguments the capture does not read as images' rows
-        return None
+    if not (frame.made_of_parameters(c) or frame.argument_scalar(c)):
+        return None  # a value of arguments the capture does not read as images' rows
     instances = frame.instances()
     counts = {frame.num_images, *frame.lengths, *([sum(instances)] if isinstance(instances, list) else [])}
     _equal_to_counts(frame, c, counts, "a one-element tensor equal to a count of the batch is added to a loss")

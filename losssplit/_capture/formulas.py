@@ -406,6 +406,8 @@ def constant_result(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Ten
         return
     if out.numel() != 1:
         return
+    if frame.argument_scalars and _argument_scalar_result(frame, func, args, kwargs, out):
+        return
     expr: _formula.Expr | None = None
     name = FUNCTIONS.get(func)
     if (name is not None or func in _CONSTANT_COPIES) and not any(isinstance(v, Tensor) for v in (*args[1:], *kwargs.values())):
@@ -425,6 +427,29 @@ def constant_result(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Ten
             expr = ("sub", b, a) if kind == "rsub" else ("div", b, a) if kind == "rdiv" else (kind, a, b)
     if expr is not None:
         frame.constant_tensors[id(out)] = (out, version_of(out), expr)
+
+
+def _argument_scalar_result(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor) -> bool:
+    """``decay * ema`` of a one-element argument ``ema`` (``Frame.argument_scalars``), a float copy of
+    one, or arithmetic of one with another, a constant of the body or a number the code writes: one
+    too (the group's call receives the argument whole). Whether one was recorded."""
+    if out.requires_grad:
+        return False
+    kind = _CONSTANT_BINARY.get(func)
+    if func in _CONSTANT_COPIES and len(args) == 1 and not any(isinstance(v, Tensor) for v in kwargs.values()):
+        operands: tuple[Any, ...] = args
+    elif kind is not None and len(args) == 2 and not kwargs:
+        operands = args
+    else:
+        return False
+    if not any(isinstance(x, Tensor) and frame.argument_scalar(x) for x in operands) or not all(
+            frame.argument_scalar(x) or frame.constant_expr(x) is not None if isinstance(x, Tensor) else
+            kind is not None and type(x) in (int, float) and math.isfinite(x) and (
+                written_operand(kind, x, batch_counts(frame)) or frame.constant_number(x, (func, args, kwargs)))
+            for x in operands):
+        return False
+    frame.argument_scalars[id(out)] = (out, version_of(out))
+    return True
 
 
 _VECTOR_SUMS = frozenset({Tensor.sum, torch.sum})

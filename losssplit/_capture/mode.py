@@ -1576,6 +1576,10 @@ class Frame:
         # the call (``_bytecode.constant_list``: class weights a ``functools.partial`` binds), and
         # their copies: id -> (it, its version, its values)
         self.constant_vectors: dict[int, tuple[Tensor, int | None, tuple[float, ...]]] = {}
+        # one-element float tensors passed as top-level arguments without a grad history and holding
+        # no images (an EMA of the discriminator's outputs), and values computed from them with
+        # numbers the code writes: id -> (it, its version); ``formulas.argument_scalar_result``
+        self.argument_scalars: dict[int, tuple[Tensor, int | None]] = {}
         # whether the body read a size of one image's tensor (``pos_inds.numel()`` in a loop over
         # the images): a plain number it then divides a loss by may be computed from such sizes
         self.image_size_read = False
@@ -1972,11 +1976,12 @@ class Frame:
         return (type(z) is int and op is not None and len(op[1]) == 2 and type(op[1][1]) is int and op[1][1] == z
                 and _bytecode.own_counter())
 
-    def constant_number(self, c: Any) -> bool:
-        """Whether the code executing the op whose rule runs proves the number object ``c`` it
-        received a constant: a literal there, or a parameter holding its default or a constant
-        its caller passed (``_bytecode.constant_number``)."""
-        return self.op is not None and _bytecode.constant_number(c, *self.op, self._read_body_call)
+    def constant_number(self, c: Any, op: tuple[Any, tuple, dict] | None = None) -> bool:
+        """Whether the code executing the op whose rule runs (or ``op``, run just now) proves the
+        number object ``c`` it received a constant: a literal there, or a parameter holding its
+        default or a constant its caller passed (``_bytecode.constant_number``)."""
+        op = self.op if op is None else op
+        return op is not None and _bytecode.constant_number(c, *op, self._read_body_call)
 
     def constant_list(self, c: Any, func: Any, args: tuple, kwargs: dict) -> bool:
         """Whether the code making a tensor of the list of floats ``c`` proves it a constant of the
@@ -2847,6 +2852,11 @@ class Frame:
         if self.op is None or not any(a is x for a in (*self.op[1], *self.op[2].values())):
             return False  # the op's own operand only, not a copy a rule made
         return not any(t is x for t in self.read_argument_tensors())
+
+    def argument_scalar(self, x: Any) -> bool:
+        """Whether the one-element tensor ``x`` is one of ``argument_scalars``, unchanged since."""
+        held = self.argument_scalars.get(id(x)) if self.argument_scalars else None
+        return held is not None and held[0] is x and held[1] is not None and version_of(x) == held[1]
 
     def constant_expr(self, x: Any) -> tuple[Any, ...] | None:
         """The expression of no ratios the one-element tensor ``x`` holds (``constant_tensors``),
@@ -8602,7 +8612,8 @@ class CaptureMode(TorchFunctionMode):
                     MIXED_RULE[0](frame, func, args, kwargs, out)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
-        if is_tensor and (frame.constant_tensors and out.numel() == 1 or frame.constant_vectors) and CONSTANT_RULE \
+        if is_tensor and ((frame.constant_tensors or frame.argument_scalars) and out.numel() == 1
+                          or frame.constant_vectors) and CONSTANT_RULE \
                 and frame.error is None:
             try:
                 with _HIDDEN():
