@@ -4850,10 +4850,28 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
             # (``len(x)`` of a declared time-major ``[T, B, C]`` is ``T``, the same on a group alone)
             return BATCH_COMPUTED_DIVISOR
         return True  # ``/ self.scale`` equal to no count: a multiple of one is a coincidence
+    if source == "other" and type(z) in (int, float) and frame.row_constants and _plain_size_multiple():
+        return PLAIN_SIZE_MULTIPLE  # ``2 * (x.numel() / x.shape[0])``
     if source is None:
         frame.doubt(torch.ones((), dtype=torch.bool), f"a loss is divided by {z:g}, a multiple of a local count, on a "
                     "Python whose bytecode was not checked: a literal or that count times a factor cannot be told")
     return _sized_otherwise(frame, ratio, z, slice(None))
+
+
+PLAIN_SIZE_MULTIPLE = ("a division by a plain number the body computed from sizes of tensors after it computed a "
+                       "count per row of image rows (``2 * (x.numel() / x.shape[0])``), equal to a multiple of a count "
+                       "of this batch by value only: on a group alone it is no share of that count")
+
+
+def _plain_size_multiple() -> bool:
+    """Whether the divisor being executed (a plain number equal to a multiple of a count of the call, after
+    the call computed a count per row, ``Frame.row_constants``) is made, as its code reads (``_provenance``),
+    of sizes of tensors through a quotient and of no number of the batch the rules of counts over the images
+    follow (``V``, ``L``, ``H``): the hooks proved the quotient's value a constant, not what was computed
+    from it after, so its value alone tells no count it is a multiple of. (A product of side sizes,
+    ``x.shape[1] * x.shape[2]``, is no quotient: a constant of the layout.)"""
+    tags = executed_number_tags()
+    return tags is not None and "op:/" in tags and bool(tags & SIZE_TAGS) and not tags & _provenance.OF_THE_BATCH
 
 
 def _side_multiple(frame: Frame, z: float) -> bool:
@@ -5111,7 +5129,14 @@ def _is_image_count(frame: Frame, ratio: Ratio, factor: Any) -> bool:
     A plain sum times such an int (``2 * inter.sum()`` over two images) is read as a constant.
     One image's value (any: ``l_b.mean() * len(targets)``, ``(l_b.sum() - 1) * len(targets)``)
     times the number of images is on a group alone times the group's count; a literal written at
-    the op or a configured constant is a coefficient (the bytecode shows it)."""
+    the op or a configured constant is a coefficient (the bytecode shows it). A float of such an int
+    (``* float(len(targets))``) is one where its code reads it made of ``len`` of an argument (red team 47;
+    not a host read of one image's field equal to the count, ``* t["scale"].item()``: that image's data)."""
+    if type(factor) is float and factor.is_integer() and factor == frame.num_images > 1:
+        tags = executed_number_tags()
+        if tags is None or "L" not in tags:
+            return False
+        factor = int(factor)
     if type(factor) is not int or factor == 1:
         return False
     if ratio.host_image is not None:
@@ -6345,6 +6370,9 @@ LENGTH_ARITHMETIC = ("a Python number computed from the number of images (``len(
                      "no rule of lengths follows: on a group alone it is computed from the group's")
 SIZE_THROUGH_MATH = ("a plain float computed from a size of image rows by a function of ``math`` (``math.sqrt(x.numel())``): "
                      "on a group alone it is computed from the group's rows")
+SIZE_MADE_PLAIN = ("a Python number computed from a size of image rows made a plain number (``int(x.numel() * 3)``, "
+                   "``sum([int(bs), 4.0])``): the count's hooks do not see the arithmetic after the conversion; on a "
+                   "group alone it is computed from the group's rows")
 COUNT_FACTOR = ("a Python number of the batch (a statistic of one number per image: a count of the images that pass a "
                 "test, the largest of their counts, a sum of their fields) as a factor no rule follows: on a group alone "
                 "it is the group's")
@@ -6354,6 +6382,9 @@ SIZE_CHOICE = ("a number of the batch (a size of image rows, a count) chosen by 
                "against a number literal: on a group alone the other may be chosen")
 CHOSEN_LITERAL = ("a number chosen by a Python test between a number of the batch and a literal it equals "
                   "(``n if n > 2 else 2``), read as a count: on a group alone the literal stays")
+CHOSEN_COMPUTED = ("a plain number computed in Python from a value a Python test chose between a size of image rows "
+                   "and a literal (``2 * n`` of ``n = bs if bs > 2 else 2``), read as a count it equals: on a group "
+                   "alone it may be computed from the literal")
 UNREAD_FLOOR = ("a number read on the host floored by the builtin max where the division does not show that floor "
                 "(``n = max(n, 1)`` before ``/ max(n, 1e-3)``): on a group alone the group's read is floored there too")
 UNFOLLOWED_READ = ("a Python number read on the host from values of several images, put through Python arithmetic "
@@ -6399,10 +6430,14 @@ def _computed_number(frame: Frame, path: str, ratio: Ratio | None = None, operan
         return f"{path} of {LENGTH_ARITHMETIC} (``{op.split(':', 1)[1]}``)"
     if frame.plain_counts and (op := _provenance.size_through_math(tags)) is not None:
         return f"{path} of {SIZE_THROUGH_MATH} (``{op.split(':', 1)[1]}``)"
+    if frame.plain_counts and (op := _provenance.size_made_plain(tags)) is not None:
+        return f"{path} of {SIZE_MADE_PLAIN} (``{op.split(':', 1)[1]}``)"
     if (op := _provenance.literal_choice(tags, operand if value is None else value)) is not None:
         return f"{path} of {SIZE_CHOICE} (``{op}``)"
     if path == "div" and isinstance(value, (int, float)) and _provenance.chosen_literal(tags, float(value)):
         return f"{path} of {CHOSEN_LITERAL} ({float(value):g})"
+    if path == "div" and type(value) in (int, float) and _provenance.chosen_size_computed(tags):
+        return f"{path} of {CHOSEN_COMPUTED} ({float(value):g})"
     if _provenance.extreme_arithmetic(tags):
         return f"{path} of {EXTREME_ARITHMETIC}"
     if (function := _passed_number_function(frame, tags, path, ratio, operand, right)) is not None:
