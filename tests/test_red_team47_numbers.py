@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+import torch.nn.functional as F
 from _helpers import check_count_exact, count_outcomes
 
 
@@ -200,3 +201,136 @@ def test_near_miss_exact(body):
 def test_near_miss_declined(body):
     seen, said = count_outcomes(body)
     assert "wrong" not in seen and "declined" in seen, (seen, said)
+
+
+# -- adversarial: the fuzzer's forms inside real criterion shapes ------------------------------------------------
+# ``o["x"]`` [B, 3, 4] read as 3 queries x 4 classes (logits) or 3 queries x 4 box coordinates; image b's first
+# ``len(labels)`` queries are matched to its labels / rows of ``y``.
+
+
+def _padded_labels(o, t):
+    tgt = torch.full(o["x"].shape[:2], -100, dtype=torch.long)
+    for b, u in enumerate(t):
+        tgt[b, : len(u["labels"])] = u["labels"]
+    return tgt
+
+
+def _matched(o, t):
+    batch_idx = torch.cat([torch.full((len(u["labels"]),), b) for b, u in enumerate(t)])
+    src_idx = torch.cat([torch.arange(len(u["labels"])) for u in t])
+    src = o["x"][batch_idx, src_idx]
+    tgt = torch.cat([u["y"][: len(u["labels"])] for u in t])
+    return src, tgt
+
+
+def ce_ignored_over_float_images(o, t):
+    tgt = _padded_labels(o, t)
+    ce = F.cross_entropy(o["x"].reshape(-1, 4), tgt.reshape(-1), ignore_index=-100, reduction="sum")
+    return {"loss_ce": ce / float(len(t))}
+
+
+def ce_ignored_mean_times_float_images(o, t):
+    tgt = _padded_labels(o, t)
+    return {"loss_ce": F.cross_entropy(o["x"].reshape(-1, 4), tgt.reshape(-1), ignore_index=-100) * float(len(t))}
+
+
+def ce_ignored_over_tokens_made_plain(o, t):
+    tgt = _padded_labels(o, t)
+    ce = F.cross_entropy(o["x"].reshape(-1, 4), tgt.reshape(-1), ignore_index=-100, reduction="sum")
+    n = int(tgt.numel() * 1) + 0.0
+    return {"loss_ce": ce / torch.as_tensor(n).clamp(min=1)}
+
+
+def ce_ignored_over_valid_doubled(o, t):
+    tgt = _padded_labels(o, t)
+    ce = F.cross_entropy(o["x"].reshape(-1, 4), tgt.reshape(-1), ignore_index=-100, reduction="sum")
+    n = int((tgt != -100).sum())
+    return {"loss_ce": ce / max(2 * n, 1)}
+
+
+def detr_l1_over_num_boxes(o, t):
+    src, tgt = _matched(o, t)
+    num_boxes = torch.as_tensor(float(sum(len(u["labels"]) for u in t))).clamp(min=1).item()
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="none").sum() / num_boxes}
+
+
+def detr_l1_over_images_times_boxes(o, t):
+    src, tgt = _matched(o, t)
+    num_boxes = o["x"].shape[0] * len(torch.cat([u["labels"] for u in t]))
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="none").sum() / max(2 * num_boxes, 1e-3)}
+
+
+def detr_l1_over_images_plus_a_literal(o, t):
+    src, tgt = _matched(o, t)
+    num_boxes = sum([int(o["x"].size(0) * 1), 4.0])
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="none").sum() / torch.as_tensor(num_boxes).clamp(min=1)}
+
+
+def detr_l1_over_boxes_per_query_doubled(o, t):
+    src, tgt = _matched(o, t)
+    per = src.numel() / max(src.shape[0], 1)
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="none").sum() / max(2 * per, 1e-3)}
+
+
+def detr_l1_over_boxes_floored_by_a_test(o, t):
+    src, tgt = _matched(o, t)
+    n = src.size(0) if src.size(0) > 4 else 4
+    return {"loss_bbox": F.l1_loss(src, tgt, reduction="none").sum() / (2 * n)}
+
+
+def _onehot(o, t):
+    onehot = torch.zeros_like(o["x"])
+    for b, u in enumerate(t):
+        onehot[b, torch.arange(len(u["labels"])), u["labels"]] = 1.0
+    return onehot
+
+
+def focal_over_num_pos(o, t):
+    onehot = _onehot(o, t)
+    bce = F.binary_cross_entropy_with_logits(o["x"], onehot, reduction="none")
+    p = torch.sigmoid(o["x"])
+    focal = bce * ((1 - (p * onehot + (1 - p) * (1 - onehot))) ** 2)
+    num_pos = int(onehot.sum())
+    return {"loss_focal": focal.sum() / max(num_pos, 1)}
+
+
+def focal_over_num_pos_chosen_then_doubled(o, t):
+    onehot = _onehot(o, t)
+    bce = F.binary_cross_entropy_with_logits(o["x"], onehot, reduction="none")
+    num_pos = onehot.sum().item()
+    n = num_pos if num_pos > 4 else 4
+    return {"loss_focal": bce.sum() / (2 * n)}
+
+
+def focal_mean_over_queries_times_float_images(o, t):
+    onehot = _onehot(o, t)
+    bce = F.binary_cross_entropy_with_logits(o["x"], onehot, reduction="none")
+    return {"loss_focal": bce.mean(1).sum() / float(len(t)) * float(o["x"].shape[1])}
+
+
+def focal_over_num_pos_times_queries(o, t):
+    onehot = _onehot(o, t)
+    bce = F.binary_cross_entropy_with_logits(o["x"], onehot, reduction="none")
+    num_pos = sum(len(u["labels"]) for u in t)
+    return {"loss_focal": bce.mean(1).sum() * o["x"].shape[1] / max(num_pos * 1.0, 1.0)}
+
+
+def focal_over_rows_made_plain_and_shifted(o, t):
+    onehot = _onehot(o, t)
+    bce = F.binary_cross_entropy_with_logits(o["x"], onehot, reduction="none")
+    n = float(o["x"].shape[0]) - 0.5
+    return {"loss_focal": bce.sum() / torch.as_tensor(n).clamp(min=1)}
+
+
+ADVERSARIAL = [ce_ignored_over_float_images, ce_ignored_mean_times_float_images, ce_ignored_over_tokens_made_plain,
+               ce_ignored_over_valid_doubled, detr_l1_over_num_boxes, detr_l1_over_images_times_boxes,
+               detr_l1_over_images_plus_a_literal, detr_l1_over_boxes_per_query_doubled,
+               detr_l1_over_boxes_floored_by_a_test, focal_over_num_pos, focal_over_num_pos_chosen_then_doubled,
+               focal_mean_over_queries_times_float_images, focal_over_num_pos_times_queries,
+               focal_over_rows_made_plain_and_shifted]
+
+
+@pytest.mark.parametrize("body", ADVERSARIAL, ids=lambda b: b.__name__)
+def test_adversarial_criterion_shapes_are_never_wrong(body):
+    seen, said = count_outcomes(body)
+    assert "wrong" not in seen, (seen, said)

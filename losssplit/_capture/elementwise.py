@@ -4789,6 +4789,9 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         return REBOUND_PARAMETER_DIVISOR  # ``n_terms=8`` passed, ``n_terms = basis.shape[0]`` on another path
     if z == frame.num_images and _own_size(frame, ratio, z):
         return True  # one image's value over its own size (RetinaNet's ``max(1, num_foreground)``): the same on any group with it
+    if source == "other" and type(z) in (int, float) and frame.row_constants and float(z) not in frame.row_constants \
+            and _plain_size_multiple():
+        return PLAIN_SIZE_MULTIPLE  # ``2 * (x.numel() / x.shape[0])``, equal to a count or a multiple of one
     # a count of the loss's own rows or elements, unless they are one image's (the same on any
     # group with that image: ``sum(losses) / len(losses)`` in a per-image loop)
     if ratio.host_image is None and z in (ratio.rows.numel(), ratio.numel):  # split as the rows (elements)
@@ -4850,8 +4853,6 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
             # (``len(x)`` of a declared time-major ``[T, B, C]`` is ``T``, the same on a group alone)
             return BATCH_COMPUTED_DIVISOR
         return True  # ``/ self.scale`` equal to no count: a multiple of one is a coincidence
-    if source == "other" and type(z) in (int, float) and frame.row_constants and _plain_size_multiple():
-        return PLAIN_SIZE_MULTIPLE  # ``2 * (x.numel() / x.shape[0])``
     if source is None:
         frame.doubt(torch.ones((), dtype=torch.bool), f"a loss is divided by {z:g}, a multiple of a local count, on a "
                     "Python whose bytecode was not checked: a literal or that count times a factor cannot be told")
@@ -4859,12 +4860,12 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
 
 
 PLAIN_SIZE_MULTIPLE = ("a division by a plain number the body computed from sizes of tensors after it computed a "
-                       "count per row of image rows (``2 * (x.numel() / x.shape[0])``), equal to a multiple of a count "
-                       "of this batch by value only: on a group alone it is no share of that count")
+                       "count per row of image rows (``2 * (x.numel() / x.shape[0])``), equal to a count of this batch "
+                       "or a multiple of one by value only: on a group alone it is no share of that count")
 
 
 def _plain_size_multiple() -> bool:
-    """Whether the divisor being executed (a plain number equal to a multiple of a count of the call, after
+    """Whether the divisor being executed (a plain number, maybe equal to a count of the call or a multiple, after
     the call computed a count per row, ``Frame.row_constants``) is made, as its code reads (``_provenance``),
     of sizes of tensors through a quotient and of no number of the batch the rules of counts over the images
     follow (``V``, ``L``, ``H``): the hooks proved the quotient's value a constant, not what was computed
