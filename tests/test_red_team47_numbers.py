@@ -17,7 +17,12 @@ Seven bodies were silently WRONG on fb5d876 (``FOUND``); each now declines, nami
 Fuzzer (400 bodies each, exact / declined / WRONG) before -> after: seed 11 51/347/2 -> 51/349/0; 12 52/347/1 ->
 52/348/0; 13 53/345/1 -> 53/346/0 (1 crash: the body's ``math.sqrt`` of a negative on a group alone, the oracle's);
 14 55/344/0 -> 55/344/0 (same crash kind); 15 54/343/2 -> 54/345/0; 16 51/348/1 -> 51/349/0; 17 48/352/0 -> 48/352/0.
-The near misses (``EXACT``, ``DECLINED``) have the outcome they had on fb5d876."""
+The near misses (``EXACT``, ``DECLINED``) have the outcome they had on fb5d876.
+
+``ADVERSARIAL``: 14 bodies mixing those forms with criterion shapes (cross entropy with ``ignore_index`` over
+padded labels, DETR's matched L1 over ``num_boxes``, a sigmoid focal term over ``num_pos``): none wrong.
+``detr_l1_over_boxes_per_query_doubled`` (``2 * (src.numel() / src.shape[0])`` equal to the instances) was
+WRONG on the first fix and is why ``PLAIN_SIZE_MULTIPLE`` is checked before the equal-count readings."""
 
 from __future__ import annotations
 
