@@ -2056,7 +2056,8 @@ def test_a_size_of_image_rows_changed_before_it_is_floored_follows_the_oracle_or
     nor any count of the batch. Was read as a constant (found by session 17's near misses of SAM 2's
     num_objects); since session 30 the clamped tensor's provenance is noted where it is made
     (``Frame.note_floored_provenance``): of no proven number, or written, after a count was made a
-    plain number, it declines."""
+    plain number, it declines (``plus_one`` since session 47 where the tensor is made: a size made a plain
+    number and computed on, ``elementwise.SIZE_MADE_PLAIN``)."""
     bs = lambda outputs: outputs["x"].shape[0]  # noqa: E731
 
     def plus_one(outputs, targets):
@@ -2069,8 +2070,8 @@ def test_a_size_of_image_rows_changed_before_it_is_floored_follows_the_oracle_or
         n += 1
         return {"loss": (err / n.clamp(min=1).item()).sum()}
 
-    for body in (plus_one, written):
-        check_rule(body, "a clamped tensor made of a number the code does not show", declines=True)
+    check_rule(plus_one, "made a plain number", declines=True)
+    check_rule(written, "a clamped tensor made of a number the code does not show", declines=True)
 
     def unchanged(outputs, targets):  # near miss: the very float(bs), the group's count exactly
         err, _ = _err(outputs, targets)

@@ -5614,12 +5614,10 @@ def counted_index(own: frozenset[tuple[Any, int]] = frozenset()) -> bool:
     bound. ``own``: (code, offset) of the ``len`` calls whose last call read a size of the cut
     image's own tensor (``p = len(gt_sorted)``, ``jaccard[1:p]`` in a per-image helper): no
     number of the batch."""
-    found = _executed(_COUNT_CHECKED)
+    found = _executed_op("BINARY_SUBSCR")
     if found is None:
         return False
     f, instructions, at = found
-    if at is None or instructions[at].opname != "BINARY_SUBSCR":
-        return False
     start = _operand_start(instructions, at)
     if start is None:
         return False
@@ -15297,6 +15295,28 @@ def literal_operand(left: bool) -> float | None:
     if end - start != 1 or i.opname != "LOAD_CONST" or type(i.argval) not in (int, float):
         return None
     return float(i.argval) if math.isfinite(i.argval) else None
+
+
+def _executed_op(opname: str) -> tuple[types.FrameType, list[dis.Instruction], int] | None:
+    """``_executed(_COUNT_CHECKED)`` where the caller's code is executing an ``opname`` instruction; None else."""
+    found = _executed(_COUNT_CHECKED)
+    if found is None or found[2] is None or found[1][found[2]].opname != opname:
+        return None
+    return found[0], found[1], found[2]
+
+
+def batch_number_operand(left: bool) -> bool:
+    """Whether the ``left`` (else right) operand of the binary operator the caller's code is executing
+    is, as its code reads (``_provenance``), a Python number of the batch (a count over the images'
+    items, ``len(targets)``, a host read: ``bs * len(torch.cat(labels))``): a count times it is on a group
+    alone the group's count times the group's number, no share of either. False where nothing is read."""
+    found = _executed_op("BINARY_OP")
+    if found is None:
+        return False
+    f, instructions, at = found
+    _provenance.note_frame(f)
+    tags = _provenance.operand_tags(f.f_code, instructions[at].offset, 1 if left else 0, f)
+    return tags is not None and bool(_provenance.resolved(tags, f, _calling) & _provenance.OF_THE_BATCH)
 
 
 # ``BINARY_OP``'s operators whose result is never negative where neither operand is

@@ -1176,7 +1176,7 @@ def length_arithmetic(tags: Tags | None, path: str) -> str | None:
     ``path`` ("div", "mul") of a loss, None where there is none (``float(len(t))``, ``max(len(t), 1)``
     are the rules of lengths'; a divisor's cap ``min(len(t), 8)`` too, and a factor's ``x / len(t)``:
     a mean over the images, the rules of statistics')."""
-    if tags is None or "L" not in tags:
+    if tags is None or "L" not in tags and not any(t.startswith("lop:") for t in tags):  # (``as_tensor`` keeps no ``L``)
         return None
     on_length = {t[1:] for t in tags if t.startswith(("lop:", "lcall:"))}  # (``op:+``, ``call:sum`` done to it)
     found = sorted(on_length & (_LENGTH_ARITHMETIC - ({"call:min"} if path == "div" else {"op:/"}))
@@ -1201,6 +1201,14 @@ def chosen_literal(tags: Tags | None, value: float) -> bool:
     return value in literal_values(tags)
 
 
+def chosen_size_computed(tags: Tags | None) -> bool:
+    """Whether ``tags`` show Python arithmetic on a value a Python test chose between a size of a tensor and
+    something else (``2 * n`` of ``n = bs if bs > 2 else 2``): where the number is plain, the size's hooks
+    did not make it (the other arm did), so whatever count it equals it may be computed from a literal."""
+    return tags is not None and "ncond" in tags and bool(tags & SIZE_TAGS) and not tags & _FACTORIES \
+        and any(t.startswith("op:") for t in tags)
+
+
 _FACTORIES = frozenset(f"call:{f}" for f in ("zeros", "ones", "empty", "full", "rand", "randn", "arange", "new_zeros",
                                                "new_ones", "new_empty", "new_full"))
 SIZE_TAGS = frozenset({"attr:shape", "call:size", "call:numel", "call:nelement"})
@@ -1215,6 +1223,18 @@ def size_through_math(tags: Tags | None) -> str | None:
         return None
     found = sorted(t for t in tags if t.startswith("mcall:") or t == "call:sorted")
     return found[0] if found else None
+
+
+def size_made_plain(tags: Tags | None) -> str | None:
+    """The conversion (``int``, ``float``) that made a size of a tensor a plain number where Python arithmetic
+    is also done on it (``int(x.numel() * 3)``, ``sum([int(bs), 4.0])``, ``float(bs) * 2``): the count's
+    hooks saw the conversion, not what was computed after it (nor its value, after it), so the result is no
+    count the rules follow nor a constant of the call; None where none is seen."""
+    if tags is None or not tags & SIZE_TAGS or not tags & _MADE_PLAIN:
+        return None
+    if not any(t.startswith("op:") for t in tags) and not tags & {"call:sum", "call:round", "call:abs"}:
+        return None
+    return sorted(tags & _MADE_PLAIN)[0]
 
 
 def unseen_tests(code: types.CodeType) -> list[str]:

@@ -4817,6 +4817,9 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         return REBOUND_PARAMETER_DIVISOR  # ``n_terms=8`` passed, ``n_terms = basis.shape[0]`` on another path
     if z == frame.num_images and _own_size(frame, ratio, z):
         return True  # one image's value over its own size (RetinaNet's ``max(1, num_foreground)``): the same on any group with it
+    if source == "other" and type(z) in (int, float) and frame.row_constants and float(z) not in frame.row_constants \
+            and _plain_size_multiple():
+        return PLAIN_SIZE_MULTIPLE  # ``2 * (x.numel() / x.shape[0])``, equal to a count or a multiple of one
     # a count of the loss's own rows or elements, unless they are one image's (the same on any
     # group with that image: ``sum(losses) / len(losses)`` in a per-image loop)
     if ratio.host_image is None and z in (ratio.rows.numel(), ratio.numel):  # split as the rows (elements)
@@ -4882,6 +4885,22 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         frame.doubt(torch.ones((), dtype=torch.bool), f"a loss is divided by {z:g}, a multiple of a local count, on a "
                     "Python whose bytecode was not checked: a literal or that count times a factor cannot be told")
     return _sized_otherwise(frame, ratio, z, slice(None))
+
+
+PLAIN_SIZE_MULTIPLE = ("a division by a plain number the body computed from sizes of tensors after it computed a "
+                       "count per row of image rows (``2 * (x.numel() / x.shape[0])``), equal to a count of this batch "
+                       "or a multiple of one by value only: on a group alone it is no share of that count")
+
+
+def _plain_size_multiple() -> bool:
+    """Whether the divisor being executed (a plain number, maybe equal to a count of the call or a multiple, after
+    the call computed a count per row, ``Frame.row_constants``) is made, as its code reads (``_provenance``),
+    of sizes of tensors through a quotient and of no number of the batch the rules of counts over the images
+    follow (``V``, ``L``, ``H``): the hooks proved the quotient's value a constant, not what was computed
+    from it after, so its value alone tells no count it is a multiple of. (A product of side sizes,
+    ``x.shape[1] * x.shape[2]``, is no quotient: a constant of the layout.)"""
+    tags = executed_number_tags()
+    return tags is not None and "op:/" in tags and bool(tags & SIZE_TAGS) and not tags & _provenance.OF_THE_BATCH
 
 
 def _side_multiple(frame: Frame, z: float) -> bool:
@@ -5139,7 +5158,14 @@ def _is_image_count(frame: Frame, ratio: Ratio, factor: Any) -> bool:
     A plain sum times such an int (``2 * inter.sum()`` over two images) is read as a constant.
     One image's value (any: ``l_b.mean() * len(targets)``, ``(l_b.sum() - 1) * len(targets)``)
     times the number of images is on a group alone times the group's count; a literal written at
-    the op or a configured constant is a coefficient (the bytecode shows it)."""
+    the op or a configured constant is a coefficient (the bytecode shows it). A float of such an int
+    (``* float(len(targets))``) is one where its code reads it made of ``len`` of an argument (red team 47;
+    not a host read of one image's field equal to the count, ``* t["scale"].item()``: that image's data)."""
+    if type(factor) is float and factor.is_integer() and factor == frame.num_images > 1:
+        tags = executed_number_tags()
+        if tags is None or "L" not in tags:
+            return False
+        factor = int(factor)
     if type(factor) is not int or factor == 1:
         return False
     if ratio.host_image is not None:
@@ -6373,6 +6399,9 @@ LENGTH_ARITHMETIC = ("a Python number computed from the number of images (``len(
                      "no rule of lengths follows: on a group alone it is computed from the group's")
 SIZE_THROUGH_MATH = ("a plain float computed from a size of image rows by a function of ``math`` (``math.sqrt(x.numel())``): "
                      "on a group alone it is computed from the group's rows")
+SIZE_MADE_PLAIN = ("a Python number computed from a size of image rows made a plain number (``int(x.numel() * 3)``, "
+                   "``sum([int(bs), 4.0])``): the count's hooks do not see the arithmetic after the conversion; on a "
+                   "group alone it is computed from the group's rows")
 COUNT_FACTOR = ("a Python number of the batch (a statistic of one number per image: a count of the images that pass a "
                 "test, the largest of their counts, a sum of their fields) as a factor no rule follows: on a group alone "
                 "it is the group's")
@@ -6382,6 +6411,9 @@ SIZE_CHOICE = ("a number of the batch (a size of image rows, a count) chosen by 
                "against a number literal: on a group alone the other may be chosen")
 CHOSEN_LITERAL = ("a number chosen by a Python test between a number of the batch and a literal it equals "
                   "(``n if n > 2 else 2``), read as a count: on a group alone the literal stays")
+CHOSEN_COMPUTED = ("a plain number computed in Python from a value a Python test chose between a size of image rows "
+                   "and a literal (``2 * n`` of ``n = bs if bs > 2 else 2``), read as a count it equals: on a group "
+                   "alone it may be computed from the literal")
 UNREAD_FLOOR = ("a number read on the host floored by the builtin max where the division does not show that floor "
                 "(``n = max(n, 1)`` before ``/ max(n, 1e-3)``): on a group alone the group's read is floored there too")
 UNFOLLOWED_READ = ("a Python number read on the host from values of several images, put through Python arithmetic "
@@ -6427,10 +6459,14 @@ def _computed_number(frame: Frame, path: str, ratio: Ratio | None = None, operan
         return f"{path} of {LENGTH_ARITHMETIC} (``{op.split(':', 1)[1]}``)"
     if frame.plain_counts and (op := _provenance.size_through_math(tags)) is not None:
         return f"{path} of {SIZE_THROUGH_MATH} (``{op.split(':', 1)[1]}``)"
+    if frame.plain_counts and (op := _provenance.size_made_plain(tags)) is not None:
+        return f"{path} of {SIZE_MADE_PLAIN} (``{op.split(':', 1)[1]}``)"
     if (op := _provenance.literal_choice(tags, operand if value is None else value)) is not None:
         return f"{path} of {SIZE_CHOICE} (``{op}``)"
     if path == "div" and isinstance(value, (int, float)) and _provenance.chosen_literal(tags, float(value)):
         return f"{path} of {CHOSEN_LITERAL} ({float(value):g})"
+    if path == "div" and type(value) in (int, float) and _provenance.chosen_size_computed(tags):
+        return f"{path} of {CHOSEN_COMPUTED} ({float(value):g})"
     if _provenance.extreme_arithmetic(tags):
         return f"{path} of {EXTREME_ARITHMETIC}"
     if (function := _passed_number_function(frame, tags, path, ratio, operand, right)) is not None:

@@ -272,7 +272,7 @@ def _derived(name: str, base: type) -> Callable[..., Any]:
             out._linear = _linear_of(name, self, other)
             out._product = (name in _LINEAR or name == "__pos__") and (type(self) is RowCount or self._product) and not getattr(
                 self, "_chosen", False) and (
-                name == "__pos__" or out._linear is not None or _plain_factor(self, other[0]))
+                name == "__pos__" or out._linear is not None or _plain_factor(self, other[0], _LINEAR[name]))
         return out
 
     method.__name__ = name
@@ -317,13 +317,15 @@ def _linear_form(count: Any) -> tuple[int, float] | None:
     return (count._index, 1.0) if type(count) is RowCount else getattr(count, "_linear", None)
 
 
-def _plain_factor(count: Any, o: Any) -> bool:
-    """Whether ``o``, a factor of ``count`` that is no literal, is a plain number equal to no size
-    the body read of one image's own tensor (``bs * len(t[0]["labels"])``: on a group alone
-    another image's, or none)."""
+def _plain_factor(count: Any, o: Any, left: bool) -> bool:
+    """Whether ``o``, a factor of ``count`` that is no literal (the ``left`` operand, else the right),
+    is a plain number equal to no size the body read of one image's own tensor (``bs *
+    len(t[0]["labels"])``: on a group alone another image's, or none) and, as the code reads, no number
+    of the batch (``bs * len(torch.cat(labels))``: on a group alone the group's, red team 47)."""
     frame = count._frame()
     return type(o) in (int, float) and frame is not None and not any(
-        b is not None and (n == o or n is None and first == o) for b, n, first in frame.image_sizes)
+        b is not None and (n == o or n is None and first == o) for b, n, first in frame.image_sizes) \
+        and not _bytecode.batch_number_operand(left)
 
 
 def nonnegative_count(x: Any) -> bool:
@@ -5874,6 +5876,8 @@ def _number_value_provenance(frame: Frame, func: Any, args: tuple, kwargs: dict)
     elementwise = late_module("elementwise")
     if frame.plain_counts and any(_provenance.size_through_math(x) for x in tags):
         return elementwise.SIZE_THROUGH_MATH
+    if frame.plain_counts and (op := next(filter(None, map(_provenance.size_made_plain, tags)), None)) is not None:
+        return f"{elementwise.SIZE_MADE_PLAIN} (``{op.split(':', 1)[1]}``)"
     # (``torch.as_tensor(math.sqrt(len(t)))``, ``len(t) / 2``: the count rules follow the length itself, or capped;
     # after host reads or lengths of rows, ``_length_value`` reads it)
     op = None if frame.host_reads or frame.lengths else next(
