@@ -4431,6 +4431,31 @@ def summed_in_loop() -> bool:
     return any(_proven(f, name) for name in _divisor_locals(f.f_code, _lasti(f)))
 
 
+def least_summed_in_loop() -> bool:
+    """Whether the division the caller's code is executing divides by a local that this code sets
+    as ``summed_in_loop`` describes, each iteration adding a local set earlier in it by the builtin
+    ``min`` of two reads (ULD's ``n = min(len(s), len(t))``, then ``count += n``): the lesser of
+    two numbers read in every iteration. On Python 3.11 only; False otherwise."""
+    if _VERSION not in _FLOOR_CHECKED:
+        return False
+    f = _caller()
+    if f is None or any(_builtin(f, n) is not getattr(builtins, n) for n in ("max", "min", "sum", "float", "int", "len")):
+        return False
+    return any(_accumulated(f.f_code, name, False, True) is True for name in _divisor_locals(f.f_code, _lasti(f)))
+
+
+def _least_of_reads(instructions: list[dis.Instruction], start: int, end: int) -> bool:
+    """Whether ``instructions[start:end]`` is ``min(a, b)`` of the builtin, each operand a read
+    ``_is_read`` accepts, nothing after it."""
+    span = instructions[start:end]
+    if len(span) < 4 or span[-1].opname != "CALL" or span[-1].arg != 2 or span[-2].opname != "PRECALL" \
+            or span[0].opname != "LOAD_GLOBAL" or span[0].argval != "min" or not (span[0].arg or 0) & 1:
+        return False
+    second = _operand_start(instructions, end - 2)
+    return second is not None and start + 1 < second and _is_read(instructions, start + 1, second) \
+        and _is_read(instructions, second, end - 2)
+
+
 # ``BINARY_OP``'s argument -> the expression's name of the operator, for ``tensor_of_running_sums``
 _SUM_OPS = {0: "add", 10: "sub", 5: "mul", 11: "div"}
 
@@ -4903,13 +4928,17 @@ def _returned_local(code: types.CodeType) -> str | None:
 
 
 @_per_code(1024)
-def _accumulated(code: types.CodeType, name: str, floored: bool = False) -> bool | str | float:
+def _accumulated(code: types.CodeType, name: str, floored: bool = False, least: bool = False) -> bool | str | float:
     """Whether ``code`` sets the local ``name`` only as ``summed_in_loop`` describes; or the name
     of the module-level function whose result is its only value (``n = counted(t)``), to check.
     With ``floored`` (``summed_item_floor``), each item added must be a read floored at a
-    constant (``max(len(gt), 1)``): that floor, else False."""
+    constant (``max(len(gt), 1)``): that floor, else False. With ``least``
+    (``least_summed_in_loop``), each item added must be a local set by ``min`` of two reads, no
+    floor, no helper."""
     instructions = _instructions(code)
     stores = _stores(instructions, name)
+    if least and (floored or len(stores) < 2):
+        return False
     if len(stores) == 1 and _floor_store(instructions, stores[0], None):  # ``avg = max(float(n), 1.0)``
         first = _operand_start(instructions, stores[0], target_first=True)
         for inner in _floored_locals(instructions, first, stores[0]) if first is not None else ():
@@ -4921,11 +4950,14 @@ def _accumulated(code: types.CodeType, name: str, floored: bool = False) -> bool
                     return found
         return False
     called = [k for k in stores if _global_call(instructions, k) is not None]
+    if least and called:
+        return False
     if called:  # ``n = counted(t)``, then maybe floored
         ok = len(called) == 1 and all(k == called[0] or k > called[0] and _after_sum(instructions, k, name) for k in stores)
         return (_global_call(instructions, called[0]) or False) if ok and not floored else False
     # ``n = sum(int(..) for t in targets)``
-    summed = [(k, item) for k in stores for item in (_summed_generator(code, instructions, k, floored),) if item]
+    summed = [] if least else [(k, item) for k in stores for item in (_summed_generator(code, instructions, k, floored),)
+                               if item]
     if summed:
         return summed[0][1] if len(summed) == 1 and all(
             k == summed[0][0] or k > summed[0][0] and _after_sum(instructions, k, name) for k in stores) else False
@@ -4940,12 +4972,13 @@ def _accumulated(code: types.CodeType, name: str, floored: bool = False) -> bool
     if floored and not _over_parameter(code, instructions, head):
         return False
     value = instructions[add - 2]
-    item: bool | float | None = _floored_read(instructions, start + 1, add - 1) if floored else True
+    item: bool | float | None = _floored_read(instructions, start + 1, add - 1) if floored else not least
     if value.opname == "LOAD_FAST":  # ``n += num_fg_img``: set by a call earlier in the same iteration
         sets = _stores(instructions, value.argval)
         set_at = _operand_start(instructions, sets[0]) if len(sets) == 1 else None
+        read = _least_of_reads if least else _is_read
         item = None if set_at is None else _floored_read(instructions, set_at, sets[0]) if floored \
-            else _is_read(instructions, set_at, sets[0])
+            else read(instructions, set_at, sets[0])
         if set_at is None or not head < sets[0] < start or not item:
             return False  # ``n += prev``: a value kept from another iteration; ``n = f(x)``
         start = set_at

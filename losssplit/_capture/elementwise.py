@@ -3352,7 +3352,8 @@ def _ratio_arithmetic(
             if isinstance(other, (int, float)) and _running_count(frame, other):
                 if partly_counted():
                     return lost_track(PARTLY_COUNTED_DIVISOR, pred)
-                summed = frame.summed_sizes(other, ta.ratio.rows.device, divisor_floor) or _sizes_times(frame, other, ta)
+                summed = frame.summed_sizes(other, ta.ratio.rows.device, divisor_floor) or _sizes_times(frame, other, ta) \
+                    or frame.summed_sizes(other, ta.ratio.rows.device, divisor_floor, least=True)
                 if summed is not None:  # each image's own size added up: over the group's, whatever count it equals
                     try:
                         return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=summed))

@@ -2138,7 +2138,7 @@ class Frame:
         self.image_sizes.append((None, n if type(n) is int else None, int(x.shape[0]) if x.dim() else None))
 
     def summed_sizes(self, z: float, device: torch.device, floor: Callable[[], float | None],
-                     each: float | None = None, multiple: float = 1.0) -> Ratio | None:
+                     each: float | None = None, multiple: float = 1.0, least: bool = False) -> Ratio | None:
         """``num_pos += len(t["pos_labels"])`` in a loop over the images, then ``/ max(num_pos, 1)``
         (``z``, a running count the code proves): where the body read as many sizes of each
         image's own tensor, and the j-th of each image add up to ``z`` for one set of sizes only, a
@@ -2147,10 +2147,14 @@ class Frame:
         floor the code proves each size is taken at (``sum(max(p.numel(), 1) for ..)``,
         ``_bytecode.summed_item_floor``), the sizes so floored. ``multiple``: the literal the code
         proves the sum multiplied by at the division (``_bytecode.summed_multiple``, ``/ (2 * M)``),
-        the sizes so multiplied. None otherwise."""
+        the sizes so multiplied. ``least``: each image adds the lesser of two of its sizes
+        (``least_families``, ``_bytecode.least_summed_in_loop``). None otherwise."""
         n = z / multiple
-        found = self.size_families(n, floor=int(each)) if each is not None else self.size_families(n)
-        if found is None or len(found) != 1 or each is None and multiple == 1.0 and not summed_in_loop():
+        if least:
+            found = self.least_families(n) if multiple == 1.0 and each is None and _bytecode.least_summed_in_loop() else None
+        else:
+            found = self.size_families(n, floor=int(each)) if each is not None else self.size_families(n)
+        if found is None or len(found) != 1 or not least and each is None and multiple == 1.0 and not summed_in_loop():
             return None
         tests = _bytecode.divisor_tests()
         if multiple != 1.0 and tests:  # a test of ``k * n``'s operand is not written here: no branch to take
@@ -2178,6 +2182,20 @@ class Frame:
             return None
         return {tuple(max(int(n), floor) for n in family if n is not None) for family in zip(*per_image)
                 if None not in family and near_count(z, sum(max(n, floor) for n in family if n is not None))}
+
+    def least_families(self, z: float) -> set[tuple[int, ...]] | None:
+        """Per image the lesser of its j-th and l-th size reads, for each pair ``j < l`` whose sum
+        is ``z`` (ULD's ``count += min(len(s), len(t))``); None unless the sizes were read image by
+        image in image order, each image's reads together and as many of them: a count pairing
+        one image's size with another's reads them interleaved."""
+        order = [b for b, _, _ in self.image_sizes]
+        k, rest = divmod(len(order), self.num_images) if self.num_images else (0, 1)
+        if rest or k < 2 or order != [b for b in range(self.num_images) for _ in range(k)] \
+                or any(n is None for _, n, _ in self.image_sizes):
+            return None
+        sizes = [[int(n) for _, n, _ in self.image_sizes[b * k:(b + 1) * k]] for b in range(self.num_images)]  # type: ignore[arg-type]
+        pairs = {tuple(min(each[j], each[m]) for each in sizes) for j in range(k) for m in range(j + 1, k)}
+        return {family for family in pairs if near_count(z, sum(family))}
 
     def _read_families(self) -> list[list[HostRead]]:
         """The row-sum reads of one image each, as families of one read per image, the j-th read
