@@ -11,8 +11,9 @@ sizes per image. It declined before ("a division by a number the body counted ov
 items ... that equals no count of the loss").
 
 Near misses that decline: the lesser size of one image's tensor and the previous image's, or the
-first image's for every image (the images' reads interleaved), the lesser size added inline
-(``count += min(..)``, not proven here) and a count added past a test.
+first image's for every image (the images' reads interleaved), the lesser of a size and a constant
+tensor's beside another size of the image (the pair ``min`` took is not the pair of reads), the lesser
+size added inline (``count += min(..)``, not proven here) and a count added past a test.
 """
 
 from __future__ import annotations
@@ -93,8 +94,20 @@ def lesser_added_inline(x, y, mx, my):
     return {"loss": total / count}
 
 
+def lesser_with_a_constant_beside_another_size(x, y, mx, my):
+    cap = x.new_ones(4)
+    total, count = 0.0, 0
+    for r in range(len(x)):
+        a, b = x[r][mx[r].bool()], y[r][my[r].bool()]
+        n = min(len(a), len(cap))
+        total = total + a[:n].abs().sum() + 0 * len(b)
+        count += n
+    return {"loss": total / count}
+
+
 @pytest.mark.parametrize("body", [lesser_with_the_previous_images_size, lesser_with_the_first_images_size,
-                                  lesser_added_past_a_test, lesser_added_inline])
+                                  lesser_added_past_a_test, lesser_added_inline,
+                                  lesser_with_a_constant_beside_another_size])
 def test_a_lesser_size_count_not_the_images_own_declines(body):
     seen = _outcomes(body)
     assert seen[0] == seen[1] == "declined", seen

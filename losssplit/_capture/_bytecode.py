@@ -4431,29 +4431,65 @@ def summed_in_loop() -> bool:
     return any(_proven(f, name) for name in _divisor_locals(f.f_code, _lasti(f)))
 
 
-def least_summed_in_loop() -> bool:
-    """Whether the division the caller's code is executing divides by a local that this code sets
+def least_summed_in_loop() -> tuple[tuple[Any, str], tuple[Any, str]] | None:
+    """Where the division the caller's code is executing divides by a local that this code sets
     as ``summed_in_loop`` describes, each iteration adding a local set earlier in it by the builtin
-    ``min`` of two reads (ULD's ``n = min(len(s), len(t))``, then ``count += n``): the lesser of
-    two numbers read in every iteration. On Python 3.11 only; False otherwise."""
+    ``min`` of two sizes of locals (ULD's ``n = min(len(s), len(t))``, then ``count += n``): those
+    two locals' values now (the last iteration's) and each size's kind, ``"len"`` or ``"numel"``.
+    None otherwise, or on a Python whose layout was not checked."""
     if _VERSION not in _FLOOR_CHECKED:
-        return False
+        return None
     f = _caller()
     if f is None or any(_builtin(f, n) is not getattr(builtins, n) for n in ("max", "min", "sum", "float", "int", "len")):
-        return False
-    return any(_accumulated(f.f_code, name, False, True) is True for name in _divisor_locals(f.f_code, _lasti(f)))
+        return None
+    for name in _divisor_locals(f.f_code, _lasti(f)):
+        operands = _least_operands(f.f_code, name) if _accumulated(f.f_code, name, False, True) is True else None
+        if operands is not None:
+            (a, kind_a), (b, kind_b) = operands
+            held = _locals(f)
+            return (held.get(a), kind_a), (held.get(b), kind_b)
+    return None
 
 
 def _least_of_reads(instructions: list[dis.Instruction], start: int, end: int) -> bool:
-    """Whether ``instructions[start:end]`` is ``min(a, b)`` of the builtin, each operand a read
-    ``_is_read`` accepts, nothing after it."""
+    """Whether ``instructions[start:end]`` is ``min(a, b)`` of the builtin, each operand a size of
+    a local (``_local_size``), nothing after it."""
+    return _least_spans(instructions, start, end) is not None
+
+
+def _least_spans(instructions: list[dis.Instruction], start: int, end: int
+                 ) -> tuple[tuple[str, str], tuple[str, str]] | None:
     span = instructions[start:end]
     if len(span) < 4 or span[-1].opname != "CALL" or span[-1].arg != 2 or span[-2].opname != "PRECALL" \
             or span[0].opname != "LOAD_GLOBAL" or span[0].argval != "min" or not (span[0].arg or 0) & 1:
-        return False
+        return None
     second = _operand_start(instructions, end - 2)
-    return second is not None and start + 1 < second and _is_read(instructions, start + 1, second) \
-        and _is_read(instructions, second, end - 2)
+    if second is None or not start + 1 < second:
+        return None
+    a, b = _local_size(instructions[start + 1:second]), _local_size(instructions[second:end - 2])
+    return (a, b) if a is not None and b is not None else None
+
+
+def _local_size(span: list[dis.Instruction]) -> tuple[str, str] | None:
+    """(the local, ``"len"`` or ``"numel"``) where ``span`` is ``len(x)`` or ``x.numel()`` of a local."""
+    names = [i.opname for i in span]
+    if names == ["LOAD_GLOBAL", "LOAD_FAST", "PRECALL", "CALL"] and span[0].argval == "len" and (span[0].arg or 0) & 1 \
+            and span[3].arg == 1:
+        return str(span[1].argval), "len"
+    if names == ["LOAD_FAST", "LOAD_METHOD", "PRECALL", "CALL"] and span[1].argval == "numel" and span[3].arg == 0:
+        return str(span[0].argval), "numel"
+    return None
+
+
+@_per_code(256)
+def _least_operands(code: types.CodeType, name: str) -> tuple[tuple[str, str], tuple[str, str]] | None:
+    """The two sized locals of ``min`` setting the local added to ``name`` (``least_summed_in_loop``)."""
+    instructions = _instructions(code)
+    added = [k for k in _stores(instructions, name) if _adds_to(instructions, k, name) is not None]
+    value = instructions[added[0] - 2] if len(added) == 1 else None
+    sets = _stores(instructions, value.argval) if value is not None and value.opname == "LOAD_FAST" else []
+    set_at = _operand_start(instructions, sets[0]) if len(sets) == 1 else None
+    return _least_spans(instructions, set_at, sets[0]) if set_at is not None else None
 
 
 # ``BINARY_OP``'s argument -> the expression's name of the operator, for ``tensor_of_running_sums``

@@ -2151,7 +2151,8 @@ class Frame:
         (``least_families``, ``_bytecode.least_summed_in_loop``). None otherwise."""
         n = z / multiple
         if least:
-            found = self.least_families(n) if multiple == 1.0 and each is None and _bytecode.least_summed_in_loop() else None
+            operands = _bytecode.least_summed_in_loop() if multiple == 1.0 and each is None else None
+            found = self.least_families(n, operands) if operands is not None else None
         else:
             found = self.size_families(n, floor=int(each)) if each is not None else self.size_families(n)
         if found is None or len(found) != 1 or not least and each is None and multiple == 1.0 and not summed_in_loop():
@@ -2183,19 +2184,25 @@ class Frame:
         return {tuple(max(int(n), floor) for n in family if n is not None) for family in zip(*per_image)
                 if None not in family and near_count(z, sum(max(n, floor) for n in family if n is not None))}
 
-    def least_families(self, z: float) -> set[tuple[int, ...]] | None:
-        """Per image the lesser of its j-th and l-th size reads, for each pair ``j < l`` whose sum
-        is ``z`` (ULD's ``count += min(len(s), len(t))``); None unless the sizes were read image by
-        image in image order, each image's reads together and as many of them: a count pairing
-        one image's size with another's reads them interleaved."""
+    def least_families(self, z: float, operands: tuple[tuple[Any, str], tuple[Any, str]]) -> set[tuple[int, ...]] | None:
+        """Per image the lesser of its two size reads, where their sum is ``z`` (ULD's ``count +=
+        min(len(s), len(t))``); None unless the sizes were read two by two, image by image in image
+        order (a count pairing one image's size with another's reads them interleaved), the last two
+        the sizes of ``operands`` (the locals ``min`` took, the last image's own tensors, each
+        ``(value, "len" or "numel")``): the other images' pairs are those of the same code."""
         order = [b for b, _, _ in self.image_sizes]
-        k, rest = divmod(len(order), self.num_images) if self.num_images else (0, 1)
-        if rest or k < 2 or order != [b for b in range(self.num_images) for _ in range(k)] \
-                or any(n is None for _, n, _ in self.image_sizes):
+        images = self.num_images
+        if not images or order != [b for b in range(images) for _ in range(2)] or any(
+                n is None for _, n, _ in self.image_sizes):
             return None
-        sizes = [[int(n) for _, n, _ in self.image_sizes[b * k:(b + 1) * k]] for b in range(self.num_images)]  # type: ignore[arg-type]
-        pairs = {tuple(min(each[j], each[m]) for each in sizes) for j in range(k) for m in range(j + 1, k)}
-        return {family for family in pairs if near_count(z, sum(family))}
+        last = [n for _, n, _ in self.image_sizes[-2:]]
+        for (x, kind), n in zip(operands, last, strict=True):
+            track = self.get(x) if isinstance(x, torch.Tensor) else None
+            if track is None or track.image is None or self.image_ids.get(id(track.image)) != images - 1 \
+                    or (len(x) if kind == "len" else x.numel()) != n:
+                return None
+        family = tuple(min(int(a), int(b)) for (_, a, _), (_, b, _) in zip(self.image_sizes[::2], self.image_sizes[1::2]))  # type: ignore[arg-type]
+        return {family} if near_count(z, sum(family)) else set()
 
     def _read_families(self) -> list[list[HostRead]]:
         """The row-sum reads of one image each, as families of one read per image, the j-th read
