@@ -15464,6 +15464,77 @@ _TRUTH_TESTS = frozenset({"POP_JUMP_FORWARD_IF_FALSE", "POP_JUMP_FORWARD_IF_TRUE
                           "POP_JUMP_BACKWARD_IF_TRUE", "JUMP_IF_FALSE_OR_POP", "JUMP_IF_TRUE_OR_POP", "UNARY_NOT"})
 
 
+def own_arm_loop() -> list[Any] | None:
+    """Where the builtin ``len`` the caller's code is executing, tested (``length_test``), is in a
+    ``for`` loop (innermost, none nested in it, no ``try`` / ``with``) whose every branch is such a
+    test of a local's length (``if len(pts) == 0:``), whose loop variable is only an index of a
+    local tensor (``dens[i]``: no arithmetic, no comparison, no list of numbers picked by it) and
+    where no local is read before this iteration stores it (nothing carried from term to term): the
+    tensors the loop variable indexes (the caller checks their rows are the images'), each
+    iteration's arms then decided by what it picked, not by its position (survey 61's Bayesian loss,
+    ``Frame.own_arms``). None otherwise, or on a Python whose layout was not checked."""
+    if _VERSION not in _TEST_CHECKED:
+        return None
+    f = _caller()
+    if f is None:
+        return None
+    instructions, at = _located(f.f_code, _lasti(f))
+    loop = _loop_of(instructions, at) if at is not None else None
+    if loop is None:
+        return None
+    head, last = loop
+    held = _locals(f)
+    if instructions[head + 1].opname != "STORE_FAST" or not _arms_by_lengths(instructions, head, last, held) \
+            or _carried_locals(instructions, head, last):
+        return None
+    var, indexed = instructions[head + 1].argval, []
+    for k in range(head + 2, last):
+        i = instructions[k]
+        if i.opname == "LOAD_FAST" and i.argval == var:
+            if instructions[k + 1].opname != "BINARY_SUBSCR" or instructions[k - 1].opname != "LOAD_FAST":
+                return None
+            indexed.append(held.get(instructions[k - 1].argval))
+    return indexed if indexed and all(isinstance(x, torch.Tensor) for x in indexed) else None
+
+
+def _arms_by_lengths(instructions: list[dis.Instruction], head: int, last: int, held: dict[str, Any]) -> bool:
+    """Whether the loop ``head``..``last`` holds no nested loop, no exception handling and no
+    branch other than a forward one right after ``len(x)`` of a local holding a tensor (``held``:
+    the locals now; not a list the loop fills, ``if len(losses) == 0:``), alone or compared with a
+    number literal."""
+    lengths = (["LOAD_GLOBAL", "LOAD_FAST", "PRECALL", "CALL"], ["LOAD_GLOBAL", "LOAD_FAST", "PRECALL", "CALL",
+                                                                  "LOAD_CONST", "COMPARE_OP"])
+    for k in range(head + 1, last):
+        i = instructions[k]
+        if i.opname in ("FOR_ITER", "PUSH_EXC_INFO", "BEFORE_WITH", "CHECK_EXC_MATCH", "SEND", "YIELD_VALUE") \
+                or i.opname.startswith("POP_JUMP_BACKWARD"):
+            return False
+        if i.opname.startswith("POP_JUMP_FORWARD_IF") or i.opname.startswith("JUMP_IF_"):
+            if not i.opname.endswith(("IF_TRUE", "IF_FALSE")) or not any(
+                    [x.opname for x in instructions[k - len(p):k]] == p and instructions[k - len(p)].argval == "len"
+                    and isinstance(held.get(instructions[k - len(p) + 1].argval), torch.Tensor)
+                    and (len(p) == 4 or type(instructions[k - 2].argval) in (int, float)) for p in lengths):
+                return False
+    return True
+
+
+def _carried_locals(instructions: list[dis.Instruction], head: int, last: int) -> bool:
+    """Whether a local the loop ``head``..``last`` stores is read in it where no store of this
+    iteration before the read surely ran (a store inside an arm the read is not in)."""
+    arms = [(k, next((j for j in range(k, last) if instructions[j].offset >= i.argval), last))
+            for k, i in enumerate(instructions[head:last], head) if i.opname.startswith(("POP_JUMP_FORWARD_IF", "JUMP_IF_"))]
+    stores: dict[str, list[int]] = {}
+    for k in range(head + 1, last):
+        if instructions[k].opname in ("STORE_FAST", "DELETE_FAST"):
+            stores.setdefault(instructions[k].argval, []).append(k)
+    for k in range(head + 2, last):
+        i = instructions[k]
+        if i.opname == "LOAD_FAST" and i.argval in stores and not any(
+                s < k and all(a < k <= b for a, b in arms if a < s <= b) for s in stores[i.argval]):
+            return True
+    return False
+
+
 def combined_truth() -> bool:
     """Whether the caller's code is in a call of the builtin ``any`` or ``all``, or of ``bool``
     whose result it does not test right away (``all(s["pos"].any() for s in targets)``,
