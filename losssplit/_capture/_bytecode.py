@@ -15464,13 +15464,14 @@ _TRUTH_TESTS = frozenset({"POP_JUMP_FORWARD_IF_FALSE", "POP_JUMP_FORWARD_IF_TRUE
                           "POP_JUMP_BACKWARD_IF_TRUE", "JUMP_IF_FALSE_OR_POP", "JUMP_IF_TRUE_OR_POP", "UNARY_NOT"})
 
 
-def own_arm_loop() -> list[Any] | None:
+def own_arm_loop() -> tuple[list[Any], tuple[types.CodeType, int, int]] | None:
     """Where the builtin ``len`` the caller's code is executing, tested (``length_test``), is in a
     ``for`` loop (innermost, none nested in it, no ``try`` / ``with``) whose every branch is such a
     test of a local's length (``if len(pts) == 0:``), whose loop variable is only an index of a
     local tensor (``dens[i]``: no arithmetic, no comparison, no list of numbers picked by it) and
     where no local is read before this iteration stores it (nothing carried from term to term): the
-    tensors the loop variable indexes (the caller checks their rows are the images'), each
+    tensors the loop variable indexes (the caller checks their rows are the images') and the loop's
+    (code, first offset, last offset), each
     iteration's arms then decided by what it picked, not by its position (survey 61's Bayesian loss,
     ``Frame.own_arms``). None otherwise, or on a Python whose layout was not checked."""
     if _VERSION not in _TEST_CHECKED:
@@ -15494,7 +15495,9 @@ def own_arm_loop() -> list[Any] | None:
             if instructions[k + 1].opname != "BINARY_SUBSCR" or instructions[k - 1].opname != "LOAD_FAST":
                 return None
             indexed.append(held.get(instructions[k - 1].argval))
-    return indexed if indexed and all(isinstance(x, torch.Tensor) for x in indexed) else None
+    if not indexed or not all(isinstance(x, torch.Tensor) for x in indexed):
+        return None
+    return indexed, (f.f_code, instructions[head].offset, instructions[last].offset)
 
 
 def _arms_by_lengths(instructions: list[dis.Instruction], head: int, last: int, held: dict[str, Any]) -> bool:

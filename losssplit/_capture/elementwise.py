@@ -2807,12 +2807,18 @@ def _reduced_images(r: Ratio) -> list[int] | None:
 
 def _arms_taken(frame: Frame) -> list[tuple[bool, ...]] | None:
     """Per image the arms its own tensor's lengths took (``Frame.own_arms``), where every image was
-    tested as often, image by image in image order; None otherwise."""
+    tested as often, image by image in image order, in one loop, and no term's op was made in that
+    loop's code outside it (``r[0] * 0.9`` after the loop); None otherwise."""
     n, tests = frame.num_images, frame.own_arms
     k, rest = divmod(len(tests), n) if n else (0, 1)
-    if rest or not k or [b for b, _ in tests] != [b for b in range(n) for _ in range(k)]:
+    if rest or not k or [b for b, _, _ in tests] != [b for b in range(n) for _ in range(k)] \
+            or len({loop for _, _, loop in tests}) != 1:
         return None
-    return [tuple(taken for _, taken in tests[b * k:(b + 1) * k]) for b in range(n)]
+    code, first, last = tests[0][2]
+    if any(site is not None and site[0] is code and not first <= site[1] <= last
+           for chain in frame.term_chains.values() for made in chain for site, *_ in made):
+        return None
+    return [tuple(taken for _, taken, _ in tests[b * k:(b + 1) * k]) for b in range(n)]
 
 
 def _image_term(frame: Frame, x: Any, track: Track | None) -> Track | None:

@@ -1396,9 +1396,9 @@ class Frame:
         # (``elementwise._image_terms``)
         self.term_chains: dict[int, list[frozenset[tuple[Any, ...]]]] = {}
         self.term_reference: int | None = None  # the image whose chains the others' are compared with
-        # (image, whether taken) of each length test of one image's own tensor in a loop whose arms only
+        # (image, whether taken, the loop's (code, first, last offset)) of each length test of one image's own tensor in a loop whose arms only
         # such tests decide (``_bytecode.own_arm_loop``), in order: the arms each image's terms took
-        self.own_arms: list[tuple[int, bool]] = []
+        self.own_arms: list[tuple[int, bool, tuple[types.CodeType, int, int]]] = []
         # sums of such values only (the terms' chains noted), by id (held, so the ids stay unique)
         self.chained_sums: dict[int, Tensor] = {}
         # tensors ``pad_sequence`` made of whole images' tensors, one row each: id -> (the tensor,
@@ -5352,9 +5352,9 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
             elif test is not None and one and _bytecode.partial_loop(left=True):
                 frame.doubt(torch.ones((), dtype=torch.bool), LEFT_EARLY_TEST)  # ``if len(u["labels"]) > 2: break``
             elif test is not None and one and track is not None and (image := frame.image_ids.get(id(track.image))) is not None \
-                    and (indexed := _bytecode.own_arm_loop()) is not None \
-                    and all((held := frame.get(t)) is not None and 0 in held.rows for t in indexed):
-                frame.own_arms.append((image, getattr(operator, test[0])(out, test[1])))
+                    and (arm_loop := _bytecode.own_arm_loop()) is not None \
+                    and all((held := frame.get(t)) is not None and 0 in held.rows for t in arm_loop[0]):
+                frame.own_arms.append((image, getattr(operator, test[0])(out, test[1]), arm_loop[1]))
             elif test is not None and not _bytecode.looped():  # ``if len(t[0]["labels"]) > 1:`` outside any
                 op, c = test  # loop: one image picked by position (review13)
                 frame.branch(Branch(None, op, c, getattr(operator, op)(out, c),
