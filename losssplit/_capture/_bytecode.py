@@ -4431,6 +4431,67 @@ def summed_in_loop() -> bool:
     return any(_proven(f, name) for name in _divisor_locals(f.f_code, _lasti(f)))
 
 
+def least_summed_in_loop() -> tuple[tuple[Any, str], tuple[Any, str]] | None:
+    """Where the division the caller's code is executing divides by a local that this code sets
+    as ``summed_in_loop`` describes, each iteration adding a local set earlier in it by the builtin
+    ``min`` of two sizes of locals (ULD's ``n = min(len(s), len(t))``, then ``count += n``): those
+    two locals' values now (the last iteration's) and each size's kind, ``"len"`` or ``"numel"``.
+    None otherwise, or on a Python whose layout was not checked."""
+    if _VERSION not in _FLOOR_CHECKED:
+        return None
+    f = _caller()
+    if f is None or any(_builtin(f, n) is not getattr(builtins, n) for n in ("max", "min", "sum", "float", "int", "len")):
+        return None
+    for name in _divisor_locals(f.f_code, _lasti(f)):
+        operands = _least_operands(f.f_code, name) if _accumulated(f.f_code, name, False, True) is True else None
+        if operands is not None:
+            (a, kind_a), (b, kind_b) = operands
+            held = _locals(f)
+            return (held.get(a), kind_a), (held.get(b), kind_b)
+    return None
+
+
+def _least_of_reads(instructions: list[dis.Instruction], start: int, end: int) -> bool:
+    """Whether ``instructions[start:end]`` is ``min(a, b)`` of the builtin, each operand a size of
+    a local (``_local_size``), nothing after it."""
+    return _least_spans(instructions, start, end) is not None
+
+
+def _least_spans(instructions: list[dis.Instruction], start: int, end: int
+                 ) -> tuple[tuple[str, str], tuple[str, str]] | None:
+    span = instructions[start:end]
+    if len(span) < 4 or span[-1].opname != "CALL" or span[-1].arg != 2 or span[-2].opname != "PRECALL" \
+            or span[0].opname != "LOAD_GLOBAL" or span[0].argval != "min" or not (span[0].arg or 0) & 1:
+        return None
+    second = _operand_start(instructions, end - 2)
+    if second is None or not start + 1 < second:
+        return None
+    a, b = _local_size(instructions[start + 1:second]), _local_size(instructions[second:end - 2])
+    return (a, b) if a is not None and b is not None else None
+
+
+def _local_size(span: list[dis.Instruction]) -> tuple[str, str] | None:
+    """(the local, ``"len"`` or ``"numel"``) where ``span`` is ``len(x)`` or ``x.numel()`` of a local."""
+    names = [i.opname for i in span]
+    if names == ["LOAD_GLOBAL", "LOAD_FAST", "PRECALL", "CALL"] and span[0].argval == "len" and (span[0].arg or 0) & 1 \
+            and span[3].arg == 1:
+        return str(span[1].argval), "len"
+    if names == ["LOAD_FAST", "LOAD_METHOD", "PRECALL", "CALL"] and span[1].argval == "numel" and span[3].arg == 0:
+        return str(span[0].argval), "numel"
+    return None
+
+
+@_per_code(256)
+def _least_operands(code: types.CodeType, name: str) -> tuple[tuple[str, str], tuple[str, str]] | None:
+    """The two sized locals of ``min`` setting the local added to ``name`` (``least_summed_in_loop``)."""
+    instructions = _instructions(code)
+    added = [k for k in _stores(instructions, name) if _adds_to(instructions, k, name) is not None]
+    value = instructions[added[0] - 2] if len(added) == 1 else None
+    sets = _stores(instructions, value.argval) if value is not None and value.opname == "LOAD_FAST" else []
+    set_at = _operand_start(instructions, sets[0]) if len(sets) == 1 else None
+    return _least_spans(instructions, set_at, sets[0]) if set_at is not None else None
+
+
 # ``BINARY_OP``'s argument -> the expression's name of the operator, for ``tensor_of_running_sums``
 _SUM_OPS = {0: "add", 10: "sub", 5: "mul", 11: "div"}
 
@@ -4903,13 +4964,17 @@ def _returned_local(code: types.CodeType) -> str | None:
 
 
 @_per_code(1024)
-def _accumulated(code: types.CodeType, name: str, floored: bool = False) -> bool | str | float:
+def _accumulated(code: types.CodeType, name: str, floored: bool = False, least: bool = False) -> bool | str | float:
     """Whether ``code`` sets the local ``name`` only as ``summed_in_loop`` describes; or the name
     of the module-level function whose result is its only value (``n = counted(t)``), to check.
     With ``floored`` (``summed_item_floor``), each item added must be a read floored at a
-    constant (``max(len(gt), 1)``): that floor, else False."""
+    constant (``max(len(gt), 1)``): that floor, else False. With ``least``
+    (``least_summed_in_loop``), each item added must be a local set by ``min`` of two reads, no
+    floor, no helper."""
     instructions = _instructions(code)
     stores = _stores(instructions, name)
+    if least and (floored or len(stores) < 2):
+        return False
     if len(stores) == 1 and _floor_store(instructions, stores[0], None):  # ``avg = max(float(n), 1.0)``
         first = _operand_start(instructions, stores[0], target_first=True)
         for inner in _floored_locals(instructions, first, stores[0]) if first is not None else ():
@@ -4921,11 +4986,14 @@ def _accumulated(code: types.CodeType, name: str, floored: bool = False) -> bool
                     return found
         return False
     called = [k for k in stores if _global_call(instructions, k) is not None]
+    if least and called:
+        return False
     if called:  # ``n = counted(t)``, then maybe floored
         ok = len(called) == 1 and all(k == called[0] or k > called[0] and _after_sum(instructions, k, name) for k in stores)
         return (_global_call(instructions, called[0]) or False) if ok and not floored else False
     # ``n = sum(int(..) for t in targets)``
-    summed = [(k, item) for k in stores for item in (_summed_generator(code, instructions, k, floored),) if item]
+    summed = [] if least else [(k, item) for k in stores for item in (_summed_generator(code, instructions, k, floored),)
+                               if item]
     if summed:
         return summed[0][1] if len(summed) == 1 and all(
             k == summed[0][0] or k > summed[0][0] and _after_sum(instructions, k, name) for k in stores) else False
@@ -4940,12 +5008,13 @@ def _accumulated(code: types.CodeType, name: str, floored: bool = False) -> bool
     if floored and not _over_parameter(code, instructions, head):
         return False
     value = instructions[add - 2]
-    item: bool | float | None = _floored_read(instructions, start + 1, add - 1) if floored else True
+    item: bool | float | None = _floored_read(instructions, start + 1, add - 1) if floored else not least
     if value.opname == "LOAD_FAST":  # ``n += num_fg_img``: set by a call earlier in the same iteration
         sets = _stores(instructions, value.argval)
         set_at = _operand_start(instructions, sets[0]) if len(sets) == 1 else None
+        read = _least_of_reads if least else _is_read
         item = None if set_at is None else _floored_read(instructions, set_at, sets[0]) if floored \
-            else _is_read(instructions, set_at, sets[0])
+            else read(instructions, set_at, sets[0])
         if set_at is None or not head < sets[0] < start or not item:
             return False  # ``n += prev``: a value kept from another iteration; ``n = f(x)``
         start = set_at
@@ -15442,6 +15511,80 @@ def _length_test_at(code: types.CodeType, lasti: int) -> tuple[str, float] | Non
 # instructions that test a value for truth in the code (``if x:``, ``x if c else y``, ``not x``, ``a and b``)
 _TRUTH_TESTS = frozenset({"POP_JUMP_FORWARD_IF_FALSE", "POP_JUMP_FORWARD_IF_TRUE", "POP_JUMP_BACKWARD_IF_FALSE",
                           "POP_JUMP_BACKWARD_IF_TRUE", "JUMP_IF_FALSE_OR_POP", "JUMP_IF_TRUE_OR_POP", "UNARY_NOT"})
+
+
+def own_arm_loop() -> tuple[list[Any], tuple[types.CodeType, int, int]] | None:
+    """Where the builtin ``len`` the caller's code is executing, tested (``length_test``), is in a
+    ``for`` loop (innermost, none nested in it, no ``try`` / ``with``) whose every branch is such a
+    test of a local's length (``if len(pts) == 0:``), whose loop variable is only an index of a
+    local tensor (``dens[i]``: no arithmetic, no comparison, no list of numbers picked by it) and
+    where no local is read before this iteration stores it (nothing carried from term to term): the
+    tensors the loop variable indexes (the caller checks their rows are the images') and the loop's
+    (code, first offset, last offset), each
+    iteration's arms then decided by what it picked, not by its position (survey 61's Bayesian loss,
+    ``Frame.own_arms``). None otherwise, or on a Python whose layout was not checked."""
+    if _VERSION not in _TEST_CHECKED:
+        return None
+    f = _caller()
+    if f is None:
+        return None
+    instructions, at = _located(f.f_code, _lasti(f))
+    loop = _loop_of(instructions, at) if at is not None else None
+    if loop is None:
+        return None
+    head, last = loop
+    held = _locals(f)
+    if instructions[head + 1].opname != "STORE_FAST" or not _arms_by_lengths(instructions, head, last, held) \
+            or _carried_locals(instructions, head, last):
+        return None
+    var, indexed = instructions[head + 1].argval, []
+    for k in range(head + 2, last):
+        i = instructions[k]
+        if i.opname == "LOAD_FAST" and i.argval == var:
+            if instructions[k + 1].opname != "BINARY_SUBSCR" or instructions[k - 1].opname != "LOAD_FAST":
+                return None
+            indexed.append(held.get(instructions[k - 1].argval))
+    if not indexed or not all(isinstance(x, torch.Tensor) for x in indexed):
+        return None
+    return indexed, (f.f_code, instructions[head].offset, instructions[last].offset)
+
+
+def _arms_by_lengths(instructions: list[dis.Instruction], head: int, last: int, held: dict[str, Any]) -> bool:
+    """Whether the loop ``head``..``last`` holds no nested loop, no exception handling and no
+    branch other than a forward one right after ``len(x)`` of a local holding a tensor (``held``:
+    the locals now; not a list the loop fills, ``if len(losses) == 0:``), alone or compared with a
+    number literal."""
+    lengths = (["LOAD_GLOBAL", "LOAD_FAST", "PRECALL", "CALL"], ["LOAD_GLOBAL", "LOAD_FAST", "PRECALL", "CALL",
+                                                                  "LOAD_CONST", "COMPARE_OP"])
+    for k in range(head + 1, last):
+        i = instructions[k]
+        if i.opname in ("FOR_ITER", "PUSH_EXC_INFO", "BEFORE_WITH", "CHECK_EXC_MATCH", "SEND", "YIELD_VALUE") \
+                or i.opname.startswith("POP_JUMP_BACKWARD"):
+            return False
+        if i.opname.startswith("POP_JUMP_FORWARD_IF") or i.opname.startswith("JUMP_IF_"):
+            if not i.opname.endswith(("IF_TRUE", "IF_FALSE")) or not any(
+                    [x.opname for x in instructions[k - len(p):k]] == p and instructions[k - len(p)].argval == "len"
+                    and isinstance(held.get(instructions[k - len(p) + 1].argval), torch.Tensor)
+                    and (len(p) == 4 or type(instructions[k - 2].argval) in (int, float)) for p in lengths):
+                return False
+    return True
+
+
+def _carried_locals(instructions: list[dis.Instruction], head: int, last: int) -> bool:
+    """Whether a local the loop ``head``..``last`` stores is read in it where no store of this
+    iteration before the read surely ran (a store inside an arm the read is not in)."""
+    arms = [(k, next((j for j in range(k, last) if instructions[j].offset >= i.argval), last))
+            for k, i in enumerate(instructions[head:last], head) if i.opname.startswith(("POP_JUMP_FORWARD_IF", "JUMP_IF_"))]
+    stores: dict[str, list[int]] = {}
+    for k in range(head + 1, last):
+        if instructions[k].opname in ("STORE_FAST", "DELETE_FAST"):
+            stores.setdefault(instructions[k].argval, []).append(k)
+    for k in range(head + 2, last):
+        i = instructions[k]
+        if i.opname == "LOAD_FAST" and i.argval in stores and not any(
+                s < k and all(a < k <= b for a, b in arms if a < s <= b) for s in stores[i.argval]):
+            return True
+    return False
 
 
 def combined_truth() -> bool:

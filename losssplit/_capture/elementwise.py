@@ -2735,7 +2735,14 @@ def _sum_met(frame: Frame, a: Any, ta: Track | None, b: Any, tb: Track | None, t
             several |= t.ratio.host_image is None
             if t.ratio.host_image is not None:
                 met.append(t.ratio.host_image)
-            chained &= isinstance(x, Tensor) and frame.chained_sums.get(id(x)) is x
+            own = isinstance(x, Tensor) and frame.chained_sums.get(id(x)) is x
+            held = _reduced_images(t.ratio) if not own and frame.own_arms and _arms_taken(frame) is not None else None
+            for image in held or ():  # one image's reduced sum (or a Python sum of such) beside 0-dim terms,
+                # where each image's own tensor's lengths chose its arm: compared as a term of its kind with
+                # the first image that took its arms
+                frame.term_chains.setdefault(image, []).append(_REDUCED_TERM)
+                met.append(image)
+            chained &= own or held is not None
         elif not (t is None and type(x) in (int, float) and x == 0):
             chained = False
     if several or len(set(met)) > 1:
@@ -2748,6 +2755,8 @@ def _sum_met(frame: Frame, a: Any, ta: Track | None, b: Any, tb: Track | None, t
     else:
         frame.chained_sums.pop(id(out), None)
 
+
+_REDUCED_TERM: frozenset[tuple[Any, ...]] = frozenset({("reduced sum",)})  # (``_sum_met``'s chain of such a term)
 
 _UNALIKE = ("one image's values added in Python as its own loss were made by other ops or numbers than another "
             "image's (picked or scaled by position, or carried from term to term): on a group alone the images "
@@ -2774,11 +2783,42 @@ def _terms_made_alike(frame: Frame, images: list[int]) -> None:
     if frame.term_reference is None:
         return
     first = chains.get(frame.term_reference, [])
+    arms = _arms_taken(frame)
     for image in images:
         mine = chains.get(image, [])
         if any(x != y for x, y in zip(first, mine)):
-            frame.doubt(torch.ones((), dtype=torch.bool), _UNALIKE)
-            return
+            # an image whose own tensor's length took other arms: alike the first image that took its arms
+            same = next((b for b in range(image) if arms and arms[b] == arms[image]), image)
+            if not arms or same not in chains or any(x != y for x, y in zip(chains[same], mine)):
+                frame.doubt(torch.ones((), dtype=torch.bool), _UNALIKE)
+                return
+
+
+def _reduced_images(r: Ratio) -> list[int] | None:
+    """The images of ``r``, one image's reduced sum or a Python sum of such sums (each image once),
+    else None."""
+    if r.host_image is not None:
+        return [r.host_image]
+    if r.part_images is None or r.batch_terms or r.rows.numel() != r.part_images.numel():
+        return None
+    images = [int(b) for b in r.part_images.tolist()]
+    return images if len(set(images)) == len(images) else None
+
+
+def _arms_taken(frame: Frame) -> list[tuple[bool, ...]] | None:
+    """Per image the arms its own tensor's lengths took (``Frame.own_arms``), where every image was
+    tested as often, image by image in image order, in one loop, and no term's op was made in that
+    loop's code outside it (``r[0] * 0.9`` after the loop); None otherwise."""
+    n, tests = frame.num_images, frame.own_arms
+    k, rest = divmod(len(tests), n) if n else (0, 1)
+    if rest or not k or [b for b, _, _ in tests] != [b for b in range(n) for _ in range(k)] \
+            or len({loop for _, _, loop in tests}) != 1:
+        return None
+    code, first, last = tests[0][2]
+    if any(site is not None and site[0] is code and not first <= site[1] <= last
+           for chain in frame.term_chains.values() for made in chain for site, *_ in made):
+        return None
+    return [tuple(taken for _, taken, _ in tests[b * k:(b + 1) * k]) for b in range(n)]
 
 
 def _image_term(frame: Frame, x: Any, track: Track | None) -> Track | None:
@@ -3357,7 +3397,8 @@ def _ratio_arithmetic(
             if isinstance(other, (int, float)) and _running_count(frame, other):
                 if partly_counted():
                     return lost_track(PARTLY_COUNTED_DIVISOR, pred)
-                summed = frame.summed_sizes(other, ta.ratio.rows.device, divisor_floor) or _sizes_times(frame, other, ta)
+                summed = frame.summed_sizes(other, ta.ratio.rows.device, divisor_floor) or _sizes_times(frame, other, ta) \
+                    or frame.summed_sizes(other, ta.ratio.rows.device, divisor_floor, least=True)
                 if summed is not None:  # each image's own size added up: over the group's, whatever count it equals
                     try:
                         return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=summed))

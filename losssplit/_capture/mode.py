@@ -1398,6 +1398,9 @@ class Frame:
         # (``elementwise._image_terms``)
         self.term_chains: dict[int, list[frozenset[tuple[Any, ...]]]] = {}
         self.term_reference: int | None = None  # the image whose chains the others' are compared with
+        # (image, whether taken, the loop's (code, first, last offset)) of each length test of one image's own tensor in a loop whose arms only
+        # such tests decide (``_bytecode.own_arm_loop``), in order: the arms each image's terms took
+        self.own_arms: list[tuple[int, bool, tuple[types.CodeType, int, int]]] = []
         # sums of such values only (the terms' chains noted), by id (held, so the ids stay unique)
         self.chained_sums: dict[int, Tensor] = {}
         # tensors ``pad_sequence`` made of whole images' tensors, one row each: id -> (the tensor,
@@ -2145,7 +2148,7 @@ class Frame:
         self.image_sizes.append((None, n if type(n) is int else None, int(x.shape[0]) if x.dim() else None))
 
     def summed_sizes(self, z: float, device: torch.device, floor: Callable[[], float | None],
-                     each: float | None = None, multiple: float = 1.0) -> Ratio | None:
+                     each: float | None = None, multiple: float = 1.0, least: bool = False) -> Ratio | None:
         """``num_pos += len(t["pos_labels"])`` in a loop over the images, then ``/ max(num_pos, 1)``
         (``z``, a running count the code proves): where the body read as many sizes of each
         image's own tensor, and the j-th of each image add up to ``z`` for one set of sizes only, a
@@ -2154,10 +2157,15 @@ class Frame:
         floor the code proves each size is taken at (``sum(max(p.numel(), 1) for ..)``,
         ``_bytecode.summed_item_floor``), the sizes so floored. ``multiple``: the literal the code
         proves the sum multiplied by at the division (``_bytecode.summed_multiple``, ``/ (2 * M)``),
-        the sizes so multiplied. None otherwise."""
+        the sizes so multiplied. ``least``: each image adds the lesser of two of its sizes
+        (``least_families``, ``_bytecode.least_summed_in_loop``). None otherwise."""
         n = z / multiple
-        found = self.size_families(n, floor=int(each)) if each is not None else self.size_families(n)
-        if found is None or len(found) != 1 or each is None and multiple == 1.0 and not summed_in_loop():
+        if least:
+            operands = _bytecode.least_summed_in_loop() if multiple == 1.0 and each is None else None
+            found = self.least_families(n, operands) if operands is not None else None
+        else:
+            found = self.size_families(n, floor=int(each)) if each is not None else self.size_families(n)
+        if found is None or len(found) != 1 or not least and each is None and multiple == 1.0 and not summed_in_loop():
             return None
         tests = _bytecode.divisor_tests()
         if multiple != 1.0 and tests:  # a test of ``k * n``'s operand is not written here: no branch to take
@@ -2185,6 +2193,26 @@ class Frame:
             return None
         return {tuple(max(int(n), floor) for n in family if n is not None) for family in zip(*per_image)
                 if None not in family and near_count(z, sum(max(n, floor) for n in family if n is not None))}
+
+    def least_families(self, z: float, operands: tuple[tuple[Any, str], tuple[Any, str]]) -> set[tuple[int, ...]] | None:
+        """Per image the lesser of its two size reads, where their sum is ``z`` (ULD's ``count +=
+        min(len(s), len(t))``); None unless the sizes were read two by two, image by image in image
+        order (a count pairing one image's size with another's reads them interleaved), the last two
+        the sizes of ``operands`` (the locals ``min`` took, the last image's own tensors, each
+        ``(value, "len" or "numel")``): the other images' pairs are those of the same code."""
+        order = [b for b, _, _ in self.image_sizes]
+        images = self.num_images
+        if not images or order != [b for b in range(images) for _ in range(2)] or any(
+                n is None for _, n, _ in self.image_sizes):
+            return None
+        last = [n for _, n, _ in self.image_sizes[-2:]]
+        for (x, kind), n in zip(operands, last, strict=True):
+            track = self.get(x) if isinstance(x, torch.Tensor) else None
+            if track is None or track.image is None or self.image_ids.get(id(track.image)) != images - 1 \
+                    or (len(x) if kind == "len" else x.numel()) != n:
+                return None
+        family = tuple(min(int(a), int(b)) for (_, a, _), (_, b, _) in zip(self.image_sizes[::2], self.image_sizes[1::2]))  # type: ignore[arg-type]
+        return {family} if near_count(z, sum(family)) else set()
 
     def _read_families(self) -> list[list[HostRead]]:
         """The row-sum reads of one image each, as families of one read per image, the j-th read
@@ -3168,6 +3196,7 @@ class Frame:
         self.image_chains.clear()
         self.term_chains.clear()
         self.term_reference = None
+        self.own_arms.clear()
         self.chained_sums.clear()
         self.padded.clear()
         self.value_sets.clear()
@@ -5334,6 +5363,10 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
                                     f"len() of a mask's indices compared ({out} {_SYMBOLS[op]} {c:g})"))
             elif test is not None and one and _bytecode.partial_loop(left=True):
                 frame.doubt(torch.ones((), dtype=torch.bool), LEFT_EARLY_TEST)  # ``if len(u["labels"]) > 2: break``
+            elif test is not None and one and track is not None and (image := frame.image_ids.get(id(track.image))) is not None \
+                    and (arm_loop := _bytecode.own_arm_loop()) is not None \
+                    and all((held := frame.get(t)) is not None and 0 in held.rows for t in arm_loop[0]):
+                frame.own_arms.append((image, getattr(operator, test[0])(out, test[1]), arm_loop[1]))
             elif test is not None and not _bytecode.looped():  # ``if len(t[0]["labels"]) > 1:`` outside any
                 op, c = test  # loop: one image picked by position (review13)
                 frame.branch(Branch(None, op, c, getattr(operator, op)(out, c),
