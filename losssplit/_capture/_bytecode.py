@@ -14684,7 +14684,6 @@ def _returned_dict(instructions: list[dis.Instruction], k: int) -> bool:
     return found is not None and instructions[found[0]].opname == "RETURN_VALUE"
 _NUMBER_ATTRIBUTES = frozenset(dir(float)) | frozenset(dir(int))
 _PASSING = ("max", "min")
-_NUMBER_CONVERTERS = (("int",), ("float",))  # builtins giving an unmarked number's value as another type
 _CONVERTING = frozenset({"numpy", "item", "tolist", "__float__", "__int__", "__index__", "__array__"})  # host numbers  # builtins returning one of their arguments; their comparisons are the number's own
 
 
@@ -14787,8 +14786,7 @@ def _flows_hold(f: types.FrameType, flows: GroupFlows, plain: Callable[[Any], bo
         callee = f.f_globals.get(called[0], f.f_builtins.get(called[0], _UNPROVEN))
         if len(called) == 2:
             callee = vars(callee).get(called[1], _UNPROVEN) if isinstance(callee, types.ModuleType) else _UNPROVEN
-        passing = len(called) == 1 and (called[0] in _PASSING or called in _NUMBER_CONVERTERS) \
-            and callee is getattr(builtins, called[0])
+        passing = len(called) == 1 and called[0] in _PASSING and callee is getattr(builtins, called[0])
         if not passing and str(getattr(callee, "__module__", "") or "").partition(".")[0] != "torch":
             return False
     return True
@@ -14910,9 +14908,6 @@ def _group_flows(code: types.CodeType, lasti: int, integer: bool = False, as_flo
             if name is None or spans is None:
                 return None
             callees.add(name)
-            if unmarked and name in _NUMBER_CONVERTERS and len(spans) == 1:
-                pending.append(k)  # ``int(ratio * n)``: the number converted, its uses followed on (no mark to lose)
-                continue
             reach.add(i.offset)
             if len(name) == 1 and name[0] in _PASSING:  # torch functions are checked when run
                 others = [(s, e) for s, e in spans if not s <= p < e]
