@@ -369,15 +369,16 @@ def test_a_count_read_and_compared_after_python_declines(body):
     """A count of several images read on the host (``int(..)``, ``.item()``) and compared or tested
     after a conversion, arithmetic or a call (``int(m) > 8``, ``m // 4 >= 2``, ``test(m)``, ``a if m
     > 10 else b``) declines the call with a warning naming the read: the reader does not prove the
-    comparison the plain inline one decided per group (was the batch's arm on every group)."""
-    for seed, weights in BATCHES:
-        o, t = batch(seed, weights)
-        got, want, said = split_outcome(body, [o, t], [ROWS, TARGETS])
-        assert not wrong_companions(got, want), seed
+    comparison the plain inline one decided per group (was the batch's arm on every group). Every batch is
+    checked for wrong values before any for its warning (session 47: a rule following reads through
+    ``int()`` made ``int(m) > 8`` wrong on four batches, hidden behind the first batch's missing warning)."""
+    outcomes = [(weights, *split_outcome(body, list(batch(seed, weights)), [ROWS, TARGETS])) for seed, weights in BATCHES]
+    assert not [wrong_companions(got, want) for _, got, want, _ in outcomes if wrong_companions(got, want)]
+    for weights, got, _, said in outcomes:
         if len({w >= 0.9 for w in weights}) > 1:  # (one group: its companion is the value returned)
             # (or, where ``_provenance`` reads it first, the literal the test chose: ``m if m > 8 else 8``)
             assert not got and any("compared or tested in Python" in w or "a number chosen by a Python test" in w
-                                   for w in said), (seed, said)
+                                   for w in said), (weights, said)
 
 
 def near_int_read_floored(o, t):
