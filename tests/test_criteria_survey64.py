@@ -41,6 +41,9 @@ dollars.sum()``), TNC's loss, GraphSAGE (shared negatives kept), node2vec and th
 mixing ones.
 
 NOW (s64): 364 expected, 75 declined, **15 GAP (4.1 %)**, 0 WRONG: first contact 6.0 %, now 4.1 %.
+Session 47's merge (with gap47a's constant of the call beside ``len(x)``): DeepSeek-V2's expert-level
+loss splits as the oracle (``f = chosen.sum(0) * E / (TOPK * n)``, ``TOPK`` a module global, ``n =
+len(s_tok)``: each group's share of its own tokens times its own mean affinity): 70 declined, 15 GAP.
 General rules, with near misses against the oracle: (1) ``tests/test_rules_data_times_length.py``: a
 sum of the images' data divided by a constant of the call times a length of image rows (``(a.sum() +
 b.sum()) / (2 * len(z))``) is over ``k`` times the group's count of those rows, as a loss over it
@@ -714,7 +717,7 @@ CASES = {c.body.__name__: c for c in [
     Case(abkd, lm_batch),
     Case(spanbert_sbo, span_batch),
     Case(cpl, segment_batch),
-    Case(deepseek_v2_balance, router_batch, keys("loss_expert", "loss_device", "loss_comm"), mix_batches=_MIXED),
+    Case(deepseek_v2_balance, router_batch, keys("loss_device", "loss_comm"), mix_batches=_MIXED),
     Case(slip, slip_batch, keys("loss", "clip_loss", "ssl_loss", "clip_acc", "ssl_acc"), mix_batches=_MIXED),
     Case(distance_weighted_margin, metric_batch, keys("loss_margin"), mix_batches=_MIXED),
     Case(adacos, metric_batch, keys("loss_adacos"), mix_batches=_MIXED),
@@ -748,7 +751,7 @@ CASES = {c.body.__name__: c for c in [
 
 FIRST = (364, 82, 22, 0)  # expected, declined, GAP, WRONG at first contact (s64 at fb5d876 unchanged)
 # s64: a data sum over a constant times a length of image rows (TNC, 7)
-NOW = (364, 75, 15, 0)
+NOW = (364, 70, 15, 0)
 
 
 globals().update(survey_tests(CASES, range(len(SOURCES)), len(CASES), NOW,

@@ -362,9 +362,12 @@ FUZZ_SEED_9 = {  # benchmarks/fuzz_numbers.py 400 --seed 9: its 4 WRONG bodies, 
 }
 
 
-@pytest.mark.xfail(strict=True, reason="known WRONG (before this session's rules too): a Python number of the batch "
-                   "through max / min / * 0.5 equal by value to a count of the batch on count batch 0")
-@pytest.mark.parametrize("name", list(FUZZ_SEED_9))
+_SEED_9_WRONG = pytest.mark.xfail(strict=True, reason="known WRONG (before session 45's rules too): a Python number of "
+                                  "the batch through max / min / * 0.5 equal by value to a count of the batch on count batch 0")
+
+
+# (session 47: fuzz47's sizes made plain decline 296's ``int(e.shape[0] * 3)``)
+@pytest.mark.parametrize("name", [n if n.startswith("296") else pytest.param(n, marks=_SEED_9_WRONG) for n in FUZZ_SEED_9])
 def test_fuzzer_seed_9_bodies_are_never_wrong(name):
     seen, said = count_outcomes(FUZZ_SEED_9[name])
     assert "wrong" not in seen, (seen, said)

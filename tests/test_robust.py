@@ -958,9 +958,11 @@ def test_every_returned_key_not_split_is_named_in_a_warning():
 
     for seed, weights in [*RULE_BATCHES, (3, [0.5])]:  # and one image of weight 0.5
         got, want, said = rule_outcome(body, rule_batch(seed, weights))
-        # on a call of one image, its value is its group's (session 20): the hinge splits there
-        given = {"loss", "hinge"} if len(weights) == 1 else {"loss"}
-        assert {k.rsplit("_", 1)[0] for k in got} == given and not wrong_companions(got, want), (seed, got)
+        # on a call of one image, its value is its group's (session 20): the hinge may split there (since session
+        # 47 the divisor made from ``len(targets)`` by arithmetic declines it, named, as on the other batches)
+        given = {k.rsplit("_", 1)[0] for k in got}
+        assert given - {"hinge"} == {"loss"} and (len(weights) == 1 or "hinge" not in given), (seed, got)
+        assert not wrong_companions(got, want), (seed, got)
         for key in {"hinge", "unfollowed", "constant"} - given:
             assert any(f"'{key}'" in m for m in said), (seed, key, said)
 

@@ -234,7 +234,9 @@ def picked_by_a_computed_length(outputs, targets):
 def test_a_test_whose_per_group_decision_is_not_read_declines_every_group(body):
     got, want, said = split_outcome(body, *_batch())
     assert not got, got
-    assert any("len() of the targets compared with" in s for s in said), said
+    # (session 47, fuzz47: arithmetic on the length may decline first, at the factor it computes, naming it)
+    assert any("len() of the targets compared with" in s or "a Python number computed from the number of images" in s
+               for s in said), said
 
 
 class _Dispatch(torch.nn.Module):
