@@ -40,6 +40,7 @@ from ._capture import (
     tag_inputs,
 )
 from ._capture._bytecode import CAPTURE, _per_code, body_call, python_checked
+from ._capture.mode import given_int
 from ._companion import (
     REPORTED_ATTR,
     WINDOW_ATTR,
@@ -190,21 +191,23 @@ class _Splitter:
         if prepared is None:
             return self._drop_stale(wrapped(*args, **kwargs), call)
         labels, per_image, columns = prepared
-        held = self._weight_held_elsewhere(args, kwargs, per_image, len(labels))
-        if held is not None:
+        frame: Frame | None = None
+        try:
+            held = self._weight_held_elsewhere(args, kwargs, per_image, len(labels))
+            if held is None:
+                frame = self._frame(labels, wrapped, args, kwargs)
+                own = columns is None or frame.own_oracle()
+        except Exception as exc:  # noqa: BLE001 - never let our bug stop training
+            if frame is not None:
+                frame.close()
+            self.warn("internal", f"internal error while reading inputs ({exc!r}); passed through")
+            return self._declined(self._drop_stale(wrapped(*args, **kwargs), call))
+        if frame is None:
             self.warn_again("weightform", f"the weight field {self.weight!r} is held as {held}, which losssplit does not "
                             "set to 1 (only the per-image dicts' field and a weight= argument are followed; "
                             "weight=None if the body does not read it); no companions for this call")
             return self._declined(self._drop_stale(wrapped(*args, **kwargs), call))
-        frame = Frame(len(labels))
-        frame.read_body_call = functools.partial(body_call, id(sys._getframe()), wrapped, args, kwargs)
-        frame.body_code = getattr(getattr(wrapped, "__func__", wrapped), "__code__", None)
-        if isinstance(labels, TokenLabels):
-            frame.tokens = labels.length
-        else:
-            frame.read_groups = functools.partial(self._host_groups, frame, labels)
-        frame.read_whole = functools.partial(self._whole_batch, frame, labels, wrapped, args, kwargs)
-        if columns is not None and not frame.own_oracle():  # read as columns, each column would be an image's
+        if columns is not None and not own:  # read as columns, each column would be an image's
             self.warn_again("columns", columns)
             frame.close()
             return self._declined(self._drop_stale(wrapped(*args, **kwargs), call))
@@ -254,7 +257,14 @@ class _Splitter:
                                 "body may read back (on a group alone it counts the group's); no companions for this call")
                 return self._declined(result)
             if frame.exact_numbers:
-                frame.give_back_ints(result)
+                try:
+                    frame.give_back_ints(result)
+                except Exception as exc:  # noqa: BLE001 - the body ran: its result goes back as it computed it
+                    if isinstance(result, dict):
+                        for k, v in list(dict.items(result)):
+                            dict.__setitem__(result, k, given_int(v, frame))
+                    self.warn("internal", f"internal error while giving back the body's ints ({exc!r}); dict unchanged")
+                    return self._declined(result)
             with torch._C.DisableTorchFunction():
                 if tagged == 0:
                     keys = list(result) if isinstance(result, Mapping) else type(result).__name__
@@ -277,6 +287,19 @@ class _Splitter:
         finally:
             frame.close()
         return result
+
+    def _frame(self, labels: Sequence[Any] | torch.Tensor | TokenLabels, wrapped: Callable[..., Any], args: tuple,
+               kwargs: dict) -> Frame:
+        """The capture's state of this call, with what it may ask of the call later."""
+        frame = Frame(len(labels))
+        frame.read_body_call = functools.partial(body_call, id(sys._getframe(1)), wrapped, args, kwargs)
+        frame.body_code = getattr(getattr(wrapped, "__func__", wrapped), "__code__", None)
+        if isinstance(labels, TokenLabels):
+            frame.tokens = labels.length
+        else:
+            frame.read_groups = functools.partial(self._host_groups, frame, labels)
+        frame.read_whole = functools.partial(self._whole_batch, frame, labels, wrapped, args, kwargs)
+        return frame
 
     def _declined_keys(self, result: Mapping[str, Any], done: Collection[str] = ()) -> list[tuple[str, Any]]:
         """(key, loss) of the returned losses, other than ``done``, that the split would have looked at."""

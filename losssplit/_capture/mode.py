@@ -233,10 +233,26 @@ def _unseen(method: Callable[..., Any]) -> Callable[..., Any]:
     makes the method return ``NotImplemented``: the tensor's own method runs after it, as the body's.)"""
     def run(*args: Any) -> Any:
         with torch._C.DisableTorchFunction():
-            return method(*args)
+            try:
+                return method(*args)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never reach the body's arithmetic
+                return _unmarked(method.__name__, args, exc)
 
     run.__name__ = method.__name__
     return run
+
+
+def _unmarked(name: str, args: tuple, exc: Exception) -> Any:
+    """What the method ``name`` of plain numbers gives on ``args`` (each marked number as the plain
+    number the body has without losssplit), where the marked number's method raised ``exc``: its
+    call declines (one warning). The plain method's own error (``bs / 0``) is raised as it would be."""
+    plain = [(a._plain() if isinstance(a, _Plain) else a) for a in map(given_int, args)]
+    value = getattr(plain[0], name)(*plain[1:])
+    held = getattr(args[0], "_frame", None)
+    frame = held() if held is not None else None
+    if frame is not None and frame.error is None:
+        frame.error, frame.error_op = exc, f"a number's {name}"
+    return value
 
 
 def _derived(name: str, base: type) -> Callable[..., Any]:
@@ -849,6 +865,22 @@ def exact_ints(frame: Frame, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
         return v
 
     return tuple(exact(a) for a in args), {k: exact(v) for k, v in kwargs.items()} if kwargs else kwargs
+
+
+def given_int(v: Any, frame: Frame | None = None) -> Any:
+    """The int the body has without losssplit where ``v`` is a ``GroupFloat.exact`` (of ``frame``
+    where given); ``v`` otherwise."""
+    return int(float.__float__(v)) if type(v) is GroupFloat and v.exact and (frame is None or v._frame() is frame) else v
+
+
+def plain_ints(frame: Frame, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    """``exact_ints`` where it failed: each ``GroupFloat.exact`` of the call as the plain int (the
+    call declines; the op gets what it gets without losssplit)."""
+
+    def plain(v: Any) -> Any:
+        return type(v)(plain(e) for e in v) if type(v) in (list, tuple) else given_int(v, frame)
+
+    return tuple(plain(a) for a in args), {k: plain(v) for k, v in kwargs.items()}
 
 
 def _escape(frame: Frame | None, reads: tuple[GroupRead, ...], what: str) -> None:
@@ -8248,7 +8280,11 @@ class CaptureMode(TorchFunctionMode):
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, "a custom autograd function's output"
         if frame.exact_numbers:
-            args, kwargs = exact_ints(frame, args, kwargs or {})
+            try:
+                args, kwargs = exact_ints(frame, args, kwargs or {})
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
+                args, kwargs = plain_ints(frame, args, kwargs or {})
         if frame.extreme_floats and frame.error is None:
             try:
                 _extreme_argument(frame, func, args, kwargs or _NO_KWARGS)
