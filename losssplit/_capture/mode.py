@@ -16,6 +16,7 @@ registered with ``@rule(*funcs)`` right above its definition.
 from __future__ import annotations
 
 import array
+import collections
 import dataclasses
 import functools
 import importlib
@@ -233,10 +234,26 @@ def _unseen(method: Callable[..., Any]) -> Callable[..., Any]:
     makes the method return ``NotImplemented``: the tensor's own method runs after it, as the body's.)"""
     def run(*args: Any) -> Any:
         with torch._C.DisableTorchFunction():
-            return method(*args)
+            try:
+                return method(*args)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never reach the body's arithmetic
+                return _unmarked(method.__name__, args, exc)
 
     run.__name__ = method.__name__
     return run
+
+
+def _unmarked(name: str, args: tuple, exc: Exception) -> Any:
+    """What the method ``name`` of plain numbers gives on ``args`` (each marked number as the plain
+    number the body has without losssplit), where the marked number's method raised ``exc``: its
+    call declines (one warning). The plain method's own error (``bs / 0``) is raised as it would be."""
+    plain = [(a._plain() if isinstance(a, _Plain) else a) for a in map(given_int, args)]
+    value = getattr(plain[0], name)(*plain[1:])
+    held = getattr(args[0], "_frame", None)
+    frame = held() if held is not None else None
+    if frame is not None and frame.error is None:
+        frame.error, frame.error_op = exc, f"a number's {name}"
+    return value
 
 
 def _derived(name: str, base: type) -> Callable[..., Any]:
@@ -849,6 +866,22 @@ def exact_ints(frame: Frame, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
         return v
 
     return tuple(exact(a) for a in args), {k: exact(v) for k, v in kwargs.items()} if kwargs else kwargs
+
+
+def given_int(v: Any, frame: Frame | None = None) -> Any:
+    """The int the body has without losssplit where ``v`` is a ``GroupFloat.exact`` (of ``frame``
+    where given); ``v`` otherwise."""
+    return int(float.__float__(v)) if type(v) is GroupFloat and v.exact and (frame is None or v._frame() is frame) else v
+
+
+def plain_ints(frame: Frame, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    """``exact_ints`` where it failed: each ``GroupFloat.exact`` of the call as the plain int (the
+    call declines; the op gets what it gets without losssplit)."""
+
+    def plain(v: Any) -> Any:
+        return type(v)(plain(e) for e in v) if type(v) in (list, tuple) else given_int(v, frame)
+
+    return tuple(plain(a) for a in args), {k: plain(v) for k, v in kwargs.items()}
 
 
 def _escape(frame: Frame | None, reads: tuple[GroupRead, ...], what: str) -> None:
@@ -7998,24 +8031,75 @@ def _holds_foreign(value: Any) -> bool:
             elif issubclass(t, Tensor):
                 if _FOREIGN[(t,)]:
                     return True
-            elif (held := _instance_dict(v, t)) is not None:
+            elif (held := instance_dict(v, t)) is not None:
                 below += dict.values(held)
         level = below[:4096]
     return False
 
 
-def _instance_dict(v: Any, t: type) -> dict | None:
+def instance_dict(v: Any, t: type) -> dict | None:
     """``v.__dict__`` by the slot Python gives its class, None where it has none: a ``__dict__`` of
     the user's (a property), ``__getattribute__`` or ``__getattr__`` never runs."""
+    slot = _class_attribute(t, "__dict__")
+    held = slot.__get__(v, t) if type(slot) is _DICT_SLOT else None
+    return held if type(held) is dict else None
+
+
+def stored_values(v: Any) -> list[Any] | None:
+    """The values the container ``v`` holds, as stored, with no method, property or ``__getattr__``
+    of the user's run: a dict's, list's or tuple's (their subclasses' too); a Mapping of the user's
+    (``mapping_like``; not a module) by its instance dict's values; None for anything else."""
+    t = type(v)
+    if issubclass(t, dict):
+        return list(dict.values(v))
+    if issubclass(t, (list, tuple)):
+        return list(list.__iter__(v) if issubclass(t, list) else tuple.__iter__(v))
+    held = instance_dict(v, t) if mapping_like(t) and not issubclass(t, torch.nn.Module) else None
+    return list(dict.values(held)) if held is not None else None
+
+
+def mapping_like(t: type) -> bool:
+    """Whether objects of the class ``t`` are dicts or Mappings (their classes have ``items`` and
+    ``keys``), read in the classes' own dicts (no ``__getattr__`` of the user's runs)."""
+    return issubclass(t, dict) or _class_attribute(t, "items") is not _ABSENT and _class_attribute(t, "keys") is not _ABSENT
+
+
+def stored_attribute(v: Any, name: str, default: Any = None) -> Any:
+    """``v``'s attribute ``name`` as stored, with no property, ``__getattribute__`` or ``__getattr__``
+    of the user's run: a slot's (``__slots__``, a named tuple's field), its instance dict's, a plain
+    value of its class (a named tuple's ``_fields``); ``UNREAD`` where a property or another
+    descriptor of its class would compute it; ``default`` otherwise."""
+    t = type(v)
+    found = _class_attribute(t, name)
+    if type(found) in _SLOTS:
+        try:
+            return found.__get__(v, t)
+        except AttributeError:  # (an empty slot)
+            return default
+    if found is not _ABSENT and _class_attribute(type(found), "__set__") is not _ABSENT:  # a property: not run
+        return UNREAD
+    held = instance_dict(v, t)
+    if held is not None and name in held:
+        return held[name]
+    if found is _ABSENT:
+        return default
+    return found if _class_attribute(type(found), "__get__") is _ABSENT else UNREAD
+
+
+def _class_attribute(t: type, name: str) -> Any:
+    """The attribute ``name`` of the class ``t`` as its classes' dicts hold it; ``_ABSENT`` where none does."""
     for k in _MRO.__get__(t):  # (not ``t.__mro__``: a metaclass of the user's may answer it)
-        slot = _CLASS_DICT.__get__(k).get("__dict__")
-        if slot is not None:
-            held = slot.__get__(v, t) if type(slot) is _DICT_SLOT else None
-            return held if type(held) is dict else None
-    return None
+        held = _CLASS_DICT.__get__(k)
+        if name in held:
+            return held[name]
+    return _ABSENT
 
 
 _MRO, _CLASS_DICT = type.__dict__["__mro__"], type.__dict__["__dict__"]
+_ABSENT = object()
+UNREAD = object()
+"""What ``stored_attribute`` gives for an attribute that code of the user's would compute."""
+_SLOTS = (types.MemberDescriptorType, type(collections.namedtuple("_Pair", "a").__dict__["a"]))  # (``__slots__``; a named tuple's field)
 _DICT_SLOT = type(_CLASS_DICT)  # (``getset_descriptor``: what ``class C: pass`` gets for ``__dict__``)
 
 
@@ -8248,7 +8332,11 @@ class CaptureMode(TorchFunctionMode):
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, "a custom autograd function's output"
         if frame.exact_numbers:
-            args, kwargs = exact_ints(frame, args, kwargs or {})
+            try:
+                args, kwargs = exact_ints(frame, args, kwargs or {})
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
+                args, kwargs = plain_ints(frame, args, kwargs or {})
         if frame.extreme_floats and frame.error is None:
             try:
                 _extreme_argument(frame, func, args, kwargs or _NO_KWARGS)
