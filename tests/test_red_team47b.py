@@ -227,6 +227,19 @@ def scalar_data_copied(o, t, ema):
     return {"loss": e.mean() + 0.1 * kept}
 
 
+def scalar_written_through_numpy(o, t, ema):
+    e = rule_image_errors(o, t)
+    kept = ema.clone()
+    kept.numpy()[...] = e.detach().mean().item()
+    return {"loss": e.mean() + 0.1 * kept}
+
+
+def argument_data_copied(o, t, ema):
+    e = rule_image_errors(o, t)
+    ema.data.copy_(ema * 0 + e.detach().mean())
+    return {"loss": e.mean() + 0.1 * ema}
+
+
 def scalar_filled_with_count(o, t, ema):
     e = rule_image_errors(o, t)
     kept = ema.clone()
@@ -236,7 +249,7 @@ def scalar_filled_with_count(o, t, ema):
 
 SHARE_ATTACKS = [over_scalar_copy, over_half_scalar, over_scalar_clamped, added_then_divisor]
 WRITTEN_ATTACKS = [scalar_written_from_batch, scalar_written_then_scaled, scalar_data_copied,
-                   scalar_filled_with_count]
+                   scalar_written_through_numpy, argument_data_copied, scalar_filled_with_count]
 
 
 def _scalar_outcomes(body, shared: bool):
@@ -451,8 +464,6 @@ PLAIN_ATTACKS = [prod_of_shape_head, operator_mul_images, divmod_images, str_rou
 # -- the tests -----------------------------------------------------------------------------------------------------
 
 WRONG_FOUND: dict[str, str] = {  # body -> why it is WRONG (known, session 47 red team b)
-    "scalar_data_copied": "an argument scalar's copy written through ``.data`` (its own version counter) is still "
-                          "read as the argument, added whole",
     "over_half_scalar": "``0.5 * nb`` of a normaliser passed in is recorded as an argument scalar and divides "
                         "whole, not as the group's share",
     "helper_scales_first": "own arms: the terms list scaled by position in a helper called after the loop",
