@@ -318,6 +318,13 @@ def helper_counter_in_loop(density, points, present):
     return {"loss": sum(losses) / len(losses)}
 
 
+def counter_without_arms(density, points, present):
+    CALLS[0] = 0
+    dens = density.exp()
+    losses = [dens[i].pow(2).sum() * _next() for i in range(len(dens))]
+    return {"loss": sum(losses) / len(losses)}
+
+
 def zip_reversed(density, points, present):
     losses, dens = [], density.exp()
     for d, p, m in zip(dens, reversed(points), present):
@@ -360,7 +367,7 @@ def _weighted(losses):
     return total
 
 
-ARM_ATTACKS = [helper_scales_by_position, helper_scales_first, helper_counter_in_loop, zip_reversed,
+ARM_ATTACKS = [helper_scales_by_position, helper_scales_first, helper_counter_in_loop, counter_without_arms, zip_reversed,
                arm_by_batch_slice, helper_scales_sum]
 
 
@@ -466,8 +473,9 @@ PLAIN_ATTACKS = [prod_of_shape_head, operator_mul_images, divmod_images, str_rou
 WRONG_FOUND: dict[str, str] = {  # body -> why it is WRONG (known, session 47 red team b)
     "over_half_scalar": "``0.5 * nb`` of a normaliser passed in is recorded as an argument scalar and divides "
                         "whole, not as the group's share",
-    "helper_scales_first": "own arms: the terms list scaled by position in a helper called after the loop",
-    "helper_counter_in_loop": "own arms: each term scaled by a helper's global counter (a position in disguise)",
+    "helper_counter_in_loop": "each image's term scaled by a helper's global counter (a position in disguise; "
+                              "fails on fe445d2 too)",
+    "counter_without_arms": "each image's term scaled by a helper's global counter, no arms (fails on fe445d2 too)",
     "divmod_images": "a count of images doubled through ``divmod`` equal to the instances by value divides as them",
     "fstring_round_trip": "a count of images doubled through an f-string and ``float`` equal to the instances by "
                           "value divides as them",
