@@ -476,9 +476,6 @@ WRONG_FOUND: dict[str, str] = {  # body -> why it is WRONG (known, session 47 re
     "helper_counter_in_loop": "each image's term scaled by a helper's global counter (a position in disguise; "
                               "fails on fe445d2 too)",
     "counter_without_arms": "each image's term scaled by a helper's global counter, no arms (fails on fe445d2 too)",
-    "divmod_images": "a count of images doubled through ``divmod`` equal to the instances by value divides as them",
-    "fstring_round_trip": "a count of images doubled through an f-string and ``float`` equal to the instances by "
-                          "value divides as them",
 }
 
 

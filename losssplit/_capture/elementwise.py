@@ -6503,7 +6503,8 @@ def _computed_number(frame: Frame, path: str, ratio: Ratio | None = None, operan
         return f"{path} of {LENGTH_ARITHMETIC} (``{op.split(':', 1)[1]}``)"
     if frame.plain_counts and (op := _provenance.size_through_math(tags)) is not None:
         return f"{path} of {SIZE_THROUGH_MATH} (``{op.split(':', 1)[1]}``)"
-    if frame.plain_counts and (op := _provenance.size_made_plain(tags)) is not None:
+    if frame.plain_counts and (op := _provenance.size_made_plain(tags)) is not None \
+            or (op := _provenance.size_through_builtin(tags)) is not None:
         return f"{path} of {SIZE_MADE_PLAIN} (``{op.split(':', 1)[1]}``)"
     if (op := _provenance.literal_choice(tags, operand if value is None else value)) is not None:
         return f"{path} of {SIZE_CHOICE} (``{op}``)"
