@@ -298,6 +298,35 @@ def helper_scales_first(density, points, present):
     return {"loss": sum(_first_halved(losses)) / len(losses)}
 
 
+def _halved(v):
+    return v * 0.5
+
+
+def helper_in_the_loop_alike(density, points, present):
+    """Each image's term scaled by a helper the loop calls by name inside it alone: alike, exact."""
+    losses, dens = [], density.exp()
+    for i in range(len(dens)):
+        pts = points[i][present[i] > 0]
+        if not len(pts):
+            losses.append(_halved(dens[i].sum().abs()))
+            continue
+        losses.append(_posterior_error(dens[i], pts))
+    return {"loss": sum(losses) / len(losses)}
+
+
+def helper_in_and_after_the_loop(density, points, present):
+    """The same helper also scales the first term after the loop: declines."""
+    losses, dens = [], density.exp()
+    for i in range(len(dens)):
+        pts = points[i][present[i] > 0]
+        if not len(pts):
+            losses.append(_halved(dens[i].sum().abs()))
+            continue
+        losses.append(_posterior_error(dens[i], pts))
+    losses[0] = _halved(losses[0])
+    return {"loss": sum(losses) / len(losses)}
+
+
 CALLS = [0]
 
 
@@ -367,7 +396,7 @@ def _weighted(losses):
     return total
 
 
-ARM_ATTACKS = [helper_scales_by_position, helper_scales_first, helper_counter_in_loop, counter_without_arms, zip_reversed,
+ARM_ATTACKS = [helper_scales_by_position, helper_scales_first, helper_in_and_after_the_loop, helper_counter_in_loop, counter_without_arms, zip_reversed,
                arm_by_batch_slice, helper_scales_sum]
 
 
@@ -540,6 +569,10 @@ def test_an_argument_scalar_written_from_the_batch_declines(body):
 def test_own_arms_with_terms_scaled_or_mixed_elsewhere_are_never_wrong(body):
     seen = crowd_outcomes(body)
     assert "wrong" not in seen and "declined" in seen, seen
+
+
+def test_own_arms_with_a_helper_called_in_the_loop_alone_split():
+    assert crowd_outcomes(helper_in_the_loop_alike) == ["exact"] * 4
 
 
 @pytest.mark.parametrize("body", LESSER_ATTACKS, ids=lambda b: b.__name__)
