@@ -500,8 +500,9 @@ PLAIN_ATTACKS = [prod_of_shape_head, operator_mul_images, divmod_images, str_rou
 # -- the tests -----------------------------------------------------------------------------------------------------
 
 WRONG_FOUND: dict[str, str] = {  # body -> why it is WRONG (known, session 47 red team b)
-    "over_half_scalar": "``0.5 * nb`` of a normaliser passed in is recorded as an argument scalar and divides "
-                        "whole, not as the group's share",
+    "over_half_scalar": "``0.5 * nb`` of a normaliser passed in, equal by value to the number of images, divides "
+                        "as that number (the group's images), where ``nb`` itself splits by the group's share of "
+                        "instances (fails before b95abb7 too)",
     "helper_counter_in_loop": "each image's term scaled by a helper's global counter (a position in disguise; "
                               "fails on fe445d2 too)",
     "counter_without_arms": "each image's term scaled by a helper's global counter, no arms (fails on fe445d2 too)",
