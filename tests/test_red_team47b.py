@@ -1,5 +1,12 @@
 """Red team 47b: adversarial bodies against the rules added in session 47 (constant beside len(x),
-side sizes through locals, argument scalars, lesser-size counts and own arms, sizes made plain)."""
+side sizes through locals, argument scalars, lesser-size counts and own arms, sizes made plain).
+
+47 bodies; 7 silently WRONG found on fe445d2. Fixed (now decline): an argument scalar's copy written
+through ``.data`` (new in b95abb7), own-arm terms scaled by a helper called after the loop (s62b),
+``divmod`` and f-string round trips of a size equal to the instances by value (before fuzz47 too).
+Pinned strict xfail (``WRONG_FOUND``): ``0.5 * nb`` of a passed-in normaliser equal to the images, a
+term scaled by a helper's global counter (with and without arms). Fuzzer (400, seed 1): 359 declined,
+41 exact, on fe445d2 and here."""
 
 from __future__ import annotations
 
