@@ -15508,6 +15508,21 @@ _TRUTH_TESTS = frozenset({"POP_JUMP_FORWARD_IF_FALSE", "POP_JUMP_FORWARD_IF_TRUE
                           "POP_JUMP_BACKWARD_IF_TRUE", "JUMP_IF_FALSE_OR_POP", "JUMP_IF_TRUE_OR_POP", "UNARY_NOT"})
 
 
+@_per_code(1024)
+def called_only_in(code: types.CodeType, first: int, last: int, helper: types.CodeType) -> bool:
+    """Whether ``code`` loads the name of the function ``helper`` runs (``_posterior_error(d, p)``)
+    between the offsets ``first`` and ``last`` (a loop's) and nowhere else: its ops then ran in that
+    loop (not in ``scale(losses)`` after it). A helper it does not call by name (a lambda, a helper's
+    helper) is not proven so."""
+    loads = [i.offset for i in _instructions(code)
+             if i.opname in _NAME_LOADS and i.argval == helper.co_name and helper.co_name.isidentifier()]
+    return bool(loads) and all(first <= at <= last for at in loads)
+
+
+_NAME_LOADS = frozenset({"LOAD_GLOBAL", "LOAD_NAME", "LOAD_DEREF", "LOAD_FAST", "LOAD_ATTR", "LOAD_METHOD",
+                         "LOAD_CLOSURE"})
+
+
 def own_arm_loop() -> tuple[list[Any], tuple[types.CodeType, int, int]] | None:
     """Where the builtin ``len`` the caller's code is executing, tested (``length_test``), is in a
     ``for`` loop (innermost, none nested in it, no ``try`` / ``with``) whose every branch is such a

@@ -896,8 +896,11 @@ def _rooted(x: Tags) -> bool:
 
 
 def _formatted(x: Tags) -> Tags:
-    """What formatting ``x`` as text gives (``f"{n}"``): no value, but a number of the batch's text."""
-    return x - {"P"} | {"vstr"} if "V" in x else frozenset({"const"})
+    """What formatting ``x`` as text gives (``f"{n}"``): no value, but a number of the batch's text (a
+    size's, ``f"{x.shape[0] * 2}"``, as ``format`` of it: ``size_through_builtin``)."""
+    if "V" in x:
+        return x - {"P"} | {"vstr"}
+    return x | {"call:format"} if x & SIZE_TAGS else frozenset({"const"})
 
 
 def _sorting(x: Tags) -> Tags:
@@ -1223,6 +1226,20 @@ def size_through_math(tags: Tags | None) -> str | None:
         return None
     found = sorted(t for t in tags if t.startswith("mcall:") or t == "call:sorted")
     return found[0] if found else None
+
+
+def size_through_builtin(tags: Tags | None) -> str | None:
+    """The builtin computing from a number (``_COMPUTING_BUILTINS``: ``divmod(x.shape[0] * 2, 1)``,
+    ``float(f"{bs}")``) a size of a tensor went through in ``tags``: the size's count has no hook
+    there, so what it returns is a plain number no rule follows, whatever count it equals; None where
+    none is seen."""
+    if tags is None or not tags & SIZE_TAGS:
+        return None
+    found = sorted(tags & _BUILTIN_CALLS)
+    return found[0] if found else None
+
+
+_BUILTIN_CALLS = frozenset(f"call:{name}" for name in _COMPUTING_BUILTINS)
 
 
 def size_made_plain(tags: Tags | None) -> str | None:

@@ -29,6 +29,7 @@ from ._bytecode import (
     body_parameter,
     body_parameter_values,
     call_site,
+    called_only_in,
     caller_constant,
     chosen_divisor,
     code_constant,
@@ -2807,15 +2808,17 @@ def _reduced_images(r: Ratio) -> list[int] | None:
 
 def _arms_taken(frame: Frame) -> list[tuple[bool, ...]] | None:
     """Per image the arms its own tensor's lengths took (``Frame.own_arms``), where every image was
-    tested as often, image by image in image order, in one loop, and no term's op was made in that
-    loop's code outside it (``r[0] * 0.9`` after the loop); None otherwise."""
+    tested as often, image by image in image order, in one loop, and every term's op was made in
+    that loop: not in that loop's code outside it (``r[0] * 0.9`` after the loop), nor in a helper
+    that code does not call in the loop alone (``scale(losses)`` after it); None otherwise."""
     n, tests = frame.num_images, frame.own_arms
     k, rest = divmod(len(tests), n) if n else (0, 1)
     if rest or not k or [b for b, _, _ in tests] != [b for b in range(n) for _ in range(k)] \
             or len({loop for _, _, loop in tests}) != 1:
         return None
     code, first, last = tests[0][2]
-    if any(site is not None and site[0] is code and not first <= site[1] <= last
+    if any(type(site) is tuple and (not first <= site[1] <= last if site[0] is code
+                                 else not called_only_in(code, first, last, site[0]))
            for chain in frame.term_chains.values() for made in chain for site, *_ in made):
         return None
     return [tuple(taken for _, taken, _ in tests[b * k:(b + 1) * k]) for b in range(n)]
@@ -6500,7 +6503,8 @@ def _computed_number(frame: Frame, path: str, ratio: Ratio | None = None, operan
         return f"{path} of {LENGTH_ARITHMETIC} (``{op.split(':', 1)[1]}``)"
     if frame.plain_counts and (op := _provenance.size_through_math(tags)) is not None:
         return f"{path} of {SIZE_THROUGH_MATH} (``{op.split(':', 1)[1]}``)"
-    if frame.plain_counts and (op := _provenance.size_made_plain(tags)) is not None:
+    if frame.plain_counts and (op := _provenance.size_made_plain(tags)) is not None \
+            or (op := _provenance.size_through_builtin(tags)) is not None:
         return f"{path} of {SIZE_MADE_PLAIN} (``{op.split(':', 1)[1]}``)"
     if (op := _provenance.literal_choice(tags, operand if value is None else value)) is not None:
         return f"{path} of {SIZE_CHOICE} (``{op}``)"

@@ -2953,11 +2953,12 @@ class Frame:
 
     def forget_made(self, t: Tensor) -> None:
         """``t.data``, ``t.numpy()``: writes through them miss the version of the tensors over
-        ``t``'s memory, so no constant of the call (``constant_tensors``) nor zeros made so
-        (``made_zeros``) is read there any longer (``torch.ones_like(v).data.mul_(len(t))``)."""
-        if self.constant_tensors or self.made_zeros:
+        ``t``'s memory, so no constant of the call (``constant_tensors``), zeros made so
+        (``made_zeros``) nor argument scalar (``argument_scalars``: ``kept.data.copy_(l.mean())``)
+        is read there any longer (``torch.ones_like(v).data.mul_(len(t))``)."""
+        if self.constant_tensors or self.made_zeros or self.argument_scalars:
             ptr = t.untyped_storage().data_ptr()
-            for held in (self.constant_tensors, self.made_zeros):
+            for held in (self.constant_tensors, self.made_zeros, self.argument_scalars):
                 for k in [k for k, v in held.items() if v[0].untyped_storage().data_ptr() == ptr]:
                     del held[k]
 
