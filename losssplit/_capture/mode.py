@@ -2989,7 +2989,8 @@ class Frame:
             if type(value) in (int, float) and value > held[1] and x.dtype == clamped.dtype \
                     and (func is not Tensor.__int__ or not x.dtype.is_floating_point):
                 return float(value)
-            if held[3] is not None and abs(held[3]) <= 2**24 and clamped.dtype in _EXACT_DTYPES:
+            if held[3] is not None and abs(held[3]) <= 2**24 and clamped.dtype in _EXACT_DTYPES \
+                    and value == max(held[3], held[1]):
                 return float(held[3])
         return float(clamped.reshape(()).item())
 
