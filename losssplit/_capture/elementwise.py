@@ -501,7 +501,7 @@ def clamp(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         if (name in ("clamp", "clamp_min") and isinstance(low, (int, float)) and not isinstance(low, bool)
                 and high is None and last is low and literal_argument(low, "min")):
             frame.floored[id(out)] = (out, float(low), src.detach(), frame.int_number(src),  # type: ignore[arg-type]
-                                      frame.int_factor(src))
+                                      frame.int_factor(src), (version_of(out), version_of(src)))
             frame.note_floored_rows(out, src)
             frame.note_floored_provenance(out, src)
             floor = float(low)  # type: ignore[arg-type]  # a number, checked; ``max(n, 1.0)`` is the int n >= 1

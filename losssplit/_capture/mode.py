@@ -1662,8 +1662,9 @@ class Frame:
         self.joined_rows: dict[int, tuple[Tensor, tuple[Tensor, ...]]] = {}
         # one-element tensors of no images clamped from below by a literal (``clamp(min=1)``):
         # id -> (the clamped tensor, the literal, the tensor clamped, the Python int that tensor
-        # held or None: ``Frame.int_number``); held, so the ids stay unique
-        self.floored: dict[int, tuple[Tensor, float, Tensor, int | None, float]] = {}
+        # held or None: ``Frame.int_number``, its factor, the two tensors' versions then); held, so
+        # the ids stay unique
+        self.floored: dict[int, tuple[Tensor, float, Tensor, int | None, float, tuple[int | None, int | None]]] = {}
         # the floats ``float(bs)`` returned for a ``RowCount`` (held, so the ids stay unique): id ->
         # (the float, the ``RowCount``'s index in ``row_counts``); and the clamped tensors of
         # ``floored`` made from one of them (``torch.tensor(float(bs)).clamp(min=1)``): id -> (the
@@ -3009,6 +3010,23 @@ class Frame:
         if value is None or value != max(held[3], held[1]):
             return None
         return floored_number(float(value), float(held[3]), held[1], inner=held[4], lists=self.fixed_lists)
+
+    def floored_raw(self, x: Tensor, func: Any, value: Any) -> float:
+        """The value the body clamped into ``x`` (a ``floored`` tensor, read on the host as
+        ``value`` by ``func``), known there without a device read (the call's one sync is the
+        split's) where neither tensor was written since: ``value`` itself above the floor (the clamp
+        kept it: same dtype, no truncation), else the Python int it was made from where its dtype
+        holds it exactly. Read from the device otherwise (a count at or below its floor made there)."""
+        held = self.floored[id(x)]
+        clamped = held[2]
+        if None not in held[5] and (version_of(x), version_of(clamped)) == held[5]:
+            if type(value) in (int, float) and value > held[1] and x.dtype == clamped.dtype \
+                    and (func is not Tensor.__int__ or not x.dtype.is_floating_point):
+                return float(value)
+            if held[3] is not None and abs(held[3]) <= 2**24 and clamped.dtype in _EXACT_DTYPES \
+                    and value == max(held[3], held[1]):
+                return float(held[3])
+        return float(clamped.reshape(()).item())
 
     def floored_of_rows(self, x: Tensor) -> Tensor | None:
         """The images of the rows a ``RowCount`` counts, where the clamped tensor ``x`` (``floored``)
@@ -8488,7 +8506,7 @@ class CaptureMode(TorchFunctionMode):
                             MIXED_READ[0](frame, func, args[0], out)
                         floored = frame.floored.get(id(args[0]))
                         if floored is not None and floored[0] is args[0] and func in (Tensor.item, Tensor.__float__, Tensor.__int__):
-                            number = floored_number(out, float(floored[2].reshape(()).item()), floored[1], inner=floored[4],
+                            number = floored_number(out, frame.floored_raw(args[0], func, out), floored[1], inner=floored[4],
                                                     lists=frame.fixed_lists, counts=frame.floored_of_rows(args[0]))
                             if frame.floored_unproven.get(id(args[0])) is args[0]:
                                 number.unproven = True
