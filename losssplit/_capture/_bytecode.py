@@ -9204,8 +9204,34 @@ def constant_times_length(body: Callable[[], BodyCall | None]) -> tuple[Any, Any
     # (a global or ``self.k`` too: ``ce / (len(targets) * NQ)``, read as ``_constant_of_call`` reads constants)
     c = _UNPROVEN if span is None else _constant_of_call(f, *span, body, own=None)
     if c is _UNPROVEN:
+        width = _parameter_width(f.f_code, *span) if span is not None else None
+        if width is not None:  # ``len(p) * q.shape[1]``: the frame tells whether dim 1 of ``q`` is fixed
+            return ParameterWidth(_locals(f)[width[0]], width[1]), _locals(f)[x]
         return None, _locals(f)[x]  # red team, session 17: ``m * n`` with ``m = y.shape[0]`` was read by value
     return c, _locals(f)[x]
+
+
+class ParameterWidth(NamedTuple):
+    """The factor ``q.shape[dim]`` of ``k * len(x)``, ``q`` what a parameter never rebound holds: a
+    constant of the call only where ``q`` is an argument of the call whose images run along another
+    dim (``Frame.constant_times_length`` tells)."""
+
+    tensor: Any
+    dim: int
+
+
+def _parameter_width(code: types.CodeType, first: int, stop: int) -> tuple[str, int] | None:
+    """``(name, dim)`` where the span ``first:stop`` is ``name.shape[dim]``, ``name`` a parameter of
+    ``code`` that no code of it rebinds; else None."""
+    span = _instructions(code)[first:stop]
+    if len(span) != 4 or any(i.is_jump_target for i in span[1:]):
+        return None
+    load, attr, index, subscript = span
+    if load.opname != "LOAD_FAST" or load.argval not in _parameters(code) \
+            or f"LOCAL:{load.argval}" in _stored_names(code) or attr.opname != "LOAD_ATTR" or attr.argval != "shape" \
+            or index.opname != "LOAD_CONST" or type(index.argval) is not int or subscript.opname != "BINARY_SUBSCR":
+        return None
+    return load.argval, index.argval
 
 
 def argument_times_constant(body: Callable[[], BodyCall | None],
@@ -9801,7 +9827,8 @@ def _times_length_at(code: types.CodeType, lasti: int) -> tuple[tuple[int, int] 
         if x is None or x is _UNPROVEN:
             continue
         first = start + (0 if k else len(operands[0]))
-        if lengths[1 - k] is not None or _span_form(code, first, first + len(other)) is None:
+        if lengths[1 - k] is not None or _span_form(code, first, first + len(other)) is None \
+                and _parameter_width(code, first, first + len(other)) is None:
             return None, x  # ``n * n``, ``len(y) * len(t)``, ``y.shape[0] * n``: no constant
         return (first, first + len(other)), x
     nested = _nested_length(code, instructions, start, operands)

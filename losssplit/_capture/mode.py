@@ -2037,8 +2037,32 @@ class Frame:
 
     def constant_times_length(self) -> tuple[Any, Any] | None:
         """``(k, x)`` where the divisor of the division whose rule runs is ``k * len(x)``, ``k`` a
-        constant of the call (``_bytecode.constant_times_length``)."""
-        return _bytecode.constant_times_length(self._read_body_call)
+        constant of the call (``_bytecode.constant_times_length``), or a width of an argument that a
+        group's run keeps (``_kept_width``)."""
+        found = _bytecode.constant_times_length(self._read_body_call)
+        if found is not None and isinstance(found[0], _bytecode.ParameterWidth):
+            return self._kept_width(found[0]), found[1]
+        return found
+
+    def _kept_width(self, width: _bytecode.ParameterWidth) -> int | None:
+        """``q.shape[d]`` where ``q`` is an argument tensor of the call whose images run along dim 0
+        alone, each row an image's own, and ``d`` another dim: restricted to a group's images ``q``
+        keeps that size (Moment-DETR's pairs per example, ``len(s) * pos.shape[1]``). None otherwise,
+        also where the size equals the number of images (a ``[B, B]`` argument: maybe images too) or
+        ``q`` is a tensor the body made (a width padded to the batch's longest)."""
+        q, d = width
+        if type(q) is not Tensor or self.read_argument_tensors is None \
+                or not any(t is q for t in self.read_argument_tensors()):
+            return None
+        d = d + q.dim() if d < 0 else d
+        held = self.get(q)
+        if held is None or held.lost_at is not None or set(held.rows) != {0}:
+            return None
+        rows = held.rows[0]
+        if not 0 < d < q.dim() or rows.numel() != q.shape[0] \
+                or self.by_position(rows) or q.shape[d] == self.num_images:
+            return None
+        return int(q.shape[d])
 
     def argument_times_constant(self) -> tuple[Any, Any] | None:
         """``(p, k)`` where the divisor of the division whose rule runs is ``p * k``, ``p`` a number
