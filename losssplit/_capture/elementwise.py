@@ -1029,7 +1029,8 @@ def group_scaled(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
             and not r.divisors and not r.group_factors):
         one = reads[0].read if len(reads) == 1 else None  # (that read's sum, where others read the same value)
         counted = frame.host_normaliser(one.value if one is not None else number, divisor_floor, one)
-        if counted is not None:  # ``l.sum() / max(num_pos, 1)``: the group's count, floored as the body did
+        if counted is not None and not r.over_other_image(counted):  # ``l.sum() / max(num_pos, 1)``: the group's count,
+            # floored as the body did (not one image's: ``max(float(m[0].sum()), 1)``, red47a)
             floor = next((c for op, c in counted.normaliser_ops if op == "min"), None)
             for read in reads:
                 read.floored_at = floor
@@ -1701,8 +1702,9 @@ def _broadcast_binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: T
             new.from_prediction = False
         elif not new.from_prediction:  # an untracked prediction (``src - tgt`` of matched rows passed in)
             new.from_prediction = ta is None and is_prediction(a, None) or tb is None and is_prediction(b, None)
-        if frame.positional and kind in ("add", "sub") and out.is_floating_point():
-            # a value shifted by positions (``l + torch.arange(B)``); an index built so is checked where it picks
+        if frame.positional and (kind in ("add", "sub") and out.is_floating_point() or out.dtype is torch.bool):
+            # a value shifted by positions (``l + torch.arange(B)``), a mask cut by them (``m & (torch.arange(B) == 0)``,
+            # red47a: was followed as the images' own mask); an index built so is checked where it picks
             for x in (a, b) if ta is None or tb is None else ():
                 if isinstance(x, Tensor) and frame.get(x) is None:
                     positional_operand(frame, x, new.rows, out.shape, op)

@@ -165,6 +165,9 @@ class Ratio:
         divisor_given = divisor is not None
         if by_rows is not None and by_rows.group_factors:
             raise ValueError("a normaliser scaled by a number read on the host")
+        if by_rows is not None and self.over_other_image(by_rows):
+            raise ValueError("a sum over several images divided by one image's row sum (``l.sum() / m[0].sum()``): on a "
+                             "group alone that position holds another image")
         if by_rows is not None and (self.kind is not RatioKind.SUM or self.divisors or self.normaliser is not None):
             # ``l.sum() / num / num`` with a running count (review16: the second row sum replaced the first)
             raise ValueError("a ratio already over a normaliser divided by a row sum")
@@ -347,6 +350,13 @@ class Ratio:
         if one and self.kind is not RatioKind.SUM_OVER_OPAQUE and self.own_normaliser():
             return self.image_value().reshape(1), self.rows.reshape(-1)[:1]
         return None
+
+    def over_other_image(self, by_rows: Ratio) -> bool:
+        """Whether ``by_rows`` is the sum of one image's value (``m[0].sum()``, no dim of rows: its floor
+        binds where a group lacks that image) and this ratio holds rows of other images. (Rows that
+        happen to be one image's, the batch's one matched box, are the group's own: not this.)"""
+        one = by_rows.host_image
+        return one is not None and by_rows.row_dim < 0 and bool((self.rows.reshape(-1) != one).any())
 
     def own_normaliser(self) -> bool:
         """Whether a one-image ratio's row-sum normaliser (if any) is known to be that image's
