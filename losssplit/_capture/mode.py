@@ -8110,8 +8110,7 @@ def mapping_like(t: type) -> bool:
 def stored_attribute(v: Any, name: str, default: Any = None) -> Any:
     """``v``'s attribute ``name`` as stored, with no property, ``__getattribute__`` or ``__getattr__``
     of the user's run: a slot's (``__slots__``, a named tuple's field), its instance dict's, a plain
-    value of its class (a named tuple's ``_fields``); ``UNREAD`` where a property or another
-    descriptor of its class would compute it; ``default`` otherwise."""
+    value of its class (a named tuple's ``_fields``); ``default`` otherwise."""
     t = type(v)
     found = _class_attribute(t, name)
     if type(found) in _SLOTS:
@@ -8120,13 +8119,11 @@ def stored_attribute(v: Any, name: str, default: Any = None) -> Any:
         except AttributeError:  # (an empty slot)
             return default
     if found is not _ABSENT and _class_attribute(type(found), "__set__") is not _ABSENT:  # a property: not run
-        return UNREAD
+        return default
     held = instance_dict(v, t)
     if held is not None and name in held:
         return held[name]
-    if found is _ABSENT:
-        return default
-    return found if _class_attribute(type(found), "__get__") is _ABSENT else UNREAD
+    return found if found is not _ABSENT and _class_attribute(type(found), "__get__") is _ABSENT else default
 
 
 def _class_attribute(t: type, name: str) -> Any:
@@ -8140,9 +8137,7 @@ def _class_attribute(t: type, name: str) -> Any:
 
 _MRO, _CLASS_DICT = type.__dict__["__mro__"], type.__dict__["__dict__"]
 _ABSENT = object()
-UNREAD = object()
-"""What ``stored_attribute`` gives for an attribute that code of the user's would compute."""
-_SLOTS = (types.MemberDescriptorType, type(collections.namedtuple("_Pair", "a").__dict__["a"]))  # (``__slots__``; a named tuple's field)
+_SLOTS = (types.MemberDescriptorType, type(getattr(collections.namedtuple("_Pair", "a"), "a")))  # (``__slots__``; a named tuple's field)
 _DICT_SLOT = type(_CLASS_DICT)  # (``getset_descriptor``: what ``class C: pass`` gets for ``__dict__``)
 
 
