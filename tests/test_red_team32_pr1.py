@@ -89,9 +89,10 @@ def reduced_then_prod(w, m):
     return {"loss": s.sum() / np.prod(w.shape[:1]) + s.pow(2).sum() / np.prod(w.shape[:1])}
 
 
-SP_EXACT = [zero_one_3d, neg_bounds_3d, all_but_two_3d, none_start_3d, mid_dim_3d, last_dim_neg_3d, empty_slice_3d,
-            prod_in_helper]
-SP_HONEST = [step_slice_3d, rebound_param, rows_by_two_3d, prod_over_mean, reduced_then_prod]
+SP_EXACT = [zero_one_3d, neg_bounds_3d, all_but_two_3d, none_start_3d, mid_dim_3d, last_dim_neg_3d, empty_slice_3d]
+# (session 47: ``np.prod`` of a size in a helper declines on the batches of several groups, named, since the
+# checks of sizes made plain; exact before)
+SP_HONEST = [step_slice_3d, rebound_param, rows_by_two_3d, prod_over_mean, reduced_then_prod, prod_in_helper]
 
 
 @pytest.mark.parametrize("f", SP_EXACT + SP_HONEST, ids=lambda f: f.__name__)

@@ -334,6 +334,25 @@ def helper_in_and_after_the_loop(density, points, present):
     return {"loss": sum(losses) / len(losses)}
 
 
+def _first_halved_via(losses):
+    losses[0] = _halved(losses[0])
+    return losses
+
+
+def helper_in_and_after_the_loop_through_another(density, points, present):
+    """The loop's helper called after the loop through another helper (session 47 review: the innermost
+    code of the op was the loop's helper, called in the loop only by name): declines."""
+    losses, dens = [], density.exp()
+    for i in range(len(dens)):
+        pts = points[i][present[i] > 0]
+        if not len(pts):
+            losses.append(_halved(dens[i].sum().abs()))
+            continue
+        losses.append(_posterior_error(dens[i], pts))
+    losses = _first_halved_via(losses)
+    return {"loss": sum(losses) / len(losses)}
+
+
 CALLS = [0]
 
 
@@ -403,7 +422,8 @@ def _weighted(losses):
     return total
 
 
-ARM_ATTACKS = [helper_scales_by_position, helper_scales_first, helper_in_and_after_the_loop, helper_counter_in_loop, counter_without_arms, zip_reversed,
+ARM_ATTACKS = [helper_scales_by_position, helper_scales_first, helper_in_and_after_the_loop,
+               helper_in_and_after_the_loop_through_another, helper_counter_in_loop, counter_without_arms, zip_reversed,
                arm_by_batch_slice, helper_scales_sum]
 
 

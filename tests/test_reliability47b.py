@@ -171,3 +171,24 @@ def test_a_marked_numbers_own_error_is_raised_as_without_losssplit(monkeypatch):
             monkeypatch.setattr(mode, "_counted_number", _broken)
         with pytest.raises(ZeroDivisionError), logged_warnings():
             split_by_source(body)(pred_for(targets), targets)
+
+
+def test_every_marked_numbers_method_has_a_plain_numbers_method_to_fall_back_to(monkeypatch):
+    """Where a marked number's method fails, the plain numbers' method of the same name answers: a group
+    count's truth test was named after its helper (``_group_truth``), so the fallback itself raised into
+    the body (session 47 review)."""
+    marked = [c for c in vars(mode).values() if isinstance(c, type) and issubclass(c, (int, float))
+              and c not in (int, float, bool)]
+    assert marked
+    for cls in marked:
+        base = int if issubclass(cls, int) else float
+        for name, method in vars(cls).items():
+            if callable(method) and name.startswith("__") and hasattr(method, "__wrapped__") is False \
+                    and getattr(method, "__name__", name) != name:
+                raise AssertionError((cls.__name__, name, method.__name__))
+        assert all(hasattr(base, getattr(m, "__name__", n)) for n, m in vars(cls).items()
+                   if callable(m) and n.startswith("__") and n not in ("__new__", "__init__", "__init_subclass__")
+                   and n in dir(base)), cls
+    g = float.__new__(mode.GroupFloat, 2.0)
+    monkeypatch.setattr(mode, "group_entry", lambda x: 1 / 0)
+    assert bool(g) is True

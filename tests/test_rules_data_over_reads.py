@@ -131,3 +131,28 @@ def test_near_misses_decline_and_none_is_wrong(body) -> None:
     seen = _outcomes(body)
     assert "wrong" not in seen, seen
     assert "declined" in seen, seen
+
+
+GLOBAL_EQUAL_TO_THE_READ = 37  # the valid count of batch 0: equal to the read by value only
+
+
+def over_a_global_equal_to_a_read(x, ign, rare):
+    n = float((ign != 255).sum())
+    return {"loss": x.pow(2).sum() / n, "hits": (x.detach() > 0).sum() / GLOBAL_EQUAL_TO_THE_READ}
+
+
+def over_a_default_equal_to_a_logged_read(x, ign, rare, k=37):
+    n = int((ign != 255).sum())
+    return {"loss": x.pow(2).sum() / n, "hits": (x.detach() > 0).sum() / k}
+
+
+@pytest.mark.parametrize("body", [over_a_global_equal_to_a_read, over_a_default_equal_to_a_logged_read],
+                         ids=lambda b: b.__name__)
+def test_a_constant_equal_to_a_read_is_no_read(body) -> None:
+    """Session 47 review: the divisor's code must show the host read; a global or a default equal to
+    a read's value (37 on batch 0) was taken for that read's row sum (hits split by the valid count)."""
+    args, kinds, labels = _batch(0)
+    assert float((args[1] != 255).sum()) == GLOBAL_EQUAL_TO_THE_READ
+    got, want, said = split_outcome(body, args, kinds, labels)
+    assert outcome_class(got, want) != "wrong" and not any(k.startswith("hits") for k in got), (got, want)
+    assert all(k in got for k in want if k.startswith("loss")), (got, said)

@@ -2242,6 +2242,18 @@ def call_site() -> tuple[types.CodeType, int] | None:
     return None if f is None else (f.f_code, _lasti(f))
 
 
+def user_sites(limit: int = 16) -> tuple[tuple[types.CodeType, int], ...]:
+    """(code, offset) of the op's caller and of each user frame calling it in turn, innermost first, up
+    to the first frame of losssplit or torch (the decorator's): where a helper ran the op, the position
+    in each code that called it."""
+    sites: list[tuple[types.CodeType, int]] = []
+    f = _caller(checked=False)
+    while f is not None and len(sites) < limit and _walk_out(f) is f:
+        sites.append((f.f_code, _lasti(f)))
+        f = f.f_back
+    return tuple(sites)
+
+
 @_per_code(1024)
 def _in_loop(code: types.CodeType, lasti: int) -> bool:
     """Whether a jump after the instruction at ``lasti`` goes back to it or before it (every

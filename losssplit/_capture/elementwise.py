@@ -29,7 +29,6 @@ from ._bytecode import (
     body_parameter,
     body_parameter_values,
     call_site,
-    called_only_in,
     caller_constant,
     chosen_divisor,
     code_constant,
@@ -2808,6 +2807,15 @@ def _reduced_images(r: Ratio) -> list[int] | None:
     return images if len(set(images)) == len(images) else None
 
 
+def _made_in_loop(made: tuple[Any, ...], code: Any, first: int, last: int) -> bool:
+    """Whether the op ``made`` notes ran while ``code``'s frame stood between ``first`` and ``last``: the
+    nearest frame of ``code`` among the op's callers (``_bytecode.user_sites``) is at such a position."""
+    if len(made) < 3:
+        return made in _REDUCED_TERM  # (a one-image sum met as a term of its own: its ops were checked there)
+    at = next((lasti for c, lasti in made[2] if c is code), None)
+    return at is not None and first <= at <= last
+
+
 def _arms_taken(frame: Frame) -> list[tuple[bool, ...]] | None:
     """Per image the arms its own tensor's lengths took (``Frame.own_arms``), where every image was
     tested as often, image by image in image order, in one loop, and every term's op was made in
@@ -2819,9 +2827,10 @@ def _arms_taken(frame: Frame) -> list[tuple[bool, ...]] | None:
             or len({loop for _, _, loop in tests}) != 1:
         return None
     code, first, last = tests[0][2]
-    if any(type(site) is tuple and (not first <= site[1] <= last if site[0] is code
-                                 else not called_only_in(code, first, last, site[0]))
-           for chain in frame.term_chains.values() for made in chain for site, *_ in made):
+    # each term's op at a position of the loop, in the loop's own code or in a helper the loop called there (a
+    # helper the loop calls may be called after it too, through another helper: session 47 review)
+    if any(not _made_in_loop(op, code, first, last)
+           for chain in frame.term_chains.values() for made in chain for op in made):
         return None
     return [tuple(taken for _, taken, _ in tests[b * k:(b + 1) * k]) for b in range(n)]
 
@@ -4025,6 +4034,9 @@ def _data_over_read(frame: Frame, ta: Track, b: Any) -> Track | None:
     arithmetic the rules do not follow."""
     if ta.ratio is None or not frame.host_reads or type(b) not in (int, float) or b <= 0 \
             or _arithmetic_of_reads(frame, b) or _summed_argument_sizes(b) or _of_the_weights(frame):
+        return None
+    tags = executed_number_tags()
+    if tags is None or "H" not in tags:  # a global or a default equal to a read's value is no read (session 47 review)
         return None
     counted = frame.host_normaliser(b, divisor_floor)
     if counted is None:

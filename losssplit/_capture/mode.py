@@ -226,7 +226,7 @@ def _by_the_capture() -> bool:
     return f.f_globals.get("__name__", "").startswith(_PACKAGE)
 
 
-def _unseen(method: Callable[..., Any]) -> Callable[..., Any]:
+def _unseen(method: Callable[..., Any], name: str | None = None) -> Callable[..., Any]:
     """A marked number's method, run with torch functions off: called from the body while the
     capture is on, its reads of the call's tensors (``numel``, ``torch.ones`` of a doubt) are no ops
     of the body, for the capture nor for the user's tensor subclasses and modes. (A tensor operand
@@ -236,9 +236,9 @@ def _unseen(method: Callable[..., Any]) -> Callable[..., Any]:
             try:
                 return method(*args)
             except Exception as exc:  # noqa: BLE001 - a bug here must never reach the body's arithmetic
-                return _unmarked(method.__name__, args, exc)
+                return _unmarked(run.__name__, args, exc)
 
-    run.__name__ = method.__name__
+    run.__name__ = name or method.__name__  # the plain numbers' method of that name answers where this one fails
     return run
 
 
@@ -1050,7 +1050,7 @@ for _grouped_cls, _base in ((GroupFloat, float), (GroupInt, int)):
     for _name in ("__float__", "__int__", "__index__", "__round__", "__trunc__", "__floor__", "__ceil__", "__complex__"):
         if hasattr(_base, _name):
             setattr(_grouped_cls, _name, _unseen(_group_exit(_name, _base)))
-    _grouped_cls.__bool__ = _unseen(_group_truth)  # type: ignore[method-assign]
+    _grouped_cls.__bool__ = _unseen(_group_truth, "__bool__")  # type: ignore[method-assign]
     _grouped_cls.__hash__ = _base.__hash__  # type: ignore[method-assign]
 
 
@@ -6156,7 +6156,8 @@ def _image_chain(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor
         elif type(x) in (int, float, bool):
             numbers.append(x)
     if not (func in _ADDS and not kwargs and numbers and all(n == 0 for n in numbers)):  # (``torch.zeros(()) + l_b``)
-        made.add((_bytecode.call_site(), tuple(numbers)))
+        sites = _bytecode.user_sites()
+        made.add((sites[0] if sites else None, tuple(numbers), sites))
     frame.image_chains[id(out)] = (out, frozenset(made))
 
 
