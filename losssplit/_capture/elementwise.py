@@ -2807,13 +2807,15 @@ def _reduced_images(r: Ratio) -> list[int] | None:
     return images if len(set(images)) == len(images) else None
 
 
-def _made_in_loop(made: tuple[Any, ...], code: Any, first: int, last: int) -> bool:
-    """Whether the op ``made`` notes ran while ``code``'s frame stood between ``first`` and ``last``: the
-    nearest frame of ``code`` among the op's callers (``_bytecode.user_sites``) is at such a position."""
-    if len(made) < 3:
-        return made in _REDUCED_TERM  # (a one-image sum met as a term of its own: its ops were checked there)
-    at = next((lasti for c, lasti in made[2] if c is code), None)
-    return at is not None and first <= at <= last
+def _made_in_loop(frame: Frame, made: tuple[Any, ...], code: Any, first: int, last: int) -> bool:
+    """Whether every time the op ``made`` notes ran, ``code``'s frame stood between ``first`` and ``last``:
+    the nearest frame of ``code`` among the op's callers (``Frame.made_stacks``) at such a position."""
+    if made in _REDUCED_TERM:
+        return True  # (a one-image sum met as a term of its own: its ops were checked there)
+    stacks = frame.made_stacks.get(made, set())
+    return bool(stacks) and all(
+        (at := next((lasti for c, lasti in stack if c is code), None)) is not None and first <= at <= last
+        for stack in stacks)
 
 
 def _arms_taken(frame: Frame) -> list[tuple[bool, ...]] | None:
@@ -2829,7 +2831,7 @@ def _arms_taken(frame: Frame) -> list[tuple[bool, ...]] | None:
     code, first, last = tests[0][2]
     # each term's op at a position of the loop, in the loop's own code or in a helper the loop called there (a
     # helper the loop calls may be called after it too, through another helper: session 47 review)
-    if any(not _made_in_loop(op, code, first, last)
+    if any(not _made_in_loop(frame, op, code, first, last)
            for chain in frame.term_chains.values() for made in chain for op in made):
         return None
     return [tuple(taken for _, taken, _ in tests[b * k:(b + 1) * k]) for b in range(n)]

@@ -1426,6 +1426,8 @@ class Frame:
         # one image's 0-dim values (``l_b ** (4 / 3)``): id -> (the tensor, the ops that made it from
         # the image's reduced value, each (code position, Python numbers it took)); see ``_image_chain``
         self.image_chains: dict[int, tuple[Tensor, frozenset[tuple[Any, ...]]]] = {}
+        # each op of ``image_chains`` (its code position and numbers) -> the user frames' positions at each time it ran
+        self.made_stacks: dict[tuple[Any, ...], set[tuple[tuple[Any, int], ...]]] = {}
         # image -> the chains of its 0-dim values added in Python as one-image sums, in order
         # (``elementwise._image_terms``)
         self.term_chains: dict[int, list[frozenset[tuple[Any, ...]]]] = {}
@@ -3269,6 +3271,7 @@ class Frame:
         self.missing_of.clear()
         self.own_positions.clear()
         self.image_chains.clear()
+        self.made_stacks.clear()
         self.term_chains.clear()
         self.term_reference = None
         self.own_arms.clear()
@@ -6156,8 +6159,9 @@ def _image_chain(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor
         elif type(x) in (int, float, bool):
             numbers.append(x)
     if not (func in _ADDS and not kwargs and numbers and all(n == 0 for n in numbers)):  # (``torch.zeros(()) + l_b``)
-        sites = _bytecode.user_sites()
-        made.add((sites[0] if sites else None, tuple(numbers), sites))
+        op = (_bytecode.call_site(), tuple(numbers))
+        made.add(op)
+        frame.made_stacks.setdefault(op, set()).add(_bytecode.user_sites())
     frame.image_chains[id(out)] = (out, frozenset(made))
 
 
