@@ -29,25 +29,15 @@ import math
 
 import pytest
 import torch
-from _helpers import ROWS, outcome_class, split_outcome, wrong_companions
-from _survey import LIBRARY_SOURCES, built, gen
+from _helpers import outcome_class, split_outcome, wrong_companions
+from _survey import LIBRARY_SOURCES, built
+from test_rules_data_over_reads import (
+    _batch,  # the rule's own batches: values, an ignore map, a rare map
+)
 
 SEEDS = range(len(LIBRARY_SOURCES))
 _BI = built(4701, lambda: torch.nn.Bilinear(4, 4, 2))
 G: dict = {}  # a module global a body stores its read in
-
-
-def _batch(seed: int) -> tuple[list, list, list]:
-    """Values [B, 3, 4], an ignore map (255 ignored) and a rare map set on the first image only."""
-    g = gen(seed + 4730)
-    b = len(LIBRARY_SOURCES[seed])
-    x = torch.randn(b, 3, 4, generator=g).requires_grad_()
-    ign = torch.zeros(b, 3, 4, dtype=torch.long)
-    ign[::2, :1] = 255
-    ign[1::3, 2, 1:] = 255
-    rare = torch.zeros(b, 3, 4, dtype=torch.bool)
-    rare[0, 1, :3] = True
-    return [x, ign, rare], [ROWS] * 3, LIBRARY_SOURCES[seed]
 
 
 def _outcomes(body) -> list[str]:
