@@ -19,38 +19,20 @@ divides by 1.5 (silently wrong on fb5d876), and ``pos.sum().clamp(min=1)`` witho
 """
 
 import pytest
-import torch
 from _helpers import ROWS, TARGETS, rule_batch, split_outcome, wrong_companions
+from test_group_scalars import (  # the group scalars' batches and checks
+    BATCHES,
+    _err,
+    assert_declines,
+    assert_exact,
+    outcomes,
+)
+
 
 # (seed, loss_weight per image): 4 images in two groups; 3; 2; the real group absent; one image
-BATCHES = [(0, [1.0, 0.5, 0.5, 1.0]), (1, [0.5, 1.0, 0.5]), (2, [1.0, 0.5]), (3, [0.5, 0.5, 0.5]), (4, [1.0])]
-
-
-def _err(outputs, targets):
-    return (outputs["x"] - torch.stack([t["y"] for t in targets])).abs().sum(2)  # [B, 3]
-
-
 def _pos(outputs, rare=False):
     """Each row's positive flag [B, 3] from the predictions (``rare``: above 0.58, none in batch 0's real images)."""
     return (outputs["x"].detach()[..., 0] > (0.58 if rare else 0.5)).float()
-
-
-def outcomes(body):
-    return [split_outcome(body, list(rule_batch(seed, w)), [ROWS, TARGETS]) for seed, w in BATCHES]
-
-
-def assert_exact(body):
-    for got, want, said in outcomes(body):
-        assert not wrong_companions(got, want), (got, want)
-        assert set(got) == set(want), said
-
-
-def assert_declines(body, why):
-    for i, (got, want, said) in enumerate(outcomes(body)):
-        assert not wrong_companions(got, want), (got, want)
-        if BATCHES[i][1] != [1.0]:  # one image of weight 1: the call is its own oracle
-            assert got == {}, (got, want)
-            assert any(why in m for m in said), said
 
 
 def weights_over_floored_count(outputs, targets):
