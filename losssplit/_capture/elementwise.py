@@ -138,6 +138,7 @@ from .mode import (
     MIXED_PICK,
     OTHER_IMAGE_WEIGHT,
     Branch,
+    ClampedCount,
     CountedFloat,
     CountedInt,
     FlooredFloat,
@@ -499,8 +500,8 @@ def clamp(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         last = kwargs.get("min") if kwargs else args[-1] if len(args) == 2 else None
         if (name in ("clamp", "clamp_min") and isinstance(low, (int, float)) and not isinstance(low, bool)
                 and high is None and last is low and literal_argument(low, "min")):
-            frame.floored[id(out)] = (out, float(low), src.detach(), frame.int_number(src),  # type: ignore[arg-type]
-                                      frame.int_factor(src), (version_of(out), version_of(src)))
+            frame.floored[id(out)] = ClampedCount(out, float(low), src.detach(), frame.int_number(src),  # type: ignore[arg-type]
+                                                  frame.int_factor(src), (version_of(out), version_of(src)))
             frame.note_floored_rows(out, src)
             frame.note_floored_provenance(out, src)
             floor = float(low)  # type: ignore[arg-type]  # a number, checked; ``max(n, 1.0)`` is the int n >= 1

@@ -27,7 +27,7 @@ import sys
 import types
 import weakref
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import torch
 from torch.overrides import TorchFunctionMode
@@ -854,14 +854,27 @@ def group_number(frame: Frame, value: Any, expr: Any, ratios: tuple[Ratio, ...],
 def exact_ints(frame: Frame, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
     """``args`` and ``kwargs`` with each ``GroupFloat.exact`` of the call as the int it is (a
     ``GroupInt`` of the same expression): torch functions get what they get without losssplit."""
+    return _given_ints(frame, args, kwargs, True)
+
+
+def _given_ints(frame: Frame, args: tuple, kwargs: dict, marked: bool) -> tuple[tuple, dict]:
+    """``exact_ints``'s walk; with ``marked`` False (where ``exact_ints`` failed: the call declines)
+    each as the plain int. Lists and tuples are walked at any depth, rebuilt only where an element
+    changed."""
 
     def exact(v: Any) -> Any:
-        if type(v) is GroupFloat and v.exact and v._frame() is frame:
+        kind = type(v)
+        if kind is GroupFloat:
+            if not v.exact or v._frame() is not frame:
+                return v
+            if not marked:
+                return int(float.__float__(v))
             out = GroupInt(int(float.__float__(v)))
             out._frame, out._index = v._frame, v._index
             return out
-        if type(v) in (list, tuple) and any(type(e) is GroupFloat for e in v):
-            return type(v)(exact(e) for e in v)
+        if kind is list or kind is tuple:
+            items = [exact(e) for e in v]
+            return kind(items) if any(a is not b for a, b in zip(items, v)) else v
         return v
 
     return tuple(exact(a) for a in args), {k: exact(v) for k, v in kwargs.items()} if kwargs else kwargs
@@ -871,16 +884,6 @@ def given_int(v: Any, frame: Frame | None = None) -> Any:
     """The int the body has without losssplit where ``v`` is a ``GroupFloat.exact`` (of ``frame``
     where given); ``v`` otherwise."""
     return int(float.__float__(v)) if type(v) is GroupFloat and v.exact and (frame is None or v._frame() is frame) else v
-
-
-def plain_ints(frame: Frame, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
-    """``exact_ints`` where it failed: each ``GroupFloat.exact`` of the call as the plain int (the
-    call declines; the op gets what it gets without losssplit)."""
-
-    def plain(v: Any) -> Any:
-        return type(v)(plain(e) for e in v) if type(v) in (list, tuple) else given_int(v, frame)
-
-    return tuple(plain(a) for a in args), {k: plain(v) for k, v in kwargs.items()}
 
 
 def _escape(frame: Frame | None, reads: tuple[GroupRead, ...], what: str) -> None:
@@ -1106,6 +1109,17 @@ def rule(*funcs: Any) -> Callable[[Rule], Rule]:
 class _Ref(weakref.ref[Tensor]):
     __slots__ = ("key",)
     key: int
+
+
+class ClampedCount(NamedTuple):
+    """A ``Frame.floored`` entry: a one-element tensor of no images clamped from below by a literal."""
+
+    tensor: Tensor  # the clamped tensor (held, so its id stays its own)
+    floor: float  # the literal
+    clamped: Tensor  # the tensor clamped, detached
+    number: int | None  # the Python int that tensor held (``Frame.int_number``), or None
+    factor: float  # its factor (``Frame.int_factor``)
+    versions: tuple[int | None, int | None]  # the two tensors' versions then
 
 
 class Frame:
@@ -1662,10 +1676,8 @@ class Frame:
         # held, so the ids stay unique
         self.joined_rows: dict[int, tuple[Tensor, tuple[Tensor, ...]]] = {}
         # one-element tensors of no images clamped from below by a literal (``clamp(min=1)``):
-        # id -> (the clamped tensor, the literal, the tensor clamped, the Python int that tensor
-        # held or None: ``Frame.int_number``, its factor, the two tensors' versions then); held, so
-        # the ids stay unique
-        self.floored: dict[int, tuple[Tensor, float, Tensor, int | None, float, tuple[int | None, int | None]]] = {}
+        # id -> ``ClampedCount``
+        self.floored: dict[int, ClampedCount] = {}
         # the floats ``float(bs)`` returned for a ``RowCount`` (held, so the ids stay unique): id ->
         # (the float, the ``RowCount``'s index in ``row_counts``); and the clamped tensors of
         # ``floored`` made from one of them (``torch.tensor(float(bs)).clamp(min=1)``): id -> (the
@@ -3029,12 +3041,12 @@ class Frame:
         / world_size, min=1)`` used as a tensor, unread): a ``FlooredFloat`` of that int, known on
         the host as a ``.item()`` of it would give it. None for any other tensor."""
         held = self.floored.get(id(x)) if self.floored and isinstance(x, Tensor) else None
-        if held is None or held[0] is not x or held[3] is None:
+        if held is None or held.tensor is not x or held.number is None:
             return None
         value = self.int_number(x)
-        if value is None or value != max(held[3], held[1]):
+        if value is None or value != max(held.number, held.floor):
             return None
-        return floored_number(float(value), float(held[3]), held[1], inner=held[4], lists=self.fixed_lists)
+        return floored_number(float(value), float(held.number), held.floor, inner=held.factor, lists=self.fixed_lists)
 
     def floored_raw(self, x: Tensor, func: Any, value: Any) -> float:
         """The value the body clamped into ``x`` (a ``floored`` tensor, read on the host as
@@ -3043,14 +3055,14 @@ class Frame:
         kept it: same dtype, no truncation), else the Python int it was made from where its dtype
         holds it exactly. Read from the device otherwise (a count at or below its floor made there)."""
         held = self.floored[id(x)]
-        clamped = held[2]
-        if None not in held[5] and (version_of(x), version_of(clamped)) == held[5]:
-            if type(value) in (int, float) and value > held[1] and x.dtype == clamped.dtype \
+        clamped = held.clamped
+        if None not in held.versions and (version_of(x), version_of(clamped)) == held.versions:
+            if type(value) in (int, float) and value > held.floor and x.dtype == clamped.dtype \
                     and (func is not Tensor.__int__ or not x.dtype.is_floating_point):
                 return float(value)
-            if held[3] is not None and abs(held[3]) <= 2**24 and clamped.dtype in _EXACT_DTYPES \
-                    and value == max(held[3], held[1]):
-                return float(held[3])
+            if held.number is not None and abs(held.number) <= 2**24 and clamped.dtype in _EXACT_DTYPES \
+                    and value == max(held.number, held.floor):
+                return float(held.number)
         return float(clamped.reshape(()).item())
 
     def floored_of_rows(self, x: Tensor) -> Tensor | None:
@@ -8332,7 +8344,7 @@ class CaptureMode(TorchFunctionMode):
                 args, kwargs = exact_ints(frame, args, kwargs or {})
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
-                args, kwargs = plain_ints(frame, args, kwargs or {})
+                args, kwargs = _given_ints(frame, args, kwargs or {}, False)
         if frame.extreme_floats and frame.error is None:
             try:
                 _extreme_argument(frame, func, args, kwargs or _NO_KWARGS)
@@ -8482,8 +8494,8 @@ class CaptureMode(TorchFunctionMode):
                         if MIXED_READ and frame.num_images > 1 and (frame.batch_mixed or func is Tensor.tolist):
                             MIXED_READ[0](frame, func, args[0], out)
                         floored = frame.floored.get(id(args[0]))
-                        if floored is not None and floored[0] is args[0] and func in (Tensor.item, Tensor.__float__, Tensor.__int__):
-                            number = floored_number(out, frame.floored_raw(args[0], func, out), floored[1], inner=floored[4],
+                        if floored is not None and floored.tensor is args[0] and func in (Tensor.item, Tensor.__float__, Tensor.__int__):
+                            number = floored_number(out, frame.floored_raw(args[0], func, out), floored.floor, inner=floored.factor,
                                                     lists=frame.fixed_lists, counts=frame.floored_of_rows(args[0]))
                             if frame.floored_unproven.get(id(args[0])) is args[0]:
                                 number.unproven = True
