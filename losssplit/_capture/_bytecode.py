@@ -15577,14 +15577,31 @@ def own_arm_loop() -> tuple[list[Any], tuple[types.CodeType, int, int]] | None:
     f = _caller()
     if f is None:
         return None
-    instructions, at = _located(f.f_code, _lasti(f))
+    found = _arm_loop_at(f.f_code, _lasti(f))
+    if found is None:
+        return None
+    tested, indexed_names, first, last = found
+    held = _locals(f)
+    if not all(isinstance(held.get(name), torch.Tensor) for name in tested):
+        return None
+    indexed = [held.get(name) for name in indexed_names]
+    if not all(isinstance(x, torch.Tensor) for x in indexed):
+        return None
+    return indexed, (f.f_code, first, last)
+
+
+@_per_code(1024)
+def _arm_loop_at(code: types.CodeType, lasti: int) -> tuple[tuple[str, ...], tuple[str, ...], int, int] | None:
+    """``own_arm_loop``'s reading of the code alone, the same on every call at ``lasti``: (the locals
+    whose lengths the loop's branches test, which must hold tensors; the locals its loop variable
+    indexes, in order; the loop's first and last offsets). None where the loop is not of that form."""
+    instructions, at = _located(code, lasti)
     loop = _loop_of(instructions, at) if at is not None else None
     if loop is None:
         return None
     head, last = loop
-    held = _locals(f)
-    if instructions[head + 1].opname != "STORE_FAST" or not _arms_by_lengths(instructions, head, last, held) \
-            or _carried_locals(instructions, head, last):
+    tested = _arms_by_lengths(instructions, head, last)
+    if instructions[head + 1].opname != "STORE_FAST" or tested is None or _carried_locals(instructions, head, last):
         return None
     var, indexed = instructions[head + 1].argval, []
     for k in range(head + 2, last):
@@ -15592,31 +15609,36 @@ def own_arm_loop() -> tuple[list[Any], tuple[types.CodeType, int, int]] | None:
         if i.opname == "LOAD_FAST" and i.argval == var:
             if instructions[k + 1].opname != "BINARY_SUBSCR" or instructions[k - 1].opname != "LOAD_FAST":
                 return None
-            indexed.append(held.get(instructions[k - 1].argval))
-    if not indexed or not all(isinstance(x, torch.Tensor) for x in indexed):
+            indexed.append(instructions[k - 1].argval)
+    if not indexed:
         return None
-    return indexed, (f.f_code, instructions[head].offset, instructions[last].offset)
+    return tested, tuple(indexed), instructions[head].offset, instructions[last].offset
 
 
-def _arms_by_lengths(instructions: list[dis.Instruction], head: int, last: int, held: dict[str, Any]) -> bool:
-    """Whether the loop ``head``..``last`` holds no nested loop, no exception handling and no
-    branch other than a forward one right after ``len(x)`` of a local holding a tensor (``held``:
-    the locals now; not a list the loop fills, ``if len(losses) == 0:``), alone or compared with a
-    number literal."""
+def _arms_by_lengths(instructions: list[dis.Instruction], head: int, last: int) -> tuple[str, ...] | None:
+    """The locals whose lengths the loop ``head``..``last`` tests, where it holds no nested loop, no
+    exception handling and no branch other than a forward one right after ``len(x)`` of a local,
+    alone or compared with a number literal (the caller checks each holds a tensor: not a list the
+    loop fills, ``if len(losses) == 0:``); None otherwise."""
     lengths = (["LOAD_GLOBAL", "LOAD_FAST", "PRECALL", "CALL"], ["LOAD_GLOBAL", "LOAD_FAST", "PRECALL", "CALL",
                                                                   "LOAD_CONST", "COMPARE_OP"])
+    tested: list[str] = []
     for k in range(head + 1, last):
         i = instructions[k]
         if i.opname in ("FOR_ITER", "PUSH_EXC_INFO", "BEFORE_WITH", "CHECK_EXC_MATCH", "SEND", "YIELD_VALUE") \
                 or i.opname.startswith("POP_JUMP_BACKWARD"):
-            return False
+            return None
         if i.opname.startswith("POP_JUMP_FORWARD_IF") or i.opname.startswith("JUMP_IF_"):
-            if not i.opname.endswith(("IF_TRUE", "IF_FALSE")) or not any(
-                    [x.opname for x in instructions[k - len(p):k]] == p and instructions[k - len(p)].argval == "len"
-                    and isinstance(held.get(instructions[k - len(p) + 1].argval), torch.Tensor)
-                    and (len(p) == 4 or type(instructions[k - 2].argval) in (int, float)) for p in lengths):
-                return False
-    return True
+            if not i.opname.endswith(("IF_TRUE", "IF_FALSE")):
+                return None
+            # (at most one pattern ends at ``k - 1``: a CALL or a COMPARE_OP)
+            name = next((instructions[k - len(p) + 1].argval for p in lengths
+                         if [x.opname for x in instructions[k - len(p):k]] == p and instructions[k - len(p)].argval == "len"
+                         and (len(p) == 4 or type(instructions[k - 2].argval) in (int, float))), None)
+            if name is None:
+                return None
+            tested.append(name)
+    return tuple(tested)
 
 
 def _carried_locals(instructions: list[dis.Instruction], head: int, last: int) -> bool:

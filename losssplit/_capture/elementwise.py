@@ -1034,7 +1034,8 @@ def group_scaled(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
             floor = next((c for op, c in counted.normaliser_ops if op == "min"), None)
             for read in reads:
                 read.floored_at = floor
-            frame.set(out, Track(from_prediction=track.from_prediction, ratio=r.scaled(by_rows=counted)))
+            frame.set(out, Track(from_prediction=track.from_prediction,
+                                 ratio=r.scaled(by_rows=counted, other_image_checked=True)))
             return True
     factor = (expr if kind == "mul" else ("reciprocal", expr), ratios)
     made = tuple(q.replace(group_factors=q.group_factors + (factor,)) for q in scaled)

@@ -153,9 +153,12 @@ class Ratio:
         by_rows: Ratio | None = None,
         normaliser_op: tuple[str, float] | None = None,
         own: bool = False,
+        *,
+        other_image_checked: bool = False,
     ) -> Ratio:
         """A copy times ``scale``, divided by ``divisor`` (``own``: a count of the body's own) or by
-        the row sum ``by_rows``.
+        the row sum ``by_rows``. ``other_image_checked``: the caller found ``over_other_image(by_rows)``
+        False (its tensor compare is not made twice).
 
         Raises:
             ValueError: the ratio has an ``offset`` that this scaling cannot carry exactly (a
@@ -165,7 +168,7 @@ class Ratio:
         divisor_given = divisor is not None
         if by_rows is not None and by_rows.group_factors:
             raise ValueError("a normaliser scaled by a number read on the host")
-        if by_rows is not None and self.over_other_image(by_rows):
+        if by_rows is not None and not other_image_checked and self.over_other_image(by_rows):
             raise ValueError("a sum over several images divided by one image's row sum (``l.sum() / m[0].sum()``): on a "
                              "group alone that position holds another image")
         if by_rows is not None and (self.kind is not RatioKind.SUM or self.divisors or self.normaliser is not None):
