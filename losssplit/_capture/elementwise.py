@@ -503,7 +503,6 @@ def clamp(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
             # count it may equal (read as 4 x the instances it equalled: silently WRONG, fuzz seed 19)
             frame.note_filled(out, max(held, low))
             frame.literal_filled.add(id(out))
-            return
         if (name in ("clamp", "clamp_min") and isinstance(low, (int, float)) and not isinstance(low, bool)
                 and high is None and last is low and literal_argument(low, "min")):
             frame.floored[id(out)] = (out, float(low), src.detach(), frame.int_number(src),  # type: ignore[arg-type]
@@ -3265,6 +3264,9 @@ def _ratio_arithmetic(
             return None
         if type(other) in (FlooredFloat, FlooredInt) and isinstance(b, Tensor):
             b = other  # a floored count kept as a tensor: as the number ``.item()`` reads from it
+        if (kind == "div" and type(other) in (FlooredFloat, FlooredInt) and getattr(other, "literal", False) and other
+                and ta.ratio.kind in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE)):
+            return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))  # (a literal clamped)
         if kind == "div" and type(other) in (int, float) and other in frame.loop_counts() and division_unseen():
             return lost_track(UNSEEN_DIVISION, pred)
         length = None
