@@ -16,11 +16,18 @@ reverse); s65 (``len(x) * q.shape[d]`` where ``q``'s dim is the images': ``q.T``
 ``permute``, through a helper); fuzz47 (sizes made plain: ``str``/``int`` round trips, ``len(range(n))``,
 ``hash``, ``complex``, ``Fraction``, ``math.prod``, ``functools.reduce``, ``x.unbind``).
 
-Silently WRONG on main (1dbe91c), now fixed: a literal tensor clamped (``torch.as_tensor(24).clamp(min=1)``)
-read as a count it equals (``4 x`` the instances, fuzz seed 19), now a constant of the call; a computed
-number of a size a test chose against a literal, made a tensor (``torch.as_tensor(helper_floor(bs) * 3)``,
-seed 19), declined at ``torch.as_tensor``; a host read chosen by ``max`` against one image's length
-(``max(m.sum().item(), len(t[0]["labels"]))``, seed 20), inline or through a local, declined.
+Silently WRONG on main (1dbe91c), now fixed (8 bodies): a literal tensor clamped (``torch.as_tensor(24).clamp(
+min=1)``, ``torch.tensor([6]).clamp(min=1).item()``) read as a count it equals (``4 x`` the instances, fuzz
+seed 19), now a constant of the call (exact); a computed number of a size a test chose against a literal,
+made a tensor (``torch.as_tensor(helper_floor(bs) * 3)``, seed 19), declined at ``torch.as_tensor``; a host
+read chosen by ``max`` against one image's length (``max(m.sum().item(), len(t[0]["labels"]))``, seed 20;
+inline, through a local, of the largest length), declined; a call of a closure over a plain 3 (read as the
+3 images), declined as a call given nothing of the body's values.
+
+Figures (121 bodies): on 1dbe91c 8 WRONG; now 0 WRONG, 37 exact on every batch, 84 declined with a warning
+on some batch (most on the batches of several groups only). By rule, exact / declined: fuzz neighbours 7/5
+(12), s63 6/8, gap47b 2/14, s64 1/10, gap47a+fuzz47 15/11, equal by value 1/9, gap47c 2/6, s62b least 2/7,
+s65 0/9, own arms 1/5.
 """
 
 from __future__ import annotations
@@ -157,8 +164,7 @@ def read_floored_by_a_literal(o, t):  # the proven floor: still split
 
 
 WERE_WRONG = [literal_tensor_clamped, folded_literal_clamped, chosen_size_times_literal_as_tensor,
-              read_or_first_images_length, read_or_first_images_length_inline, read_or_first_images_length_local,
-              read_stored_or_first_images_length]
+              read_or_first_images_length, read_or_first_images_length_inline, read_or_first_images_length_local]
 
 
 @pytest.mark.parametrize("body", WERE_WRONG)
