@@ -321,10 +321,17 @@ def body_8_325(o, t):
 
 @pytest.mark.xfail(strict=True, reason="known WRONG (pre-existing, fuzzer seed 8): floors of counts by max chosen "
                    "otherwise on a group alone")
-@pytest.mark.parametrize("body", [body_8_11, body_8_325])
+@pytest.mark.parametrize("body", [body_8_11])
 def test_fuzzer_seed_8_pinned(body):
     seen, said = count_outcomes(body)
     assert "wrong" not in seen, (seen, said)
+
+
+def test_fuzzer_seed_8_read_chosen_against_the_largest_length_declines():
+    """``max(read, max(len(u["labels"]) for u in t))``: pinned WRONG until red48 (a host read compared with
+    a plain number of the batch, no floor the code proves, is declined as a group factor)."""
+    seen, said = count_outcomes(body_8_325)
+    assert "wrong" not in seen and "declined" in seen, (seen, said)
 
 
 # -- factors of the weight field by code value_kept did not read (wrong44) ---------------------------------

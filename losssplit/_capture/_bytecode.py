@@ -6924,9 +6924,18 @@ _INERT = (int, float, complex, bool, str, bytes, type(None), types.BuiltinFuncti
 
 def _inert(x: Any) -> bool:
     """Whether ``x`` can hold nothing the body filled in: see ``inputless_call_divisor``."""
-    if type(x) is types.FunctionType:
-        return x.__closure__ is None
+    if type(x) is types.FunctionType:  # a closure over plain numbers only: equal to a count by value or not,
+        # nothing ties them to one (``k = 3; norm = lambda: k``, read as the 3 images: silently WRONG, red48)
+        return x.__closure__ is None or all(_plain_cell(c) for c in x.__closure__)
     return isinstance(x, _INERT)
+
+
+def _plain_cell(cell: Any) -> bool:
+    try:
+        value = cell.cell_contents
+    except ValueError:  # (empty: the function fails when it reads it)
+        return True
+    return type(value) in (int, float, str, bool, type(None))
 
 
 @_per_code(1024)
@@ -7309,9 +7318,10 @@ def _inputless(instructions: list[dis.Instruction], start: int, end: int, local_
         i = instructions[k]
         if i.is_jump_target:
             return None
-        if i.opname == "LOAD_FAST" and i.argval not in local_names:
+        if i.opname in ("LOAD_FAST", "LOAD_CLOSURE") and i.argval not in local_names:
+            # (a cell a function made here closes over: its stores here, its value checked as a local's)
             local_names.add(i.argval)
-            values = [_stored_value(instructions, j) for j in _stores(instructions, i.argval)]
+            values = [_stored_value(instructions, j) for j in _stores(instructions, i.argval, i.opname == "LOAD_CLOSURE")]
             if not values or any(v is None for v in values):
                 return None  # a parameter, or stored by a loop, an unpacking, a deletion
             for v in values:
@@ -7320,7 +7330,7 @@ def _inputless(instructions: list[dis.Instruction], start: int, end: int, local_
                 if inner is None:
                     return None
                 called = called or inner
-        elif i.opname not in _INPUTLESS_OPS:
+        elif i.opname not in _INPUTLESS_OPS and i.opname != "LOAD_CLOSURE":
             return None
         if i.opname == "LOAD_GLOBAL":
             picked = k + 2 < end and instructions[k + 1].opname == "LOAD_CONST" \

@@ -1164,7 +1164,8 @@ def unfollowed_read(tags: Tags | None) -> str | None:
     not follow, None where none is seen (or no host read)."""
     if tags is None or "H" not in tags:
         return None
-    found = sorted(tags & _UNFOLLOWED_READ | {t for t in tags if t.startswith("mcall:")})
+    # (``max(n, len(t[0]["labels"]))``: another number of the batch, a helper's test, may be chosen on a group alone)
+    found = sorted(tags & (_UNFOLLOWED_READ | {"vchoice", "vtest"}) | {t for t in tags if t.startswith("mcall:")})
     return found[0] if found else None
 
 

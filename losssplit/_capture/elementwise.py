@@ -498,6 +498,12 @@ def clamp(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         low = get_arg(args, kwargs, 1, "min", None)
         high = get_arg(args, kwargs, 2, "max", None) if name != "clamp_min" else None
         last = kwargs.get("min") if kwargs else args[-1] if len(args) == 2 else None
+        held = frame.literal_number(src, op_name(func))
+        if held is not None and isinstance(low, (int, float)) and not isinstance(low, bool) and high is None:
+            # ``torch.as_tensor(24).clamp(min=1)``: a literal of the code clamped is that constant, not a
+            # count it may equal (read as 4 x the instances it equalled: silently WRONG, fuzz seed 19)
+            frame.note_filled(out, max(held, low))
+            frame.literal_filled.add(id(out))
         if (name in ("clamp", "clamp_min") and isinstance(low, (int, float)) and not isinstance(low, bool)
                 and high is None and last is low and literal_argument(low, "min")):
             frame.floored[id(out)] = ClampedCount(out, float(low), src.detach(), frame.int_number(src),  # type: ignore[arg-type]
@@ -1026,7 +1032,10 @@ def group_scaled(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
         return False
     r = track.ratio
     if (kind == "div" and expr == ("p", 0) and r is not None and track.lost_at is None and r.kind is RatioKind.SUM
-            and not r.divisors and not r.group_factors):
+            and not r.divisors and not r.group_factors
+            and (all(read.escaped is None for read in reads) or divisor_floor() is not None)):
+        # (a read compared with a plain number, no floor the code proves, is declined as a group factor:
+        # ``max(n, k)`` of ``k = len(t[0]["labels"])`` may be ``k`` on a group alone; fuzz seed 20)
         one = reads[0].read if len(reads) == 1 else None  # (that read's sum, where others read the same value)
         counted = frame.host_normaliser(one.value if one is not None else number, divisor_floor, one)
         if counted is not None and not r.over_other_image(counted):  # ``l.sum() / max(num_pos, 1)``: the group's count,
@@ -2050,6 +2059,8 @@ def chosen_number_reason(tags: Sequence[Any], value: Any, number: float | None,
         return f"{SIZE_CHOICE} (``{found}``)"
     if number is not None and any(_provenance.chosen_literal(x, number) for x in tags):
         return f"{CHOSEN_LITERAL} ({number:g})"
+    if type(value) in (int, float) and any(_provenance.chosen_size_computed(x) for x in tags):
+        return f"{CHOSEN_COMPUTED} ({number:g})"  # (``torch.as_tensor(3 * helper_floor(bs))``: fuzz seed 19)
     # (``ocall`` is a divisor's only, ``_computed_number``: a value argument's tags are the whole call's)
     found = next((c for c in (_provenance.declined_number(x, ignored | {"ocall"}) for x in tags) if c is not None), None)
     return None if found is None else f"{COMPUTED_NUMBER} ({_provenance.spelled(found)})"
@@ -3255,6 +3266,9 @@ def _ratio_arithmetic(
             return None
         if type(other) in (FlooredFloat, FlooredInt) and isinstance(b, Tensor):
             b = other  # a floored count kept as a tensor: as the number ``.item()`` reads from it
+        if (kind == "div" and type(other) in (FlooredFloat, FlooredInt) and getattr(other, "literal", False) and other
+                and ta.ratio.kind in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE)):
+            return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))  # (a literal clamped)
         if kind == "div" and type(other) in (int, float) and other in frame.loop_counts() and division_unseen():
             return lost_track(UNSEEN_DIVISION, pred)
         length = None
@@ -6656,7 +6670,7 @@ def _unfollowed_read() -> str | None:
     tags = executed_number_tags()
     found = _provenance.unfollowed_read(tags)
     if found is not None:
-        return f"div of {UNFOLLOWED_READ} (``{found.split(':', 1)[1]}``)"
+        return f"div of {UNFOLLOWED_READ} (``{found.split(':', 1)[1] if ':' in found else _provenance.spelled(found)}``)"
     floor = divisor_floor()  # (where it proves none, a group below a floor gets no companion: ``frame.host_normaliser``)
     others = sorted(c for c in _provenance.max_floors(tags) if floor is not None and c != floor)
     return None if not others else f"div of {UNREAD_FLOOR} (``max(n, {others[0]:g})``)"

@@ -490,6 +490,9 @@ class FlooredFloat(_Plain, float):
     very float ``float(bs)`` of a ``RowCount`` (``torch.tensor(float(target.shape[0]))``), else None."""
     unproven: bool = False
     """Made of a number whose provenance is not read (``Frame.note_floored_provenance``)."""
+    literal: bool = False
+    """Read from a literal of the code clamped (``torch.tensor(24).clamp(min=1)``): a constant of the call,
+    whatever count it equals."""
 
 
 class FlooredInt(_Plain, int):
@@ -503,6 +506,7 @@ class FlooredInt(_Plain, int):
     lists: Any
     counts: Tensor | None = None
     unproven: bool = False
+    literal: bool = False
 
 
 def floored_number(value: Any, raw: float, floor: float, factor: float = 1.0, inner: float = 1.0,
@@ -3046,7 +3050,10 @@ class Frame:
         value = self.int_number(x)
         if value is None or value != max(held.number, held.floor):
             return None
-        return floored_number(float(value), float(held.number), held.floor, inner=held.factor, lists=self.fixed_lists)
+        out = floored_number(float(value), float(held.number), held.floor, inner=held.factor, lists=self.fixed_lists)
+        if self.literal_number(x, "clamp") is not None:
+            out.literal = True
+        return out
 
     def floored_raw(self, x: Tensor, func: Any, value: Any) -> float:
         """The value the body clamped into ``x`` (a ``floored`` tensor, read on the host as
@@ -8499,6 +8506,8 @@ class CaptureMode(TorchFunctionMode):
                                                     lists=frame.fixed_lists, counts=frame.floored_of_rows(args[0]))
                             if frame.floored_unproven.get(id(args[0])) is args[0]:
                                 number.unproven = True
+                            if frame.literal_number(args[0], op_name(func)) is not None:
+                                number.literal = True
                             return number
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                     frame.error, frame.error_op = exc, op_name(func)

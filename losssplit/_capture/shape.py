@@ -930,12 +930,13 @@ def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
             and frame.constant_list(fill, func, args, kwargs)):  # catalyst's ``torch.tensor(weights)``
         frame.constant_vectors[id(out)] = (out, version_of(out), tuple(cpu_values(out)))
     frame.note_filled(out, fill)
-    if type(fill) in (int, float) and fill and id(out) in frame.filled_numbers and (literal_size(
-            fill, 1 if func is Tensor.new_tensor else 0, "data", len(args)) or func in (_TENSOR, _AS_TENSOR, Tensor.new_tensor)
-            and closed_argument(1 if func is Tensor.new_tensor else 0, "data", len(args)) or frame.constant_number(fill)):
-        # ``torch.tensor(36)``, of ``[1] * 3``'s length, of a global no code assigns: no count, whatever it equals
-        frame.literal_filled.add(id(out))
     one = fill[0] if type(fill) in (list, tuple) and len(fill) == 1 else fill  # NeRF's ``torch.tensor([10.0])``
+    if type(one) in (int, float) and one and id(out) in frame.filled_numbers and (literal_size(
+            fill, 1 if func is Tensor.new_tensor else 0, "data", len(args)) or func in (_TENSOR, _AS_TENSOR, Tensor.new_tensor)
+            and closed_argument(1 if func is Tensor.new_tensor else 0, "data", len(args)) or frame.constant_number(one)):
+        # ``torch.tensor(36)``, ``torch.tensor([6])`` (red48: clamped, read as 6 instances), of ``[1] * 3``'s length,
+        # of a global no code assigns: no count, whatever it equals
+        frame.literal_filled.add(id(out))
     if type(one) in (int, float) and id(out) in frame.filled_numbers and id(out) not in frame.literal_filled and (
             frame.counted_number(one) or counted_number(zero=False)):  # ``torch.tensor(float(len(t)))``
         frame.counted_filled.add(id(out))
