@@ -4956,7 +4956,8 @@ ITEM_LENGTHS_DIVISOR = ("a division by a number of the body's equal to the sum o
 
 def _items_not_rows(frame: Frame, ratio: Ratio, z: float) -> bool:
     """Whether ``z`` (a computed number) equals the sum of the first-dim sizes of the items of a list
-    argument of one tensor per image, not all equal (Panoptic FCN's and TransFusion's ``max(sum(len(x)
+    argument of one integer tensor per image (labels, positions: the matcher's kind of list,
+    ``Frame.index_item``), not all equal (Panoptic FCN's and TransFusion's ``max(sum(len(x)
     for x in labels), 1)``, survey 66's WRONG: kept as the batch's number on every group, or read as
     twice the 3 images), and the loss's rows are not as many per image (matched rows gathered per
     item: the row rules give the group's). ``Frame.item_lengths`` takes such a sum for a count only
@@ -4964,12 +4965,15 @@ def _items_not_rows(frame: Frame, ratio: Ratio, z: float) -> bool:
     images' by value, never a constant nor another count."""
     if frame.num_images < 2 or frame.read_image_lists is None or not float(z).is_integer() or z <= 0:
         return False
+    instances = frame.instances()
+    if isinstance(instances, list) and near_count(z, sum(instances)):
+        return False  # (targets' instances, a list paired with its images: the count rules' own)
     rows = ratio.rows.flatten()
     per_row = (torch.bincount(rows.long(), minlength=frame.num_images).tolist()
                if rows.numel() == z and not rows.is_floating_point() and bool((rows >= 0).all()) else None)
     for items in frame.read_image_lists():
-        if not all(isinstance(t, Tensor) and t.dim() >= 1 for t in items):
-            continue
+        if not all(isinstance(t, Tensor) and t.dim() >= 1 and not t.is_floating_point() for t in items):
+            continue  # (float items: per-level anchors as long as the images by coincidence, a constant: review13)
         lengths = [int(t.shape[0]) for t in items]
         if len(set(lengths)) > 1 and near_count(z, sum(lengths)) and per_row != lengths:
             return True  # (k each: k times the images, as the count rules below take it)
