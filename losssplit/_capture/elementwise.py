@@ -4896,6 +4896,8 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
     if source == "other" and type(z) in (int, float) and frame.row_constants and float(z) not in frame.row_constants \
             and _plain_size_multiple():
         return PLAIN_SIZE_MULTIPLE  # ``2 * (x.numel() / x.shape[0])``, equal to a count or a multiple of one
+    if source == "other" and ratio.host_image is None and _items_not_rows(frame, ratio, z):
+        return ITEM_LENGTHS_DIVISOR  # (before the counts it may equal by value: 6 objects of 3 images)
     # a count of the loss's own rows or elements, unless they are one image's (the same on any
     # group with that image: ``sum(losses) / len(losses)`` in a per-image loop)
     if ratio.host_image is None and z in (ratio.rows.numel(), ratio.numel):  # split as the rows (elements)
@@ -4961,6 +4963,37 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         frame.doubt(torch.ones((), dtype=torch.bool), f"a loss is divided by {z:g}, a multiple of a local count, on a "
                     "Python whose bytecode was not checked: a literal or that count times a factor cannot be told")
     return _sized_otherwise(frame, ratio, z, slice(None))
+
+
+ITEM_LENGTHS_DIVISOR = ("a division by a number of the body's equal to the sum of the lengths of the items of a list "
+                        "argument of one tensor per image (``max(sum(len(c) for c in centres), 1)``): on a group alone the "
+                        "sum of the group's items, whatever the body read")
+
+
+def _items_not_rows(frame: Frame, ratio: Ratio, z: float) -> bool:
+    """Whether ``z`` (a computed number) equals the sum of the first-dim sizes of the items of a list
+    argument of one integer tensor per image (labels, positions: the matcher's kind of list,
+    ``Frame.index_item``), not all equal (Panoptic FCN's and TransFusion's ``max(sum(len(x)
+    for x in labels), 1)``, survey 66's WRONG: kept as the batch's number on every group, or read as
+    twice the 3 images), and the loss's rows are not as many per image (matched rows gathered per
+    item: the row rules give the group's). ``Frame.item_lengths`` takes such a sum for a count only
+    where the body used the list item by item with its images' values; otherwise the number is the
+    images' by value, never a constant nor another count."""
+    if frame.num_images < 2 or frame.read_image_lists is None or not float(z).is_integer() or z <= 0:
+        return False
+    instances = frame.instances()
+    if isinstance(instances, list) and near_count(z, sum(instances)):
+        return False  # (targets' instances, a list paired with its images: the count rules' own)
+    rows = ratio.rows.flatten()
+    per_row = (torch.bincount(rows.long(), minlength=frame.num_images).tolist()
+               if rows.numel() == z and not rows.is_floating_point() and bool((rows >= 0).all()) else None)
+    for items in frame.read_image_lists():
+        if not all(isinstance(t, Tensor) and t.dim() >= 1 and not t.is_floating_point() for t in items):
+            continue  # (float items: per-level anchors as long as the images by coincidence, a constant: review13)
+        lengths = [int(t.shape[0]) for t in items]
+        if len(set(lengths)) > 1 and near_count(z, sum(lengths)) and per_row != lengths:
+            return True  # (k each: k times the images, as the count rules below take it)
+    return False
 
 
 PLAIN_SIZE_MULTIPLE = ("a division by a plain number the body computed from sizes of tensors after it computed a "
