@@ -16,6 +16,7 @@ registered with ``@rule(*funcs)`` right above its definition.
 from __future__ import annotations
 
 import array
+import collections
 import dataclasses
 import functools
 import importlib
@@ -8078,24 +8079,70 @@ def _holds_foreign(value: Any) -> bool:
             elif issubclass(t, Tensor):
                 if _FOREIGN[(t,)]:
                     return True
-            elif (held := _instance_dict(v, t)) is not None:
+            elif (held := instance_dict(v, t)) is not None:
                 below += dict.values(held)
         level = below[:4096]
     return False
 
 
-def _instance_dict(v: Any, t: type) -> dict | None:
+def instance_dict(v: Any, t: type) -> dict | None:
     """``v.__dict__`` by the slot Python gives its class, None where it has none: a ``__dict__`` of
     the user's (a property), ``__getattribute__`` or ``__getattr__`` never runs."""
+    slot = _class_attribute(t, "__dict__")
+    held = slot.__get__(v, t) if type(slot) is _DICT_SLOT else None
+    return held if type(held) is dict else None
+
+
+def stored_values(v: Any) -> list[Any] | None:
+    """The values the container ``v`` holds, as stored, with no method, property or ``__getattr__``
+    of the user's run: a dict's, list's or tuple's (their subclasses' too); a Mapping of the user's
+    (``mapping_like``; not a module) by its instance dict's values; None for anything else."""
+    t = type(v)
+    if issubclass(t, dict):
+        return list(dict.values(v))
+    if issubclass(t, (list, tuple)):
+        return list(list.__iter__(v) if issubclass(t, list) else tuple.__iter__(v))
+    held = instance_dict(v, t) if mapping_like(t) and not issubclass(t, torch.nn.Module) else None
+    return list(dict.values(held)) if held is not None else None
+
+
+def mapping_like(t: type) -> bool:
+    """Whether objects of the class ``t`` are dicts or Mappings (their classes have ``items`` and
+    ``keys``), read in the classes' own dicts (no ``__getattr__`` of the user's runs)."""
+    return issubclass(t, dict) or _class_attribute(t, "items") is not _ABSENT and _class_attribute(t, "keys") is not _ABSENT
+
+
+def stored_attribute(v: Any, name: str, default: Any = None) -> Any:
+    """``v``'s attribute ``name`` as stored, with no property, ``__getattribute__`` or ``__getattr__``
+    of the user's run: a slot's (``__slots__``, a named tuple's field), its instance dict's, a plain
+    value of its class (a named tuple's ``_fields``); ``default`` otherwise."""
+    t = type(v)
+    found = _class_attribute(t, name)
+    if type(found) in _SLOTS:
+        try:
+            return found.__get__(v, t)
+        except AttributeError:  # (an empty slot)
+            return default
+    if found is not _ABSENT and _class_attribute(type(found), "__set__") is not _ABSENT:  # a property: not run
+        return default
+    held = instance_dict(v, t)
+    if held is not None and name in held:
+        return held[name]
+    return found if found is not _ABSENT and _class_attribute(type(found), "__get__") is _ABSENT else default
+
+
+def _class_attribute(t: type, name: str) -> Any:
+    """The attribute ``name`` of the class ``t`` as its classes' dicts hold it; ``_ABSENT`` where none does."""
     for k in _MRO.__get__(t):  # (not ``t.__mro__``: a metaclass of the user's may answer it)
-        slot = _CLASS_DICT.__get__(k).get("__dict__")
-        if slot is not None:
-            held = slot.__get__(v, t) if type(slot) is _DICT_SLOT else None
-            return held if type(held) is dict else None
-    return None
+        held = _CLASS_DICT.__get__(k)
+        if name in held:
+            return held[name]
+    return _ABSENT
 
 
 _MRO, _CLASS_DICT = type.__dict__["__mro__"], type.__dict__["__dict__"]
+_ABSENT = object()
+_SLOTS = (types.MemberDescriptorType, type(getattr(collections.namedtuple("_Pair", "a"), "a")))  # (``__slots__``; a named tuple's field)
 _DICT_SLOT = type(_CLASS_DICT)  # (``getset_descriptor``: what ``class C: pass`` gets for ``__dict__``)
 
 
