@@ -8115,7 +8115,8 @@ def mapping_like(t: type) -> bool:
 def stored_attribute(v: Any, name: str, default: Any = None) -> Any:
     """``v``'s attribute ``name`` as stored, with no property, ``__getattribute__`` or ``__getattr__``
     of the user's run: a slot's (``__slots__``, a named tuple's field), its instance dict's, a plain
-    value of its class (a named tuple's ``_fields``); ``default`` otherwise."""
+    value of its class (a named tuple's ``_fields``); ``UNREAD`` where a property or another
+    descriptor of its class would compute it; ``default`` otherwise."""
     t = type(v)
     found = _class_attribute(t, name)
     if type(found) in _SLOTS:
@@ -8124,11 +8125,13 @@ def stored_attribute(v: Any, name: str, default: Any = None) -> Any:
         except AttributeError:  # (an empty slot)
             return default
     if found is not _ABSENT and _class_attribute(type(found), "__set__") is not _ABSENT:  # a property: not run
-        return default
+        return UNREAD
     held = instance_dict(v, t)
     if held is not None and name in held:
         return held[name]
-    return found if found is not _ABSENT and _class_attribute(type(found), "__get__") is _ABSENT else default
+    if found is _ABSENT:
+        return default
+    return found if _class_attribute(type(found), "__get__") is _ABSENT else UNREAD
 
 
 def _class_attribute(t: type, name: str) -> Any:
@@ -8142,7 +8145,9 @@ def _class_attribute(t: type, name: str) -> Any:
 
 _MRO, _CLASS_DICT = type.__dict__["__mro__"], type.__dict__["__dict__"]
 _ABSENT = object()
-_SLOTS = (types.MemberDescriptorType, type(getattr(collections.namedtuple("_Pair", "a"), "a")))  # (``__slots__``; a named tuple's field)
+UNREAD = object()
+"""What ``stored_attribute`` gives for an attribute that code of the user's would compute."""
+_SLOTS = (types.MemberDescriptorType, type(collections.namedtuple("_Pair", "a").__dict__["a"]))  # (``__slots__``; a named tuple's field)
 _DICT_SLOT = type(_CLASS_DICT)  # (``getset_descriptor``: what ``class C: pass`` gets for ``__dict__``)
 
 
