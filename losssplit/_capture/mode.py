@@ -8087,9 +8087,10 @@ def _holds_foreign(value: Any) -> bool:
 
 def instance_dict(v: Any, t: type) -> dict | None:
     """``v.__dict__`` by the slot Python gives its class, None where it has none: a ``__dict__`` of
-    the user's (a property), ``__getattribute__`` or ``__getattr__`` never runs."""
+    the user's (a property), ``__getattribute__`` or ``__getattr__`` never runs. A class written in C
+    (``types.SimpleNamespace``) gives it as a member, a Python class as a getset: both read memory only."""
     slot = _class_attribute(t, "__dict__")
-    held = slot.__get__(v, t) if type(slot) is _DICT_SLOT else None
+    held = slot.__get__(v, t) if type(slot) in _DICT_SLOTS else None
     return held if type(held) is dict else None
 
 
@@ -8148,7 +8149,7 @@ _ABSENT = object()
 UNREAD = object()
 """What ``stored_attribute`` gives for an attribute that code of the user's would compute."""
 _SLOTS = (types.MemberDescriptorType, type(collections.namedtuple("_Pair", "a").__dict__["a"]))  # (``__slots__``; a named tuple's field)
-_DICT_SLOT = type(_CLASS_DICT)  # (``getset_descriptor``: what ``class C: pass`` gets for ``__dict__``)
+_DICT_SLOTS = (type(_CLASS_DICT), types.MemberDescriptorType)  # (what ``class C: pass`` and ``SimpleNamespace`` get for ``__dict__``)
 
 
 _ATOMS = frozenset({int, float, str, bool, type(None), torch.Size, torch.dtype, torch.device})
