@@ -40,7 +40,7 @@ from ._capture import (
     tag_inputs,
 )
 from ._capture._bytecode import CAPTURE, _per_code, body_call, python_checked
-from ._capture.mode import given_int, instance_dict, mapping_like, stored_attribute, stored_values
+from ._capture.mode import instance_dict, mapping_like, stored_attribute, stored_values
 from ._companion import (
     REPORTED_ATTR,
     WINDOW_ATTR,
@@ -259,10 +259,7 @@ class _Splitter:
             if frame.exact_numbers:
                 try:
                     frame.give_back_ints(result)
-                except Exception as exc:  # noqa: BLE001 - the body ran: its result goes back as it computed it
-                    if isinstance(result, dict):
-                        for k, v in list(dict.items(result)):
-                            dict.__setitem__(result, k, given_int(v, frame))
+                except Exception as exc:  # noqa: BLE001 - the body ran: its result goes back
                     self.warn("internal", f"internal error while giving back the body's ints ({exc!r}); dict unchanged")
                     return self._declined(result)
             with torch._C.DisableTorchFunction():

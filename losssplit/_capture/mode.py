@@ -36,6 +36,7 @@ from torch.overrides import TorchFunctionMode
 from . import _bytecode, _lengths, _provenance, _reach
 from . import ratio as _ratio
 from . import scoped as _scoped
+from ._aside import mps_available, warnings_silenced
 from ._bytecode import summed_in_loop
 from .ratio import Ratio, RatioKind, count_multiple, data_value, version_of
 
@@ -1990,11 +1991,12 @@ class Frame:
 
     def give_back_ints(self, result: Any) -> None:
         """The values of the returned dict that are ``GroupFloat.exact`` numbers of this call, as
-        the ints the body computed without losssplit."""
+        the ints the body computed without losssplit. By dict's own methods: a dict subclass of the
+        user's may override ``items`` or ``__setitem__`` (its code runs as often as undecorated)."""
         if isinstance(result, dict):
-            for k, v in list(result.items()):
-                if type(v) is GroupFloat and v.exact and v._frame() is self:
-                    result[k] = int(float.__float__(v))
+            for k, v in list(dict.items(result)):
+                if (given := given_int(v, self)) is not v:
+                    dict.__setitem__(result, k, given)
 
     def rows_image(self, rows: Tensor) -> int | None:
         """The image every index of the row map ``rows`` is, where that is known on the host."""
@@ -8226,7 +8228,7 @@ def _foreign_op(frame: Frame, func: Any, args: tuple, kwargs: dict | None, out: 
         return True
     kept = _kept_generators(args, kwargs)
     try:
-        with torch.no_grad():
+        with torch.no_grad(), warnings_silenced():
             plain = func(*args, **kwargs) if kwargs else func(*args)
     finally:
         for set_state, state in kept:
@@ -8285,7 +8287,7 @@ def _kept_generators(args: tuple, kwargs: dict | None) -> list[tuple[Callable[[A
     for device in (torch.cuda, getattr(torch, "xpu", None)):
         if device is not None and device.is_initialized():
             kept.append((device.set_rng_state_all, device.get_rng_state_all()))
-    if torch.backends.mps.is_available():
+    if mps_available():
         kept.append((torch.mps.set_rng_state, torch.mps.get_rng_state()))
     kept += [(g.set_state, g.get_state()) for g in (*args, *(kwargs or _NO_KWARGS).values())
              if isinstance(g, torch.Generator)]

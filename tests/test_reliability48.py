@@ -1,0 +1,180 @@
+"""Session 48 reliability: the library's own work stays off the user's code and out of what the user sees.
+
+- The readers of the arguments (the weight field's ``_weight_outside`` / ``_attribute_field``, the input
+  taggers ``_walk`` / ``_layer_lists`` / ``_list_attributes``) read containers as stored (rel47b's
+  2188692 and ee7b32f, reverted in session 47, redone): no user Mapping method, property or
+  ``__getattr__`` runs. They were reverted because ``types.SimpleNamespace`` keeps its instance dict
+  behind a ``member_descriptor`` (a class written in C), which ``mode.instance_dict`` did not read: the
+  per-image weights of namespaces went unseen and red_team36b's 5 namespace weight bodies were silently
+  WRONG. Now read (``test_namespace_weights_are_seen_and_split_as_the_oracle``).
+- ``Frame.give_back_ints`` called ``result.items()`` / ``result[k] = ...`` of the returned dict (a dict
+  subclass of the user's: its methods ran, and raised into the call's guard); now dict's own methods,
+  one piece (its copy in ``_decorator``'s except branch is gone).
+- An op run a second time to compare (``mode._foreign_op``) showed its warnings a second time.
+- ``mode._kept_generators`` asked ``torch.backends.mps.is_available()`` at every op run again.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+import warnings
+
+import pytest
+import torch
+import torch.nn.functional as F
+from _helpers import (
+    companions,
+    logged_warnings,
+    per_row_l1,
+    pred_for,
+    split_and_compare,
+    targets_for,
+)
+
+import losssplit
+from losssplit import split_by_source
+from losssplit._capture import _aside
+
+
+def _namespace_body(pred, targets):
+    w = torch.tensor([t.loss_weight for t in targets]).repeat_interleave(2)
+    return {"loss": ((pred - torch.cat([t.boxes for t in targets])).abs().sum(1) * w).mean()}
+
+
+def _namespaces(scales, cls=types.SimpleNamespace):
+    return [cls(boxes=t["boxes"], loss_weight=t["loss_weight"]) for t in targets_for(scales)]
+
+
+def test_namespace_weights_are_seen_and_the_call_declines():
+    scales = [1.0, 0.5, 0.5, 1.0]
+    # (with rel47b's readers alone, ``instance_dict`` gave None for a namespace: the weights 0.5 were
+    # unseen, each group's companion its weighted loss where the oracle's is the loss of weight 1: WRONG)
+    with logged_warnings() as said:
+        out = split_and_compare(_namespace_body, [pred_for(targets_for(scales)), _namespaces(scales)],
+                                ["a", "b", "a", "b"])
+    assert not companions(out), companions(out)
+    assert any("'loss_weight' is held as an attribute of 4 SimpleNamespace objects" in m for m in said), said
+
+
+class Counted(types.SimpleNamespace):
+    """A namespace of the user's whose ``__getattr__`` counts (it runs only for attributes it lacks)."""
+
+    runs = 0
+
+    def __getattr__(self, name):
+        Counted.runs += 1
+        raise AttributeError(name)
+
+
+def test_a_namespace_subclass_getattr_runs_as_often_as_undecorated():
+    runs = {}
+    for decorated in (False, True):
+        Counted.runs = 0
+        with logged_warnings(), losssplit.sources(["a", "b", "a", "b"]):
+            out = (split_by_source(_namespace_body) if decorated else _namespace_body)(
+                pred_for(targets_for([1.0, 0.5, 0.5, 1.0])), _namespaces([1.0, 0.5, 0.5, 1.0], Counted))
+        runs[decorated] = Counted.runs
+    assert runs[False] == runs[True] == 0
+    assert not companions(out)
+
+
+# -- the returned dict is read by dict's own methods ------------------------------------------------
+
+
+class Returned(dict):
+    """The body's dict of the user's: its overridden methods count their runs by ``give_back_ints``."""
+
+    runs = 0
+
+    def items(self):
+        Returned.runs += sys._getframe(1).f_code.co_name == "give_back_ints"
+        return super().items()
+
+    def __setitem__(self, key, value):
+        Returned.runs += sys._getframe(1).f_code.co_name == "give_back_ints"
+        super().__setitem__(key, value)
+
+
+def _returned_count(pred, targets):
+    n = torch.stack([t["boxes"] for t in targets]).gt(0.5).sum().item()
+    w = torch.tensor([float(t["loss_weight"]) for t in targets]).repeat_interleave(2)
+    return Returned(loss=(per_row_l1(pred, targets) * w).sum() / (0.5 * n), count=n)
+
+
+def test_give_back_ints_runs_no_method_of_the_users_dict():
+    # (on 1dbe91c ``give_back_ints`` called ``items`` and ``__setitem__`` of the returned dict)
+    targets = targets_for([1.0, 0.5, 0.5, 1.0])
+    Returned.runs = 0
+    with logged_warnings() as said:
+        out = split_by_source(_returned_count)(pred_for(targets), targets)
+    assert type(out["count"]) is int and out["count"] == _returned_count(pred_for(targets), targets)["count"]
+    assert Returned.runs == 0
+    assert companions(out) and not said, said
+
+
+# -- an op run again to compare shows no warning a second time ------------------------------------
+
+
+class Passing(torch.overrides.TorchFunctionMode):
+    """The user's own mode: every op as it is (its ops are run again to compare)."""
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        return func(*args, **(kwargs or {}))
+
+
+def _warning_body(pred, targets):
+    w = torch.tensor([float(t["loss_weight"]) for t in targets]).repeat_interleave(2)
+    target = torch.cat([t["boxes"] for t in targets])
+    # (a target of another shape, broadcast: ``mse_loss`` warns at every call)
+    extra = F.mse_loss(pred[:, :1], target, reduction="none").mean(1)
+    return {"loss": ((per_row_l1(pred, targets) + extra) * w).mean()}
+
+
+@pytest.mark.parametrize("action", ["default", "always"])
+def test_an_op_run_again_shows_its_warning_as_often_as_undecorated(action):
+    shown = {}
+    for decorated in (False, True):
+        targets = targets_for([1.0, 0.5, 0.5, 1.0])
+        with warnings.catch_warnings(record=True) as caught, Passing(), logged_warnings():
+            warnings.simplefilter(action)
+            (split_by_source(_warning_body) if decorated else _warning_body)(pred_for(targets), targets)
+        shown[decorated] = [str(w.message) for w in caught if "target size" in str(w.message)]
+    assert len(shown[False]) == 1 and shown[True] == shown[False], shown
+
+
+def test_the_warnings_of_another_thread_are_shown_while_a_run_again_is_silenced():
+    import threading
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with _aside.warnings_silenced():
+            warnings.warn("mine", stacklevel=1)
+            thread = threading.Thread(target=warnings.warn, args=("theirs",))
+            thread.start()
+            thread.join()
+        warnings.warn("after", stacklevel=1)
+    assert [str(w.message) for w in caught] == ["theirs", "after"]
+
+
+def test_the_warning_showing_is_restored_where_the_run_again_raises():
+    before = warnings._showwarnmsg
+    with pytest.raises(RuntimeError), _aside.warnings_silenced():
+        raise RuntimeError("the op's own error")
+    assert warnings._showwarnmsg is before
+
+
+# -- the generators kept around an op run again ------------------------------------------------------
+
+
+def test_mps_availability_is_asked_once(monkeypatch):
+    # (on 1dbe91c ``_kept_generators`` asked it at every op run again: 10 asks on this body)
+    asked = []
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: asked.append(1) or False)
+    _aside.mps_available.cache_clear()
+    targets = targets_for([1.0, 0.5, 0.5, 1.0])
+    with Passing(), logged_warnings():
+        out = split_and_compare(_warning_body, [pred_for(targets), targets])
+    assert companions(out)
+    assert len(asked) == 1
+    _aside.mps_available.cache_clear()
