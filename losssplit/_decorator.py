@@ -39,6 +39,7 @@ from ._capture import (
     read_sources,
     tag_inputs,
 )
+from ._capture._aside import own_ops, users_dispatch_modes
 from ._capture._bytecode import CAPTURE, _per_code, body_call, python_checked
 from ._capture.mode import instance_dict, mapping_like, stored_attribute, stored_values
 from ._companion import (
@@ -212,7 +213,7 @@ class _Splitter:
             frame.close()
             return self._declined(self._drop_stale(wrapped(*args, **kwargs), call))
         try:
-            with torch._C.DisableTorchFunction():
+            with torch._C.DisableTorchFunction(), own_ops(frame.dispatch_modes):
                 try:
                     weights = self._weight(wrapped, args, kwargs)
                     declared = declared_dims(wrapped, args, kwargs, self.image_dims, len(labels), per_image, weights[1])
@@ -242,7 +243,7 @@ class _Splitter:
                     result = wrapped(*args, **kwargs)
             finally:
                 CAPTURE.reset(capture)
-            with torch._C.DisableTorchFunction():
+            with torch._C.DisableTorchFunction(), own_ops(frame.dispatch_modes):
                 try:
                     counted, moved = _counted_into(holder, wrapped, numbers, len(labels))
                 except Exception as exc:  # noqa: BLE001 - the body ran: its result goes back as it is
@@ -262,7 +263,7 @@ class _Splitter:
                 except Exception as exc:  # noqa: BLE001 - the body ran: its result goes back
                     self.warn("internal", f"internal error while giving back the body's ints ({exc!r}); dict unchanged")
                     return self._declined(result)
-            with torch._C.DisableTorchFunction():
+            with torch._C.DisableTorchFunction(), own_ops(frame.dispatch_modes):
                 if tagged == 0:
                     keys = list(result) if isinstance(result, Mapping) else type(result).__name__
                     raise LossSplitError(
@@ -289,6 +290,7 @@ class _Splitter:
                kwargs: dict) -> Frame:
         """The capture's state of this call, with what it may ask of the call later."""
         frame = Frame(len(labels))
+        frame.dispatch_modes = users_dispatch_modes()
         frame.read_body_call = functools.partial(body_call, id(sys._getframe(1)), wrapped, args, kwargs)
         frame.body_code = getattr(getattr(wrapped, "__func__", wrapped), "__code__", None)
         if isinstance(labels, TokenLabels):

@@ -39,3 +39,43 @@ def warnings_silenced() -> Iterator[None]:
 def mps_available() -> bool:
     """``torch.backends.mps.is_available()``, asked once: it does not change while the process runs."""
     return bool(torch.backends.mps.is_available())
+
+
+_INFRA = tuple(torch._C._TorchDispatchModeKey.__members__.values())  # (fake, proxy, functional: tracing's)
+
+
+def users_dispatch_modes() -> tuple[Any, ...]:
+    """The torch dispatch modes around the call, bottom first, where the library's own ops may run with
+    them off (a ``FlopCounterMode`` would count them as the user's): none of tracing's (fake tensors,
+    proxies, functionalization: an op of the library's must run under them to run at all) and none
+    in pre-dispatch; ``()`` otherwise, and where there are none (one C call: the common case)."""
+    held = torch._C._len_torch_dispatch_stack()
+    if not held or any(torch._C._get_dispatch_mode(k) is not None for k in _INFRA) \
+            or torch._ops._len_torch_dispatch_stack_pre_dispatch():
+        return ()
+    return tuple(torch._C._get_dispatch_stack_at(i) for i in range(held))
+
+
+def modes_off(modes: tuple[Any, ...]) -> list[Any]:
+    """Pop ``modes`` (``users_dispatch_modes``) where they are the whole stack now; what was popped,
+    top first, for ``modes_on`` (nothing where the stack is another: inside an op of theirs)."""
+    if torch._C._len_torch_dispatch_stack() != len(modes) or torch._C._get_dispatch_stack_at(len(modes) - 1) \
+            is not modes[-1]:
+        return []
+    return [torch._C._pop_torch_dispatch_stack(None) for _ in modes]
+
+
+def modes_on(popped: list[Any]) -> None:
+    """Push back what ``modes_off`` popped, in the order they were."""
+    for mode in reversed(popped):
+        torch._C._push_on_torch_dispatch_stack(mode)
+
+
+@contextlib.contextmanager
+def own_ops(modes: tuple[Any, ...]) -> Iterator[None]:
+    """The library's own ops inside run without the user's dispatch ``modes``; put back also where they raise."""
+    popped = modes_off(modes) if modes else []
+    try:
+        yield
+    finally:
+        modes_on(popped)

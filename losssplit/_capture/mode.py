@@ -36,7 +36,7 @@ from torch.overrides import TorchFunctionMode
 from . import _bytecode, _lengths, _provenance, _reach
 from . import ratio as _ratio
 from . import scoped as _scoped
-from ._aside import mps_available, warnings_silenced
+from ._aside import modes_off, modes_on, mps_available, warnings_silenced
 from ._bytecode import summed_in_loop
 from .ratio import Ratio, RatioKind, count_multiple, data_value, version_of
 
@@ -1709,6 +1709,10 @@ class Frame:
         self.escape_unless_lost: list[tuple[GroupRead, ...]] = []
         self.group_sites: dict[types.CodeType, frozenset[int]] = {}  # code -> offsets (``_bytecode.group_read``)
         self.exact_numbers = False  # a ``GroupFloat.exact`` was handed out (torch functions get ints)
+        # the user's torch dispatch modes around the call (``_aside.users_dispatch_modes``: the library's
+        # own ops run without them) and those popped by the op being read, top first (back on for its run)
+        self.dispatch_modes: tuple[Any, ...] = ()
+        self.modes_popped: list[Any] | None = None
         # decisions the body's Python code took on values of the images (see ``Branch``), and the
         # one-element tensors that are such a test of a reduced value (``num_pos == 0``, ``m.any()``):
         # id -> (the tensor, its version then, the ratio, the comparison, the other operand, the op); held
@@ -8319,7 +8323,8 @@ class CaptureMode(TorchFunctionMode):
         # (``_run``); every other op here runs with torch functions off (a counter, an RNG draw or a
         # write in one of theirs would differ from the undecorated call's)
         frame = self.frame
-        outer, outer_hidden = frame.op_caller, frame.hidden
+        outer, outer_hidden, outer_popped = frame.op_caller, frame.hidden, frame.modes_popped
+        frame.modes_popped = modes_off(frame.dispatch_modes) if frame.dispatch_modes else None
         hidden = None
         if frame.foreign or types and _FOREIGN[types]:
             frame.foreign = True
@@ -8363,6 +8368,9 @@ class CaptureMode(TorchFunctionMode):
             hidden, frame.hidden = frame.hidden, outer_hidden
             if hidden is not None:
                 hidden.__exit__(None, None, None)
+            popped, frame.modes_popped = frame.modes_popped, outer_popped
+            if popped:
+                modes_on(popped)
 
     def _run(self, func: Any, args: tuple, kwargs: dict | None, types: Any = ()) -> Any:
         frame = self.frame
@@ -8400,25 +8408,32 @@ class CaptureMode(TorchFunctionMode):
         runner = RUNNERS.get(func)
         versions: list[tuple[Tensor, int | None]] = []
         out = None
-        if runner is not None and frame.tracks and frame.error is None:
-            try:  # (the op's own error, if it was one, comes again from the op run as called)
-                out = runner(frame, args, kwargs or _NO_KWARGS)
-            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
-                frame.error, frame.error_op, frame.ran = exc, op_name(func), None
-        if out is not None:
-            kwargs = kwargs or _NO_KWARGS
-        elif (hidden := frame.hidden) is None:
-            out = func(*args, **kwargs) if kwargs else func(*args)
-            kwargs = kwargs or _NO_KWARGS
-        else:
-            versions = [(a, version_of(a)) for a in flat_args(args, kwargs or _NO_KWARGS) if isinstance(a, Tensor)] \
-                if frame.outer_mode or types and _FOREIGN[types] else []
-            hidden.__exit__(None, None, None)  # (the state the body called the op in, as it saved it)
-            try:
+        popped = frame.modes_popped
+        if popped:  # (the body's op is the user's dispatch modes' to see: back on while it runs)
+            modes_on(popped)
+        try:
+            if runner is not None and frame.tracks and frame.error is None:
+                try:  # (the op's own error, if it was one, comes again from the op run as called)
+                    out = runner(frame, args, kwargs or _NO_KWARGS)
+                except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                    frame.error, frame.error_op, frame.ran = exc, op_name(func), None
+            if out is not None:
+                kwargs = kwargs or _NO_KWARGS
+            elif (hidden := frame.hidden) is None:
                 out = func(*args, **kwargs) if kwargs else func(*args)
-            finally:
-                hidden.__enter__()
-            kwargs = kwargs or _NO_KWARGS
+                kwargs = kwargs or _NO_KWARGS
+            else:
+                versions = [(a, version_of(a)) for a in flat_args(args, kwargs or _NO_KWARGS)
+                            if isinstance(a, Tensor)] if frame.outer_mode or types and _FOREIGN[types] else []
+                hidden.__exit__(None, None, None)  # (the state the body called the op in, as it saved it)
+                try:
+                    out = func(*args, **kwargs) if kwargs else func(*args)
+                finally:
+                    hidden.__enter__()
+                kwargs = kwargs or _NO_KWARGS
+        finally:
+            if popped:
+                popped[:] = modes_off(frame.dispatch_modes)
         if frame.hidden is None and type(out) is not Tensor and isinstance(out, Tensor) and _FOREIGN[(type(out),)]:
             frame.foreign = True  # (``x.as_subclass(S)``: made here, seen in no op before)
             frame.hidden = _HIDDEN()
