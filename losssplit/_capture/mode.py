@@ -8105,6 +8105,8 @@ def stored_values(v: Any) -> list[Any] | None:
     of the user's run: a dict's, list's or tuple's (their subclasses' too); a Mapping of the user's
     (``mapping_like``; not a module) by its instance dict's values; None for anything else."""
     t = type(v)
+    if type(t) is type and t in _ATOMS:  # (most values read: numbers, strings)
+        return None
     if issubclass(t, dict):
         return list(dict.values(v))
     if issubclass(t, (list, tuple)):
