@@ -8105,6 +8105,10 @@ def stored_values(v: Any) -> list[Any] | None:
     of the user's run: a dict's, list's or tuple's (their subclasses' too); a Mapping of the user's
     (``mapping_like``; not a module) by its instance dict's values; None for anything else."""
     t = type(v)
+    if t is dict:  # (most containers read: the builtin ones, their own methods first)
+        return list(dict.values(v))
+    if t is list or t is tuple:
+        return list(v)
     if type(t) is type and t in _ATOMS:  # (most values read: numbers, strings)
         return None
     if issubclass(t, dict):
@@ -8118,6 +8122,10 @@ def stored_values(v: Any) -> list[Any] | None:
 def mapping_like(t: type) -> bool:
     """Whether objects of the class ``t`` are dicts or Mappings (their classes have ``items`` and
     ``keys``), read in the classes' own dicts (no ``__getattr__`` of the user's runs)."""
+    if t is dict:
+        return True
+    if t is list or t is tuple or type(t) is type and t in _ATOMS:  # (most values read: no class-dict walk)
+        return False
     return issubclass(t, dict) or _class_attribute(t, "items") is not _ABSENT and _class_attribute(t, "keys") is not _ABSENT
 
 
