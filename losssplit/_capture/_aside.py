@@ -71,11 +71,23 @@ def modes_on(popped: list[Any]) -> None:
         torch._C._push_on_torch_dispatch_stack(mode)
 
 
-@contextlib.contextmanager
-def own_ops(modes: tuple[Any, ...]) -> Iterator[None]:
-    """The library's own ops inside run without the user's dispatch ``modes``; put back also where they raise."""
-    popped = modes_off(modes) if modes else []
-    try:
-        yield
-    finally:
-        modes_on(popped)
+class _ModesOff:
+    """``own_ops`` where there are modes to pop."""
+
+    def __init__(self, modes: tuple[Any, ...]) -> None:
+        self.modes, self.popped = modes, []
+
+    def __enter__(self) -> None:
+        self.popped = modes_off(self.modes)
+
+    def __exit__(self, *exc: object) -> None:
+        modes_on(self.popped)
+
+
+_NO_MODES = contextlib.nullcontext()
+
+
+def own_ops(modes: tuple[Any, ...]) -> contextlib.AbstractContextManager[None]:
+    """The library's own ops inside run without the user's dispatch ``modes``; put back also where they
+    raise. (No generator made per call where there are none: the common case.)"""
+    return _ModesOff(modes) if modes else _NO_MODES
