@@ -75,7 +75,8 @@ class _ModesOff:
     """``own_ops`` where there are modes to pop."""
 
     def __init__(self, modes: tuple[Any, ...]) -> None:
-        self.modes, self.popped = modes, []
+        self.modes = modes
+        self.popped: list[Any] = []
 
     def __enter__(self) -> None:
         self.popped = modes_off(self.modes)
