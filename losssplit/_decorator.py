@@ -39,8 +39,9 @@ from ._capture import (
     read_sources,
     tag_inputs,
 )
+from ._capture._aside import own_ops, users_dispatch_modes
 from ._capture._bytecode import CAPTURE, _per_code, body_call, python_checked
-from ._capture.mode import given_int
+from ._capture.mode import instance_dict, mapping_like, stored_attribute, stored_values
 from ._companion import (
     REPORTED_ATTR,
     WINDOW_ATTR,
@@ -212,7 +213,7 @@ class _Splitter:
             frame.close()
             return self._declined(self._drop_stale(wrapped(*args, **kwargs), call))
         try:
-            with torch._C.DisableTorchFunction():
+            with torch._C.DisableTorchFunction(), own_ops(frame.dispatch_modes):
                 try:
                     weights = self._weight(wrapped, args, kwargs)
                     declared = declared_dims(wrapped, args, kwargs, self.image_dims, len(labels), per_image, weights[1])
@@ -242,7 +243,7 @@ class _Splitter:
                     result = wrapped(*args, **kwargs)
             finally:
                 CAPTURE.reset(capture)
-            with torch._C.DisableTorchFunction():
+            with torch._C.DisableTorchFunction(), own_ops(frame.dispatch_modes):
                 try:
                     counted, moved = _counted_into(holder, wrapped, numbers, len(labels))
                 except Exception as exc:  # noqa: BLE001 - the body ran: its result goes back as it is
@@ -259,13 +260,10 @@ class _Splitter:
             if frame.exact_numbers:
                 try:
                     frame.give_back_ints(result)
-                except Exception as exc:  # noqa: BLE001 - the body ran: its result goes back as it computed it
-                    if isinstance(result, dict):
-                        for k, v in list(dict.items(result)):
-                            dict.__setitem__(result, k, given_int(v, frame))
+                except Exception as exc:  # noqa: BLE001 - the body ran: its result goes back
                     self.warn("internal", f"internal error while giving back the body's ints ({exc!r}); dict unchanged")
                     return self._declined(result)
-            with torch._C.DisableTorchFunction():
+            with torch._C.DisableTorchFunction(), own_ops(frame.dispatch_modes):
                 if tagged == 0:
                     keys = list(result) if isinstance(result, Mapping) else type(result).__name__
                     raise LossSplitError(
@@ -292,6 +290,7 @@ class _Splitter:
                kwargs: dict) -> Frame:
         """The capture's state of this call, with what it may ask of the call later."""
         frame = Frame(len(labels))
+        frame.dispatch_modes = users_dispatch_modes()
         frame.read_body_call = functools.partial(body_call, id(sys._getframe(1)), wrapped, args, kwargs)
         frame.body_code = getattr(getattr(wrapped, "__func__", wrapped), "__code__", None)
         if isinstance(labels, TokenLabels):
@@ -791,29 +790,33 @@ def _weight_outside(args: tuple, kwargs: dict, field: str, per_image: Any, image
                 or kind not in _CONTAINERS and isinstance(value, _UNSEARCHED):
             continue
         seen.add(id(value))
-        if kind is dict or kind not in _CONTAINERS and isinstance(value, Mapping):
-            held = value.get(field) if field in value else None
+        # (read as stored: no method, property or ``__getattr__`` of the user's runs)
+        if kind is dict or kind not in _CONTAINERS and mapping_like(kind):
+            stored = value if issubclass(kind, dict) else instance_dict(value, kind)
+            if stored is None:
+                continue
+            held = dict.get(stored, field)
             if _per_image_weights(held, images):
                 return f"a {type(held).__name__} of one weight per image in a dict"
-            items = list(value.values())
+            items = list(dict.values(stored))
         elif kind is list or kind is tuple or isinstance(value, (list, tuple)):
             held = _attribute_field(value, field) if kind is not list and kind is not tuple else _NO_FIELD
             if _per_image_weights(held, images):  # a named tuple of batched fields (rt28)
                 return f"a {type(held).__name__} of one weight per image in a {type(value).__name__}"
-            items = list(value)
-            if len(items) == images and not isinstance(value, (str, bytes)):
+            items = stored_values(value) or []
+            if len(items) == images:
                 weights = [_attribute_field(item, field) for item in items]
                 if all(w is not _NO_FIELD for w in weights) and not all(_unit(w) for w in weights):
                     return f"an attribute of {images} {type(items[0]).__name__} objects"
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            held = getattr(value, field, None)
+        elif dataclasses.is_dataclass(kind):
+            held = stored_attribute(value, field)
             if _per_image_weights(held, images):  # a dataclass of batched fields (rt28)
                 return f"a {type(held).__name__} of one weight per image in a {type(value).__name__}"
-            items = [getattr(value, f.name, None) for f in dataclasses.fields(value)]
+            items = [stored_attribute(value, f.name) for f in dataclasses.fields(kind)]
         elif isinstance(value, (Iterator, Collection)):
             continue
-        elif isinstance(getattr(value, "__dict__", None), dict) and not _internal_object(value):
-            items = list(vars(value).values())
+        elif (stored := instance_dict(value, kind)) is not None and not _internal_object(value):
+            items = list(dict.values(stored))
         else:
             continue
         budget -= len(items)
@@ -838,12 +841,13 @@ def _attribute_field(item: Any, field: str) -> Any:
     a named tuple, a namespace) holding one, else ``_NO_FIELD``."""
     if type(item) in _NO_FIELDS or isinstance(item, (Mapping, torch.Tensor)) or isinstance(item, _UNSEARCHED):
         return _NO_FIELD
-    if isinstance(item, tuple) and field not in (getattr(item, "_fields", None) or ()):
+    fields = stored_attribute(item, "_fields") if isinstance(item, tuple) else None
+    if isinstance(item, tuple) and not (type(fields) is tuple and field in fields):
         return _NO_FIELD
-    found = getattr(item, "__dict__", None)
-    if not isinstance(item, tuple) and not dataclasses.is_dataclass(item) and not (type(found) is dict and field in found):
+    found = instance_dict(item, type(item))
+    if not isinstance(item, tuple) and not dataclasses.is_dataclass(type(item)) and not (found is not None and field in found):
         return _NO_FIELD
-    return getattr(item, field, _NO_FIELD)
+    return stored_attribute(item, field, _NO_FIELD)  # (as stored: no property or ``__getattr__`` of the user's runs)
 
 
 # values whose contents hold no per-image weight field

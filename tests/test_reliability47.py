@@ -174,10 +174,6 @@ def test_the_scan_finds_a_subclass_in_containers_without_their_methods():
     assert mode._holds_foreign(((Outputs(boxes=x),), {}))  # (its instance dict holds it)
 
 
-@pytest.mark.xfail(strict=True, reason="known: the library's reads of the arguments for the weight field "
-                   "(_decorator._weight_outside) and for per-image dicts and tensors (_inputs.tag_inputs: _walk, "
-                   "_layer_lists, _list_attributes) call a user Mapping's items/values/__getitem__ and reach a "
-                   "__getattr__ of the user's (4 Mapping calls, 4 __getattr__ calls more than undecorated)")
 def test_a_mapping_or_getattr_of_the_users_runs_as_often_as_undecorated():
     calls = {}
     for decorated in (False, True):

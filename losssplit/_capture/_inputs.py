@@ -14,7 +14,16 @@ import torch
 
 from .._context import TokenLabels, current_labels
 from .._errors import LossSplitError
-from .mode import NOT_TENSORS, Frame, Tensor, Track, version_of
+from .mode import (
+    NOT_TENSORS,
+    Frame,
+    Tensor,
+    Track,
+    instance_dict,
+    mapping_like,
+    stored_values,
+    version_of,
+)
 
 Warn = Callable[[str, str], None]
 
@@ -160,7 +169,7 @@ def tag_inputs(
             count += _tag_per_image(frame, per_image, weight_field)
         elif isinstance(value, Tensor):
             count += _tag_batch_first(frame, value, nested=False)
-        elif isinstance(value, dict) or (hasattr(value, "items") and hasattr(value, "keys")):
+        elif mapping_like(type(value)):
             for t in _walk(value, 0):
                 count += _tag_batch_first(frame, t, nested=True)
         elif _is_level_list(value, frame.num_images):
@@ -208,8 +217,8 @@ def _list_attributes(frame: Frame, objects: Sequence[Any]) -> None:
     items runs as often on a group alone, a number read from such a dict was not set from the
     images (``_bytecode.configured_item``)."""
     for obj in objects:
-        found = getattr(obj, "__dict__", None)
-        if type(found) is dict and not isinstance(obj, (type, types.ModuleType)):
+        found = instance_dict(obj, type(obj))
+        if found is not None and not isinstance(obj, (type, types.ModuleType)):
             for value in found.values():
                 if type(value) is list and id(value) not in frame.fixed_lists:
                     frame.fixed_lists[id(value)] = (value, tuple(value), False)
@@ -261,11 +270,11 @@ def _layer_lists(frame: Frame, values: Sequence[Any], depth: int) -> None:
     for value in values:
         if type(value) is Tensor:  # most values: no container (and ``hasattr`` of a tensor raises inside)
             continue
-        if isinstance(value, dict) or (hasattr(value, "items") and hasattr(value, "keys")):
+        if mapping_like(type(value)):
             if type(value) is dict and id(value) not in frame.fixed_lists:  # its fields as given (``outputs["meta"]``)
                 frame.fixed_lists[id(value)] = (value, tuple(value.items()), False)
             if depth < 4:
-                _layer_lists(frame, list(value.values()), depth + 1)
+                _layer_lists(frame, stored_values(value) or [], depth + 1)
         elif type(value) in (list, tuple) and value and depth < 4:
             for v in value:  # (loops: no generators per list of the inputs)
                 for t in _walk(v, depth + 1):
@@ -543,13 +552,8 @@ def declared_dims(
 def _walk(obj: Any, depth: int) -> list[Tensor]:
     if type(obj) not in NOT_TENSORS and isinstance(obj, Tensor):
         return [obj]
-    if depth > 4:
-        return []
-    if isinstance(obj, dict) or (hasattr(obj, "items") and hasattr(obj, "keys")):
-        return [t for v in obj.values() for t in _walk(v, depth + 1)]
-    if isinstance(obj, (list, tuple)):
-        return [t for v in obj for t in _walk(v, depth + 1)]
-    return []
+    held = stored_values(obj) if depth <= 4 else None  # (no code of the user's: ``stored_values``)
+    return [t for v in held for t in _walk(v, depth + 1)] if held else []
 
 
 def describe_inputs(wrapped: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any]) -> str:

@@ -16,6 +16,7 @@ registered with ``@rule(*funcs)`` right above its definition.
 from __future__ import annotations
 
 import array
+import collections
 import dataclasses
 import functools
 import importlib
@@ -35,6 +36,7 @@ from torch.overrides import TorchFunctionMode
 from . import _bytecode, _lengths, _provenance, _reach
 from . import ratio as _ratio
 from . import scoped as _scoped
+from ._aside import modes_off, modes_on, mps_available, warnings_silenced
 from ._bytecode import summed_in_loop
 from .ratio import Ratio, RatioKind, count_multiple, data_value, version_of
 
@@ -1723,6 +1725,10 @@ class Frame:
         self.escape_unless_lost: list[tuple[GroupRead, ...]] = []
         self.group_sites: dict[types.CodeType, frozenset[int]] = {}  # code -> offsets (``_bytecode.group_read``)
         self.exact_numbers = False  # a ``GroupFloat.exact`` was handed out (torch functions get ints)
+        # the user's torch dispatch modes around the call (``_aside.users_dispatch_modes``: the library's
+        # own ops run without them) and those popped by the op being read, top first (back on for its run)
+        self.dispatch_modes: tuple[Any, ...] = ()
+        self.modes_popped: list[Any] | None = None
         # decisions the body's Python code took on values of the images (see ``Branch``), and the
         # one-element tensors that are such a test of a reduced value (``num_pos == 0``, ``m.any()``):
         # id -> (the tensor, its version then, the ratio, the comparison, the other operand, the op); held
@@ -2005,11 +2011,12 @@ class Frame:
 
     def give_back_ints(self, result: Any) -> None:
         """The values of the returned dict that are ``GroupFloat.exact`` numbers of this call, as
-        the ints the body computed without losssplit."""
+        the ints the body computed without losssplit. By dict's own methods: a dict subclass of the
+        user's may override ``items`` or ``__setitem__`` (its code runs as often as undecorated)."""
         if isinstance(result, dict):
-            for k, v in list(result.items()):
-                if type(v) is GroupFloat and v.exact and v._frame() is self:
-                    result[k] = int(float.__float__(v))
+            for k, v in list(dict.items(result)):
+                if (given := given_int(v, self)) is not v:
+                    dict.__setitem__(result, k, given)
 
     def rows_image(self, rows: Tensor) -> int | None:
         """The image every index of the row map ``rows`` is, where that is known on the host."""
@@ -8097,25 +8104,87 @@ def _holds_foreign(value: Any) -> bool:
             elif issubclass(t, Tensor):
                 if _FOREIGN[(t,)]:
                     return True
-            elif (held := _instance_dict(v, t)) is not None:
+            elif (held := instance_dict(v, t)) is not None:
                 below += dict.values(held)
         level = below[:4096]
     return False
 
 
-def _instance_dict(v: Any, t: type) -> dict | None:
+def instance_dict(v: Any, t: type) -> dict | None:
     """``v.__dict__`` by the slot Python gives its class, None where it has none: a ``__dict__`` of
-    the user's (a property), ``__getattribute__`` or ``__getattr__`` never runs."""
+    the user's (a property), ``__getattribute__`` or ``__getattr__`` never runs. A class written in C
+    (``types.SimpleNamespace``) gives it as a member, a Python class as a getset: both read memory only."""
+    slot = _class_attribute(t, "__dict__")
+    held = slot.__get__(v, t) if type(slot) in _DICT_SLOTS else None
+    return held if type(held) is dict else None
+
+
+def stored_values(v: Any) -> list[Any] | None:
+    """The values the container ``v`` holds, as stored, with no method, property or ``__getattr__``
+    of the user's run: a dict's, list's or tuple's (their subclasses' too); a Mapping of the user's
+    (``mapping_like``; not a module) by its instance dict's values; None for anything else."""
+    t = type(v)
+    if t is dict:  # (most containers read: the builtin ones, their own methods first)
+        return list(dict.values(v))
+    if t is list or t is tuple:
+        return list(v)
+    if type(t) is type and t in _ATOMS:  # (most values read: numbers, strings)
+        return None
+    if issubclass(t, dict):
+        return list(dict.values(v))
+    if issubclass(t, (list, tuple)):
+        return list(list.__iter__(v) if issubclass(t, list) else tuple.__iter__(v))
+    held = instance_dict(v, t) if mapping_like(t) and not issubclass(t, torch.nn.Module) else None
+    return list(dict.values(held)) if held is not None else None
+
+
+def mapping_like(t: type) -> bool:
+    """Whether objects of the class ``t`` are dicts or Mappings (their classes have ``items`` and
+    ``keys``), read in the classes' own dicts (no ``__getattr__`` of the user's runs)."""
+    if t is dict:
+        return True
+    if t is list or t is tuple or type(t) is type and t in _ATOMS:  # (most values read: no class-dict walk)
+        return False
+    return issubclass(t, dict) or _class_attribute(t, "items") is not _ABSENT and _class_attribute(t, "keys") is not _ABSENT
+
+
+def stored_attribute(v: Any, name: str, default: Any = None) -> Any:
+    """``v``'s attribute ``name`` as stored, with no property, ``__getattribute__`` or ``__getattr__``
+    of the user's run: a slot's (``__slots__``, a named tuple's field), its instance dict's, a plain
+    value of its class (a named tuple's ``_fields``); ``UNREAD`` where a property or another
+    descriptor of its class would compute it; ``default`` otherwise."""
+    t = type(v)
+    found = _class_attribute(t, name)
+    if type(found) in _SLOTS:
+        try:
+            return found.__get__(v, t)
+        except AttributeError:  # (an empty slot)
+            return default
+    if found is not _ABSENT and _class_attribute(type(found), "__set__") is not _ABSENT:  # a property: not run
+        return UNREAD
+    held = instance_dict(v, t)
+    if held is not None and name in held:
+        return held[name]
+    if found is _ABSENT:
+        return default
+    return found if _class_attribute(type(found), "__get__") is _ABSENT else UNREAD
+
+
+def _class_attribute(t: type, name: str) -> Any:
+    """The attribute ``name`` of the class ``t`` as its classes' dicts hold it; ``_ABSENT`` where none does."""
     for k in _MRO.__get__(t):  # (not ``t.__mro__``: a metaclass of the user's may answer it)
-        slot = _CLASS_DICT.__get__(k).get("__dict__")
-        if slot is not None:
-            held = slot.__get__(v, t) if type(slot) is _DICT_SLOT else None
-            return held if type(held) is dict else None
-    return None
+        held = _CLASS_DICT.__get__(k)
+        if name in held:
+            return held[name]
+    return _ABSENT
 
 
 _MRO, _CLASS_DICT = type.__dict__["__mro__"], type.__dict__["__dict__"]
-_DICT_SLOT = type(_CLASS_DICT)  # (``getset_descriptor``: what ``class C: pass`` gets for ``__dict__``)
+_ABSENT = object()
+UNREAD = object()
+"""What ``stored_attribute`` gives for an attribute that code of the user's would compute."""
+_SLOTS = (types.MemberDescriptorType, type(collections.namedtuple("_Pair", "a").__dict__["a"]))  # (``__slots__``; a named tuple's field)
+_DICT_SLOTS = (type(_CLASS_DICT), types.MemberDescriptorType)  # (what ``class C: pass`` and ``SimpleNamespace`` get for ``__dict__``)
 
 
 _ATOMS = frozenset({int, float, str, bool, type(None), torch.Size, torch.dtype, torch.device})
@@ -8192,7 +8261,7 @@ def _foreign_op(frame: Frame, func: Any, args: tuple, kwargs: dict | None, out: 
         return True
     kept = _kept_generators(args, kwargs)
     try:
-        with torch.no_grad():
+        with torch.no_grad(), warnings_silenced():
             plain = func(*args, **kwargs) if kwargs else func(*args)
     finally:
         for set_state, state in kept:
@@ -8251,7 +8320,7 @@ def _kept_generators(args: tuple, kwargs: dict | None) -> list[tuple[Callable[[A
     for device in (torch.cuda, getattr(torch, "xpu", None)):
         if device is not None and device.is_initialized():
             kept.append((device.set_rng_state_all, device.get_rng_state_all()))
-    if torch.backends.mps.is_available():
+    if mps_available():
         kept.append((torch.mps.set_rng_state, torch.mps.get_rng_state()))
     kept += [(g.set_state, g.get_state()) for g in (*args, *(kwargs or _NO_KWARGS).values())
              if isinstance(g, torch.Generator)]
@@ -8283,7 +8352,8 @@ class CaptureMode(TorchFunctionMode):
         # (``_run``); every other op here runs with torch functions off (a counter, an RNG draw or a
         # write in one of theirs would differ from the undecorated call's)
         frame = self.frame
-        outer, outer_hidden = frame.op_caller, frame.hidden
+        outer, outer_hidden, outer_popped = frame.op_caller, frame.hidden, frame.modes_popped
+        frame.modes_popped = modes_off(frame.dispatch_modes) if frame.dispatch_modes else None
         hidden = None
         if frame.foreign or types and _FOREIGN[types]:
             frame.foreign = True
@@ -8327,6 +8397,9 @@ class CaptureMode(TorchFunctionMode):
             hidden, frame.hidden = frame.hidden, outer_hidden
             if hidden is not None:
                 hidden.__exit__(None, None, None)
+            popped, frame.modes_popped = frame.modes_popped, outer_popped
+            if popped:
+                modes_on(popped)
 
     def _run(self, func: Any, args: tuple, kwargs: dict | None, types: Any = ()) -> Any:
         frame = self.frame
@@ -8364,25 +8437,32 @@ class CaptureMode(TorchFunctionMode):
         runner = RUNNERS.get(func)
         versions: list[tuple[Tensor, int | None]] = []
         out = None
-        if runner is not None and frame.tracks and frame.error is None:
-            try:  # (the op's own error, if it was one, comes again from the op run as called)
-                out = runner(frame, args, kwargs or _NO_KWARGS)
-            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
-                frame.error, frame.error_op, frame.ran = exc, op_name(func), None
-        if out is not None:
-            kwargs = kwargs or _NO_KWARGS
-        elif (hidden := frame.hidden) is None:
-            out = func(*args, **kwargs) if kwargs else func(*args)
-            kwargs = kwargs or _NO_KWARGS
-        else:
-            versions = [(a, version_of(a)) for a in flat_args(args, kwargs or _NO_KWARGS) if isinstance(a, Tensor)] \
-                if frame.outer_mode or types and _FOREIGN[types] else []
-            hidden.__exit__(None, None, None)  # (the state the body called the op in, as it saved it)
-            try:
+        popped = frame.modes_popped
+        if popped:  # (the body's op is the user's dispatch modes' to see: back on while it runs)
+            modes_on(popped)
+        try:
+            if runner is not None and frame.tracks and frame.error is None:
+                try:  # (the op's own error, if it was one, comes again from the op run as called)
+                    out = runner(frame, args, kwargs or _NO_KWARGS)
+                except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                    frame.error, frame.error_op, frame.ran = exc, op_name(func), None
+            if out is not None:
+                kwargs = kwargs or _NO_KWARGS
+            elif (hidden := frame.hidden) is None:
                 out = func(*args, **kwargs) if kwargs else func(*args)
-            finally:
-                hidden.__enter__()
-            kwargs = kwargs or _NO_KWARGS
+                kwargs = kwargs or _NO_KWARGS
+            else:
+                versions = [(a, version_of(a)) for a in flat_args(args, kwargs or _NO_KWARGS)
+                            if isinstance(a, Tensor)] if frame.outer_mode or types and _FOREIGN[types] else []
+                hidden.__exit__(None, None, None)  # (the state the body called the op in, as it saved it)
+                try:
+                    out = func(*args, **kwargs) if kwargs else func(*args)
+                finally:
+                    hidden.__enter__()
+                kwargs = kwargs or _NO_KWARGS
+        finally:
+            if popped:
+                popped[:] = modes_off(frame.dispatch_modes)
         if frame.hidden is None and type(out) is not Tensor and isinstance(out, Tensor) and _FOREIGN[(type(out),)]:
             frame.foreign = True  # (``x.as_subclass(S)``: made here, seen in no op before)
             frame.hidden = _HIDDEN()
