@@ -190,6 +190,10 @@ CASES = {
     torch.linalg.solve_ex: rows(lambda e, y: torch.linalg.solve_ex(_covariances(e, y), _covariances(y, e)).result),
     torch.linalg.solve_triangular: rows(lambda e, y: torch.linalg.solve_triangular(
         torch.linalg.cholesky(_covariances(e, y)), e[..., :3, :2], upper=False)),
+    # the right side first, the factor second (tests/test_rules_cholesky_solve.py)
+    torch.cholesky_solve: rows(lambda e, y: torch.cholesky_solve(e[..., :3, :2], torch.linalg.cholesky(_covariances(e, y)))),
+    T.cholesky_solve: rows(lambda e, y: e[..., :3, :2].cholesky_solve(torch.linalg.cholesky(_covariances(e, y)).mT,
+                                                                      upper=True)),
     # each image's own least squares (Marigold E2E-FT's scale and shift; ``gels``: the default ``gelsy`` is not
     # deterministic run to run on CPU)
     torch.linalg.lstsq: rows(lambda e, y: torch.linalg.lstsq(_covariances(e, y)[..., :2], e[..., :3, :2], driver="gels").solution),

@@ -3502,14 +3502,21 @@ def decomposition(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
         frame.set(o, Track(rows=dict(track.rows), image=track.image, unweighted=r, from_prediction=track.from_prediction))
 
 
-@rule(torch.linalg.solve, torch.linalg.solve_ex, torch.linalg.solve_triangular)
+_FACTOR_SECOND = (torch.cholesky_solve, Tensor.cholesky_solve)  # ``cholesky_solve(B, L)``: the right side first
+
+
+@rule(torch.linalg.solve, torch.linalg.solve_ex, torch.linalg.solve_triangular, *_FACTOR_SECOND)
 def solve(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
-    """``torch.linalg.solve(A, B)`` (also ``solve_ex``, ``solve_triangular``) of batches of
-    matrices of the same leading shape: the leading dims keep their rows (the same images in ``A``
-    and ``B``), also in ``solve_ex``'s ``info`` per matrix, and so do ``B``'s columns (each solved
-    on its own); a row dim among ``A``'s own two dims or ``B``'s rows, broadcast leading dims or
-    ``left=False`` end attribution."""
-    a, b = get_arg(args, kwargs, 0, "A", None), get_arg(args, kwargs, 1, "B", None)
+    """``torch.linalg.solve(A, B)`` (also ``solve_ex``, ``solve_triangular``, ``cholesky_solve(B, L)``
+    with ``A = L Lᵀ``) of batches of matrices of the same leading shape: the leading dims keep their
+    rows (the same images in ``A`` and ``B``), also in ``solve_ex``'s ``info`` per matrix, and so do
+    ``B``'s columns (each solved on its own); a row dim among ``A``'s own two dims or ``B``'s rows,
+    broadcast leading dims or ``left=False`` end attribution."""
+    swapped = func in _FACTOR_SECOND
+    if swapped:
+        b, a = get_arg(args, kwargs, 0, "input", None), get_arg(args, kwargs, 1, "input2", None)
+    else:
+        a, b = get_arg(args, kwargs, 0, "A", None), get_arg(args, kwargs, 1, "B", None)
     ta, tb = frame.get(a), frame.get(b)
     outs = list(out) if isinstance(out, tuple) else [out]
     if (ta is None and tb is None) or not all(isinstance(o, Tensor) for o in outs) or not isinstance(a, Tensor) \
@@ -3519,7 +3526,8 @@ def solve(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     lead = a.dim() - 2
     # ``B`` of ``A``'s shape less its last dim is a batch of vectors (torch's reading; fast_bss_eval's
     # ``solve(toeplitz(acf), xcorr)``), each solved on its own: its entries mix, its leading dims keep their rows
-    vectors = func is not torch.linalg.solve_triangular and b.dim() == a.dim() - 1 and b.shape == a.shape[:-1]
+    vectors = func is not torch.linalg.solve_triangular and not swapped and b.dim() == a.dim() - 1 \
+        and b.shape == a.shape[:-1]
     if (any(t is not None and (t.lost_at is not None or t.ratio is not None) for t in (ta, tb))
             or not kwargs.get("left", True) or lead < 0 or b.dim() != a.dim() - vectors or outs[0].dim() != b.dim()
             or a.shape[:lead] != b.shape[:lead] or any(o.shape[:lead] != a.shape[:lead] for o in outs)):
@@ -3537,7 +3545,8 @@ def solve(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         return frame.lose(out, f"{op} over a dim that carries images", ta or tb)
     raw = None
     if any(t is not None and t.unweighted is not None for t in (ta, tb)):
-        raw = func(unweighted_of(a, ta), unweighted_of(b, tb), **{k: v for k, v in kwargs.items() if k not in ("A", "B")})
+        sides = (unweighted_of(b, tb), unweighted_of(a, ta)) if swapped else (unweighted_of(a, ta), unweighted_of(b, tb))
+        raw = func(*sides, **{k: v for k, v in kwargs.items() if k not in ("A", "B", "input", "input2")})
     raws = list(raw) if isinstance(raw, tuple) else [raw] * len(outs)
     for o, new, r in zip(outs, news, raws, strict=True):
         if new is not None:  # (``info`` of a ``B`` alone carrying images: no images)

@@ -6616,6 +6616,51 @@ _SIZED_OPS: dict[Any, tuple[tuple[tuple[int, str], ...], tuple[int, str, int] | 
 }
 
 
+_POOLED = ((1, "kernel_size"), (2, "stride"), (3, "padding"))
+# ops whose int arguments size what they take and whose rules do not order them after host reads
+# (``Frame.sized``): (position, keyword) of each such argument. A patch length ``TS // int(amp.argmax())``
+# of an amplitude averaged over the batch cuts each group's rows as the batch's (s68: PS loss)
+_HOST_SIZED: dict[Any, tuple[tuple[int, str], ...]] = {
+    Tensor.unfold: ((2, "size"), (3, "step")),
+    Tensor.split: ((1, "split_size"),), torch.split: ((1, "split_size_or_sections"),),
+    Tensor.chunk: ((1, "chunks"),), torch.chunk: ((1, "chunks"),),
+    Tensor.kthvalue: ((1, "k"),), torch.kthvalue: ((1, "k"),),
+    Tensor.select: ((2, "index"),), torch.select: ((2, "index"),),
+    Tensor.diagonal: ((1, "offset"),), torch.diagonal: ((1, "offset"),),
+    Tensor.repeat_interleave: ((1, "repeats"),), torch.repeat_interleave: ((1, "repeats"),),
+    torch.nn.functional.pad: ((1, "pad"),),
+    torch.nn.functional.interpolate: ((1, "size"), (2, "scale_factor")),
+    torch.nn.functional.unfold: ((1, "kernel_size"), (2, "dilation"), (3, "padding"), (4, "stride")),
+    **dict.fromkeys((torch.nn.functional.avg_pool1d, torch.nn.functional.avg_pool2d, torch.nn.functional.avg_pool3d,
+                     torch.nn.functional.max_pool1d, torch.nn.functional.max_pool2d, torch.nn.functional.max_pool3d),
+                    _POOLED),
+    **dict.fromkeys((torch.nn.functional.adaptive_avg_pool1d, torch.nn.functional.adaptive_avg_pool2d,
+                     torch.nn.functional.adaptive_avg_pool3d, torch.nn.functional.adaptive_max_pool1d,
+                     torch.nn.functional.adaptive_max_pool2d, torch.nn.functional.adaptive_max_pool3d),
+                    ((1, "output_size"),)),
+}
+
+
+def _host_sized(frame: Frame, func: Any, args: tuple, kwargs: dict) -> None:
+    """After a host read of a value over several images (``Frame.read_image`` ``SEVERAL``), an op of
+    ``_HOST_SIZED`` on a tensor that carries images takes its sizes through ``Frame.sized``: declined
+    unless each size the call passes is the code's own (a literal, a constant of the call, a size of
+    the very tensor it cuts)."""
+    src = args[0] if args else kwargs.get("input")
+    track = frame.get(src) if isinstance(src, Tensor) else None
+    if track is None:
+        return
+    passed = len(args) + len(kwargs)
+
+    def own(k: int, name: str) -> bool:
+        v = get_arg(args, kwargs, k, name, None)
+        return v is None or isinstance(v, Tensor) or _bytecode.literal_size(v, k, name, passed) \
+            or _bytecode.own_size_argument(k, name, passed, src) \
+            or _bytecode.constant_argument(k, name, passed, frame.read_body_call_once)
+
+    frame.sized(op_name(func), track, lambda: all(own(k, name) for k, name in _HOST_SIZED[func]))
+
+
 def _counted_size(frame: Frame, func: Any, args: tuple, kwargs: dict) -> bool:
     """Whether a ``RowCount``, or a number computed from one, sizes or bounds what ``func`` takes
     along a dim of a tracked tensor that carries no images (``e.topk(bs - 1, dim=2)``,
@@ -8684,6 +8729,8 @@ class CaptureMode(TorchFunctionMode):
                        pred=pred)
             frame.ran = None
             return out
+        if frame.read_image == SEVERAL and func in _HOST_SIZED:
+            _host_sized(frame, func, args, kwargs)
         why = _number_value_provenance(frame, func, args, kwargs) if facts.value_args else None
         if why is not None:
             pred = any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs))
