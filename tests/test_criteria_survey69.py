@@ -34,7 +34,13 @@ NRTR, Donut, CRNN (time-major CTC), TableFormer, Demucs, SepFormer (PIT with a t
 ``loss[keep]``), SELD's ADPIT, SphereFace2, MViT, DeAOT (``jac[present]``), BUTD, LXMERT, LAVT
 (class-weighted CE), SimVLM, GemNet, Equiformer.
 
-NOW (s69): as first contact (no change to ``losssplit/``).
+NOW (s69): as first contact (no change to ``losssplit/``). Tried and not landed: reading each size of
+an item of a list argument as long as the images as that image's size (``len(s)`` of ``gt_segs[b]``)
+splits TadTR's pattern right, but breaks the contract of
+``test_adversarial.py::test_a_list_argument_as_long_as_the_images_by_coincidence_counts_no_instances``
+(per-level anchors as long as the batch by coincidence, ``sum(a.shape[0] for a in anchors)``, a
+constant) and EEND's pattern of survey 16: a list counts as the images' only once the body pairs its
+items with their images' values, and TadTR's pairing runs through the matcher's indices after the count.
 """
 
 from __future__ import annotations
