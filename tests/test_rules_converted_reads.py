@@ -102,7 +102,7 @@ def _near(test: str) -> Callable:
     made: dict = {}
     exec(f"def near(x, ign, rare):\n    valid = ign != 255\n    n = int(float(valid.sum()))\n"  # noqa: S102
          f"{test}\n    return {{'loss': (x * valid).sum() / max(n, 1) * s}}", {"math": math}, made)
-    made["near"].__name__ = made["near"].__qualname__ = "near_" + test.split("\n")[-1].strip()
+    made["near"].__name__ = made["near"].__qualname__ = "near: " + " ".join(test.split())
     return made["near"]
 
 
