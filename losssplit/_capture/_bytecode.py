@@ -14733,6 +14733,7 @@ def _returned_dict(instructions: list[dis.Instruction], k: int) -> bool:
     return found is not None and instructions[found[0]].opname == "RETURN_VALUE"
 _NUMBER_ATTRIBUTES = frozenset(dir(float)) | frozenset(dir(int))
 _PASSING = ("max", "min")
+_NUMBER_CONVERTERS = (("int",), ("float",))  # builtins giving an unmarked number's value as another type
 _CONVERTING = frozenset({"numpy", "item", "tolist", "__float__", "__int__", "__index__", "__array__"})  # host numbers  # builtins returning one of their arguments; their comparisons are the number's own
 
 
@@ -14835,7 +14836,8 @@ def _flows_hold(f: types.FrameType, flows: GroupFlows, plain: Callable[[Any], bo
         callee = f.f_globals.get(called[0], f.f_builtins.get(called[0], _UNPROVEN))
         if len(called) == 2:
             callee = vars(callee).get(called[1], _UNPROVEN) if isinstance(callee, types.ModuleType) else _UNPROVEN
-        passing = len(called) == 1 and called[0] in _PASSING and callee is getattr(builtins, called[0])
+        passing = len(called) == 1 and (called[0] in _PASSING or called in _NUMBER_CONVERTERS) \
+            and callee is getattr(builtins, called[0])
         if not passing and str(getattr(callee, "__module__", "") or "").partition(".")[0] != "torch":
             return False
     return True
@@ -14956,6 +14958,12 @@ def _group_flows(code: types.CodeType, lasti: int, integer: bool = False, as_flo
                 continue
             if name is None or spans is None:
                 return None
+            if name in _NUMBER_CONVERTERS:
+                if not unmarked or len(spans) != 1:
+                    return None  # a marked number's mark ends there (the builtin gives a plain one): its tests unseen
+                callees.add(name)  # ``int(ratio * n)``: the same number's value, its uses followed on as the read's
+                pending.append(k)
+                continue
             callees.add(name)
             reach.add(i.offset)
             if len(name) == 1 and name[0] in _PASSING:  # torch functions are checked when run
@@ -16016,7 +16024,7 @@ def read_branched() -> bool:
     operator) it is executing returns (``int(pos.sum())``, ``x.sum().item()``, ``m // 4``), or any
     number computed from it: through locals (a closure's too, in the functions made in the code),
     operators, containers and the result of any call it is passed to (``if math.floor(m / 4) >=
-    2:``, ``if test(m):``, ``a if m > 8 else b``). ``max`` / ``min`` are followed, not counted
+    2:``, ``if test(m):``, ``a if m > 8 else b``, a loop over ``range(m)``). ``max`` / ``min`` are followed, not counted
     (their floors have rules of their own). A branch the capture does not see: on a group alone
     the body may take the other arm. False where nothing can be told."""
     found = _executing_call(any_op=True)
@@ -16033,8 +16041,8 @@ def _branched(code: types.CodeType, starts: list[int], depth: int, f: types.Fram
     stored: set[str] = set()
     pending = list(starts)
     for p, used in _uses(instructions, pending):
-        if p + 1 < len(instructions) and instructions[p + 1].opname in _TRUTH_TESTS:
-            return True
+        if p + 1 < len(instructions) and (instructions[p + 1].opname in _TRUTH_TESTS or instructions[p + 1].opname == "GET_ITER"):
+            return True  # (``for _ in range(n // 4):``: how often the loop runs is the number's test)
         if used is None:
             continue
         k, _ = used

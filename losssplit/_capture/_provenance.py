@@ -1094,15 +1094,16 @@ def value_kept(tags: Iterable[Tags] | None) -> bool:
 _KEEPING_CALLS = frozenset({"float", "list", "tuple", "array", "asarray", "tensor", "as_tensor"})
 
 
-def literal_choice(tags: Tags | None, value: Any = None) -> str | None:
+def literal_choice(tags: Tags | None, value: Any = None, reads: bool = False) -> str | None:
     """How a number of the batch in ``tags`` (a size of a tensor, ``x.shape[0]``; ``len(targets)``; a
     count over the images) was chosen by the builtin ``max`` or ``sorted`` against a number literal
     above 1 (``max(bs, 4.0)``: on a group alone the literal may be chosen), or by ``min`` or ``sorted``
     where the number ``value`` is the literal (``min(bs, 3)`` gave 3: a group alone may have fewer), or
     by ``min`` where ``value`` is above it (computed from the literal it chose: ``2 * int(min(bs, 0.5) * 2)``);
     None where neither is seen. (A float literal is compared by ``float``'s own comparison, which the
-    hooks of a count of rows do not see; a host read's floors are the rules of host reads'.)"""
-    if tags is None or not tags & (SIZE_TAGS | {"L", "V"}):
+    hooks of a count of rows do not see; a host read's floors are the rules of host reads', of a divisor:
+    ``reads`` takes a host read's choice too, a factor ``min(n, 9)`` no rule of host reads matches.)"""
+    if tags is None or not tags & (SIZE_TAGS | {"L", "V"} | ({"H"} if reads else _NONE)):
         return None
     for t in sorted(tags):
         if t.startswith("clit:"):
