@@ -97,7 +97,10 @@ def count_of_several_images(outputs, targets):
 
 
 def count_read_once(outputs, targets):
-    """The first image's count, read once before the loop, added for every image."""
+    """The first image's count, read once before the loop, added for every image (was WRONG on the
+    two-image batch once the position declined no more: ``2 * c0`` equal by value to the anchors
+    image 0's read did not sum, taken as that count; ``Frame.host_normaliser`` now takes such a
+    complement only where the divisor's code subtracts)."""
     with torch.no_grad():
         cost0 = _cost(outputs["x"][0], targets[0]["labels"])
         first = int(_assigned(cost0, _dynamic_k(cost0)).sum())
