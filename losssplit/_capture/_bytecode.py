@@ -5196,7 +5196,8 @@ def _adds_to(instructions: list[dis.Instruction], k: int, name: str, floored: bo
     if op.opname != "BINARY_OP" or op.arg not in (0, 13) or op.is_jump_target or instructions[k].is_jump_target:
         return None
     right = _operand_start(instructions, k - 1)
-    left = _operand_start(instructions, right) if right is not None else None
+    # (the statement may start at a jump target: ``n += int(m.sum())`` right after a ``with`` or an ``if``)
+    left = _operand_start(instructions, right, target_first=True) if right is not None else None
     if right is None or left is None or right - left != 1:
         return None
     first = instructions[left]
@@ -5269,14 +5270,17 @@ def _zero_store(instructions: list[dis.Instruction], k: int) -> bool:
     if first < 1:
         return False
     before = instructions[first - 1]
-    if before.opname == "UNPACK_SEQUENCE":  # of a constant tuple: the first store takes item 0
+    # ``n, ls, ms, ks = 0, [], [], []``: a tuple built, then unpacked, item 0 stored first
+    built = before.opname == "UNPACK_SEQUENCE" and first > 1 and instructions[first - 2].opname == "BUILD_TUPLE" \
+        and instructions[first - 2].arg == run == before.arg
+    if before.opname == "UNPACK_SEQUENCE" and not built:  # of a constant tuple: the first store takes item 0
         values = instructions[first - 2].argval if first > 1 and instructions[first - 2].opname == "LOAD_CONST" else None
         if type(values) is not tuple or len(values) != before.arg or run != before.arg:
             return False
         value = values[place]
         return type(value) in (int, float) and value == 0
     swapped = before.opname == "SWAP" and before.arg == run  # ``a, b, c = x, y, z``: a takes x
-    end = first - 1 if swapped else first
+    end = first - 2 if built else first - 1 if swapped else first
     pushed: list[tuple[int, int]] = []
     for _ in range(run):
         begin = _operand_start(instructions, end)
@@ -5284,7 +5288,7 @@ def _zero_store(instructions: list[dis.Instruction], k: int) -> bool:
             return False
         pushed.insert(0, (begin, end))
         end = begin
-    begin, end = pushed[place] if swapped else pushed[run - 1 - place]  # unswapped: the last pushed first
+    begin, end = pushed[place] if swapped or built else pushed[run - 1 - place]  # unswapped: the last pushed first
     value = instructions[begin]
     return end - begin == 1 and value.opname == "LOAD_CONST" and type(value.argval) in (int, float) and value.argval == 0
 
@@ -12436,6 +12440,57 @@ def carried_subscript() -> bool:
         return False
     f, _, start, at = found
     return start is not None and _carried_span(f.f_code, start, at)
+
+
+def range_counter_subscript() -> bool:
+    """Whether the index of the subscript the caller's code is executing is a local whose one store
+    is a ``for`` loop's over ``range(len(x))`` (``x`` a local, maybe subscripted by constants, not
+    stored later in the loop around: ``cost[j]`` of ``for j in range(len(gb))``) or ``range(c)`` of a
+    literal: a position of that size's count, no number read on the host, whichever image's values
+    were read before. False where nothing is read."""
+    found = _executing_subscript()
+    if found is None or _VERSION not in _TEST_CHECKED:
+        return False
+    f, instructions, start, at = found
+    if start is None or at - start != 1 or instructions[start].opname != "LOAD_FAST" \
+            or any(_builtin(f, n) is not getattr(builtins, n) for n in ("range", "len")):
+        return False
+    return _sized_range_counter(f.f_code, str(instructions[start].argval))
+
+
+_SIZED_LOADS = frozenset({"LOAD_FAST", "LOAD_DEREF", "LOAD_CONST", "LOAD_ATTR"})
+
+
+@_per_code(1024)
+def _sized_range_counter(code: types.CodeType, name: str) -> bool:
+    instructions = _instructions(code)
+    stores = _stores(instructions, name)
+    if len(stores) != 1 or stores[0] < 3 or instructions[stores[0] - 1].opname != "FOR_ITER" \
+            or instructions[stores[0] - 2].opname != "GET_ITER":
+        return False
+    end = stores[0] - 2
+    begin = _operand_start(instructions, end)
+    if begin is None:
+        return False
+    span = instructions[begin:end]
+    if len(span) < 4 or not _called_builtin(span, "range"):
+        return False
+    inner = span[1:-2]
+    if len(inner) == 1:
+        return inner[0].opname == "LOAD_CONST" and type(inner[0].argval) is int
+    if len(inner) < 4 or not _called_builtin(inner, "len"):
+        return False
+    sized = inner[1:-2]  # loads, and subscripts by a constant only
+    return all(i.opname in _SIZED_LOADS or i.opname == "BINARY_SUBSCR" and sized[k - 1].opname == "LOAD_CONST"
+               for k, i in enumerate(sized)) and sized[0].opname != "LOAD_CONST" and not _carried_span(code, begin, end)
+
+
+def _called_builtin(span: list[dis.Instruction], name: str) -> bool:
+    """Whether ``span`` is a call of the global ``name`` with one argument and nothing else."""
+    head = span[0]
+    return (head.opname == "LOAD_GLOBAL" and head.argval == name and bool((head.arg or 0) & 1)
+            and span[-2].opname == "PRECALL" and span[-1].opname == "CALL" and span[-1].arg == 1
+            and not any(i.is_jump_target for i in span))
 
 
 @_per_code(1024)

@@ -298,7 +298,8 @@ def _int_positions(frame: Frame, track: Track, parts: tuple[Any, ...], index: An
     if picked is None:
         return
     if any(type(p) is int for p in ints):
-        frame.positioned("Tensor.__getitem__ with an int position", picked, lambda: literal_index(index),
+        frame.positioned("Tensor.__getitem__ with an int position", picked,
+                         lambda: literal_index(index) or _bytecode.range_counter_subscript(),
                          carried=_bytecode.carried_subscript)
     elif (own := _made_positions(frame, ints, picked)) is not None:
         if own:  # made from numbers read of that image only: as an int position's (``Frame.positioned``)

@@ -2148,7 +2148,7 @@ class Frame:
                 if r is None or not _is_count(v):
                     continue
                 if complement:  # ``labels.numel() - ignored.sum().item()``: the elements not summed
-                    if r.scales or r.normaliser_ops:
+                    if r.scales or r.normaliser_ops or not near_count(z, r.numel - v) or not _subtracted():
                         continue
                     v = r.numel - v
                 if not near_count(z, v):
@@ -4936,6 +4936,15 @@ def per_row(w: Tensor, rows: Rows, shape: Sequence[int]) -> bool:
     if len(wide) == 1:
         return wide[0] in rows and shape[wide[0]] == w.shape[wide[0] - shift]
     return not wide and bool(rows) and shape[min(rows)] == 1
+
+
+def _subtracted() -> bool:
+    """Whether the divisor the caller's code is executing may be a subtraction, as its code reads
+    (``_provenance``: ``op:-`` among its tags; unread: as before): a number of the elements a read
+    did not sum equal by value to one Python added up otherwise (``n += first`` of image 0's read
+    before the loop) is no such count."""
+    tags = _bytecode.executed_number_tags()
+    return tags is None or "op:-" in tags
 
 
 @dataclasses.dataclass(slots=True)
