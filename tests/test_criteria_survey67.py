@@ -35,6 +35,16 @@ each token's class block), GShard's ``cumsum`` capacity and dropped fraction, GR
 ``ctc_loss`` and the masked consistency KL), CIF, the pruned RNN-T's simple loss (our lattice
 recursion, read at each utterance's last frame and label), the quadruplet and angular losses,
 MegaBatchMargin's and AnglE's mean cosines, NCF and SNIPS.
+
+NOW (s67): 336 expected, 51 declined, **6 GAP (1.8 %)**, 0 WRONG: first contact 2.4 %, now 1.8 %.
+General rule, with near misses against the oracle (``tests/test_rules_constant_image_factor.py``): an
+averaged loss times an int the code proves a constant of the call (a module global no code of its
+module assigns, a default not passed, arithmetic of those) is a coefficient whatever count it equals
+(GShard, 2); ``len(x)`` kept in a local or passed to a helper, and a global a function assigns,
+decline. Left: the mixture of softmaxes on batch 0 (6), an honest ambiguity: an argument with as many
+rows as the batch has images is read as image rows, and a product contracting them against a dim of
+that same size cannot be told from one that mixes images (``A @ targets`` with a predicted [B, B]
+affinity); reading such an argument as a parameter would give that product silently wrong.
 """
 
 from __future__ import annotations
@@ -556,9 +566,10 @@ CASES = {c.body.__name__: c for c in [
              "images (the hidden width 4); read as image rows, ``hidden @ w_prior`` contracts them: lost at "
              "``Tensor.matmul`` (a size coincidence the shapes cannot tell from a batch-mixing product)"),
     Case(class_softmax, class_softmax_batch),
-    Case(gshard_balance, gshard_batch, gaps=keys("loss_aux@1"),
-         why="GAP on batch 1: the balance loss, a mean over groups, times ``E`` (a module constant, 3 experts) "
-             "equal to the batch's 3 images: \"a multiplication by an int equal to the number of images\""),
+    # first contact: GAP on batch 1 (2), the mean over groups times ``E`` (a module constant of 3 experts) equal to
+    # the batch's 3 images declined as "a multiplication by an int equal to the number of images"; s67: a factor the
+    # code proves a constant of the call is a coefficient (``tests/test_rules_constant_image_factor.py``)
+    Case(gshard_balance, gshard_batch),
     Case(grm, grm_batch),
     Case(wttm, kd_batch),
     Case(normkd, kd_batch),
@@ -579,7 +590,8 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 FIRST = (336, 53, 8, 0)  # expected, declined, GAP, WRONG at first contact (s67 at 1dbe91c unchanged)
-NOW = FIRST
+# s67: an averaged loss times a module constant equal to the number of images (GShard, 2)
+NOW = (336, 51, 6, 0)
 
 
 globals().update(survey_tests(CASES, range(len(SOURCES)), len(CASES), NOW))
