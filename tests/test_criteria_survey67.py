@@ -415,7 +415,8 @@ def quadruplet(anchor, pos, neg1, neg2, m1=1.0, m2=0.5):
 def angular_triplet(anchor, pos, neg, _unused=None, alpha_deg=40.0):
     """Wang et al.'s angular loss in its triplet form: on normalised embeddings, the hinge of the
     anchor-positive squared distance against ``4 tan²α`` times the negative's squared distance to
-    the pair's centre, a mean; the fraction of active triplets."""
+    the pair's centre, a mean; the fraction of active triplets (the quadruplet batch's second
+    negative unused)."""
     a, p, n = F.normalize(anchor, dim=1), F.normalize(pos, dim=1), F.normalize(neg, dim=1)
     tan2 = math.tan(math.radians(alpha_deg)) ** 2
     hinge = F.relu((a - p).pow(2).sum(1) - 4 * tan2 * (n - (a + p) / 2).pow(2).sum(1))
