@@ -5281,9 +5281,12 @@ def _is_image_count(frame: Frame, ratio: Ratio, factor: Any) -> bool:
         return (factor == frame.num_images and frame.num_images > 1
                 and offset_source(factor, product=True) not in ("literal", "configured"))
     averaged = ratio.kind is not RatioKind.SUM or bool(ratio.divisors) or ratio.normaliser is not None
-    # a literal at the op, or one raised to a loop's counter (``2 ** lvl``), is the same on a group alone
+    # a literal at the op, one raised to a loop's counter (``2 ** lvl``), or a number the code proves a
+    # constant of the call (a module constant no code assigns, ``* E``; a default not passed) is the same
+    # on a group alone
     return (factor == frame.num_images or factor in frame.lengths) and averaged \
-        and offset_source(factor, product=True) != "literal" and not loop_power_operand(factor)
+        and offset_source(factor, product=True) != "literal" and not loop_power_operand(factor) \
+        and not frame.constant_number(factor)
 
 
 BY_SIZES_FACTOR = ("a multiplication by an int the body computed after it read sizes of single images' tensors "
