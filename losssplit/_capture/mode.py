@@ -4065,9 +4065,13 @@ def op_name(func: Any) -> str:
 def _lasting(func: Any) -> bool:
     """Whether a table keyed by functions may keep ``func``: not one defined in a function, nor one bound
     to an object (``handle_torch_function(self.f, ...)``): either may be made per call and hold the
-    call's tensors."""
+    call's tensors. A C type's attribute getter or setter (``Tensor.shape.__get__``) is kept: bound to a
+    descriptor of a type, equal only to one bound to that same descriptor."""
     return "<locals>" not in getattr(func, "__qualname__", "<locals>") \
-        and isinstance(getattr(func, "__self__", None), (type, types.ModuleType, type(None)))
+        and isinstance(getattr(func, "__self__", None), _LASTING_OWNERS)
+
+
+_LASTING_OWNERS = (type, types.ModuleType, type(None), types.GetSetDescriptorType, types.MemberDescriptorType)
 
 
 def _describe(func: Any) -> str:
