@@ -4991,6 +4991,9 @@ def _items_not_rows(frame: Frame, ratio: Ratio, z: float) -> bool:
         if not all(isinstance(t, Tensor) and t.dim() >= 1 and not t.is_floating_point() for t in items):
             continue  # (float items: per-level anchors as long as the images by coincidence, a constant: review13)
         lengths = [int(t.shape[0]) for t in items]
+        if isinstance(instances, list) and len(instances) == len(lengths) and sum(instances) > 0 \
+                and all(n * sum(instances) == k * z for n, k in zip(lengths, instances)):
+            continue  # (k items per instance on every image, RT-DETR's denoising groups: the count rules' k x instances)
         if len(set(lengths)) > 1 and near_count(z, sum(lengths)) and per_row != lengths:
             return True  # (k each: k times the images, as the count rules below take it)
     return False
