@@ -515,3 +515,58 @@ def test_on_a_batch_of_one_group_the_mixed_int_read_is_the_groups() -> None:
     for body in MIXED_INT:
         got, want, said = split_outcome(body, *_peak_batch(0, ["a"] * 4))
         assert got and got == pytest.approx(want, rel=1e-5, abs=1e-6), (body.__name__, said)
+
+
+# -- fuzz seed 29's WRONG (fixed): ``max(n, 4.0)`` of a host read that chose the literal, read as a count
+
+
+def floored_at_four(o, t):
+    """Count batch 2 (2 images, 1 + 0 errors above 0.5): max chose 4.0, equal by value to the images'
+    4 labels; was shared as the labels' count ('real' 2.594 for the oracle's 0.6485), now declined."""
+    e = rule_errors(o, t)
+    n = (e > 0.5).sum().item()
+    n = max(n, 4.0)
+    return {"loss": e.sum() / n}
+
+
+def floored_inline_at_four(o, t):
+    e = rule_errors(o, t)
+    return {"loss": e.sum() / max((e > 0.5).sum().item(), 4.0)}
+
+
+def floored_as_ints(o, t):
+    """(Declined before too, by the rules of host reads.)"""
+    e = rule_errors(o, t)
+    return {"loss": e.sum() / max(int((e > 0.5).sum()), 4)}
+
+
+@pytest.mark.parametrize("body", [floored_at_four, floored_inline_at_four, floored_as_ints])
+def test_a_literal_a_host_reads_max_chose_is_no_count_it_equals(body) -> None:
+    seen, said = count_outcomes(body)
+    assert "wrong" not in seen and seen[2] == "declined", (seen, said)
+    assert seen.count("exact") == 5, seen  # (where max returned the read: the floor rules of host reads)
+    assert any("'loss'" in m for m in said), said
+
+
+def floored_at_five(o, t):
+    """The same floor where the literal chosen equals no count: a constant on every group."""
+    e = rule_errors(o, t)
+    n = (e > 0.5).sum().item()
+    n = max(n, 5.0)
+    return {"loss": e.sum() / n}
+
+
+def floored_at_one(o, t):
+    e = rule_errors(o, t)
+    return {"loss": e.sum() / max((e > 0.5).sum().item(), 1.0)}
+
+
+def clamped_tensor_at_four(o, t):
+    e = rule_errors(o, t)
+    return {"loss": e.sum() / (e > 0.5).sum().clamp(min=4)}
+
+
+@pytest.mark.parametrize("body", [floored_at_five, floored_at_one, clamped_tensor_at_four])
+def test_floors_next_to_it_stay_exact(body) -> None:
+    seen, said = count_outcomes(body)
+    assert seen == ["exact"] * len(seen), said
