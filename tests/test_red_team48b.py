@@ -15,7 +15,10 @@ Held (no WRONG; declined on the batches of several groups where the group's numb
 - conv48's converted reads: ``float(int(..))``, ``round``, ``math.trunc``, ``divmod`` of a read
   over several images; red48's literal clamp: ``as_tensor(24).clamp(min=m)`` of a read declines.
 
-Known WRONG, pinned strict xfail below (none fixed here):
+Fixed: fuzz seed 29's ``n = max(n, 4.0)`` (a host read's max that chose the literal, equal by value to
+the batch's labels, was shared as their count): declined there, see the end of the module.
+
+Known WRONG, pinned strict xfail below (each WRONG on 1dbe91c too):
 - A Python int read on the host from the images' data mixed across images (``int(y.abs().mean(0)
   .argmax())``, ``int(y.mean(0).max())``) is recorded as setting sizes only (mode.py, ``not truth``
   branch of the host-read rule: ``HostRead(.., sizes_only=True)``); only ``Frame.sized`` and
