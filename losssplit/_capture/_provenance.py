@@ -1094,7 +1094,7 @@ def value_kept(tags: Iterable[Tags] | None) -> bool:
 _KEEPING_CALLS = frozenset({"float", "list", "tuple", "array", "asarray", "tensor", "as_tensor"})
 
 
-def literal_choice(tags: Tags | None, value: Any = None, reads: bool = False) -> str | None:
+def literal_choice(tags: Tags | None, value: Any = None, reads: bool = False, counted: bool = False) -> str | None:
     """How a number of the batch in ``tags`` (a size of a tensor, ``x.shape[0]``; ``len(targets)``; a
     count over the images) was chosen by the builtin ``max`` or ``sorted`` against a number literal
     above 1 (``max(bs, 4.0)``: on a group alone the literal may be chosen), or by ``min`` or ``sorted``
@@ -1102,13 +1102,22 @@ def literal_choice(tags: Tags | None, value: Any = None, reads: bool = False) ->
     by ``min`` where ``value`` is above it (computed from the literal it chose: ``2 * int(min(bs, 0.5) * 2)``);
     None where neither is seen. (A float literal is compared by ``float``'s own comparison, which the
     hooks of a count of rows do not see; a host read's floors are the rules of host reads', of a divisor:
-    ``reads`` takes a host read's choice too, a factor ``min(n, 9)`` no rule of host reads matches.)"""
-    if tags is None or not tags & (SIZE_TAGS | {"L", "V"} | ({"H"} if reads else _NONE)):
+    ``reads`` takes a host read's choice too, a factor ``min(n, 9)`` no rule of host reads matches;
+    ``counted``, a divisor read as a count it equals, the literal a host read's ``max`` chose.)"""
+    if tags is None or not tags & (SIZE_TAGS | {"L", "V", "H"}):
+        return None
+    # ``/ max(n, 4.0)`` that chose the literal, read as a count it equals (fuzz seed 29): the rules of
+    # host reads floor a read max returned; equal to no count, the literal is a constant (split so)
+    literal_only = not reads and not tags & (SIZE_TAGS | {"L", "V"})
+    if literal_only and not counted:
         return None
     for t in sorted(tags):
         if t.startswith("clit:"):
             _, name, c = t.split(":", 2)
-            if name in ("max", "sorted") and float(c) > 1 or name in ("min", "sorted") and type(value) in (
+            if literal_only:
+                if name == "max" and float(c) > 1 and type(value) in (int, float) and float(value) == float(c):
+                    return f"{name}(.., {c})"
+            elif name in ("max", "sorted") and float(c) > 1 or name in ("min", "sorted") and type(value) in (
                     int, float) and (float(value) == float(c) or name == "min" and float(value) > float(c)):
                 return f"{name}(.., {c})"
     return None

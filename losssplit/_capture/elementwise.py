@@ -6577,7 +6577,8 @@ def _computed_number(frame: Frame, path: str, ratio: Ratio | None = None, operan
     if frame.plain_counts and (op := _provenance.size_made_plain(tags)) is not None \
             or (op := _provenance.size_through_builtin(tags)) is not None:
         return f"{path} of {SIZE_MADE_PLAIN} (``{op.split(':', 1)[1]}``)"
-    if (op := _provenance.literal_choice(tags, operand if value is None else value, path == "mul")) is not None:
+    if (op := _provenance.literal_choice(tags, operand if value is None else value, path == "mul",
+                                         path == "div" and value is not None)) is not None:
         return f"{path} of {SIZE_CHOICE} (``{op}``)"
     if path == "div" and isinstance(value, (int, float)) and _provenance.chosen_literal(tags, float(value)):
         return f"{path} of {CHOSEN_LITERAL} ({float(value):g})"
