@@ -7,8 +7,9 @@ import warnings
 
 import pytest
 import torch
-from _helpers import count_outcomes
+from _helpers import count_outcomes, logged_warnings, per_row_l1, pred_for, targets_for
 
+from losssplit import split_by_source
 from losssplit._capture import _aside
 
 
@@ -84,3 +85,43 @@ def positions_as_many_as_image_0s_selection(o, t):
 def test_a_loop_sized_by_one_images_selection_gives_no_wrong_companion():
     seen, said = count_outcomes(positions_as_many_as_image_0s_selection)
     assert "wrong" not in seen, (seen, said)
+
+
+_RAN: list[str] = []
+
+
+def _noting(name: str):
+    def method(self, *args):
+        _RAN.append(name)
+        return getattr(dict, name)(self, *args)
+
+    return method
+
+
+# a dict subclass of the user's whose reading methods note each run
+_Returned = type("_Returned", (dict,), {name: _noting(name) for name in (
+    "items", "keys", "values", "get", "__iter__", "__getitem__", "__contains__")})
+
+
+def _four():
+    return 4
+
+
+def _returned_mean(pred, targets):
+    return _Returned(loss=per_row_l1(pred, targets).mean())
+
+
+def _returned_over_four(pred, targets):  # declined: 4 equals the images by value only
+    return _Returned(loss=per_row_l1(pred, targets).sum() / _four())
+
+
+@pytest.mark.parametrize(("body", "split"), [(_returned_mean, True), (_returned_over_four, False)])
+def test_a_returned_dict_subclass_of_the_users_is_read_by_dicts_own_methods(body, split):
+    """On 598ca18 the library ran the returned dict's ``items`` 4 times a call (``_drop_stale`` on
+    every call, ``collect``, ``_clashes``, ``_declined_keys``), where the undecorated call runs none
+    of its methods; rel48 had made only ``give_back_ints`` read it by dict's own methods."""
+    targets = targets_for([1.0, 0.5, 0.5, 1.0])
+    with logged_warnings() as said:
+        out = split_by_source(body)(pred_for(targets), targets)
+    assert (len(dict.keys(out)) == 3) is split, said
+    assert _RAN == [], _RAN
