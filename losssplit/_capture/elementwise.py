@@ -4984,14 +4984,18 @@ def _items_not_rows(frame: Frame, ratio: Ratio, z: float) -> bool:
     instances = frame.instances()
     if isinstance(instances, list) and near_count(z, sum(instances)):
         return False  # (targets' instances, a list paired with its images: the count rules' own)
-    rows = ratio.rows.flatten()
-    per_row = (torch.bincount(rows.long(), minlength=frame.num_images).tolist()
-               if rows.numel() == z and not rows.is_floating_point() and bool((rows >= 0).all()) else None)
+    per_row: list[int] | None | bool = False  # (read once, where a list's lengths sum to ``z``: a device sync)
     for items in frame.read_image_lists():
         if not all(isinstance(t, Tensor) and t.dim() >= 1 and not t.is_floating_point() for t in items):
             continue  # (float items: per-level anchors as long as the images by coincidence, a constant: review13)
         lengths = [int(t.shape[0]) for t in items]
-        if len(set(lengths)) > 1 and near_count(z, sum(lengths)) and per_row != lengths:
+        if len(set(lengths)) <= 1 or not near_count(z, sum(lengths)):
+            continue
+        if per_row is False:
+            rows = ratio.rows.flatten()
+            per_row = (torch.bincount(rows.long(), minlength=frame.num_images).tolist()
+                       if rows.numel() == z and not rows.is_floating_point() and bool((rows >= 0).all()) else None)
+        if per_row != lengths:
             return True  # (k each: k times the images, as the count rules below take it)
     return False
 
