@@ -92,6 +92,8 @@ def _syncs(name: str, args: tuple, kwargs: dict) -> bool:
 
 
 class _Ops(TorchDispatchMode):
+    losssplit_sees_own_ops = True  # (the library hides its own ops from the user's dispatch modes: not from this one)
+
     def __init__(self, tally: Tally) -> None:
         super().__init__()
         self.tally = tally

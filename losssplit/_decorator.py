@@ -55,7 +55,7 @@ from ._companion import (
 from ._context import TokenLabels
 from ._errors import LossSplitError
 from ._groups import Grouping, Membership, PredicateError, _python_label
-from ._split import attach, collect, finish, returned_values
+from ._split import attach, collect, finish, returned_items, returned_values
 from ._tokens import per_token, token_membership
 
 logger = logging.getLogger("losssplit")
@@ -302,7 +302,7 @@ class _Splitter:
 
     def _declined_keys(self, result: Mapping[str, Any], done: Collection[str] = ()) -> list[tuple[str, Any]]:
         """(key, loss) of the returned losses, other than ``done``, that the split would have looked at."""
-        return [(key, value) for key, value in result.items()
+        return [(key, value) for key, value in returned_items(result)
                 if key not in done and isinstance(value, torch.Tensor) and (self.keys is None or key in self.keys)
                 and not is_companion(value)]
 
@@ -406,7 +406,7 @@ class _Splitter:
         copies): on every call, sampled or not (inlined: it runs on the unsampled calls too)."""
         if type(result) is dict or isinstance(result, MutableMapping):  # the ABC check costs ~1 us
             stale = None
-            for k, v in result.items():
+            for k, v in returned_items(result):
                 stamp = stamp_of(v) if type(v) is torch.Tensor and not v.requires_grad else None
                 if stamp is not None and stamp[0] == id(self) and stamp[1] < call:
                     stale = [k] if stale is None else [*stale, k]

@@ -20,19 +20,34 @@ def warnings_silenced() -> Iterator[None]:
     Not ``warnings.catch_warnings``: entering it marks the filters changed, which empties every
     module's registry of warnings shown, so a warning the user saw once would be shown again on every
     later call. The filters still decide (``error`` raises, ``once`` is noted); only the showing is
-    skipped, and another thread's warnings are shown as usual."""
-    shown = warnings._showwarnmsg  # type: ignore[attr-defined]
-    here = threading.get_ident()
-
-    def show(message: Any) -> None:
-        if threading.get_ident() != here:
-            shown(message)
-
-    warnings._showwarnmsg = show  # type: ignore[attr-defined]
+    skipped, and another thread's warnings are shown as usual. One ``_show`` is installed while any
+    thread is inside (counted under a lock): two threads' swaps crossing left a silencer of the first
+    thread's warnings installed for good."""
+    depth = getattr(_SILENCED, "depth", 0)
+    _SILENCED.depth = depth + 1
+    with _SWAP_LOCK:
+        if _SWAP[0] == 0:
+            _SWAP[1] = warnings._showwarnmsg  # type: ignore[attr-defined]
+            warnings._showwarnmsg = _show  # type: ignore[attr-defined]
+        _SWAP[0] += 1
     try:
         yield
     finally:
-        warnings._showwarnmsg = shown  # type: ignore[attr-defined]
+        _SILENCED.depth = depth
+        with _SWAP_LOCK:
+            _SWAP[0] -= 1
+            if _SWAP[0] == 0 and warnings._showwarnmsg is _show:  # type: ignore[attr-defined]
+                warnings._showwarnmsg = _SWAP[1]  # type: ignore[attr-defined]
+
+
+def _show(message: Any) -> None:
+    if not getattr(_SILENCED, "depth", 0):
+        _SWAP[1](message)
+
+
+_SILENCED = threading.local()  # depth: how many ``warnings_silenced`` this thread is inside
+_SWAP_LOCK = threading.Lock()
+_SWAP: list[Any] = [0, None]  # threads' entries inside ``warnings_silenced``, the ``_showwarnmsg`` replaced
 
 
 @functools.cache
@@ -48,12 +63,14 @@ def users_dispatch_modes() -> tuple[Any, ...]:
     """The torch dispatch modes around the call, bottom first, where the library's own ops may run with
     them off (a ``FlopCounterMode`` would count them as the user's): none of tracing's (fake tensors,
     proxies, functionalization: an op of the library's must run under them to run at all) and none
-    in pre-dispatch; ``()`` otherwise, and where there are none (one C call: the common case)."""
+    in pre-dispatch, nor a mode asking to see them (``losssplit_sees_own_ops``: the library's sync
+    counter); ``()`` otherwise, and where there are none (one C call: the common case)."""
     held = torch._C._len_torch_dispatch_stack()
     if not held or any(torch._C._get_dispatch_mode(k) is not None for k in _INFRA) \
             or torch._ops._len_torch_dispatch_stack_pre_dispatch():
         return ()
-    return tuple(torch._C._get_dispatch_stack_at(i) for i in range(held))
+    modes = tuple(torch._C._get_dispatch_stack_at(i) for i in range(held))
+    return () if any(getattr(type(m), "losssplit_sees_own_ops", False) for m in modes) else modes
 
 
 def modes_off(modes: tuple[Any, ...]) -> list[Any]:

@@ -2059,7 +2059,8 @@ def chosen_number_reason(tags: Sequence[Any], value: Any, number: float | None,
         return f"{SIZE_CHOICE} (``{found}``)"
     if number is not None and any(_provenance.chosen_literal(x, number) for x in tags):
         return f"{CHOSEN_LITERAL} ({number:g})"
-    if type(value) in (int, float) and any(_provenance.chosen_size_computed(x) for x in tags):
+    if type(value) in (int, float) and abs(value) <= 2 ** 31 and float(value).is_integer() \
+            and any(_provenance.chosen_size_computed(x) for x in tags):  # (a count's kind of number: not ``-finfo.max``)
         return f"{CHOSEN_COMPUTED} ({number:g})"  # (``torch.as_tensor(3 * helper_floor(bs))``: fuzz seed 19)
     # (``ocall`` is a divisor's only, ``_computed_number``: a value argument's tags are the whole call's)
     found = next((c for c in (_provenance.declined_number(x, ignored | {"ocall"}) for x in tags) if c is not None), None)
@@ -4984,9 +4985,6 @@ def _items_not_rows(frame: Frame, ratio: Ratio, z: float) -> bool:
     instances = frame.instances()
     if isinstance(instances, list) and near_count(z, sum(instances)):
         return False  # (targets' instances, a list paired with its images: the count rules' own)
-    rows = ratio.rows.flatten()
-    per_row = (torch.bincount(rows.long(), minlength=frame.num_images).tolist()
-               if rows.numel() == z and not rows.is_floating_point() and bool((rows >= 0).all()) else None)
     for items in frame.read_image_lists():
         if not all(isinstance(t, Tensor) and t.dim() >= 1 and not t.is_floating_point() for t in items):
             continue  # (float items: per-level anchors as long as the images by coincidence, a constant: review13)
@@ -4994,8 +4992,19 @@ def _items_not_rows(frame: Frame, ratio: Ratio, z: float) -> bool:
         if isinstance(instances, list) and len(instances) == len(lengths) and sum(instances) > 0 \
                 and all(n * sum(instances) == k * z for n, k in zip(lengths, instances)):
             continue  # (k items per instance on every image, RT-DETR's denoising groups: the count rules' k x instances)
-        if len(set(lengths)) > 1 and near_count(z, sum(lengths)) and per_row != lengths:
-            return True  # (k each: k times the images, as the count rules below take it)
+        if len(set(lengths)) <= 1 or not near_count(z, sum(lengths)):
+            continue
+        rows = ratio.rows.flatten()
+        if rows.numel() != z or rows.is_floating_point():
+            return True
+        # as many rows as items: the row rules split it where each image has as many rows as items, which
+        # is checked with the call's one host read (no sync here), declining the keys of this division
+        b = frame.num_images
+        counts = torch.zeros(b, dtype=torch.long, device=rows.device).index_add_(
+            0, rows.long().clamp(0, b - 1), torch.ones_like(rows, dtype=torch.long))
+        wanted = torch.tensor(lengths, dtype=torch.long).to(rows.device, non_blocking=True)
+        frame.doubt(((rows < 0) | (rows >= b)).any() | (counts != wanted).any(), ITEM_LENGTHS_DIVISOR, scoped=True)
+        return False
     return False
 
 
