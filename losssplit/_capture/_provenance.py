@@ -435,8 +435,9 @@ class _Reading:
         given_number = "V" in _union(_plain(a) for a in args)
         if given_number and not names and not any(t.startswith("code:") for t in fn):
             out |= {"V", "ucall"}  # ``getattr(math, "ceil")(n / 2)``: a callable computed here, not read
-        if len(names) == 1 and self._other_builtin(next(iter(names)), fn) and any(_plain(a) & SIZE_TAGS for a in args):
-            out |= {f"scall:{next(iter(names))}"}  # (the builtin given a size, not a tensor's ``.pow``: ``size_through_builtin``)
+        # (``size_through_builtin``'s: not a tensor's ``.pow``, the one such builtin a tensor has as a method)
+        out |= {f"scall:{n}" for n in names if n in _COMPUTING_BUILTINS
+                and (n != "pow" or (receiver | fn) & ({f"global:{m}" for m in _MATH} | {"global:pow"}))}
         if given_number and len(names) == 1 and self._other_builtin(next(iter(names)), fn):
             out |= {"P", "V", "vcall:other", f"vcall:{next(iter(names))}"}  # ``divmod(n, 2)``, ``str(n)``, ``pow(n, 2)``
         if any("vstr" in _plain(a) for a in args) or "vstr" in receiver:
