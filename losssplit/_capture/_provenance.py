@@ -435,6 +435,9 @@ class _Reading:
         given_number = "V" in _union(_plain(a) for a in args)
         if given_number and not names and not any(t.startswith("code:") for t in fn):
             out |= {"V", "ucall"}  # ``getattr(math, "ceil")(n / 2)``: a callable computed here, not read
+        # (``size_through_builtin``'s: not a tensor's ``.pow``, the one such builtin a tensor has as a method)
+        out |= {f"scall:{n}" for n in names if n in _COMPUTING_BUILTINS
+                and (n != "pow" or (receiver | fn) & ({f"global:{m}" for m in _MATH} | {"global:pow"}))}
         if given_number and len(names) == 1 and self._other_builtin(next(iter(names)), fn):
             out |= {"P", "V", "vcall:other", f"vcall:{next(iter(names))}"}  # ``divmod(n, 2)``, ``str(n)``, ``pow(n, 2)``
         if any("vstr" in _plain(a) for a in args) or "vstr" in receiver:
@@ -1246,11 +1249,8 @@ def size_through_builtin(tags: Tags | None) -> str | None:
     none is seen."""
     if tags is None or not tags & SIZE_TAGS:
         return None
-    found = sorted(tags & _BUILTIN_CALLS)
+    found = sorted(t for t in tags if t.startswith("scall:") or t == "call:format")
     return found[0] if found else None
-
-
-_BUILTIN_CALLS = frozenset(f"call:{name}" for name in _COMPUTING_BUILTINS)
 
 
 def size_made_plain(tags: Tags | None) -> str | None:

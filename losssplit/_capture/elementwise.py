@@ -920,6 +920,26 @@ def mul(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         label_product(frame, args[0], args[1], out)
     if len(args) >= 2 and frame.zeroed and id(out) not in frame.zeroed:
         carry_counts(frame, args[0], out) or carry_counts(frame, args[1], out)
+    if frame.divided and len(args) == 2 and not kwargs:
+        _divided_product(frame, args, out)
+
+
+def _divided_product(frame: Frame, args: tuple, out: Any) -> None:
+    """``l * q`` of a quotient ``note_divided`` remembered (``q = values / s``, unchanged since) and
+    per-element values ``l`` of the images of its shape (IA-SSD's ``bce * (torch.ones_like(ctr) /
+    fg.sum())``): remembered in turn as ``(l * values) / s``, whose full sum ``divided_sum`` splits."""
+    for q, other in ((args[0], args[1]), (args[1], args[0])):
+        entry = frame.divided.get(id(q)) if isinstance(q, Tensor) else None
+        if entry is None or entry[0][0] is not q or entry[1] != tuple(version_of(x) for x in entry[0]):
+            continue
+        _, values, s = entry[0]
+        track = frame.get(other) if isinstance(other, Tensor) else None
+        if track is None or not isinstance(out, Tensor) or other.shape != q.shape or out.shape != q.shape:
+            return  # (broadcast: not followed)
+        product = other * values
+        mul(frame, Tensor.mul, (other, values), {}, product)
+        note_divided(frame, out, product, s, out.detach().clone())
+        return
 
 
 def diagonal_product(frame: Frame, args: tuple, out: Any) -> bool:
