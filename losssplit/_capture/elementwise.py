@@ -103,6 +103,7 @@ from ._bytecode import (
     strided_loop,
     summed_argument_sizes,
     summed_item_floor,
+    summed_item_list,
     summed_multiple,
     table_operand,
     unpacked_divisor_sizes,
@@ -3421,6 +3422,8 @@ def _ratio_arithmetic(
                 summed = frame.summed_sizes(other, ta.ratio.rows.device, divisor_floor)
             elif summed is None and frame.num_images > 1 and _summed_argument_sizes(other, "slice"):
                 return lost_track(SLICED_SIZES_DIVISOR, pred)
+            if summed is None and ta.ratio.kind is RatioKind.SUM:  # ``max(sum(len(c) for c in centres), 1)``
+                summed = _item_list_sizes(frame, other, ta.ratio.rows.device)
             if summed is not None:  # ``sum(max(p.numel(), 1) for p in ..)``: the group's sizes floored one by one
                 try:
                     return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=summed))
@@ -4507,6 +4510,56 @@ def _summed_argument_sizes(z: Any, over: str = "argument") -> bool:
     return type(z) in (int, float) and z > 0 and divisor_source(z) == "other" and summed_argument_sizes() == over
 
 
+def _item_list_sizes(frame: Frame, z: Any, device: torch.device) -> Ratio | None:
+    """Where the Python number ``z`` dividing a sum over the images is, by the body's code, the sum
+    of one size of each item of a list argument of one integer tensor per image (the matcher's kind
+    of list, ``Frame.index_item``), floored by a literal (``_summed_items``: Panoptic FCN's
+    ``max(sum(len(c) for c in centres), 1)``, ``len(torch.cat(labels))``): a row-sum normaliser of
+    those sizes per image, floored as the code floors it (on a group alone the sum of the group's
+    items). None where the code or the value shows anything else (float items: per-level anchors
+    as long as the images by coincidence, a constant: review13), unless a list of integer items per
+    image has, item by item, their sizes, not all equal (TadTR's float segments and their classes)."""
+    found = _summed_items(frame, z)
+    lists = frame.read_image_lists() if found is not None and frame.read_image_lists is not None else []
+    if found is None or not any(found[0] is held for held in lists):
+        return None
+    items, sizes, floor = found
+    if not all(_integer_item(t) for t in items) and (len(set(sizes)) < 2 or not any(
+            held is not items and all(_integer_item(t) for t in held) and [t.shape[0] for t in held] == sizes for held in lists)):
+        return None  # (float items with no integer list of their lengths item by item: anchors by value, a constant)
+    counts = Ratio.of(host_tensor([float(n) for n in sizes], torch.float64, device), frame.arange(device), 0, RatioKind.SUM)
+    # (as ``mode._host_guarded``: a proven floor applies to each group's sum; without one a group of no item gets none)
+    return counts.scaled(normaliser_op=("min", floor) if floor > 0 else ("host", 1.0))
+
+
+def _integer_item(t: Any) -> bool:
+    return isinstance(t, Tensor) and t.dim() >= 1 and not (t.is_floating_point() or t.is_complex() or t.dtype is torch.bool)
+
+
+def _constant_item_sizes(frame: Frame, z: Any) -> bool:
+    """Whether ``z`` is, by the body's code, the sum of one size of each item of a list argument
+    not as long as the images whose tensors are none of the images' (``_summed_items``): one item
+    per image it cannot be, so the same on any group (a list of constants one item longer, whose
+    sum equals twice the images by value)."""
+    found = _summed_items(frame, z)
+    return found is not None and len(found[0]) != frame.num_images and all(frame.get(t) is None for t in found[0])
+
+
+def _summed_items(frame: Frame, z: Any) -> tuple[Sequence[Tensor], list[int], float] | None:
+    """(the list, its items' sizes, the literal floor or 0) where the Python number ``z`` dividing a
+    loss is, by the body's code, the sum of one size of each tensor of a list parameter, maybe
+    floored by a literal (``_bytecode.summed_item_list``), and equals that sum."""
+    if type(z) not in (int, float) or z <= 0 or divisor_source(z) != "other":
+        return None
+    found = summed_item_list()
+    if found is None or type(found[0]) not in (list, tuple) or not found[0] \
+            or not all(isinstance(t, Tensor) and t.dim() >= 1 for t in found[0]):
+        return None
+    items, numel, floor = found
+    sizes = [t.numel() if numel else int(t.shape[0]) for t in items]
+    return (items, sizes, floor) if z == sum(sizes) and z >= floor else None  # (below the floor: the floor, no sum)
+
+
 SLICED_SIZES_DIVISOR = ("a division by the sum of sizes of the items of a slice of an argument (``sum(len(u['pos']) for "
                         "u in targets[:2])``): on a group alone the slice holds other images' items")
 
@@ -4841,6 +4894,8 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         return False
     source = divisor_source(z)
     if source == "literal" or source in ("other", "configured") and frame.constant_number(z):  # ``d = 6``, ``self.d``
+        return True
+    if source == "other" and _constant_item_sizes(frame, z):  # ``sum(len(s) for s in segs)`` of 5 items, 4 images
         return True
     if source is not None and passed_number_computed(frame.read_body_call_once, frame.fixed_lists):
         return PASSED_NUMBER_COMPUTED  # ``num_boxes = max(num_boxes, 5.0)``, then ``/ (num_boxes * 2)``
