@@ -4531,13 +4531,14 @@ def _item_list_sizes(frame: Frame, z: Any, device: torch.device) -> Ratio | None
 
 
 def _per_image_items(frame: Frame, items: Sequence[Tensor], sizes: list[int]) -> bool:
-    """Whether ``items`` is a list argument of one item per image: as long as the images, integer
+    """Whether ``items`` is a list argument of one item per image: as long as the images, paired by
+    the body with its images' values (``Frame.paired``: EEND's ``pred[:len(label)]``), integer
     items (the matcher's kind), or float items whose sizes an integer such list has item by item, not
     all equal (float items alone: per-level anchors as long as the images by coincidence, review13)."""
     lists = frame.read_image_lists() if frame.read_image_lists is not None else []
     if not any(items is held for held in lists):
         return False
-    return all(_integer_item(t) for t in items) or len(set(sizes)) > 1 and any(
+    return id(items) in frame.paired_lists or all(_integer_item(t) for t in items) or len(set(sizes)) > 1 and any(
         held is not items and all(_integer_item(t) for t in held) and [t.shape[0] for t in held] == sizes for held in lists)
 
 
@@ -4563,15 +4564,17 @@ def _derived_from_items(frame: Frame, z: Any) -> bool:
     return _per_image_items(frame, found[0], [int(t.shape[0]) for t in found[0]])
 
 
-def _constant_item_sizes(frame: Frame, z: Any) -> bool:
+def _constant_item_sizes(frame: Frame, ratio: Ratio, z: Any) -> bool:
     """Whether ``z`` is, by the body's code, the sum of one size of each item of a list argument
     whose tensors are none of the images' and that ``_per_image_items`` does not take for one item
     per image (``_summed_items``): the same on any group, whatever count it equals by value (a list
     of constants one item longer than the images, or float anchors as long as them, whose sum is
     twice the images)."""
     found = _summed_items(frame, z)
-    if found is None or any(frame.get(t) is not None for t in found[0]) or _per_image_items(frame, found[0], found[1]):
-        return False
+    if found is None or any(frame.get(t) is not None for t in found[0]) or _per_image_items(frame, found[0], found[1]) \
+            or len(found[0]) == frame.num_images and (z in (ratio.rows.numel(), ratio.numel) or isinstance(
+                instances := frame.instances(), list) and z == sum(instances)):
+        return False  # (as long as the images and equal to the rows or the instances: the count rules decide, as before)
     lists = frame.read_image_lists() if frame.read_image_lists is not None else []
     return not any(held is not found[0] and all(_integer_item(t) for t in held) and sum(t.shape[0] for t in held) == z
                    for held in lists)  # (equal by value to an integer list's sizes: ``_items_not_rows`` declines)
@@ -4927,7 +4930,7 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
     source = divisor_source(z)
     if source == "literal" or source in ("other", "configured") and frame.constant_number(z):  # ``d = 6``, ``self.d``
         return True
-    if source == "other" and _constant_item_sizes(frame, z):  # ``sum(len(s) for s in segs)`` of 5 items, 4 images
+    if source == "other" and _constant_item_sizes(frame, ratio, z):  # ``sum(len(s) for s in segs)`` of 5 items, 4 images
         return True
     if source is not None and passed_number_computed(frame.read_body_call_once, frame.fixed_lists):
         return PASSED_NUMBER_COMPUTED  # ``num_boxes = max(num_boxes, 5.0)``, then ``/ (num_boxes * 2)``
