@@ -4917,7 +4917,7 @@ def _unfloored(instructions: list[dis.Instruction], start: int, end: int) -> tup
     """The span of the operand floored in ``[start, end)`` and the floor where it is ``max`` of it
     and a literal (either side), else ``(start, end, 0.0)``."""
     span = instructions[start:end]
-    if len(span) > 4 and span[0].opname == "LOAD_GLOBAL" and span[0].argval == "max" and span[0].arg & 1 \
+    if len(span) > 4 and span[0].opname == "LOAD_GLOBAL" and span[0].argval == "max" and (span[0].arg or 0) & 1 \
             and [i.opname for i in span[-2:]] == ["PRECALL", "CALL"] and span[-1].arg == 2:
         literal = [j for j in (start + 1, end - 3) if instructions[j].opname == "LOAD_CONST"
                    and type(instructions[j].argval) in (int, float)]
@@ -4937,12 +4937,12 @@ def _item_sizes_span(instructions: list[dis.Instruction], start: int, end: int) 
     ops = [i.opname for i in instructions[start:end]]
     first = instructions[start] if ops else None
     if ops == ["LOAD_GLOBAL", "LOAD_GLOBAL", "LOAD_ATTR", "LOAD_FAST", "PRECALL", "CALL", "PRECALL", "CALL"] \
-            and first is not None and first.argval == "len" and first.arg & 1 \
+            and first is not None and first.argval == "len" and (first.arg or 0) & 1 \
             and instructions[start + 1].argval == "torch" and instructions[start + 2].argval == "cat":
         return instructions[start + 3].argval, False, True, True
     if ops[:4] != ["LOAD_GLOBAL", "LOAD_CONST", "MAKE_FUNCTION", "LOAD_FAST"] \
             or ops[-5:] != ["GET_ITER", "PRECALL", "CALL", "PRECALL", "CALL"] \
-            or first is None or first.argval != "sum" or not first.arg & 1 or instructions[start + 2].arg != 0:
+            or first is None or first.argval != "sum" or not (first.arg or 0) & 1 or instructions[start + 2].arg != 0:
         return None
     made = instructions[start + 1].argval
     if not isinstance(made, types.CodeType) or made.co_name not in ("<genexpr>", "<listcomp>"):
