@@ -30,10 +30,15 @@ Panoptic FCN's dice, LUVLi (``logdet``, ``linalg.solve``), STAR (``linalg.eigh``
 LocalBins (``F.unfold`` windows), BasicVSR, SPSR (depthwise ``conv2d``), SCI, FCOS3D, Part-A2, IA-SSD's
 vote, PCPNet, TransFusion-L's box L1, MixFormer, SiamCAR (``index_select`` of the flattened map).
 
-NOW (gap48, session 48): 413 expected, 37 declined, **27 GAP (6.5 %)**, **0 WRONG**: IA-SSD's
-``loss_ctr_cls`` split (was 5 GAP: ``ones_like(ctr) / fg.sum()`` times the per-point BCE, then summed,
-is ``(bce * ones).sum() / fg.sum()``; ``tests/test_rules_divided_weight_product.py``).
-On s66: 413 expected, 42 declined, **32 GAP (7.7 %)**, **0 WRONG**: first contact 4.1 % with 15
+NOW (session 48, merge of items48 and gap48): 413 expected, 22 declined, **12 GAP (2.9 %)**, **0 WRONG**:
+IA-SSD's ``loss_ctr_cls`` split (gap48: ``ones_like(ctr) / fg.sum()`` times the per-point BCE, then summed,
+is ``(bce * ones).sum() / fg.sum()``; ``tests/test_rules_divided_weight_product.py``), and the 15 below
+split exactly (items48, ``tests/test_rules_item_length_sums.py``: the bytecode reader
+``_bytecode.summed_item_list`` takes the inline, floored, list-comprehension and ``len(torch.cat(p))``
+forms over a per-image list argument of integer items, or float items sized as such a list image by
+image; derived sums over it decline). Left: FSAF (10), YOLOF (2).
+
+s66: 413 expected, 42 declined, **32 GAP (7.7 %)**, **0 WRONG**: first contact 4.1 % with 15
 WRONG, now 7.7 % with none. General rule, with near misses against the oracle
 (``tests/test_rules_item_lengths_divisor.py``): a sum over the images divided by a computed number
 equal to the sum of the lengths of the items of a list argument of one tensor per image (lengths not
@@ -859,10 +864,9 @@ CASES = {c.body.__name__: c for c in [
              "image by image (``div``)"),
     Case(guided_anchoring, ga_batch),
     Case(blendmask, blend_batch),
-    # first contact: WRONG (5), the batch's things kept on a group; s66: declined (``tests/test_rules_item_lengths_divisor.py``)
-    Case(panoptic_fcn, pfcn_batch, gaps=keys("loss_pos"),
-         why="GAP: ``heatmap_loss.sum() / max(sum(len(c) for c in centres), 1)``, the batch's things counted from the "
-             "lengths of a per-image list, declined at the division (was WRONG: kept as the whole batch's count)"),
+    # first contact: WRONG (5), the batch's things kept on a group; s66: declined; s48: split
+    # (``tests/test_rules_item_length_sums.py``)
+    Case(panoptic_fcn, pfcn_batch),
     Case(luvli, luvli_batch),
     Case(star_loss, heat_batch),
     Case(pipnet, pip_batch),
@@ -875,10 +879,8 @@ CASES = {c.body.__name__: c for c in [
     Case(part_a2, points_batch),
     Case(ia_ssd, iassd_batch),
     Case(pcpnet, pcp_batch),
-    # first contact: WRONG (10), as Panoptic FCN's; s66: declined
-    Case(transfusion, transfusion_batch, gaps=keys("loss_heatmap", "loss_cls"),
-         why="GAP: the heatmap and query focal sums over ``max(sum(len(x) for x in labels), 1)``, the batch's objects "
-             "counted from the lengths of a per-image list, declined at the division (was WRONG)"),
+    # first contact: WRONG (10), as Panoptic FCN's; s66: declined; s48: split
+    Case(transfusion, transfusion_batch),
     Case(cylinder3d, cyl_batch, keys("loss_lovasz"), mix_batches=_MIXED),
     Case(mixformer, mix_batch),
     Case(siamcar, siamcar_batch),
@@ -886,12 +888,9 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 FIRST = (413, 27, 17, 15)  # expected, declined, GAP, WRONG at first contact (s66 at 1dbe91c unchanged)
-# s66: the sum of a per-image list's item lengths as divisor declined (Panoptic FCN, TransFusion-L: 15 WRONG -> GAP)
-NOW = (413, 37, 27, 0)  # gap48: IA-SSD split (tests/test_rules_divided_weight_product.py)
+# s66: the sum of a per-image list's item lengths as divisor declined (Panoptic FCN, TransFusion-L: 15 WRONG -> GAP);
+# s48: split exactly where the code proves it that sum (items48), IA-SSD split (gap48)
+NOW = (413, 22, 12, 0)
 
 
-globals().update(survey_tests(CASES, range(len(SOURCES)), len(CASES), NOW,
-                              over_target="27 GAP of 413 (6.5 %): the sum of a per-image list's item lengths as divisor (15: "
-                                          "TransFusion-L, Panoptic FCN), FSAF's host-read selected-position count (10), "
-                                          "YOLOF's "
-                                          "target fill (2)"))
+globals().update(survey_tests(CASES, range(len(SOURCES)), len(CASES), NOW))

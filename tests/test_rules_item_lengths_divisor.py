@@ -2,7 +2,8 @@
 argument of one tensor per image (Panoptic FCN's and TransFusion-L's ``heatmap_loss.sum() /
 max(sum(len(x) for x in labels), 1)``, survey 66): on a group alone the group's items' lengths.
 Was: silently WRONG (kept as the batch's number on every group, or, 6 objects of 3 images, read as
-twice the images). Now declined with a warning naming the key and the division
+twice the images). Since s48 the forms the code proves the plain sum split exactly
+(``tests/test_rules_item_length_sums.py``); the others are declined with a warning naming the key and the division
 (``_items_not_rows`` in ``_constant_divisor``: integer items, labels or positions). Against the oracle on batches labelled through
 ``losssplit.sources``; near misses that must still split exactly: a literal equal by value, items of
 one length each (k times the images), matched rows gathered per item (the rows are the items), a
@@ -54,9 +55,18 @@ def shape_sum(x, items):
     return {"loss": (x * 2).sum() / n}
 
 
-@pytest.mark.parametrize("body", [floored_sum, inline_sum, cat_length, shape_sum])
+@pytest.mark.parametrize("body", [floored_sum, inline_sum, cat_length])
+def test_a_plain_sum_of_the_items_lengths_splits_as_the_oracle(body) -> None:
+    """Since s48 the code proves these the plain sum of the per-image items' sizes
+    (``tests/test_rules_item_length_sums.py``): split exactly, no warning (s66: declined)."""
+    check_labelled(body, _labels_batch, SEEDS, splits=True)
+    assert not split_outcome(body, *_labels_batch(0))[2]
+
+
+@pytest.mark.parametrize("body", [shape_sum])
 def test_a_sum_over_the_items_lengths_declines_where_the_images_have_other_counts(body) -> None:
-    """Every batch of several groups declines (was: the batch's count kept, or read as 2 x 3 images)."""
+    """Every batch of several groups declines (was: the batch's count kept, or read as 2 x 3 images):
+    ``0.0 + sum(..)``, arithmetic the bytecode reader does not take for the plain sum."""
     check_labelled(body, _labels_batch, SEEDS, splits=False)
     for seed in (0, 1):
         _, _, said = split_outcome(body, *_labels_batch(seed))

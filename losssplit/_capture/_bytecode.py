@@ -4862,6 +4862,107 @@ def _sizes_generator(code: types.CodeType, instructions: list[dis.Instruction], 
     return "slice" if sliced else None
 
 
+def summed_item_list() -> tuple[Any, bool, float, bool] | None:
+    """(``p``'s value now, whether the sizes are ``numel``, the literal floor or 0, exact) where the division the caller's code
+    is executing divides -- inline or by a local it stores once, outside any loop, and never
+    changes -- by the sum of one size of each item of a parameter ``p`` it never stores, maybe
+    floored by the builtin ``max`` with a literal: ``max(sum(len(x) for x in p), 1)``, ``sum([x.shape[0]
+    for x in p])``, ``sum(x.size(0) for ..)``, ``sum(x.numel() for ..)``, ``len(torch.cat(p))`` (the
+    item itself sized: no field, no filter, no arithmetic). On a group alone the sum of the
+    group's items' sizes. Not ``exact`` where it is ``sum`` of another comprehension over ``p`` or an
+    expression of ``p`` (``_item_sizes_span``): made of ``p``'s items, no plain sum of their sizes.
+    None otherwise, or on a Python whose layout was not checked."""
+    if _VERSION not in _FLOOR_CHECKED:
+        return None
+    f = _caller()
+    if f is None or any(_builtin(f, n) is not getattr(builtins, n) for n in ("max", "sum", "len")):
+        return None
+    found = _item_sizes_divisor(f.f_code, _lasti(f))
+    if found is None or found[2] and f.f_globals.get("torch") is not torch:
+        return None
+    held = _locals(f)
+    return (held[found[0]], found[1], found[4], found[3]) if found[0] in held else None
+
+
+@_per_code(1024)
+def _item_sizes_divisor(code: types.CodeType, lasti: int) -> tuple[str, bool, bool, bool, float] | None:
+    """``summed_item_list``'s reading of the division at ``lasti``: (``p``, numel, through
+    ``torch.cat``, exact, the floor)."""
+    instructions, at = _located(code, lasti)
+    if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _DIVISIONS:
+        return None
+    right = _operand_start(instructions, at)
+    if right is None:
+        return None
+    right, at, floor = _unfloored(instructions, right, at)
+    if at - right == 1 and instructions[right].opname == "LOAD_FAST":  # a local: stored once, never changed
+        name = instructions[right].argval
+        stores = _stores(instructions, name, True)
+        if len(stores) != 1 or name in _parameters(code) or stores[0] > right \
+                or instructions[stores[0]].opname != "STORE_FAST" or _in_loop(code, instructions[stores[0]].offset):
+            return None
+        start = _operand_start(instructions, stores[0])
+        if start is None:
+            return None
+        right, at, stored = _unfloored(instructions, start, stores[0])
+        floor = max(floor, stored)
+    found = _item_sizes_span(instructions, right, at)
+    if found is None or found[0] not in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount] \
+            or _stores(instructions, found[0], True):
+        return None
+    return (*found, floor)
+
+
+def _unfloored(instructions: list[dis.Instruction], start: int, end: int) -> tuple[int, int, float]:
+    """The span of the operand floored in ``[start, end)`` and the floor where it is ``max`` of it
+    and a literal (either side), else ``(start, end, 0.0)``."""
+    span = instructions[start:end]
+    if len(span) > 4 and span[0].opname == "LOAD_GLOBAL" and span[0].argval == "max" and (span[0].arg or 0) & 1 \
+            and [i.opname for i in span[-2:]] == ["PRECALL", "CALL"] and span[-1].arg == 2:
+        literal = [j for j in (start + 1, end - 3) if instructions[j].opname == "LOAD_CONST"
+                   and type(instructions[j].argval) in (int, float)]
+        if len(literal) == 1:
+            first = literal[0] == start + 1
+            inner = (start + 1 + first, end - 2 - (not first))
+            if _operand_start(instructions, inner[1]) == inner[0]:
+                return *inner, float(instructions[literal[0]].argval)
+    return start, end, 0.0
+
+
+def _item_sizes_span(instructions: list[dis.Instruction], start: int, end: int) -> tuple[str, bool, bool, bool] | None:
+    """(``p``, numel, through ``torch.cat``, exact) where ``[start, end)`` is ``sum(<size of x> for x in
+    p)`` (or the list comprehension) or ``len(torch.cat(p))``, ``p`` a local loaded as it is; not
+    exact where it is ``sum`` of any other comprehension over ``p`` or an expression of it (a filter,
+    arithmetic, a slice: ``sum(len(x) for x in p[1:] if len(x) > 1)``)."""
+    ops = [i.opname for i in instructions[start:end]]
+    first = instructions[start] if ops else None
+    if ops == ["LOAD_GLOBAL", "LOAD_GLOBAL", "LOAD_ATTR", "LOAD_FAST", "PRECALL", "CALL", "PRECALL", "CALL"] \
+            and first is not None and first.argval == "len" and (first.arg or 0) & 1 \
+            and instructions[start + 1].argval == "torch" and instructions[start + 2].argval == "cat":
+        return instructions[start + 3].argval, False, True, True
+    if ops[:4] != ["LOAD_GLOBAL", "LOAD_CONST", "MAKE_FUNCTION", "LOAD_FAST"] \
+            or ops[-5:] != ["GET_ITER", "PRECALL", "CALL", "PRECALL", "CALL"] \
+            or first is None or first.argval != "sum" or not (first.arg or 0) & 1 or instructions[start + 2].arg != 0:
+        return None
+    made = instructions[start + 1].argval
+    if not isinstance(made, types.CodeType) or made.co_name not in ("<genexpr>", "<listcomp>"):
+        return None
+    over = instructions[start + 3].argval
+    body = _instructions(made)
+    loops = [j for j, i in enumerate(body) if i.opname == "FOR_ITER"]
+    added = [j for j, i in enumerate(body) if i.opname in ("YIELD_VALUE", "LIST_APPEND")]
+    if len(ops) != 9 or len(loops) != 1 or len(added) != 1 or body[loops[0] + 1].opname != "STORE_FAST" \
+            or [i.opname for i in body if i.opcode in _JUMPS] != ["FOR_ITER", "JUMP_BACKWARD"] or _exception_entries(made):
+        return over, False, False, False
+    item = body[loops[0] + 1].argval
+    size = [(i.opname, i.argval) for i in body[loops[0] + 2 : added[0]] if i.opname not in ("PRECALL", "CALL")]
+    numel = size == [("LOAD_FAST", item), ("LOAD_METHOD", "numel")]
+    exact = numel or size in ([("LOAD_GLOBAL", "len"), ("LOAD_FAST", item)], [("LOAD_FAST", item), ("LOAD_ATTR", "shape"),
+                              ("LOAD_CONST", 0), ("BINARY_SUBSCR", None)], [("LOAD_FAST", item), ("LOAD_METHOD", "size"),
+                              ("LOAD_CONST", 0)])
+    return over, numel, False, exact
+
+
 def _proven(f: types.FrameType, name: str) -> bool:
     """Whether ``f``'s code sets the local ``name`` as ``summed_in_loop`` describes, or a
     function of its module does (``_CALLED``), one level down."""

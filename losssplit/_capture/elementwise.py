@@ -103,6 +103,7 @@ from ._bytecode import (
     strided_loop,
     summed_argument_sizes,
     summed_item_floor,
+    summed_item_list,
     summed_multiple,
     table_operand,
     unpacked_divisor_sizes,
@@ -3442,6 +3443,10 @@ def _ratio_arithmetic(
                 summed = frame.summed_sizes(other, ta.ratio.rows.device, divisor_floor)
             elif summed is None and frame.num_images > 1 and _summed_argument_sizes(other, "slice"):
                 return lost_track(SLICED_SIZES_DIVISOR, pred)
+            if summed is None and ta.ratio.kind is RatioKind.SUM:  # ``max(sum(len(c) for c in centres), 1)``
+                summed = _item_list_sizes(frame, other, ta.ratio.rows.device)
+            if summed is None and _derived_from_items(frame, other):
+                return lost_track(ITEMS_DERIVED_DIVISOR, pred)
             if summed is not None:  # ``sum(max(p.numel(), 1) for p in ..)``: the group's sizes floored one by one
                 try:
                     return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=summed))
@@ -4528,6 +4533,89 @@ def _summed_argument_sizes(z: Any, over: str = "argument") -> bool:
     return type(z) in (int, float) and z > 0 and divisor_source(z) == "other" and summed_argument_sizes() == over
 
 
+def _item_list_sizes(frame: Frame, z: Any, device: torch.device) -> Ratio | None:
+    """Where the Python number ``z`` dividing a sum over the images is, by the body's code, the sum
+    of one size of each item of a list argument of one integer tensor per image (the matcher's kind
+    of list, ``Frame.index_item``), floored by a literal (``_summed_items``: Panoptic FCN's
+    ``max(sum(len(c) for c in centres), 1)``, ``len(torch.cat(labels))``): a row-sum normaliser of
+    those sizes per image, floored as the code floors it (on a group alone the sum of the group's
+    items). None where the code or the value shows anything else (float items: per-level anchors
+    as long as the images by coincidence, a constant: review13), unless a list of integer items per
+    image has, item by item, their sizes, not all equal (TadTR's float segments and their classes)."""
+    found = _summed_items(frame, z)
+    if found is None or not _per_image_items(frame, found[0], found[1]):
+        return None
+    _, sizes, floor = found
+    counts = Ratio.of(host_tensor([float(n) for n in sizes], torch.float64, device), frame.arange(device), 0, RatioKind.SUM)
+    # (as ``mode._host_guarded``: a proven floor applies to each group's sum; without one a group of no item gets none)
+    return counts.scaled(normaliser_op=("min", floor) if floor > 0 else ("host", 1.0))
+
+
+def _per_image_items(frame: Frame, items: Sequence[Tensor], sizes: list[int]) -> bool:
+    """Whether ``items`` is a list argument of one item per image: as long as the images, paired by
+    the body with its images' values (``Frame.paired``: EEND's ``pred[:len(label)]``), integer
+    items (the matcher's kind), or float items whose sizes an integer such list has item by item, not
+    all equal (float items alone: per-level anchors as long as the images by coincidence, review13)."""
+    lists = frame.read_image_lists() if frame.read_image_lists is not None else []
+    if not any(items is held for held in lists):
+        return False
+    return id(items) in frame.paired_lists or all(_integer_item(t) for t in items) or len(set(sizes)) > 1 and any(
+        held is not items and all(_integer_item(t) for t in held) and [t.shape[0] for t in held] == sizes for held in lists)
+
+
+def _integer_item(t: Any) -> bool:
+    return isinstance(t, Tensor) and t.dim() >= 1 and not (t.is_floating_point() or t.is_complex() or t.dtype is torch.bool)
+
+
+ITEMS_DERIVED_DIVISOR = ("a division by a number the body sums over the items of a list argument of one tensor per "
+                         "image other than their plain sizes (``sum(len(x) for x in p[1:] if len(x) > 1)``): on a "
+                         "group alone made of the group's items")
+
+
+def _derived_from_items(frame: Frame, z: Any) -> bool:
+    """Whether the Python number ``z`` dividing a loss is, by the body's code, ``sum`` of a
+    comprehension over a list argument of one item per image, or an expression of it, other than the
+    plain sum of their sizes (``_bytecode.summed_item_list``, not exact)."""
+    if frame.num_images < 2 or type(z) not in (int, float) or z <= 0 or divisor_source(z) != "other":
+        return False
+    found = summed_item_list()
+    if found is None or found[3] or type(found[0]) not in (list, tuple) or len(found[0]) != frame.num_images \
+            or not all(isinstance(t, Tensor) and t.dim() >= 1 for t in found[0]):
+        return False
+    return _per_image_items(frame, found[0], [int(t.shape[0]) for t in found[0]])
+
+
+def _constant_item_sizes(frame: Frame, ratio: Ratio, z: Any) -> bool:
+    """Whether ``z`` is, by the body's code, the sum of one size of each item of a list argument
+    whose tensors are none of the images' and that ``_per_image_items`` does not take for one item
+    per image (``_summed_items``): the same on any group, whatever count it equals by value (a list
+    of constants one item longer than the images, or float anchors as long as them, whose sum is
+    twice the images)."""
+    found = _summed_items(frame, z)
+    if found is None or any(frame.get(t) is not None for t in found[0]) or _per_image_items(frame, found[0], found[1]) \
+            or len(found[0]) == frame.num_images and (z in (ratio.rows.numel(), ratio.numel) or isinstance(
+                instances := frame.instances(), list) and z == sum(instances)):
+        return False  # (as long as the images and equal to the rows or the instances: the count rules decide, as before)
+    lists = frame.read_image_lists() if frame.read_image_lists is not None else []
+    return not any(held is not found[0] and all(_integer_item(t) for t in held) and sum(t.shape[0] for t in held) == z
+                   for held in lists)  # (equal by value to an integer list's sizes: ``_items_not_rows`` declines)
+
+
+def _summed_items(frame: Frame, z: Any) -> tuple[Sequence[Tensor], list[int], float] | None:
+    """(the list, its items' sizes, the literal floor or 0) where the Python number ``z`` dividing a
+    loss is, by the body's code, the sum of one size of each tensor of a list parameter, maybe
+    floored by a literal (``_bytecode.summed_item_list``), and equals that sum."""
+    if type(z) not in (int, float) or z <= 0 or divisor_source(z) != "other":
+        return None
+    found = summed_item_list()
+    if found is None or not found[3] or type(found[0]) not in (list, tuple) or not found[0] \
+            or not all(isinstance(t, Tensor) and t.dim() >= 1 for t in found[0]):
+        return None
+    items, numel, floor, _ = found
+    sizes = [t.numel() if numel else int(t.shape[0]) for t in items]
+    return (items, sizes, floor) if z == sum(sizes) and z >= floor else None  # (below the floor: the floor, no sum)
+
+
 SLICED_SIZES_DIVISOR = ("a division by the sum of sizes of the items of a slice of an argument (``sum(len(u['pos']) for "
                         "u in targets[:2])``): on a group alone the slice holds other images' items")
 
@@ -4862,6 +4950,8 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         return False
     source = divisor_source(z)
     if source == "literal" or source in ("other", "configured") and frame.constant_number(z):  # ``d = 6``, ``self.d``
+        return True
+    if source == "other" and _constant_item_sizes(frame, ratio, z):  # ``sum(len(s) for s in segs)`` of 5 items, 4 images
         return True
     if source is not None and passed_number_computed(frame.read_body_call_once, frame.fixed_lists):
         return PASSED_NUMBER_COMPUTED  # ``num_boxes = max(num_boxes, 5.0)``, then ``/ (num_boxes * 2)``
