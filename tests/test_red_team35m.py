@@ -308,7 +308,13 @@ def test_two_decorated_criteria_feeding_one_meter_are_each_exact():
 # -- pinned -----------------------------------------------------------------------------------------
 
 
-TRIPLE = 3  # a module global, no literal at the op (a literal ``* 3`` is a constant since cov39c)
+TRIPLE = 3  # a module global, no literal at the op (a literal ``* 3`` is a constant since cov39c); one a
+# function of the module may set (``set_triple``): a global no code assigns is a constant of the call since s67
+
+
+def set_triple(value):
+    global TRIPLE
+    TRIPLE = value
 
 
 def tripled_mean(x, targets):
