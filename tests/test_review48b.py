@@ -82,8 +82,12 @@ def matched_over_loop_sum(o, t, items):
     "targets' instances but not image by image, is split as the instances: count batch 0 'real' 1.488 for the "
     "oracle's 1.116"))
 def test_a_loop_sum_of_other_items_equal_to_the_instances_gives_no_wrong_companion() -> None:
+    _no_wrong_on_count_batches(matched_over_loop_sum, lambda seed, weights: _count_items_batch(seed, weights, PER_IMAGE))
+
+
+def _no_wrong_on_count_batches(body, batch) -> None:
     for seed, weights in TWO_GROUP_COUNT_BATCHES:
-        got, want, said = split_outcome(matched_over_loop_sum, *_count_items_batch(seed, weights, PER_IMAGE))
+        got, want, said = split_outcome(body, *batch(seed, weights))
         assert not wrong_companions(got, want), (seed, got, want, said)
 
 
@@ -246,6 +250,4 @@ def test_rows_as_many_as_the_items_split_only_where_they_agree_image_by_image(ki
     "known WRONG (598ca18 too): a constant (KEEP) integer list whose lengths equal each image's rows, its sum "
     "the divisor, splits as the rows (k x instances): count batch 0 'real' 1.488 for the oracle's 0.558"))
 def test_a_constant_list_equal_to_the_rows_image_by_image_gives_no_wrong_companion() -> None:
-    for seed, weights in TWO_GROUP_COUNT_BATCHES:
-        got, want, said = split_outcome(doubled_rows, *_doubled_batch(seed, weights, KEEP))
-        assert not wrong_companions(got, want), (seed, got, want, said)
+    _no_wrong_on_count_batches(doubled_rows, lambda seed, weights: _doubled_batch(seed, weights, KEEP))
