@@ -9,7 +9,11 @@ written after; a computed ``max`` choice of a non-integral value still declines.
 Pinned (strict xfail): an integer list argument as long as the images that is a constant (KEEP:
 the same on every group) is taken for one item per image (items48, ``_per_image_items`` takes
 integer items alone as proof): WRONG, declined on 598ca18; and a number summed over a list's items
-equal by value to the targets' instances, split as the instances (WRONG on 598ca18 too)."""
+equal by value to the targets' instances, split as the instances (WRONG on 598ca18 too).
+
+Fixed: a per-image list the body changes in place before summing its items' sizes (reverse, sort,
+``items[0] = ...``) was split by the sizes now at each position, or taken for a constant (WRONG since
+items48, declined on 598ca18): ``_changed_list`` against the items at the call's start, declined."""
 
 from __future__ import annotations
 
@@ -169,19 +173,16 @@ def appended(x, items):
     return {"loss": x.sigmoid().sum() / max(sum(len(t) for t in items), 1)}
 
 
-_SINCE_ITEMS48 = ("known WRONG since items48 (declined on 598ca18): _per_image_items reads the argument list as it "
-                  "is at the division (_inputs._image_lists is lazy), after the body changed it in place, and "
-                  "gives image i the size of whatever items[i] now holds: ")
 _BEFORE = "known WRONG (598ca18 too): the list changed in place to another length before its items' sizes are summed: "
 
 
 @pytest.mark.parametrize("body", [
-    pytest.param(reversed_in_place, marks=pytest.mark.xfail(strict=True, reason=_SINCE_ITEMS48 + "batch 0 'synth' 1.090 for 1.635")),
-    pytest.param(item_replaced, marks=pytest.mark.xfail(strict=True, reason=_SINCE_ITEMS48 + "batch 0 'web' 1.487 for 0.991")),
-    pytest.param(item_doubled, marks=pytest.mark.xfail(strict=True, reason=_SINCE_ITEMS48 + "batch 0 'books' 2.753 for 1.376")),
-    pytest.param(sorted_in_place, marks=pytest.mark.xfail(strict=True, reason=_SINCE_ITEMS48 + "batch 0 'books' 0.918 for 2.753")),
+    reversed_in_place,
+    item_replaced,
+    item_doubled,
+    sorted_in_place,
     pytest.param(popped, marks=pytest.mark.xfail(strict=True, reason=_BEFORE + "batch 0 'books' 0.459 for 2.753")),
-    pytest.param(appended, marks=pytest.mark.xfail(strict=True, reason=_BEFORE + "batch 0 'synth' 0.409 for 0.817"))])
+    pytest.param(appended, marks=pytest.mark.xfail(strict=True, reason=_BEFORE + "batch 0 'synth' 1.635 for 0.817"))])
 def test_a_list_changed_in_place_gives_no_wrong_companion(body) -> None:
     for seed in range(2):
         got, want, said = split_outcome(body, *_items_batch(seed, PER_IMAGE))
