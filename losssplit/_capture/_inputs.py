@@ -160,6 +160,8 @@ def tag_inputs(
     )
     frame.read_argument_tensors = functools.partial(_walk, [*args, *kwargs.values()], -1)
     frame.read_image_lists = functools.partial(_image_lists, [*args, *kwargs.values()], frame.num_images)
+    frame.image_list_items = {id(v): tuple(v) for v in (*args, *kwargs.values())
+                              if type(v) in (list, tuple) and len(v) == frame.num_images}
     if weight_argument is not None:
         count += _tag_weight_argument(frame, weight_argument)
     for t, dim, nested in declared:  # before the batch-first reading, which skips tagged tensors

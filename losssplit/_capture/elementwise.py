@@ -4557,10 +4557,17 @@ def _per_image_items(frame: Frame, items: Sequence[Tensor], sizes: list[int]) ->
     items (the matcher's kind), or float items whose sizes an integer such list has item by item, not
     all equal (float items alone: per-level anchors as long as the images by coincidence, review13)."""
     lists = frame.read_image_lists() if frame.read_image_lists is not None else []
-    if not any(items is held for held in lists):
+    if not any(items is held for held in lists) or id(items) not in frame.image_list_items or _changed_list(frame, items):
         return False
     return id(items) in frame.paired_lists or all(_integer_item(t) for t in items) or len(set(sizes)) > 1 and any(
         held is not items and all(_integer_item(t) for t in held) and [t.shape[0] for t in held] == sizes for held in lists)
+
+
+def _changed_list(frame: Frame, items: Sequence[Any]) -> bool:
+    """Whether ``items`` is a list argument of one item per image the body changed in place since the call
+    began (``items.reverse()``, ``items[0] = ...``, ``items.pop()``): its items no longer the images'."""
+    start = frame.image_list_items.get(id(items))
+    return start is not None and (len(start) != len(items) or any(a is not b for a, b in zip(start, items)))
 
 
 def _integer_item(t: Any) -> bool:
@@ -4592,7 +4599,8 @@ def _constant_item_sizes(frame: Frame, ratio: Ratio, z: Any) -> bool:
     of constants one item longer than the images, or float anchors as long as them, whose sum is
     twice the images)."""
     found = _summed_items(frame, z)
-    if found is None or any(frame.get(t) is not None for t in found[0]) or _per_image_items(frame, found[0], found[1]) \
+    if found is None or any(frame.get(t) is not None for t in found[0]) or _changed_list(frame, found[0]) \
+            or _per_image_items(frame, found[0], found[1]) \
             or len(found[0]) == frame.num_images and (z in (ratio.rows.numel(), ratio.numel) or isinstance(
                 instances := frame.instances(), list) and z == sum(instances)):
         return False  # (as long as the images and equal to the rows or the instances: the count rules decide, as before)

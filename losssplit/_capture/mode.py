@@ -1396,6 +1396,9 @@ class Frame:
         # the call's top-level list and tuple arguments of one item per image (EEND's per-recording
         # labels ``ts``), read when asked
         self.read_image_lists: Callable[[], list[Sequence[Any]]] | None = None
+        # id of each top-level list argument as long as the images -> its items at the call's start
+        # (a list the body changes in place, ``items.reverse()``, is no longer one item per image)
+        self.image_list_items: dict[int, tuple[Any, ...]] = {}
         # ids of those lists the body used item by item with their images' values (``paired``), and
         # the last ``len()`` read of such an item: (the list, its image, the length)
         self.paired_lists: set[int] = set()
@@ -3252,6 +3255,7 @@ class Frame:
         self._argument_tensors = None
         self.read_argument_tensors = None
         self.read_image_lists = self.item_length = self.image_len = self._index_items = None
+        self.image_list_items.clear()
         self.own_len_sites.clear()
         self.paired_lists.clear()
         self.read_body_call = self._body_call = self.op = self.op_caller = self.op_walk = self.op_locals = None
