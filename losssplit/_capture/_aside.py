@@ -56,7 +56,12 @@ def mps_available() -> bool:
     return bool(torch.backends.mps.is_available())
 
 
-_INFRA = tuple(torch._C._TorchDispatchModeKey.__members__.values())  # (fake, proxy, functional: tracing's)
+_KEYS = getattr(torch._C, "_TorchDispatchModeKey", None)  # (fake, proxy, functional: tracing's)
+_INFRA = tuple(_KEYS.__members__.values()) if _KEYS is not None else ()
+# (torch's private stack API: where a build lacks a piece of it, the user's modes are left as they are)
+_STACK_API = all(hasattr(torch._C, f) for f in ("_len_torch_dispatch_stack", "_get_dispatch_mode", "_get_dispatch_stack_at",
+                                                "_pop_torch_dispatch_stack", "_push_on_torch_dispatch_stack")) \
+    and hasattr(torch._ops, "_len_torch_dispatch_stack_pre_dispatch") and _KEYS is not None
 
 
 def users_dispatch_modes() -> tuple[Any, ...]:
@@ -65,7 +70,7 @@ def users_dispatch_modes() -> tuple[Any, ...]:
     proxies, functionalization: an op of the library's must run under them to run at all) and none
     in pre-dispatch, nor a mode asking to see them (``losssplit_sees_own_ops``: the library's sync
     counter); ``()`` otherwise, and where there are none (one C call: the common case)."""
-    held = torch._C._len_torch_dispatch_stack()
+    held = torch._C._len_torch_dispatch_stack() if _STACK_API else 0
     if not held or any(torch._C._get_dispatch_mode(k) is not None for k in _INFRA) \
             or torch._ops._len_torch_dispatch_stack_pre_dispatch():
         return ()
