@@ -358,6 +358,20 @@ def count_outcomes(body: Callable, batch: Callable[[int, Sequence[float]], tuple
     return seen, said
 
 
+def labelled_outcomes(body: Callable, batch: Callable[[int], tuple], seeds: Iterable[int]) -> list[str]:
+    """``body`` on ``batch(seed)`` (arguments, kinds, labels) per seed: its outcome class
+    (``outcome_class``); a decline warns; no companion differs from the oracle's."""
+    seen: list[str] = []
+    for seed in seeds:
+        args, kinds, labels = batch(seed)
+        got, want, said = split_outcome(body, args, kinds, labels)
+        assert not wrong_companions(got, want), (getattr(body, "__name__", body), seed, got, want)
+        seen.append(outcome_class(got, want))
+        if seen[-1] == "declined":
+            assert said, (getattr(body, "__name__", body), seed)
+    return seen
+
+
 def check_count_exact(body: Callable) -> None:
     """``body`` gives every oracle companion, equal to it, on each of ``TWO_GROUP_COUNT_BATCHES``."""
     seen, said = count_outcomes(body)

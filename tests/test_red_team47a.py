@@ -29,7 +29,7 @@ import math
 
 import pytest
 import torch
-from _helpers import outcome_class, split_outcome, wrong_companions
+from _helpers import labelled_outcomes, split_outcome, wrong_companions
 from _survey import LIBRARY_SOURCES, built
 from test_rules_data_over_reads import (
     _batch,  # the rule's own batches: values, an ignore map, a rare map
@@ -41,15 +41,7 @@ G: dict = {}  # a module global a body stores its read in
 
 
 def _outcomes(body) -> list[str]:
-    seen = []
-    for seed in SEEDS:
-        args, kinds, labels = _batch(seed)
-        got, want, said = split_outcome(body, args, kinds, labels)
-        assert not wrong_companions(got, want), (body.__name__, seed, got, want)
-        seen.append(outcome_class(got, want))
-        if seen[-1] == "declined":
-            assert said, (body.__name__, seed)
-    return seen
+    return labelled_outcomes(body, _batch, SEEDS)
 
 
 def err(x):

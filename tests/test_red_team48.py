@@ -45,6 +45,7 @@ from _helpers import (
     RULE_BATCHES,
     TARGETS,
     count_outcomes,
+    labelled_outcomes,
     outcome_class,
     rule_batch,
     rule_image_errors,
@@ -60,20 +61,6 @@ from test_rules_made_positions import _pairs
 from test_rules_own_arms import SOURCES as CROWD_SOURCES
 from test_rules_own_arms import _crowd, _posterior_error
 from test_rules_parameter_width import _batch as _width_batch
-
-
-def _labelled(body, batch, seeds) -> list[str]:
-    """``body`` on ``batch(seed)`` (arguments, kinds, labels) per seed: its outcome class; a decline
-    warns; no companion differs from the oracle's."""
-    seen = []
-    for seed in seeds:
-        args, kinds, labels = batch(seed)
-        got, want, said = split_outcome(body, args, kinds, labels)
-        assert not wrong_companions(got, want), (body.__name__, seed, got, want)
-        seen.append(outcome_class(got, want))
-        if seen[-1] == "declined":
-            assert said, (body.__name__, seed)
-    return seen
 
 
 def _counted(body) -> list[str]:
@@ -415,7 +402,7 @@ GAP47B = [read_in_a_helper, read_by_lambda, read_divided_by_operator, read_store
 
 
 def _reads(body) -> list[str]:
-    return _labelled(body, _read_batch, READ_SEEDS)
+    return labelled_outcomes(body, _read_batch, READ_SEEDS)
 
 
 @pytest.mark.parametrize("body", GAP47B)
@@ -492,7 +479,7 @@ S64 = [over_twice_the_queries, over_twice_the_transposed_length, over_a_partial_
 
 
 def _lengths(body) -> list[str]:
-    return _labelled(body, _length_batch, READ_SEEDS)
+    return labelled_outcomes(body, _length_batch, READ_SEEDS)
 
 
 @pytest.mark.parametrize("body", S64)
@@ -873,7 +860,7 @@ LEAST = [lesser_through_a_helper, lesser_with_a_constant_third, lesser_with_the_
 
 
 def _least_counts(body) -> list[str]:
-    return _labelled(body, _pairs, range(len(PAIR_SOURCES)))
+    return labelled_outcomes(body, _pairs, range(len(PAIR_SOURCES)))
 
 
 @pytest.mark.parametrize("body", LEAST)
@@ -933,7 +920,7 @@ WIDTHS = [width_through_a_helper, width_of_the_transpose_is_the_images, width_of
 
 
 def _widths(body) -> list[str]:
-    return _labelled(body, _width_batch, READ_SEEDS)
+    return labelled_outcomes(body, _width_batch, READ_SEEDS)
 
 
 @pytest.mark.parametrize("body", WIDTHS)
@@ -1017,7 +1004,7 @@ ARMS = [arm_through_a_helper, arm_by_a_count_carried_across_images, terms_scaled
 
 
 def _arms(body) -> list[str]:
-    return _labelled(body, _crowd, range(len(CROWD_SOURCES)))
+    return labelled_outcomes(body, _crowd, range(len(CROWD_SOURCES)))
 
 
 @pytest.mark.parametrize("body", ARMS)
